@@ -1,0 +1,2 @@
+// Puppeteer settings: never download a browser; scriptwarden finds an installed one.
+module.exports = { skipDownload: true };

@@ -1,0 +1,173 @@
+// Loads one page in a fresh browser context as a visitor would, and returns a plain PageCapture.
+
+import type { Browser, HTTPResponse, Page, Protocol } from 'puppeteer-core';
+import { describeError } from '../src/errors.js';
+import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/types.js';
+import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
+import { readFormSignals } from './forms.js';
+import { initiatorScriptUrl, PageRecorder } from './page-recorder.js';
+import { profileSettings } from './profiles.js';
+
+export interface CaptureRequest {
+  target: string;
+  url: string;
+  profile: string;
+}
+
+export interface CaptureLimits {
+  pageTimeoutMs: number;
+  settleMs: number;
+  maxScriptsPerPage: number;
+  maxBodyBytes: number;
+}
+
+type Failure = { code: string; reason: string };
+
+function classifyNavigationError(error: unknown, timeoutMs: number): Failure {
+  const message = describeError(error);
+  if (/timeout/i.test(message) || (error as Error)?.name === 'TimeoutError') {
+    return { code: 'PAGE_TIMEOUT', reason: `page did not finish loading within ${timeoutMs} ms` };
+  }
+  if (/Target closed|Session closed|crash/i.test(message)) return { code: 'PAGE_CRASHED', reason: `page crashed: ${message}` };
+  const net = /net::ERR_[A-Z_]+/.exec(message);
+  return { code: 'PAGE_NETWORK_ERROR', reason: net ? `network error ${net[0]}` : message };
+}
+
+function securityHeaders(response: HTTPResponse | null): PageCapture['securityHeaders'] {
+  const out: PageCapture['securityHeaders'] = {};
+  if (!response) return out;
+  const headers = response.headers();
+  for (const name of SECURITY_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined) out[name as SecurityHeaderName] = value;
+  }
+  return out;
+}
+
+function emptyCapture(request: CaptureRequest, startedAt: string): PageCapture {
+  return {
+    target: request.target,
+    targetType: 'page',
+    profile: request.profile,
+    requestedUrl: request.url,
+    finalUrl: null,
+    startedAt,
+    finishedAt: startedAt,
+    outcome: { ok: true },
+    documentStatus: null,
+    securityHeaders: {},
+    scripts: [],
+    requests: [],
+    forms: { payment: false, login: false, evidence: [] },
+    truncated: [],
+  };
+}
+
+async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits, capture: PageCapture): Promise<void> {
+  const recorder = new PageRecorder(limits.maxScriptsPerPage);
+  const session = await page.createCDPSession();
+  recorder.attach(session, { worker: false });
+  await PageRecorder.enable(session, { worker: false });
+  const tree = await session.send('Page.getFrameTree');
+  const mainFrameId = tree.frameTree.frame.id;
+
+  const workerUrls = new Map<object, string>();
+  page.on('workercreated', (worker) => {
+    const client = worker.client;
+    workerUrls.set(client, worker.url());
+    recorder.attach(client, { worker: true });
+    PageRecorder.enable(client, { worker: true }).catch(() => undefined);
+  });
+
+  let crashed: string | null = null;
+  page.on('error', (error) => { crashed = describeError(error); });
+  page.on('dialog', (dialog) => { dialog.dismiss().catch(() => undefined); });
+  page.on('popup', (popup) => { popup?.close().catch(() => undefined); });
+
+  const deadline = Date.now() + limits.pageTimeoutMs;
+  let response: HTTPResponse | null;
+  try {
+    response = await page.goto(request.url, { waitUntil: 'load', timeout: limits.pageTimeoutMs });
+  } catch (error) {
+    capture.outcome = { ok: false, ...(crashed ? { code: 'PAGE_CRASHED', reason: `page crashed: ${crashed}` } : classifyNavigationError(error, limits.pageTimeoutMs)) };
+    return;
+  }
+  capture.documentStatus = response?.status() ?? null;
+  capture.finalUrl = page.url();
+  if (response && response.status() >= 400) {
+    capture.outcome = { ok: false, code: 'PAGE_HTTP_ERROR', reason: `HTTP ${response.status()} for ${request.url}` };
+    return;
+  }
+  const remaining = Math.max(0, deadline - Date.now());
+  await page.waitForNetworkIdle({ idleTime: limits.settleMs, timeout: Math.max(1, remaining) }).catch(() => undefined);
+  if (crashed) {
+    capture.outcome = { ok: false, code: 'PAGE_CRASHED', reason: `page crashed: ${crashed}` };
+    return;
+  }
+
+  const frames = new Map<string, string>();
+  const walk = (node: Protocol.Page.FrameTree) => {
+    frames.set(node.frame.id, node.frame.url);
+    recorder.frames.set(node.frame.id, { url: node.frame.url, parentId: node.frame.parentId ?? null });
+    node.childFrames?.forEach(walk);
+  };
+  walk((await session.send('Page.getFrameTree')).frameTree);
+
+  capture.securityHeaders = securityHeaders(response);
+  capture.forms = await readFormSignals(session).catch(() => capture.forms);
+  const scripts = await assembleScripts(recorder, {
+    mainFrameId,
+    maxBodyBytes: limits.maxBodyBytes,
+    bodyTimeoutMs: Math.max(2000, Math.min(10_000, limits.pageTimeoutMs)),
+    workerUrls,
+  });
+  const frameUrlOf = (id: string | null) => (id ? recorder.frames.get(id)?.url ?? '' : '');
+  capture.scripts = [...scripts, ...failedScriptLoads(recorder, frameUrlOf, mainFrameId)];
+  capture.requests = [...recorder.requests.values()].map(
+    (r): RequestCapture => ({
+      url: r.url,
+      type: r.type,
+      method: r.method,
+      frameUrl: r.frameId ? frameUrlOf(r.frameId) || null : null,
+      initiatorUrl: initiatorScriptUrl(r.initiator),
+    }),
+  );
+  if (recorder.droppedScripts > 0) {
+    capture.truncated.push(`limits.maxScriptsPerPage: ${recorder.droppedScripts} further scripts not recorded`);
+  }
+}
+
+/** Captures one page; never throws for page-side problems, which become a failed outcome. */
+export async function capturePage(browser: Browser, request: CaptureRequest, limits: CaptureLimits): Promise<PageCapture> {
+  const startedAt = new Date().toISOString();
+  const capture = emptyCapture(request, startedAt);
+  const context = await browser.createBrowserContext();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const page = await context.newPage();
+    const settings = profileSettings(request.profile, await browser.version());
+    await page.setUserAgent(settings.userAgent);
+    await page.setViewport(settings.viewport);
+    const hardLimit = limits.pageTimeoutMs * 2 + 10_000;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), hardLimit); });
+    const result = await Promise.race([drive(page, request, limits, capture).then(() => 'done' as const), timedOut]);
+    if (result === 'timeout') {
+      capture.outcome = { ok: false, code: 'PAGE_TIMEOUT', reason: `page capture exceeded ${hardLimit} ms` };
+      capture.scripts = [];
+    }
+  } catch (error) {
+    const message = describeError(error);
+    capture.outcome = /Target closed|Session closed|Connection closed|crash/i.test(message)
+      ? { ok: false, code: 'PAGE_CRASHED', reason: `browser or page crashed: ${message}` }
+      : { ok: false, code: 'PAGE_NETWORK_ERROR', reason: message };
+  } finally {
+    clearTimeout(timer);
+    await context.close().catch(() => undefined);
+  }
+  if (!capture.outcome.ok) {
+    capture.scripts = [];
+    capture.requests = [];
+  }
+  capture.finishedAt = new Date().toISOString();
+  return capture;
+}

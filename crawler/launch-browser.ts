@@ -1,0 +1,91 @@
+// Launches Chromium with quiet, bounded settings and hands out page captures; relaunches after a crash.
+
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { describeError, ScriptwardenError } from '../src/errors.js';
+import { hostResolverRules, type ResolveMap } from '../src/resolve-map.js';
+import type { PageCapture } from '../src/types.js';
+import { capturePage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
+
+export interface LaunchOptions {
+  executablePath: string;
+  args: string[];
+  resolve: ResolveMap;
+  /** Chromium refuses to start as root without --no-sandbox; it is added only then. */
+  runningAsRoot: boolean;
+  launchTimeoutMs?: number;
+}
+
+export interface BrowserHandle {
+  capture(request: CaptureRequest, limits: CaptureLimits): Promise<PageCapture>;
+  version(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const QUIET_FLAGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-sync',
+  '--disable-gpu',
+  '--mute-audio',
+  '--disable-dev-shm-usage',
+  // One renderer per page, so a single CDP session sees scripts in cross-origin iframes too.
+  '--disable-site-isolation-trials',
+  '--disable-features=IsolateOrigins,site-per-process,Translate,MediaRouter',
+];
+
+export function chromiumArgs(options: LaunchOptions): string[] {
+  const userRules = options.args.find((a) => a.startsWith('--host-resolver-rules='));
+  const rules = hostResolverRules(options.resolve, userRules ? userRules.slice('--host-resolver-rules='.length) : null);
+  const args = [...QUIET_FLAGS, ...options.args.filter((a) => !a.startsWith('--host-resolver-rules='))];
+  if (rules) args.push(`--host-resolver-rules=${rules}`);
+  if (options.runningAsRoot && !args.includes('--no-sandbox')) args.push('--no-sandbox');
+  return args;
+}
+
+async function start(options: LaunchOptions): Promise<Browser> {
+  try {
+    return await puppeteer.launch({
+      executablePath: options.executablePath,
+      headless: true,
+      pipe: true,
+      args: chromiumArgs(options),
+      timeout: options.launchTimeoutMs ?? 30_000,
+      protocolTimeout: 60_000,
+    });
+  } catch (error) {
+    throw new ScriptwardenError(
+      'BROWSER_LAUNCH_FAILED',
+      `cannot start the browser at ${options.executablePath}: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+export async function launchBrowser(options: LaunchOptions): Promise<BrowserHandle> {
+  let browser = await start(options);
+  let restarting: Promise<Browser> | null = null;
+  let closed = false;
+
+  const live = async (): Promise<Browser> => {
+    if (browser.connected) return browser;
+    if (closed) throw new ScriptwardenError('BROWSER_CRASHED', 'the browser was closed');
+    restarting ??= start(options).finally(() => { restarting = null; });
+    browser = await restarting;
+    return browser;
+  };
+
+  return {
+    async capture(request, limits) {
+      return capturePage(await live(), request, limits);
+    },
+    async version() {
+      return (await live()).version();
+    },
+    async close() {
+      closed = true;
+      await browser.close().catch(() => browser.process()?.kill('SIGKILL'));
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// Listens to one CDP session and keeps what the engine parsed and what the page requested, as plain records.
+
+import type { CDPSession, Protocol } from 'puppeteer-core';
+
+export interface RecordedRequest {
+  requestId: string;
+  url: string;
+  type: string;
+  method: string;
+  frameId: string | null;
+  initiator: Protocol.Network.Initiator | null;
+  status: number | null;
+  headers: Record<string, string>;
+  remoteIp: string | null;
+  remotePort: number | null;
+  failed: string | null;
+  /** Pending or settled read of the response body (scripts only). */
+  body: Promise<string | null> | null;
+}
+
+export interface RecordedScript {
+  event: Protocol.Debugger.ScriptParsedEvent;
+  session: CDPSession;
+  worker: boolean;
+}
+
+const BODY_TYPES = new Set(['Script']);
+
+export class PageRecorder {
+  readonly requests = new Map<string, RecordedRequest>();
+  readonly scripts: RecordedScript[] = [];
+  readonly frames = new Map<string, { url: string; parentId: string | null }>();
+  droppedScripts = 0;
+
+  constructor(private readonly maxScripts: number) {}
+
+  /** Subscribes to a session's events. Call before enabling the domains. */
+  attach(session: CDPSession, options: { worker: boolean }): void {
+    session.on('Debugger.scriptParsed', (event) => {
+      if (this.scripts.length >= this.maxScripts) {
+        this.droppedScripts++;
+        return;
+      }
+      this.scripts.push({ event, session, worker: options.worker });
+    });
+    session.on('Network.requestWillBeSent', (event) => {
+      const existing = this.requests.get(event.requestId);
+      if (existing && event.redirectResponse) {
+        existing.url = event.request.url;
+        return;
+      }
+      this.requests.set(event.requestId, {
+        requestId: event.requestId,
+        url: event.request.url,
+        type: event.type ?? 'Other',
+        method: event.request.method,
+        frameId: event.frameId ?? null,
+        initiator: event.initiator ?? null,
+        status: null,
+        headers: {},
+        remoteIp: null,
+        remotePort: null,
+        failed: null,
+        body: null,
+      });
+    });
+    session.on('Network.responseReceived', (event) => {
+      const request = this.requests.get(event.requestId);
+      if (!request) return;
+      request.status = event.response.status;
+      request.headers = { ...event.response.headers };
+      request.remoteIp = event.response.remoteIPAddress ?? null;
+      request.remotePort = event.response.remotePort ?? null;
+      if (event.type) request.type = event.type;
+    });
+    session.on('Network.loadingFinished', (event) => {
+      const request = this.requests.get(event.requestId);
+      if (!request || !BODY_TYPES.has(request.type)) return;
+      request.body = session
+        .send('Network.getResponseBody', { requestId: event.requestId })
+        .then((r) => (r.base64Encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body))
+        .catch(() => null);
+    });
+    session.on('Network.loadingFailed', (event) => {
+      const request = this.requests.get(event.requestId);
+      if (request) request.failed = event.blockedReason ? `blocked: ${event.blockedReason}` : event.errorText;
+    });
+    session.on('Network.webSocketCreated', (event) => {
+      this.requests.set(`ws:${event.requestId}`, {
+        requestId: event.requestId,
+        url: event.url,
+        type: 'WebSocket',
+        method: 'GET',
+        frameId: null,
+        initiator: event.initiator ?? null,
+        status: null,
+        headers: {},
+        remoteIp: null,
+        remotePort: null,
+        failed: null,
+        body: null,
+      });
+    });
+    if (!options.worker) {
+      session.on('Page.frameNavigated', (event) => {
+        this.frames.set(event.frame.id, { url: event.frame.url, parentId: event.frame.parentId ?? null });
+      });
+    }
+  }
+
+  /** Enables the domains that feed the recorder. */
+  static async enable(session: CDPSession, options: { worker: boolean }): Promise<void> {
+    const steps: Promise<unknown>[] = [
+      session.send('Network.enable', { maxTotalBufferSize: 64 * 1024 * 1024, maxResourceBufferSize: 16 * 1024 * 1024 }),
+      session.send('Debugger.enable'),
+    ];
+    if (!options.worker) steps.push(session.send('Page.enable'));
+    await Promise.all(steps);
+  }
+}
+
+/** The URL of the script that started a request or compiled code, from Chrome's initiator stack. */
+export function initiatorScriptUrl(initiator: Protocol.Network.Initiator | null): string | null {
+  if (!initiator) return null;
+  let stack: Protocol.Runtime.StackTrace | undefined = initiator.stack;
+  while (stack) {
+    const frame = stack.callFrames.find((f) => f.url);
+    if (frame) return frame.url;
+    stack = stack.parent;
+  }
+  return initiator.url ?? null;
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// The composition root: parses the command line, wires config, store and crawler together, and sets the exit code.
+
+import { Command, CommanderError, Option } from 'commander';
+import { userInfo } from 'node:os';
+import { findBrowser } from '../crawler/find-browser.js';
+import { fetchResource } from '../crawler/fetch-resource.js';
+import { launchBrowser, type BrowserHandle } from '../crawler/launch-browser.js';
+import { profileSettings } from '../crawler/profiles.js';
+import { EXIT, type CommandContext } from './commands/context.js';
+import { initCommand } from './commands/init.js';
+import { inventoryCommand } from './commands/inventory.js';
+import { alertsCommand, decideCommand, showCommand } from './commands/review.js';
+import { scanCommand } from './commands/scan.js';
+import type { Config } from './config.js';
+import { describeError, isScriptwardenError } from './errors.js';
+import type { Capturer } from './monitor.js';
+
+const USAGE_CODES = new Set(['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'BROWSER_NOT_FOUND', 'BROWSER_LAUNCH_FAILED', 'NOT_FOUND', 'STORE_FAILED']);
+
+function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
+  return async (config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void> }> => {
+    let browser: BrowserHandle | null = null;
+    if (needsBrowser) {
+      const executablePath = findBrowser({
+        configured: config.browser.executablePath,
+        envExecutablePath: env.PUPPETEER_EXECUTABLE_PATH || undefined,
+        puppeteerCacheDir: env.PUPPETEER_CACHE_DIR || undefined,
+        home: env.HOME,
+      });
+      browser = await launchBrowser({ executablePath, args: config.browser.args, resolve: config.resolve, runningAsRoot });
+    }
+    const limits = {
+      pageTimeoutMs: config.browser.pageTimeout,
+      settleMs: config.browser.settle,
+      maxScriptsPerPage: config.limits.maxScriptsPerPage,
+      maxBodyBytes: config.limits.maxBodyBytes,
+    };
+    const userAgent = profileSettings('desktop', browser ? await browser.version() : 'Chrome/130.0').userAgent;
+    return {
+      page: (request) => {
+        if (!browser) throw new Error('no browser was started for page targets');
+        return browser.capture(request, limits);
+      },
+      resource: (target) =>
+        fetchResource(target, { resolve: config.resolve, timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent }),
+      close: async () => { await browser?.close(); },
+    };
+  };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const configOption = () => new Option('-c, --config <path>', 'config file (default ./scriptwarden.yml, else ./scriptwarden.json)');
+
+function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Command {
+  const program = new Command('scriptwarden')
+    .description('Monitors the JavaScript your web pages hand to visitors, and alerts when it changes.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program.command('init').argument('[path]', 'where to write the config', 'scriptwarden.yml')
+    .description('write a commented scriptwarden.yml')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden init\n  $ scriptwarden init config/scriptwarden.yml')
+    .action((path: string, opts) => setExit(initCommand(path, opts, ctx)));
+
+  program.command('scan').description('load every target, fingerprint its scripts, compare with the baseline')
+    .addOption(configOption())
+    .option('-t, --target <name>', 'scan only this target (repeatable)', collect)
+    .option('--json', 'print one JSON object on stdout (progress goes to stderr)')
+    .addHelpText('after', '\nExit codes: 0 nothing new, 1 new alerts, 2 usage/config error, 3 some targets failed and no new alerts.\n\nExamples:\n  $ scriptwarden scan\n  $ scriptwarden scan --target checkout --json')
+    .action(async (opts) => setExit(await scanCommand(opts, ctx)));
+
+  program.command('alerts').description('list alerts, most severe first')
+    .addOption(configOption())
+    .addOption(new Option('--status <status>', 'which alerts').choices(['open', 'approved', 'rejected', 'all']).default('open'))
+    .option('-t, --target <name>', 'only this target')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden alerts\n  $ scriptwarden alerts --status all --json')
+    .action((opts) => setExit(alertsCommand(opts, ctx)));
+
+  program.command('show').argument('<id>', 'alert id').description('show one alert with the diff of the script change')
+    .addOption(configOption())
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden show 12')
+    .action((id: string, opts) => setExit(showCommand(id, opts, ctx)));
+
+  program.command('approve').argument('[ids...]', 'alert ids').description('approve alerts; --all also approves the pending inventory')
+    .addOption(configOption())
+    .option('--all', 'approve every open alert and every pending inventory entry')
+    .option('--note <text>', 'justification, kept as the PCI DSS 6.4.3 record')
+    .option('--by <name>', 'who approves (default: the current user)')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden approve --all --note "initial inventory reviewed" --by alice\n  $ scriptwarden approve 12 13 --note "vendor release 4.2" --by bob')
+    .action((ids: string[], opts) => setExit(decideCommand('approved', ids, opts, ctx)));
+
+  program.command('reject').argument('<ids...>', 'alert ids').description('reject alerts: the change is not authorized')
+    .addOption(configOption())
+    .option('--note <text>', 'why, for the incident record')
+    .option('--by <name>', 'who rejects (default: the current user)')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden reject 14 --note "unknown host, incident INC-42" --by alice')
+    .action((ids: string[], opts) => setExit(decideCommand('rejected', ids, opts, ctx)));
+
+  program.command('inventory').description('every script per page, with its approval and justification')
+    .addOption(configOption())
+    .option('-t, --target <name>', 'only this target')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print CSV')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden inventory\n  $ scriptwarden inventory --csv > inventory.csv')
+    .action((opts) => setExit(inventoryCommand(opts, ctx)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const ctx: CommandContext = {
+    cwd: process.cwd(),
+    stdout: { write: (s) => void process.stdout.write(s), isTTY: Boolean(process.stdout.isTTY) },
+    stderr: { write: (s) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
+    defaultActor: process.env.SCRIPTWARDEN_USER || safeUser(),
+    openCapturer: capturerFactory(process.env, process.getuid?.() === 0),
+  };
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(ctx, (code) => { exitCode = code; });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isScriptwardenError(error)) {
+      ctx.stderr.write(`scriptwarden: ${error.message}\n`);
+      return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.internal;
+    }
+    ctx.stderr.write(`scriptwarden: internal error: ${describeError(error)}\n`);
+    return EXIT.internal;
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.stdout.write('', () => process.exit(code));
+  },
+  (error) => {
+    process.stderr.write(`scriptwarden: internal error: ${describeError(error)}\n`);
+    process.exit(EXIT.internal);
+  },
+);

@@ -1,0 +1,307 @@
+// The pure planning step: a capture and the baseline in, a ScanPlan (observations, baseline, alerts) out.
+
+import type { BaselineSnapshot, KnownScript } from './baseline.js';
+import { fingerprint } from './fingerprint.js';
+import { stableHeaders } from './headers.js';
+import { anonymousGroup, anonymousKey, isAnonymous, matchAnonymous, urlKey } from './identity.js';
+import type { PlannedAlert, PlannedDestination, PlannedScript, ScanPlan } from './plan.js';
+import {
+  connectionAddedSeverity,
+  headerChangeSeverity,
+  resourceChangedSeverity,
+  scriptAddedSeverity,
+  scriptChangedSeverity,
+  scriptRemovedSeverity,
+} from './severity.js';
+import { SECURITY_HEADERS, type PageCapture, type ScriptCapture } from './types.js';
+
+export interface PlanOptions {
+  removalThreshold: number;
+}
+
+function knownGroup(known: KnownScript): string {
+  const scope = /^\[frame [^\]]*\] /.exec(known.key)?.[0] ?? '';
+  return `${scope}${known.kind}`;
+}
+
+function basePlan(capture: PageCapture): ScanPlan {
+  const ok = capture.outcome.ok;
+  return {
+    target: { name: capture.target, url: capture.requestedUrl, type: capture.targetType },
+    profile: capture.profile,
+    scan: {
+      url: capture.requestedUrl,
+      finalUrl: capture.finalUrl,
+      startedAt: capture.startedAt,
+      finishedAt: capture.finishedAt,
+      status: ok ? 'ok' : 'failed',
+      errorCode: capture.outcome.ok ? null : capture.outcome.code,
+      errorMessage: capture.outcome.ok ? null : capture.outcome.reason,
+      httpStatus: capture.documentStatus,
+      paymentForm: capture.forms.payment || capture.forms.login,
+      headers: { ...capture.securityHeaders },
+      forms: capture.forms,
+    },
+    bodies: new Map(),
+    scripts: [],
+    missing: [],
+    destinations: [],
+    baselineAdds: [],
+    alerts: [],
+  };
+}
+
+/** Gives every captured script its identity: a known script id, or a new key. */
+function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
+  const byKey = new Map(baseline.scripts.map((k) => [k.key, k]));
+  const taken = new Set(baseline.scripts.map((k) => k.key));
+  const fingerprints = capture.scripts.map((s) => (s.body === null ? null : fingerprint(s.body)));
+  const knownIdFor = new Map<number, number>();
+
+  const groups = new Map<string, number[]>();
+  capture.scripts.forEach((script, index) => {
+    if (!isAnonymous(script) || fingerprints[index] === null) return;
+    const group = anonymousGroup(script);
+    groups.set(group, [...(groups.get(group) ?? []), index]);
+  });
+  for (const [group, indexes] of groups) {
+    const known = baseline.scripts.filter((k) => isAnonymous(k) && knownGroup(k) === group);
+    const candidates = indexes.map((index) => ({
+      index,
+      sha256: fingerprints[index]!.sha256,
+      body: capture.scripts[index]!.body!,
+    }));
+    for (const [index, id] of matchAnonymous(candidates, known)) knownIdFor.set(index, id);
+  }
+
+  const seenKeys = new Set<string>();
+  capture.scripts.forEach((script: ScriptCapture, index) => {
+    const print = fingerprints[index];
+    let key: string;
+    let knownId: number | null = null;
+    if (isAnonymous(script)) {
+      if (!print) return;
+      const id = knownIdFor.get(index);
+      const known = id === undefined ? undefined : baseline.scripts.find((k) => k.id === id);
+      if (known) {
+        key = known.key;
+        knownId = known.id;
+      } else {
+        key = anonymousKey(script, print.sha256, taken);
+        taken.add(key);
+      }
+    } else {
+      key = urlKey(script);
+      knownId = byKey.get(key)?.id ?? null;
+    }
+    if (seenKeys.has(key)) return;
+    seenKeys.add(key);
+    if (print && script.body !== null) plan.bodies.set(print.sha256, script.body);
+    plan.scripts.push({
+      knownId,
+      key,
+      kind: script.kind,
+      url: script.url,
+      frameUrl: script.frameUrl,
+      sha256: print?.sha256 ?? null,
+      meta: {
+        kind: script.kind,
+        url: script.url,
+        frameUrl: script.frameUrl,
+        status: script.status,
+        headers: stableHeaders(script.headers),
+        remoteIp: script.remoteIp,
+        remotePort: script.remotePort,
+        initiator: script.initiator,
+        sri: print?.sri ?? null,
+        size: print?.size ?? null,
+        loadError: script.loadError,
+      },
+    });
+  });
+}
+
+function describeInitiator(script: PlannedScript): string {
+  const initiator = script.meta.initiator;
+  if (!initiator?.url || initiator.type === 'parser') return '';
+  return `, inserted by ${initiator.url}`;
+}
+
+function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: PlanOptions): void {
+  const page = plan.target.url;
+  const paymentPage = plan.scan.paymentForm;
+  const isResource = plan.target.type === 'resource';
+  const byId = new Map(baseline.scripts.map((k) => [k.id, k]));
+  const observed = new Set<number>();
+  for (const script of plan.scripts) {
+    const known = script.knownId === null ? undefined : byId.get(script.knownId);
+    if (known) observed.add(known.id);
+    if (!baseline.established) {
+      if (script.sha256) plan.baselineAdds.push({ subjectType: 'script', subjectKey: script.key, value: script.sha256 });
+      continue;
+    }
+    if (script.sha256 === null) {
+      if (!known) {
+        plan.alerts.push(scriptAlert('script.added', script, null, paymentPage, page,
+          `New ${script.kind} script ${script.key} could not be read (${script.meta.loadError ?? 'no body'})`));
+      }
+      continue;
+    }
+    if (known && !known.retired && known.accepted.includes(script.sha256)) continue;
+    if (!known || known.retired || known.accepted.length === 0) {
+      plan.alerts.push(scriptAlert(isResource && known ? 'resource.changed' : 'script.added', script, null, paymentPage, page,
+        `New ${script.kind} script ${script.key} on ${page}${describeInitiator(script)}`));
+      continue;
+    }
+    const oldSha = known.lastSha && known.accepted.includes(known.lastSha) ? known.lastSha : known.accepted[0]!;
+    const type = isResource ? 'resource.changed' : 'script.changed';
+    const sizeNote = script.meta.size === null ? '' : ` (now ${script.meta.size} bytes)`;
+    plan.alerts.push(scriptAlert(type, script, oldSha, paymentPage, page,
+      `${isResource ? 'Hosted resource' : `${capitalize(script.kind)} script`} ${script.key} changed${sizeNote}: sha256 ${oldSha.slice(0, 12)} → ${script.sha256.slice(0, 12)}`));
+  }
+  for (const known of baseline.scripts) {
+    if (observed.has(known.id) || known.retired) continue;
+    const streak = known.missingStreak + 1;
+    plan.missing.push({ id: known.id, missingStreak: streak });
+    if (streak >= options.removalThreshold && known.accepted.length > 0) {
+      plan.alerts.push({
+        type: 'script.removed',
+        severity: scriptRemovedSeverity(),
+        page,
+        subject: known.key,
+        subjectType: 'script',
+        subjectKey: known.key,
+        summary: `${capitalize(known.kind)} script ${known.key} absent from the last ${streak} successful scans`,
+        dedupeKey: `script.removed|${known.key}`,
+        oldValue: known.lastSha,
+        newValue: null,
+        details: { kind: known.kind, url: known.url, frameUrl: known.frameUrl, missingScans: streak },
+      });
+    }
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function scriptAlert(
+  type: 'script.added' | 'script.changed' | 'resource.changed',
+  script: PlannedScript,
+  oldSha: string | null,
+  paymentPage: boolean,
+  page: string,
+  summary: string,
+): PlannedAlert {
+  const input = { paymentPage, url: script.url };
+  const severity =
+    type === 'script.added' ? scriptAddedSeverity(input)
+    : type === 'resource.changed' ? resourceChangedSeverity(script.url ?? page)
+    : scriptChangedSeverity(input);
+  return {
+    type,
+    severity,
+    page,
+    subject: script.key,
+    subjectType: 'script',
+    subjectKey: script.key,
+    summary,
+    dedupeKey: `${type}|${script.key}|${script.sha256 ?? '-'}`,
+    oldValue: oldSha,
+    newValue: script.sha256,
+    details: { ...script.meta, paymentPage },
+  };
+}
+
+function compareHeaders(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
+  if (capture.targetType !== 'page') return;
+  for (const name of SECURITY_HEADERS) {
+    const value = capture.securityHeaders[name] ?? null;
+    const encoded = JSON.stringify(value);
+    const accepted = baseline.headers.get(name) ?? [];
+    if (!baseline.established || accepted.length === 0) {
+      plan.baselineAdds.push({ subjectType: 'header', subjectKey: name, value: encoded });
+      continue;
+    }
+    if (accepted.includes(encoded)) continue;
+    const oldValue = JSON.parse(accepted[0]!) as string | null;
+    const { severity, reasons } = headerChangeSeverity({ name, oldValue, newValue: value });
+    const verb = value === null ? 'removed' : oldValue === null ? 'added' : reasons[0] === 'value changed' ? 'changed' : 'weakened';
+    plan.alerts.push({
+      type: 'header.changed',
+      severity,
+      page: plan.target.url,
+      subject: name,
+      subjectType: 'header',
+      subjectKey: name,
+      summary: `${name} ${verb} on ${plan.target.url}${verb === 'weakened' ? `: ${reasons.join('; ')}` : ''}`,
+      dedupeKey: `header.changed|${name}|${encoded}`,
+      oldValue,
+      newValue: value,
+      details: { reasons },
+    });
+  }
+}
+
+const DATA_SENDING_TYPES = new Set(['Ping', 'WebSocket', 'EventSource']);
+
+function collectDestinations(capture: PageCapture): PlannedDestination[] {
+  const byHost = new Map<string, { types: Set<string>; methods: Set<string>; initiators: Set<string> }>();
+  for (const request of capture.requests) {
+    let host: string;
+    try {
+      const url = new URL(request.url);
+      if (!/^(https?|wss?):$/.test(url.protocol)) continue;
+      host = url.host.toLowerCase();
+    } catch {
+      continue;
+    }
+    const entry = byHost.get(host) ?? { types: new Set(), methods: new Set(), initiators: new Set() };
+    entry.types.add(request.type);
+    entry.methods.add(request.method);
+    if (request.initiatorUrl) entry.initiators.add(request.initiatorUrl);
+    byHost.set(host, entry);
+  }
+  return [...byHost.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([host, e]) => ({ host, types: [...e.types].sort(), methods: [...e.methods].sort(), initiators: [...e.initiators].sort() }));
+}
+
+function compareDestinations(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
+  if (capture.targetType !== 'page') return;
+  plan.destinations = collectDestinations(capture);
+  for (const destination of plan.destinations) {
+    if (!baseline.established) {
+      plan.baselineAdds.push({ subjectType: 'host', subjectKey: destination.host, value: '' });
+      continue;
+    }
+    if (baseline.hosts.has(destination.host)) continue;
+    const sendsData =
+      destination.methods.some((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS') ||
+      destination.types.some((t) => DATA_SENDING_TYPES.has(t));
+    const by = destination.initiators.length ? ` by ${destination.initiators.join(', ')}` : '';
+    plan.alerts.push({
+      type: 'connection.added',
+      severity: connectionAddedSeverity({ paymentPage: plan.scan.paymentForm, sendsData }),
+      page: plan.target.url,
+      subject: destination.host,
+      subjectType: 'host',
+      subjectKey: destination.host,
+      summary: `New destination ${destination.host} (${destination.types.join(', ')}; ${destination.methods.join(', ')}) contacted${by}`,
+      dedupeKey: `connection.added|${destination.host}`,
+      oldValue: null,
+      newValue: destination.host,
+      details: { ...destination, sendsData },
+    });
+  }
+}
+
+export function planScan(capture: PageCapture, baseline: BaselineSnapshot, options: PlanOptions): ScanPlan {
+  const plan = basePlan(capture);
+  if (!capture.outcome.ok) return plan;
+  resolveScripts(capture, baseline, plan);
+  compareScripts(baseline, plan, options);
+  compareHeaders(capture, baseline, plan);
+  compareDestinations(capture, baseline, plan);
+  return plan;
+}

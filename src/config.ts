@@ -1,0 +1,179 @@
+// Reads scriptwarden.yml / .json once, validates it with zod, and resolves relative paths.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { ScriptwardenError } from './errors.js';
+
+export const PROFILE_NAMES = ['desktop', 'mobile'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+const duration = (fallback: string) =>
+  z
+    .union([z.number().int().positive(), z.string()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      if (typeof value === 'number') return value;
+      const ms = parseDuration(value);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 30s or 2m' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const httpUrl = z.string({ error: 'must be an http(s) URL' }).refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
+
+const hostPattern = z
+  .string()
+  .regex(/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, 'must be a host name, optionally starting with *.');
+
+const profileList = z
+  .array(z.enum(PROFILE_NAMES, { error: `must be one of: ${PROFILE_NAMES.join(', ')}` }))
+  .min(1, 'must list at least one profile');
+
+const targetSchema = z.strictObject({
+  name: z
+    .string({ error: 'must be a name' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores'),
+  url: httpUrl,
+  type: z.enum(['page', 'resource'], { error: 'must be page or resource' }).default('page'),
+  profiles: profileList.optional(),
+});
+
+const configSchema = z
+  .strictObject({
+    database: z.string().min(1).default('./scriptwarden.db'),
+    resolve: z
+      .record(hostPattern, z.string().refine((ip) => isIP(ip) !== 0, 'must be an IP address'))
+      .default({}),
+    profiles: profileList.default(['desktop']),
+    removalThreshold: z.number().int().min(1).max(100).default(2),
+    browser: z
+      .strictObject({
+        executablePath: z.string().min(1).optional(),
+        args: z.array(z.string()).default([]),
+        pageTimeout: duration('30s'),
+        settle: duration('500ms'),
+        concurrency: z.number().int().min(1).max(32).default(2),
+      })
+      .prefault({}),
+    limits: z
+      .strictObject({
+        maxScriptsPerPage: z.number().int().min(1).default(500),
+        maxBodyBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
+      })
+      .prefault({}),
+    targets: z.array(targetSchema, { error: 'must be a list of targets' }).min(1, 'must list at least one target'),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.targets.forEach((target, index) => {
+      if (seen.has(target.name)) {
+        ctx.addIssue({ code: 'custom', path: ['targets', index, 'name'], message: `duplicate target name "${target.name}"` });
+      }
+      seen.add(target.name);
+    });
+  });
+
+export type Config = z.output<typeof configSchema> & { configPath: string };
+export type TargetConfig = Config['targets'][number];
+
+/** Formats a zod path as `targets[2].url`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) lines.push(`${formatPath([...issue.path, key])}: unknown key`);
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      lines.push(`${formatPath(issue.path)}: is required`);
+    } else {
+      lines.push(`${formatPath(issue.path)}: ${issue.message}`);
+    }
+  }
+  return lines;
+}
+
+/** Validates an already-parsed config document. `configPath` anchors relative paths. */
+export function parseConfig(raw: unknown, configPath: string): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const lines = describeIssues(result.error.issues);
+    throw new ScriptwardenError('CONFIG_INVALID', `invalid configuration in ${configPath}:\n  ${lines.join('\n  ')}`);
+  }
+  const base = dirname(configPath);
+  const config = result.data;
+  const anchor = (p: string) => (isAbsolute(p) || p === ':memory:' ? p : resolve(base, p));
+  return {
+    ...config,
+    database: anchor(config.database),
+    browser: {
+      ...config.browser,
+      executablePath: config.browser.executablePath ? anchor(config.browser.executablePath) : undefined,
+    },
+    configPath,
+  };
+}
+
+/** Finds the config file: the given path, else ./scriptwarden.yml, else ./scriptwarden.json. */
+export function locateConfig(explicit: string | undefined, cwd: string): string {
+  if (explicit) {
+    const path = resolve(cwd, explicit);
+    if (!existsSync(path)) throw new ScriptwardenError('CONFIG_NOT_FOUND', `config file not found: ${path}`);
+    return path;
+  }
+  for (const name of ['scriptwarden.yml', 'scriptwarden.yaml', 'scriptwarden.json']) {
+    const path = resolve(cwd, name);
+    if (existsSync(path)) return path;
+  }
+  throw new ScriptwardenError(
+    'CONFIG_NOT_FOUND',
+    `no scriptwarden.yml or scriptwarden.json in ${cwd}; run "scriptwarden init" to write one, or pass --config PATH`,
+  );
+}
+
+export function loadConfig(explicit: string | undefined, cwd: string): Config {
+  const path = locateConfig(explicit, cwd);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ScriptwardenError('CONFIG_NOT_FOUND', `cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const detail = (error as Error).message.split('\n')[0];
+    throw new ScriptwardenError('CONFIG_INVALID', `cannot parse ${path}: ${detail}`);
+  }
+  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ScriptwardenError('CONFIG_INVALID', `invalid configuration in ${path}:\n  (root): must be a mapping of options`);
+  }
+  return parseConfig(raw, path);
+}
+
+/** The profiles a target is scanned in. */
+export function profilesFor(config: Config, target: TargetConfig): ProfileName[] {
+  if (target.type === 'resource') return ['desktop'];
+  return target.profiles ?? config.profiles;
+}

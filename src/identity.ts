@@ -1,0 +1,113 @@
+// Stable script identities: URL-keyed for loaded scripts, content-matched for inline and runtime code.
+
+import type { KnownScript } from './baseline.js';
+import type { ScriptCapture } from './types.js';
+
+/** Inline and runtime-compiled code have no URL; they keep their identity by content matching. */
+export function isAnonymous(script: Pick<ScriptCapture, 'kind'>): boolean {
+  return script.kind === 'inline' || script.kind === 'eval';
+}
+
+export function stripFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash === -1 ? url : url.slice(0, hash);
+}
+
+/** Frames other than the top document prefix their scripts' keys, so the same URL in two frames stays two scripts. */
+export function frameScope(script: Pick<ScriptCapture, 'isMainFrame' | 'frameUrl'>): string {
+  if (script.isMainFrame) return '';
+  const url = stripFragment(script.frameUrl);
+  const query = url.indexOf('?');
+  return `[frame ${query === -1 ? url : url.slice(0, query)}] `;
+}
+
+export function urlKey(script: ScriptCapture): string {
+  return `${frameScope(script)}${stripFragment(script.url ?? '')}`;
+}
+
+export function anonymousGroup(script: Pick<ScriptCapture, 'isMainFrame' | 'frameUrl' | 'kind'>): string {
+  return `${frameScope(script)}${script.kind}`;
+}
+
+export function anonymousKey(script: ScriptCapture, sha256: string, taken: Set<string>): string {
+  const base = `${frameScope(script)}${script.kind}:${sha256.slice(0, 12)}`;
+  let key = base;
+  for (let n = 2; taken.has(key); n++) key = `${base}-${n}`;
+  return key;
+}
+
+function lineSet(text: string): Set<string> {
+  const lines = new Set<string>();
+  for (const raw of text.split(/\r?\n|;/)) {
+    const line = raw.trim();
+    if (line) lines.add(line);
+  }
+  return lines;
+}
+
+/** Dice coefficient over trimmed lines and statements: 1 for identical code, 0 for nothing in common. */
+export function similarity(a: string, b: string): number {
+  const left = lineSet(a);
+  const right = lineSet(b);
+  if (left.size === 0 && right.size === 0) return 1;
+  let shared = 0;
+  for (const line of left) if (right.has(line)) shared++;
+  return (2 * shared) / (left.size + right.size);
+}
+
+export interface AnonymousCandidate {
+  index: number;
+  sha256: string;
+  body: string;
+}
+
+/**
+ * Pairs this scan's inline/runtime scripts of one group with known ones: first by identical content,
+ * then by similarity, and a last single leftover on each side is taken as a modification.
+ * Returns capture index → known script id.
+ */
+export function matchAnonymous(
+  candidates: AnonymousCandidate[],
+  known: KnownScript[],
+  threshold = 0.5,
+): Map<number, number> {
+  const matches = new Map<number, number>();
+  const freeKnown = new Map(known.filter((k) => !k.retired).map((k) => [k.id, k]));
+  const pending: AnonymousCandidate[] = [];
+  for (const candidate of candidates) {
+    let found: KnownScript | undefined;
+    for (const k of freeKnown.values()) {
+      if (k.lastSha === candidate.sha256 || k.accepted.includes(candidate.sha256)) {
+        found = k;
+        break;
+      }
+    }
+    if (found) {
+      matches.set(candidate.index, found.id);
+      freeKnown.delete(found.id);
+    } else {
+      pending.push(candidate);
+    }
+  }
+  const pairs: { score: number; candidate: AnonymousCandidate; known: KnownScript }[] = [];
+  for (const candidate of pending) {
+    for (const k of freeKnown.values()) {
+      if (k.lastBody === null) continue;
+      const score = similarity(candidate.body, k.lastBody);
+      if (score >= threshold) pairs.push({ score, candidate, known: k });
+    }
+  }
+  pairs.sort((a, b) => b.score - a.score);
+  const usedCandidates = new Set<number>();
+  for (const pair of pairs) {
+    if (usedCandidates.has(pair.candidate.index) || !freeKnown.has(pair.known.id)) continue;
+    matches.set(pair.candidate.index, pair.known.id);
+    usedCandidates.add(pair.candidate.index);
+    freeKnown.delete(pair.known.id);
+  }
+  const leftCandidates = pending.filter((c) => !usedCandidates.has(c.index));
+  if (leftCandidates.length === 1 && freeKnown.size === 1) {
+    matches.set(leftCandidates[0]!.index, [...freeKnown.keys()][0]!);
+  }
+  return matches;
+}

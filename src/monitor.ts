@@ -1,0 +1,112 @@
+// Sequences one scan run: capture each target and profile, read its baseline, plan, and write the result.
+
+import { planScan } from './compare.js';
+import { profilesFor, type Config, type TargetConfig } from './config.js';
+import { describeError } from './errors.js';
+import type { AlertWithDetails } from './store/alerts.js';
+import type { Store } from './store/open-store.js';
+import type { PageCapture } from './types.js';
+
+/** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
+export interface Capturer {
+  page(request: { target: string; url: string; profile: string }): Promise<PageCapture>;
+  resource(target: { name: string; url: string }): Promise<PageCapture>;
+}
+
+export interface TargetOutcome {
+  target: string;
+  type: 'page' | 'resource';
+  url: string;
+  profile: string;
+  status: 'ok' | 'failed';
+  error: { code: string; message: string } | null;
+  scanId: number | null;
+  scripts: number;
+  newAlerts: number;
+  durationMs: number;
+}
+
+export interface ScanRun {
+  startedAt: string;
+  finishedAt: string;
+  targets: TargetOutcome[];
+  alerts: AlertWithDetails[];
+}
+
+export interface ScanEvents {
+  onStart?(job: { target: string; profile: string; index: number; total: number }): void;
+  onDone?(outcome: TargetOutcome, index: number, total: number): void;
+}
+
+interface Job {
+  target: TargetConfig;
+  profile: string;
+}
+
+export function selectTargets(config: Config, names: string[] | undefined): TargetConfig[] {
+  if (!names || names.length === 0) return config.targets;
+  return config.targets.filter((t) => names.includes(t.name));
+}
+
+async function runJob(job: Job, config: Config, store: Store, capturer: Capturer): Promise<{ outcome: TargetOutcome; alerts: AlertWithDetails[] }> {
+  const started = Date.now();
+  const { target, profile } = job;
+  let capture: PageCapture;
+  try {
+    capture = target.type === 'resource'
+      ? await capturer.resource({ name: target.name, url: target.url })
+      : await capturer.page({ target: target.name, url: target.url, profile });
+  } catch (error) {
+    const now = new Date().toISOString();
+    capture = {
+      target: target.name, targetType: target.type, profile, requestedUrl: target.url, finalUrl: null,
+      startedAt: now, finishedAt: now, outcome: { ok: false, code: 'BROWSER_CRASHED', reason: describeError(error) },
+      documentStatus: null, securityHeaders: {}, scripts: [], requests: [],
+      forms: { payment: false, login: false, evidence: [] }, truncated: [],
+    };
+  }
+  const baseline = store.readBaseline(target.name, profile);
+  const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold });
+  const result = store.applyPlan(plan);
+  return {
+    outcome: {
+      target: target.name,
+      type: target.type,
+      url: target.url,
+      profile,
+      status: plan.scan.status,
+      error: capture.outcome.ok ? null : { code: capture.outcome.code, message: capture.outcome.reason },
+      scanId: result.scanId,
+      scripts: plan.scripts.length,
+      newAlerts: result.newAlerts.length,
+      durationMs: Date.now() - started,
+    },
+    alerts: result.newAlerts,
+  };
+}
+
+export async function runScan(
+  deps: { config: Config; store: Store; capturer: Capturer; targets: TargetConfig[] },
+  events: ScanEvents = {},
+): Promise<ScanRun> {
+  const startedAt = new Date().toISOString();
+  const jobs: Job[] = deps.targets.flatMap((target) => profilesFor(deps.config, target).map((profile) => ({ target, profile })));
+  const outcomes: TargetOutcome[] = new Array(jobs.length);
+  const alerts: AlertWithDetails[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index]!;
+      events.onStart?.({ target: job.target.name, profile: job.profile, index, total: jobs.length });
+      const { outcome, alerts: found } = await runJob(job, deps.config, deps.store, deps.capturer);
+      outcomes[index] = outcome;
+      alerts.push(...found);
+      events.onDone?.(outcome, index, jobs.length);
+    }
+  };
+  const width = Math.min(deps.config.browser.concurrency, Math.max(1, jobs.length));
+  await Promise.all(Array.from({ length: width }, worker));
+  alerts.sort((a, b) => b.id - a.id);
+  return { startedAt, finishedAt: new Date().toISOString(), targets: outcomes, alerts };
+}

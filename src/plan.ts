@@ -1,0 +1,80 @@
+// The plan a scan result turns into: everything the store writes, decided before any write.
+
+import type { AlertType, Initiator, ScriptKind, Severity } from './types.js';
+
+export interface ObservationMeta {
+  kind: ScriptKind;
+  url: string | null;
+  frameUrl: string;
+  status: number | null;
+  headers: Record<string, string>;
+  remoteIp: string | null;
+  remotePort: number | null;
+  initiator: Initiator | null;
+  sri: string | null;
+  size: number | null;
+  loadError: string | null;
+}
+
+export interface PlannedScript {
+  knownId: number | null;
+  key: string;
+  kind: ScriptKind;
+  url: string | null;
+  frameUrl: string;
+  sha256: string | null;
+  meta: ObservationMeta;
+}
+
+export interface PlannedDestination {
+  host: string;
+  types: string[];
+  methods: string[];
+  initiators: string[];
+}
+
+export interface PlannedAlert {
+  type: AlertType;
+  severity: Severity;
+  page: string;
+  subject: string;
+  subjectType: 'script' | 'header' | 'host';
+  subjectKey: string;
+  summary: string;
+  dedupeKey: string;
+  oldValue: string | null;
+  newValue: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface BaselineAdd {
+  subjectType: 'script' | 'header' | 'host';
+  subjectKey: string;
+  value: string;
+}
+
+export interface ScanPlan {
+  target: { name: string; url: string; type: 'page' | 'resource' };
+  profile: string;
+  scan: {
+    url: string;
+    finalUrl: string | null;
+    startedAt: string;
+    finishedAt: string;
+    status: 'ok' | 'failed';
+    errorCode: string | null;
+    errorMessage: string | null;
+    httpStatus: number | null;
+    paymentForm: boolean;
+    headers: Record<string, string>;
+    forms: { payment: boolean; login: boolean; evidence: string[] };
+  };
+  /** Bodies by SHA-256; the store writes only those it does not have yet. */
+  bodies: Map<string, string>;
+  scripts: PlannedScript[];
+  /** Known scripts this scan did not see, with their new count of consecutive misses. */
+  missing: { id: number; missingStreak: number }[];
+  destinations: PlannedDestination[];
+  baselineAdds: BaselineAdd[];
+  alerts: PlannedAlert[];
+}

@@ -1,0 +1,26 @@
+// The `resolve:` option (like curl --resolve): host patterns mapped to IP addresses.
+
+export type ResolveMap = Record<string, string>;
+
+function matches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase();
+  if (p.startsWith('*.')) return h.endsWith(p.slice(1));
+  return p === h;
+}
+
+/** The mapped IP for a host name, exact patterns before wildcards; null when unmapped. */
+export function resolveHost(map: ResolveMap, host: string): string | null {
+  const entries = Object.entries(map);
+  const exact = entries.find(([pattern]) => !pattern.startsWith('*.') && matches(pattern, host));
+  if (exact) return exact[1];
+  const wildcard = entries.find(([pattern]) => matches(pattern, host));
+  return wildcard ? wildcard[1] : null;
+}
+
+/** Chromium's --host-resolver-rules value for the map, merged with any rules the user passed. */
+export function hostResolverRules(map: ResolveMap, existing: string | null): string | null {
+  const rules = Object.entries(map).map(([pattern, ip]) => `MAP ${pattern} ${ip.includes(':') ? `[${ip}]` : ip}`);
+  if (existing) rules.push(existing);
+  return rules.length ? rules.join(', ') : null;
+}

@@ -1,0 +1,146 @@
+// Alert queries and decisions: listing, approving (which updates the baseline) and rejecting.
+
+import { ScriptwardenError } from '../errors.js';
+import { SEVERITIES, type AlertRecord, type AlertStatus } from '../types.js';
+import type { Db } from './database.js';
+
+interface AlertRow {
+  id: number;
+  type: AlertRecord['type'];
+  severity: AlertRecord['severity'];
+  status: AlertStatus;
+  target: string;
+  target_id: number;
+  page: string;
+  profile: string;
+  subject: string;
+  subject_type: string;
+  subject_key: string;
+  summary: string;
+  first_seen: string;
+  last_seen: string;
+  old_value: string | null;
+  new_value: string | null;
+  details: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  note: string | null;
+}
+
+const SELECT = `SELECT a.*, t.name AS target FROM alerts a JOIN targets t ON t.id = a.target_id`;
+
+const SEVERITY_ORDER = `CASE a.severity ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`;
+
+export type AlertWithDetails = AlertRecord & { details: Record<string, unknown> };
+
+function toRecord(row: AlertRow): AlertWithDetails {
+  return {
+    id: row.id,
+    type: row.type,
+    severity: row.severity,
+    status: row.status,
+    target: row.target,
+    page: row.page,
+    profile: row.profile,
+    subject: row.subject,
+    summary: row.summary,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    oldValue: row.old_value,
+    newValue: row.new_value,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    note: row.note,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}
+
+export function readAlert(db: Db, id: number): AlertWithDetails | null {
+  const row = db.prepare<[number], AlertRow>(`${SELECT} WHERE a.id = ?`).get(id);
+  return row ? toRecord(row) : null;
+}
+
+export function listAlerts(db: Db, filter: { status?: AlertStatus | 'all'; target?: string }): AlertWithDetails[] {
+  const where: string[] = [];
+  const params: string[] = [];
+  if (filter.status && filter.status !== 'all') {
+    where.push('a.status = ?');
+    params.push(filter.status);
+  }
+  if (filter.target) {
+    where.push('t.name = ?');
+    params.push(filter.target);
+  }
+  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+               ORDER BY ${SEVERITY_ORDER} DESC, a.last_seen DESC, a.id DESC`;
+  return (db.prepare(sql).all(...params) as AlertRow[]).map(toRecord);
+}
+
+export interface Decision {
+  by: string;
+  note: string | null;
+  at: string;
+}
+
+function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): void {
+  const addApproved = db.prepare(
+    `INSERT INTO baseline (target_id, profile, subject_type, subject_key, value, state, created_at, decided_by, decided_at, note, alert_id)
+     VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?, ?)
+     ON CONFLICT (target_id, profile, subject_type, subject_key, value) DO UPDATE SET
+       state = 'approved', decided_by = excluded.decided_by, decided_at = excluded.decided_at,
+       note = excluded.note, alert_id = excluded.alert_id`,
+  );
+  const approve = (type: string, key: string, value: string) =>
+    addApproved.run(row.target_id, row.profile, type, key, value, decision.at, decision.by, decision.at, decision.note, row.id);
+  switch (row.type) {
+    case 'script.added':
+    case 'script.changed':
+    case 'resource.changed':
+      if (row.new_value) approve('script', row.subject_key, row.new_value);
+      db.prepare('UPDATE scripts SET retired_at = NULL WHERE target_id = ? AND profile = ? AND key = ?').run(
+        row.target_id, row.profile, row.subject_key,
+      );
+      break;
+    case 'script.removed':
+      db.prepare('UPDATE scripts SET retired_at = ? WHERE target_id = ? AND profile = ? AND key = ?').run(
+        decision.at, row.target_id, row.profile, row.subject_key,
+      );
+      break;
+    case 'header.changed':
+      approve('header', row.subject_key, JSON.stringify(row.new_value));
+      break;
+    case 'connection.added':
+      approve('host', row.subject_key, '');
+      break;
+  }
+}
+
+/** Approves or rejects alerts by id. Unknown ids fail the whole call before anything is written. */
+export function decideAlerts(db: Db, ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[] {
+  return db.transaction(() => {
+    const rows = ids.map((id) => {
+      const row = db.prepare<[number], AlertRow>(`${SELECT} WHERE a.id = ?`).get(id);
+      if (!row) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
+      return row;
+    });
+    for (const row of rows) {
+      db.prepare('UPDATE alerts SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE id = ?').run(
+        status, decision.by, decision.at, decision.note, row.id,
+      );
+      if (status === 'approved') applyApprovalToBaseline(db, row, decision);
+    }
+    return rows.map((row) => readAlert(db, row.id)!);
+  })();
+}
+
+/** Approves every open alert and every pending inventory entry; returns the counts. */
+export function approveEverything(db: Db, decision: Decision): { alerts: number; pending: number } {
+  return db.transaction(() => {
+    const open = (db.prepare("SELECT id FROM alerts WHERE status = 'open' ORDER BY id").all() as { id: number }[]).map((r) => r.id);
+    decideAlerts(db, open, 'approved', decision);
+    const pending = db
+      .prepare("UPDATE baseline SET state = 'approved', decided_by = ?, decided_at = ?, note = ? WHERE state = 'pending'")
+      .run(decision.by, decision.at, decision.note).changes;
+    return { alerts: open.length, pending };
+  })();
+}

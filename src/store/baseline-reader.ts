@@ -1,0 +1,62 @@
+// Reads what a scan is compared against: accepted script versions, header values and hosts.
+
+import type { BaselineSnapshot, KnownScript } from '../baseline.js';
+import { emptyBaseline } from '../baseline.js';
+import { isAnonymous } from '../identity.js';
+import type { ScriptKind } from '../types.js';
+import type { Blobs } from './blobs.js';
+import type { Db } from './database.js';
+import { targetId } from './targets.js';
+
+interface ScriptRow {
+  id: number;
+  key: string;
+  kind: ScriptKind;
+  url: string | null;
+  frame_url: string;
+  retired_at: string | null;
+  missing_streak: number;
+  last_blob: number | null;
+  last_sha: string | null;
+}
+
+export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: string): BaselineSnapshot {
+  const target = targetId(db, targetName);
+  if (target === null) return emptyBaseline();
+  const established = db
+    .prepare("SELECT 1 FROM scans WHERE target_id = ? AND profile = ? AND status = 'ok' LIMIT 1")
+    .get(target, profile) !== undefined;
+  const entries = db
+    .prepare<[number, string], { subject_type: string; subject_key: string; value: string }>(
+      'SELECT subject_type, subject_key, value FROM baseline WHERE target_id = ? AND profile = ? ORDER BY id DESC',
+    )
+    .all(target, profile);
+  const accepted = new Map<string, string[]>();
+  const headers = new Map<string, string[]>();
+  const hosts = new Set<string>();
+  for (const entry of entries) {
+    if (entry.subject_type === 'script') accepted.set(entry.subject_key, [...(accepted.get(entry.subject_key) ?? []), entry.value]);
+    else if (entry.subject_type === 'header') headers.set(entry.subject_key, [...(headers.get(entry.subject_key) ?? []), entry.value]);
+    else hosts.add(entry.subject_key);
+  }
+  const rows = db
+    .prepare<[number, string], ScriptRow>(
+      `SELECT s.id, s.key, s.kind, s.url, s.frame_url, s.retired_at, s.missing_streak, s.last_blob, b.sha256 AS last_sha
+         FROM scripts s LEFT JOIN blobs b ON b.id = s.last_blob
+        WHERE s.target_id = ? AND s.profile = ?`,
+    )
+    .all(target, profile);
+  const scripts: KnownScript[] = rows.map((row) => ({
+    id: row.id,
+    key: row.key,
+    kind: row.kind,
+    url: row.url,
+    frameUrl: row.frame_url,
+    retired: row.retired_at !== null,
+    missingStreak: row.missing_streak,
+    accepted: accepted.get(row.key) ?? [],
+    lastSha: row.last_sha,
+    lastBody: isAnonymous(row) && row.last_blob !== null ? blobs.text(row.last_blob) : null,
+  }));
+  return { established, scripts, headers, hosts };
+}

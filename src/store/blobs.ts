@@ -1,0 +1,63 @@
+// Content-addressed blob storage: each distinct body or metadata document is kept once, compressed.
+
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { sha256Hex } from '../fingerprint.js';
+import type { Db } from './database.js';
+
+export interface Blobs {
+  /** Stores text if its SHA-256 is new; returns the blob id either way. */
+  put(text: string, sha256?: string): number;
+  idOf(sha256: string): number | null;
+  text(id: number): string | null;
+  textBySha(sha256: string): string | null;
+  shaOf(id: number): string | null;
+  putJson(value: unknown): number;
+  json<T>(id: number | null): T | null;
+}
+
+export function createBlobs(db: Db): Blobs {
+  const find = db.prepare<[string], { id: number }>('SELECT id FROM blobs WHERE sha256 = ?');
+  const insert = db.prepare('INSERT INTO blobs (sha256, size, encoding, data) VALUES (?, ?, ?, ?)');
+  const read = db.prepare<[number], { encoding: string; data: Buffer }>('SELECT encoding, data FROM blobs WHERE id = ?');
+  const sha = db.prepare<[number], { sha256: string }>('SELECT sha256 FROM blobs WHERE id = ?');
+
+  const decode = (row: { encoding: string; data: Buffer } | undefined): string | null => {
+    if (!row) return null;
+    return (row.encoding === 'br' ? brotliDecompressSync(row.data) : row.data).toString('utf8');
+  };
+
+  const blobs: Blobs = {
+    put(text, sha256) {
+      const hash = sha256 ?? sha256Hex(text);
+      const existing = find.get(hash);
+      if (existing) return existing.id;
+      const raw = Buffer.from(text, 'utf8');
+      let encoding = 'raw';
+      let data = raw;
+      if (raw.length > 64) {
+        const compressed = brotliCompressSync(raw, {
+          params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+        });
+        if (compressed.length < raw.length) {
+          encoding = 'br';
+          data = compressed;
+        }
+      }
+      return Number(insert.run(hash, raw.length, encoding, data).lastInsertRowid);
+    },
+    idOf: (hash) => find.get(hash)?.id ?? null,
+    text: (id) => decode(read.get(id)),
+    textBySha(hash) {
+      const id = find.get(hash)?.id;
+      return id === undefined ? null : decode(read.get(id));
+    },
+    shaOf: (id) => sha.get(id)?.sha256 ?? null,
+    putJson: (value) => blobs.put(JSON.stringify(value)),
+    json<T>(id: number | null): T | null {
+      if (id === null) return null;
+      const text = decode(read.get(id));
+      return text === null ? null : (JSON.parse(text) as T);
+    },
+  };
+  return blobs;
+}

@@ -1,0 +1,99 @@
+// The PCI DSS 6.4.3 inventory: every script per page and profile, its integrity value and its authorization.
+
+import type { ObservationMeta } from '../plan.js';
+import type { Blobs } from './blobs.js';
+import type { Db } from './database.js';
+
+export type InventoryState = 'approved' | 'pending' | 'unapproved' | 'removed';
+
+export interface InventoryRow {
+  target: string;
+  page: string;
+  profile: string;
+  kind: string;
+  subject: string;
+  url: string | null;
+  host: string | null;
+  frame: string;
+  sha256: string | null;
+  sri: string | null;
+  size: number | null;
+  firstSeen: string;
+  lastSeen: string;
+  present: boolean;
+  state: InventoryState;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  justification: string | null;
+}
+
+interface Row {
+  id: number;
+  target: string;
+  page: string;
+  profile: string;
+  kind: string;
+  key: string;
+  url: string | null;
+  frame_url: string;
+  first_seen: string;
+  last_seen: string;
+  missing_streak: number;
+  retired_at: string | null;
+  sha256: string | null;
+  state: 'pending' | 'approved' | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  note: string | null;
+  meta_id: number | null;
+}
+
+function hostOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
+
+export function readInventory(db: Db, blobs: Blobs, filter: { target?: string }): InventoryRow[] {
+  const rows = db
+    .prepare(
+      `SELECT s.id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen, s.last_seen,
+              s.missing_streak, s.retired_at, b.sha256, bl.state, bl.decided_by, bl.decided_at, bl.note,
+              (SELECT o.meta_id FROM observations o WHERE o.script_id = s.id ORDER BY o.scan_id DESC LIMIT 1) AS meta_id
+         FROM scripts s
+         JOIN targets t ON t.id = s.target_id
+         LEFT JOIN blobs b ON b.id = s.last_blob
+         LEFT JOIN baseline bl ON bl.target_id = s.target_id AND bl.profile = s.profile AND bl.subject_type = 'script'
+                              AND bl.subject_key = s.key AND bl.value = b.sha256
+        WHERE (? IS NULL OR t.name = ?)
+        ORDER BY t.name, s.profile, s.first_seen, s.id`,
+    )
+    .all(filter.target ?? null, filter.target ?? null) as Row[];
+  return rows.map((row) => {
+    const meta = blobs.json<ObservationMeta>(row.meta_id);
+    const state: InventoryState = row.retired_at ? 'removed' : row.state ?? 'unapproved';
+    return {
+      target: row.target,
+      page: row.page,
+      profile: row.profile,
+      kind: row.kind,
+      subject: row.key,
+      url: row.url,
+      host: hostOf(row.url),
+      frame: row.frame_url,
+      sha256: row.sha256,
+      sri: meta?.sri ?? null,
+      size: meta?.size ?? null,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+      present: row.missing_streak === 0 && !row.retired_at,
+      state,
+      approvedBy: row.state === 'approved' ? row.decided_by : null,
+      approvedAt: row.state === 'approved' ? row.decided_at : null,
+      justification: row.state === 'approved' ? row.note : null,
+    };
+  });
+}

@@ -1,0 +1,124 @@
+// Shared domain types: what a crawl captures, what the store remembers, what an alert says.
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const ALERT_TYPES = [
+  'script.added',
+  'script.changed',
+  'script.removed',
+  'header.changed',
+  'connection.added',
+  'resource.changed',
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+export const ALERT_STATUSES = ['open', 'approved', 'rejected'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** How a script came to run. `eval` covers code compiled at run time (eval, new Function, script text inserted by another script). */
+export type ScriptKind = 'external' | 'inline' | 'dynamic' | 'module' | 'worker' | 'eval' | 'resource';
+
+export const SECURITY_HEADERS = [
+  'content-security-policy',
+  'content-security-policy-report-only',
+  'strict-transport-security',
+  'x-frame-options',
+  'x-content-type-options',
+  'referrer-policy',
+  'permissions-policy',
+] as const;
+export type SecurityHeaderName = (typeof SECURITY_HEADERS)[number];
+
+export interface Initiator {
+  /** parser, script, eval, other… as Chrome reports it. */
+  type: string;
+  /** URL of the document or script that caused the load or compiled the code. */
+  url: string | null;
+  line: number | null;
+  /** For code inserted or compiled by another script: that script's capture-local id. */
+  scriptRef: string | null;
+}
+
+export interface ScriptCapture {
+  /** Capture-local id (Chrome's scriptId or a request id); links eval code to its parent. */
+  ref: string;
+  kind: ScriptKind;
+  /** Script URL; null for inline and runtime-compiled code. */
+  url: string | null;
+  frameUrl: string;
+  isMainFrame: boolean;
+  initiator: Initiator | null;
+  status: number | null;
+  headers: Record<string, string>;
+  remoteIp: string | null;
+  remotePort: number | null;
+  /** Source text as the engine received it; null when it could not be read. */
+  body: string | null;
+  /** Why the body is missing or was not compared (load failure, size limit). */
+  loadError: string | null;
+}
+
+export interface RequestCapture {
+  url: string;
+  /** Chrome resource type: Script, XHR, Fetch, Image, Ping, WebSocket, Document, … */
+  type: string;
+  method: string;
+  frameUrl: string | null;
+  /** URL of the script that initiated it, where Chrome can tell. */
+  initiatorUrl: string | null;
+}
+
+export interface FormSignals {
+  payment: boolean;
+  login: boolean;
+  /** Short human-readable reasons, e.g. `input[autocomplete=cc-number]`. */
+  evidence: string[];
+}
+
+export type CaptureOutcome =
+  | { ok: true }
+  | { ok: false; code: string; reason: string };
+
+/** Everything one load of one target in one profile showed. Plain data: no handles, no functions. */
+export interface PageCapture {
+  target: string;
+  targetType: 'page' | 'resource';
+  profile: string;
+  requestedUrl: string;
+  finalUrl: string | null;
+  startedAt: string;
+  finishedAt: string;
+  outcome: CaptureOutcome;
+  documentStatus: number | null;
+  /** Security headers of the main document, lower-case names; absent headers are omitted. */
+  securityHeaders: Partial<Record<SecurityHeaderName, string>>;
+  scripts: ScriptCapture[];
+  requests: RequestCapture[];
+  forms: FormSignals;
+  /** Limits that cut the capture short (scripts per page, body size). */
+  truncated: string[];
+}
+
+export interface AlertRecord {
+  id: number;
+  type: AlertType;
+  severity: Severity;
+  status: AlertStatus;
+  target: string;
+  page: string;
+  profile: string;
+  subject: string;
+  summary: string;
+  firstSeen: string;
+  lastSeen: string;
+  oldValue: string | null;
+  newValue: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
+}
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
