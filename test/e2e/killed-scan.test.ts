@@ -1,0 +1,50 @@
+// End to end: a scan killed with SIGKILL leaves a consistent database that the next scan continues from.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+import { installShop } from '../fixtures/shop.js';
+import { CLI, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
+
+describe('a killed scan', () => {
+  let site: FixtureSite;
+  before(async () => { site = await startFixtureSite(); installShop(site); });
+  after(async () => { await site.close(); });
+
+  it('leaves every committed scan whole and the next scan working', async () => {
+    const dir = tempProject();
+    const targets = Array.from({ length: 6 }, (_, i) => ({ name: `page${i}`, url: site.url('shop.test', '/checkout') }));
+    writeConfig(dir, targets);
+    const child = spawn(process.execPath, [CLI, 'scan'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('[')) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('close', () => resolve());
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(child.signalCode, 'SIGKILL');
+
+    const db = new Database(join(dir, 'scriptwarden.db'));
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    const scans = db.prepare("SELECT id, script_count FROM scans WHERE status = 'ok'").all() as { id: number; script_count: number }[];
+    assert.ok(scans.length >= 1 && scans.length < 6, `some but not all scans committed (${scans.length})`);
+    for (const scan of scans) {
+      const observed = db.prepare('SELECT COUNT(*) AS n FROM observations WHERE scan_id = ?').get(scan.id) as { n: number };
+      assert.equal(observed.n, scan.script_count, `scan ${scan.id} has all its observations`);
+    }
+    const orphans = db.prepare('SELECT COUNT(*) AS n FROM observations o LEFT JOIN scans s ON s.id = o.scan_id WHERE s.id IS NULL').get() as { n: number };
+    assert.equal(orphans.n, 0);
+    db.close();
+
+    const next = await runCli(['scan', '--json'], { cwd: dir });
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(JSON.parse(next.stdout).alerts, []);
+  });
+});

@@ -1,0 +1,39 @@
+// One e2e scenario: a fresh project on the fixture shop, scanned and approved, ready to be attacked.
+
+import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+import { installShop } from '../fixtures/shop.js';
+import { parseJson, runCli, tempProject, writeConfig, type CliResult } from '../fixtures/cli.js';
+import type { AlertRecord } from '../../src/types.js';
+
+export interface ScanJson {
+  exitCode: number;
+  targets: { target: string; status: string; error: { code: string; message: string } | null }[];
+  alerts: (AlertRecord & { details: Record<string, unknown> })[];
+}
+
+export interface Scenario {
+  site: FixtureSite;
+  dir: string;
+  cli(...args: string[]): Promise<CliResult>;
+  scan(...args: string[]): Promise<{ result: CliResult; json: ScanJson }>;
+  close(): Promise<void>;
+}
+
+export async function baselinedShop(options: { withResource?: boolean; extraConfig?: string; pageTimeout?: string } = {}): Promise<Scenario> {
+  const site = await startFixtureSite();
+  installShop(site);
+  const dir = tempProject();
+  const targets = [{ name: 'checkout', url: site.url('shop.test', '/checkout') }];
+  if (options.withResource) targets.push({ name: 'uploader', url: site.url('downloads.test', '/bash'), type: 'resource' } as never);
+  writeConfig(dir, targets, options.extraConfig, options.pageTimeout);
+  const cli = (...args: string[]) => runCli(args, { cwd: dir });
+  const scan = async (...args: string[]) => {
+    const result = await cli('scan', '--json', ...args);
+    return { result, json: parseJson<ScanJson>(result) };
+  };
+  const first = await scan();
+  if (first.result.code !== 0) throw new Error(`baseline scan failed: ${first.result.stdout}${first.result.stderr}`);
+  const approved = await cli('approve', '--all', '--note', 'initial inventory reviewed', '--by', 'alice');
+  if (approved.code !== 0) throw new Error(`approve failed: ${approved.stderr}`);
+  return { site, dir, cli, scan, close: () => site.close() };
+}

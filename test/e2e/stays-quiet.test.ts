@@ -1,0 +1,57 @@
+// End to end: failed or partial loads are failed scans, never removals; a real removal waits for two scans.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { APP_JS, CHECKOUT_HTML, CSP } from '../fixtures/shop.js';
+import { baselinedShop, type Scenario } from './scenario.js';
+
+describe('failed loads and removals', () => {
+  let s: Scenario;
+  before(async () => { s = await baselinedShop({ pageTimeout: '3s' }); });
+  after(async () => { await s.close(); });
+
+  it('records an HTTP 500 page as a failed scan with exit 3 and no removal', async () => {
+    s.site.set('shop.test', '/checkout', { body: 'Internal Server Error', status: 500 });
+    for (let i = 0; i < 3; i++) {
+      const { result, json } = await s.scan();
+      assert.equal(result.code, 3, result.stdout);
+      assert.equal(json.targets[0]!.status, 'failed');
+      assert.equal(json.targets[0]!.error?.code, 'PAGE_HTTP_ERROR');
+      assert.deepEqual(json.alerts, []);
+    }
+  });
+
+  it('records a page whose scripts never finish loading as a timed-out scan, not as removals', async () => {
+    const { installShop } = await import('../fixtures/shop.js');
+    installShop(s.site);
+    s.site.set('shop.test', '/static/app.js', { body: APP_JS, delayMs: 6000 });
+    for (let i = 0; i < 2; i++) {
+      const { result, json } = await s.scan();
+      assert.equal(result.code, 3);
+      assert.equal(json.targets[0]!.error?.code, 'PAGE_TIMEOUT');
+      assert.match(json.targets[0]!.error!.message, /within 3000 ms/);
+      assert.deepEqual(json.alerts, []);
+    }
+    s.site.set('shop.test', '/static/app.js', APP_JS);
+    const { result, json } = await s.scan();
+    assert.equal(result.code, 0, JSON.stringify(json.alerts));
+    assert.deepEqual(json.alerts, [], 'recovery after failures is quiet');
+  });
+
+  it('raises script.removed only after two consecutive successful scans without the script', async () => {
+    const page = CHECKOUT_HTML.replace(/<script src="http:\/\/cdn\.test[^>]*><\/script>/, '');
+    assert.notEqual(page, CHECKOUT_HTML);
+    s.site.set('shop.test', '/checkout', { body: page, headers: { 'content-security-policy': CSP, 'x-frame-options': 'DENY' } });
+    const first = await s.scan();
+    assert.equal(first.result.code, 0, JSON.stringify(first.json.alerts));
+    assert.deepEqual(first.json.alerts, [], 'one scan without the script is not yet a removal');
+    const second = await s.scan();
+    assert.equal(second.result.code, 1);
+    const removed = second.json.alerts.filter((a) => a.type === 'script.removed');
+    assert.equal(removed.length, 1, JSON.stringify(second.json.alerts, null, 2));
+    assert.match(removed[0]!.subject, /widget-2\.4\.1\.min\.js$/);
+    assert.equal(second.json.alerts.length, 1);
+    const third = await s.scan();
+    assert.deepEqual(third.json.alerts, [], 'the open removal is not raised twice');
+  });
+});
