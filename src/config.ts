@@ -34,6 +34,13 @@ const httpUrl = z.string({ error: 'must be an http(s) URL' }).refine((value) => 
   }
 }, 'must be an http(s) URL');
 
+const count = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
 const hostPattern = z
   .string()
   .regex(/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, 'must be a host name, optionally starting with *.');
@@ -58,32 +65,23 @@ const configSchema = z
       .record(hostPattern, z.string().refine((ip) => isIP(ip) !== 0, 'must be an IP address'))
       .default({}),
     profiles: profileList.default(['desktop']),
-    removalThreshold: z.number().int().min(1).max(100).default(2),
+    removalThreshold: count(1, 100).default(2),
     browser: z
       .strictObject({
         executablePath: z.string().min(1).optional(),
         args: z.array(z.string()).default([]),
         pageTimeout: duration('30s'),
         settle: duration('500ms'),
-        concurrency: z.number().int().min(1).max(32).default(2),
+        concurrency: count(1, 32).default(2),
       })
       .prefault({}),
     limits: z
       .strictObject({
-        maxScriptsPerPage: z.number().int().min(1).default(500),
-        maxBodyBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
+        maxScriptsPerPage: count(1, 100_000).default(500),
+        maxBodyBytes: count(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
       })
       .prefault({}),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }).min(1, 'must list at least one target'),
-  })
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.targets.forEach((target, index) => {
-      if (seen.has(target.name)) {
-        ctx.addIssue({ code: 'custom', path: ['targets', index, 'name'], message: `duplicate target name "${target.name}"` });
-      }
-      seen.add(target.name);
-    });
   });
 
 export type Config = z.output<typeof configSchema> & { configPath: string };
@@ -113,11 +111,27 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return lines;
 }
 
+/** Duplicate target names, checked on the raw document so they are reported alongside other problems. */
+function duplicateNames(raw: unknown): string[] {
+  const targets = (raw as { targets?: unknown } | null)?.targets;
+  if (!Array.isArray(targets)) return [];
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  targets.forEach((target, index) => {
+    const name = (target as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) lines.push(`targets[${index}].name: duplicate target name "${name}"`);
+    seen.add(name);
+  });
+  return lines;
+}
+
 /** Validates an already-parsed config document. `configPath` anchors relative paths. */
 export function parseConfig(raw: unknown, configPath: string): Config {
   const result = configSchema.safeParse(raw ?? {});
-  if (!result.success) {
-    const lines = describeIssues(result.error.issues);
+  const duplicates = duplicateNames(raw);
+  if (!result.success || duplicates.length > 0) {
+    const lines = [...(result.success ? [] : describeIssues(result.error.issues)), ...duplicates];
     throw new ScriptwardenError('CONFIG_INVALID', `invalid configuration in ${configPath}:\n  ${lines.join('\n  ')}`);
   }
   const base = dirname(configPath);

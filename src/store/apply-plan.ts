@@ -80,8 +80,8 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
     }
 
     const addBaseline = db.prepare(
-      `INSERT OR IGNORE INTO baseline (target_id, profile, subject_type, subject_key, value, state, created_at)
-       VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
+      `INSERT INTO baseline (target_id, profile, subject_type, subject_key, value, state, created_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (target_id, profile, subject_type, subject_key, value) DO NOTHING`,
     );
     for (const add of plan.baselineAdds) addBaseline.run(target, plan.profile, add.subjectType, add.subjectKey, add.value, now);
 

@@ -1,0 +1,110 @@
+// Store: a real SQLite file; content stored once per SHA-256, atomic scan writes, dedupe and approvals.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { planScan } from '../../src/compare.js';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
+import { tempProject } from '../fixtures/cli.js';
+
+const options = { removalThreshold: 2 };
+const decision = { by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' };
+
+function scan(store: Store, capture = healthyShop()) {
+  const plan = planScan(capture, store.readBaseline(capture.target, capture.profile), options);
+  return { plan, result: store.applyPlan(plan) };
+}
+
+function count(store: Store, table: string): number {
+  return (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+function fresh(): Store {
+  return openStore(join(tempProject('sw-store-'), 'nested', 'scriptwarden.db'));
+}
+
+describe('store', () => {
+  it('stores each body once: a rescan of unchanged pages adds no blobs', () => {
+    const store = fresh();
+    scan(store);
+    const blobs = count(store, 'blobs');
+    scan(store);
+    scan(store);
+    assert.equal(count(store, 'blobs'), blobs);
+    assert.equal(count(store, 'observations'), 12);
+    store.close();
+  });
+
+  it('writes a scan result all or nothing', () => {
+    const store = fresh();
+    scan(store);
+    const before = { scans: count(store, 'scans'), observations: count(store, 'observations'), blobs: count(store, 'blobs') };
+    const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'brand new body' }), LIB, INLINE_A, INLINE_B]);
+    const plan = planScan(changed, store.readBaseline('checkout', 'desktop'), options);
+    plan.baselineAdds.push({ subjectType: 'bogus' as never, subjectKey: 'x', value: 'y' });
+    assert.throws(() => store.applyPlan(plan), /CHECK constraint/);
+    assert.deepEqual({ scans: count(store, 'scans'), observations: count(store, 'observations'), blobs: count(store, 'blobs') }, before);
+    store.close();
+  });
+
+  it('updates lastSeen of an unapproved change instead of duplicating it', () => {
+    const store = fresh();
+    scan(store);
+    store.approveAll(decision);
+    const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 2;' }), LIB, INLINE_A, INLINE_B], { finishedAt: '2026-11-22T10:00:00.000Z' });
+    const first = scan(store, changed).result;
+    assert.equal(first.newAlerts.length, 1);
+    const later = { ...changed, finishedAt: '2026-11-22T11:00:00.000Z' };
+    const second = scan(store, later).result;
+    assert.equal(second.newAlerts.length, 0);
+    assert.equal(second.repeatedAlerts.length, 1);
+    const alerts = store.listAlerts({ status: 'all' });
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]!.firstSeen, '2026-11-22T10:00:00.000Z');
+    assert.equal(alerts[0]!.lastSeen, '2026-11-22T11:00:00.000Z');
+    store.close();
+  });
+
+  it('approving an alert adds the version to the baseline with who, when and why', () => {
+    const store = fresh();
+    scan(store);
+    store.approveAll(decision);
+    const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 3;' }), LIB, INLINE_A, INLINE_B]);
+    const [alert] = scan(store, changed).result.newAlerts;
+    store.decide([alert!.id], 'approved', { by: 'bob', note: 'release 4.2', at: '2026-11-22T12:00:00.000Z' });
+    assert.deepEqual(scan(store, changed).result.newAlerts, []);
+    const row = store.inventory({}).find((r) => r.url === APP.url)!;
+    assert.equal(row.state, 'approved');
+    assert.equal(row.approvedBy, 'bob');
+    assert.equal(row.justification, 'release 4.2');
+    assert.match(row.sri!, /^sha384-/);
+    assert.throws(() => store.decide([9999], 'approved', decision), /no alert with id 9999/);
+    store.close();
+  });
+
+  it('keeps the inventory pending until approved, then records the justification', () => {
+    const store = fresh();
+    scan(store);
+    assert.ok(store.inventory({}).every((r) => r.state === 'pending'));
+    const counts = store.approveAll(decision);
+    assert.equal(counts.alerts, 0);
+    assert.ok(counts.pending > 4);
+    const rows = store.inventory({ target: 'checkout' });
+    assert.equal(rows.length, 4);
+    assert.ok(rows.every((r) => r.state === 'approved' && r.approvedBy === 'alice' && r.justification === 'reviewed'));
+    store.close();
+  });
+
+  it('reopens an existing database without migrating twice', () => {
+    const dir = tempProject('sw-store-');
+    const path = join(dir, 'sw.db');
+    const a = openStore(path);
+    scan(a);
+    a.close();
+    const b = openStore(path);
+    assert.equal(count(b, 'schema_migrations'), 1);
+    assert.equal(count(b, 'scans'), 1);
+    b.close();
+  });
+});

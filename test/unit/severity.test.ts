@@ -1,0 +1,46 @@
+// Unit: the documented severity rules, versioned URLs and CSP weakening.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cspWeakenings, headerChangeSeverity, isVersionedUrl, scriptAddedSeverity, scriptChangedSeverity } from '../../src/severity.js';
+
+describe('isVersionedUrl', () => {
+  it('recognises versions and content hashes in paths', () => {
+    for (const url of [
+      'https://cdn.example/v1.2.3/sdk.min.js',
+      'https://code.jquery.com/jquery-3.6.0.min.js',
+      'https://media.twiliocdn.com/taskrouter/js/v1.20/taskrouter.min.js',
+      'https://shop.example/static/app.3f9a1c2be4.js',
+      'https://cdn.example/lib@2.4.1/index.js',
+    ]) assert.equal(isVersionedUrl(url), true, url);
+  });
+  it('leaves unversioned paths alone', () => {
+    for (const url of ['https://shop.example/static/app.js', 'https://cdn.example/jquery.min.js', 'https://x.example/checkout?v=123']) {
+      assert.equal(isVersionedUrl(url), false, url);
+    }
+  });
+});
+
+describe('script severities', () => {
+  it('rates a new or changed script on a payment page at least high', () => {
+    assert.equal(scriptAddedSeverity({ paymentPage: true, url: 'https://x.example/a.js' }), 'high');
+    assert.equal(scriptChangedSeverity({ paymentPage: true, url: 'https://x.example/a.js' }), 'high');
+    assert.equal(scriptAddedSeverity({ paymentPage: false, url: null }), 'medium');
+    assert.equal(scriptChangedSeverity({ paymentPage: false, url: 'https://x.example/a-1.2.3.js' }), 'critical');
+  });
+});
+
+describe('header changes', () => {
+  it('rates removal of a strong header high and an added header low', () => {
+    assert.equal(headerChangeSeverity({ name: 'content-security-policy', oldValue: "default-src 'self'", newValue: null }).severity, 'high');
+    assert.equal(headerChangeSeverity({ name: 'referrer-policy', oldValue: 'no-referrer', newValue: null }).severity, 'medium');
+    assert.equal(headerChangeSeverity({ name: 'x-frame-options', oldValue: null, newValue: 'DENY' }).severity, 'low');
+  });
+  it('finds CSP weakenings', () => {
+    assert.deepEqual(cspWeakenings("default-src 'self'; script-src 'self'", "default-src 'self'; script-src 'self' 'unsafe-inline'"), ["script-src now allows 'unsafe-inline'"]);
+    assert.deepEqual(cspWeakenings("default-src 'self'; frame-ancestors 'none'", "default-src 'self'"), ['directive frame-ancestors dropped']);
+    assert.deepEqual(cspWeakenings("script-src 'self'", "script-src 'self' https://cdn.example"), []);
+    const rated = headerChangeSeverity({ name: 'content-security-policy', oldValue: "script-src 'self'", newValue: 'script-src *' });
+    assert.equal(rated.severity, 'high');
+  });
+});
