@@ -73,7 +73,8 @@ export function formatOutcome(outcome: TargetOutcome, index: number, total: numb
 
 export function formatScanSummary(run: ScanRun): string {
   const failed = run.targets.filter((t) => t.status === 'failed').length;
-  const lines = [`Scanned ${run.targets.length} page loads: ${run.targets.length - failed} ok, ${failed} failed, ${run.alerts.length} new alerts.`];
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const lines = [`Scanned ${plural(run.targets.length, 'page load')}: ${run.targets.length - failed} ok, ${failed} failed, ${plural(run.alerts.length, 'new alert')}.`];
   if (run.alerts.length > 0) lines.push('', formatAlerts(run.alerts), '', 'Review with "scriptwarden alerts"; decide with "scriptwarden approve ID" or "scriptwarden reject ID".');
   return lines.join('\n');
 }
