@@ -36,13 +36,16 @@ export class PageRecorder {
 
   /** Subscribes to a session's events. Call before enabling the domains. */
   attach(session: CDPSession, options: { worker: boolean }): void {
-    session.on('Debugger.scriptParsed', (event) => {
+    const record = (event: Protocol.Debugger.ScriptParsedEvent) => {
       if (this.scripts.length >= this.maxScripts) {
         this.droppedScripts++;
         return;
       }
       this.scripts.push({ event, session, worker: options.worker });
-    });
+    };
+    session.on('Debugger.scriptParsed', record);
+    // Code with a syntax error still reached the page; it is recorded like any other script.
+    session.on('Debugger.scriptFailedToParse', (event) => record(event as Protocol.Debugger.ScriptParsedEvent));
     session.on('Network.requestWillBeSent', (event) => {
       const existing = this.requests.get(event.requestId);
       if (existing && event.redirectResponse) {

@@ -112,7 +112,8 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
         headers: stableHeaders(script.headers),
         remoteIp: script.remoteIp,
         remotePort: script.remotePort,
-        initiator: script.initiator,
+        // The capture-local scriptRef differs on every load; the stored initiator keeps only what identifies it.
+        initiator: script.initiator ? { type: script.initiator.type, url: script.initiator.url, line: script.initiator.line, scriptRef: null } : null,
         sri: print?.sri ?? null,
         size: print?.size ?? null,
         loadError: script.loadError,
