@@ -98,8 +98,9 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     capture.outcome = { ok: false, code: 'PAGE_HTTP_ERROR', reason: `HTTP ${response.status()} for ${request.url}` };
     return;
   }
-  const remaining = Math.max(0, deadline - Date.now());
-  await page.waitForNetworkIdle({ idleTime: limits.settleMs, timeout: Math.max(1, remaining) }).catch(() => undefined);
+  // Late-injected scripts arrive after load; wait for a quiet network, but not forever on pages that poll.
+  const settleBudget = Math.min(Math.max(0, deadline - Date.now()), Math.max(limits.settleMs * 10, 5000));
+  await page.waitForNetworkIdle({ idleTime: limits.settleMs, timeout: Math.max(1, settleBudget) }).catch(() => undefined);
   if (crashed) {
     capture.outcome = { ok: false, code: 'PAGE_CRASHED', reason: `page crashed: ${crashed}` };
     return;

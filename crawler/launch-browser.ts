@@ -18,6 +18,8 @@ export interface LaunchOptions {
 export interface BrowserHandle {
   capture(request: CaptureRequest, limits: CaptureLimits): Promise<PageCapture>;
   version(): Promise<string>;
+  /** The browser's process id, or null when it is not running. */
+  pid(): number | null;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,9 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
     },
     async version() {
       return (await live()).version();
+    },
+    pid() {
+      return browser.connected ? browser.process()?.pid ?? null : null;
     },
     async close() {
       closed = true;

@@ -58,10 +58,19 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
   const fingerprints = capture.scripts.map((s) => (s.body === null ? null : fingerprint(s.body)));
   const knownIdFor = new Map<number, number>();
 
+  // Identical runtime code run many times (timers, re-arming loops) is one script, observed once.
   const groups = new Map<string, number[]>();
+  const repeated = new Set<number>();
+  const seenContent = new Set<string>();
   capture.scripts.forEach((script, index) => {
     if (!isAnonymous(script) || fingerprints[index] === null) return;
     const group = anonymousGroup(script);
+    const content = `${group}|${fingerprints[index]!.sha256}`;
+    if (seenContent.has(content)) {
+      repeated.add(index);
+      return;
+    }
+    seenContent.add(content);
     groups.set(group, [...(groups.get(group) ?? []), index]);
   });
   for (const [group, indexes] of groups) {
@@ -80,7 +89,7 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
     let key: string;
     let knownId: number | null = null;
     if (isAnonymous(script)) {
-      if (!print) return;
+      if (!print || repeated.has(index)) return;
       const id = knownIdFor.get(index);
       const known = id === undefined ? undefined : baseline.scripts.find((k) => k.id === id);
       if (known) {

@@ -3,9 +3,12 @@
 import type { KnownScript } from './baseline.js';
 import type { ScriptCapture } from './types.js';
 
-/** Inline and runtime-compiled code have no URL; they keep their identity by content matching. */
-export function isAnonymous(script: Pick<ScriptCapture, 'kind'>): boolean {
-  return script.kind === 'inline' || script.kind === 'eval';
+/**
+ * Inline and runtime-compiled code have no URL, and blob: or data: URLs change on every load;
+ * these scripts keep their identity by content matching.
+ */
+export function isAnonymous(script: Pick<ScriptCapture, 'kind' | 'url'>): boolean {
+  return script.kind === 'inline' || script.kind === 'eval' || /^(blob|data):/i.test(script.url ?? '');
 }
 
 export function stripFragment(url: string): string {

@@ -1,0 +1,49 @@
+// Crawler: a browser killed mid-capture gives a failed capture, and the next capture relaunches it.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { findBrowser } from '../../crawler/find-browser.js';
+import { launchBrowser, type BrowserHandle } from '../../crawler/launch-browser.js';
+import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+
+const limits = { pageTimeoutMs: 8000, settleMs: 200, maxScriptsPerPage: 500, maxBodyBytes: 1024 * 1024 };
+
+describe('browser crash recovery', () => {
+  let site: FixtureSite;
+  let browser: BrowserHandle;
+  before(async () => {
+    site = await startFixtureSite();
+    site.set('shop.test', '/slow', '<script src="/slow.js"></script>');
+    site.set('shop.test', '/slow.js', { body: 'window.slow = 1;', delayMs: 4000 });
+    site.set('shop.test', '/ok', '<script>var ok = 1;</script>');
+    const executablePath = findBrowser({ envExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH || undefined, home: process.env.HOME });
+    browser = await launchBrowser({ executablePath, args: [], resolve: { '*.test': '127.0.0.1' }, runningAsRoot: process.getuid?.() === 0 });
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it('reports the killed load as failed and scans the next page in a new browser', async () => {
+    const pid = browser.pid();
+    assert.ok(pid);
+    const pending = browser.capture({ target: 'slow', url: site.url('shop.test', '/slow'), profile: 'desktop' }, limits);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    process.kill(pid, 'SIGKILL');
+    const failed = await pending;
+    assert.equal(failed.outcome.ok, false);
+    assert.deepEqual(failed.scripts, [], 'a crashed load reports no scripts, so nothing looks removed');
+
+    const next = await browser.capture({ target: 'ok', url: site.url('shop.test', '/ok'), profile: 'desktop' }, limits);
+    assert.deepEqual(next.outcome, { ok: true });
+    assert.equal(next.scripts.filter((s) => s.kind === 'inline').length, 1);
+    assert.notEqual(browser.pid(), pid);
+  });
+
+  it('presents a mobile browser in the mobile profile', async () => {
+    site.userAgents.length = 0;
+    const capture = await browser.capture({ target: 'ok', url: site.url('shop.test', '/ok'), profile: 'mobile' }, limits);
+    assert.deepEqual(capture.outcome, { ok: true });
+    assert.match(site.userAgents[0]!, /Android .*Mobile Safari/);
+  });
+});
