@@ -22,14 +22,17 @@ function dbBytes(store: Store): number {
   return statSync(store.path).size;
 }
 
-async function bareLoop(launch: LaunchOptions, urls: string[]): Promise<number> {
+/** The baseline: puppeteer loading the same pages with the same wait, optionally in a fresh context per page. */
+async function bareLoop(launch: LaunchOptions, urls: string[], freshContext: boolean): Promise<number> {
   const browser = await puppeteer.launch({ executablePath: launch.executablePath, headless: true, pipe: true, args: chromiumArgs(launch) });
   const started = performance.now();
   for (const url of urls) {
-    const page = await browser.newPage();
+    const context = freshContext ? await browser.createBrowserContext() : browser.defaultBrowserContext();
+    const page = await context.newPage();
     await page.goto(url, { waitUntil: 'load', timeout: TIMEOUT_MS });
     await page.waitForNetworkIdle({ idleTime: SETTLE_MS, timeout: TIMEOUT_MS }).catch(() => undefined);
     await page.close();
+    if (freshContext) await context.close();
   }
   const elapsed = performance.now() - started;
   await browser.close();
@@ -66,26 +69,36 @@ async function main(): Promise<void> {
   };
 
   console.log(`scriptwarden scan benchmark: ${PAGES} pages, about 10 scripts each, settle ${SETTLE_MS} ms, Chromium ${await browser.version()}`);
-  const bare = await bareLoop(launch, urls);
+  const bare = await bareLoop(launch, urls, false);
   console.log(`bare puppeteer loop (goto load + same settle), concurrency 1: ${(bare / 1000).toFixed(1)} s, ${(PAGES / (bare / 60_000)).toFixed(0)} pages/min`);
+  const bareFresh = await bareLoop(launch, urls, true);
+  console.log(`bare puppeteer loop, fresh incognito context per page, concurrency 1: ${(bareFresh / 1000).toFixed(1)} s, ${(PAGES / (bareFresh / 60_000)).toFixed(0)} pages/min`);
 
   const first = await timed(1);
   console.log(`first scan (records inventory), concurrency 1: ${(first.elapsed / 1000).toFixed(1)} s`);
 
   const before = dbBytes(store);
-  const bodiesBefore = (store.db.prepare('SELECT COALESCE(SUM(size), 0) AS n FROM blobs').get() as { n: number }).n;
-  const blobsBefore = (store.db.prepare('SELECT COUNT(*) AS n FROM blobs').get() as { n: number }).n;
+  const lastBlob = (store.db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM blobs').get() as { n: number }).n;
   const rescan = await timed(1);
   const after = dbBytes(store);
-  const blobsAfter = (store.db.prepare('SELECT COUNT(*) AS n FROM blobs').get() as { n: number }).n;
-  const bodiesAfter = (store.db.prepare('SELECT COALESCE(SUM(size), 0) AS n FROM blobs').get() as { n: number }).n;
+  const added = (kind: 'body' | 'meta') =>
+    store.db
+      .prepare(
+        `SELECT COUNT(*) AS blobs, COALESCE(SUM(size), 0) AS bytes FROM blobs b WHERE b.id > ?
+           AND ${kind === 'body' ? '' : 'NOT'} EXISTS (SELECT 1 FROM observations o WHERE o.blob_id = b.id)`,
+      )
+      .get(lastBlob) as { blobs: number; bytes: number };
+  const bodies = added('body');
+  const meta = added('meta');
   const observations = rescan.run.targets.reduce((n, t) => n + t.scripts, 0);
   const alerts = rescan.run.alerts.length;
   console.log(`rescan of unchanged pages, concurrency 1: ${(rescan.elapsed / 1000).toFixed(1)} s, ${(PAGES / (rescan.elapsed / 60_000)).toFixed(0)} pages/min, ${alerts} alerts`);
   console.log(`ratio scriptwarden / bare puppeteer (rescan, concurrency 1): ${(rescan.elapsed / bare).toFixed(2)}x (target <= 1.3x)`);
   console.log(`ratio scriptwarden / bare puppeteer (first scan, concurrency 1): ${(first.elapsed / bare).toFixed(2)}x`);
+  console.log(`ratio scriptwarden / bare puppeteer with a fresh context per page (rescan): ${(rescan.elapsed / bareFresh).toFixed(2)}x`);
   console.log(`database bytes added by the rescan: ${after - before} for ${observations} script observations = ${((after - before) / observations).toFixed(0)} bytes each (target < 200)`);
-  console.log(`body bytes added by the rescan: ${bodiesAfter - bodiesBefore} (new blobs: ${blobsAfter - blobsBefore}; target: 0 body bytes)`);
+  console.log(`script body bytes added by the rescan: ${bodies.bytes} in ${bodies.blobs} blobs (target: 0)`);
+  console.log(`metadata bytes added by the rescan: ${meta.bytes} in ${meta.blobs} blobs (destinations or headers that differed)`);
   for (const concurrency of [2, 4]) {
     const { elapsed } = await timed(concurrency);
     console.log(`rescan, concurrency ${concurrency}: ${(elapsed / 1000).toFixed(1)} s, ${(PAGES / (elapsed / 60_000)).toFixed(0)} pages/min`);

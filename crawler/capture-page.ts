@@ -1,6 +1,6 @@
 // Loads one page in a fresh browser context as a visitor would, and returns a plain PageCapture.
 
-import type { Browser, HTTPResponse, Page, Protocol } from 'puppeteer-core';
+import type { Browser, BrowserContext, HTTPResponse, Page, Protocol } from 'puppeteer-core';
 import { describeError } from '../src/errors.js';
 import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/types.js';
 import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
@@ -138,15 +138,35 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   }
 }
 
-/** Captures one page; never throws for page-side problems, which become a failed outcome. */
-export async function capturePage(browser: Browser, request: CaptureRequest, limits: CaptureLimits): Promise<PageCapture> {
+/** A fresh incognito context with one blank page: every scan starts as a first-time visitor. */
+export interface FreshPage {
+  context: BrowserContext;
+  page: Page;
+}
+
+export async function openFreshPage(browser: Browser): Promise<FreshPage> {
+  const context = await browser.createBrowserContext();
+  try {
+    return { context, page: await context.newPage() };
+  } catch (error) {
+    await context.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Captures one page in the given fresh page, then disposes of its context; page-side problems become a failed outcome. */
+export async function capturePage(
+  fresh: FreshPage,
+  browserVersion: string,
+  request: CaptureRequest,
+  limits: CaptureLimits,
+): Promise<PageCapture> {
   const startedAt = new Date().toISOString();
   const capture = emptyCapture(request, startedAt);
-  const context = await browser.createBrowserContext();
+  const { context, page } = fresh;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const page = await context.newPage();
-    const settings = profileSettings(request.profile, await browser.version());
+    const settings = profileSettings(request.profile, browserVersion);
     await page.setUserAgent(settings.userAgent);
     await page.setViewport(settings.viewport);
     const hardLimit = limits.pageTimeoutMs * 2 + 10_000;

@@ -4,7 +4,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { describeError, ScriptwardenError } from '../src/errors.js';
 import { hostResolverRules, type ResolveMap } from '../src/resolve-map.js';
 import type { PageCapture } from '../src/types.js';
-import { capturePage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
+import { capturePage, openFreshPage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
 
 export interface LaunchOptions {
   executablePath: string;
@@ -67,6 +67,7 @@ async function start(options: LaunchOptions): Promise<Browser> {
 
 export async function launchBrowser(options: LaunchOptions): Promise<BrowserHandle> {
   let browser = await start(options);
+  let version = await browser.version();
   let restarting: Promise<Browser> | null = null;
   let closed = false;
 
@@ -75,15 +76,19 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
     if (closed) throw new ScriptwardenError('BROWSER_CRASHED', 'the browser was closed');
     restarting ??= start(options).finally(() => { restarting = null; });
     browser = await restarting;
+    version = await browser.version();
     return browser;
   };
 
   return {
     async capture(request, limits) {
-      return capturePage(await live(), request, limits);
+      // A fresh incognito context per capture: cookies or storage set by one load never hide anything from the next.
+      const owner = await live();
+      return capturePage(await openFreshPage(owner), version, request, limits);
     },
     async version() {
-      return (await live()).version();
+      await live();
+      return version;
     },
     pid() {
       return browser.connected ? browser.process()?.pid ?? null : null;
