@@ -18,6 +18,10 @@ export interface InventoryRow {
   sha256: string | null;
   sri: string | null;
   size: number | null;
+  /** The document or script that loaded, inserted or compiled it. */
+  initiator: string | null;
+  status: number | null;
+  remoteIp: string | null;
   firstSeen: string;
   lastSeen: string;
   present: boolean;
@@ -87,6 +91,9 @@ export function readInventory(db: Db, blobs: Blobs, filter: { target?: string })
       sha256: row.sha256,
       sri: meta?.sri ?? null,
       size: meta?.size ?? null,
+      initiator: meta?.initiator?.url ?? null,
+      status: meta?.status ?? null,
+      remoteIp: meta?.remoteIp ?? null,
       firstSeen: row.first_seen,
       lastSeen: row.last_seen,
       present: row.missing_streak === 0 && !row.retired_at,
