@@ -4,16 +4,15 @@ import type { BaselineSnapshot, KnownScript } from './baseline.js';
 import { fingerprint } from './fingerprint.js';
 import { stableHeaders } from './headers.js';
 import { anonymousGroup, anonymousKey, isAnonymous, matchAnonymous, urlKey } from './identity.js';
-import type { PlannedAlert, PlannedDestination, PlannedScript, ScanPlan } from './plan.js';
+import type { PlannedAlert, PlannedScript, ScanPlan } from './plan.js';
+import { compareDestinations, compareHeaders } from './compare-page.js';
 import {
-  connectionAddedSeverity,
-  headerChangeSeverity,
   resourceChangedSeverity,
   scriptAddedSeverity,
   scriptChangedSeverity,
   scriptRemovedSeverity,
 } from './severity.js';
-import { SECURITY_HEADERS, type PageCapture, type ScriptCapture } from './types.js';
+import type { PageCapture, ScriptCapture } from './types.js';
 
 export interface PlanOptions {
   removalThreshold: number;
@@ -221,89 +220,6 @@ function scriptAlert(
     newValue: script.sha256,
     details: { ...script.meta, paymentPage },
   };
-}
-
-function compareHeaders(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
-  if (capture.targetType !== 'page') return;
-  for (const name of SECURITY_HEADERS) {
-    const value = capture.securityHeaders[name] ?? null;
-    const encoded = JSON.stringify(value);
-    const accepted = baseline.headers.get(name) ?? [];
-    if (!baseline.established || accepted.length === 0) {
-      plan.baselineAdds.push({ subjectType: 'header', subjectKey: name, value: encoded });
-      continue;
-    }
-    if (accepted.includes(encoded)) continue;
-    const oldValue = JSON.parse(accepted[0]!) as string | null;
-    const { severity, reasons } = headerChangeSeverity({ name, oldValue, newValue: value });
-    const verb = value === null ? 'removed' : oldValue === null ? 'added' : reasons[0] === 'value changed' ? 'changed' : 'weakened';
-    plan.alerts.push({
-      type: 'header.changed',
-      severity,
-      page: plan.target.url,
-      subject: name,
-      subjectType: 'header',
-      subjectKey: name,
-      summary: `${name} ${verb} on ${plan.target.url}${verb === 'weakened' ? `: ${reasons.join('; ')}` : ''}`,
-      dedupeKey: `header.changed|${name}|${encoded}`,
-      oldValue,
-      newValue: value,
-      details: { reasons },
-    });
-  }
-}
-
-const DATA_SENDING_TYPES = new Set(['Ping', 'WebSocket', 'EventSource']);
-
-function collectDestinations(capture: PageCapture): PlannedDestination[] {
-  const byHost = new Map<string, { types: Set<string>; methods: Set<string>; initiators: Set<string> }>();
-  for (const request of capture.requests) {
-    let host: string;
-    try {
-      const url = new URL(request.url);
-      if (!/^(https?|wss?):$/.test(url.protocol)) continue;
-      host = url.host.toLowerCase();
-    } catch {
-      continue;
-    }
-    const entry = byHost.get(host) ?? { types: new Set(), methods: new Set(), initiators: new Set() };
-    entry.types.add(request.type);
-    entry.methods.add(request.method);
-    if (request.initiatorUrl) entry.initiators.add(request.initiatorUrl);
-    byHost.set(host, entry);
-  }
-  return [...byHost.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([host, e]) => ({ host, types: [...e.types].sort(), methods: [...e.methods].sort(), initiators: [...e.initiators].sort() }));
-}
-
-function compareDestinations(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
-  if (capture.targetType !== 'page') return;
-  plan.destinations = collectDestinations(capture);
-  for (const destination of plan.destinations) {
-    if (!baseline.established) {
-      plan.baselineAdds.push({ subjectType: 'host', subjectKey: destination.host, value: '' });
-      continue;
-    }
-    if (baseline.hosts.has(destination.host)) continue;
-    const sendsData =
-      destination.methods.some((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS') ||
-      destination.types.some((t) => DATA_SENDING_TYPES.has(t));
-    const by = destination.initiators.length ? ` by ${destination.initiators.join(', ')}` : '';
-    plan.alerts.push({
-      type: 'connection.added',
-      severity: connectionAddedSeverity({ paymentPage: plan.scan.paymentForm, sendsData }),
-      page: plan.target.url,
-      subject: destination.host,
-      subjectType: 'host',
-      subjectKey: destination.host,
-      summary: `New destination ${destination.host} (${destination.types.join(', ')}; ${destination.methods.join(', ')}) contacted${by}`,
-      dedupeKey: `connection.added|${destination.host}`,
-      oldValue: null,
-      newValue: destination.host,
-      details: { ...destination, sendsData },
-    });
-  }
 }
 
 export function planScan(capture: PageCapture, baseline: BaselineSnapshot, options: PlanOptions): ScanPlan {
