@@ -30,7 +30,10 @@ export interface ScanRun {
   startedAt: string;
   finishedAt: string;
   targets: TargetOutcome[];
+  /** Alerts this run raised. */
   alerts: AlertWithDetails[];
+  /** Rejected changes this run saw again: an unauthorized script is still being served. */
+  rejectedStillServed: AlertWithDetails[];
 }
 
 export interface ScanEvents {
@@ -48,7 +51,13 @@ export function selectTargets(config: Config, names: string[] | undefined): Targ
   return config.targets.filter((t) => names.includes(t.name));
 }
 
-async function runJob(job: Job, config: Config, store: Store, capturer: Capturer): Promise<{ outcome: TargetOutcome; alerts: AlertWithDetails[] }> {
+interface JobResult {
+  outcome: TargetOutcome;
+  alerts: AlertWithDetails[];
+  rejected: AlertWithDetails[];
+}
+
+async function runJob(job: Job, config: Config, store: Store, capturer: Capturer): Promise<JobResult> {
   const started = Date.now();
   const { target, profile } = job;
   let capture: PageCapture;
@@ -82,6 +91,7 @@ async function runJob(job: Job, config: Config, store: Store, capturer: Capturer
       durationMs: Date.now() - started,
     },
     alerts: result.newAlerts,
+    rejected: result.repeatedAlerts.filter((a) => a.status === 'rejected'),
   };
 }
 
@@ -93,20 +103,22 @@ export async function runScan(
   const jobs: Job[] = deps.targets.flatMap((target) => profilesFor(deps.config, target).map((profile) => ({ target, profile })));
   const outcomes: TargetOutcome[] = new Array(jobs.length);
   const alerts: AlertWithDetails[] = [];
+  const rejectedStillServed: AlertWithDetails[] = [];
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const index = next++;
       const job = jobs[index]!;
       events.onStart?.({ target: job.target.name, profile: job.profile, index, total: jobs.length });
-      const { outcome, alerts: found } = await runJob(job, deps.config, deps.store, deps.capturer);
+      const { outcome, alerts: found, rejected } = await runJob(job, deps.config, deps.store, deps.capturer);
       outcomes[index] = outcome;
       alerts.push(...found);
+      rejectedStillServed.push(...rejected);
       events.onDone?.(outcome, index, jobs.length);
     }
   };
   const width = Math.min(deps.config.browser.concurrency, Math.max(1, jobs.length));
   await Promise.all(Array.from({ length: width }, worker));
   alerts.sort((a, b) => b.id - a.id);
-  return { startedAt, finishedAt: new Date().toISOString(), targets: outcomes, alerts };
+  return { startedAt, finishedAt: new Date().toISOString(), targets: outcomes, alerts, rejectedStillServed };
 }

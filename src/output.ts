@@ -75,6 +75,10 @@ export function formatScanSummary(run: ScanRun): string {
   const failed = run.targets.filter((t) => t.status === 'failed').length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [`Scanned ${plural(run.targets.length, 'page load')}: ${run.targets.length - failed} ok, ${failed} failed, ${plural(run.alerts.length, 'new alert')}.`];
+  if (run.rejectedStillServed.length > 0) {
+    lines.push('', `WARNING: ${plural(run.rejectedStillServed.length, 'rejected change')} still served:`);
+    for (const a of run.rejectedStillServed) lines.push(`  alert ${a.id} [${a.severity}] ${safeText(a.summary, 160)}`);
+  }
   if (run.alerts.length > 0) lines.push('', formatAlerts(run.alerts), '', 'Review with "scriptwarden alerts"; decide with "scriptwarden approve ID" or "scriptwarden reject ID".');
   return lines.join('\n');
 }

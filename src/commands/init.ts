@@ -11,7 +11,11 @@ export function initCommand(path: string | undefined, options: { force?: boolean
   if (existsSync(target) && !options.force) {
     throw new ScriptwardenError('USAGE', `${target} already exists; pass --force to overwrite it`);
   }
-  writeFileSync(target, CONFIG_TEMPLATE);
+  try {
+    writeFileSync(target, CONFIG_TEMPLATE, { flag: options.force ? 'w' : 'wx' });
+  } catch (error) {
+    throw new ScriptwardenError('USAGE', `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
   ctx.stdout.write(`Wrote ${target}. Edit its targets, then run "scriptwarden scan".\n`);
   return EXIT.ok;
 }

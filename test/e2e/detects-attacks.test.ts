@@ -140,4 +140,21 @@ describe('attacks on a baselined checkout page', () => {
     assert.match(connection[0]!.summary, /static\/app\.js/);
     assert.equal(connection[0]!.severity, 'high');
   });
+
+  it('keeps a rejected change visible while it is still served, without a duplicate alert', async () => {
+    const open = JSON.parse((await s.cli('alerts', '--json')).stdout) as ScanJson;
+    assert.ok(open.alerts.length >= 2);
+    const reject = await s.cli('reject', ...open.alerts.map((a) => String(a.id)), '--note', 'incident INC-7', '--by', 'carol');
+    assert.equal(reject.code, 0, reject.stderr);
+    const { result, json } = await s.scan('--target', 'checkout');
+    assert.equal(result.code, 0);
+    assert.deepEqual(json.alerts, []);
+    const still = (json as unknown as { rejectedStillServed: { id: number; status: string }[] }).rejectedStillServed;
+    assert.ok(still.length >= 2 && still.every((a) => a.status === 'rejected'));
+    const human = await s.cli('scan', '--target', 'checkout');
+    assert.match(human.stdout, /WARNING: \d+ rejected changes still served/);
+    const rejected = JSON.parse((await s.cli('alerts', '--status', 'rejected', '--json')).stdout) as ScanJson;
+    assert.equal(rejected.alerts.length, open.alerts.length);
+    assert.ok(rejected.alerts.every((a) => a.decidedBy === 'carol' && a.note === 'incident INC-7'));
+  });
 });
