@@ -62,9 +62,10 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
 
   program.command('init').argument('[path]', 'where to write the config', 'scriptwarden.yml')
     .description('write a commented scriptwarden.yml')
+    .option('-c, --config <path>', 'where to write the config (same as PATH)')
     .option('--force', 'overwrite an existing file')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden init\n  $ scriptwarden init config/scriptwarden.yml')
-    .action((path: string, opts) => setExit(initCommand(path, opts, ctx)));
+    .action((path: string, opts) => setExit(initCommand(opts.config ?? path, opts, ctx)));
 
   program.command('scan').description('load every target, fingerprint its scripts, compare with the baseline')
     .addOption(configOption())

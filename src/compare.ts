@@ -133,7 +133,7 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
 function describeInitiator(script: PlannedScript): string {
   const initiator = script.meta.initiator;
   if (!initiator?.url || initiator.type === 'parser') return '';
-  return `, inserted by ${initiator.url}`;
+  return initiator.type === 'eval' ? `, run by ${initiator.url}` : `, inserted by ${initiator.url}`;
 }
 
 function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: PlanOptions): void {

@@ -63,17 +63,19 @@ export function inventoryCsv(rows: InventoryRow[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export function formatOutcome(outcome: TargetOutcome, index: number, total: number): string {
   const head = `[${index + 1}/${total}] ${safeText(outcome.target, 40)} (${outcome.profile})`;
   const secs = `${(outcome.durationMs / 1000).toFixed(1)}s`;
   if (outcome.status === 'failed') return `${head}: FAILED ${outcome.error?.code}: ${safeText(outcome.error?.message)} (${secs})`;
-  const alerts = outcome.newAlerts === 1 ? '1 new alert' : `${outcome.newAlerts} new alerts`;
-  return `${head}: ok, ${outcome.scripts} scripts, ${alerts} (${secs})`;
+  return `${head}: ok, ${plural(outcome.scripts, 'script')}, ${plural(outcome.newAlerts, 'new alert')} (${secs})`;
 }
 
 export function formatScanSummary(run: ScanRun): string {
   const failed = run.targets.filter((t) => t.status === 'failed').length;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [`Scanned ${plural(run.targets.length, 'page load')}: ${run.targets.length - failed} ok, ${failed} failed, ${plural(run.alerts.length, 'new alert')}.`];
   if (run.rejectedStillServed.length > 0) {
     lines.push('', `WARNING: ${plural(run.rejectedStillServed.length, 'rejected change')} still served:`);
