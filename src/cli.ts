@@ -15,6 +15,7 @@ import { scanCommand } from './commands/scan.js';
 import type { Config } from './config.js';
 import { describeError, isScriptwardenError } from './errors.js';
 import type { Capturer } from './monitor.js';
+import { effectiveResolveMap } from './resolve-map.js';
 
 const USAGE_CODES = new Set(['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'BROWSER_NOT_FOUND', 'BROWSER_LAUNCH_FAILED', 'NOT_FOUND', 'STORE_FAILED']);
 
@@ -43,7 +44,7 @@ function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
         return browser.capture(request, limits);
       },
       resource: (target) =>
-        fetchResource(target, { resolve: config.resolve, timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent }),
+        fetchResource(target, { resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent }),
       close: async () => { await browser?.close(); },
     };
   };

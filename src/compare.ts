@@ -166,7 +166,7 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
     const type = isResource ? 'resource.changed' : 'script.changed';
     const sizeNote = script.meta.size === null ? '' : ` (now ${script.meta.size} bytes)`;
     plan.alerts.push(scriptAlert(type, script, oldSha, paymentPage, page,
-      `${isResource ? 'Hosted resource' : `${capitalize(script.kind)} script`} ${script.key} changed${sizeNote}: sha256 ${oldSha.slice(0, 12)} → ${script.sha256.slice(0, 12)}`));
+      `${isResource ? 'Hosted resource' : `${capitalize(script.kind)} script`} ${script.key}${describeInitiator(script)} changed${sizeNote}: sha256 ${oldSha.slice(0, 12)} → ${script.sha256.slice(0, 12)}`));
   }
   for (const known of baseline.scripts) {
     if (observed.has(known.id) || known.retired) continue;

