@@ -5,10 +5,16 @@ import type { PlannedDestination, ScanPlan } from './plan.js';
 import { connectionAddedSeverity, headerChangeSeverity } from './severity.js';
 import { SECURITY_HEADERS, type PageCapture } from './types.js';
 
+/** CSP nonces differ on every response by design; they are masked so an unchanged policy compares equal. */
+export function comparableHeaderValue(name: string, value: string | null): string | null {
+  if (value === null || !name.startsWith('content-security-policy')) return value;
+  return value.replace(/'nonce-[^']*'/gi, "'nonce-*'");
+}
+
 export function compareHeaders(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
   if (capture.targetType !== 'page') return;
   for (const name of SECURITY_HEADERS) {
-    const value = capture.securityHeaders[name] ?? null;
+    const value = comparableHeaderValue(name, capture.securityHeaders[name] ?? null);
     const encoded = JSON.stringify(value);
     const accepted = baseline.headers.get(name) ?? [];
     if (!baseline.established || accepted.length === 0) {

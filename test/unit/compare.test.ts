@@ -97,4 +97,11 @@ describe('planScan', () => {
     assert.equal(a.alerts[0]!.dedupeKey, b.alerts[0]!.dedupeKey);
     assert.equal(a.alerts[0]!.severity, 'critical', 'versioned URL');
   });
+
+  it('ignores a CSP nonce that differs on every response', () => {
+    const withNonce = (nonce: string) => healthyShop({ securityHeaders: { 'content-security-policy': `script-src 'self' 'nonce-${nonce}'` } });
+    const base = planScan(withNonce('r4nd0m1'), emptyBaseline(), options);
+    const again = planScan(withNonce('0th3r2'), approved(base), options);
+    assert.deepEqual(again.alerts, []);
+  });
 });
