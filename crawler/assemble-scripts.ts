@@ -96,10 +96,8 @@ export async function assembleScripts(recorder: PageRecorder, options: AssembleO
           null,
         );
       }
-      if (body !== null && Buffer.byteLength(body, 'utf8') > options.maxBodyBytes) {
-        loadError = `body larger than limits.maxBodyBytes (${options.maxBodyBytes} bytes)`;
-        body = null;
-      } else if (body === null && !loadError) {
+      const bodyTooLarge = body !== null && Buffer.byteLength(body, 'utf8') > options.maxBodyBytes;
+      if (body === null && !loadError) {
         loadError = 'source not available';
       }
       return {
@@ -115,6 +113,7 @@ export async function assembleScripts(recorder: PageRecorder, options: AssembleO
         remotePort: request?.remotePort ?? null,
         body,
         loadError,
+        bodyTooLarge,
       };
     });
   return Promise.all(jobs);
@@ -142,6 +141,7 @@ export function failedScriptLoads(recorder: PageRecorder, frameUrlOf: (frameId: 
       remotePort: request.remotePort,
       body: null,
       loadError: failed,
+      bodyTooLarge: false,
     });
   }
   return out;

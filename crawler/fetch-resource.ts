@@ -122,6 +122,7 @@ export async function fetchResource(target: { name: string; url: string }, optio
         remotePort: fetched.remotePort,
         body: fetched.body.toString('utf8'),
         loadError: null,
+        bodyTooLarge: false,
       }];
     }
   } catch (error) {

@@ -40,6 +40,7 @@ function basePlan(capture: PageCapture): ScanPlan {
       paymentForm: capture.forms.payment || capture.forms.login,
       headers: { ...capture.securityHeaders },
       forms: capture.forms,
+      warnings: [...capture.truncated],
     },
     bodies: new Map(),
     scripts: [],
@@ -104,7 +105,7 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
     }
     if (seenKeys.has(key)) return;
     seenKeys.add(key);
-    if (print && script.body !== null) plan.bodies.set(print.sha256, script.body);
+    if (print && script.body !== null && !script.bodyTooLarge) plan.bodies.set(print.sha256, script.body);
     plan.scripts.push({
       knownId,
       key,
@@ -168,6 +169,8 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
     plan.alerts.push(scriptAlert(type, script, oldSha, paymentPage, page,
       `${isResource ? 'Hosted resource' : `${capitalize(script.kind)} script`} ${script.key}${describeInitiator(script)} changed${sizeNote}: sha256 ${oldSha.slice(0, 12)} → ${script.sha256.slice(0, 12)}`));
   }
+  // A capture cut short by limits.maxScriptsPerPage is partial: what it did not record is not missing.
+  if (plan.scan.warnings.length > 0) return;
   for (const known of baseline.scripts) {
     if (observed.has(known.id) || known.retired) continue;
     const streak = known.missingStreak + 1;

@@ -24,6 +24,8 @@ export interface TargetOutcome {
   scripts: number;
   newAlerts: number;
   durationMs: number;
+  /** Limits that cut the capture short, e.g. limits.maxScriptsPerPage. */
+  warnings: string[];
 }
 
 export interface ScanRun {
@@ -89,6 +91,7 @@ async function runJob(job: Job, config: Config, store: Store, capturer: Capturer
       scripts: plan.scripts.length,
       newAlerts: result.newAlerts.length,
       durationMs: Date.now() - started,
+      warnings: plan.scan.warnings,
     },
     alerts: result.newAlerts,
     rejected: result.repeatedAlerts.filter((a) => a.status === 'rejected'),

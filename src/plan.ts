@@ -68,6 +68,8 @@ export interface ScanPlan {
     paymentForm: boolean;
     headers: Record<string, string>;
     forms: { payment: boolean; login: boolean; evidence: string[] };
+    /** Limits that cut the capture short; removals are not judged from such a scan. */
+    warnings: string[];
   };
   /** Bodies by SHA-256; the store writes only those it does not have yet. */
   bodies: Map<string, string>;

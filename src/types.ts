@@ -55,8 +55,10 @@ export interface ScriptCapture {
   remotePort: number | null;
   /** Source text as the engine received it; null when it could not be read. */
   body: string | null;
-  /** Why the body is missing or was not compared (load failure, size limit). */
+  /** Why the body is missing (load failure). */
   loadError: string | null;
+  /** The body exceeded limits.maxBodyBytes: it is fingerprinted and compared, but not stored. */
+  bodyTooLarge: boolean;
 }
 
 export interface RequestCapture {

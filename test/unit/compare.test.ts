@@ -104,4 +104,20 @@ describe('planScan', () => {
     const again = planScan(withNonce('0th3r2'), approved(base), options);
     assert.deepEqual(again.alerts, []);
   });
+
+  it('does not judge removals from a capture cut short by the scripts-per-page limit', () => {
+    const base = approved(first);
+    base.scripts.forEach((k) => { k.missingStreak = 5; });
+    const plan = planScan(pageCapture([APP], { truncated: ['limits.maxScriptsPerPage: 40 further scripts not recorded'] }), base, options);
+    assert.deepEqual(plan.alerts, []);
+    assert.deepEqual(plan.missing, []);
+    assert.equal(plan.scan.warnings.length, 1);
+  });
+
+  it('still compares a body too large to store, without storing it', () => {
+    const padded = script({ kind: 'external', url: APP.url, body: `${APP.body}/*${'x'.repeat(100)}*/evil()`, bodyTooLarge: true });
+    const plan = planScan(pageCapture([padded, LIB, INLINE_A, INLINE_B]), approved(first), options);
+    assert.deepEqual(plan.alerts.map((a) => a.type), ['script.changed']);
+    assert.equal(plan.bodies.has(fingerprint(padded.body!).sha256), false);
+  });
 });
