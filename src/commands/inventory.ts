@@ -12,7 +12,11 @@ export function inventoryCommand(options: { config?: string; target?: string; js
     }
     const rows = store.inventory({ target: options.target });
     if (options.csv) ctx.stdout.write(inventoryCsv(rows));
-    else if (options.json) ctx.stdout.write(`${JSON.stringify({ inventory: rows }, null, 2)}\n`);
+    else if (options.json) {
+      const filter = { target: options.target };
+      const payload = { inventory: rows, destinations: store.destinations(filter), headers: store.headers(filter) };
+      ctx.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
+    }
     else ctx.stdout.write(`${formatInventory(rows)}\n`);
     return EXIT.ok;
   });

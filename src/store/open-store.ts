@@ -9,6 +9,7 @@ import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
 import { openDatabase, type Db } from './database.js';
 import { readInventory, type InventoryRow } from './inventory.js';
+import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
 
 export interface ScanSummaryRow {
   id: number;
@@ -32,6 +33,8 @@ export interface Store {
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
   approveAll(decision: Decision): { alerts: number; pending: number };
   inventory(filter: { target?: string }): InventoryRow[];
+  destinations(filter: { target?: string }): DestinationRow[];
+  headers(filter: { target?: string }): HeaderRow[];
   scans(limit?: number): ScanSummaryRow[];
   close(): void;
 }
@@ -50,6 +53,8 @@ export function openStore(path: string): Store {
     decide: (ids, status, decision) => decideAlerts(db, ids, status, decision),
     approveAll: (decision) => approveEverything(db, decision),
     inventory: (filter) => readInventory(db, blobs, filter),
+    destinations: (filter) => readDestinations(db, blobs, filter),
+    headers: (filter) => readHeaders(db, blobs, filter),
     scans: (limit = 50) =>
       db
         .prepare(

@@ -49,6 +49,15 @@ describe('inventory', () => {
     const framed = rows.find((r) => r.url?.endsWith('/pay-sdk.js'))!;
     assert.match(framed.frame, /pay\.test:\d+\/frame$/);
 
+    const full = parseJson<{ destinations: { host: string; state: string; types: string[] }[]; headers: { name: string; value: string | null; state: string }[] }>(
+      await runCli(['inventory', '--json'], { cwd: dir }),
+    );
+    const tags = full.destinations.find((d) => d.host === `tags.test:${site.port}`)!;
+    assert.deepEqual([tags.state, tags.types], ['approved', ['Script']]);
+    const xfo = full.headers.find((h) => h.name === 'x-frame-options')!;
+    assert.deepEqual([xfo.value, xfo.state], ['DENY', 'approved']);
+    assert.equal(full.headers.find((h) => h.name === 'strict-transport-security')!.value, null);
+
     const csv = await runCli(['inventory', '--csv'], { cwd: dir });
     assert.equal(csv.code, 0);
     const lines = csv.stdout.trim().split('\r\n');

@@ -1,0 +1,86 @@
+// The rest of a page's inventory: hosts it contacted and its security headers, with their approval state.
+
+import type { PlannedDestination } from '../plan.js';
+import type { Blobs } from './blobs.js';
+import type { Db } from './database.js';
+
+export interface DestinationRow {
+  target: string;
+  profile: string;
+  host: string;
+  types: string[];
+  methods: string[];
+  initiators: string[];
+  firstSeen: string;
+  lastSeen: string;
+  state: 'approved' | 'pending' | 'unapproved';
+}
+
+export interface HeaderRow {
+  target: string;
+  profile: string;
+  name: string;
+  value: string | null;
+  seenAt: string;
+  state: 'approved' | 'pending' | 'unapproved';
+}
+
+type State = 'approved' | 'pending' | null;
+
+export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string }): DestinationRow[] {
+  const rows = db
+    .prepare(
+      `SELECT t.name AS target, d.profile, d.host, d.first_seen, d.last_seen, bl.state,
+              (SELECT o.meta_id FROM destination_observations o WHERE o.destination_id = d.id ORDER BY o.scan_id DESC LIMIT 1) AS meta_id
+         FROM destinations d JOIN targets t ON t.id = d.target_id
+         LEFT JOIN baseline bl ON bl.target_id = d.target_id AND bl.profile = d.profile AND bl.subject_type = 'host' AND bl.subject_key = d.host
+        WHERE (? IS NULL OR t.name = ?)
+        ORDER BY t.name, d.profile, d.host`,
+    )
+    .all(filter.target ?? null, filter.target ?? null) as {
+      target: string; profile: string; host: string; first_seen: string; last_seen: string; state: State; meta_id: number | null;
+    }[];
+  return rows.map((row) => {
+    const meta = blobs.json<PlannedDestination>(row.meta_id);
+    return {
+      target: row.target,
+      profile: row.profile,
+      host: row.host,
+      types: meta?.types ?? [],
+      methods: meta?.methods ?? [],
+      initiators: meta?.initiators ?? [],
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+      state: row.state ?? 'unapproved',
+    };
+  });
+}
+
+/** Security headers of each target's latest successful scan. */
+export function readHeaders(db: Db, blobs: Blobs, filter: { target?: string }): HeaderRow[] {
+  const scans = db
+    .prepare(
+      `SELECT t.id AS target_id, t.name AS target, s.profile, s.finished_at, s.headers_blob
+         FROM scans s JOIN targets t ON t.id = s.target_id
+        WHERE s.status = 'ok' AND t.type = 'page' AND (? IS NULL OR t.name = ?)
+          AND s.id = (SELECT MAX(s2.id) FROM scans s2 WHERE s2.target_id = s.target_id AND s2.profile = s.profile AND s2.status = 'ok')
+        ORDER BY t.name, s.profile`,
+    )
+    .all(filter.target ?? null, filter.target ?? null) as { target_id: number; target: string; profile: string; finished_at: string; headers_blob: number | null }[];
+  const stateOf = db.prepare<[number, string, string, string], { state: 'approved' | 'pending' }>(
+    "SELECT state FROM baseline WHERE target_id = ? AND profile = ? AND subject_type = 'header' AND subject_key = ? AND value = ?",
+  );
+  const out: HeaderRow[] = [];
+  for (const scan of scans) {
+    const headers = blobs.json<Record<string, string>>(scan.headers_blob) ?? {};
+    const names = db
+      .prepare("SELECT DISTINCT subject_key FROM baseline WHERE target_id = ? AND profile = ? AND subject_type = 'header' ORDER BY subject_key")
+      .all(scan.target_id, scan.profile) as { subject_key: string }[];
+    for (const { subject_key: name } of names) {
+      const value = headers[name] ?? null;
+      const state = stateOf.get(scan.target_id, scan.profile, name, JSON.stringify(value))?.state ?? 'unapproved';
+      out.push({ target: scan.target, profile: scan.profile, name, value, seenAt: scan.finished_at, state });
+    }
+  }
+  return out;
+}
