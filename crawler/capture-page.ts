@@ -167,7 +167,7 @@ export async function capturePage(
   let timer: NodeJS.Timeout | undefined;
   try {
     const settings = profileSettings(request.profile, browserVersion);
-    await page.setUserAgent(settings.userAgent);
+    await page.setUserAgent({ userAgent: settings.userAgent, userAgentMetadata: settings.userAgentMetadata, platform: settings.platform });
     await page.setViewport(settings.viewport);
     const hardLimit = limits.pageTimeoutMs * 2 + 10_000;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), hardLimit); });

@@ -35,6 +35,8 @@ const QUIET_FLAGS = [
   // One renderer per page, so a single CDP session sees scripts in cross-origin iframes too.
   '--disable-site-isolation-trials',
   '--disable-features=IsolateOrigins,site-per-process,Translate,MediaRouter',
+  // Skimmers check navigator.webdriver; a monitor must see what shoppers see.
+  '--disable-blink-features=AutomationControlled',
 ];
 
 export function chromiumArgs(options: LaunchOptions): string[] {
@@ -52,6 +54,7 @@ async function start(options: LaunchOptions): Promise<Browser> {
       executablePath: options.executablePath,
       headless: true,
       pipe: true,
+      ignoreDefaultArgs: ['--enable-automation'],
       args: chromiumArgs(options),
       timeout: options.launchTimeoutMs ?? 30_000,
       protocolTimeout: 60_000,

@@ -11,6 +11,7 @@ const limits = { pageTimeoutMs: 8000, settleMs: 300, maxScriptsPerPage: 500, max
 
 const PAGE = `<!doctype html><html><head>
 <script src="/first.js"></script>
+<script>new Image().src = '/webdriver-' + String(navigator.webdriver);</script>
 <script>var inlineOne = 1;</script>
 <script type="module" src="/mod.js"></script>
 </head><body>
@@ -99,10 +100,14 @@ var s = document.createElement('script'); s.src = 'http://cdn.test:{{PORT}}/inje
     assert.equal(capture.forms.login, true);
   });
 
-  it('presents a desktop browser user agent, not HeadlessChrome', () => {
+  it('hides navigator.webdriver from the page', () => {
+    assert.ok(site.hits.some((h) => h.startsWith('shop.test /webdriver-false')), site.hits.join('\n'));
+  });
+
+  it('presents a desktop browser user agent and client hints, not HeadlessChrome', () => {
     assert.ok(site.userAgents.length > 0);
     for (const ua of site.userAgents) {
-      assert.doesNotMatch(ua, /HeadlessChrome/);
+      assert.doesNotMatch(ua, /Headless/);
       assert.match(ua, /Windows NT 10\.0/);
     }
   });
