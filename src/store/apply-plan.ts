@@ -45,15 +45,13 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
       'UPDATE scripts SET last_seen = ?, last_blob = COALESCE(?, last_blob), missing_streak = 0, url = ?, frame_url = ? WHERE id = ?',
     );
     const observe = db.prepare('INSERT OR REPLACE INTO observations (scan_id, script_id, blob_id, meta_id) VALUES (?, ?, ?, ?)');
+    const findScript = db.prepare<[number, string, string], { id: number }>(
+      'SELECT id FROM scripts WHERE target_id = ? AND profile = ? AND key = ?',
+    );
     for (const script of plan.scripts) {
       const blobId = script.sha256 ? blobIds.get(script.sha256) ?? null : null;
       let scriptId = script.knownId;
-      if (scriptId === null) {
-        const existing = db
-          .prepare<[number, string, string], { id: number }>('SELECT id FROM scripts WHERE target_id = ? AND profile = ? AND key = ?')
-          .get(target, plan.profile, script.key);
-        scriptId = existing?.id ?? null;
-      }
+      scriptId ??= findScript.get(target, plan.profile, script.key)?.id ?? null;
       if (scriptId === null) {
         scriptId = Number(
           insertScript.run(target, plan.profile, script.key, script.kind, script.url, script.frameUrl, script.key, seenAt, seenAt, blobId)
