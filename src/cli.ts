@@ -7,13 +7,15 @@ import { findBrowser } from '../crawler/find-browser.js';
 import { fetchResource } from '../crawler/fetch-resource.js';
 import { launchBrowser, type BrowserHandle } from '../crawler/launch-browser.js';
 import { profileSettings } from '../crawler/profiles.js';
+import { createApp } from '../dashboard/create-app.js';
 import { EXIT, type CommandContext } from './commands/context.js';
 import { initCommand } from './commands/init.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { alertsCommand, decideCommand, showCommand } from './commands/review.js';
 import { scanCommand } from './commands/scan.js';
-import type { Config } from './config.js';
-import { describeError, isScriptwardenError } from './errors.js';
+import { loadConfig, type Config } from './config.js';
+import { describeError, isScriptwardenError, ScriptwardenError } from './errors.js';
+import { openStore } from './store/open-store.js';
 import type { Capturer } from './monitor.js';
 import { effectiveResolveMap } from './resolve-map.js';
 
@@ -112,7 +114,40 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExamples:\n  $ scriptwarden inventory\n  $ scriptwarden inventory --csv > inventory.csv')
     .action((opts) => setExit(inventoryCommand(opts, ctx)));
 
+  program.command('serve').description('serve the dashboard on the project database')
+    .addOption(configOption())
+    .option('-p, --port <port>', 'TCP port', '8080')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--no-schedule', 'serve only, without scheduled scans')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden serve\n  $ scriptwarden serve --port 9000 --no-schedule')
+    .action(async (opts) => setExit(await serveCommand(opts, ctx)));
+
   return program;
+}
+
+/** Serves the dashboard until SIGINT or SIGTERM. */
+async function serveCommand(opts: { config?: string; port: string; host: string; schedule: boolean }, ctx: CommandContext): Promise<number> {
+  const port = Number(opts.port);
+  if (!/^\d+$/.test(opts.port) || port > 65535) throw new ScriptwardenError('USAGE', `--port must be a number from 0 to 65535, not "${opts.port}"`);
+  const config = loadConfig(opts.config, ctx.cwd);
+  const store = openStore(config.database);
+  const dashboard = createApp({ store, actor: ctx.defaultActor, log: (line) => ctx.stderr.write(`${line}\n`) });
+  let address: { url: string };
+  try {
+    address = await dashboard.listen(port, opts.host);
+  } catch (error) {
+    store.close();
+    throw new ScriptwardenError('USAGE', `cannot listen on ${opts.host}:${port}: ${describeError(error)}`);
+  }
+  ctx.stdout.write(`scriptwarden dashboard: ${address.url}\n`);
+  if (opts.schedule) ctx.stderr.write('Scheduled scans are not available yet; serving only (run "scriptwarden scan" from cron meanwhile).\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await dashboard.close();
+  store.close();
+  return EXIT.ok;
 }
 
 export async function main(argv: string[]): Promise<number> {

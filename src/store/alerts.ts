@@ -60,19 +60,28 @@ export function readAlert(db: Db, id: number): AlertWithDetails | null {
   return row ? toRecord(row) : null;
 }
 
-export function listAlerts(db: Db, filter: { status?: AlertStatus | 'all'; target?: string }): AlertWithDetails[] {
+export interface AlertQuery {
+  status?: AlertStatus | 'all';
+  target?: string;
+  severity?: string;
+  type?: string;
+  limit?: number;
+}
+
+export function listAlerts(db: Db, filter: AlertQuery): AlertWithDetails[] {
   const where: string[] = [];
   const params: string[] = [];
   if (filter.status && filter.status !== 'all') {
     where.push('a.status = ?');
     params.push(filter.status);
   }
-  if (filter.target) {
-    where.push('t.name = ?');
-    params.push(filter.target);
+  for (const [column, value] of [['t.name', filter.target], ['a.severity', filter.severity], ['a.type', filter.type]] as const) {
+    if (!value) continue;
+    where.push(`${column} = ?`);
+    params.push(value);
   }
   const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-               ORDER BY ${SEVERITY_ORDER} DESC, a.last_seen DESC, a.id DESC`;
+               ORDER BY ${SEVERITY_ORDER} DESC, a.last_seen DESC, a.id DESC LIMIT ${Math.max(1, Math.min(filter.limit ?? 1_000_000, 1_000_000))}`;
   return (db.prepare(sql).all(...params) as AlertRow[]).map(toRecord);
 }
 

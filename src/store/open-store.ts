@@ -2,14 +2,17 @@
 
 import type { BaselineSnapshot } from '../baseline.js';
 import type { ScanPlan } from '../plan.js';
-import type { AlertStatus } from '../types.js';
-import { approveEverything, decideAlerts, listAlerts, readAlert, type AlertWithDetails, type Decision } from './alerts.js';
+import { approveEverything, decideAlerts, listAlerts, readAlert, type AlertQuery, type AlertWithDetails, type Decision } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
 import { openDatabase, type Db } from './database.js';
 import { readInventory, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
+import {
+  alertTrend, listScans, scriptIdByKey, scriptInfo, scriptVersions, targetsOverview,
+  type ScanRow, type ScriptInfo, type ScriptVersion, type TargetOverview,
+} from './overview.js';
 
 export interface ScanSummaryRow {
   id: number;
@@ -28,7 +31,7 @@ export interface Store {
   readonly blobs: Blobs;
   readBaseline(target: string, profile: string): BaselineSnapshot;
   applyPlan(plan: ScanPlan, now?: string): ApplyResult;
-  listAlerts(filter: { status?: AlertStatus | 'all'; target?: string }): AlertWithDetails[];
+  listAlerts(filter: AlertQuery): AlertWithDetails[];
   getAlert(id: number): AlertWithDetails | null;
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
   approveAll(decision: Decision): { alerts: number; pending: number };
@@ -36,6 +39,12 @@ export interface Store {
   destinations(filter: { target?: string }): DestinationRow[];
   headers(filter: { target?: string }): HeaderRow[];
   scans(limit?: number): ScanSummaryRow[];
+  overview(): TargetOverview[];
+  alertTrend(now: Date, days?: number): { day: string; count: number }[];
+  scanList(filter: { target?: string; limit: number; offset: number }): ScanRow[];
+  script(id: number): ScriptInfo | null;
+  scriptId(target: string, profile: string, key: string): number | null;
+  scriptVersions(id: number): ScriptVersion[];
   close(): void;
 }
 
@@ -63,6 +72,12 @@ export function openStore(path: string): Store {
              FROM scans s JOIN targets t ON t.id = s.target_id ORDER BY s.id DESC LIMIT ?`,
         )
         .all(limit) as ScanSummaryRow[],
+    overview: () => targetsOverview(db),
+    alertTrend: (now, days) => alertTrend(db, now, days),
+    scanList: (filter) => listScans(db, filter),
+    script: (id) => scriptInfo(db, id),
+    scriptId: (target, profile, key) => scriptIdByKey(db, target, profile, key),
+    scriptVersions: (id) => scriptVersions(db, blobs, id),
     close: () => {
       if (db.open) db.close();
     },

@@ -1,0 +1,29 @@
+// Gathers what the alert screen and the alert API show: the alert, the old version's fingerprints and the diff.
+
+import { diffHunks } from '../src/diff.js';
+import { ScriptwardenError } from '../src/errors.js';
+import { fingerprint } from '../src/fingerprint.js';
+import type { Store } from '../src/store/open-store.js';
+import type { AlertView } from './views/alert-detail.js';
+
+export function parseId(raw: string, what: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new ScriptwardenError('USAGE', `${what} must be a positive whole number`);
+  return Number(raw);
+}
+
+export function loadAlertView(store: Store, id: number, actor: string): AlertView {
+  const alert = store.getAlert(id);
+  if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
+  const isScript = /^(script|resource)\./.test(alert.type);
+  const oldBody = isScript && alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
+  const newBody = isScript && alert.newValue ? store.blobs.textBySha(alert.newValue) : null;
+  const oldPrint = oldBody !== null ? fingerprint(oldBody) : null;
+  return {
+    alert,
+    scriptId: isScript ? store.scriptId(alert.target, alert.profile, alert.subject) : null,
+    old: oldPrint,
+    newBody,
+    hunks: oldBody !== null && newBody !== null ? diffHunks(oldBody, newBody) : null,
+    actor,
+  };
+}

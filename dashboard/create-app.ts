@@ -1,0 +1,97 @@
+// The dashboard factory: an Express app over a store, with strict security headers and JSON or HTML errors.
+
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describeError, isScriptwardenError } from '../src/errors.js';
+import type { Store } from '../src/store/open-store.js';
+import { html } from './html.js';
+import { apiRouter } from './routes/api.js';
+import { pagesRouter } from './routes/pages.js';
+import { layout } from './views/layout.js';
+
+export interface AppDeps {
+  store: Store;
+  /** Name recorded on decisions when the form or request does not give one. */
+  actor: string;
+  log?: (line: string) => void;
+}
+
+export interface Dashboard {
+  app: express.Express;
+  listen(port: number, host: string): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+}
+
+const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
+
+function statusOf(error: unknown): number {
+  if (isScriptwardenError(error)) return error.code === 'NOT_FOUND' ? 404 : error.code === 'USAGE' ? 400 : 500;
+  const status = (error as { status?: unknown })?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+}
+
+export function createApp(deps: AppDeps): Dashboard {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  app.use('/static', express.static(STATIC_DIR, { fallthrough: false, index: false }));
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use(express.json({ limit: '16kb' }));
+  app.use('/api', apiRouter(deps.store, deps.actor));
+  app.use(pagesRouter(deps.store, deps.actor));
+  app.use((_req: Request, res: Response) => {
+    res.status(404).type('html').send(layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`));
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = statusOf(error);
+    const message = status === 500 ? 'internal error' : describeError(error);
+    if (status === 500) deps.log?.(`dashboard: ${req.method} ${req.path}: ${describeError(error)}`);
+    if (req.path.startsWith('/api/') || req.originalUrl.startsWith('/api/')) {
+      res.status(status).json({ error: { status, message } });
+    } else {
+      res.status(status).type('html').send(layout('Error', html`<h1>Error ${status}</h1><p>${message}</p><p><a href="/">Back to the overview</a></p>`));
+    }
+  });
+
+  let server: Server | null = null;
+  return {
+    app,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server = app.listen(port, host);
+        server.once('error', reject);
+        server.once('listening', () => {
+          const address = server!.address() as AddressInfo;
+          const shownHost = host.includes(':') ? `[${host}]` : host;
+          resolve({ url: `http://${shownHost}:${address.port}/`, port: address.port });
+        });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

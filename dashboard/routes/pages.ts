@@ -1,0 +1,100 @@
+// Server-rendered screens, the decision forms, CSV export and raw body downloads.
+
+import { Router } from 'express';
+import { diffHunks } from '../../src/diff.js';
+import { ScriptwardenError } from '../../src/errors.js';
+import { inventoryCsv } from '../../src/output.js';
+import type { Store } from '../../src/store/open-store.js';
+import { ALERT_TYPES } from '../../src/types.js';
+import { loadAlertView, parseId } from '../alert-view.js';
+import { alertDetailPage } from '../views/alert-detail.js';
+import { alertsPage } from '../views/alerts.js';
+import { overviewPage } from '../views/overview.js';
+import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
+import { decisionInput, severityFilter, statusFilter } from './api.js';
+
+const PAGE_SIZE = 100;
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+export function pagesRouter(store: Store, actor: string): Router {
+  const router = Router();
+  const targetNames = () => [...new Set(store.overview().map((t) => t.target))];
+
+  router.get('/', (_req, res) => {
+    res.type('html').send(overviewPage(store.overview(), store.alertTrend(new Date())));
+  });
+
+  router.get('/alerts', (req, res) => {
+    const status = statusFilter(req.query.status) ?? 'open';
+    const severity = severityFilter(req.query.severity);
+    const type = text(req.query.type);
+    if (type && !ALERT_TYPES.includes(type as never)) throw new ScriptwardenError('USAGE', `type must be one of ${ALERT_TYPES.join(', ')}`);
+    const target = text(req.query.target);
+    const alerts = store.listAlerts({ status, severity, type: type || undefined, target: target || undefined, limit: 1000 });
+    res.type('html').send(alertsPage(alerts, { status, severity: severity ?? '', target, type }, targetNames()));
+  });
+
+  router.get('/alerts/:id', (req, res) => {
+    res.type('html').send(alertDetailPage(loadAlertView(store, parseId(req.params.id, 'alert id'), actor)));
+  });
+
+  for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+    router.post(`/alerts/:id/${action}`, (req, res) => {
+      const id = parseId(req.params.id, 'alert id');
+      const { note, by } = decisionInput(req, actor);
+      store.decide([id], status, { by, note, at: new Date().toISOString() });
+      res.redirect(303, `/alerts/${id}`);
+    });
+  }
+
+  router.get('/inventory', (req, res) => {
+    const target = text(req.query.target);
+    const rows = store.inventory({ target: target || undefined }).map((r) => ({ ...r, scriptId: store.scriptId(r.target, r.profile, r.subject) }));
+    res.type('html').send(inventoryPage(rows, target, targetNames()));
+  });
+
+  router.get('/inventory.csv', (req, res) => {
+    const target = text(req.query.target);
+    res.set('Content-Disposition', 'attachment; filename="scriptwarden-inventory.csv"');
+    res.type('text/csv; charset=utf-8').send(inventoryCsv(store.inventory({ target: target || undefined })));
+  });
+
+  router.get('/scans', (req, res) => {
+    const page = req.query.page === undefined ? 1 : parseId(text(req.query.page), 'page');
+    const rows = store.scanList({ target: text(req.query.target) || undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+    res.type('html').send(scansPage(rows.slice(0, PAGE_SIZE), page, rows.length > PAGE_SIZE));
+  });
+
+  router.get('/scripts/:id', (req, res) => {
+    const id = parseId(req.params.id, 'script id');
+    const script = store.script(id);
+    if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
+    const versions = store.scriptVersions(id);
+    const from = text(req.query.from);
+    const to = text(req.query.to);
+    let compare = null;
+    if (from && to) {
+      const known = new Set(versions.map((v) => v.sha256));
+      if (!known.has(from) || !known.has(to)) throw new ScriptwardenError('USAGE', 'from and to must be versions of this script');
+      compare = { from, to, hunks: diffHunks(store.blobs.textBySha(from) ?? '', store.blobs.textBySha(to) ?? '') };
+    }
+    res.type('html').send(scriptPage(script, versions, compare));
+  });
+
+  router.get('/raw/:sha', (req, res) => {
+    const sha = req.params.sha;
+    if (!/^[0-9a-f]{64}$/.test(sha)) throw new ScriptwardenError('USAGE', 'expected a SHA-256 in hex');
+    const body = store.blobs.textBySha(sha);
+    if (body === null) throw new ScriptwardenError('NOT_FOUND', `no content with SHA-256 ${sha}`);
+    res.set({
+      'Content-Type': 'text/plain; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Disposition': `attachment; filename="${sha}.txt"`,
+    });
+    res.send(body);
+  });
+  return router;
+}

@@ -1,0 +1,95 @@
+// Alert detail: what changed where and when, hashes and headers, the diff, and the approve/reject form.
+
+import type { DiffHunk } from '../../src/diff.js';
+import type { AlertWithDetails } from '../../src/store/alerts.js';
+import { html, safeHref, type Html } from '../html.js';
+import { addedCode, diffTable } from './diff.js';
+import { layout, severityBadge, stateBadge, timeText } from './layout.js';
+
+export interface AlertView {
+  alert: AlertWithDetails;
+  scriptId: number | null;
+  old: { sha256: string; sri: string; size: number } | null;
+  newBody: string | null;
+  hunks: DiffHunk[] | null;
+  actor: string;
+}
+
+function row(label: string, value: Html | string | number | null | undefined): Html {
+  return html`<tr><th>${label}</th><td>${value ?? html`<span class="muted">–</span>`}</td></tr>`;
+}
+
+function headersTable(headers: unknown): Html {
+  if (!headers || typeof headers !== 'object') return html`<span class="muted">–</span>`;
+  const entries = Object.entries(headers as Record<string, string>);
+  if (entries.length === 0) return html`<span class="muted">none</span>`;
+  return html`<table class="kv">${entries.map(([k, v]) => html`<tr><th>${k}</th><td><code>${v}</code></td></tr>`)}</table>`;
+}
+
+function changeSection(view: AlertView): Html {
+  const { alert } = view;
+  const d = alert.details;
+  if (alert.type === 'header.changed') {
+    return html`<h2>Header change</h2><table class="diff"><tbody>
+      <tr class="del"><td class="ln">old</td><td class="code"><code>${alert.oldValue ?? '(absent)'}</code></td></tr>
+      <tr class="add"><td class="ln">new</td><td class="code"><code>${alert.newValue ?? '(absent)'}</code></td></tr>
+    </tbody></table>${Array.isArray(d.reasons) ? html`<p>${(d.reasons as string[]).join('; ')}</p>` : ''}`;
+  }
+  if (alert.type === 'connection.added') {
+    const list = (v: unknown) => (Array.isArray(v) ? (v as string[]).join(', ') : '');
+    return html`<h2>New destination</h2><table class="kv">
+      ${row('Host', alert.subject)}${row('Request types', list(d.types))}${row('Methods', list(d.methods))}${row('Initiated by', list(d.initiators))}
+    </table>`;
+  }
+  const raw = (sha: string | null | undefined, label: string) =>
+    sha ? html`<a class="button" href="/raw/${sha}" download>Download ${label} (text/plain)</a>` : '';
+  const initiator = d.initiator as { type?: string; url?: string | null; line?: number | null } | null;
+  const code = view.hunks ? diffTable(view.hunks) : view.newBody !== null ? addedCode(view.newBody) : html`<p class="muted">The body is not stored (load error or size limit).</p>`;
+  return html`
+    <h2>Fingerprints</h2>
+    <table class="kv">
+      ${row('Old SHA-256', view.old?.sha256 ? html`<code>${view.old.sha256}</code>` : null)}
+      ${row('Old SRI', view.old?.sri ? html`<code>${view.old.sri}</code>` : null)}
+      ${row('Old size', view.old ? `${view.old.size} bytes` : null)}
+      ${row('New SHA-256', alert.newValue ? html`<code>${alert.newValue}</code>` : null)}
+      ${row('New SRI', typeof d.sri === 'string' ? html`<code>${d.sri}</code>` : null)}
+      ${row('New size', typeof d.size === 'number' ? `${d.size} bytes` : null)}
+      ${row('Kind', String(d.kind ?? ''))}
+      ${row('Frame', typeof d.frameUrl === 'string' ? d.frameUrl : null)}
+      ${row('Initiator', initiator?.url ? `${initiator.type ?? ''} ${initiator.url}${initiator.line != null ? `:${initiator.line}` : ''}` : null)}
+      ${row('HTTP status', typeof d.status === 'number' ? d.status : null)}
+      ${row('Remote address', typeof d.remoteIp === 'string' ? `${d.remoteIp}${d.remotePort ? `:${d.remotePort}` : ''}` : null)}
+      ${row('Response headers', headersTable(d.headers))}
+    </table>
+    <p>${raw(alert.oldValue, 'old body')} ${raw(alert.newValue, 'new body')}
+       ${view.scriptId !== null ? html`<a class="button" href="/scripts/${view.scriptId}">Version history</a>` : ''}</p>
+    <h2>${view.hunks ? 'Diff' : 'Code'}</h2>${code}`;
+}
+
+export function alertDetailPage(view: AlertView): string {
+  const { alert } = view;
+  const decided = alert.decidedBy
+    ? html`<p class="decision">${stateBadge(alert.status)} by <strong>${alert.decidedBy}</strong> ${timeText(alert.decidedAt)}: ${alert.note ?? ''}</p>`
+    : '';
+  const form = (action: 'approve' | 'reject', label: string) => html`
+    <form method="post" action="/alerts/${alert.id}/${action}" class="decide ${action}">
+      <label>Justification <textarea name="note" required maxlength="2000" placeholder="${action === 'approve' ? 'Why this change is authorized' : 'Why it is not (incident reference)'}"></textarea></label>
+      <label>Your name <input name="by" value="${view.actor}" required maxlength="100"></label>
+      <button type="submit">${label}</button>
+    </form>`;
+  return layout(`Alert #${alert.id}`, html`
+    <p><a href="/alerts">← Alerts</a></p>
+    <h1>${severityBadge(alert.severity)} ${alert.type} <span class="muted">#${alert.id}</span> ${stateBadge(alert.status)}</h1>
+    <p class="summary">${alert.summary}</p>
+    <table class="kv">
+      ${row('Target', html`${alert.target} <span class="muted">(${alert.profile})</span>`)}
+      ${row('Page', html`<a href="${safeHref(alert.page)}" rel="noreferrer noopener" target="_blank">${alert.page}</a>`)}
+      ${row('Subject', html`<code>${alert.subject}</code>`)}
+      ${row('First seen', timeText(alert.firstSeen))}
+      ${row('Last seen', timeText(alert.lastSeen))}
+    </table>
+    ${decided}
+    <section class="decisions">${form('approve', 'Approve')}${form('reject', 'Reject')}</section>
+    ${changeSection(view)}
+  `, { active: '/alerts' });
+}

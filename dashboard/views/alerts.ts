@@ -1,0 +1,39 @@
+// Alerts list: filters by status, severity, target and type; most severe and newest first.
+
+import type { AlertWithDetails } from '../../src/store/alerts.js';
+import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from '../../src/types.js';
+import { html } from '../html.js';
+import { layout, severityBadge, stateBadge, timeText } from './layout.js';
+
+export interface AlertFilter {
+  status: string;
+  severity: string;
+  target: string;
+  type: string;
+}
+
+function select(name: string, current: string, options: readonly string[], any: string) {
+  return html`<label>${name} <select name="${name}">
+    <option value="">${any}</option>${options.map((o) => html`<option value="${o}" ${o === current ? html`selected` : ''}>${o}</option>`)}
+  </select></label>`;
+}
+
+export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targets: string[]): string {
+  const rows = alerts.map((a) => html`<tr>
+    <td><a href="/alerts/${a.id}">#${a.id}</a></td><td>${severityBadge(a.severity)}</td><td>${stateBadge(a.status)}</td>
+    <td>${a.type}</td><td>${a.target} <span class="muted">${a.profile}</span></td>
+    <td class="summary"><a href="/alerts/${a.id}">${a.summary}</a></td><td>${timeText(a.lastSeen)}</td>
+  </tr>`);
+  return layout('Alerts', html`
+    <h1>Alerts</h1>
+    <form class="filters" method="get" action="/alerts">
+      ${select('status', filter.status, [...ALERT_STATUSES, 'all'], 'open')}
+      ${select('severity', filter.severity, [...SEVERITIES].reverse(), 'any severity')}
+      ${select('target', filter.target, targets, 'any target')}
+      ${select('type', filter.type, ALERT_TYPES, 'any type')}
+      <button type="submit">Filter</button>
+    </form>
+    <table><thead><tr><th>ID</th><th>Severity</th><th>Status</th><th>Type</th><th>Target</th><th>Summary</th><th>Last seen</th></tr></thead>
+    <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No alerts match.</td></tr>`}</tbody></table>
+  `, { active: '/alerts' });
+}

@@ -1,0 +1,34 @@
+// The page frame every dashboard screen shares: navigation, stylesheet and the external script.
+
+import { html, type Html } from '../html.js';
+
+export function layout(title: string, body: Html, options: { active?: string } = {}): string {
+  const nav = [
+    ['/', 'Overview'],
+    ['/alerts', 'Alerts'],
+    ['/inventory', 'Inventory'],
+    ['/scans', 'Scans'],
+  ].map(([href, label]) => html`<a href="${href}" class="${options.active === href ? 'active' : ''}">${label}</a>`);
+  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · scriptwarden</title>
+<link rel="stylesheet" href="/static/app.css">
+<script src="/static/app.js" defer></script>
+</head><body>
+<header><strong class="brand">scriptwarden</strong><nav>${nav}</nav></header>
+<main>${body}</main>
+</body></html>`.value}`;
+}
+
+export function timeText(iso: string | null): Html {
+  if (!iso) return html`<span class="muted">never</span>`;
+  return html`<time datetime="${iso}">${iso.slice(0, 19).replace('T', ' ')} UTC</time>`;
+}
+
+export function severityBadge(severity: string): Html {
+  return html`<span class="sev sev-${severity}">${severity}</span>`;
+}
+
+export function stateBadge(state: string): Html {
+  return html`<span class="state state-${state}">${state}</span>`;
+}

@@ -1,0 +1,67 @@
+// Inventory, scans and script-history screens.
+
+import type { DiffHunk } from '../../src/diff.js';
+import type { InventoryRow } from '../../src/store/inventory.js';
+import type { ScanRow, ScriptInfo, ScriptVersion } from '../../src/store/overview.js';
+import { html } from '../html.js';
+import { diffTable } from './diff.js';
+import { layout, stateBadge, timeText } from './layout.js';
+
+export function inventoryPage(rows: (InventoryRow & { scriptId: number | null })[], target: string, targets: string[]): string {
+  const body = rows.map((r) => html`<tr>
+    <td>${r.target} <span class="muted">${r.profile}</span></td><td>${r.kind}</td>
+    <td class="subject">${r.scriptId !== null ? html`<a href="/scripts/${r.scriptId}">${r.subject}</a>` : r.subject}</td>
+    <td>${r.host ?? ''}</td><td>${timeText(r.firstSeen)}</td><td>${timeText(r.lastSeen)}</td>
+    <td>${stateBadge(r.state)}${r.present ? '' : html` <span class="muted">absent</span>`}</td>
+    <td>${r.approvedBy ?? ''}</td><td>${r.justification ?? ''}</td>
+  </tr>`);
+  const csvHref = target ? `/inventory.csv?target=${encodeURIComponent(target)}` : '/inventory.csv';
+  return layout('Inventory', html`
+    <h1>Script inventory <span class="muted small">PCI DSS 6.4.3</span></h1>
+    <form class="filters" method="get" action="/inventory"><label>target <select name="target"><option value="">all targets</option>
+      ${targets.map((t) => html`<option value="${t}" ${t === target ? html`selected` : ''}>${t}</option>`)}</select></label>
+      <button type="submit">Filter</button> <a class="button" href="${csvHref}">Export CSV</a></form>
+    <table><thead><tr><th>Target</th><th>Kind</th><th>Script</th><th>Host</th><th>First seen</th><th>Last seen</th><th>State</th><th>Approved by</th><th>Justification</th></tr></thead>
+    <tbody>${body.length ? body : html`<tr><td colspan="9" class="muted">No scripts recorded yet.</td></tr>`}</tbody></table>
+  `, { active: '/inventory' });
+}
+
+export function scansPage(scans: ScanRow[], page: number, hasMore: boolean): string {
+  const rows = scans.map((s) => html`<tr>
+    <td>#${s.id}</td><td>${s.target} <span class="muted">${s.profile}</span></td><td>${timeText(s.startedAt)}</td>
+    <td class="num">${(s.durationMs / 1000).toFixed(1)} s</td>
+    <td>${stateBadge(s.status)} ${s.errorCode ? html`<code>${s.errorCode}</code> ${s.errorMessage ?? ''}` : ''}</td>
+    <td class="num">${s.scripts}</td><td class="num">${s.newAlerts}</td>
+  </tr>`);
+  const nav = html`<p class="pager">${page > 1 ? html`<a href="/scans?page=${page - 1}">← newer</a>` : ''} ${hasMore ? html`<a href="/scans?page=${page + 1}">older →</a>` : ''}</p>`;
+  return layout('Scans', html`
+    <h1>Scans</h1>
+    <table><thead><tr><th>Scan</th><th>Target</th><th>Started</th><th class="num">Duration</th><th>Result</th><th class="num">Scripts</th><th class="num">New alerts</th></tr></thead>
+    <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No scans yet.</td></tr>`}</tbody></table>${nav}
+  `, { active: '/scans' });
+}
+
+export function scriptPage(script: ScriptInfo, versions: ScriptVersion[], compare: { from: string; to: string; hunks: DiffHunk[] } | null): string {
+  const options = (selected: string) =>
+    versions.map((v) => html`<option value="${v.sha256}" ${v.sha256 === selected ? html`selected` : ''}>${v.sha256.slice(0, 12)} · ${v.firstSeen.slice(0, 10)}</option>`);
+  const rows = versions.map((v) => html`<tr>
+    <td><code>${v.sha256.slice(0, 16)}</code></td><td><code class="small">${v.sri ?? ''}</code></td><td class="num">${v.size}</td>
+    <td>${timeText(v.firstSeen)}</td><td>${timeText(v.lastSeen)}</td><td class="num">${v.observations}</td>
+    <td>${v.state ? stateBadge(v.state) : stateBadge('unapproved')}</td><td>${v.approvedBy ?? ''}</td><td>${v.note ?? ''}</td>
+    <td><a class="button" href="/raw/${v.sha256}" download>raw</a></td>
+  </tr>`);
+  const from = compare?.from ?? versions.at(-2)?.sha256 ?? '';
+  const to = compare?.to ?? versions.at(-1)?.sha256 ?? '';
+  return layout(`Script ${script.key}`, html`
+    <p><a href="/inventory">← Inventory</a></p>
+    <h1 class="subject">${script.key}</h1>
+    <p>${script.kind} script on <strong>${script.target}</strong> (${script.profile}), frame <code>${script.frameUrl}</code>; first seen ${timeText(script.firstSeen)}, last seen ${timeText(script.lastSeen)}.</p>
+    <h2>Versions</h2>
+    <table><thead><tr><th>SHA-256</th><th>SRI</th><th class="num">Bytes</th><th>First seen</th><th>Last seen</th><th class="num">Scans</th><th>State</th><th>Approved by</th><th>Note</th><th></th></tr></thead>
+    <tbody>${rows}</tbody></table>
+    ${versions.length > 1 ? html`<h2>Compare versions</h2>
+      <form class="filters" method="get" action="/scripts/${script.id}">
+        <label>from <select name="from">${options(from)}</select></label><label>to <select name="to">${options(to)}</select></label>
+        <button type="submit">Diff</button></form>${compare ? diffTable(compare.hunks) : ''}` : ''}
+  `, { active: '/inventory' });
+}

@@ -1,0 +1,159 @@
+// Read models for the dashboard: targets at a glance, scans, and one script's versions over time.
+
+import type { ObservationMeta } from '../plan.js';
+import type { Severity } from '../types.js';
+import type { Blobs } from './blobs.js';
+import type { Db } from './database.js';
+
+export interface TargetOverview {
+  target: string;
+  url: string;
+  type: string;
+  profile: string;
+  lastScanAt: string | null;
+  lastStatus: 'ok' | 'failed' | null;
+  lastError: string | null;
+  openAlerts: Record<Severity, number>;
+  scripts: number;
+  approvedScripts: number;
+}
+
+export interface ScanRow {
+  id: number;
+  target: string;
+  profile: string;
+  url: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  status: 'ok' | 'failed';
+  errorCode: string | null;
+  errorMessage: string | null;
+  scripts: number;
+  newAlerts: number;
+}
+
+export interface ScriptVersion {
+  sha256: string;
+  sri: string | null;
+  size: number;
+  firstSeen: string;
+  lastSeen: string;
+  observations: number;
+  state: 'approved' | 'pending' | null;
+  approvedBy: string | null;
+  note: string | null;
+}
+
+export interface ScriptInfo {
+  id: number;
+  target: string;
+  profile: string;
+  key: string;
+  kind: string;
+  url: string | null;
+  frameUrl: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export function targetsOverview(db: Db): TargetOverview[] {
+  const rows = db
+    .prepare(
+      `SELECT t.id, t.name, t.url, t.type, p.profile,
+              s.finished_at, s.status, s.error_message,
+              (SELECT COUNT(*) FROM scripts sc WHERE sc.target_id = t.id AND sc.profile = p.profile AND sc.retired_at IS NULL AND sc.missing_streak = 0) AS scripts,
+              (SELECT COUNT(*) FROM scripts sc JOIN blobs b ON b.id = sc.last_blob
+                 JOIN baseline bl ON bl.target_id = sc.target_id AND bl.profile = sc.profile AND bl.subject_type = 'script'
+                                 AND bl.subject_key = sc.key AND bl.value = b.sha256 AND bl.state = 'approved'
+                WHERE sc.target_id = t.id AND sc.profile = p.profile AND sc.retired_at IS NULL AND sc.missing_streak = 0) AS approved
+         FROM targets t
+         JOIN (SELECT DISTINCT target_id, profile FROM scans) p ON p.target_id = t.id
+         LEFT JOIN scans s ON s.id = (SELECT MAX(id) FROM scans WHERE target_id = t.id AND profile = p.profile)
+        ORDER BY t.name, p.profile`,
+    )
+    .all() as { id: number; name: string; url: string; type: string; profile: string; finished_at: string | null; status: 'ok' | 'failed' | null; error_message: string | null; scripts: number; approved: number }[];
+  const counts = db.prepare<[number, string], { severity: Severity; n: number }>(
+    "SELECT severity, COUNT(*) AS n FROM alerts WHERE target_id = ? AND profile = ? AND status = 'open' GROUP BY severity",
+  );
+  return rows.map((row) => {
+    const openAlerts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+    for (const c of counts.all(row.id, row.profile)) openAlerts[c.severity] = c.n;
+    return {
+      target: row.name, url: row.url, type: row.type, profile: row.profile, lastScanAt: row.finished_at, lastStatus: row.status,
+      lastError: row.error_message, openAlerts, scripts: row.scripts, approvedScripts: row.approved,
+    };
+  });
+}
+
+/** Alerts opened per day over the last `days` days, oldest first. */
+export function alertTrend(db: Db, now: Date, days = 14): { day: string; count: number }[] {
+  const since = new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const rows = db
+    .prepare("SELECT substr(first_seen, 1, 10) AS day, COUNT(*) AS n FROM alerts WHERE substr(first_seen, 1, 10) >= ? GROUP BY day")
+    .all(since) as { day: string; n: number }[];
+  const byDay = new Map(rows.map((r) => [r.day, r.n]));
+  return Array.from({ length: days }, (_, i) => {
+    const day = new Date(now.getTime() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10);
+    return { day, count: byDay.get(day) ?? 0 };
+  });
+}
+
+export function listScans(db: Db, filter: { target?: string; limit: number; offset: number }): ScanRow[] {
+  return (db
+    .prepare(
+      `SELECT s.id, t.name AS target, s.profile, s.url, s.started_at, s.finished_at, s.status, s.error_code, s.error_message, s.script_count,
+              (SELECT COUNT(*) FROM alerts a WHERE a.first_scan_id = s.id) AS new_alerts
+         FROM scans s JOIN targets t ON t.id = s.target_id
+        WHERE (? IS NULL OR t.name = ?)
+        ORDER BY s.id DESC LIMIT ? OFFSET ?`,
+    )
+    .all(filter.target ?? null, filter.target ?? null, filter.limit, filter.offset) as {
+      id: number; target: string; profile: string; url: string; started_at: string; finished_at: string; status: 'ok' | 'failed';
+      error_code: string | null; error_message: string | null; script_count: number; new_alerts: number;
+    }[]).map((r) => ({
+      id: r.id, target: r.target, profile: r.profile, url: r.url, startedAt: r.started_at, finishedAt: r.finished_at,
+      durationMs: Date.parse(r.finished_at) - Date.parse(r.started_at), status: r.status, errorCode: r.error_code,
+      errorMessage: r.error_message, scripts: r.script_count, newAlerts: r.new_alerts,
+    }));
+}
+
+export function scriptInfo(db: Db, id: number): ScriptInfo | null {
+  const row = db
+    .prepare(
+      `SELECT s.id, t.name AS target, s.profile, s.key, s.kind, s.url, s.frame_url, s.first_seen, s.last_seen
+         FROM scripts s JOIN targets t ON t.id = s.target_id WHERE s.id = ?`,
+    )
+    .get(id) as { id: number; target: string; profile: string; key: string; kind: string; url: string | null; frame_url: string; first_seen: string; last_seen: string } | undefined;
+  if (!row) return null;
+  return { id: row.id, target: row.target, profile: row.profile, key: row.key, kind: row.kind, url: row.url, frameUrl: row.frame_url, firstSeen: row.first_seen, lastSeen: row.last_seen };
+}
+
+export function scriptIdByKey(db: Db, target: string, profile: string, key: string): number | null {
+  const row = db
+    .prepare('SELECT s.id FROM scripts s JOIN targets t ON t.id = s.target_id WHERE t.name = ? AND s.profile = ? AND s.key = ?')
+    .get(target, profile, key) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+/** Every distinct version of a script, oldest first, with when it was seen and whether it is approved. */
+export function scriptVersions(db: Db, blobs: Blobs, id: number): ScriptVersion[] {
+  const rows = db
+    .prepare(
+      `SELECT b.sha256, b.size, MIN(sc.finished_at) AS first_seen, MAX(sc.finished_at) AS last_seen, COUNT(*) AS n,
+              MAX(o.meta_id) AS meta_id, bl.state, bl.decided_by, bl.note
+         FROM observations o
+         JOIN scans sc ON sc.id = o.scan_id
+         JOIN blobs b ON b.id = o.blob_id
+         JOIN scripts s ON s.id = o.script_id
+         LEFT JOIN baseline bl ON bl.target_id = s.target_id AND bl.profile = s.profile AND bl.subject_type = 'script'
+                              AND bl.subject_key = s.key AND bl.value = b.sha256
+        WHERE o.script_id = ?
+        GROUP BY b.id ORDER BY first_seen`,
+    )
+    .all(id) as { sha256: string; size: number; first_seen: string; last_seen: string; n: number; meta_id: number | null; state: 'approved' | 'pending' | null; decided_by: string | null; note: string | null }[];
+  return rows.map((r) => ({
+    sha256: r.sha256, sri: blobs.json<ObservationMeta>(r.meta_id)?.sri ?? null, size: r.size, firstSeen: r.first_seen, lastSeen: r.last_seen,
+    observations: r.n, state: r.state, approvedBy: r.state === 'approved' ? r.decided_by : null, note: r.note,
+  }));
+}
