@@ -1,0 +1,79 @@
+// Dashboard JSON API over a real SQLite file: data, decisions, and JSON errors with fitting statuses.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createApp, type Dashboard } from '../../dashboard/create-app.js';
+import { planScan } from '../../src/compare.js';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
+import { tempProject } from '../fixtures/cli.js';
+
+describe('dashboard API', () => {
+  let store: Store;
+  let dashboard: Dashboard;
+  let url: string;
+  let alertId: number;
+  const get = async (path: string) => {
+    const response = await fetch(url + path);
+    return { status: response.status, type: response.headers.get('content-type') ?? '', body: (await response.json()) as Record<string, unknown> };
+  };
+  const post = async (path: string, body: unknown, type = 'application/json') => {
+    const response = await fetch(url + path, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  before(async () => {
+    store = openStore(join(tempProject('sw-api-'), 'sw.db'));
+    const scan = (c: ReturnType<typeof healthyShop>) => store.applyPlan(planScan(c, store.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
+    scan(healthyShop());
+    store.approveAll({ by: 'alice', note: 'initial', at: new Date().toISOString() });
+    alertId = scan(pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 2;' }), LIB, INLINE_A, INLINE_B])).newAlerts[0]!.id;
+    dashboard = createApp({ store, actor: 'api-user' });
+    url = (await dashboard.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
+  });
+  after(async () => {
+    await dashboard.close();
+    store.close();
+  });
+
+  it('lists targets, alerts, inventory and versions', async () => {
+    const targets = await get('/api/targets');
+    assert.equal(targets.status, 200);
+    assert.equal((targets.body.targets as { target: string }[])[0]!.target, 'checkout');
+    const alerts = await get('/api/alerts?status=open&severity=high');
+    assert.deepEqual((alerts.body.alerts as { id: number }[]).map((a) => a.id), [alertId]);
+    assert.deepEqual((await get('/api/alerts?severity=low')).body.alerts, []);
+    const detail = await get(`/api/alerts/${alertId}`);
+    assert.ok(Array.isArray(detail.body.diff) && (detail.body.diff as unknown[]).length > 0);
+    const inventory = await get('/api/inventory');
+    assert.equal((inventory.body.inventory as unknown[]).length, 4);
+    const id = store.scriptId('checkout', 'desktop', APP.url!)!;
+    const versions = await get(`/api/scripts/${id}/versions`);
+    assert.equal((versions.body.versions as unknown[]).length, 2);
+  });
+
+  it('approves and rejects with a note', async () => {
+    const approved = await post(`/api/alerts/${alertId}/approve`, { note: 'release 5' });
+    assert.equal(approved.status, 200);
+    assert.deepEqual([(approved.body.alert as { status: string }).status, (approved.body.alert as { note: string }).note], ['approved', 'release 5']);
+    const rejected = await post(`/api/alerts/${alertId}/reject`, { note: 'changed my mind', by: 'bob' });
+    assert.equal((rejected.body.alert as { decidedBy: string }).decidedBy, 'bob');
+  });
+
+  it('answers bad input with 400 and unknown ids with 404, as JSON without stack traces', async () => {
+    for (const [path, status] of [
+      ['/api/alerts?status=bogus', 400], ['/api/alerts?severity=urgent', 400], ['/api/alerts/abc', 400],
+      ['/api/alerts/99999', 404], ['/api/scripts/99999/versions', 404], ['/api/nothing', 404],
+    ] as const) {
+      const response = await get(path);
+      assert.equal(response.status, status, path);
+      assert.match(response.type, /application\/json/);
+      assert.equal((response.body.error as { status: number }).status, status);
+      assert.doesNotMatch(JSON.stringify(response.body), /at .*\.js:\d+/);
+    }
+    assert.equal((await post('/api/alerts/99999/approve', { note: 'x' })).status, 404);
+    assert.equal((await post(`/api/alerts/${alertId}/approve`, { note: 42 })).status, 400);
+    assert.equal((await post(`/api/alerts/${alertId}/approve`, '{"note": ', 'application/json')).status, 400);
+  });
+});

