@@ -22,8 +22,8 @@ export function loadAlertView(store: Store, id: number, actor: string): AlertVie
     alert,
     scriptId: isScript ? store.scriptId(alert.target, alert.profile, alert.subject) : null,
     old: oldPrint,
-    newBody,
-    hunks: oldBody !== null && newBody !== null ? diffHunks(oldBody, newBody) : null,
+    newBody: newBody !== null ? store.beautified(alert.newValue!) : null,
+    hunks: oldBody !== null && newBody !== null ? diffHunks(store.beautified(alert.oldValue!)!, store.beautified(alert.newValue!)!) : null,
     actor,
   };
 }

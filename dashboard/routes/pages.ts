@@ -79,7 +79,7 @@ export function pagesRouter(store: Store, actor: string): Router {
     if (from && to) {
       const known = new Set(versions.map((v) => v.sha256));
       if (!known.has(from) || !known.has(to)) throw new ScriptwardenError('USAGE', 'from and to must be versions of this script');
-      compare = { from, to, hunks: diffHunks(store.blobs.textBySha(from) ?? '', store.blobs.textBySha(to) ?? '') };
+      compare = { from, to, hunks: diffHunks(store.beautified(from) ?? '', store.beautified(to) ?? '') };
     }
     res.type('html').send(scriptPage(script, versions, compare));
   });

@@ -1,6 +1,7 @@
 // Renders diff hunks as a table with line numbers; unchanged regions appear only as a count.
 
 import type { DiffHunk } from '../../src/diff.js';
+import { highlightLine } from '../highlight.js';
 import { html, type Html } from '../html.js';
 
 const MAX_LINES = 5000;
@@ -13,7 +14,7 @@ export function diffTable(hunks: DiffHunk[]): Html {
     for (const line of hunk.lines) {
       if (shown++ >= MAX_LINES) break;
       const mark = line.kind === 'add' ? '+' : line.kind === 'del' ? '-' : ' ';
-      rows.push(html`<tr class="${line.kind}"><td class="ln">${line.oldLine ?? ''}</td><td class="ln">${line.newLine ?? ''}</td><td class="code"><span class="mark">${mark}</span>${line.text}</td></tr>`);
+      rows.push(html`<tr class="${line.kind}"><td class="ln">${line.oldLine ?? ''}</td><td class="ln">${line.newLine ?? ''}</td><td class="code"><span class="mark">${mark}</span>${highlightLine(line.text)}</td></tr>`);
     }
     if (shown >= MAX_LINES) {
       rows.push(html`<tr class="skip"><td colspan="3">Diff cut at ${MAX_LINES} lines; download the raw bodies to read the rest.</td></tr>`);

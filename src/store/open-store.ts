@@ -1,6 +1,7 @@
 // The store factory: one object over one SQLite file, with close().
 
 import type { BaselineSnapshot } from '../baseline.js';
+import { beautify } from '../normalize.js';
 import type { ScanPlan } from '../plan.js';
 import { approveEverything, decideAlerts, listAlerts, readAlert, type AlertQuery, type AlertWithDetails, type Decision } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
@@ -45,6 +46,8 @@ export interface Store {
   script(id: number): ScriptInfo | null;
   scriptId(target: string, profile: string, key: string): number | null;
   scriptVersions(id: number): ScriptVersion[];
+  /** The beautified text of a stored body, computed once and cached; null when the body is not stored. */
+  beautified(sha256: string): string | null;
   close(): void;
 }
 
@@ -78,6 +81,18 @@ export function openStore(path: string): Store {
     script: (id) => scriptInfo(db, id),
     scriptId: (target, profile, key) => scriptIdByKey(db, target, profile, key),
     scriptVersions: (id) => scriptVersions(db, blobs, id),
+    beautified(sha256) {
+      const source = blobs.idOf(sha256);
+      if (source === null) return null;
+      const cached = db.prepare<[number], { blob_id: number }>("SELECT blob_id FROM derived WHERE source_blob = ? AND kind = 'beautified'").get(source);
+      if (cached) return blobs.text(cached.blob_id);
+      const text = beautify(blobs.text(source) ?? '');
+      db.transaction(() => {
+        const blobId = blobs.put(text);
+        db.prepare("INSERT INTO derived (source_blob, kind, blob_id) VALUES (?, 'beautified', ?) ON CONFLICT DO NOTHING").run(source, blobId);
+      })();
+      return text;
+    },
     close: () => {
       if (db.open) db.close();
     },

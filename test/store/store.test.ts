@@ -101,9 +101,11 @@ describe('store', () => {
     const path = join(dir, 'sw.db');
     const a = openStore(path);
     scan(a);
+    const migrations = count(a, 'schema_migrations');
     a.close();
     const b = openStore(path);
-    assert.equal(count(b, 'schema_migrations'), 1);
+    assert.ok(migrations >= 2);
+    assert.equal(count(b, 'schema_migrations'), migrations);
     assert.equal(count(b, 'scans'), 1);
     b.close();
   });
