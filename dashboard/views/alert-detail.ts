@@ -26,26 +26,28 @@ function headersTable(headers: unknown): Html {
   return html`<table class="kv">${entries.map(([k, v]) => html`<tr><th>${k}</th><td><code>${v}</code></td></tr>`)}</table>`;
 }
 
-function changeSection(view: AlertView): Html {
+/** The change itself (diff, header values or destination), and the evidence that goes with it. */
+function changeSection(view: AlertView): { change: Html; evidence: Html } {
   const { alert } = view;
   const d = alert.details;
   if (alert.type === 'header.changed') {
-    return html`<h2>Header change</h2><table class="diff"><tbody>
+    return { evidence: html``, change: html`<h2>Header change</h2><table class="diff"><tbody>
       <tr class="del"><td class="ln">old</td><td class="code"><code>${alert.oldValue ?? '(absent)'}</code></td></tr>
       <tr class="add"><td class="ln">new</td><td class="code"><code>${alert.newValue ?? '(absent)'}</code></td></tr>
-    </tbody></table>${Array.isArray(d.reasons) ? html`<p>${(d.reasons as string[]).join('; ')}</p>` : ''}`;
+    </tbody></table>${Array.isArray(d.reasons) ? html`<p>${(d.reasons as string[]).join('; ')}</p>` : ''}` };
   }
   if (alert.type === 'connection.added') {
     const list = (v: unknown) => (Array.isArray(v) ? (v as string[]).join(', ') : '');
-    return html`<h2>New destination</h2><table class="kv">
+    return { evidence: html``, change: html`<h2>New destination</h2><table class="kv">
       ${row('Host', alert.subject)}${row('Request types', list(d.types))}${row('Methods', list(d.methods))}${row('Initiated by', list(d.initiators))}
-    </table>`;
+    </table>` };
   }
   const raw = (sha: string | null | undefined, label: string) =>
     sha ? html`<a class="button" href="/raw/${sha}" download>Download ${label} (text/plain)</a>` : '';
   const initiator = d.initiator as { type?: string; url?: string | null; line?: number | null } | null;
   const code = view.hunks ? diffTable(view.hunks) : view.newBody !== null ? addedCode(view.newBody) : html`<p class="muted">The body is not stored (load error or size limit).</p>`;
-  return html`
+  const change = html`<h2>${view.hunks ? 'What changed' : 'Code'}</h2>${code}`;
+  const evidence = html`
     <h2>Fingerprints</h2>
     <table class="kv">
       ${row('Old SHA-256', view.old?.sha256 ? html`<code>${view.old.sha256}</code>` : null)}
@@ -62,12 +64,13 @@ function changeSection(view: AlertView): Html {
       ${row('Response headers', headersTable(d.headers))}
     </table>
     <p>${raw(alert.oldValue, 'old body')} ${raw(alert.newValue, 'new body')}
-       ${view.scriptId !== null ? html`<a class="button" href="/scripts/${view.scriptId}">Version history</a>` : ''}</p>
-    <h2>${view.hunks ? 'Diff' : 'Code'}</h2>${code}`;
+       ${view.scriptId !== null ? html`<a class="button" href="/scripts/${view.scriptId}">Version history</a>` : ''}</p>`;
+  return { change, evidence };
 }
 
 export function alertDetailPage(view: AlertView): string {
   const { alert } = view;
+  const section = changeSection(view);
   const decided = alert.decidedBy
     ? html`<p class="decision">${stateBadge(alert.status)} by <strong>${alert.decidedBy}</strong> ${timeText(alert.decidedAt)}: ${alert.note ?? ''}</p>`
     : '';
@@ -89,7 +92,9 @@ export function alertDetailPage(view: AlertView): string {
       ${row('Last seen', timeText(alert.lastSeen))}
     </table>
     ${decided}
+    ${section.change}
+    <h2>Decision</h2>
     <section class="decisions">${form('approve', 'Approve')}${form('reject', 'Reject')}</section>
-    ${changeSection(view)}
+    ${section.evidence}
   `, { active: '/alerts' });
 }
