@@ -14,6 +14,7 @@ import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
 import { decisionInput, severityFilter, statusFilter } from './api.js';
 
 const PAGE_SIZE = 100;
+const INVENTORY_PAGE = 250;
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -52,8 +53,9 @@ export function pagesRouter(store: Store, actor: string): Router {
 
   router.get('/inventory', (req, res) => {
     const target = text(req.query.target);
-    const rows = store.inventory({ target: target || undefined }).map((r) => ({ ...r, scriptId: store.scriptId(r.target, r.profile, r.subject) }));
-    res.type('html').send(inventoryPage(rows, target, targetNames()));
+    const page = req.query.page === undefined ? 1 : parseId(text(req.query.page), 'page');
+    const rows = store.inventory({ target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
+    res.type('html').send(inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames()));
   });
 
   router.get('/inventory.csv', (req, res) => {

@@ -7,10 +7,12 @@ import { html } from '../html.js';
 import { diffTable } from './diff.js';
 import { layout, stateBadge, timeText } from './layout.js';
 
-export function inventoryPage(rows: (InventoryRow & { scriptId: number | null })[], target: string, targets: string[]): string {
+export function inventoryPage(rows: InventoryRow[], view: { target: string; page: number; hasMore: boolean }, targets: string[]): string {
+  const { target, page, hasMore } = view;
+  const pageHref = (n: number) => `/inventory?${target ? `target=${encodeURIComponent(target)}&` : ''}page=${n}`;
   const body = rows.map((r) => html`<tr>
     <td>${r.target} <span class="muted">${r.profile}</span></td><td>${r.kind}</td>
-    <td class="subject">${r.scriptId !== null ? html`<a href="/scripts/${r.scriptId}">${r.subject}</a>` : r.subject}</td>
+    <td class="subject"><a href="/scripts/${r.scriptId}">${r.subject}</a></td>
     <td>${r.host ?? ''}</td><td>${timeText(r.firstSeen)}</td><td>${timeText(r.lastSeen)}</td>
     <td>${stateBadge(r.state)}${r.present ? '' : html` <span class="muted">absent</span>`}</td>
     <td>${r.approvedBy ?? ''}</td><td>${r.justification ?? ''}</td>
@@ -23,6 +25,7 @@ export function inventoryPage(rows: (InventoryRow & { scriptId: number | null })
       <button type="submit">Filter</button> <a class="button" href="${csvHref}">Export CSV</a></form>
     <table><thead><tr><th>Target</th><th>Kind</th><th>Script</th><th>Host</th><th>First seen</th><th>Last seen</th><th>State</th><th>Approved by</th><th>Justification</th></tr></thead>
     <tbody>${body.length ? body : html`<tr><td colspan="9" class="muted">No scripts recorded yet.</td></tr>`}</tbody></table>
+    <p class="pager">${page > 1 ? html`<a href="${pageHref(page - 1)}">← previous</a>` : ''} ${hasMore ? html`<a href="${pageHref(page + 1)}">next →</a>` : ''}</p>
   `, { active: '/inventory' });
 }
 

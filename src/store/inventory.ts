@@ -7,6 +7,7 @@ import type { Db } from './database.js';
 export type InventoryState = 'approved' | 'pending' | 'unapproved' | 'removed';
 
 export interface InventoryRow {
+  scriptId: number;
   target: string;
   page: string;
   profile: string;
@@ -61,7 +62,13 @@ function hostOf(url: string | null): string | null {
   }
 }
 
-export function readInventory(db: Db, blobs: Blobs, filter: { target?: string }): InventoryRow[] {
+export interface InventoryQuery {
+  target?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): InventoryRow[] {
   const rows = db
     .prepare(
       `SELECT s.id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen, s.last_seen,
@@ -73,13 +80,15 @@ export function readInventory(db: Db, blobs: Blobs, filter: { target?: string })
          LEFT JOIN baseline bl ON bl.target_id = s.target_id AND bl.profile = s.profile AND bl.subject_type = 'script'
                               AND bl.subject_key = s.key AND bl.value = b.sha256
         WHERE (? IS NULL OR t.name = ?)
-        ORDER BY t.name, s.profile, s.first_seen, s.id`,
+        ORDER BY t.name, s.profile, s.first_seen, s.id
+        LIMIT ? OFFSET ?`,
     )
-    .all(filter.target ?? null, filter.target ?? null) as Row[];
+    .all(filter.target ?? null, filter.target ?? null, filter.limit ?? -1, filter.offset ?? 0) as Row[];
   return rows.map((row) => {
     const meta = blobs.json<ObservationMeta>(row.meta_id);
     const state: InventoryState = row.retired_at ? 'removed' : row.state ?? 'unapproved';
     return {
+      scriptId: row.id,
       target: row.target,
       page: row.page,
       profile: row.profile,

@@ -8,7 +8,7 @@ import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
 import { openDatabase, type Db } from './database.js';
-import { readInventory, type InventoryRow } from './inventory.js';
+import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
 import {
   alertTrend, listScans, scriptIdByKey, scriptInfo, scriptVersions, targetsOverview,
@@ -36,7 +36,7 @@ export interface Store {
   getAlert(id: number): AlertWithDetails | null;
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
   approveAll(decision: Decision): { alerts: number; pending: number };
-  inventory(filter: { target?: string }): InventoryRow[];
+  inventory(filter: InventoryQuery): InventoryRow[];
   destinations(filter: { target?: string }): DestinationRow[];
   headers(filter: { target?: string }): HeaderRow[];
   scans(limit?: number): ScanSummaryRow[];
