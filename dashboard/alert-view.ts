@@ -18,10 +18,12 @@ export function loadAlertView(store: Store, id: number, actor: string): AlertVie
   const oldBody = isScript && alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
   const newBody = isScript && alert.newValue ? store.blobs.textBySha(alert.newValue) : null;
   const oldPrint = oldBody !== null ? fingerprint(oldBody) : null;
+  const scriptId = isScript ? store.scriptId(alert.target, alert.profile, alert.subject) : null;
+  const oldMeta = scriptId !== null && alert.oldValue ? store.versionMeta(scriptId, alert.oldValue) : null;
   return {
     alert,
-    scriptId: isScript ? store.scriptId(alert.target, alert.profile, alert.subject) : null,
-    old: oldPrint,
+    scriptId,
+    old: oldPrint ? { ...oldPrint, headers: oldMeta?.headers ?? null } : null,
     newBody: newBody !== null ? store.beautified(alert.newValue!) : null,
     hunks: oldBody !== null && newBody !== null ? diffHunks(store.beautified(alert.oldValue!)!, store.beautified(alert.newValue!)!) : null,
     actor,

@@ -9,7 +9,7 @@ import { layout, severityBadge, stateBadge, timeText } from './layout.js';
 export interface AlertView {
   alert: AlertWithDetails;
   scriptId: number | null;
-  old: { sha256: string; sri: string; size: number } | null;
+  old: { sha256: string; sri: string; size: number; headers: Record<string, string> | null } | null;
   newBody: string | null;
   hunks: DiffHunk[] | null;
   actor: string;
@@ -62,6 +62,7 @@ function changeSection(view: AlertView): { change: Html; evidence: Html } {
       ${row('HTTP status', typeof d.status === 'number' ? d.status : null)}
       ${row('Remote address', typeof d.remoteIp === 'string' ? `${d.remoteIp}${d.remotePort ? `:${d.remotePort}` : ''}` : null)}
       ${row('Response headers', headersTable(d.headers))}
+      ${view.old?.headers ? row('Old response headers', headersTable(view.old.headers)) : ''}
     </table>
     <p>${raw(alert.oldValue, 'old body')} ${raw(alert.newValue, 'new body')}
        ${view.scriptId !== null ? html`<a class="button" href="/scripts/${view.scriptId}">Version history</a>` : ''}</p>`;

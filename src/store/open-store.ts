@@ -2,7 +2,7 @@
 
 import type { BaselineSnapshot } from '../baseline.js';
 import { beautify } from '../normalize.js';
-import type { ScanPlan } from '../plan.js';
+import type { ObservationMeta, ScanPlan } from '../plan.js';
 import { approveEverything, decideAlerts, listAlerts, readAlert, type AlertQuery, type AlertWithDetails, type Decision } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
@@ -11,7 +11,7 @@ import { openDatabase, type Db } from './database.js';
 import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
 import {
-  alertTrend, listScans, scriptIdByKey, scriptInfo, scriptVersions, targetsOverview,
+  alertTrend, listScans, scriptIdByKey, scriptInfo, scriptVersions, targetsOverview, versionMeta,
   type ScanRow, type ScriptInfo, type ScriptVersion, type TargetOverview,
 } from './overview.js';
 
@@ -46,6 +46,7 @@ export interface Store {
   script(id: number): ScriptInfo | null;
   scriptId(target: string, profile: string, key: string): number | null;
   scriptVersions(id: number): ScriptVersion[];
+  versionMeta(scriptId: number, sha256: string): ObservationMeta | null;
   /** The beautified text of a stored body, computed once and cached; null when the body is not stored. */
   beautified(sha256: string): string | null;
   close(): void;
@@ -81,6 +82,7 @@ export function openStore(path: string): Store {
     script: (id) => scriptInfo(db, id),
     scriptId: (target, profile, key) => scriptIdByKey(db, target, profile, key),
     scriptVersions: (id) => scriptVersions(db, blobs, id),
+    versionMeta: (scriptId, sha256) => versionMeta(db, blobs, scriptId, sha256),
     beautified(sha256) {
       const source = blobs.idOf(sha256);
       if (source === null) return null;

@@ -157,3 +157,14 @@ export function scriptVersions(db: Db, blobs: Blobs, id: number): ScriptVersion[
     observations: r.n, state: r.state, approvedBy: r.state === 'approved' ? r.decided_by : null, note: r.note,
   }));
 }
+
+/** What was recorded with the latest observation of one version of a script (headers, status, initiator). */
+export function versionMeta(db: Db, blobs: Blobs, scriptId: number, sha256: string): ObservationMeta | null {
+  const row = db
+    .prepare(
+      `SELECT o.meta_id FROM observations o JOIN blobs b ON b.id = o.blob_id
+        WHERE o.script_id = ? AND b.sha256 = ? ORDER BY o.scan_id DESC LIMIT 1`,
+    )
+    .get(scriptId, sha256) as { meta_id: number | null } | undefined;
+  return row ? blobs.json<ObservationMeta>(row.meta_id) : null;
+}

@@ -41,6 +41,7 @@ describe('reviewing alerts in the dashboard', () => {
     assert.ok(added.some((line) => line.includes('sendBeacon')), added.join('\n'));
     const text = await page.$eval('main', (m) => m.textContent ?? '');
     assert.match(text, /sha384-/);
+    assert.match(text, /Old response headers\s*content-type/);
     await page.type('form.approve textarea[name=note]', 'vendor release 4.2');
     await Promise.all([page.waitForNavigation(), page.click('form.approve button')]);
     assert.match(await page.$eval('main', (m) => m.textContent ?? ''), /approved by\s*tester/);
