@@ -33,6 +33,30 @@ function statusOf(error: unknown): number {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }
 
+/**
+ * A page on another site must not be able to approve alerts through the reviewer's browser: state-changing
+ * requests that a browser marks as cross-site (Sec-Fetch-Site, or an Origin for another host) are refused.
+ * Clients that are not browsers send neither header and pass. Accounts and CSRF tokens come with user management.
+ */
+function refuseCrossSiteWrites(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+  const site = req.get('sec-fetch-site');
+  const origin = req.get('origin');
+  // Browsers that send Sec-Fetch-Site are judged by it (their Origin is "null" under our no-referrer policy).
+  let crossSite = site !== undefined && site !== 'same-origin' && site !== 'none';
+  if (site === undefined && origin !== undefined) {
+    try {
+      crossSite = new URL(origin).host !== req.get('host');
+    } catch {
+      crossSite = true;
+    }
+  }
+  if (!crossSite) return next();
+  res.status(403);
+  if (req.path.startsWith('/api/')) res.json({ error: { status: 403, message: 'cross-site request refused' } });
+  else res.type('html').send(layout('Refused', html`<h1>Refused</h1><p>Cross-site requests cannot change anything here.</p>`));
+}
+
 export function createApp(deps: AppDeps): Dashboard {
   const app = express();
   app.disable('x-powered-by');
@@ -56,6 +80,7 @@ export function createApp(deps: AppDeps): Dashboard {
     }),
   );
   app.use('/static', express.static(STATIC_DIR, { fallthrough: false, index: false }));
+  app.use(refuseCrossSiteWrites);
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(express.json({ limit: '16kb' }));
   app.use('/api', apiRouter(deps.store, deps.actor));

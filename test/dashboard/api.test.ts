@@ -76,4 +76,21 @@ describe('dashboard API', () => {
     assert.equal((await post(`/api/alerts/${alertId}/approve`, { note: 42 })).status, 400);
     assert.equal((await post(`/api/alerts/${alertId}/approve`, '{"note": ', 'application/json')).status, 400);
   });
+
+  it('refuses decisions posted from another site', async () => {
+    const attempts: Record<string, string>[] = [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }];
+    for (const headers of attempts) {
+      const response = await fetch(`${url}/alerts/${alertId}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: 'note=pwned&by=attacker',
+      });
+      assert.equal(response.status, 403);
+    }
+    assert.notEqual(store.getAlert(alertId)!.note, 'pwned');
+    const sameOrigin = await fetch(`${url}/api/alerts/${alertId}/approve`, {
+      method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ note: 'ok' }),
+    });
+    assert.equal(sameOrigin.status, 200);
+  });
 });

@@ -1,6 +1,8 @@
 // Dashboard in real Chromium: open an alert, read its diff, approve it, reject another, and see the baseline follow.
 
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { startDashboard, type DashboardHarness } from './harness.js';
@@ -31,6 +33,21 @@ describe('reviewing alerts in the dashboard', () => {
     const links = await page.$$eval('td.summary a', (as) => as.map((a) => a.getAttribute('href')));
     assert.ok(links.includes(`/alerts/${changedId}`));
     await page.close();
+  });
+
+  it('refuses an approval that another site makes the reviewer\'s browser post', async () => {
+    const evil = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<form method="post" action="${h.url}alerts/${changedId}/approve"><input name="note" value="pwned"><input name="by" value="mallory"></form><script>document.forms[0].submit()</script>`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const page = await h.browser.newPage();
+    const response = page.waitForResponse((r) => r.url().includes(`/alerts/${changedId}/approve`));
+    await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
+    assert.equal((await response).status(), 403);
+    await page.close();
+    evil.close();
+    assert.equal(h.store.getAlert(changedId)!.status, 'open');
   });
 
   it('shows the added code as a diff and approves the change with a note', async () => {
