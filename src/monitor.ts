@@ -1,10 +1,12 @@
 // Sequences one scan run: capture each target and profile, read its baseline, plan, and write the result.
 
+import { runAnalyzers, withFindings } from './analyzers/run-analyzers.js';
 import { planScan } from './compare.js';
 import { profilesFor, type Config, type TargetConfig } from './config.js';
 import { describeError } from './errors.js';
 import type { AlertWithDetails } from './store/alerts.js';
 import type { Store } from './store/open-store.js';
+import type { PlannedAlert, ScanPlan } from './plan.js';
 import type { PageCapture } from './types.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
@@ -48,6 +50,24 @@ interface Job {
   profile: string;
 }
 
+const CODE_ALERTS = new Set(['script.added', 'script.changed', 'resource.changed']);
+
+/** Reads the previous body of a changed script and lets the analyzers explain (and rate) the change. */
+function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, knownHosts: string[], store: Store): PlannedAlert {
+  if (!CODE_ALERTS.has(alert.type) || !alert.newValue) return alert;
+  const newCode = plan.bodies.get(alert.newValue);
+  if (newCode === undefined) return alert;
+  let pageHost: string | null = null;
+  try {
+    pageHost = new URL(plan.target.url).host;
+  } catch {
+    pageHost = null;
+  }
+  const oldCode = alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
+  const url = typeof alert.details.url === 'string' ? alert.details.url : null;
+  return withFindings(alert, runAnalyzers({ oldCode, newCode, url, pageHost, knownHosts, paymentPage: plan.scan.paymentForm }));
+}
+
 export function selectTargets(config: Config, names: string[] | undefined): TargetConfig[] {
   if (!names || names.length === 0) return config.targets;
   return config.targets.filter((t) => names.includes(t.name));
@@ -78,6 +98,7 @@ async function runJob(job: Job, config: Config, store: Store, capturer: Capturer
   }
   const baseline = store.readBaseline(target.name, profile);
   const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold });
+  plan.alerts = plan.alerts.map((alert) => analyzeAlert(alert, plan, [...baseline.hosts], store));
   const result = store.applyPlan(plan);
   return {
     outcome: {

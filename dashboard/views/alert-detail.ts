@@ -69,6 +69,15 @@ function changeSection(view: AlertView): { change: Html; evidence: Html } {
   return { change, evidence };
 }
 
+/** What the analyzers saw in the change, worst first. */
+function findingsList(raw: unknown): Html {
+  if (!Array.isArray(raw) || raw.length === 0) return html``;
+  const findings = raw as { severity: string; title: string; detail: string }[];
+  return html`<h2>What the new code does</h2><ul class="findings">${findings.map(
+    (f) => html`<li>${severityBadge(f.severity)} ${f.title}${f.detail ? html` <code>${f.detail}</code>` : ''}</li>`,
+  )}</ul>`;
+}
+
 export function alertDetailPage(view: AlertView): string {
   const { alert } = view;
   const section = changeSection(view);
@@ -93,6 +102,7 @@ export function alertDetailPage(view: AlertView): string {
       ${row('Last seen', timeText(alert.lastSeen))}
     </table>
     ${decided}
+    ${findingsList(alert.details.findings)}
     ${section.change}
     <h2>Decision</h2>
     <section class="decisions">${form('approve', 'Approve')}${form('reject', 'Reject')}</section>

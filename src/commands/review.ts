@@ -50,6 +50,8 @@ export function showCommand(rawId: string, options: { config?: string; json?: bo
       `Old:        ${safeText(alert.oldValue, 400) || '-'}`,
       `New:        ${safeText(alert.newValue, 400) || '-'}`,
     ];
+    const findings = Array.isArray(alert.details.findings) ? (alert.details.findings as { severity: string; title: string; detail: string }[]) : [];
+    if (findings.length) lines.push('Findings:', ...findings.map((f) => `  [${f.severity}] ${safeText(f.title)}${f.detail ? `: ${safeText(f.detail, 200)}` : ''}`));
     if (alert.decidedBy) lines.push(`Decided:    ${alert.status} by ${safeText(alert.decidedBy)} at ${alert.decidedAt}: ${safeText(alert.note, 400)}`);
     if (diff) lines.push('', ...diff.split('\n').map((line) => safeText(line, 2000)));
     ctx.stdout.write(`${lines.join('\n')}\n`);

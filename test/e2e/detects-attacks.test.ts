@@ -36,7 +36,10 @@ describe('attacks on a baselined checkout page', () => {
     const changed = only(json, 'script.changed');
     assert.equal(changed.length, 1, JSON.stringify(json.alerts, null, 2));
     assert.match(changed[0]!.subject, /\/static\/app\.js$/);
-    assert.equal(changed[0]!.severity, 'high', 'a change on a payment page is at least high');
+    assert.equal(changed[0]!.severity, 'critical', 'a payment-field listener that sends data out is a skimmer');
+    assert.match(changed[0]!.summary, /skimmer pattern/);
+    const findings = changed[0]!.details.findings as { title: string }[];
+    assert.ok(findings.some((f) => /listens to mouseup/.test(f.title)), JSON.stringify(findings));
     assert.equal(changed[0]!.status, 'open');
     for (const field of ['id', 'type', 'severity', 'status', 'target', 'page', 'profile', 'subject', 'summary', 'firstSeen', 'lastSeen']) {
       assert.ok(field in changed[0]!, `alert has ${field}`);
@@ -76,7 +79,7 @@ describe('attacks on a baselined checkout page', () => {
     assert.equal(added.length, 1, JSON.stringify(json.alerts, null, 2));
     assert.equal(added[0]!.details.kind, 'inline');
     assert.match(added[0]!.subject, /^inline:[0-9a-f]{12}$/);
-    assert.equal(added[0]!.severity, 'high');
+    assert.equal(added[0]!.severity, 'critical', 'a new submit listener that posts the form is a skimmer');
     assert.equal(only(json, 'script.removed').length, 0);
     await s.cli('approve', '--all', '--by', 'alice');
   });
