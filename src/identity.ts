@@ -24,8 +24,41 @@ export function frameScope(script: Pick<ScriptCapture, 'isMainFrame' | 'frameUrl
   return `[frame ${query === -1 ? url : url.slice(0, query)}] `;
 }
 
+const CACHE_BUSTER_NAMES = new Set(['v', 'ver', 'version', 'cb', 'cachebust', 'cache_bust', 'cachebuster', 'bust', '_', 't', 'ts', 'timestamp', 'time', 'rnd', 'rand', 'random', 'nocache', 'r']);
+
+function isCacheBuster(name: string, value: string): boolean {
+  return CACHE_BUSTER_NAMES.has(name.toLowerCase()) || /^\d{8,}$/.test(value) || /^[0-9a-f]{16,}$/i.test(value);
+}
+
+/**
+ * The identity of a script URL: without fragment and without cache-busting parameters (`?v=123`, `?cb=<random>`,
+ * timestamps), so a script keeps one identity across them. Other parameters (an account id, say) stay.
+ */
+export function scriptUrlIdentity(url: string): string {
+  const bare = stripFragment(url);
+  const query = bare.indexOf('?');
+  if (query === -1) return bare;
+  const kept = bare
+    .slice(query + 1)
+    .split('&')
+    .filter((pair) => {
+      if (!pair) return false;
+      const [rawName, rawValue = ''] = pair.split('=');
+      let name = rawName!;
+      let value = rawValue;
+      try {
+        name = decodeURIComponent(name);
+        value = decodeURIComponent(value);
+      } catch {
+        // keep the raw text
+      }
+      return !isCacheBuster(name, value);
+    });
+  return kept.length ? `${bare.slice(0, query)}?${kept.join('&')}` : bare.slice(0, query);
+}
+
 export function urlKey(script: ScriptCapture): string {
-  return `${frameScope(script)}${stripFragment(script.url ?? '')}`;
+  return `${frameScope(script)}${scriptUrlIdentity(script.url ?? '')}`;
 }
 
 export function anonymousGroup(script: Pick<ScriptCapture, 'isMainFrame' | 'frameUrl' | 'kind'>): string {

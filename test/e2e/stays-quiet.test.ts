@@ -54,4 +54,15 @@ describe('failed loads and removals', () => {
     const third = await s.scan();
     assert.deepEqual(third.json.alerts, [], 'the open removal is not raised twice');
   });
+
+  it('keeps one identity for a script behind a rotating cache-buster', async () => {
+    const { installShop } = await import('../fixtures/shop.js');
+    installShop(s.site);
+    for (const buster of ['cb=8f3a9c2e71d04b5a', 'v=1732262400123']) {
+      s.site.set('shop.test', '/checkout', { body: CHECKOUT_HTML.replace('/static/app.js', `/static/app.js?${buster}`), headers: { 'content-security-policy': CSP, 'x-frame-options': 'DENY' } });
+      const { result, json } = await s.scan();
+      assert.deepEqual(json.alerts.filter((a) => a.type !== 'script.removed'), [], buster);
+      assert.notEqual(result.code, 3);
+    }
+  });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KnownScript } from '../../src/baseline.js';
-import { frameScope, matchAnonymous, similarity, stripFragment } from '../../src/identity.js';
+import { frameScope, matchAnonymous, scriptUrlIdentity, similarity, stripFragment } from '../../src/identity.js';
 
 function known(id: number, body: string, sha: string): KnownScript {
   return { id, key: `inline:${sha}`, kind: 'inline', url: null, frameUrl: 'https://shop.example/', retired: false, missingStreak: 0, accepted: [sha], lastSha: sha, lastBody: body };
@@ -44,5 +44,14 @@ describe('identity helpers', () => {
     assert.equal(frameScope({ isMainFrame: true, frameUrl: 'https://a/' }), '');
     assert.equal(frameScope({ isMainFrame: false, frameUrl: 'https://pay.example/frame?session=1#x' }), '[frame https://pay.example/frame] ');
     assert.equal(stripFragment('https://a/x.js#y'), 'https://a/x.js');
+  });
+
+  it('keeps one identity across cache-busting query strings, but not across other parameters', () => {
+    const base = 'https://shop.example/static/app.js';
+    for (const url of [`${base}?v=123`, `${base}?cb=8f3a9c2e71d04b5a9e`, `${base}?_=1732262400000`, `${base}?ver=2.4&t=1732262400`, `${base}#x`]) {
+      assert.equal(scriptUrlIdentity(url), base, url);
+    }
+    assert.equal(scriptUrlIdentity('https://cdn.example/gtm.js?id=GTM-AB12&cb=123456789'), 'https://cdn.example/gtm.js?id=GTM-AB12');
+    assert.notEqual(scriptUrlIdentity('https://cdn.example/loader.js?account=1'), scriptUrlIdentity('https://cdn.example/loader.js?account=2'));
   });
 });
