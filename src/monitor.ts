@@ -1,5 +1,6 @@
 // Sequences one scan run: capture each target and profile, read its baseline, plan, and write the result.
 
+import { lookalikeFindings } from './analyzers/lookalike-host.js';
 import { runAnalyzers, withFindings } from './analyzers/run-analyzers.js';
 import { planScan } from './compare.js';
 import { profilesFor, type Config, type TargetConfig } from './config.js';
@@ -54,6 +55,7 @@ const CODE_ALERTS = new Set(['script.added', 'script.changed', 'resource.changed
 
 /** Reads the previous body of a changed script and lets the analyzers explain (and rate) the change. */
 function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, knownHosts: string[], store: Store): PlannedAlert {
+  if (alert.type === 'connection.added') return withFindings(alert, lookalikeFindings(alert.subject, [...knownHosts, new URL(plan.target.url).host]));
   if (!CODE_ALERTS.has(alert.type) || !alert.newValue) return alert;
   const newCode = plan.bodies.get(alert.newValue);
   if (newCode === undefined) return alert;

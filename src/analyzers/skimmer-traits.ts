@@ -2,6 +2,7 @@
 
 import { severityRank, type Severity } from '../types.js';
 import { codeTraits, type CodeTraits } from './code-traits.js';
+import { lookalikeFindings } from './lookalike-host.js';
 import type { Analyzer, Finding, ScriptChange } from './types.js';
 
 const URL_IN_TEXT = /(?:https?|wss?):\/\/([a-z0-9.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})/gi;
@@ -38,7 +39,10 @@ export const skimmerTraits: Analyzer = {
     const obfuscation = added(after.obfuscation, before?.obfuscation);
     const miner = added(after.miner, before?.miner);
 
-    for (const host of newHosts.slice(0, 5)) add('medium', `references new host ${host}`, host);
+    for (const host of newHosts.slice(0, 5)) {
+      add('medium', `references new host ${host}`, host);
+      findings.push(...lookalikeFindings(host, [...known], 'skimmer-traits'));
+    }
     if (listeners.length) add('medium', `listens to ${listeners.join(', ')} events`, listeners.join(', '));
     if (cardReads.length) add('medium', 'reads payment or form fields', cardReads.slice(0, 5).join(', '));
     if (sends.length) add('medium', `sends data with ${sends.join(', ')}`, sends.join(', '));

@@ -50,3 +50,16 @@ describe('runAnalyzers', () => {
     assert.equal(withFindings(alert, []).severity, 'medium');
   });
 });
+
+describe('lookalike hosts', () => {
+  it('flags typo and brand-reuse domains of known hosts', async () => {
+    const { lookalikeFindings, brandLabel } = await import('../../src/analyzers/lookalike-host.js');
+    assert.equal(brandLabel('cdn.britishairways.co.uk'), 'britishairways');
+    assert.equal(brandLabel('shop.test:8080'), 'shop');
+    assert.match(lookalikeFindings('britishairvvays.com', ['www.britishairways.com'])[0]!.title, /edit distance 2/);
+    assert.match(lookalikeFindings('neweggstats.com', ['www.newegg.com'])[0]!.title, /reuses the name of known host newegg/);
+    assert.match(lookalikeFindings('jquery-cdn.example', ['code.jquery.example'])[0]!.title, /reuses the name of known host jquery/);
+    assert.match(lookalikeFindings('gooogle-analytics.com', ['www.google-analytics.com'])[0]!.title, /edit distance 1/);
+    assert.deepEqual(lookalikeFindings('js.stripe.com', ['shop.example', 'cdn.example']), []);
+  });
+});
