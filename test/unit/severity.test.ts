@@ -2,7 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cspWeakenings, headerChangeSeverity, isVersionedUrl, scriptAddedSeverity, scriptChangedSeverity } from '../../src/severity.js';
+import {
+  connectionAddedSeverity, cspWeakenings, headerChangeSeverity, isVersionedUrl, resourceChangedSeverity, scriptAddedSeverity,
+  scriptChangedSeverity, scriptRemovedSeverity,
+} from '../../src/severity.js';
 
 describe('isVersionedUrl', () => {
   it('recognises versions and content hashes in paths', () => {
@@ -42,5 +45,22 @@ describe('header changes', () => {
     assert.deepEqual(cspWeakenings("script-src 'self'", "script-src 'self' https://cdn.example"), []);
     const rated = headerChangeSeverity({ name: 'content-security-policy', oldValue: "script-src 'self'", newValue: 'script-src *' });
     assert.equal(rated.severity, 'high');
+  });
+});
+
+describe('the other rules of docs/severity.md', () => {
+  it('rates removals low, hosted resources high or critical, and destinations by page and data', () => {
+    assert.equal(scriptRemovedSeverity(), 'low');
+    assert.equal(resourceChangedSeverity('https://dl.example/bash'), 'high');
+    assert.equal(resourceChangedSeverity('https://dl.example/v2.1.0/uploader.sh'), 'critical');
+    assert.equal(scriptChangedSeverity({ paymentPage: false, url: 'https://x.example/app.js' }), 'medium');
+    assert.equal(connectionAddedSeverity({ paymentPage: false, sendsData: false }), 'medium');
+    assert.equal(connectionAddedSeverity({ paymentPage: false, sendsData: true }), 'high');
+    assert.equal(connectionAddedSeverity({ paymentPage: true, sendsData: false }), 'high');
+  });
+  it('rates HSTS disabled high and any other header change medium', () => {
+    assert.equal(headerChangeSeverity({ name: 'strict-transport-security', oldValue: 'max-age=31536000', newValue: 'max-age=0' }).severity, 'high');
+    assert.equal(headerChangeSeverity({ name: 'strict-transport-security', oldValue: 'max-age=31536000', newValue: null }).severity, 'high');
+    assert.equal(headerChangeSeverity({ name: 'permissions-policy', oldValue: 'camera=()', newValue: 'camera=(self)' }).severity, 'medium');
   });
 });
