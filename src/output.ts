@@ -53,7 +53,7 @@ export function csvCell(value: unknown): string {
 }
 
 export const INVENTORY_COLUMNS: (keyof InventoryRow)[] = [
-  'target', 'page', 'profile', 'kind', 'subject', 'url', 'host', 'frame', 'initiator', 'status', 'remoteIp', 'sha256', 'sri', 'size',
+  'target', 'page', 'profile', 'kind', 'subject', 'url', 'host', 'party', 'vendor', 'category', 'frame', 'initiator', 'status', 'remoteIp', 'sha256', 'sri', 'size',
   'firstSeen', 'lastSeen', 'present', 'state', 'approvedBy', 'approvedAt', 'justification',
 ];
 

@@ -1,6 +1,7 @@
 // The PCI DSS 6.4.3 inventory: every script per page and profile, its integrity value and its authorization.
 
 import type { ObservationMeta } from '../plan.js';
+import { classify } from '../vendors.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 
@@ -15,6 +16,10 @@ export interface InventoryRow {
   subject: string;
   url: string | null;
   host: string | null;
+  /** First or third party relative to the page, by registrable domain; inline code counts as its frame's. */
+  party: 'first' | 'third';
+  vendor: string | null;
+  category: string | null;
   frame: string;
   sha256: string | null;
   sri: string | null;
@@ -68,6 +73,13 @@ export interface InventoryQuery {
   offset?: number;
 }
 
+function vendorOf(row: Row): { party: 'first' | 'third'; vendor: string | null; category: string | null } {
+  const source = row.url && /^https?:/i.test(row.url) ? row.url : row.frame_url;
+  if (!/^https?:/i.test(source)) return { party: 'first', vendor: null, category: null };
+  const info = classify(source, row.page);
+  return { party: info.party, vendor: info.vendor, category: info.category };
+}
+
 export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): InventoryRow[] {
   const rows = db
     .prepare(
@@ -96,6 +108,7 @@ export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Inv
       subject: row.key,
       url: row.url,
       host: hostOf(row.url),
+      ...vendorOf(row),
       frame: row.frame_url,
       sha256: row.sha256,
       sri: meta?.sri ?? null,

@@ -1,6 +1,7 @@
 // The rest of a page's inventory: hosts it contacted and its security headers, with their approval state.
 
 import type { PlannedDestination } from '../plan.js';
+import { classify } from '../vendors.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 
@@ -8,6 +9,9 @@ export interface DestinationRow {
   target: string;
   profile: string;
   host: string;
+  party: 'first' | 'third';
+  vendor: string | null;
+  category: string | null;
   types: string[];
   methods: string[];
   initiators: string[];
@@ -27,10 +31,15 @@ export interface HeaderRow {
 
 type State = 'approved' | 'pending' | null;
 
+function partyOf(host: string, page: string): { party: 'first' | 'third'; vendor: string | null; category: string | null } {
+  const info = classify(host, page);
+  return { party: info.party, vendor: info.vendor, category: info.category };
+}
+
 export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string }): DestinationRow[] {
   const rows = db
     .prepare(
-      `SELECT t.name AS target, d.profile, d.host, d.first_seen, d.last_seen, bl.state,
+      `SELECT t.name AS target, t.url AS page, d.profile, d.host, d.first_seen, d.last_seen, bl.state,
               (SELECT o.meta_id FROM destination_observations o WHERE o.destination_id = d.id ORDER BY o.scan_id DESC LIMIT 1) AS meta_id
          FROM destinations d JOIN targets t ON t.id = d.target_id
          LEFT JOIN baseline bl ON bl.target_id = d.target_id AND bl.profile = d.profile AND bl.subject_type = 'host' AND bl.subject_key = d.host
@@ -38,7 +47,7 @@ export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string
         ORDER BY t.name, d.profile, d.host`,
     )
     .all(filter.target ?? null, filter.target ?? null) as {
-      target: string; profile: string; host: string; first_seen: string; last_seen: string; state: State; meta_id: number | null;
+      target: string; page: string; profile: string; host: string; first_seen: string; last_seen: string; state: State; meta_id: number | null;
     }[];
   return rows.map((row) => {
     const meta = blobs.json<PlannedDestination>(row.meta_id);
@@ -46,6 +55,7 @@ export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string
       target: row.target,
       profile: row.profile,
       host: row.host,
+      ...partyOf(row.host, row.page),
       types: meta?.types ?? [],
       methods: meta?.methods ?? [],
       initiators: meta?.initiators ?? [],

@@ -43,6 +43,8 @@ describe('inventory', () => {
     assert.equal(app.status, 200);
     assert.equal(app.remoteIp, '127.0.0.1');
     assert.equal(app.host, `shop.test:${site.port}`);
+    assert.equal(app.party, 'first');
+    assert.equal(rows.find((r) => r.url?.includes('cdn.test'))!.party, 'third');
     const tag = rows.find((r) => r.url?.endsWith('/tag.js'))!;
     assert.equal(tag.kind, 'dynamic');
     assert.match(tag.initiator!, /loader\.js$/);
@@ -61,7 +63,7 @@ describe('inventory', () => {
     const csv = await runCli(['inventory', '--csv'], { cwd: dir });
     assert.equal(csv.code, 0);
     const lines = csv.stdout.trim().split('\r\n');
-    assert.match(lines[0]!, /^target,page,profile,kind,subject,url,host,frame,initiator,status,remoteIp,sha256,sri,size,firstSeen,lastSeen,present,state,approvedBy,approvedAt,justification$/);
+    assert.match(lines[0]!, /^target,page,profile,kind,subject,url,host,party,vendor,category,frame,initiator,status,remoteIp,sha256,sri,size,firstSeen,lastSeen,present,state,approvedBy,approvedAt,justification$/);
     assert.equal(lines.length, rows.length + 1);
     assert.ok(lines.some((l) => l.includes('/static/app.js') && l.includes('"alice"') && l.includes('"initial inventory reviewed"')));
   });

@@ -1,0 +1,30 @@
+// Who serves a script or receives data: first or third party (Public Suffix List) and vendor and category (third-party-web).
+
+import thirdPartyWeb from 'third-party-web';
+import { getDomain, getHostname } from 'tldts';
+
+export interface PartyInfo {
+  party: 'first' | 'third';
+  /** Registrable domain, e.g. `shop.co.uk`; the host itself for IP addresses and single-label hosts. */
+  site: string;
+  vendor: string | null;
+  category: string | null;
+}
+
+function siteOf(hostOrUrl: string): string {
+  const host = getHostname(hostOrUrl) ?? hostOrUrl;
+  return getDomain(host, { allowPrivateDomains: true }) ?? host.toLowerCase();
+}
+
+/** Classifies a script or destination URL (or bare host) against the page it was seen on. */
+export function classify(urlOrHost: string, pageUrl: string): PartyInfo {
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(urlOrHost) ? urlOrHost : `https://${urlOrHost}/`;
+  const site = siteOf(url);
+  const entity = thirdPartyWeb.getEntity(url);
+  return {
+    party: site === siteOf(pageUrl) ? 'first' : 'third',
+    site,
+    vendor: entity?.name ?? null,
+    category: entity?.category ?? null,
+  };
+}
