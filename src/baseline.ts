@@ -12,6 +12,8 @@ export interface KnownScript {
   missingStreak: number;
   /** SHA-256 values in the baseline (pending or approved), most recent first. */
   accepted: string[];
+  /** Normalised hashes (volatile tokens masked) of the accepted versions. */
+  acceptedNormalized: string[];
   lastSha: string | null;
   /** Last observed body, loaded only for inline and runtime code, which are matched by content. */
   lastBody: string | null;

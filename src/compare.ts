@@ -1,7 +1,8 @@
 // The pure planning step: a capture and the baseline in, a ScanPlan (observations, baseline, alerts) out.
 
 import type { BaselineSnapshot, KnownScript } from './baseline.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, sha256Hex } from './fingerprint.js';
+import { maskVolatile } from './normalize.js';
 import { stableHeaders } from './headers.js';
 import { anonymousGroup, anonymousKey, isAnonymous, matchAnonymous, urlKey } from './identity.js';
 import type { PlannedAlert, PlannedScript, ScanPlan } from './plan.js';
@@ -55,7 +56,7 @@ function basePlan(capture: PageCapture): ScanPlan {
 function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
   const byKey = new Map(baseline.scripts.map((k) => [k.key, k]));
   const taken = new Set(baseline.scripts.map((k) => k.key));
-  const fingerprints = capture.scripts.map((s) => (s.body === null ? null : fingerprint(s.body)));
+  const fingerprints = capture.scripts.map((s) => (s.body === null ? null : { ...fingerprint(s.body), normalized: sha256Hex(maskVolatile(s.body)) }));
   const knownIdFor = new Map<number, number>();
 
   // Identical runtime code run many times (timers, re-arming loops) is one script, observed once.
@@ -78,6 +79,7 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
     const candidates = indexes.map((index) => ({
       index,
       sha256: fingerprints[index]!.sha256,
+      normalized: fingerprints[index]!.normalized,
       body: capture.scripts[index]!.body!,
     }));
     for (const [index, id] of matchAnonymous(candidates, known)) knownIdFor.set(index, id);
@@ -126,6 +128,8 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
         sri: print?.sri ?? null,
         size: print?.size ?? null,
         loadError: script.loadError,
+        normalized: print?.normalized ?? null,
+        masked: null,
       },
     });
   });
@@ -147,7 +151,7 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
     const known = script.knownId === null ? undefined : byId.get(script.knownId);
     if (known) observed.add(known.id);
     if (!baseline.established) {
-      if (script.sha256) plan.baselineAdds.push({ subjectType: 'script', subjectKey: script.key, value: script.sha256 });
+      if (script.sha256) plan.baselineAdds.push({ subjectType: 'script', subjectKey: script.key, value: script.sha256, normalized: script.meta.normalized });
       continue;
     }
     if (script.sha256 === null) {
@@ -158,6 +162,11 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
       continue;
     }
     if (known && !known.retired && known.accepted.includes(script.sha256)) continue;
+    if (known && !known.retired && script.meta.normalized && known.acceptedNormalized.includes(script.meta.normalized)) {
+      // Same code once timestamps, ids and tokens are masked: recorded with its raw hash, not alerted.
+      script.meta.masked = 'volatile tokens masked (timestamps, ids, tokens)';
+      continue;
+    }
     if (!known || known.retired || known.accepted.length === 0) {
       plan.alerts.push(scriptAlert(isResource && known ? 'resource.changed' : 'script.added', script, null, paymentPage, page,
         `New ${script.kind} script ${script.key} on ${page}${describeInitiator(script)}`));

@@ -94,6 +94,8 @@ export function similarity(a: string, b: string): number {
 export interface AnonymousCandidate {
   index: number;
   sha256: string;
+  /** Hash with volatile tokens masked; equal for two loads of an inline script that carries a fresh token. */
+  normalized: string;
   body: string;
 }
 
@@ -113,7 +115,7 @@ export function matchAnonymous(
   for (const candidate of candidates) {
     let found: KnownScript | undefined;
     for (const k of freeKnown.values()) {
-      if (k.lastSha === candidate.sha256 || k.accepted.includes(candidate.sha256)) {
+      if (k.lastSha === candidate.sha256 || k.accepted.includes(candidate.sha256) || k.acceptedNormalized.includes(candidate.normalized)) {
         found = k;
         break;
       }

@@ -14,6 +14,10 @@ export interface ObservationMeta {
   sri: string | null;
   size: number | null;
   loadError: string | null;
+  /** SHA-256 of the text with volatile tokens masked (see normalize.ts). */
+  normalized: string | null;
+  /** Set when the raw bytes differ from every accepted version but the normalised text matches one. */
+  masked: string | null;
 }
 
 export interface PlannedScript {
@@ -51,6 +55,7 @@ export interface BaselineAdd {
   subjectType: 'script' | 'header' | 'host';
   subjectKey: string;
   value: string;
+  normalized?: string | null;
 }
 
 export interface ScanPlan {

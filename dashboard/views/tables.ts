@@ -14,7 +14,7 @@ export function inventoryPage(rows: InventoryRow[], view: { target: string; page
     <td>${r.target} <span class="muted">${r.profile}</span></td><td>${r.kind}</td>
     <td class="subject"><a href="/scripts/${r.scriptId}">${r.subject}</a></td>
     <td>${r.host ?? ''}<div class="muted small">${r.party} party${r.vendor ? html` · ${r.vendor} (${r.category ?? 'other'})` : ''}</div></td><td>${timeText(r.firstSeen)}</td><td>${timeText(r.lastSeen)}</td>
-    <td>${stateBadge(r.state)}${r.present ? '' : html` <span class="muted">absent</span>`}</td>
+    <td>${stateBadge(r.state)}${r.present ? '' : html` <span class="muted">absent</span>`}${r.masked ? html`<div class="muted small">${r.masked}</div>` : ''}</td>
     <td>${r.approvedBy ?? ''}</td><td>${r.justification ?? ''}</td>
   </tr>`);
   const csvHref = target ? `/inventory.csv?target=${encodeURIComponent(target)}` : '/inventory.csv';

@@ -93,14 +93,16 @@ export interface Decision {
 
 function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): void {
   const addApproved = db.prepare(
-    `INSERT INTO baseline (target_id, profile, subject_type, subject_key, value, state, created_at, decided_by, decided_at, note, alert_id)
-     VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?, ?)
+    `INSERT INTO baseline (target_id, profile, subject_type, subject_key, value, normalized, state, created_at, decided_by, decided_at, note, alert_id)
+     VALUES (?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?, ?)
      ON CONFLICT (target_id, profile, subject_type, subject_key, value) DO UPDATE SET
        state = 'approved', decided_by = excluded.decided_by, decided_at = excluded.decided_at,
-       note = excluded.note, alert_id = excluded.alert_id`,
+       note = excluded.note, alert_id = excluded.alert_id, normalized = COALESCE(excluded.normalized, normalized)`,
   );
+  const details = JSON.parse(row.details) as { normalized?: unknown };
+  const normalized = typeof details.normalized === 'string' ? details.normalized : null;
   const approve = (type: string, key: string, value: string) =>
-    addApproved.run(row.target_id, row.profile, type, key, value, decision.at, decision.by, decision.at, decision.note, row.id);
+    addApproved.run(row.target_id, row.profile, type, key, value, type === 'script' ? normalized : null, decision.at, decision.by, decision.at, decision.note, row.id);
   switch (row.type) {
     case 'script.added':
     case 'script.changed':

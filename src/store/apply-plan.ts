@@ -78,10 +78,10 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
     }
 
     const addBaseline = db.prepare(
-      `INSERT INTO baseline (target_id, profile, subject_type, subject_key, value, state, created_at)
-       VALUES (?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (target_id, profile, subject_type, subject_key, value) DO NOTHING`,
+      `INSERT INTO baseline (target_id, profile, subject_type, subject_key, value, normalized, state, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (target_id, profile, subject_type, subject_key, value) DO NOTHING`,
     );
-    for (const add of plan.baselineAdds) addBaseline.run(target, plan.profile, add.subjectType, add.subjectKey, add.value, now);
+    for (const add of plan.baselineAdds) addBaseline.run(target, plan.profile, add.subjectType, add.subjectKey, add.value, add.normalized ?? null, now);
 
     const newAlerts: AlertWithDetails[] = [];
     const repeatedAlerts: AlertWithDetails[] = [];

@@ -27,15 +27,19 @@ export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: 
     .prepare("SELECT 1 FROM scans WHERE target_id = ? AND profile = ? AND status = 'ok' LIMIT 1")
     .get(target, profile) !== undefined;
   const entries = db
-    .prepare<[number, string], { subject_type: string; subject_key: string; value: string }>(
-      'SELECT subject_type, subject_key, value FROM baseline WHERE target_id = ? AND profile = ? ORDER BY id DESC',
+    .prepare<[number, string], { subject_type: string; subject_key: string; value: string; normalized: string | null }>(
+      'SELECT subject_type, subject_key, value, normalized FROM baseline WHERE target_id = ? AND profile = ? ORDER BY id DESC',
     )
     .all(target, profile);
   const accepted = new Map<string, string[]>();
+  const normalized = new Map<string, string[]>();
   const headers = new Map<string, string[]>();
   const hosts = new Set<string>();
   for (const entry of entries) {
-    if (entry.subject_type === 'script') accepted.set(entry.subject_key, [...(accepted.get(entry.subject_key) ?? []), entry.value]);
+    if (entry.subject_type === 'script') {
+      accepted.set(entry.subject_key, [...(accepted.get(entry.subject_key) ?? []), entry.value]);
+      if (entry.normalized) normalized.set(entry.subject_key, [...(normalized.get(entry.subject_key) ?? []), entry.normalized]);
+    }
     else if (entry.subject_type === 'header') headers.set(entry.subject_key, [...(headers.get(entry.subject_key) ?? []), entry.value]);
     else hosts.add(entry.subject_key);
   }
@@ -55,6 +59,7 @@ export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: 
     retired: row.retired_at !== null,
     missingStreak: row.missing_streak,
     accepted: accepted.get(row.key) ?? [],
+    acceptedNormalized: normalized.get(row.key) ?? [],
     lastSha: row.last_sha,
     lastBody: isAnonymous(row) && row.last_blob !== null ? blobs.text(row.last_blob) : null,
   }));

