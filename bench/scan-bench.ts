@@ -3,13 +3,13 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { findBrowser } from '../crawler/find-browser.js';
 import { chromiumArgs, launchBrowser, type LaunchOptions } from '../crawler/launch-browser.js';
 import { fetchResource } from '../crawler/fetch-resource.js';
 import { parseConfig, type Config } from '../src/config.js';
 import { runScan, type Capturer } from '../src/monitor.js';
 import { openStore, type Store } from '../src/store/open-store.js';
 import { startFixtureSite } from '../test/fixtures/fixture-site.js';
+import { RUNNING_AS_ROOT, testBrowserPath } from '../test/fixtures/browser.js';
 import { tempProject } from '../test/fixtures/cli.js';
 import { installGeneratedSite } from './generated-site.js';
 
@@ -43,8 +43,7 @@ async function main(): Promise<void> {
   const site = await startFixtureSite();
   const urls = installGeneratedSite(site, PAGES);
   const dir = tempProject('sw-bench-');
-  const executablePath = findBrowser({ envExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH || undefined, home: process.env.HOME });
-  const launch: LaunchOptions = { executablePath, args: [], resolve: { '*.test': '127.0.0.1' }, runningAsRoot: process.getuid?.() === 0 };
+  const launch: LaunchOptions = { executablePath: testBrowserPath(), args: [], resolve: { '*.test': '127.0.0.1' }, runningAsRoot: RUNNING_AS_ROOT };
   const browser = await launchBrowser(launch);
   const limits = { pageTimeoutMs: TIMEOUT_MS, settleMs: SETTLE_MS, maxScriptsPerPage: 500, maxBodyBytes: 5 * 1024 * 1024 };
   const capturer: Capturer = {

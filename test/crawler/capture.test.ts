@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { findBrowser } from '../../crawler/find-browser.js';
-import { launchBrowser, type BrowserHandle } from '../../crawler/launch-browser.js';
+import type { BrowserHandle } from '../../crawler/launch-browser.js';
+import { launchTestCapturer } from '../fixtures/browser.js';
 import type { PageCapture } from '../../src/types.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 
@@ -41,8 +41,7 @@ var s = document.createElement('script'); s.src = 'http://cdn.test:{{PORT}}/inje
     site.set('cdn.test', '/injected.js', 'window.injected = 1;');
     site.set('widgets.test', '/frame', '<script src="/w.js"></script><script>var inFrame = 1;</script>');
     site.set('widgets.test', '/w.js', 'window.w = 1;');
-    const executablePath = findBrowser({ envExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH || undefined, home: process.env.HOME });
-    browser = await launchBrowser({ executablePath, args: [], resolve: { '*.test': '127.0.0.1' }, runningAsRoot: process.getuid?.() === 0 });
+    browser = await launchTestCapturer();
     capture = await browser.capture({ target: 'kinds', url: site.url('shop.test', '/'), profile: 'desktop' }, limits);
   });
   after(async () => {

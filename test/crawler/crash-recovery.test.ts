@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { findBrowser } from '../../crawler/find-browser.js';
-import { launchBrowser, type BrowserHandle } from '../../crawler/launch-browser.js';
+import type { BrowserHandle } from '../../crawler/launch-browser.js';
+import { launchTestCapturer } from '../fixtures/browser.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 
 const limits = { pageTimeoutMs: 8000, settleMs: 200, maxScriptsPerPage: 500, maxBodyBytes: 1024 * 1024 };
@@ -16,8 +16,7 @@ describe('browser crash recovery', () => {
     site.set('shop.test', '/slow', '<script src="/slow.js"></script>');
     site.set('shop.test', '/slow.js', { body: 'window.slow = 1;', delayMs: 4000 });
     site.set('shop.test', '/ok', '<script>var ok = 1;</script>');
-    const executablePath = findBrowser({ envExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH || undefined, home: process.env.HOME });
-    browser = await launchBrowser({ executablePath, args: [], resolve: { '*.test': '127.0.0.1' }, runningAsRoot: process.getuid?.() === 0 });
+    browser = await launchTestCapturer();
   });
   after(async () => {
     await browser?.close();

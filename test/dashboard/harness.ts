@@ -1,13 +1,12 @@
 // Dashboard test harness: a real SQLite store with scans and alerts, createApp on loopback, and real Chromium.
 
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { join } from 'node:path';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
-import { findBrowser } from '../../crawler/find-browser.js';
-import { chromiumArgs } from '../../crawler/launch-browser.js';
 import { planScan } from '../../src/compare.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import type { PageCapture } from '../../src/types.js';
+import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { tempProject } from '../fixtures/cli.js';
 
 export interface DashboardHarness {
@@ -23,13 +22,7 @@ export async function startDashboard(): Promise<DashboardHarness> {
   const store = openStore(join(tempProject('sw-dash-'), 'scriptwarden.db'));
   const dashboard = createApp({ store, actor: 'tester' });
   const { url } = await dashboard.listen(0, '127.0.0.1');
-  const executablePath = findBrowser({ envExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH || undefined, home: process.env.HOME });
-  const browser = await puppeteer.launch({
-    executablePath,
-    headless: true,
-    pipe: true,
-    args: chromiumArgs({ executablePath, args: [], resolve: {}, runningAsRoot: process.getuid?.() === 0 }),
-  });
+  const browser = await launchTestPuppeteer();
   return {
     store,
     dashboard,

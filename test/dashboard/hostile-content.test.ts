@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
-import { findBrowser } from '../../crawler/find-browser.js';
-import { chromiumArgs } from '../../crawler/launch-browser.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
+import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 
@@ -52,8 +51,7 @@ describe('hostile content in the dashboard', () => {
     store = openStore(join(dir, 'scriptwarden.db'));
     dashboard = createApp({ store, actor: PAYLOADS[2]! });
     url = (await dashboard.listen(0, '127.0.0.1')).url;
-    const executablePath = findBrowser({ envExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH || undefined, home: process.env.HOME });
-    browser = await puppeteer.launch({ executablePath, headless: true, pipe: true, args: chromiumArgs({ executablePath, args: [], resolve: {}, runningAsRoot: process.getuid?.() === 0 }) });
+    browser = await launchTestPuppeteer();
   });
   after(async () => {
     await browser?.close();
