@@ -55,6 +55,7 @@ function basePlan(capture: PageCapture): ScanPlan {
 /** Gives every captured script its identity: a known script id, or a new key. */
 function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
   const byKey = new Map(baseline.scripts.map((k) => [k.key, k]));
+  const byId = new Map(baseline.scripts.map((k) => [k.id, k]));
   const taken = new Set(baseline.scripts.map((k) => k.key));
   const fingerprints = capture.scripts.map((s) => (s.body === null ? null : { ...fingerprint(s.body), normalized: sha256Hex(maskVolatile(s.body)) }));
   const knownIdFor = new Map<number, number>();
@@ -93,7 +94,7 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
     if (isAnonymous(script)) {
       if (!print || repeated.has(index)) return;
       const id = knownIdFor.get(index);
-      const known = id === undefined ? undefined : baseline.scripts.find((k) => k.id === id);
+      const known = id === undefined ? undefined : byId.get(id);
       if (known) {
         key = known.key;
         knownId = known.id;

@@ -100,7 +100,9 @@ async function runJob(job: Job, config: Config, store: Store, capturer: Capturer
   }
   const baseline = store.readBaseline(target.name, profile);
   const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold });
-  plan.alerts = plan.alerts.map((alert) => analyzeAlert(alert, plan, [...baseline.hosts], store));
+  // A sighting of a change already alerted only moves its lastSeen, so it is not analysed again.
+  plan.alerts = plan.alerts.map((alert) =>
+    store.isRepeat(target.name, profile, alert.dedupeKey) ? alert : analyzeAlert(alert, plan, [...baseline.hosts], store));
   const result = store.applyPlan(plan);
   return {
     outcome: {

@@ -55,6 +55,17 @@ function toRecord(row: AlertRow): AlertWithDetails {
   };
 }
 
+/** The open or rejected alert a planned alert with this dedupe key would only update; null when it would be new. */
+export function repeatedAlertId(db: Db, targetId: number, profile: string, dedupeKey: string): number | null {
+  const row = db
+    .prepare<[number, string, string], { id: number }>(
+      `SELECT id FROM alerts WHERE target_id = ? AND profile = ? AND dedupe_key = ? AND status IN ('open', 'rejected')
+       ORDER BY id DESC LIMIT 1`,
+    )
+    .get(targetId, profile, dedupeKey);
+  return row?.id ?? null;
+}
+
 export function readAlert(db: Db, id: number): AlertWithDetails | null {
   const row = db.prepare<[number], AlertRow>(`${SELECT} WHERE a.id = ?`).get(id);
   return row ? toRecord(row) : null;

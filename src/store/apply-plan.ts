@@ -2,7 +2,7 @@
 
 import type { PlannedAlert, ScanPlan } from '../plan.js';
 import type { AlertWithDetails } from './alerts.js';
-import { readAlert } from './alerts.js';
+import { readAlert, repeatedAlertId } from './alerts.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 import { upsertTarget } from './targets.js';
@@ -95,15 +95,10 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
 }
 
 function upsertAlert(db: Db, target: number, profile: string, alert: PlannedAlert, scanId: number, seenAt: string) {
-  const existing = db
-    .prepare<[number, string, string], { id: number }>(
-      `SELECT id FROM alerts WHERE target_id = ? AND profile = ? AND dedupe_key = ? AND status IN ('open', 'rejected')
-       ORDER BY id DESC LIMIT 1`,
-    )
-    .get(target, profile, alert.dedupeKey);
-  if (existing) {
-    db.prepare('UPDATE alerts SET last_seen = ?, last_scan_id = ? WHERE id = ?').run(seenAt, scanId, existing.id);
-    return { id: existing.id, created: false };
+  const existing = repeatedAlertId(db, target, profile, alert.dedupeKey);
+  if (existing !== null) {
+    db.prepare('UPDATE alerts SET last_seen = ?, last_scan_id = ? WHERE id = ?').run(seenAt, scanId, existing);
+    return { id: existing, created: false };
   }
   const result = db
     .prepare(

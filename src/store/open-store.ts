@@ -3,11 +3,12 @@
 import type { BaselineSnapshot } from '../baseline.js';
 import { beautify } from '../normalize.js';
 import type { ObservationMeta, ScanPlan } from '../plan.js';
-import { approveEverything, decideAlerts, listAlerts, readAlert, type AlertQuery, type AlertWithDetails, type Decision } from './alerts.js';
+import { approveEverything, decideAlerts, listAlerts, readAlert, repeatedAlertId, type AlertQuery, type AlertWithDetails, type Decision } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
 import { openDatabase, type Db } from './database.js';
+import { targetId } from './targets.js';
 import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
 import {
@@ -34,6 +35,8 @@ export interface Store {
   applyPlan(plan: ScanPlan, now?: string): ApplyResult;
   listAlerts(filter: AlertQuery): AlertWithDetails[];
   getAlert(id: number): AlertWithDetails | null;
+  /** True when an open or rejected alert already stands for this dedupe key (a new sighting only updates it). */
+  isRepeat(target: string, profile: string, dedupeKey: string): boolean;
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
   approveAll(decision: Decision): { alerts: number; pending: number };
   inventory(filter: InventoryQuery): InventoryRow[];
@@ -63,6 +66,10 @@ export function openStore(path: string): Store {
     applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now),
     listAlerts: (filter) => listAlerts(db, filter),
     getAlert: (id) => readAlert(db, id),
+    isRepeat(target, profile, dedupeKey) {
+      const id = targetId(db, target);
+      return id !== null && repeatedAlertId(db, id, profile, dedupeKey) !== null;
+    },
     decide: (ids, status, decision) => decideAlerts(db, ids, status, decision),
     approveAll: (decision) => approveEverything(db, decision),
     inventory: (filter) => readInventory(db, blobs, filter),
