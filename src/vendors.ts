@@ -16,6 +16,12 @@ function siteOf(hostOrUrl: string): string {
   return getDomain(host, { allowPrivateDomains: true }) ?? host.toLowerCase();
 }
 
+/** The fields the inventory shows for a script or destination. */
+export function partyFields(urlOrHost: string, pageUrl: string): Pick<PartyInfo, 'party' | 'vendor' | 'category'> {
+  const { party, vendor, category } = classify(urlOrHost, pageUrl);
+  return { party, vendor, category };
+}
+
 /** Classifies a script or destination URL (or bare host) against the page it was seen on. */
 export function classify(urlOrHost: string, pageUrl: string): PartyInfo {
   const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(urlOrHost) ? urlOrHost : `https://${urlOrHost}/`;

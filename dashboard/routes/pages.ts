@@ -11,14 +11,10 @@ import { alertDetailPage } from '../views/alert-detail.js';
 import { alertsPage } from '../views/alerts.js';
 import { overviewPage } from '../views/overview.js';
 import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
-import { decisionInput, severityFilter, statusFilter } from './api.js';
+import { decisionInput, queryText, severityFilter, statusFilter } from '../request-input.js';
 
 const PAGE_SIZE = 100;
 const INVENTORY_PAGE = 250;
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
 
 export function pagesRouter(store: Store, actor: string): Router {
   const router = Router();
@@ -31,9 +27,9 @@ export function pagesRouter(store: Store, actor: string): Router {
   router.get('/alerts', (req, res) => {
     const status = statusFilter(req.query.status) ?? 'open';
     const severity = severityFilter(req.query.severity);
-    const type = text(req.query.type);
+    const type = queryText(req, 'type');
     if (type && !ALERT_TYPES.includes(type as never)) throw new ScriptwardenError('USAGE', `type must be one of ${ALERT_TYPES.join(', ')}`);
-    const target = text(req.query.target);
+    const target = queryText(req, 'target');
     const alerts = store.listAlerts({ status, severity, type: type || undefined, target: target || undefined, limit: 1000 });
     res.type('html').send(alertsPage(alerts, { status, severity: severity ?? '', target, type }, targetNames()));
   });
@@ -52,21 +48,21 @@ export function pagesRouter(store: Store, actor: string): Router {
   }
 
   router.get('/inventory', (req, res) => {
-    const target = text(req.query.target);
-    const page = req.query.page === undefined ? 1 : parseId(text(req.query.page), 'page');
+    const target = queryText(req, 'target');
+    const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
     const rows = store.inventory({ target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
     res.type('html').send(inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames()));
   });
 
   router.get('/inventory.csv', (req, res) => {
-    const target = text(req.query.target);
+    const target = queryText(req, 'target');
     res.set('Content-Disposition', 'attachment; filename="scriptwarden-inventory.csv"');
     res.type('text/csv; charset=utf-8').send(inventoryCsv(store.inventory({ target: target || undefined })));
   });
 
   router.get('/scans', (req, res) => {
-    const page = req.query.page === undefined ? 1 : parseId(text(req.query.page), 'page');
-    const rows = store.scanList({ target: text(req.query.target) || undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+    const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
+    const rows = store.scanList({ target: queryText(req, 'target') || undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
     res.type('html').send(scansPage(rows.slice(0, PAGE_SIZE), page, rows.length > PAGE_SIZE));
   });
 
@@ -75,8 +71,8 @@ export function pagesRouter(store: Store, actor: string): Router {
     const script = store.script(id);
     if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
     const versions = store.scriptVersions(id);
-    const from = text(req.query.from);
-    const to = text(req.query.to);
+    const from = queryText(req, 'from');
+    const to = queryText(req, 'to');
     let compare = null;
     if (from && to) {
       const known = new Set(versions.map((v) => v.sha256));

@@ -1,7 +1,7 @@
 // The PCI DSS 6.4.3 inventory: every script per page and profile, its integrity value and its authorization.
 
 import type { ObservationMeta } from '../plan.js';
-import { classify } from '../vendors.js';
+import { partyFields } from '../vendors.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 
@@ -79,8 +79,7 @@ export interface InventoryQuery {
 function vendorOf(row: Row): { party: 'first' | 'third'; vendor: string | null; category: string | null } {
   const source = row.url && /^https?:/i.test(row.url) ? row.url : row.frame_url;
   if (!/^https?:/i.test(source)) return { party: 'first', vendor: null, category: null };
-  const info = classify(source, row.page);
-  return { party: info.party, vendor: info.vendor, category: info.category };
+  return partyFields(source, row.page);
 }
 
 export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): InventoryRow[] {

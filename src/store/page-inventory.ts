@@ -1,7 +1,7 @@
 // The rest of a page's inventory: hosts it contacted and its security headers, with their approval state.
 
 import type { PlannedDestination } from '../plan.js';
-import { classify } from '../vendors.js';
+import { partyFields } from '../vendors.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 
@@ -31,11 +31,6 @@ export interface HeaderRow {
 
 type State = 'approved' | 'pending' | null;
 
-function partyOf(host: string, page: string): { party: 'first' | 'third'; vendor: string | null; category: string | null } {
-  const info = classify(host, page);
-  return { party: info.party, vendor: info.vendor, category: info.category };
-}
-
 export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string }): DestinationRow[] {
   const rows = db
     .prepare(
@@ -55,7 +50,7 @@ export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string
       target: row.target,
       profile: row.profile,
       host: row.host,
-      ...partyOf(row.host, row.page),
+      ...partyFields(row.host, row.page),
       types: meta?.types ?? [],
       methods: meta?.methods ?? [],
       initiators: meta?.initiators ?? [],

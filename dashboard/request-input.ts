@@ -1,0 +1,36 @@
+// Validates what a request carries: query filters and decision bodies; bad input is a USAGE error (HTTP 400).
+
+import type { Request } from 'express';
+import { ScriptwardenError } from '../src/errors.js';
+import { ALERT_STATUSES, SEVERITIES, type AlertStatus } from '../src/types.js';
+
+/** A query parameter as text; '' when absent or repeated. */
+export function queryText(req: Request, name: string): string {
+  const value = req.query[name];
+  return typeof value === 'string' ? value : '';
+}
+
+export function decisionInput(req: Request, fallbackActor: string): { note: string | null; by: string } {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const note = body.note;
+  const by = body.by;
+  if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > 2000)) {
+    throw new ScriptwardenError('USAGE', 'note must be a string of at most 2000 characters');
+  }
+  if (by !== undefined && (typeof by !== 'string' || by.trim() === '' || by.length > 100)) {
+    throw new ScriptwardenError('USAGE', 'by must be a non-empty string of at most 100 characters');
+  }
+  return { note: typeof note === 'string' && note.trim() ? note : null, by: typeof by === 'string' ? by.trim() : fallbackActor };
+}
+
+export function statusFilter(raw: unknown): AlertStatus | 'all' | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'all' || ALERT_STATUSES.includes(raw as AlertStatus)) return raw as AlertStatus | 'all';
+  throw new ScriptwardenError('USAGE', `status must be one of ${[...ALERT_STATUSES, 'all'].join(', ')}`);
+}
+
+export function severityFilter(raw: unknown): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (SEVERITIES.includes(raw as never)) return raw as string;
+  throw new ScriptwardenError('USAGE', `severity must be one of ${SEVERITIES.join(', ')}`);
+}
