@@ -2,6 +2,7 @@
 
 import { runAnalyzers } from '../src/analyzers/run-analyzers.js';
 import { diffHunks } from '../src/diff.js';
+import { emptyIntel } from '../src/intel/intel.js';
 import { beautify } from '../src/normalize.js';
 
 function bundle(): [string, string] {
@@ -22,7 +23,7 @@ for (let i = 0; i < 5; i++) {
   const t1 = performance.now();
   const hunks = diffHunks(a, b);
   const t2 = performance.now();
-  const findings = runAnalyzers({ oldCode, newCode, url: 'https://shop.example/bundle.min.js', pageHost: 'shop.example', knownHosts: [], paymentPage: true });
+  const findings = runAnalyzers({ oldCode, newCode, url: 'https://shop.example/bundle.min.js', pageHost: 'shop.example', knownHosts: [], paymentPage: true, oldLibrary: null, newLibrary: null, knownBad: emptyIntel().knownBad });
   const t3 = performance.now();
   runs.beautify!.push(t1 - t0);
   runs.diff!.push(t2 - t1);

@@ -1,5 +1,6 @@
 // Scan benchmark: pages per minute at concurrency 1, 2 and 4, the ratio to a bare puppeteer loop, and rescan bytes.
 
+import { loadIntel } from '../src/intel/load-intel.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -57,10 +58,11 @@ async function main(): Promise<void> {
       targets: urls.map((url, i) => ({ name: `page-${i}`, url })),
     }, join(dir, 'scriptwarden.yml'));
   const store = openStore(join(dir, 'bench.db'));
+  const intel = loadIntel({ libraries: [], knownBadHosts: [] });
   const timed = async (concurrency: number) => {
     const config = configFor(concurrency);
     const started = performance.now();
-    const run = await runScan({ config, store, capturer, targets: config.targets });
+    const run = await runScan({ config, store, capturer, targets: config.targets, intel });
     const elapsed = performance.now() - started;
     const failed = run.targets.filter((t) => t.status !== 'ok');
     if (failed.length) throw new Error(`bench scan failed: ${JSON.stringify(failed[0])}`);

@@ -1,5 +1,7 @@
 // What the monitor knows about a target before a scan: accepted script versions, headers and hosts.
 
+import type { LibraryMatch } from './intel/libraries.js';
+import type { MaskSettings } from './normalize.js';
 import type { ScriptKind } from './types.js';
 
 export interface KnownScript {
@@ -15,6 +17,10 @@ export interface KnownScript {
   /** Normalised hashes (volatile tokens masked) of the accepted versions. */
   acceptedNormalized: string[];
   lastSha: string | null;
+  /** Masking rules turned off and volatile positions learned for this script. */
+  mask: MaskSettings;
+  /** The library the latest recognised version is, if any. */
+  library: LibraryMatch | null;
   /** Last observed body, loaded only for inline and runtime code, which are matched by content. */
   lastBody: string | null;
 }

@@ -2,7 +2,9 @@
 
 import type { BaselineSnapshot, KnownScript } from './baseline.js';
 import { fingerprint, sha256Hex } from './fingerprint.js';
-import { maskVolatile } from './normalize.js';
+import { DEFAULT_MASK_SETTINGS, describeMasking, maskVolatile, normalizeCode } from './normalize.js';
+import { identifyLibrary, type LibraryIndex } from './intel/libraries.js';
+import { learnFromSamples } from './baseline-samples.js';
 import { stableHeaders } from './headers.js';
 import { anonymousGroup, anonymousKey, isAnonymous, matchAnonymous, urlKey } from './identity.js';
 import type { PlannedAlert, PlannedScript, ScanPlan } from './plan.js';
@@ -17,6 +19,10 @@ import type { PageCapture, ScriptCapture } from './types.js';
 
 export interface PlanOptions {
   removalThreshold: number;
+  /** Library signatures, to say what new versions are. */
+  libraries?: LibraryIndex;
+  /** Further loads taken while the baseline is established: volatile literals are learned from them. */
+  samples?: PageCapture[];
 }
 
 function knownGroup(known: KnownScript): string {
@@ -24,7 +30,7 @@ function knownGroup(known: KnownScript): string {
   return `${scope}${known.kind}`;
 }
 
-function basePlan(capture: PageCapture): ScanPlan {
+export function basePlan(capture: PageCapture): ScanPlan {
   const ok = capture.outcome.ok;
   return {
     target: { name: capture.target, url: capture.requestedUrl, type: capture.targetType },
@@ -48,16 +54,20 @@ function basePlan(capture: PageCapture): ScanPlan {
     missing: [],
     destinations: [],
     baselineAdds: [],
+    learned: [],
+    variants: [],
     alerts: [],
   };
 }
 
 /** Gives every captured script its identity: a known script id, or a new key. */
-function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
+export function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
   const byKey = new Map(baseline.scripts.map((k) => [k.key, k]));
   const byId = new Map(baseline.scripts.map((k) => [k.id, k]));
   const taken = new Set(baseline.scripts.map((k) => k.key));
-  const fingerprints = capture.scripts.map((s) => (s.body === null ? null : { ...fingerprint(s.body), normalized: sha256Hex(maskVolatile(s.body)) }));
+  // Normalised hashes are needed up front only for inline and runtime code, which is matched by content.
+  const fingerprints = capture.scripts.map((s) =>
+    s.body === null ? null : { ...fingerprint(s.body), normalized: isAnonymous(s) ? sha256Hex(maskVolatile(s.body)) : null });
   const knownIdFor = new Map<number, number>();
 
   // Identical runtime code run many times (timers, re-arming loops) is one script, observed once.
@@ -80,7 +90,7 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
     const candidates = indexes.map((index) => ({
       index,
       sha256: fingerprints[index]!.sha256,
-      normalized: fingerprints[index]!.normalized,
+      normalized: fingerprints[index]!.normalized!,
       body: capture.scripts[index]!.body!,
     }));
     for (const [index, id] of matchAnonymous(candidates, known)) knownIdFor.set(index, id);
@@ -129,7 +139,7 @@ function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot, plan: 
         sri: print?.sri ?? null,
         size: print?.size ?? null,
         loadError: script.loadError,
-        normalized: print?.normalized ?? null,
+        normalized: null,
         masked: null,
       },
     });
@@ -152,7 +162,13 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
     const known = script.knownId === null ? undefined : byId.get(script.knownId);
     if (known) observed.add(known.id);
     if (!baseline.established) {
-      if (script.sha256) plan.baselineAdds.push({ subjectType: 'script', subjectKey: script.key, value: script.sha256, normalized: script.meta.normalized });
+      const body = script.sha256 ? plan.bodies.get(script.sha256) : undefined;
+      let normalized: string | null = null;
+      if (body !== undefined) {
+        normalized = sha256Hex(normalizeCode(body, { ...DEFAULT_MASK_SETTINGS, learned: learnedFor(plan, script.key) }).text);
+        script.library = options.libraries ? identifyLibrary(options.libraries, { url: script.url, body }) : null;
+      }
+      if (script.sha256) plan.baselineAdds.push({ subjectType: 'script', subjectKey: script.key, value: script.sha256, normalized });
       continue;
     }
     if (script.sha256 === null) {
@@ -163,10 +179,16 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
       continue;
     }
     if (known && !known.retired && known.accepted.includes(script.sha256)) continue;
-    if (known && !known.retired && script.meta.normalized && known.acceptedNormalized.includes(script.meta.normalized)) {
-      // Same code once timestamps, ids and tokens are masked: recorded with its raw hash, not alerted.
-      script.meta.masked = 'volatile tokens masked (timestamps, ids, tokens)';
-      continue;
+    const body = plan.bodies.get(script.sha256);
+    if (body !== undefined) {
+      const normalized = normalizeCode(body, known?.mask ?? DEFAULT_MASK_SETTINGS);
+      script.meta.normalized = sha256Hex(normalized.text);
+      if (known && !known.retired && known.acceptedNormalized.includes(script.meta.normalized)) {
+        // Same code once volatile values are masked: recorded with its raw hash and the rules that applied, not alerted.
+        script.meta.masked = describeMasking(normalized.hits);
+        continue;
+      }
+      script.library = options.libraries ? identifyLibrary(options.libraries, { url: script.url, body }) : null;
     }
     if (!known || known.retired || known.accepted.length === 0) {
       plan.alerts.push(scriptAlert(isResource && known ? 'resource.changed' : 'script.added', script, null, paymentPage, page,
@@ -178,6 +200,11 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
     const sizeNote = script.meta.size === null ? '' : ` (now ${script.meta.size} bytes)`;
     plan.alerts.push(scriptAlert(type, script, oldSha, paymentPage, page,
       `${isResource ? 'Hosted resource' : `${capitalize(script.kind)} script`} ${script.key}${describeInitiator(script)} changed${sizeNote}: sha256 ${oldSha.slice(0, 12)} → ${script.sha256.slice(0, 12)}`));
+  }
+  for (const variant of baseline.established ? [] : plan.variants) {
+    const body = plan.bodies.get(variant.sha256) ?? '';
+    const normalized = sha256Hex(normalizeCode(body, { ...DEFAULT_MASK_SETTINGS, learned: learnedFor(plan, variant.key) }).text);
+    plan.baselineAdds.push({ subjectType: 'script', subjectKey: variant.key, value: variant.sha256, normalized });
   }
   // A capture cut short by limits.maxScriptsPerPage is partial: what it did not record is not missing.
   if (plan.scan.warnings.length > 0) return;
@@ -203,6 +230,10 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
   }
 }
 
+function learnedFor(plan: ScanPlan, key: string): string[] {
+  return plan.learned.find((l) => l.key === key)?.anchors ?? [];
+}
+
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -215,7 +246,7 @@ function scriptAlert(
   page: string,
   summary: string,
 ): PlannedAlert {
-  const input = { paymentPage, url: script.url };
+  const input = { paymentPage, url: script.url, pageUrl: page };
   const severity =
     type === 'script.added' ? scriptAddedSeverity(input)
     : type === 'resource.changed' ? resourceChangedSeverity(script.url ?? page)
@@ -231,7 +262,7 @@ function scriptAlert(
     dedupeKey: `${type}|${script.key}|${script.sha256 ?? '-'}`,
     oldValue: oldSha,
     newValue: script.sha256,
-    details: { ...script.meta, paymentPage },
+    details: { ...script.meta, paymentPage, library: script.library ?? null },
   };
 }
 
@@ -239,6 +270,13 @@ export function planScan(capture: PageCapture, baseline: BaselineSnapshot, optio
   const plan = basePlan(capture);
   if (!capture.outcome.ok) return plan;
   resolveScripts(capture, baseline, plan);
+  if (!baseline.established && options.samples?.length) {
+    learnFromSamples(plan, options.samples, (sample, known) => {
+      const samplePlan = basePlan(sample);
+      resolveScripts(sample, { established: true, scripts: known, headers: new Map(), hosts: new Set() }, samplePlan);
+      return { scripts: samplePlan.scripts, bodies: samplePlan.bodies };
+    });
+  }
   compareScripts(baseline, plan, options);
   compareHeaders(capture, baseline, plan);
   compareDestinations(capture, baseline, plan);

@@ -81,6 +81,13 @@ const configSchema = z
         maxBodyBytes: count(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
       })
       .prefault({}),
+    baselineLoads: count(2, 10).default(2),
+    intel: z
+      .strictObject({
+        libraries: z.array(z.string().min(1, 'must be a file path')).default([]),
+        knownBadHosts: z.array(z.string().min(1, 'must be a file path')).default([]),
+      })
+      .prefault({}),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }).min(1, 'must list at least one target'),
   });
 
@@ -144,6 +151,7 @@ export function parseConfig(raw: unknown, configPath: string): Config {
       ...config.browser,
       executablePath: config.browser.executablePath ? anchor(config.browser.executablePath) : undefined,
     },
+    intel: { libraries: config.intel.libraries.map(anchor), knownBadHosts: config.intel.knownBadHosts.map(anchor) },
     configPath,
   };
 }

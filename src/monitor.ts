@@ -9,6 +9,12 @@ import type { AlertWithDetails } from './store/alerts.js';
 import type { Store } from './store/open-store.js';
 import type { PlannedAlert, ScanPlan } from './plan.js';
 import type { PageCapture } from './types.js';
+import type { BaselineSnapshot } from './baseline.js';
+import type { Intel } from './intel/intel.js';
+import type { LibraryMatch } from './intel/libraries.js';
+import { knownBadFindings } from './analyzers/known-bad-host.js';
+import { isLibraryVersionChange } from './analyzers/library-change.js';
+import { isVersionedUrl } from './severity.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
 export interface Capturer {
@@ -53,9 +59,23 @@ interface Job {
 
 const CODE_ALERTS = new Set(['script.added', 'script.changed', 'resource.changed']);
 
+/** For a new script recognised as a library: the library of a known script on the page it replaces, if any. */
+function replacedLibrary(library: LibraryMatch | null, plan: ScanPlan, baseline: BaselineSnapshot): { key: string; library: LibraryMatch } | null {
+  if (!library) return null;
+  const missing = new Set(plan.missing.map((m) => m.id));
+  const replaced = baseline.scripts.find((k) => missing.has(k.id) && k.library?.name === library.name && k.library.version !== library.version);
+  return replaced ? { key: replaced.key, library: replaced.library! } : null;
+}
+
 /** Reads the previous body of a changed script and lets the analyzers explain (and rate) the change. */
-function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, knownHosts: string[], store: Store): PlannedAlert {
-  if (alert.type === 'connection.added') return withFindings(alert, lookalikeFindings(alert.subject, [...knownHosts, new URL(plan.target.url).host]));
+function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, baseline: BaselineSnapshot, store: Store, intel: Intel): PlannedAlert {
+  const knownHosts = [...baseline.hosts];
+  if (alert.type === 'connection.added') {
+    return withFindings(alert, [
+      ...knownBadFindings([alert.subject], intel.knownBad),
+      ...lookalikeFindings(alert.subject, [...knownHosts, new URL(plan.target.url).host]).map((f) => ({ ...f, kind: 'lookalike' as const })),
+    ]);
+  }
   if (!CODE_ALERTS.has(alert.type) || !alert.newValue) return alert;
   const newCode = plan.bodies.get(alert.newValue);
   if (newCode === undefined) return alert;
@@ -67,7 +87,16 @@ function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, knownHosts: string[],
   }
   const oldCode = alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
   const url = typeof alert.details.url === 'string' ? alert.details.url : null;
-  return withFindings(alert, runAnalyzers({ oldCode, newCode, url, pageHost, knownHosts, paymentPage: plan.scan.paymentForm }));
+  const newLibrary = (alert.details.library as LibraryMatch | null | undefined) ?? null;
+  const known = baseline.scripts.find((k) => k.key === alert.subjectKey);
+  const replaced = alert.type === 'script.added' ? replacedLibrary(newLibrary, plan, baseline) : null;
+  const oldLibrary = alert.type === 'script.added' ? replaced?.library ?? null : known?.library ?? null;
+  const change = { oldCode, newCode, url, pageHost, knownHosts, paymentPage: plan.scan.paymentForm, oldLibrary, newLibrary, knownBad: intel.knownBad };
+  const rated = withFindings(alert, runAnalyzers(change), {
+    libraryUpgrade: isLibraryVersionChange(change),
+    immutable: alert.type !== 'script.added' && isVersionedUrl(url ?? plan.target.url),
+  });
+  return replaced ? { ...rated, details: { ...rated.details, replaces: replaced.key } } : rated;
 }
 
 export function selectTargets(config: Config, names: string[] | undefined): TargetConfig[] {
@@ -81,28 +110,38 @@ interface JobResult {
   rejected: AlertWithDetails[];
 }
 
-async function runJob(job: Job, config: Config, store: Store, capturer: Capturer): Promise<JobResult> {
-  const started = Date.now();
-  const { target, profile } = job;
-  let capture: PageCapture;
+/** One load of a target; a capturer that throws becomes a failed capture. */
+export async function captureOnce(capturer: Capturer, target: TargetConfig, profile: string): Promise<PageCapture> {
   try {
-    capture = target.type === 'resource'
+    return target.type === 'resource'
       ? await capturer.resource({ name: target.name, url: target.url })
       : await capturer.page({ target: target.name, url: target.url, profile });
   } catch (error) {
     const now = new Date().toISOString();
-    capture = {
+    return {
       target: target.name, targetType: target.type, profile, requestedUrl: target.url, finalUrl: null,
       startedAt: now, finishedAt: now, outcome: { ok: false, code: 'BROWSER_CRASHED', reason: describeError(error) },
       documentStatus: null, securityHeaders: {}, scripts: [], requests: [],
       forms: { payment: false, login: false, evidence: [] }, truncated: [],
     };
   }
+}
+
+async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
+  const { config, store, capturer, intel } = deps;
+  const started = Date.now();
+  const { target, profile } = job;
+  const capture = await captureOnce(capturer, target, profile);
   const baseline = store.readBaseline(target.name, profile);
-  const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold });
+  // While a baseline is being established, further loads show which values change on every load.
+  const samples: PageCapture[] = [];
+  if (!baseline.established && capture.outcome.ok) {
+    for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile));
+  }
+  const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, samples });
   // A sighting of a change already alerted only moves its lastSeen, so it is not analysed again.
   plan.alerts = plan.alerts.map((alert) =>
-    store.isRepeat(target.name, profile, alert.dedupeKey) ? alert : analyzeAlert(alert, plan, [...baseline.hosts], store));
+    store.isRepeat(target.name, profile, alert.dedupeKey) ? alert : analyzeAlert(alert, plan, baseline, store, intel));
   const result = store.applyPlan(plan);
   return {
     outcome: {
@@ -123,10 +162,14 @@ async function runJob(job: Job, config: Config, store: Store, capturer: Capturer
   };
 }
 
-export async function runScan(
-  deps: { config: Config; store: Store; capturer: Capturer; targets: TargetConfig[] },
-  events: ScanEvents = {},
-): Promise<ScanRun> {
+export interface ScanDeps {
+  config: Config;
+  store: Store;
+  capturer: Capturer;
+  intel: Intel;
+}
+
+export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, events: ScanEvents = {}): Promise<ScanRun> {
   const startedAt = new Date().toISOString();
   const jobs: Job[] = deps.targets.flatMap((target) => profilesFor(deps.config, target).map((profile) => ({ target, profile })));
   const outcomes: TargetOutcome[] = new Array(jobs.length);
@@ -138,7 +181,7 @@ export async function runScan(
       const index = next++;
       const job = jobs[index]!;
       events.onStart?.({ target: job.target.name, profile: job.profile, index, total: jobs.length });
-      const { outcome, alerts: found, rejected } = await runJob(job, deps.config, deps.store, deps.capturer);
+      const { outcome, alerts: found, rejected } = await runJob(job, deps);
       outcomes[index] = outcome;
       alerts.push(...found);
       rejectedStillServed.push(...rejected);

@@ -1,6 +1,7 @@
-// Normalised views of script text: beautified code, so that minified changes read line by line.
+// Normalised views of script text: beautified code for reading, and a masked token stream for comparing loads.
 
 import beautifier from 'js-beautify';
+import { isLiteral, isSignificant, tokenize } from './tokens.js';
 
 /** Above this size beautifying costs more than it helps; such bodies are only split on statements. */
 const MAX_BEAUTIFY_BYTES = 8 * 1024 * 1024;
@@ -14,21 +15,114 @@ export function beautify(code: string): string {
   }
 }
 
-const VOLATILE: [RegExp, string][] = [
-  [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\b/g, '<time>'],
-  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
-  [/\b\d{10,}\b/g, '<number>'],
-  [/\b[0-9a-f]{16,}\b/gi, '<hex>'],
-  // Quoted tokens of 20+ URL-safe or base64 characters with both letters and digits: nonces, CSRF and session tokens.
-  [/(["'])(?=[A-Za-z0-9+/_=-]*\d)(?=[A-Za-z0-9+/_=-]*[A-Za-z])[A-Za-z0-9+/_=-]{20,200}\1/g, '$1<token>$1'],
+/** The masking rules; each can be turned off per script (`scriptwarden rules`). */
+export const MASK_RULES = ['timestamps', 'uuids', 'long-numbers', 'hex-ids', 'quoted-tokens', 'learned-tokens', 'whitespace'] as const;
+export type MaskRule = (typeof MASK_RULES)[number];
+
+export const MASK_RULE_HELP: Record<MaskRule, string> = {
+  timestamps: 'ISO dates and times inside strings and comments',
+  uuids: 'UUIDs',
+  'long-numbers': 'numbers of 10 or more digits (epoch times, ids)',
+  'hex-ids': 'hex strings of 16 or more characters (build ids, hashes)',
+  'quoted-tokens': 'quoted 20-96 character tokens mixing letters and digits (nonces, CSRF and session tokens)',
+  'learned-tokens': 'literals learned as volatile by comparing loads of this script',
+  whitespace: 'white space between tokens (formatting, as beautify would fold it)',
+};
+
+export interface MaskSettings {
+  disabled: MaskRule[];
+  /** Learned volatile positions: the three significant tokens before a literal that differs between loads. */
+  learned: string[];
+}
+
+export const DEFAULT_MASK_SETTINGS: MaskSettings = { disabled: [], learned: [] };
+
+export interface MaskHit {
+  rule: MaskRule;
+  count: number;
+  example: string;
+}
+
+const PATTERNS: { rule: MaskRule; pattern: RegExp; replacement: string }[] = [
+  { rule: 'timestamps', pattern: /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\b/g, replacement: '<time>' },
+  { rule: 'uuids', pattern: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, replacement: '<uuid>' },
+  { rule: 'long-numbers', pattern: /\b\d{10,}\b/g, replacement: '<number>' },
+  { rule: 'hex-ids', pattern: /\b[0-9a-f]{16,}\b/gi, replacement: '<hex>' },
 ];
+const QUOTED_TOKEN = /^(["'`])(?=[^"'`]*\d)(?=[^"'`]*[A-Za-z])[A-Za-z0-9+/_=-]{20,96}\1$/;
+
+/** Separator of the tokens in a learned anchor. */
+export const ANCHOR_SEPARATOR = '\u001f';
+const ANCHOR_LENGTH = 3;
+
+export function anchorOf(previous: string[]): string {
+  return previous.slice(-ANCHOR_LENGTH).join(ANCHOR_SEPARATOR);
+}
+
+export interface Normalized {
+  text: string;
+  hits: MaskHit[];
+}
 
 /**
- * Masks values that differ on every response (timestamps, UUIDs, long numbers and hex strings, quoted tokens)
- * and folds white space, so two loads of the same code compare equal. Code, hosts and structure stay.
+ * The comparable form of a script: literals that carry per-response values masked (generic patterns and the
+ * positions learned for this script), and white space between tokens folded. Code, hosts and structure stay.
  */
+export function normalizeCode(code: string, settings: MaskSettings = DEFAULT_MASK_SETTINGS): Normalized {
+  const off = new Set(settings.disabled);
+  const learned = off.has('learned-tokens') ? new Set<string>() : new Set(settings.learned);
+  const hits = new Map<MaskRule, MaskHit>();
+  const hit = (rule: MaskRule, example: string) => {
+    const entry = hits.get(rule);
+    if (entry) entry.count++;
+    else hits.set(rule, { rule, count: 1, example: example.slice(0, 80) });
+  };
+  const generic = (text: string): string => {
+    let out = text;
+    for (const { rule, pattern, replacement } of PATTERNS) {
+      if (off.has(rule)) continue;
+      out = out.replace(pattern, (match) => {
+        hit(rule, match);
+        return replacement;
+      });
+    }
+    if (out === text && !off.has('quoted-tokens') && QUOTED_TOKEN.test(out)) {
+      hit('quoted-tokens', out);
+      return `${out[0]}<token>${out[0]}`;
+    }
+    return out;
+  };
+  const fold = !off.has('whitespace');
+  const out: string[] = [];
+  const previous: string[] = [];
+  for (const token of tokenize(code)) {
+    if (token.type === 'space') {
+      if (!fold) out.push(token.text);
+      continue;
+    }
+    let text = token.text;
+    if (isLiteral(token) && learned.size > 0 && learned.has(anchorOf(previous))) {
+      hit('learned-tokens', text);
+      text = '<learned>';
+    } else if (isLiteral(token) || token.type === 'comment') {
+      text = generic(text);
+    }
+    out.push(text);
+    if (isSignificant(token)) {
+      previous.push(token.text);
+      if (previous.length > ANCHOR_LENGTH) previous.shift();
+    }
+  }
+  return { text: fold ? out.join(' ') : out.join(''), hits: [...hits.values()] };
+}
+
+/** The normalised text with the default rules. */
 export function maskVolatile(code: string): string {
-  let out = code;
-  for (const [pattern, replacement] of VOLATILE) out = out.replace(pattern, replacement);
-  return out.replace(/\s+/g, ' ').trim();
+  return normalizeCode(code).text;
+}
+
+/** One line for the inventory and the alert: which rule masked what. */
+export function describeMasking(hits: MaskHit[]): string {
+  const parts = hits.filter((h) => h.rule !== 'whitespace').map((h) => `${h.rule}: ${h.count} value${h.count === 1 ? '' : 's'} (e.g. ${h.example})`);
+  return parts.length ? `volatile tokens masked: ${parts.join('; ')}` : 'differs only in white space';
 }

@@ -1,5 +1,6 @@
 // The plan a scan result turns into: everything the store writes, decided before any write.
 
+import type { LibraryMatch } from './intel/libraries.js';
 import type { AlertType, Initiator, ScriptKind, Severity } from './types.js';
 
 export interface ObservationMeta {
@@ -28,6 +29,8 @@ export interface PlannedScript {
   frameUrl: string;
   sha256: string | null;
   meta: ObservationMeta;
+  /** The library this version is, when recognised; set only for versions not seen before. */
+  library?: LibraryMatch | null;
 }
 
 export interface PlannedDestination {
@@ -83,5 +86,9 @@ export interface ScanPlan {
   missing: { id: number; missingStreak: number }[];
   destinations: PlannedDestination[];
   baselineAdds: BaselineAdd[];
+  /** Volatile positions learned from the extra loads taken while a baseline is established, by script key. */
+  learned: { key: string; anchors: string[] }[];
+  /** Other versions the extra baseline loads served (A/B variants): accepted into the pending baseline too. */
+  variants: { key: string; sha256: string }[];
   alerts: PlannedAlert[];
 }

@@ -1,6 +1,7 @@
 // The documented severity rules for each alert type (docs/architecture.md lists them).
 
 import type { Severity } from './types.js';
+import { classify } from './vendors.js';
 
 /** Paths that name a fixed version or content hash: their content must never change. */
 export function isVersionedUrl(url: string | null): boolean {
@@ -20,15 +21,27 @@ export function isVersionedUrl(url: string | null): boolean {
 export interface ScriptSeverityInput {
   paymentPage: boolean;
   url: string | null;
+  /** The page the script runs on, to tell first from third party. */
+  pageUrl?: string;
 }
 
-export function scriptAddedSeverity({ paymentPage }: ScriptSeverityInput): Severity {
-  return paymentPage ? 'high' : 'medium';
+/**
+ * A new script: `high` on a payment or login page; elsewhere `medium` from an unknown third party, and `low` from
+ * the page's own site or a vendor the third-party-web dataset knows. Analyzer findings raise it.
+ */
+export function scriptAddedSeverity({ paymentPage, url, pageUrl }: ScriptSeverityInput): Severity {
+  if (paymentPage) return 'high';
+  if (!url || !pageUrl || !/^https?:/i.test(url)) return 'low';
+  const info = classify(url, pageUrl);
+  return info.party === 'first' || info.vendor !== null ? 'low' : 'medium';
 }
 
-export function scriptChangedSeverity({ paymentPage, url }: ScriptSeverityInput): Severity {
-  if (isVersionedUrl(url)) return 'critical';
-  return paymentPage ? 'high' : 'medium';
+/**
+ * A changed script: `critical` at a versioned or content-hashed URL, whose content must never change; otherwise
+ * `low`, and the analyzers raise it by what the new code does (a skimmer appended to a library is `critical`).
+ */
+export function scriptChangedSeverity({ url }: ScriptSeverityInput): Severity {
+  return isVersionedUrl(url) ? 'critical' : 'low';
 }
 
 export function scriptRemovedSeverity(): Severity {

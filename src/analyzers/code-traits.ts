@@ -7,6 +7,8 @@ export interface CodeTraits {
   parsed: boolean;
   hosts: Set<string>;
   listeners: Set<string>;
+  /** Listener events with the element they watch, e.g. `submit on #payment-form`. */
+  listenerTargets: Set<string>;
   cardReads: Set<string>;
   sends: Set<string>;
   dynamicCode: Set<string>;
@@ -50,9 +52,27 @@ function literalText(node: AnyNode | undefined): string | null {
   return null;
 }
 
+/** A readable name for the element a listener is attached to: `#payment-form`, `form.checkout`, `document`. */
+function describeTarget(node: AnyNode | undefined): string | null {
+  if (!node) return null;
+  if (node.type === 'Identifier') return node.name as string;
+  if (node.type === 'CallExpression') {
+    const selector = literalText((node.arguments as AnyNode[])[0]);
+    const name = calleeName(node).replace(/^.*\./, '');
+    if (selector && name === 'getElementById') return `#${selector.slice(0, 60)}`;
+    if (selector && /^querySelector(All)?$/.test(name)) return selector.slice(0, 60);
+    if (selector && name === 'getElementsByName') return `[name=${selector.slice(0, 60)}]`;
+  }
+  if (node.type === 'MemberExpression' && (node.property as AnyNode).type === 'Identifier') {
+    const owner = describeTarget(node.object as AnyNode);
+    return `${owner ? `${owner}.` : ''}${(node.property as AnyNode).name}`;
+  }
+  return null;
+}
+
 export function codeTraits(code: string): CodeTraits {
   const traits: CodeTraits = {
-    parsed: false, hosts: new Set(), listeners: new Set(), cardReads: new Set(), sends: new Set(),
+    parsed: false, hosts: new Set(), listeners: new Set(), listenerTargets: new Set(), cardReads: new Set(), sends: new Set(),
     dynamicCode: new Set(), obfuscation: new Set(), miner: new Set(),
   };
   if (/\\x[0-9a-f]{2}(\\x[0-9a-f]{2}){3,}/i.test(code)) traits.obfuscation.add('\\x-escaped strings');
@@ -87,7 +107,11 @@ export function codeTraits(code: string): CodeTraits {
     CallExpression(node: AnyNode) {
       const name = calleeName(node);
       const first = literalText((node.arguments as AnyNode[])[0]);
-      if (name.endsWith('addEventListener') && first && FORM_EVENTS.has(first.toLowerCase())) traits.listeners.add(first.toLowerCase());
+      if (name.endsWith('addEventListener') && first && FORM_EVENTS.has(first.toLowerCase())) {
+        traits.listeners.add(first.toLowerCase());
+        const target = describeTarget((node.callee as AnyNode).object as AnyNode | undefined);
+        traits.listenerTargets.add(target ? `${first.toLowerCase()} on ${target}` : first.toLowerCase());
+      }
       const short = name.replace(/^.*\./, '');
       if (name === 'fetch' || short === 'sendBeacon' || short === 'ajax' || (short === 'post' && name.includes('.'))) traits.sends.add(short);
       if (short === 'open' && first && /^(post|get|put)$/i.test(first)) traits.sends.add('XMLHttpRequest');

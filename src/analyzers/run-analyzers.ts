@@ -2,31 +2,44 @@
 
 import { describeError } from '../errors.js';
 import type { PlannedAlert } from '../plan.js';
-import { SEVERITIES, severityRank, type Severity } from '../types.js';
+import { severityRank, type Severity } from '../types.js';
+import { knownBadHost } from './known-bad-host.js';
+import { libraryChange } from './library-change.js';
+import { rateChange } from './rate.js';
 import { skimmerTraits } from './skimmer-traits.js';
 import type { Analyzer, Finding, ScriptChange } from './types.js';
 
-export const ANALYZERS: Analyzer[] = [skimmerTraits];
+export const ANALYZERS: Analyzer[] = [skimmerTraits, libraryChange, knownBadHost];
 
 export function runAnalyzers(change: ScriptChange, analyzers: Analyzer[] = ANALYZERS): Finding[] {
-  return analyzers.flatMap((analyzer) => {
-    try {
-      return analyzer.run(change);
-    } catch (error) {
-      return [{ analyzer: analyzer.meta.id, severity: 'info' as Severity, title: 'analyzer failed', detail: describeError(error) }];
-    }
-  });
+  return analyzers
+    .flatMap((analyzer) => {
+      try {
+        return analyzer.run(change);
+      } catch (error) {
+        return [{ analyzer: analyzer.meta.id, severity: 'info' as Severity, kind: 'error' as const, title: 'analyzer failed', detail: describeError(error) }];
+      }
+    })
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
 
-/** The alert with its findings: severity raised to the highest finding, the top findings appended to the summary. */
-export function withFindings(alert: PlannedAlert, findings: Finding[]): PlannedAlert {
+/**
+ * The alert with its findings: severity rated from the base and the findings, the plain-language change summary
+ * (`details.changeSummary`) and the top findings appended to the summary line.
+ */
+export function withFindings(
+  alert: PlannedAlert,
+  findings: Finding[],
+  context: { libraryUpgrade?: boolean; immutable?: boolean } = {},
+): PlannedAlert {
   if (findings.length === 0) return alert;
-  const top = findings.reduce((max, f) => Math.max(max, severityRank(f.severity)), severityRank(alert.severity));
-  const notable = findings.filter((f) => f.title !== 'analyzer failed').slice(0, 3).map((f) => f.title);
+  const severity = rateChange({ base: alert.severity, findings, libraryUpgrade: context.libraryUpgrade ?? false, immutable: context.immutable ?? false });
+  const said = [...new Set(findings.filter((f) => f.kind !== 'error').map((f) => f.title))];
+  const notable = said.slice(0, 3);
   return {
     ...alert,
-    severity: SEVERITIES[top]!,
+    severity,
     summary: notable.length ? `${alert.summary}; ${notable.join('; ')}` : alert.summary,
-    details: { ...alert.details, findings },
+    details: { ...alert.details, findings, changeSummary: said.length ? `The new code ${said.join('; ')}.` : null, baseSeverity: alert.severity },
   };
 }

@@ -1,11 +1,13 @@
 // Analyzer: what the new code does that the old did not — payment-field listeners, card reads, sends to new hosts, eval, obfuscation, mining.
 
+import { classify } from '../vendors.js';
 import { severityRank, type Severity } from '../types.js';
 import { codeTraits, type CodeTraits } from './code-traits.js';
 import { lookalikeFindings } from './lookalike-host.js';
-import type { Analyzer, Finding, ScriptChange } from './types.js';
+import type { Analyzer, Finding, FindingKind, ScriptChange } from './types.js';
 
 const URL_IN_TEXT = /(?:https?|wss?):\/\/([a-z0-9.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})/gi;
+const PAYMENT_EVENTS = new Set(['submit', 'input', 'change', 'keyup', 'keydown', 'blur', 'mouseup', 'touchend']);
 
 function hostname(host: string): string {
   return host.replace(/:\d+$/, '').toLowerCase();
@@ -16,8 +18,19 @@ function added<T>(after: Set<T>, before: Set<T> | undefined): T[] {
 }
 
 /** Hosts named in text that is not JavaScript (a shell installer, say), found by pattern. */
-function textHosts(text: string): Set<string> {
+export function textHosts(text: string): Set<string> {
   return new Set([...text.matchAll(URL_IN_TEXT)].map((m) => m[1]!.toLowerCase()));
+}
+
+/** A host is familiar when the page already knows it, or it belongs to the page's or the script's own site or vendor. */
+function familiarity(change: ScriptChange): (host: string) => boolean {
+  const known = new Set([change.pageHost, ...change.knownHosts].filter((h): h is string => Boolean(h)).map(hostname));
+  const owners = [change.pageHost, change.url].filter((h): h is string => Boolean(h)).map((h) => classify(h, 'https://invalid.invalid/'));
+  return (host) => {
+    if (known.has(hostname(host))) return true;
+    const info = classify(hostname(host), 'https://invalid.invalid/');
+    return owners.some((o) => o.site === info.site || (o.vendor !== null && o.vendor === info.vendor));
+  };
 }
 
 export const skimmerTraits: Analyzer = {
@@ -26,13 +39,15 @@ export const skimmerTraits: Analyzer = {
     const after = codeTraits(change.newCode);
     const before: CodeTraits | undefined = change.oldCode === null ? undefined : codeTraits(change.oldCode);
     const findings: Finding[] = [];
-    const add = (severity: Severity, title: string, detail: string) => findings.push({ analyzer: 'skimmer-traits', severity, title, detail });
-    const known = new Set([change.pageHost, ...change.knownHosts].filter((h): h is string => Boolean(h)).map(hostname));
+    const add = (severity: Severity, kind: FindingKind, title: string, detail: string) =>
+      findings.push({ analyzer: 'skimmer-traits', severity, kind, title, detail });
+    const familiar = familiarity(change);
 
     const hostsAfter = after.parsed ? after.hosts : textHosts(change.newCode);
     const hostsBefore = before ? (before.parsed ? before.hosts : textHosts(change.oldCode!)) : undefined;
-    const newHosts = added(hostsAfter, hostsBefore).filter((h) => !known.has(hostname(h)));
+    const newHosts = added(hostsAfter, hostsBefore).filter((h) => !familiar(h));
     const listeners = added(after.listeners, before?.listeners);
+    const listenerTargets = added(after.listenerTargets, before?.listenerTargets);
     const cardReads = added(after.cardReads, before?.cardReads);
     const sends = added(after.sends, before?.sends);
     const dynamic = added(after.dynamicCode, before?.dynamicCode);
@@ -40,22 +55,29 @@ export const skimmerTraits: Analyzer = {
     const miner = added(after.miner, before?.miner);
 
     for (const host of newHosts.slice(0, 5)) {
-      add('medium', `references new host ${host}`, host);
-      findings.push(...lookalikeFindings(host, [...known], 'skimmer-traits'));
+      add('medium', 'new-host', `references ${host}, a host not seen before on this page`, host);
+      findings.push(...lookalikeFindings(host, [change.pageHost ?? '', ...change.knownHosts], 'skimmer-traits').map((f) => ({ ...f, kind: 'lookalike' as const })));
     }
-    if (listeners.length) add('medium', `listens to ${listeners.join(', ')} events`, listeners.join(', '));
-    if (cardReads.length) add('medium', 'reads payment or form fields', cardReads.slice(0, 5).join(', '));
-    if (sends.length) add('medium', `sends data with ${sends.join(', ')}`, sends.join(', '));
-    if (dynamic.length) add('high', `runs dynamic code (${dynamic.join(', ')})`, dynamic.join(', '));
-    if (obfuscation.length) add('high', 'obfuscated code', obfuscation.slice(0, 3).join(', '));
+    if (listeners.length) {
+      const watchesInput = listeners.some((l) => PAYMENT_EVENTS.has(l)) && (change.paymentPage || after.cardReads.size > 0);
+      const what = listenerTargets.length ? listenerTargets : listeners;
+      add(watchesInput ? 'medium' : 'low', 'listener', `adds ${what.slice(0, 3).join(', ')} listener${what.length === 1 ? '' : 's'}`, listeners.join(', '));
+    }
+    if (cardReads.length) add('medium', 'card-read', `reads payment or form fields (${cardReads.slice(0, 3).join(', ')})`, cardReads.slice(0, 5).join(', '));
+    if (sends.length) add('low', 'send', `sends data with ${sends.join(', ')}`, sends.join(', '));
+    if (dynamic.length) add('high', 'dynamic-code', `runs code built at run time (${dynamic.join(', ')})`, dynamic.join(', '));
+    if (obfuscation.length) add('high', 'obfuscation', `contains obfuscated code (${obfuscation.slice(0, 3).join(', ')})`, obfuscation.slice(0, 3).join(', '));
     if (miner.length) {
       const mining = miner.some((m) => /WebAssembly|blob/i.test(m)) && (after.sends.has('WebSocket') || miner.some((m) => !/WebAssembly|blob/i.test(m)));
-      add(mining ? 'critical' : 'high', mining ? 'crypto-miner traits' : 'miner-like traits', miner.slice(0, 3).join(', '));
+      add(mining ? 'critical' : 'high', 'miner', mining ? 'shows crypto-miner traits' : 'shows miner-like traits', miner.slice(0, 3).join(', '));
     }
     const sendsAnything = sends.length > 0 || after.sends.size > 0 || !after.parsed;
-    if (newHosts.length && sendsAnything) add('high', `may send data to new host ${newHosts[0]}`, newHosts.join(', '));
+    if (newHosts.length && sendsAnything) {
+      add('high', 'exfiltration', `may send data to ${newHosts[0]}, a new host${sends.length ? ` (via ${sends.join(', ')})` : ''}`, newHosts.join(', '));
+    }
     if ((listeners.length || cardReads.length) && (sends.length || newHosts.length)) {
-      add('critical', 'skimmer pattern: reads form input and sends it out', [...listeners, ...cardReads.slice(0, 2), ...sends, ...newHosts.slice(0, 2)].join(', '));
+      add('critical', 'exfiltration', 'skimmer pattern: reads form input and sends it out',
+        [...listenerTargets.slice(0, 2), ...cardReads.slice(0, 2), ...sends, ...newHosts.slice(0, 2)].join(', '));
     }
     return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   },

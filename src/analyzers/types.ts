@@ -1,5 +1,7 @@
 // What an analyzer is: a pure function from a script change to findings, with a small description of itself.
 
+import type { KnownBadHosts } from '../intel/known-bad-hosts.js';
+import type { LibraryMatch } from '../intel/libraries.js';
 import type { Severity } from '../types.js';
 
 export interface ScriptChange {
@@ -11,14 +13,28 @@ export interface ScriptChange {
   pageHost: string | null;
   knownHosts: string[];
   paymentPage: boolean;
+  /** Libraries the old and new bodies were recognised as; for a new script, `oldLibrary` is the one it replaces. */
+  oldLibrary: LibraryMatch | null;
+  newLibrary: LibraryMatch | null;
+  knownBad: KnownBadHosts;
 }
+
+/**
+ * What a finding is evidence of. The rating (rate.ts) treats `exfiltration`, `known-bad`, `miner` and `lookalike`
+ * as strong: they keep their severity even inside a recognised library upgrade.
+ */
+export type FindingKind =
+  | 'exfiltration' | 'known-bad' | 'miner' | 'lookalike' | 'new-host' | 'listener' | 'card-read' | 'send'
+  | 'dynamic-code' | 'obfuscation' | 'library' | 'vulnerability' | 'error';
 
 export interface Finding {
   analyzer: string;
   severity: Severity;
+  /** Plain language: what the new code does differently. */
   title: string;
   /** Short evidence: the host, the event, the literal. */
   detail: string;
+  kind?: FindingKind;
 }
 
 export interface Analyzer {

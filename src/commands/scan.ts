@@ -2,6 +2,7 @@
 
 import { loadConfig } from '../config.js';
 import { ScriptwardenError } from '../errors.js';
+import { loadIntel } from '../intel/load-intel.js';
 import { runScan, selectTargets } from '../monitor.js';
 import { formatOutcome, formatScanSummary, safeText } from '../output.js';
 import { openStore } from '../store/open-store.js';
@@ -20,12 +21,13 @@ export async function scanCommand(options: ScanOptions, ctx: CommandContext): Pr
   if (unknown.length > 0) {
     throw new ScriptwardenError('USAGE', `unknown target ${unknown.map((n) => `"${n}"`).join(', ')}; configured: ${config.targets.map((t) => t.name).join(', ')}`);
   }
+  const intel = loadIntel(config.intel);
   const capturer = await ctx.openCapturer(config, targets.some((t) => t.type === 'page'));
   const store = openStore(config.database);
   const live = ctx.stderr.isTTY;
   try {
     const run = await runScan(
-      { config, store, capturer, targets },
+      { config, store, capturer, targets, intel },
       {
         onStart: ({ target, profile, index, total }) => {
           if (live) ctx.stderr.write(`[${index + 1}/${total}] scanning ${safeText(target, 40)} (${profile})…\n`);

@@ -5,7 +5,9 @@ import type { AlertWithDetails } from './alerts.js';
 import { readAlert, repeatedAlertId } from './alerts.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { readScriptSettings, writeScriptSettings } from './script-settings.js';
 import { upsertTarget } from './targets.js';
+import { withLearned } from '../learn-volatile.js';
 
 export interface ApplyResult {
   scanId: number;
@@ -48,6 +50,7 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
     const findScript = db.prepare<[number, string, string], { id: number }>(
       'SELECT id FROM scripts WHERE target_id = ? AND profile = ? AND key = ?',
     );
+    const setLibrary = db.prepare('UPDATE scripts SET library = ? WHERE id = ?');
     for (const script of plan.scripts) {
       const blobId = script.sha256 ? blobIds.get(script.sha256) ?? null : null;
       let scriptId = script.knownId;
@@ -60,6 +63,7 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
       } else {
         touchScript.run(seenAt, blobId, script.url, script.frameUrl, scriptId);
       }
+      if (script.library !== undefined) setLibrary.run(script.library ? JSON.stringify(script.library) : null, scriptId);
       observe.run(scanId, scriptId, blobId, blobs.putJson(script.meta));
     }
     const streak = db.prepare('UPDATE scripts SET missing_streak = ? WHERE id = ?');
@@ -82,6 +86,14 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (target_id, profile, subject_type, subject_key, value) DO NOTHING`,
     );
     for (const add of plan.baselineAdds) addBaseline.run(target, plan.profile, add.subjectType, add.subjectKey, add.value, add.normalized ?? null, now);
+
+    const settingsOf = db.prepare<[number, string, string], { id: number }>('SELECT id FROM scripts WHERE target_id = ? AND profile = ? AND key = ?');
+    for (const { key, anchors } of plan.learned) {
+      const row = settingsOf.get(target, plan.profile, key);
+      if (!row || anchors.length === 0) continue;
+      const current = readScriptSettings(db, row.id);
+      writeScriptSettings(db, blobs, row.id, withLearned(current, anchors), now);
+    }
 
     const newAlerts: AlertWithDetails[] = [];
     const repeatedAlerts: AlertWithDetails[] = [];

@@ -3,9 +3,11 @@
 import type { BaselineSnapshot, KnownScript } from '../baseline.js';
 import { emptyBaseline } from '../baseline.js';
 import { isAnonymous } from '../identity.js';
+import type { LibraryMatch } from '../intel/libraries.js';
 import type { ScriptKind } from '../types.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { readSettingsFor } from './script-settings.js';
 import { targetId } from './targets.js';
 
 interface ScriptRow {
@@ -18,6 +20,16 @@ interface ScriptRow {
   missing_streak: number;
   last_blob: number | null;
   last_sha: string | null;
+  library: string | null;
+}
+
+function parseLibrary(raw: string | null): LibraryMatch | null {
+  if (!raw) return null;
+  try {
+    return JSON.parse(raw) as LibraryMatch;
+  } catch {
+    return null;
+  }
 }
 
 export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: string): BaselineSnapshot {
@@ -45,11 +57,12 @@ export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: 
   }
   const rows = db
     .prepare<[number, string], ScriptRow>(
-      `SELECT s.id, s.key, s.kind, s.url, s.frame_url, s.retired_at, s.missing_streak, s.last_blob, b.sha256 AS last_sha
+      `SELECT s.id, s.key, s.kind, s.url, s.frame_url, s.retired_at, s.missing_streak, s.last_blob, b.sha256 AS last_sha, s.library
          FROM scripts s LEFT JOIN blobs b ON b.id = s.last_blob
         WHERE s.target_id = ? AND s.profile = ?`,
     )
     .all(target, profile);
+  const settings = readSettingsFor(db, target, profile);
   const scripts: KnownScript[] = rows.map((row) => ({
     id: row.id,
     key: row.key,
@@ -61,6 +74,8 @@ export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: 
     accepted: accepted.get(row.key) ?? [],
     acceptedNormalized: normalized.get(row.key) ?? [],
     lastSha: row.last_sha,
+    library: parseLibrary(row.library),
+    mask: settings.get(row.id) ?? { disabled: [], learned: [] },
     lastBody: isAnonymous(row) && row.last_blob !== null ? blobs.text(row.last_blob) : null,
   }));
   return { established, scripts, headers, hosts };

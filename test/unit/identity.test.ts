@@ -6,7 +6,7 @@ import type { KnownScript } from '../../src/baseline.js';
 import { frameScope, matchAnonymous, scriptUrlIdentity, similarity, stripFragment } from '../../src/identity.js';
 
 function known(id: number, body: string, sha: string): KnownScript {
-  return { id, key: `inline:${sha}`, kind: 'inline', url: null, frameUrl: 'https://shop.example/', retired: false, missingStreak: 0, accepted: [sha], acceptedNormalized: [], lastSha: sha, lastBody: body };
+  return { id, key: `inline:${sha}`, kind: 'inline', url: null, frameUrl: 'https://shop.example/', retired: false, missingStreak: 0, accepted: [sha], acceptedNormalized: [], lastSha: sha, lastBody: body, mask: { disabled: [], learned: [] }, library: null };
 }
 
 describe('matchAnonymous', () => {

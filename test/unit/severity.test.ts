@@ -25,11 +25,17 @@ describe('isVersionedUrl', () => {
 });
 
 describe('script severities', () => {
-  it('rates a new or changed script on a payment page at least high', () => {
-    assert.equal(scriptAddedSeverity({ paymentPage: true, url: 'https://x.example/a.js' }), 'high');
-    assert.equal(scriptChangedSeverity({ paymentPage: true, url: 'https://x.example/a.js' }), 'high');
-    assert.equal(scriptAddedSeverity({ paymentPage: false, url: null }), 'medium');
+  it('rates a new script on a payment page high, elsewhere by who serves it', () => {
+    const pageUrl = 'https://shop.example/';
+    assert.equal(scriptAddedSeverity({ paymentPage: true, url: 'https://x.example/a.js', pageUrl }), 'high');
+    assert.equal(scriptAddedSeverity({ paymentPage: false, url: 'https://unknown-vendor.example/a.js', pageUrl }), 'medium');
+    assert.equal(scriptAddedSeverity({ paymentPage: false, url: 'https://static.shop.example/a.js', pageUrl }), 'low');
+    assert.equal(scriptAddedSeverity({ paymentPage: false, url: 'https://www.googletagmanager.com/gtm.js', pageUrl }), 'low');
+    assert.equal(scriptAddedSeverity({ paymentPage: false, url: null, pageUrl }), 'low');
+  });
+  it('rates a changed body critical at a versioned URL, else low until the analyzers raise it', () => {
     assert.equal(scriptChangedSeverity({ paymentPage: false, url: 'https://x.example/a-1.2.3.js' }), 'critical');
+    assert.equal(scriptChangedSeverity({ paymentPage: true, url: 'https://x.example/a.js' }), 'low');
   });
 });
 
@@ -53,7 +59,6 @@ describe('the other rules of docs/severity.md', () => {
     assert.equal(scriptRemovedSeverity(), 'low');
     assert.equal(resourceChangedSeverity('https://dl.example/bash'), 'high');
     assert.equal(resourceChangedSeverity('https://dl.example/v2.1.0/uploader.sh'), 'critical');
-    assert.equal(scriptChangedSeverity({ paymentPage: false, url: 'https://x.example/app.js' }), 'medium');
     assert.equal(connectionAddedSeverity({ paymentPage: false, sendsData: false }), 'medium');
     assert.equal(connectionAddedSeverity({ paymentPage: false, sendsData: true }), 'high');
     assert.equal(connectionAddedSeverity({ paymentPage: true, sendsData: false }), 'high');

@@ -1,0 +1,16 @@
+// The threat and library knowledge the analyzers consult: library signatures and known-bad hosts.
+
+import { buildLibraryIndex, type LibraryIndex } from './libraries.js';
+import type { KnownBadHosts } from './known-bad-hosts.js';
+
+export interface Intel {
+  libraries: LibraryIndex;
+  knownBad: KnownBadHosts;
+  /** Where each part came from: bundled data files and the user's own (config `intel`). */
+  sources: { kind: 'libraries' | 'knownBadHosts'; path: string; entries: number }[];
+}
+
+/** No knowledge at all: for tests of the rules that do not depend on it. */
+export function emptyIntel(): Intel {
+  return { libraries: buildLibraryIndex(), knownBad: { hosts: new Set(), sources: [] }, sources: [] };
+}

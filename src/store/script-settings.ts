@@ -1,0 +1,59 @@
+// Per-script masking settings: read them, change them, and re-hash the script's accepted versions to match.
+
+import { sha256Hex } from '../fingerprint.js';
+import { MASK_RULES, normalizeCode, type MaskRule, type MaskSettings } from '../normalize.js';
+import type { Blobs } from './blobs.js';
+import type { Db } from './database.js';
+
+function parseList(raw: string | undefined): string[] {
+  if (!raw) return [];
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function readScriptSettings(db: Db, scriptId: number): MaskSettings {
+  const row = db.prepare<[number], { disabled_rules: string; learned: string }>(
+    'SELECT disabled_rules, learned FROM script_settings WHERE script_id = ?',
+  ).get(scriptId);
+  const disabled = parseList(row?.disabled_rules).filter((r): r is MaskRule => (MASK_RULES as readonly string[]).includes(r));
+  return { disabled, learned: parseList(row?.learned) };
+}
+
+/** All settings of one target and profile, by script id (for the baseline reader). */
+export function readSettingsFor(db: Db, target: number, profile: string): Map<number, MaskSettings> {
+  const rows = db.prepare<[number, string], { script_id: number }>(
+    `SELECT ss.script_id FROM script_settings ss JOIN scripts s ON s.id = ss.script_id WHERE s.target_id = ? AND s.profile = ?`,
+  ).all(target, profile);
+  return new Map(rows.map((r) => [r.script_id, readScriptSettings(db, r.script_id)]));
+}
+
+/** Recomputes the normalised hashes of a script's accepted versions under its current settings. */
+function rehashBaseline(db: Db, blobs: Blobs, scriptId: number, settings: MaskSettings): void {
+  const script = db.prepare<[number], { target_id: number; profile: string; key: string }>(
+    'SELECT target_id, profile, key FROM scripts WHERE id = ?',
+  ).get(scriptId);
+  if (!script) return;
+  const entries = db.prepare<[number, string, string], { id: number; value: string }>(
+    "SELECT id, value FROM baseline WHERE target_id = ? AND profile = ? AND subject_type = 'script' AND subject_key = ?",
+  ).all(script.target_id, script.profile, script.key);
+  const update = db.prepare('UPDATE baseline SET normalized = ? WHERE id = ?');
+  for (const entry of entries) {
+    const text = blobs.textBySha(entry.value);
+    if (text !== null) update.run(sha256Hex(normalizeCode(text, settings).text), entry.id);
+  }
+}
+
+/** Stores new settings for a script and re-hashes its baseline, in one transaction. */
+export function writeScriptSettings(db: Db, blobs: Blobs, scriptId: number, settings: MaskSettings, now: string): void {
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO script_settings (script_id, disabled_rules, learned, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (script_id) DO UPDATE SET disabled_rules = excluded.disabled_rules, learned = excluded.learned, updated_at = excluded.updated_at`,
+    ).run(scriptId, JSON.stringify([...new Set(settings.disabled)]), JSON.stringify(settings.learned), now);
+    rehashBaseline(db, blobs, scriptId, settings);
+  })();
+}
