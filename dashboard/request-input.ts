@@ -2,6 +2,7 @@
 
 import type { Request } from 'express';
 import { ScriptwardenError } from '../src/errors.js';
+import { MASK_RULES, type MaskRule } from '../src/normalize.js';
 import { ALERT_STATUSES, SEVERITIES, type AlertStatus } from '../src/types.js';
 
 /** A query parameter as text; '' when absent or repeated. */
@@ -33,4 +34,13 @@ export function severityFilter(raw: unknown): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (SEVERITIES.includes(raw as never)) return raw as string;
   throw new ScriptwardenError('USAGE', `severity must be one of ${SEVERITIES.join(', ')}`);
+}
+
+/** The masking rules a rules form leaves switched on: checkboxes named `rule`, one per enabled rule. */
+export function rulesInput(req: Request): { enabled: MaskRule[]; forgetLearned: boolean } {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const raw = body.rule === undefined ? [] : Array.isArray(body.rule) ? body.rule : [body.rule];
+  const enabled = raw.filter((r): r is MaskRule => typeof r === 'string' && (MASK_RULES as readonly string[]).includes(r));
+  if (enabled.length !== raw.length) throw new ScriptwardenError('USAGE', `rule must be one of ${MASK_RULES.join(', ')}`);
+  return { enabled, forgetLearned: body.forget === 'on' };
 }

@@ -13,6 +13,10 @@ import { initCommand } from './commands/init.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { alertsCommand, decideCommand, showCommand } from './commands/review.js';
 import { scanCommand } from './commands/scan.js';
+import { sampleCommand } from './commands/sample.js';
+import { rulesCommand } from './commands/rules.js';
+import { intelCommand } from './commands/intel.js';
+import { MASK_RULES } from './normalize.js';
 import { loadConfig, type Config } from './config.js';
 import { describeError, isScriptwardenError, ScriptwardenError } from './errors.js';
 import { openStore } from './store/open-store.js';
@@ -113,6 +117,28 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--csv', 'print CSV')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden inventory\n  $ scriptwarden inventory --csv > inventory.csv')
     .action((opts) => setExit(inventoryCommand(opts, ctx)));
+
+  program.command('sample').description('load targets once more and learn which values change on every load (no scan, no alerts)')
+    .addOption(configOption())
+    .option('-t, --target <name>', 'sample only this target (repeatable)', collect)
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExit codes: 0 done, 2 usage/config error, 3 some targets failed to load.\n\nExamples:\n  $ scriptwarden sample --target checkout')
+    .action(async (opts) => setExit(await sampleCommand(opts, ctx)));
+
+  program.command('rules').argument('<script-id>', 'script id, as the inventory shows it')
+    .description('show or switch the masking rules that apply to one script')
+    .addOption(configOption())
+    .option('--disable <rules>', `turn rules off (comma-separated or repeated): ${MASK_RULES.join(', ')}`, collect)
+    .option('--enable <rules>', 'turn rules back on', collect)
+    .option('--forget-learned', 'drop the volatile values learned for this script')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden rules 12\n  $ scriptwarden rules 12 --disable quoted-tokens,learned-tokens')
+    .action((id: string, opts) => setExit(rulesCommand(id, opts, ctx)));
+
+  program.command('intel').description('show the library signatures and known-bad host lists in use')
+    .addOption(configOption())
+    .option('--json', 'print JSON')
+    .action((opts) => setExit(intelCommand(opts, ctx)));
 
   program.command('serve').description('serve the dashboard on the project database')
     .addOption(configOption())

@@ -110,6 +110,12 @@ interface JobResult {
   rejected: AlertWithDetails[];
 }
 
+/** Lets the analyzers explain and rate each new alert of a plan. A change already alerted only moves its lastSeen, so it is not analysed again. */
+export function analyzePlan(plan: ScanPlan, baseline: BaselineSnapshot, store: Store, intel: Intel): void {
+  plan.alerts = plan.alerts.map((alert) =>
+    store.isRepeat(plan.target.name, plan.profile, alert.dedupeKey) ? alert : analyzeAlert(alert, plan, baseline, store, intel));
+}
+
 /** One load of a target; a capturer that throws becomes a failed capture. */
 export async function captureOnce(capturer: Capturer, target: TargetConfig, profile: string): Promise<PageCapture> {
   try {
@@ -139,9 +145,7 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
     for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile));
   }
   const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, samples });
-  // A sighting of a change already alerted only moves its lastSeen, so it is not analysed again.
-  plan.alerts = plan.alerts.map((alert) =>
-    store.isRepeat(target.name, profile, alert.dedupeKey) ? alert : analyzeAlert(alert, plan, baseline, store, intel));
+  analyzePlan(plan, baseline, store, intel);
   const result = store.applyPlan(plan);
   return {
     outcome: {

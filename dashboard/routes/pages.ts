@@ -11,7 +11,8 @@ import { alertDetailPage } from '../views/alert-detail.js';
 import { alertsPage } from '../views/alerts.js';
 import { overviewPage } from '../views/overview.js';
 import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
-import { decisionInput, queryText, severityFilter, statusFilter } from '../request-input.js';
+import { decisionInput, queryText, rulesInput, severityFilter, statusFilter } from '../request-input.js';
+import { MASK_RULES } from '../../src/normalize.js';
 
 const PAGE_SIZE = 100;
 const INVENTORY_PAGE = 250;
@@ -79,7 +80,16 @@ export function pagesRouter(store: Store, actor: string): Router {
       if (!known.has(from) || !known.has(to)) throw new ScriptwardenError('USAGE', 'from and to must be versions of this script');
       compare = { from, to, hunks: diffHunks(store.beautified(from) ?? '', store.beautified(to) ?? '') };
     }
-    res.type('html').send(scriptPage(script, versions, compare));
+    res.type('html').send(scriptPage(script, versions, compare, store.maskSettings(id)));
+  });
+
+  router.post('/scripts/:id/rules', (req, res) => {
+    const id = parseId(req.params.id, 'script id');
+    if (!store.script(id)) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
+    const { enabled, forgetLearned } = rulesInput(req);
+    const current = store.maskSettings(id);
+    store.setMaskSettings(id, { disabled: MASK_RULES.filter((r) => !enabled.includes(r)), learned: forgetLearned ? [] : current.learned });
+    res.redirect(303, `/scripts/${id}`);
   });
 
   router.get('/raw/:sha', (req, res) => {

@@ -3,7 +3,9 @@
 import type { DiffHunk } from '../../src/diff.js';
 import type { InventoryRow } from '../../src/store/inventory.js';
 import type { ScanRow, ScriptInfo, ScriptVersion } from '../../src/store/overview.js';
-import { html } from '../html.js';
+import type { LibraryMatch } from '../../src/intel/libraries.js';
+import { MASK_RULE_HELP, MASK_RULES, type MaskSettings } from '../../src/normalize.js';
+import { html, type Html } from '../html.js';
 import { diffTable } from './diff.js';
 import { layout, stateBadge, timeText } from './layout.js';
 
@@ -12,7 +14,7 @@ export function inventoryPage(rows: InventoryRow[], view: { target: string; page
   const pageHref = (n: number) => `/inventory?${target ? `target=${encodeURIComponent(target)}&` : ''}page=${n}`;
   const body = rows.map((r) => html`<tr>
     <td>${r.target} <span class="muted">${r.profile}</span></td><td>${r.kind}</td>
-    <td class="subject"><a href="/scripts/${r.scriptId}">${r.subject}</a></td>
+    <td class="subject"><a href="/scripts/${r.scriptId}">${r.subject}</a>${r.library ? html`<div class="muted small">${r.library}${r.vulnerabilities.length ? html` · ${r.vulnerabilities.length} known vulnerabilities` : ''}</div>` : ''}${r.disabledRules.length ? html`<div class="muted small">rules off: ${r.disabledRules.join(', ')}</div>` : ''}</td>
     <td>${r.host ?? ''}<div class="muted small">${r.party} party${r.vendor ? html` · ${r.vendor} (${r.category ?? 'other'})` : ''}</div></td><td>${timeText(r.firstSeen)}</td><td>${timeText(r.lastSeen)}</td>
     <td>${stateBadge(r.state)}${r.present ? '' : html` <span class="muted">absent</span>`}${r.masked ? html`<div class="muted small">${r.masked}</div>` : ''}</td>
     <td>${r.approvedBy ?? ''}</td><td>${r.justification ?? ''}</td>
@@ -44,7 +46,29 @@ export function scansPage(scans: ScanRow[], page: number, hasMore: boolean): str
   `, { active: '/scans' });
 }
 
-export function scriptPage(script: ScriptInfo, versions: ScriptVersion[], compare: { from: string; to: string; hunks: DiffHunk[] } | null): string {
+/** The masking rules of one script, as a form of checkboxes. */
+function rulesForm(scriptId: number, settings: MaskSettings): Html {
+  return html`<h2>Masking rules</h2>
+    <p class="muted small">A version that differs from an accepted one only in what these rules mask is recorded, not alerted.</p>
+    <form method="post" action="/scripts/${scriptId}/rules" class="rules">
+      ${MASK_RULES.map((rule) => html`<label><input type="checkbox" name="rule" value="${rule}" ${settings.disabled.includes(rule) ? '' : html`checked`}>
+        <code>${rule}</code> ${MASK_RULE_HELP[rule]}${rule === 'learned-tokens' ? ` (${settings.learned.length} learned)` : ''}</label><br>`)}
+      <label><input type="checkbox" name="forget"> forget the learned values</label><br>
+      <button type="submit">Save rules</button>
+    </form>`;
+}
+
+function libraryLine(raw: string | null): Html {
+  if (!raw) return html``;
+  try {
+    const lib = JSON.parse(raw) as LibraryMatch;
+    return html`<p>Recognised as <strong>${lib.name} ${lib.version}</strong> (${lib.via === 'hash' ? 'identical to the published release' : `by its ${lib.via}`})${lib.vulnerabilities.length ? html`; known vulnerabilities: <code>${lib.vulnerabilities.join(', ')}</code>` : ''}.</p>`;
+  } catch {
+    return html``;
+  }
+}
+
+export function scriptPage(script: ScriptInfo, versions: ScriptVersion[], compare: { from: string; to: string; hunks: DiffHunk[] } | null, settings: MaskSettings): string {
   const options = (selected: string) =>
     versions.map((v) => html`<option value="${v.sha256}" ${v.sha256 === selected ? html`selected` : ''}>${v.sha256.slice(0, 12)} · ${v.firstSeen.slice(0, 10)}</option>`);
   const rows = versions.map((v) => html`<tr>
@@ -59,6 +83,7 @@ export function scriptPage(script: ScriptInfo, versions: ScriptVersion[], compar
     <p><a href="/inventory">← Inventory</a></p>
     <h1 class="subject">${script.key}</h1>
     <p>${script.kind} script on <strong>${script.target}</strong> (${script.profile}), frame <code>${script.frameUrl}</code>; first seen ${timeText(script.firstSeen)}, last seen ${timeText(script.lastSeen)}.</p>
+    ${libraryLine(script.library)}
     <h2>Versions</h2>
     <table><thead><tr><th>SHA-256</th><th>SRI</th><th class="num">Bytes</th><th>First seen</th><th>Last seen</th><th class="num">Scans</th><th>State</th><th>Approved by</th><th>Note</th><th></th></tr></thead>
     <tbody>${rows}</tbody></table>
@@ -66,5 +91,6 @@ export function scriptPage(script: ScriptInfo, versions: ScriptVersion[], compar
       <form class="filters" method="get" action="/scripts/${script.id}">
         <label>from <select name="from">${options(from)}</select></label><label>to <select name="to">${options(to)}</select></label>
         <button type="submit">Diff</button></form>${compare ? diffTable(compare.hunks) : ''}` : ''}
+    ${rulesForm(script.id, settings)}
   `, { active: '/inventory' });
 }

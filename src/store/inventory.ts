@@ -1,5 +1,7 @@
 // The PCI DSS 6.4.3 inventory: every script per page and profile, its integrity value and its authorization.
 
+import type { LibraryMatch } from '../intel/libraries.js';
+import { readScriptSettings } from './script-settings.js';
 import type { ObservationMeta } from '../plan.js';
 import { partyFields } from '../vendors.js';
 import type { Blobs } from './blobs.js';
@@ -34,6 +36,11 @@ export interface InventoryRow {
   state: InventoryState;
   /** Why the latest raw bytes count as an accepted version although they differ (e.g. volatile tokens masked). */
   masked: string | null;
+  /** The library the script was recognised as (`jquery 3.6.0`), and that version's known vulnerabilities. */
+  library: string | null;
+  vulnerabilities: string[];
+  /** Masking rules the user turned off for this script. */
+  disabledRules: string[];
   approvedBy: string | null;
   approvedAt: string | null;
   justification: string | null;
@@ -59,6 +66,7 @@ interface Row {
   note: string | null;
   meta_id: number | null;
   target_id: number;
+  library: string | null;
 }
 
 function hostOf(url: string | null): string | null {
@@ -82,11 +90,21 @@ function vendorOf(row: Row): { party: 'first' | 'third'; vendor: string | null; 
   return partyFields(source, row.page);
 }
 
+function libraryFields(raw: string | null): { library: string | null; vulnerabilities: string[] } {
+  if (!raw) return { library: null, vulnerabilities: [] };
+  try {
+    const match = JSON.parse(raw) as LibraryMatch;
+    return { library: `${match.name} ${match.version}`, vulnerabilities: match.vulnerabilities ?? [] };
+  } catch {
+    return { library: null, vulnerabilities: [] };
+  }
+}
+
 export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): InventoryRow[] {
   const rows = db
     .prepare(
       `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen, s.last_seen,
-              s.missing_streak, s.retired_at, b.sha256, bl.state, bl.decided_by, bl.decided_at, bl.note,
+              s.missing_streak, s.retired_at, s.library, b.sha256, bl.state, bl.decided_by, bl.decided_at, bl.note,
               (SELECT o.meta_id FROM observations o WHERE o.script_id = s.id ORDER BY o.scan_id DESC LIMIT 1) AS meta_id
          FROM scripts s
          JOIN targets t ON t.id = s.target_id
@@ -134,6 +152,8 @@ export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Inv
       present: row.missing_streak === 0 && !row.retired_at,
       state,
       masked,
+      ...libraryFields(row.library),
+      disabledRules: readScriptSettings(db, row.id).disabled,
       approvedBy: row.state === 'approved' ? row.decided_by : null,
       approvedAt: row.state === 'approved' ? row.decided_at : null,
       justification: row.state === 'approved' ? row.note : null,

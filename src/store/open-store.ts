@@ -1,7 +1,8 @@
 // The store factory: one object over one SQLite file, with close().
 
 import type { BaselineSnapshot } from '../baseline.js';
-import { beautify } from '../normalize.js';
+import { beautify, type MaskSettings } from '../normalize.js';
+import { readScriptSettings, writeScriptSettings } from './script-settings.js';
 import type { ObservationMeta, ScanPlan } from '../plan.js';
 import { approveEverything, decideAlerts, listAlerts, readAlert, repeatedAlertId, type AlertQuery, type AlertWithDetails, type Decision } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
@@ -50,6 +51,10 @@ export interface Store {
   scriptId(target: string, profile: string, key: string): number | null;
   scriptVersions(id: number): ScriptVersion[];
   versionMeta(scriptId: number, sha256: string): ObservationMeta | null;
+  /** Masking rules turned off and volatile positions learned for one script. */
+  maskSettings(scriptId: number): MaskSettings;
+  /** Replaces a script's mask settings and re-hashes its accepted versions to match. */
+  setMaskSettings(scriptId: number, settings: MaskSettings, now?: string): void;
   /** The beautified text of a stored body, computed once and cached; null when the body is not stored. */
   beautified(sha256: string): string | null;
   close(): void;
@@ -90,6 +95,8 @@ export function openStore(path: string): Store {
     scriptId: (target, profile, key) => scriptIdByKey(db, target, profile, key),
     scriptVersions: (id) => scriptVersions(db, blobs, id),
     versionMeta: (scriptId, sha256) => versionMeta(db, blobs, scriptId, sha256),
+    maskSettings: (scriptId) => readScriptSettings(db, scriptId),
+    setMaskSettings: (scriptId, settings, now = new Date().toISOString()) => writeScriptSettings(db, blobs, scriptId, settings, now),
     beautified(sha256) {
       const source = blobs.idOf(sha256);
       if (source === null) return null;

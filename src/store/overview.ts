@@ -55,6 +55,8 @@ export interface ScriptInfo {
   frameUrl: string;
   firstSeen: string;
   lastSeen: string;
+  /** Library recognised for the latest version (JSON of a LibraryMatch), if any. */
+  library: string | null;
 }
 
 export function targetsOverview(db: Db): TargetOverview[] {
@@ -121,12 +123,12 @@ export function listScans(db: Db, filter: { target?: string; limit: number; offs
 export function scriptInfo(db: Db, id: number): ScriptInfo | null {
   const row = db
     .prepare(
-      `SELECT s.id, t.name AS target, s.profile, s.key, s.kind, s.url, s.frame_url, s.first_seen, s.last_seen
+      `SELECT s.id, t.name AS target, s.profile, s.key, s.kind, s.url, s.frame_url, s.first_seen, s.last_seen, s.library
          FROM scripts s JOIN targets t ON t.id = s.target_id WHERE s.id = ?`,
     )
-    .get(id) as { id: number; target: string; profile: string; key: string; kind: string; url: string | null; frame_url: string; first_seen: string; last_seen: string } | undefined;
+    .get(id) as { id: number; target: string; profile: string; key: string; kind: string; url: string | null; frame_url: string; first_seen: string; last_seen: string; library: string | null } | undefined;
   if (!row) return null;
-  return { id: row.id, target: row.target, profile: row.profile, key: row.key, kind: row.kind, url: row.url, frameUrl: row.frame_url, firstSeen: row.first_seen, lastSeen: row.last_seen };
+  return { id: row.id, target: row.target, profile: row.profile, key: row.key, kind: row.kind, url: row.url, frameUrl: row.frame_url, firstSeen: row.first_seen, lastSeen: row.last_seen, library: row.library };
 }
 
 export function scriptIdByKey(db: Db, target: string, profile: string, key: string): number | null {

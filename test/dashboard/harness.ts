@@ -4,6 +4,8 @@ import type { Browser } from 'puppeteer-core';
 import { join } from 'node:path';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { planScan } from '../../src/compare.js';
+import { loadIntel } from '../../src/intel/load-intel.js';
+import { analyzePlan } from '../../src/monitor.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import type { PageCapture } from '../../src/types.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
@@ -20,6 +22,7 @@ export interface DashboardHarness {
 
 export async function startDashboard(): Promise<DashboardHarness> {
   const store = openStore(join(tempProject('sw-dash-'), 'scriptwarden.db'));
+  const intel = loadIntel({ libraries: [], knownBadHosts: [] });
   const dashboard = createApp({ store, actor: 'tester' });
   const { url } = await dashboard.listen(0, '127.0.0.1');
   const browser = await launchTestPuppeteer();
@@ -28,7 +31,12 @@ export async function startDashboard(): Promise<DashboardHarness> {
     dashboard,
     url,
     browser,
-    scan: (capture) => store.applyPlan(planScan(capture, store.readBaseline(capture.target, capture.profile), { removalThreshold: 2 })),
+    scan: (capture) => {
+      const baseline = store.readBaseline(capture.target, capture.profile);
+      const plan = planScan(capture, baseline, { removalThreshold: 2, libraries: intel.libraries });
+      analyzePlan(plan, baseline, store, intel);
+      return store.applyPlan(plan);
+    },
     close: async () => {
       await browser.close();
       await dashboard.close();

@@ -29,7 +29,7 @@ describe('reviewing alerts in the dashboard', () => {
     const page = await h.browser.newPage();
     await page.goto(h.url);
     assert.match(await page.$eval('main', (m) => m.textContent ?? ''), /checkout/);
-    await page.goto(`${h.url}alerts?status=open&severity=high`);
+    await page.goto(`${h.url}alerts?status=open&severity=critical`);
     const links = await page.$$eval('td.summary a', (as) => as.map((a) => a.getAttribute('href')));
     assert.ok(links.includes(`/alerts/${changedId}`));
     await page.close();

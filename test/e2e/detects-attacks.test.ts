@@ -39,7 +39,7 @@ describe('attacks on a baselined checkout page', () => {
     assert.equal(changed[0]!.severity, 'critical', 'a payment-field listener that sends data out is a skimmer');
     assert.match(changed[0]!.summary, /skimmer pattern/);
     const findings = changed[0]!.details.findings as { title: string }[];
-    assert.ok(findings.some((f) => /listens to mouseup/.test(f.title)), JSON.stringify(findings));
+    assert.ok(findings.some((f) => /adds mouseup on #pay listener/.test(f.title)), JSON.stringify(findings));
     assert.equal(changed[0]!.status, 'open');
     for (const field of ['id', 'type', 'severity', 'status', 'target', 'page', 'profile', 'subject', 'summary', 'firstSeen', 'lastSeen']) {
       assert.ok(field in changed[0]!, `alert has ${field}`);
