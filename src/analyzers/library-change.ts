@@ -1,5 +1,6 @@
 // Analyzer: says which library a script is, whether a change is a version upgrade, and what the data says of its version.
 
+import { compareVersions } from '../intel/libraries.js';
 import type { Analyzer, Finding, ScriptChange } from './types.js';
 
 function label(name: string, version: string): string {
@@ -24,7 +25,7 @@ export const libraryChange: Analyzer = {
     if (isLibraryVersionChange(change)) {
       findings.push({
         analyzer: 'library-change', severity: 'info', kind: 'library',
-        title: `${change.oldCode === null ? 'replaces' : 'changes'} ${label(oldLibrary!.name, oldLibrary!.version)} with ${label(newLibrary.name, newLibrary.version)} (${proof})`,
+        title: `${compareVersions(newLibrary.version, oldLibrary!.version) > 0 ? 'upgrades' : 'downgrades'} ${newLibrary.name} from ${oldLibrary!.version} to ${newLibrary.version}${change.oldCode === null ? ' (as a new script that replaces the old one)' : ''}; ${proof}`,
         detail: `${oldLibrary!.version} → ${newLibrary.version}`,
       });
     } else if (oldLibrary && change.oldCode !== null && oldLibrary.name === newLibrary.name) {

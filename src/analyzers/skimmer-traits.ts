@@ -23,9 +23,9 @@ export function textHosts(text: string): Set<string> {
 }
 
 /** A host is familiar when the page already knows it, or it belongs to the page's or the script's own site or vendor. */
-function familiarity(change: ScriptChange): (host: string) => boolean {
+function familiarity(change: ScriptChange, withScript = true): (host: string) => boolean {
   const known = new Set([change.pageHost, ...change.knownHosts].filter((h): h is string => Boolean(h)).map(hostname));
-  const owners = [change.pageHost, change.url].filter((h): h is string => Boolean(h)).map((h) => classify(h, 'https://invalid.invalid/'));
+  const owners = [change.pageHost, withScript ? change.url : null].filter((h): h is string => Boolean(h)).map((h) => classify(h, 'https://invalid.invalid/'));
   return (host) => {
     if (known.has(hostname(host))) return true;
     const info = classify(hostname(host), 'https://invalid.invalid/');
@@ -54,12 +54,17 @@ export const skimmerTraits: Analyzer = {
     const obfuscation = added(after.obfuscation, before?.obfuscation);
     const miner = added(after.miner, before?.miner);
 
+    // A new script served from an unfamiliar host that imitates a known one.
+    const ownHost = change.oldCode === null && change.url && /^https?:/i.test(change.url) ? new URL(change.url).host : null;
+    if (ownHost && !familiarity(change, false)(ownHost)) {
+      findings.push(...lookalikeFindings(ownHost, [change.pageHost ?? '', ...change.knownHosts], 'skimmer-traits').map((f) => ({ ...f, kind: 'lookalike' as const })));
+    }
     for (const host of newHosts.slice(0, 5)) {
       add('medium', 'new-host', `references ${host}, a host not seen before on this page`, host);
       findings.push(...lookalikeFindings(host, [change.pageHost ?? '', ...change.knownHosts], 'skimmer-traits').map((f) => ({ ...f, kind: 'lookalike' as const })));
     }
+    const watchesInput = listeners.some((l) => PAYMENT_EVENTS.has(l)) && (change.paymentPage || after.cardReads.size > 0);
     if (listeners.length) {
-      const watchesInput = listeners.some((l) => PAYMENT_EVENTS.has(l)) && (change.paymentPage || after.cardReads.size > 0);
       const what = listenerTargets.length ? listenerTargets : listeners;
       add(watchesInput ? 'medium' : 'low', 'listener', `adds ${what.slice(0, 3).join(', ')} listener${what.length === 1 ? '' : 's'}`, listeners.join(', '));
     }
@@ -75,9 +80,13 @@ export const skimmerTraits: Analyzer = {
     if (newHosts.length && sendsAnything) {
       add('high', 'exfiltration', `may send data to ${newHosts[0]}, a new host${sends.length ? ` (via ${sends.join(', ')})` : ''}`, newHosts.join(', '));
     }
-    if ((listeners.length || cardReads.length) && (sends.length || newHosts.length)) {
+    // Reading form input is a skimmer when the data can leave: to a new host, or card fields sent anywhere.
+    const readsInput = cardReads.length > 0 || watchesInput;
+    if (readsInput && (newHosts.length > 0 || (cardReads.length > 0 && sends.length > 0))) {
       add('critical', 'exfiltration', 'skimmer pattern: reads form input and sends it out',
         [...listenerTargets.slice(0, 2), ...cardReads.slice(0, 2), ...sends, ...newHosts.slice(0, 2)].join(', '));
+    } else if (watchesInput && sends.length > 0) {
+      add('medium', 'send', 'watches form input and sends data to a known host', [...listenerTargets.slice(0, 2), ...sends].join(', '));
     }
     return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   },

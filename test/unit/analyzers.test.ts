@@ -77,7 +77,7 @@ describe('library-change and known-bad-host analyzers', () => {
   const lib = (version: string, via: 'hash' | 'content' = 'content') => ({ name: 'jquery', version, via, vulnerabilities: [] });
   it('names the versions of an upgrade and flags a same-version body change', () => {
     const upgrade = libraryChange.run({ ...change('b'), oldLibrary: lib('3.6.0'), newLibrary: lib('3.7.1') });
-    assert.match(upgrade[0]!.title, /changes jquery 3\.6\.0 with jquery 3\.7\.1/);
+    assert.match(upgrade[0]!.title, /upgrades jquery from 3\.6\.0 to 3\.7\.1/);
     assert.equal(isLibraryVersionChange({ oldLibrary: lib('3.6.0'), newLibrary: lib('3.7.1') }), true);
     const tampered = libraryChange.run({ ...change('b'), oldLibrary: lib('3.6.0'), newLibrary: lib('3.6.0') });
     assert.equal(tampered[0]!.severity, 'medium');
