@@ -11,7 +11,7 @@ import type { TargetConfig } from './config.js';
 export interface SampledScript {
   key: string;
   scriptId: number;
-  /** Volatile positions learned from this sample. */
+  /** Volatile positions learned from this sample that were not known before. */
   learned: number;
   examples: string[];
   /** The sample's version now compares equal to an accepted one. */
@@ -44,10 +44,12 @@ async function sampleOne(deps: ScanDeps, target: TargetConfig, profile: string):
     const after = plan.bodies.get(script.sha256);
     if (before === null || after === undefined) continue;
     const result = learnVolatile(before, after);
-    const settings = withLearned(store.maskSettings(known.id), result.anchors);
-    if (result.anchors.length) store.setMaskSettings(known.id, settings);
+    const current = store.maskSettings(known.id);
+    const fresh = result.anchors.filter((a) => !current.learned.includes(a));
+    const settings = withLearned(current, fresh);
+    if (fresh.length) store.setMaskSettings(known.id, settings);
     const nowMatches = sha256Hex(normalizeCode(after, settings).text) === sha256Hex(normalizeCode(before, settings).text);
-    base.scripts.push({ key: known.key, scriptId: known.id, learned: result.anchors.length, examples: result.examples, nowMatches, structural: result.structural });
+    base.scripts.push({ key: known.key, scriptId: known.id, learned: fresh.length, examples: result.examples, nowMatches, structural: result.structural });
   }
   return { ...base, status: 'ok', error: null };
 }
