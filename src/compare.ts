@@ -4,6 +4,7 @@ import type { BaselineSnapshot, KnownScript } from './baseline.js';
 import { fingerprint, sha256Hex } from './fingerprint.js';
 import { DEFAULT_MASK_SETTINGS, describeMasking, maskVolatile, normalizeCode } from './normalize.js';
 import { identifyLibrary, type LibraryIndex } from './intel/libraries.js';
+import { knownBadMatch, type KnownBadHosts } from './intel/known-bad-hosts.js';
 import { learnFromSamples } from './baseline-samples.js';
 import { stableHeaders } from './headers.js';
 import { anonymousGroup, anonymousKey, isAnonymous, matchAnonymous, urlKey } from './identity.js';
@@ -21,6 +22,8 @@ export interface PlanOptions {
   removalThreshold: number;
   /** Library signatures, to say what new versions are. */
   libraries?: LibraryIndex;
+  /** Hosts known to serve malicious code: never accepted into a first baseline. */
+  knownBad?: KnownBadHosts;
   /** Further loads taken while the baseline is established: volatile literals are learned from them. */
   samples?: PageCapture[];
 }
@@ -161,6 +164,15 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
   for (const script of plan.scripts) {
     const known = script.knownId === null ? undefined : byId.get(script.knownId);
     if (known) observed.add(known.id);
+    const badEntry = !baseline.established && options.knownBad && script.url ? knownBadEntry(options.knownBad, script.url) : null;
+    if (badEntry) {
+      // A first scan accepts what it sees, except code from a known-bad host: a compromise on day one is still reported.
+      plan.alerts.push({
+        ...scriptAlert('script.added', script, null, paymentPage, page, `Script ${script.key} on ${page} is served from ${badEntry}, on the known-bad host list`),
+        severity: 'critical',
+      });
+      continue;
+    }
     if (!baseline.established) {
       const body = script.sha256 ? plan.bodies.get(script.sha256) : undefined;
       let normalized: string | null = null;
@@ -227,6 +239,14 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
         details: { kind: known.kind, url: known.url, frameUrl: known.frameUrl, missingScans: streak },
       });
     }
+  }
+}
+
+function knownBadEntry(list: KnownBadHosts, url: string): string | null {
+  try {
+    return knownBadMatch(list, new URL(url).hostname);
+  } catch {
+    return null;
   }
 }
 

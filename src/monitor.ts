@@ -144,7 +144,7 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
   if (!baseline.established && capture.outcome.ok) {
     for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile));
   }
-  const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, samples });
+  const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples });
   analyzePlan(plan, baseline, store, intel);
   const result = store.applyPlan(plan);
   return {

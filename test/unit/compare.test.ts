@@ -99,6 +99,15 @@ describe('planScan', () => {
     assert.equal(a.alerts[0]!.severity, 'critical', 'versioned URL');
   });
 
+  it('reports a script from a known-bad host even on the first scan, and keeps it out of the baseline', () => {
+    const polyfill = script({ kind: 'external', url: 'https://cdn.polyfill.io/v3/polyfill.min.js', body: 'window.p = 1;' });
+    const knownBad = { hosts: new Set(['polyfill.io']), sources: [] };
+    const plan = planScan(pageCapture([APP, polyfill]), emptyBaseline(), { ...options, knownBad });
+    assert.deepEqual(plan.alerts.map((a) => [a.type, a.severity]), [['script.added', 'critical']]);
+    assert.match(plan.alerts[0]!.summary, /known-bad host list/);
+    assert.ok(!plan.baselineAdds.some((a) => a.subjectKey.includes('polyfill')));
+  });
+
   it('ignores a CSP nonce that differs on every response', () => {
     const withNonce = (nonce: string) => healthyShop({ securityHeaders: { 'content-security-policy': `script-src 'self' 'nonce-${nonce}'` } });
     const base = planScan(withNonce('r4nd0m1'), emptyBaseline(), options);
