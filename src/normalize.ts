@@ -1,13 +1,14 @@
 // Normalised views of script text: beautified code for reading, and a masked token stream for comparing loads.
 
 import beautifier from 'js-beautify';
-import { isLiteral, isSignificant, tokenize } from './tokens.js';
+import { formatCode } from './format-code.js';
+import { scanTokens } from './tokens.js';
 
-/** Above this size beautifying costs more than it helps; such bodies are only split on statements. */
-const MAX_BEAUTIFY_BYTES = 8 * 1024 * 1024;
+/** Above this size js-beautify takes seconds; larger bodies get the linear line breaker (format-code.ts). */
+const MAX_BEAUTIFY_BYTES = 200 * 1024;
 
 export function beautify(code: string): string {
-  if (code.length > MAX_BEAUTIFY_BYTES) return code.replace(/([;{}])(?=\S)/g, '$1\n');
+  if (code.length > MAX_BEAUTIFY_BYTES) return formatCode(code);
   try {
     return beautifier.js(code, { indent_size: 2, max_preserve_newlines: 2, wrap_line_length: 0, end_with_newline: true });
   } catch {
@@ -78,6 +79,8 @@ export function normalizeCode(code: string, settings: MaskSettings = DEFAULT_MAS
     else hits.set(rule, { rule, count: 1, example: example.slice(0, 80) });
   };
   const generic = (text: string): string => {
+    // Every pattern needs at least 10 characters: shorter literals (most of them) skip the regexes.
+    if (text.length < 10) return text;
     let out = text;
     for (const { rule, pattern, replacement } of PATTERNS) {
       if (off.has(rule)) continue;
@@ -94,25 +97,33 @@ export function normalizeCode(code: string, settings: MaskSettings = DEFAULT_MAS
   };
   const fold = !off.has('whitespace');
   const out: string[] = [];
-  const previous: string[] = [];
-  for (const token of tokenize(code)) {
-    if (token.type === 'space') {
-      if (!fold) out.push(token.text);
-      continue;
+  // The last three significant tokens, for learned anchors.
+  let p1 = '';
+  let p2 = '';
+  let p3 = '';
+  let seen = 0;
+  scanTokens(code, (type, start, end) => {
+    if (type === 'space') {
+      if (!fold) out.push(code.slice(start, end));
+      return;
     }
-    let text = token.text;
-    if (isLiteral(token) && learned.size > 0 && learned.has(anchorOf(previous))) {
+    const raw = code.slice(start, end);
+    let text = raw;
+    const literal = type === 'string' || type === 'number' || type === 'template';
+    if (literal && learned.size > 0 && learned.has(anchorOf(seen >= 3 ? [p1, p2, p3] : [p1, p2, p3].slice(3 - seen)))) {
       hit('learned-tokens', text);
       text = '<learned>';
-    } else if (isLiteral(token) || token.type === 'comment') {
+    } else if (literal || type === 'comment') {
       text = generic(text);
     }
     out.push(text);
-    if (isSignificant(token)) {
-      previous.push(token.text);
-      if (previous.length > ANCHOR_LENGTH) previous.shift();
+    if (type !== 'comment') {
+      p1 = p2;
+      p2 = p3;
+      p3 = raw;
+      seen++;
     }
-  }
+  });
   return { text: fold ? out.join(' ') : out.join(''), hits: [...hits.values()] };
 }
 

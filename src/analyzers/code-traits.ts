@@ -1,7 +1,8 @@
-// Parses JavaScript with acorn and lists the traits skimmers and miners show: listeners, card reads, sends, eval, obfuscation.
+// Parses JavaScript with meriyah and lists the traits skimmers and miners show: listeners, card reads, sends, eval, obfuscation.
 
-import { parse, type Node } from 'acorn';
+import type { Node } from 'acorn';
 import { simple } from 'acorn-walk';
+import { parseModule, parseScript } from 'meriyah';
 
 export interface CodeTraits {
   parsed: boolean;
@@ -70,79 +71,116 @@ function describeTarget(node: AnyNode | undefined): string | null {
   return null;
 }
 
-export function codeTraits(code: string): CodeTraits {
-  const traits: CodeTraits = {
+type TraitSet = Exclude<keyof CodeTraits, 'parsed'>;
+
+function emptyTraits(): CodeTraits {
+  return {
     parsed: false, hosts: new Set(), listeners: new Set(), listenerTargets: new Set(), cardReads: new Set(), sends: new Set(),
     dynamicCode: new Set(), obfuscation: new Set(), miner: new Set(),
   };
-  if (/\\x[0-9a-f]{2}(\\x[0-9a-f]{2}){3,}/i.test(code)) traits.obfuscation.add('\\x-escaped strings');
+}
+
+const ESCAPED = /\\x[0-9a-f]{2}(\\x[0-9a-f]{2}){3,}/i;
+
+/** Character offsets in the code; nodes there count as added code. */
+export interface Region {
+  start: number;
+  end: number;
+}
+
+/**
+ * The traits of a whole script, and, when a region is given, of the code in that region alone: nodes that start in
+ * it, and literals that overlap it (an edited URL inside an old string is added code).
+ */
+export function codeTraits(code: string, region?: Region): CodeTraits & { added?: CodeTraits } {
+  const traits: CodeTraits & { added?: CodeTraits } = emptyTraits();
+  const added = region ? emptyTraits() : undefined;
+  if (added) traits.added = added;
+  if (ESCAPED.test(code)) traits.obfuscation.add('\\x-escaped strings');
+  if (added && region && ESCAPED.test(code.slice(region.start, region.end))) added.obfuscation.add('\\x-escaped strings');
+  // meriyah builds the same ESTree shapes acorn does, about twice as fast; acorn-walk walks either.
   let ast: Node;
   try {
-    ast = parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true });
+    ast = parseScript(code, { next: true, webcompat: true, globalReturn: true, ranges: true }) as unknown as Node;
   } catch {
     try {
-      ast = parse(code, { ecmaVersion: 'latest', sourceType: 'module' });
+      ast = parseModule(code, { next: true, ranges: true }) as unknown as Node;
     } catch {
       return traits;
     }
   }
   traits.parsed = true;
+  if (added) added.parsed = true;
+  const starts = (node: AnyNode) => region !== undefined && node.start >= region.start && node.start < region.end;
+  const overlaps = (node: AnyNode) => region !== undefined && node.start < region.end && node.end > region.start;
+  let inRegion = false;
+  const put = (set: TraitSet, value: string) => {
+    traits[set].add(value);
+    if (inRegion) added![set].add(value);
+  };
   const strings = (text: string) => {
     const url = URL_LIKE.exec(text);
-    if (url) traits.hosts.add(url[1]!.toLowerCase());
-    else if (HOST_LIKE.test(text)) traits.hosts.add(text.toLowerCase());
-    if (CARD_WORDS.test(text) && text.length < 80) traits.cardReads.add(`"${text}"`);
-    if (MINER_WORDS.test(text)) traits.miner.add(text.slice(0, 40));
-    if (text.length >= 120 && /^[A-Za-z0-9+/=]+$/.test(text)) traits.obfuscation.add(`base64 literal of ${text.length} chars`);
-    else if (text.length >= 120 && /^[0-9a-f]+$/i.test(text)) traits.obfuscation.add(`hex literal of ${text.length} chars`);
-    else if (text.length >= 200 && entropy(text) > 5.2) traits.obfuscation.add(`high-entropy string of ${text.length} chars`);
+    if (url) put('hosts', url[1]!.toLowerCase());
+    else if (HOST_LIKE.test(text)) put('hosts', text.toLowerCase());
+    if (text.length < 80 && CARD_WORDS.test(text)) put('cardReads', `"${text}"`);
+    if (MINER_WORDS.test(text)) put('miner', text.slice(0, 40));
+    if (text.length >= 120 && /^[A-Za-z0-9+/=]+$/.test(text)) put('obfuscation', `base64 literal of ${text.length} chars`);
+    else if (text.length >= 120 && /^[0-9a-f]+$/i.test(text)) put('obfuscation', `hex literal of ${text.length} chars`);
+    else if (text.length >= 200 && entropy(text) > 5.2) put('obfuscation', `high-entropy string of ${text.length} chars`);
   };
   simple(ast, {
     Literal(node: AnyNode) {
-      if (typeof node.value === 'string') strings(node.value);
+      if (typeof node.value !== 'string') return;
+      inRegion = overlaps(node);
+      strings(node.value);
     },
     TemplateElement(node: AnyNode) {
-      if (typeof node.value?.cooked === 'string') strings(node.value.cooked);
+      if (typeof node.value?.cooked !== 'string') return;
+      inRegion = overlaps(node);
+      strings(node.value.cooked);
     },
     CallExpression(node: AnyNode) {
+      inRegion = starts(node);
       const name = calleeName(node);
       const first = literalText((node.arguments as AnyNode[])[0]);
       if (name.endsWith('addEventListener') && first && FORM_EVENTS.has(first.toLowerCase())) {
-        traits.listeners.add(first.toLowerCase());
+        put('listeners', first.toLowerCase());
         const target = describeTarget((node.callee as AnyNode).object as AnyNode | undefined);
-        traits.listenerTargets.add(target ? `${first.toLowerCase()} on ${target}` : first.toLowerCase());
+        put('listenerTargets', target ? `${first.toLowerCase()} on ${target}` : first.toLowerCase());
       }
       const short = name.replace(/^.*\./, '');
-      if (name === 'fetch' || short === 'sendBeacon' || short === 'ajax' || (short === 'post' && name.includes('.'))) traits.sends.add(short);
-      if (short === 'open' && first && /^(post|get|put)$/i.test(first)) traits.sends.add('XMLHttpRequest');
-      if (name === 'eval' || name === 'Function' || name.endsWith('.eval')) traits.dynamicCode.add(name.replace(/^.*\./, ''));
-      if (name === 'atob' || name.endsWith('.atob')) traits.dynamicCode.add('atob');
-      if (/^(document\.)?(querySelector|querySelectorAll|getElementById|getElementsByName)$/.test(name.replace(/^document\./, 'document.')) && first && CARD_WORDS.test(first)) {
-        traits.cardReads.add(`${name.replace(/^.*\./, '')}("${first.slice(0, 40)}")`);
+      if (name === 'fetch' || short === 'sendBeacon' || short === 'ajax' || (short === 'post' && name.includes('.'))) put('sends', short);
+      if (short === 'open' && first && /^(post|get|put)$/i.test(first)) put('sends', 'XMLHttpRequest');
+      if (name === 'eval' || name === 'Function' || name.endsWith('.eval')) put('dynamicCode', short);
+      if (name === 'atob' || name.endsWith('.atob')) put('dynamicCode', 'atob');
+      if (/^(querySelector|querySelectorAll|getElementById|getElementsByName)$/.test(short) && first && CARD_WORDS.test(first)) {
+        put('cardReads', `${short}("${first.slice(0, 40)}")`);
       }
-      if (/WebAssembly\.(instantiate|instantiateStreaming|compile)$/.test(name)) traits.miner.add(name);
-      if (name.endsWith('createObjectURL')) traits.miner.add('worker or script from a blob');
+      if (/WebAssembly\.(instantiate|instantiateStreaming|compile)$/.test(name)) put('miner', name);
+      if (name.endsWith('createObjectURL')) put('miner', 'worker or script from a blob');
     },
     NewExpression(node: AnyNode) {
+      inRegion = starts(node);
       const callee = node.callee as AnyNode;
       const name = callee.type === 'Identifier' ? callee.name : '';
-      if (name === 'WebSocket') traits.sends.add('WebSocket');
-      if (name === 'XMLHttpRequest') traits.sends.add('XMLHttpRequest');
-      if (name === 'Image') traits.sends.add('Image beacon');
-      if (name === 'Function') traits.dynamicCode.add('Function');
+      if (name === 'WebSocket') put('sends', 'WebSocket');
+      if (name === 'XMLHttpRequest') put('sends', 'XMLHttpRequest');
+      if (name === 'Image') put('sends', 'Image beacon');
+      if (name === 'Function') put('dynamicCode', 'Function');
     },
     MemberExpression(node: AnyNode) {
+      inRegion = starts(node);
       const property = node.property as AnyNode;
-      if (property.type === 'Identifier' && property.name === 'forms' && (node.object as AnyNode).type === 'Identifier' && (node.object as AnyNode).name === 'document') {
-        traits.cardReads.add('document.forms');
-      }
-      if (property.type === 'Identifier' && property.name === 'write' && (node.object as AnyNode).name === 'document') traits.dynamicCode.add('document.write');
-      if (node.computed && property.type === 'Literal' && property.value === 'eval') traits.dynamicCode.add('eval');
+      const object = node.object as AnyNode;
+      if (property.type === 'Identifier' && property.name === 'forms' && object.type === 'Identifier' && object.name === 'document') put('cardReads', 'document.forms');
+      if (property.type === 'Identifier' && property.name === 'write' && object.name === 'document') put('dynamicCode', 'document.write');
+      if (node.computed && property.type === 'Literal' && property.value === 'eval') put('dynamicCode', 'eval');
     },
     AssignmentExpression(node: AnyNode) {
+      inRegion = starts(node);
       const left = node.left as AnyNode;
       if (left.type === 'MemberExpression' && (left.property as AnyNode).type === 'Identifier' && /^on(submit|input|change|keyup|mouseup|touchend|click)$/.test((left.property as AnyNode).name)) {
-        traits.listeners.add(((left.property as AnyNode).name as string).slice(2));
+        put('listeners', ((left.property as AnyNode).name as string).slice(2));
       }
     },
   });

@@ -2,7 +2,7 @@
 
 import { classify } from '../vendors.js';
 import { severityRank, type Severity } from '../types.js';
-import { codeTraits, type CodeTraits } from './code-traits.js';
+import { codeTraits, type CodeTraits, type Region } from './code-traits.js';
 import { lookalikeFindings } from './lookalike-host.js';
 import type { Analyzer, Finding, FindingKind, ScriptChange } from './types.js';
 
@@ -33,11 +33,46 @@ function familiarity(change: ScriptChange, withScript = true): (host: string) =>
   };
 }
 
+/** Where two versions differ, as one span of the new text (common prefix and suffix removed). */
+export function changedSpan(oldCode: string, newCode: string): Region {
+  const limit = Math.min(oldCode.length, newCode.length);
+  let prefix = 0;
+  while (prefix < limit && oldCode.charCodeAt(prefix) === newCode.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < limit - prefix && oldCode.charCodeAt(oldCode.length - 1 - suffix) === newCode.charCodeAt(newCode.length - 1 - suffix)) suffix++;
+  return { start: prefix, end: newCode.length - suffix };
+}
+
+/** A change touching less than this share of a large script is analysed by region, without parsing the old version. */
+const REGION_SHARE = 0.3;
+const REGION_MIN_BYTES = 64 * 1024;
+
+/**
+ * The new version's traits, and what the old version already had. A small change to a large script is judged by
+ * the traits of the changed span alone (only the new version is parsed); otherwise both versions are parsed and
+ * compared. Either way `before` holds what does not count as added.
+ */
+function compareTraits(oldCode: string | null, newCode: string): { after: CodeTraits; before: CodeTraits | undefined } {
+  if (oldCode === null) return { after: codeTraits(newCode), before: undefined };
+  const span = changedSpan(oldCode, newCode);
+  if (newCode.length >= REGION_MIN_BYTES && span.end - span.start < newCode.length * REGION_SHARE) {
+    const whole = codeTraits(newCode, span);
+    if (whole.parsed && whole.added) {
+      // Everything outside the span was already there; a host named in the span that the old text had is not new.
+      const before: CodeTraits = { ...whole, hosts: new Set([...whole.hosts].filter((h) => !whole.added!.hosts.has(h) || oldCode.includes(h))) };
+      for (const key of ['listeners', 'listenerTargets', 'cardReads', 'sends', 'dynamicCode', 'obfuscation', 'miner'] as const) {
+        before[key] = new Set([...whole[key]].filter((v) => !whole.added![key].has(v)));
+      }
+      return { after: whole, before };
+    }
+  }
+  return { after: codeTraits(newCode), before: codeTraits(oldCode) };
+}
+
 export const skimmerTraits: Analyzer = {
   meta: { id: 'skimmer-traits', title: 'Skimmer and miner traits in added code', needs: ['new body', 'old body (optional)'] },
   run(change: ScriptChange): Finding[] {
-    const after = codeTraits(change.newCode);
-    const before: CodeTraits | undefined = change.oldCode === null ? undefined : codeTraits(change.oldCode);
+    const { after, before } = compareTraits(change.oldCode, change.newCode);
     const findings: Finding[] = [];
     const add = (severity: Severity, kind: FindingKind, title: string, detail: string) =>
       findings.push({ analyzer: 'skimmer-traits', severity, kind, title, detail });

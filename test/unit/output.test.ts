@@ -15,3 +15,21 @@ describe('output safety', () => {
     assert.equal(csvCell(null), '""');
   });
 });
+
+describe('formatting and diffing large minified code', () => {
+  it('breaks code into statements without splitting strings, regexes or comments', async () => {
+    const { formatCode } = await import('../../src/format-code.js');
+    const lines = formatCode('var a="x;{y}";if(a){b(/;}/g,`t;${1}`)}/* c;d */c();').trim().split('\n');
+    assert.deepEqual(lines, ['var a="x;{y}";', 'if(a){', '  b(/;}/g,`t;${1}`)', '}', '/* c;d */c();']);
+  });
+  it('reports the right line numbers when only the middle of a large file changes', async () => {
+    const { diffHunks } = await import('../../src/diff.js');
+    const old = Array.from({ length: 5000 }, (_, i) => `line ${i}`).join('\n');
+    const changed = old.replace('line 2500', 'line 2500\ninjected();');
+    const hunks = diffHunks(old, changed);
+    assert.equal(hunks.length, 1);
+    const add = hunks[0]!.lines.find((l) => l.kind === 'add')!;
+    assert.deepEqual([add.text, add.newLine], ['injected();', 2502]);
+    assert.equal(hunks[0]!.skipped, 2498);
+  });
+});
