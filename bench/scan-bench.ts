@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   console.log(`bare puppeteer loop, fresh incognito context per page, concurrency 1: ${(bareFresh / 1000).toFixed(1)} s, ${(PAGES / (bareFresh / 60_000)).toFixed(0)} pages/min`);
 
   const first = await timed(1);
-  console.log(`first scan (records inventory), concurrency 1: ${(first.elapsed / 1000).toFixed(1)} s`);
+  console.log(`first scan (records inventory; 2 loads per page to learn volatile values), concurrency 1: ${(first.elapsed / 1000).toFixed(1)} s`);
 
   const before = dbBytes(store);
   const lastBlob = (store.db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM blobs').get() as { n: number }).n;

@@ -69,11 +69,13 @@ function changeSection(view: AlertView): { change: Html; evidence: Html } {
   return { change, evidence };
 }
 
-/** What the analyzers saw in the change, worst first. */
-function findingsList(raw: unknown): Html {
-  if (!Array.isArray(raw) || raw.length === 0) return html``;
+/** What the analyzers saw in the change, worst first, after the plain-language summary. */
+function findingsList(raw: unknown, summary: unknown, masked: unknown): Html {
+  const said = typeof summary === 'string' ? html`<p class="change-summary">${summary}</p>` : '';
+  const mask = typeof masked === 'string' ? html`<p class="muted">${masked}</p>` : '';
+  if (!Array.isArray(raw) || raw.length === 0) return said || mask ? html`<h2>What the new code does</h2>${said}${mask}` : html``;
   const findings = raw as { severity: string; title: string; detail: string }[];
-  return html`<h2>What the new code does</h2><ul class="findings">${findings.map(
+  return html`<h2>What the new code does</h2>${said}${mask}<ul class="findings">${findings.map(
     (f) => html`<li>${severityBadge(f.severity)} ${f.title}${f.detail ? html` <code>${f.detail}</code>` : ''}</li>`,
   )}</ul>`;
 }
@@ -102,7 +104,7 @@ export function alertDetailPage(view: AlertView): string {
       ${row('Last seen', timeText(alert.lastSeen))}
     </table>
     ${decided}
-    ${findingsList(alert.details.findings)}
+    ${findingsList(alert.details.findings, alert.details.changeSummary, alert.details.masked)}
     ${section.change}
     <h2>Decision</h2>
     <section class="decisions">${form('approve', 'Approve')}${form('reject', 'Reject')}</section>

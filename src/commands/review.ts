@@ -46,6 +46,8 @@ export function showCommand(rawId: string, options: { config?: string; json?: bo
       `Target:     ${safeText(alert.target)} (${alert.profile}) ${safeText(alert.page)}`,
       `Subject:    ${safeText(alert.subject)}`,
       `Summary:    ${safeText(alert.summary, 400)}`,
+      ...(typeof alert.details.changeSummary === 'string' ? [`Change:     ${safeText(alert.details.changeSummary, 1000)}`] : []),
+      ...(typeof alert.details.masked === 'string' ? [`Masked:     ${safeText(alert.details.masked, 400)}`] : []),
       `First seen: ${alert.firstSeen}   Last seen: ${alert.lastSeen}`,
       `Old:        ${safeText(alert.oldValue, 400) || '-'}`,
       `New:        ${safeText(alert.newValue, 400) || '-'}`,
