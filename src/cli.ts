@@ -15,7 +15,7 @@ import { alertsCommand, decideCommand, showCommand } from './commands/review.js'
 import { scanCommand } from './commands/scan.js';
 import { sampleCommand } from './commands/sample.js';
 import { rulesCommand } from './commands/rules.js';
-import { intelCommand } from './commands/intel.js';
+import { intelCommand, releaseHashesCommand } from './commands/intel.js';
 import { MASK_RULES } from './normalize.js';
 import { loadConfig, type Config } from './config.js';
 import { describeError, isScriptwardenError, ScriptwardenError } from './errors.js';
@@ -23,7 +23,7 @@ import { openStore } from './store/open-store.js';
 import type { Capturer } from './monitor.js';
 import { effectiveResolveMap } from './resolve-map.js';
 
-const USAGE_CODES = new Set(['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'BROWSER_NOT_FOUND', 'BROWSER_LAUNCH_FAILED', 'NOT_FOUND', 'STORE_FAILED']);
+const USAGE_CODES = new Set(['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'BROWSER_NOT_FOUND', 'BROWSER_LAUNCH_FAILED', 'NOT_FOUND', 'STORE_FAILED', 'RESOURCE_FETCH_FAILED']);
 
 function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
   return async (config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void> }> => {
@@ -135,10 +135,16 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExamples:\n  $ scriptwarden rules 12\n  $ scriptwarden rules 12 --disable quoted-tokens,learned-tokens')
     .action((id: string, opts) => setExit(rulesCommand(id, opts, ctx)));
 
-  program.command('intel').description('show the library signatures and known-bad host lists in use')
+  const intel = program.command('intel').description('show the library signatures and known-bad host lists in use')
     .addOption(configOption())
     .option('--json', 'print JSON')
     .action((opts) => setExit(intelCommand(opts, ctx)));
+  intel.command('release-hashes').argument('<package@version...>', 'npm releases, e.g. jquery@3.7.1')
+    .description('hash the published script files of npm releases into a retire.js-format file for intel.libraries')
+    .requiredOption('--out <file>', 'file to write (merged with it when it exists)')
+    .option('--registry <url>', 'npm registry', 'https://registry.npmjs.org')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden intel release-hashes jquery@3.7.1 lodash@4.17.21 --out intel/releases.json')
+    .action(async (specs: string[], opts) => setExit(await releaseHashesCommand(specs, opts, ctx)));
 
   program.command('serve').description('serve the dashboard on the project database')
     .addOption(configOption())

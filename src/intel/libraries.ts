@@ -65,10 +65,36 @@ function splitReplace(spec: string): { pattern: RegExp; replacement: string } | 
   return pattern ? { pattern, replacement: match[2]! } : null;
 }
 
-/** Compiles one or more repositories; later ones add to (and for the same name, replace) earlier ones. */
+function list(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** Two entries for one library: extractors, hashes and vulnerabilities of both. */
+function mergeEntries(a: RetireEntry, b: RetireEntry): RetireEntry {
+  const x = a.extractors ?? {};
+  const y = b.extractors ?? {};
+  return {
+    extractors: {
+      uri: [...list(x.uri), ...list(y.uri)],
+      filename: [...list(x.filename), ...list(y.filename)],
+      filecontent: [...list(x.filecontent), ...list(y.filecontent)],
+      filecontentreplace: [...list(x.filecontentreplace), ...list(y.filecontentreplace)],
+      hashes: { ...(x.hashes ?? {}), ...(y.hashes ?? {}) },
+    },
+    vulnerabilities: [...(Array.isArray(a.vulnerabilities) ? a.vulnerabilities : []), ...(Array.isArray(b.vulnerabilities) ? b.vulnerabilities : [])],
+  };
+}
+
+/** Compiles one or more repositories; entries for the same library are merged (signatures, hashes, vulnerabilities). */
 export function buildLibraryIndex(...repositories: RetireRepository[]): LibraryIndex {
   const merged = new Map<string, RetireEntry>();
-  for (const repository of repositories) for (const [name, entry] of Object.entries(repository)) merged.set(name, entry);
+  for (const repository of repositories) {
+    for (const [name, entry] of Object.entries(repository)) {
+      if (!entry || typeof entry !== 'object') continue;
+      const known = merged.get(name);
+      merged.set(name, known ? mergeEntries(known, entry) : entry);
+    }
+  }
   const libraries: CompiledLibrary[] = [];
   const hashes = new Map<string, { name: string; version: string }>();
   for (const [name, entry] of merged) {

@@ -44,8 +44,15 @@ function readRepository(path: string, what: string): RetireRepository {
 export function loadIntel(files: IntelFiles): Intel {
   const bundledRetire = createRequire(import.meta.url).resolve(RETIRE_DATA);
   const bundledHosts = fileURLToPath(new URL('./known-bad-hosts.txt', import.meta.url));
-  const repositories: RetireRepository[] = [readRepository(bundledRetire, 'bundled library data')];
-  const sources: Intel['sources'] = [{ kind: 'libraries', path: bundledRetire, entries: Object.keys(repositories[0]!).length }];
+  const bundled = [
+    bundledRetire,
+    // Signatures for common libraries the retire.js data does not cover (core-js, GSAP, Modernizr), in its format.
+    fileURLToPath(new URL('./libraries-extra.json', import.meta.url)),
+    // SHA-1 of the published files of common releases (written by `scriptwarden intel release-hashes`).
+    fileURLToPath(new URL('./release-hashes.json', import.meta.url)),
+  ];
+  const repositories: RetireRepository[] = bundled.map((path) => readRepository(path, 'bundled library data'));
+  const sources: Intel['sources'] = bundled.map((path, i) => ({ kind: 'libraries', path, entries: Object.keys(repositories[i]!).length }));
   files.libraries.forEach((path, i) => {
     const repository = readRepository(path, `intel.libraries[${i}]`);
     repositories.push(repository);
