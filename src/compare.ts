@@ -4,6 +4,7 @@ import type { BaselineSnapshot } from './baseline.js';
 import { sha256Hex } from './fingerprint.js';
 import { DEFAULT_MASK_SETTINGS, describeMasking, normalizeCode } from './normalize.js';
 import { resolveScripts } from './resolve-scripts.js';
+import { stripFragment } from './identity.js';
 import { identifyLibrary, type LibraryIndex } from './intel/libraries.js';
 import { knownBadMatch, type KnownBadHosts } from './intel/known-bad-hosts.js';
 import { learnFromSamples } from './baseline-samples.js';
@@ -98,6 +99,13 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
           `New ${script.kind} script ${script.key} could not be read (${script.meta.loadError ?? 'no body'})`));
       }
       continue;
+    }
+    if (known && !known.retired && known.mask.disabled.includes('cache-buster') && script.url && known.url && stripFragment(script.url) !== stripFragment(known.url)) {
+      // With the cache-buster rule off for this script, a change of its query string is itself reported.
+      plan.alerts.push({
+        ...scriptAlert('script.changed', script, script.sha256, paymentPage, page, `Script ${script.key} is now loaded as ${script.url} (was ${known.url}); the cache-buster rule is off for it`),
+        dedupeKey: `script.changed|${script.key}|url:${script.url}`,
+      });
     }
     if (known && !known.retired && known.accepted.includes(script.sha256)) continue;
     const body = plan.bodies.get(script.sha256);

@@ -16,8 +16,8 @@ export function beautify(code: string): string {
   }
 }
 
-/** The masking rules; each can be turned off per script (`scriptwarden rules`). */
-export const MASK_RULES = ['timestamps', 'uuids', 'long-numbers', 'hex-ids', 'quoted-tokens', 'learned-tokens', 'whitespace'] as const;
+/** The suppression rules; each can be turned off per script (`scriptwarden rules`). All but `cache-buster` mask text. */
+export const MASK_RULES = ['timestamps', 'uuids', 'long-numbers', 'hex-ids', 'quoted-tokens', 'learned-tokens', 'whitespace', 'cache-buster'] as const;
 export type MaskRule = (typeof MASK_RULES)[number];
 
 export const MASK_RULE_HELP: Record<MaskRule, string> = {
@@ -28,6 +28,7 @@ export const MASK_RULE_HELP: Record<MaskRule, string> = {
   'quoted-tokens': 'quoted 20-96 character tokens mixing letters and digits (nonces, CSRF and session tokens)',
   'learned-tokens': 'literals learned as volatile by comparing loads of this script',
   whitespace: 'white space between tokens (formatting, as beautify would fold it)',
+  'cache-buster': 'cache-busting query parameters (?v=, ?cb=, timestamps) keep the script\'s identity; off: a change of them is reported',
 };
 
 export interface MaskSettings {

@@ -108,6 +108,18 @@ describe('planScan', () => {
     assert.ok(!plan.baselineAdds.some((a) => a.subjectType === 'script' && a.subjectKey.includes('polyfill')));
   });
 
+  it('keeps one identity across cache-busters, and reports a new query string when the rule is off for the script', () => {
+    const busted = (v: string) => script({ kind: 'external', url: `${APP.url}?v=${v}`, body: APP.body });
+    const base = approved(planScan(pageCapture([busted('1'), LIB]), emptyBaseline(), options));
+    assert.deepEqual(planScan(pageCapture([busted('2'), LIB]), base, options).alerts, []);
+    const app = base.scripts.find((k) => k.key === APP.url)!;
+    app.url = `${APP.url}?v=1`;
+    app.mask = { disabled: ['cache-buster'], learned: [] };
+    const alerts = planScan(pageCapture([busted('2'), LIB]), base, options).alerts;
+    assert.deepEqual(alerts.map((a) => a.type), ['script.changed']);
+    assert.match(alerts[0]!.summary, /now loaded as .*\?v=2 \(was .*\?v=1\); the cache-buster rule is off/);
+  });
+
   it('ignores a CSP nonce that differs on every response', () => {
     const withNonce = (nonce: string) => healthyShop({ securityHeaders: { 'content-security-policy': `script-src 'self' 'nonce-${nonce}'` } });
     const base = planScan(withNonce('r4nd0m1'), emptyBaseline(), options);
