@@ -23,6 +23,14 @@ export function runAnalyzers(change: ScriptChange, analyzers: Analyzer[] = ANALY
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
 
+/** How the plain-language summary opens, by alert type. */
+const LEAD: Partial<Record<PlannedAlert['type'], string>> = {
+  'script.added': 'The new script',
+  'script.changed': 'Compared with the approved version, the new code',
+  'resource.changed': 'Compared with the approved version, the new file',
+  'connection.added': 'The new destination',
+};
+
 /**
  * The alert with its findings: severity rated from the base and the findings, the plain-language change summary
  * (`details.changeSummary`) and the top findings appended to the summary line.
@@ -40,6 +48,6 @@ export function withFindings(
     ...alert,
     severity,
     summary: notable.length ? `${alert.summary}; ${notable.join('; ')}` : alert.summary,
-    details: { ...alert.details, findings, changeSummary: said.length ? `The new code ${said.join('; ')}.` : null, baseSeverity: alert.severity },
+    details: { ...alert.details, findings, changeSummary: said.length ? `${LEAD[alert.type] ?? 'The change'}: ${said.join('; ')}.` : null, baseSeverity: alert.severity },
   };
 }

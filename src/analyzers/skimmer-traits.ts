@@ -118,7 +118,7 @@ export const skimmerTraits: Analyzer = {
     // Reading form input is a skimmer when the data can leave: to a new host, or card fields sent anywhere.
     const readsInput = cardReads.length > 0 || watchesInput;
     if (readsInput && (newHosts.length > 0 || (cardReads.length > 0 && sends.length > 0))) {
-      add('critical', 'exfiltration', 'skimmer pattern: reads form input and sends it out',
+      add('critical', 'exfiltration', 'reads form input and sends it out (skimmer pattern)',
         [...listenerTargets.slice(0, 2), ...cardReads.slice(0, 2), ...sends, ...newHosts.slice(0, 2)].join(', '));
     } else if (watchesInput && sends.length > 0) {
       add('medium', 'send', 'watches form input and sends data to a known host', [...listenerTargets.slice(0, 2), ...sends].join(', '));

