@@ -62,6 +62,24 @@ describe('dashboard API', () => {
     assert.equal((rejected.body.alert as { decidedBy: string }).decidedBy, 'bob');
   });
 
+  it('switches a script\'s masking rules from its page, and shows them', async () => {
+    const scriptId = store.scriptId('checkout', 'desktop', APP.url!)!;
+    const response = await fetch(`${url}/scripts/${scriptId}/rules`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'rule=timestamps&rule=uuids&rule=long-numbers&rule=hex-ids&rule=learned-tokens&rule=whitespace&rule=cache-buster',
+    });
+    assert.equal(response.status, 303);
+    assert.deepEqual(store.maskSettings(scriptId).disabled, ['quoted-tokens']);
+    const page = await (await fetch(`${url}/scripts/${scriptId}`)).text();
+    assert.match(page, /Masking rules/);
+    assert.match(page, /<input type="checkbox" name="rule" value="quoted-tokens" >/);
+    const inventory = (await get('/api/inventory')).body.inventory as { scriptId: number; disabledRules: string[] }[];
+    assert.deepEqual(inventory.find((r) => r.scriptId === scriptId)!.disabledRules, ['quoted-tokens']);
+    const bad = await fetch(`${url}/scripts/${scriptId}/rules`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'rule=nonsense' });
+    assert.equal(bad.status, 400);
+  });
+
   it('answers bad input with 400 and unknown ids with 404, as JSON without stack traces', async () => {
     for (const [path, status] of [
       ['/api/alerts?status=bogus', 400], ['/api/alerts?severity=urgent', 400], ['/api/alerts/abc', 400],
