@@ -7,6 +7,9 @@ import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
 import { readFormSignals } from './forms.js';
 import { initiatorScriptUrl, PageRecorder } from './page-recorder.js';
 import { profileSettings } from './profiles.js';
+import { outboundItems, runCanaryPass } from './canary-pass.js';
+import { exfiltrationFindings } from '../src/canary.js';
+import { classify } from '../src/vendors.js';
 
 export interface CaptureRequest {
   target: string;
@@ -19,6 +22,8 @@ export interface CaptureLimits {
   settleMs: number;
   maxScriptsPerPage: number;
   maxBodyBytes: number;
+  /** The behavioural pass on payment and login pages; off when absent. */
+  canary?: { enabled: boolean; approvedHosts: string[] };
 }
 
 type Failure = { code: string; reason: string };
@@ -116,6 +121,18 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
 
   capture.securityHeaders = securityHeaders(response);
   capture.forms = await readFormSignals(session).catch(() => capture.forms);
+  if (limits.canary?.enabled && (capture.forms.payment || capture.forms.login)) {
+    const pageUrl = capture.finalUrl ?? request.url;
+    const pass = await runCanaryPass(page, session, {
+      pageUrl, mainFrameId, touch: profileSettings(request.profile, '').viewport.hasTouch,
+      budgetMs: Math.max(1000, Math.min(8000, deadline - Date.now())),
+    });
+    const ownSite = (url: string) => { try { return classify(url, pageUrl).party === 'first'; } catch { return false; } };
+    capture.canary = {
+      cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked,
+      findings: exfiltrationFindings(await outboundItems(recorder), pass.values, ownSite, limits.canary.approvedHosts),
+    };
+  }
   const scripts = await assembleScripts(recorder, {
     mainFrameId,
     maxBodyBytes: limits.maxBodyBytes,

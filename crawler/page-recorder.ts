@@ -16,7 +16,14 @@ export interface RecordedRequest {
   failed: string | null;
   /** Pending or settled read of the response body (scripts only). */
   body: Promise<string | null> | null;
+  /** What the page sent: request headers and body (bounded), for the canary search. */
+  requestHeaders: Record<string, string>;
+  postData: Promise<string | null> | null;
 }
+
+/** Outbound data is kept up to this size per request or frame: enough to find a canary, bounded on hostile pages. */
+const MAX_SENT_BYTES = 256 * 1024;
+const MAX_FRAMES = 500;
 
 export interface RecordedScript {
   event: Protocol.Debugger.ScriptParsedEvent;
@@ -30,6 +37,8 @@ export class PageRecorder {
   readonly requests = new Map<string, RecordedRequest>();
   readonly scripts: RecordedScript[] = [];
   readonly frames = new Map<string, { url: string; parentId: string | null }>();
+  /** WebSocket frames the page sent: the socket's request id and the payload (bounded). */
+  readonly socketFrames: { requestId: string; payload: string }[] = [];
   droppedScripts = 0;
 
   constructor(private readonly maxScripts: number) {}
@@ -52,6 +61,7 @@ export class PageRecorder {
         existing.url = event.request.url;
         return;
       }
+      const inline = event.request.postData;
       this.requests.set(event.requestId, {
         requestId: event.requestId,
         url: event.request.url,
@@ -65,7 +75,16 @@ export class PageRecorder {
         remotePort: null,
         failed: null,
         body: null,
+        requestHeaders: { ...event.request.headers },
+        postData: inline !== undefined
+          ? Promise.resolve(inline.slice(0, MAX_SENT_BYTES))
+          : event.request.hasPostData
+            ? session.send('Network.getRequestPostData', { requestId: event.requestId }).then((r) => r.postData.slice(0, MAX_SENT_BYTES)).catch(() => null)
+            : null,
       });
+    });
+    session.on('Network.webSocketFrameSent', (event) => {
+      if (this.socketFrames.length < MAX_FRAMES) this.socketFrames.push({ requestId: event.requestId, payload: event.response.payloadData.slice(0, MAX_SENT_BYTES) });
     });
     session.on('Network.responseReceived', (event) => {
       const request = this.requests.get(event.requestId);
@@ -102,6 +121,8 @@ export class PageRecorder {
         remotePort: null,
         failed: null,
         body: null,
+        requestHeaders: {},
+        postData: null,
       });
     });
     if (!options.worker) {

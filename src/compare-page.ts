@@ -93,3 +93,28 @@ export function compareDestinations(capture: PageCapture, baseline: BaselineSnap
     });
   }
 }
+
+/**
+ * Canary values that reached a host other than the page's own site and the approved processors: `critical`, on the
+ * very first scan too. An approved alert (subject `exfil:<host>`) accepts that host as a processor from then on.
+ */
+export function compareCanary(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
+  for (const finding of capture.canary?.findings ?? []) {
+    const subjectKey = `exfil:${finding.host}`;
+    if (baseline.hosts.has(subjectKey)) continue;
+    const by = finding.script ? ` by ${finding.script}` : '';
+    plan.alerts.push({
+      type: 'exfiltration.detected',
+      severity: 'critical',
+      page: plan.target.url,
+      subject: finding.host,
+      subjectType: 'host',
+      subjectKey,
+      summary: `Canary ${finding.fields.join(', ')} sent to ${finding.host} via ${finding.channel} (${finding.method}; ${finding.encodings.join(', ')} in the ${finding.locations.join(', ')})${by}`,
+      dedupeKey: `exfiltration.detected|${finding.host}|${finding.channel}|${finding.script ?? ''}`,
+      oldValue: null,
+      newValue: finding.host,
+      details: { ...finding, canary: { cardLast4: capture.canary!.cardLast4, filled: capture.canary!.filled, submitted: capture.canary!.submitted, blocked: capture.canary!.blocked } },
+    });
+  }
+}

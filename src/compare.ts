@@ -9,7 +9,7 @@ import { identifyLibrary, type LibraryIndex } from './intel/libraries.js';
 import { knownBadMatch, type KnownBadHosts } from './intel/known-bad-hosts.js';
 import { learnFromSamples } from './baseline-samples.js';
 import type { PlannedAlert, PlannedScript, ScanPlan } from './plan.js';
-import { compareDestinations, compareHeaders } from './compare-page.js';
+import { compareCanary, compareDestinations, compareHeaders } from './compare-page.js';
 import {
   resourceChangedSeverity,
   scriptAddedSeverity,
@@ -217,5 +217,6 @@ export function planScan(capture: PageCapture, baseline: BaselineSnapshot, optio
   compareScripts(baseline, plan, options);
   compareHeaders(capture, baseline, plan);
   compareDestinations(capture, baseline, plan);
+  compareCanary(capture, baseline, plan);
   return plan;
 }

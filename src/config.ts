@@ -82,6 +82,12 @@ const configSchema = z
       })
       .prefault({}),
     baselineLoads: count(2, 10).default(2),
+    canary: z
+      .strictObject({
+        enabled: z.boolean({ error: 'must be true or false' }).default(true),
+        approvedHosts: z.array(hostPattern).default([]),
+      })
+      .prefault({}),
     intel: z
       .strictObject({
         libraries: z.array(z.string().min(1, 'must be a file path')).default([]),

@@ -10,6 +10,7 @@ export const ALERT_TYPES = [
   'header.changed',
   'connection.added',
   'resource.changed',
+  'exfiltration.detected',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -82,6 +83,37 @@ export type CaptureOutcome =
   | { ok: true }
   | { ok: false; code: string; reason: string };
 
+/** Canary data that reached a host it should not: one destination, channel and sending script. */
+export interface ExfiltrationFinding {
+  host: string;
+  /** The first request or frame that carried it (URL without its query when the query is long). */
+  url: string;
+  method: string;
+  /** xhr, fetch, beacon, image, websocket, navigation, script, other */
+  channel: string;
+  /** Which canary values: cardNumber, name, email. */
+  fields: string[];
+  /** How they were encoded: raw, url-encoded, base64, hex, reversed, digits… */
+  encodings: string[];
+  /** Where in the request: url, header, body, frame. */
+  locations: string[];
+  /** The script that sent it, from Chrome's initiator stack, where available. */
+  script: string | null;
+}
+
+/** What the behavioural pass did on a page with a payment or login form. */
+export interface CanaryReport {
+  /** Last four digits of the canary card number: enough to find it in logs, not a card. */
+  cardLast4: string;
+  /** Fields filled, as `field → selector`. */
+  filled: string[];
+  /** The button or form the pass submitted, if any. */
+  submitted: string | null;
+  /** Requests the pass refused so that no real order is placed (`POST https://shop/order`). */
+  blocked: string[];
+  findings: ExfiltrationFinding[];
+}
+
 /** Everything one load of one target in one profile showed. Plain data: no handles, no functions. */
 export interface PageCapture {
   target: string;
@@ -100,6 +132,8 @@ export interface PageCapture {
   forms: FormSignals;
   /** Limits that cut the capture short (scripts per page, body size). */
   truncated: string[];
+  /** The canary pass, on pages with a payment or login form; null when it did not run. */
+  canary?: CanaryReport | null;
 }
 
 export interface AlertRecord {

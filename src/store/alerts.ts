@@ -132,6 +132,7 @@ function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): voi
       approve('header', row.subject_key, JSON.stringify(row.new_value));
       break;
     case 'connection.added':
+    case 'exfiltration.detected':
       approve('host', row.subject_key, '');
       break;
   }

@@ -1,0 +1,207 @@
+// The behavioural pass: fills canary payment data like a shopper, submits, and refuses the page's own order requests.
+
+import type { CDPSession, ElementHandle, Frame, Page, Protocol } from 'puppeteer-core';
+import { makeCanary, type CanaryField, type CanaryValues, type OutboundItem } from '../src/canary.js';
+import { initiatorScriptUrl, type PageRecorder, type RecordedRequest } from './page-recorder.js';
+import { classify } from '../src/vendors.js';
+
+export interface CanaryPassOptions {
+  pageUrl: string;
+  mainFrameId: string;
+  /** Touch input (mobile profile): taps instead of clicks. */
+  touch: boolean;
+  /** The whole pass must end within this many milliseconds. */
+  budgetMs: number;
+}
+
+export interface CanaryPassResult {
+  values: CanaryValues;
+  filled: string[];
+  submitted: string | null;
+  blocked: string[];
+}
+
+interface FieldInfo {
+  tag: string;
+  type: string;
+  autocomplete: string;
+  label: string;
+}
+
+/** Which canary value a form field takes, by its autocomplete token first, then by its name or id. */
+export function fieldFor(info: FieldInfo): CanaryField | 'exp-month' | 'exp-year' | null {
+  const auto = info.autocomplete.toLowerCase();
+  const label = info.label.toLowerCase();
+  if (info.type === 'hidden' || info.type === 'submit' || info.type === 'button' || info.type === 'checkbox' || info.type === 'radio') return null;
+  if (/\bcc-number\b/.test(auto)) return 'cardNumber';
+  if (/\bcc-name\b/.test(auto)) return 'name';
+  if (/\bcc-exp-month\b/.test(auto)) return 'exp-month';
+  if (/\bcc-exp-year\b/.test(auto)) return 'exp-year';
+  if (/\bcc-exp\b/.test(auto)) return 'expiry';
+  if (/\bcc-csc\b/.test(auto)) return 'cvc';
+  if (info.type === 'password') return 'password';
+  if (info.type === 'email' || /\bemail\b/.test(auto)) return 'email';
+  if (/(card|cc)[-_ ]?(number|num|no\b)|cardnumber|ccnum|\bpan\b/.test(label)) return 'cardNumber';
+  if (/cvv|cvc|csc|security[-_ ]?code/.test(label)) return 'cvc';
+  if (/exp.*(month|mm)\b/.test(label)) return 'exp-month';
+  if (/exp.*(year|yy)\b/.test(label)) return 'exp-year';
+  if (/expir|exp[-_ ]?date|\bexp\b|card[-_ ]?exp/.test(label)) return 'expiry';
+  if (/holder|name[-_ ]?on[-_ ]?card|cc[-_ ]?name|billing[-_ ]?name|full[-_ ]?name/.test(label)) return 'name';
+  if (/e-?mail|user(name)?|login/.test(label)) return 'email';
+  return null;
+}
+
+function valueFor(field: ReturnType<typeof fieldFor>, values: CanaryValues): string {
+  if (field === 'exp-month') return values.expiry.slice(0, 2);
+  if (field === 'exp-year') return `20${values.expiry.slice(3)}`;
+  return values[field as CanaryField];
+}
+
+const SUBMIT_TEXT = /pay|order|buy|checkout|purchase|submit|confirm|place|sign ?in|log ?in|continue/i;
+
+async function describe(handle: ElementHandle<Element>): Promise<FieldInfo & { selector: string }> {
+  return handle.evaluate((el) => {
+    const input = el as HTMLInputElement;
+    const id = input.id ? `#${input.id}` : '';
+    const name = input.getAttribute('name');
+    return {
+      tag: input.tagName.toLowerCase(),
+      type: (input.getAttribute('type') ?? '').toLowerCase(),
+      autocomplete: input.getAttribute('autocomplete') ?? '',
+      label: `${name ?? ''} ${input.id ?? ''} ${input.getAttribute('placeholder') ?? ''} ${input.getAttribute('aria-label') ?? ''}`,
+      selector: id || (name ? `${input.tagName.toLowerCase()}[name="${name}"]` : input.tagName.toLowerCase()),
+    };
+  });
+}
+
+async function pointer(handle: ElementHandle<Element>, touch: boolean): Promise<void> {
+  if (touch) await handle.tap();
+  else await handle.click();
+}
+
+/** Fills one field like a person: focus by pointer, type, then Tab away (blur and change fire). */
+async function fill(page: Page, handle: ElementHandle<Element>, info: FieldInfo, value: string, touch: boolean): Promise<boolean> {
+  try {
+    if (info.tag === 'select') {
+      const picked = await handle.evaluate((el, wanted) => {
+        const select = el as HTMLSelectElement;
+        const option = [...select.options].find((o) => o.value === wanted || o.textContent?.trim() === wanted) ?? select.options[select.options.length - 1];
+        if (!option) return false;
+        select.value = option.value;
+        select.dispatchEvent(new Event('input', { bubbles: true }));
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+        return true;
+      }, value);
+      return picked;
+    }
+    await pointer(handle, touch);
+    await handle.type(value, { delay: 0 });
+    await page.keyboard.press('Tab');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function submitButton(form: ElementHandle<Element> | null, frame: Frame): Promise<ElementHandle<Element> | null> {
+  if (form) {
+    const inForm = await form.$('button[type=submit], input[type=submit], button:not([type]), [role=button]');
+    if (inForm) return inForm;
+  }
+  for (const button of await frame.$$('button, input[type=submit], [role=button]')) {
+    const text = await button.evaluate((el) => `${el.textContent ?? ''} ${(el as HTMLInputElement).value ?? ''} ${el.id}`);
+    if (SUBMIT_TEXT.test(text)) return button;
+  }
+  return null;
+}
+
+/** Refuses what would place an order: main-frame navigations and non-GET requests to the page's own site (answered 204). */
+function guard(session: CDPSession, options: CanaryPassOptions, blocked: string[]): (event: Protocol.Fetch.RequestPausedEvent) => void {
+  return (event) => {
+    const { request, resourceType, frameId, requestId } = event;
+    let ownSite = false;
+    try {
+      ownSite = classify(request.url, options.pageUrl).party === 'first';
+    } catch {
+      ownSite = false;
+    }
+    const navigation = resourceType === 'Document' && frameId === options.mainFrameId;
+    const writes = !['GET', 'HEAD', 'OPTIONS'].includes(request.method.toUpperCase());
+    if (navigation || (writes && ownSite)) {
+      if (blocked.length < 50) blocked.push(`${request.method} ${request.url.slice(0, 200)}`);
+      // 204 No Content: a navigation answered so is abandoned, and the page (with its pending timers) stays.
+      session.send('Fetch.fulfillRequest', { requestId, responseCode: 204, responseHeaders: [], body: '' }).catch(() => undefined);
+    } else {
+      session.send('Fetch.continueRequest', { requestId }).catch(() => undefined);
+    }
+  };
+}
+
+/** Runs the pass on every frame's form fields; never throws, and ends within the budget. */
+export async function runCanaryPass(page: Page, session: CDPSession, options: CanaryPassOptions): Promise<CanaryPassResult> {
+  const values = makeCanary();
+  const result: CanaryPassResult = { values, filled: [], submitted: null, blocked: [] };
+  const deadline = Date.now() + options.budgetMs;
+  const onPaused = guard(session, options, result.blocked);
+  session.on('Fetch.requestPaused', onPaused);
+  await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] }).catch(() => undefined);
+  try {
+    let firstForm: { form: ElementHandle<Element> | null; frame: Frame } | null = null;
+    for (const frame of page.frames()) {
+      const fields: ElementHandle<Element>[] = await frame.$$('input, select, textarea').catch(() => []);
+      for (const handle of fields) {
+        if (Date.now() > deadline) break;
+        const info = await describe(handle).catch(() => null);
+        const field = info ? fieldFor(info) : null;
+        if (!info || !field) continue;
+        if (await fill(page, handle, info, valueFor(field, values), options.touch)) {
+          result.filled.push(`${field} → ${info.selector}`);
+          if (!firstForm || field === 'cardNumber') {
+            const form = await handle.evaluateHandle((el: Element) => (el as HTMLInputElement).form).catch(() => null);
+            firstForm = { form: (form?.asElement() as ElementHandle<Element> | null) ?? null, frame };
+          }
+        }
+      }
+    }
+    if (firstForm && Date.now() < deadline) {
+      const button = await submitButton(firstForm.form, firstForm.frame).catch(() => null);
+      if (button) {
+        const label = await (button as ElementHandle<Element>).evaluate((el: Element) => (el.id ? `#${el.id}` : `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 40)}"`)).catch(() => 'button');
+        await pointer(button, options.touch).then(() => { result.submitted = label; }).catch(() => undefined);
+      } else if (firstForm.form) {
+        await firstForm.form.evaluate((form) => (form as HTMLFormElement).requestSubmit()).then(() => { result.submitted = 'form'; }).catch(() => undefined);
+      }
+      // Skimmers wait a moment before sending (timers of 250–500 ms are common); then the network must go quiet.
+      const remaining = Math.max(0, deadline - Date.now());
+      await new Promise((resolve) => setTimeout(resolve, Math.min(800, remaining)));
+      await page.waitForNetworkIdle({ idleTime: 300, timeout: Math.max(1, Math.min(1500, deadline - Date.now())) }).catch(() => undefined);
+    }
+  } finally {
+    await session.send('Fetch.disable').catch(() => undefined);
+    session.off('Fetch.requestPaused', onPaused);
+  }
+  return result;
+}
+
+/** Everything the recorder saw the page send, as plain items for the canary search. */
+export async function outboundItems(recorder: PageRecorder): Promise<OutboundItem[]> {
+  const items: OutboundItem[] = [];
+  const sockets = new Map<string, RecordedRequest>();
+  for (const request of recorder.requests.values()) {
+    if (request.type === 'WebSocket') {
+      sockets.set(request.requestId, request);
+      items.push({ url: request.url, method: 'GET', type: 'WebSocket', headers: {}, body: null, script: initiatorScriptUrl(request.initiator) });
+      continue;
+    }
+    items.push({
+      url: request.url, method: request.method, type: request.type, headers: request.requestHeaders,
+      body: request.postData ? await request.postData : null, script: initiatorScriptUrl(request.initiator),
+    });
+  }
+  for (const frame of recorder.socketFrames) {
+    const socket = sockets.get(frame.requestId);
+    if (!socket) continue;
+    items.push({ url: socket.url, method: 'WebSocket', type: 'WebSocket', headers: {}, body: null, frame: frame.payload, script: initiatorScriptUrl(socket.initiator) });
+  }
+  return items;
+}

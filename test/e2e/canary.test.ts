@@ -1,0 +1,65 @@
+// E2E: the canary pass catches skimmers present since the first scan, on every channel, and never places an order.
+
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { installCanaryShops, SHOPS } from '../fixtures/canary-shops.js';
+import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
+import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+import type { ScanJson } from './scenario.js';
+
+describe('canary exfiltration test', () => {
+  let site: FixtureSite;
+  let first: ScanJson;
+
+  before(async () => {
+    site = await startFixtureSite();
+    installCanaryShops(site);
+    const dir = tempProject('sw-canary-');
+    const targets = [...SHOPS.map((s) => s.host), 'processor-shop.test'].map((host) => `  - name: ${host.split('.')[0]}\n    url: ${site.url(host, '/checkout')}`);
+    writeFileSync(join(dir, 'scriptwarden.yml'), ['database: ./sw.db', 'resolve:', '  "*.test": 127.0.0.1', 'canary:', '  approvedHosts: ["*.pay-processor.test"]',
+      'browser:', '  settle: 300ms', '  concurrency: 3', 'targets:', ...targets, ''].join('\n'));
+    first = parseJson<ScanJson>(await runCli(['scan', '--json'], { cwd: dir }));
+  });
+  after(async () => { await site?.close(); });
+
+  it('scans every shop successfully and reports on the very first scan', () => {
+    assert.deepEqual(first.targets.filter((t) => t.status !== 'ok'), []);
+    assert.equal(first.exitCode, 1);
+  });
+
+  for (const shop of SHOPS) {
+    it(`catches a skimmer sending card data by ${shop.channel}`, () => {
+      const alerts = first.alerts.filter((a) => a.type === 'exfiltration.detected' && a.target === shop.host.split('.')[0]);
+      const explain = JSON.stringify(first.alerts.filter((a) => a.target === shop.host.split('.')[0]).map((a) => a.summary), null, 1);
+      assert.equal(alerts.length, 1, explain);
+      const alert = alerts[0]!;
+      assert.equal(alert.severity, 'critical');
+      assert.equal(alert.subject, shop.collector);
+      assert.equal(alert.details.channel, shop.channel, explain);
+      assert.ok((alert.details.fields as string[]).includes('cardNumber'), explain);
+      assert.ok(String(alert.details.script ?? '').includes(shop.script), `attributed to ${String(alert.details.script)}`);
+      assert.match(alert.summary, new RegExp(`sent to ${shop.collector.replace('.', '\\.')} via ${shop.channel}`));
+    });
+  }
+
+  it('names the encoding it found', () => {
+    const by = (host: string) => first.alerts.find((a) => a.type === 'exfiltration.detected' && a.subject === host)!.details.encodings as string[];
+    assert.ok(by('fetch-collect.test').includes('base64'));
+    assert.ok(by('beacon-collect.test').includes('url-encoded') || by('beacon-collect.test').includes('raw'));
+    assert.ok(by('img-collect.test').includes('reversed'));
+  });
+
+  it('really let the skimmers\' requests go out, and never sent a shop\'s own order POST', () => {
+    assert.ok(site.bodies.some((b) => b.startsWith('xhr-collect.test /gateway/api POST')), 'background requests are not blocked');
+    assert.ok(site.socketMessages.some((m) => m.startsWith('ws-collect.test CC_NUMBER:4')));
+    const orders = site.hits.filter((h) => / \/order /.test(h) || /\/order POST$/.test(h));
+    assert.deepEqual(orders, []);
+  });
+
+  it('raises nothing for a payment SDK posting to its approved processor', () => {
+    assert.ok(site.hits.includes('api.pay-processor.test /v1/tokens POST'), 'the SDK did run and tokenise');
+    assert.deepEqual(first.alerts.filter((a) => a.target === 'processor-shop'), []);
+  });
+});
