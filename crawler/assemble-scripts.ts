@@ -22,7 +22,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
 }
 
 /** Puppeteer's own helpers arrive without a page stack or embedder; page code cannot look like that. */
-function isInstrumentation(event: Protocol.Debugger.ScriptParsedEvent, worker: boolean): boolean {
+function isInstrumentation(event: Protocol.Debugger.ScriptParsedEvent, worker: boolean, ours: string | null): boolean {
+  if (ours !== null && event.url === ours) return true;
   const aux = event.executionContextAuxData as { type?: string } | undefined;
   if (!worker && aux?.type && aux.type !== 'default') return true;
   return event.url.startsWith('pptr:') && !event.stackTrace && !event.embedderName;
@@ -36,10 +37,10 @@ function evalInitiator(event: Protocol.Debugger.ScriptParsedEvent): Initiator | 
   return { type: 'eval', url: named?.url ?? null, line: top.lineNumber, scriptRef: top.scriptId };
 }
 
-function requestInitiator(request: RecordedRequest | undefined, frameUrl: string): Initiator | null {
+function requestInitiator(request: RecordedRequest | undefined, frameUrl: string, ours: string | null): Initiator | null {
   if (!request?.initiator) return null;
   const type = request.initiator.type;
-  const url = type === 'parser' ? request.initiator.url ?? frameUrl : initiatorScriptUrl(request.initiator);
+  const url = type === 'parser' ? request.initiator.url ?? frameUrl : initiatorScriptUrl(request.initiator, ours);
   const top = request.initiator.stack?.callFrames[0];
   return { type, url, line: request.initiator.lineNumber ?? top?.lineNumber ?? null, scriptRef: top?.scriptId ?? null };
 }
@@ -60,7 +61,7 @@ export async function assembleScripts(recorder: PageRecorder, options: AssembleO
   for (const request of recorder.requests.values()) if (request.type === 'Document') documentUrls.add(request.url);
 
   const jobs = recorder.scripts
-    .filter((s) => !isInstrumentation(s.event, s.worker))
+    .filter((s) => !isInstrumentation(s.event, s.worker, recorder.instrumentationUrl))
     .map(async (recorded: RecordedScript): Promise<ScriptCapture> => {
       const { event, session, worker } = recorded;
       const aux = event.executionContextAuxData as { frameId?: string } | undefined;
@@ -83,7 +84,7 @@ export async function assembleScripts(recorder: PageRecorder, options: AssembleO
       } else {
         url = embedder;
         request = pick(embedder, worker ? null : frameId);
-        initiator = requestInitiator(request, frameUrl);
+        initiator = requestInitiator(request, frameUrl, recorder.instrumentationUrl);
         kind = worker ? 'worker' : event.isModule ? 'module' : initiator?.type === 'script' ? 'dynamic' : 'external';
       }
       let body: string | null = null;
@@ -134,7 +135,7 @@ export function failedScriptLoads(recorder: PageRecorder, frameUrlOf: (frameId: 
       url: request.url,
       frameUrl,
       isMainFrame: request.frameId === mainFrameId,
-      initiator: requestInitiator(request, frameUrl),
+      initiator: requestInitiator(request, frameUrl, recorder.instrumentationUrl),
       status: request.status,
       headers: request.headers,
       remoteIp: request.remoteIp,

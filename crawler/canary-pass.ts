@@ -190,18 +190,18 @@ export async function outboundItems(recorder: PageRecorder): Promise<OutboundIte
   for (const request of recorder.requests.values()) {
     if (request.type === 'WebSocket') {
       sockets.set(request.requestId, request);
-      items.push({ url: request.url, method: 'GET', type: 'WebSocket', headers: {}, body: null, script: initiatorScriptUrl(request.initiator) });
+      items.push({ url: request.url, method: 'GET', type: 'WebSocket', headers: {}, body: null, script: initiatorScriptUrl(request.initiator, recorder.instrumentationUrl) });
       continue;
     }
     items.push({
       url: request.url, method: request.method, type: request.type, headers: request.requestHeaders,
-      body: request.postData ? await request.postData : null, script: initiatorScriptUrl(request.initiator),
+      body: request.postData ? await request.postData : null, script: initiatorScriptUrl(request.initiator, recorder.instrumentationUrl),
     });
   }
   for (const frame of recorder.socketFrames) {
     const socket = sockets.get(frame.requestId);
     if (!socket) continue;
-    items.push({ url: socket.url, method: 'WebSocket', type: 'WebSocket', headers: {}, body: null, frame: frame.payload, script: initiatorScriptUrl(socket.initiator) });
+    items.push({ url: socket.url, method: 'WebSocket', type: 'WebSocket', headers: {}, body: null, frame: frame.payload, script: initiatorScriptUrl(socket.initiator, recorder.instrumentationUrl) });
   }
   return items;
 }

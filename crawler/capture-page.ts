@@ -8,7 +8,8 @@ import { readFormSignals } from './forms.js';
 import { initiatorScriptUrl, PageRecorder } from './page-recorder.js';
 import { profileSettings } from './profiles.js';
 import { outboundItems, runCanaryPass } from './canary-pass.js';
-import { exfiltrationFindings } from '../src/canary.js';
+import { installInstrumentation } from './instrument.js';
+import { attributeBeacons, exfiltrationFindings } from '../src/canary.js';
 import { classify } from '../src/vendors.js';
 
 export interface CaptureRequest {
@@ -75,6 +76,8 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   await PageRecorder.enable(session, { worker: false });
   const tree = await session.send('Page.getFrameTree');
   const mainFrameId = tree.frameTree.frame.id;
+  const { signals, sourceUrl } = await installInstrumentation(session);
+  recorder.instrumentationUrl = sourceUrl;
 
   const workerUrls = new Map<object, string>();
   page.on('workercreated', (worker) => {
@@ -130,9 +133,10 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     const ownSite = (url: string) => { try { return classify(url, pageUrl).party === 'first'; } catch { return false; } };
     capture.canary = {
       cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked,
-      findings: exfiltrationFindings(await outboundItems(recorder), pass.values, ownSite, limits.canary.approvedHosts),
+      findings: attributeBeacons(exfiltrationFindings(await outboundItems(recorder), pass.values, ownSite, limits.canary.approvedHosts), signals),
     };
   }
+  capture.runtime = [...signals];
   const scripts = await assembleScripts(recorder, {
     mainFrameId,
     maxBodyBytes: limits.maxBodyBytes,
@@ -147,7 +151,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
       type: r.type,
       method: r.method,
       frameUrl: r.frameId ? frameUrlOf(r.frameId) || null : null,
-      initiatorUrl: initiatorScriptUrl(r.initiator),
+      initiatorUrl: initiatorScriptUrl(r.initiator, recorder.instrumentationUrl),
     }),
   );
   if (recorder.droppedScripts > 0) {

@@ -40,6 +40,8 @@ export class PageRecorder {
   /** WebSocket frames the page sent: the socket's request id and the payload (bounded). */
   readonly socketFrames: { requestId: string; payload: string }[] = [];
   droppedScripts = 0;
+  /** The source name of our own instrumentation: never a page script, never an initiator. */
+  instrumentationUrl: string | null = null;
 
   constructor(private readonly maxScripts: number) {}
 
@@ -144,11 +146,11 @@ export class PageRecorder {
 }
 
 /** The URL of the script that started a request or compiled code, from Chrome's initiator stack. */
-export function initiatorScriptUrl(initiator: Protocol.Network.Initiator | null): string | null {
+export function initiatorScriptUrl(initiator: Protocol.Network.Initiator | null, skip: string | null = null): string | null {
   if (!initiator) return null;
   let stack: Protocol.Runtime.StackTrace | undefined = initiator.stack;
   while (stack) {
-    const frame = stack.callFrames.find((f) => f.url);
+    const frame = stack.callFrames.find((f) => f.url && f.url !== skip);
     if (frame) return frame.url;
     stack = stack.parent;
   }

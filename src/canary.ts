@@ -1,7 +1,7 @@
 // Canary payment data: unique per-scan values, and a search for them in outbound traffic under common encodings (pure).
 
 import { randomInt } from 'node:crypto';
-import type { ExfiltrationFinding } from './types.js';
+import type { ExfiltrationFinding, RuntimeSignal } from './types.js';
 
 export interface CanaryValues {
   /** 16 digits, Luhn-valid, unique per scan. */
@@ -189,4 +189,14 @@ export function exfiltrationFindings(
     }
   }
   return [...groups.values()];
+}
+
+/** Image beacons carry no initiator stack in Chrome; the instrumentation saw which script set the image's src. */
+export function attributeBeacons(findings: ExfiltrationFinding[], signals: RuntimeSignal[]): ExfiltrationFinding[] {
+  return findings.map((finding) => {
+    if (finding.script || finding.channel !== 'image') return finding;
+    const base = finding.url.split('?')[0]!;
+    const signal = signals.find((s) => s.kind === 'beacon' && s.script && s.detail.startsWith(base));
+    return signal ? { ...finding, script: signal.script } : finding;
+  });
 }

@@ -101,6 +101,15 @@ export interface ExfiltrationFinding {
   script: string | null;
 }
 
+/** What a script did at run time, as the page instrumentation saw it. */
+export interface RuntimeSignal {
+  /** listen, read (payment fields), beacon (image src), wasm, blob-worker, websocket */
+  kind: string;
+  detail: string;
+  /** URL of the calling script, from the stack; null when it could not be told. */
+  script: string | null;
+}
+
 /** What the behavioural pass did on a page with a payment or login form. */
 export interface CanaryReport {
   /** Last four digits of the canary card number: enough to find it in logs, not a card. */
@@ -134,6 +143,8 @@ export interface PageCapture {
   truncated: string[];
   /** The canary pass, on pages with a payment or login form; null when it did not run. */
   canary?: CanaryReport | null;
+  /** Runtime signals from the page instrumentation (payment-field listeners and reads, beacons, miners). */
+  runtime?: RuntimeSignal[];
 }
 
 export interface AlertRecord {

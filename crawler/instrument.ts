@@ -1,0 +1,146 @@
+// Runtime instrumentation injected before any page script: which scripts listen to or read payment fields, beacons, miners.
+
+import { randomBytes } from 'node:crypto';
+import type { CDPSession } from 'puppeteer-core';
+import type { RuntimeSignal } from '../src/types.js';
+
+
+/** The page-side source. It keeps private references to what it needs, so later tampering by the page does not blind it. */
+export function instrumentationSource(binding: string, sourceUrl: string): string {
+  return `(function () {
+  var report = window[${JSON.stringify(binding)}];
+  try { delete window[${JSON.stringify(binding)}]; } catch (e) {}
+  if (typeof report !== 'function') return;
+  var RA = Reflect.apply, RC = Reflect.construct, DP = Object.defineProperty, GOPD = Object.getOwnPropertyDescriptor;
+  var Err = Error, stringify = JSON.stringify, split = String.prototype.split, match = String.prototype.match;
+  var test = RegExp.prototype.test, indexOf = String.prototype.indexOf, getAttr = Element.prototype.getAttribute;
+  var closest = Element.prototype.closest, qs = Element.prototype.querySelector, fnToString = Function.prototype.toString;
+  var seen = Object.create(null), count = 0;
+  var CARD = /(card|cc)[-_ ]?(number|num|no\\b)|cardnumber|ccnum|\\bpan\\b|cvv|cvc|csc|security[-_ ]?code|expir|cardholder/i;
+  function caller() {
+    var stack = '';
+    var saved = Err.prepareStackTrace;
+    try { Err.prepareStackTrace = undefined; stack = new Err().stack || ''; } catch (e) {}
+    try { Err.prepareStackTrace = saved; } catch (e) {}
+    var lines = RA(split, stack, ['\\n']);
+    for (var i = 1; i < lines.length; i++) {
+      if (RA(indexOf, lines[i], [${JSON.stringify(sourceUrl)}]) !== -1) continue;
+      var m = RA(match, lines[i], [/((?:https?|file|blob):[^\\s()]+?):\\d+:\\d+/]);
+      if (m) return m[1];
+    }
+    return null;
+  }
+  function send(kind, detail) {
+    if (count > 400) return;
+    var script = caller();
+    var key = kind + '|' + detail + '|' + script;
+    if (seen[key]) return;
+    seen[key] = 1; count++;
+    try { RA(report, window, [stringify({ kind: kind, detail: detail, script: script })]); } catch (e) {}
+  }
+  function attr(el, name) { try { return RA(getAttr, el, [name]) || ''; } catch (e) { return ''; } }
+  function isPaymentField(el) {
+    var auto = attr(el, 'autocomplete');
+    return RA(indexOf, auto, ['cc-']) !== -1 || attr(el, 'type') === 'password' || RA(test, CARD, [attr(el, 'name') + ' ' + attr(el, 'id')]);
+  }
+  function label(el) {
+    var tag = el.tagName ? String(el.tagName).toLowerCase() : 'node';
+    var auto = attr(el, 'autocomplete'), id = attr(el, 'id'), name = attr(el, 'name');
+    return tag + (auto ? '[autocomplete=' + auto + ']' : name ? '[name=' + name + ']' : '') + (id ? '#' + id : '');
+  }
+  function describe(el) {
+    if (!el || el.nodeType !== 1) return null;
+    var tag = String(el.tagName).toLowerCase();
+    if ((tag === 'input' || tag === 'select' || tag === 'textarea') && isPaymentField(el)) return label(el);
+    if (tag === 'form' || tag === 'button' || (tag === 'input' && attr(el, 'type') === 'submit')) {
+      var form = tag === 'form' ? el : RA(closest, el, ['form']);
+      if (form && RA(qs, form, ['[autocomplete^="cc-"], input[type=password], [name*=card i], [name*=cvv i], [name*=cvc i]'])) return label(el);
+    }
+    return null;
+  }
+  var natives = [];
+  function disguise(fn, name) { natives.push([fn, 'function ' + name + '() { [native code] }']); return fn; }
+  var toStringWrapped = disguise(function toString() {
+    for (var i = 0; i < natives.length; i++) if (natives[i][0] === this) return natives[i][1];
+    return RA(fnToString, this, arguments);
+  }, 'toString');
+  DP(Function.prototype, 'toString', { value: toStringWrapped, writable: true, configurable: true });
+
+  var ael = EventTarget.prototype.addEventListener;
+  var WATCHED = /^(input|change|keyup|keydown|keypress|blur|focusout|submit|paste|mouseup|touchend|click)$/;
+  DP(EventTarget.prototype, 'addEventListener', { value: disguise(function addEventListener(type) {
+    try {
+      var d = describe(this);
+      if (d) send('listen', type + ' on ' + d);
+      else if ((this === window || this === document) && RA(test, WATCHED, [String(type)]) && String(type) !== 'click') send('listen', type + ' on ' + (this === window ? 'window' : 'document'));
+    } catch (e) {}
+    return RA(ael, this, arguments);
+  }, 'addEventListener'), writable: true, configurable: true });
+
+  var valueDesc = GOPD(HTMLInputElement.prototype, 'value');
+  DP(HTMLInputElement.prototype, 'value', { configurable: true, enumerable: true, set: valueDesc.set,
+    get: disguise(function value() { var v = RA(valueDesc.get, this, []); try { if (v && isPaymentField(this)) send('read', label(this)); } catch (e) {} return v; }, 'get value') });
+
+  var FD = window.FormData;
+  var FormDataWrapped = disguise(function FormData(form) {
+    try { var d = describe(form); if (d) send('read', 'all fields of ' + d); } catch (e) {}
+    return RC(FD, arguments, new.target || FD);
+  }, 'FormData');
+  FormDataWrapped.prototype = FD.prototype;
+  DP(window, 'FormData', { value: FormDataWrapped, writable: true, configurable: true });
+
+  var srcDesc = GOPD(HTMLImageElement.prototype, 'src');
+  DP(HTMLImageElement.prototype, 'src', { configurable: true, enumerable: true, get: srcDesc.get,
+    set: disguise(function src(v) { try { send('beacon', String(v).slice(0, 300)); } catch (e) {} return RA(srcDesc.set, this, [v]); }, 'set src') });
+
+  ['instantiate', 'instantiateStreaming', 'compile'].forEach(function (name) {
+    var original = WebAssembly[name];
+    if (typeof original !== 'function') return;
+    WebAssembly[name] = disguise(function () { send('wasm', 'WebAssembly.' + name); return RA(original, WebAssembly, arguments); }, name);
+  });
+  var W = window.Worker;
+  if (W) {
+    var WorkerWrapped = disguise(function Worker(url) {
+      try { if (RA(indexOf, String(url), ['blob:']) === 0) send('blob-worker', 'worker from a blob URL'); } catch (e) {}
+      return RC(W, arguments, new.target || W);
+    }, 'Worker');
+    WorkerWrapped.prototype = W.prototype;
+    DP(window, 'Worker', { value: WorkerWrapped, writable: true, configurable: true });
+  }
+  var WS = window.WebSocket;
+  var WebSocketWrapped = disguise(function WebSocket(url) {
+    try { send('websocket', String(url).slice(0, 300)); } catch (e) {}
+    return RC(WS, arguments, new.target || WS);
+  }, 'WebSocket');
+  WebSocketWrapped.prototype = WS.prototype;
+  ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].forEach(function (k) { WebSocketWrapped[k] = WS[k]; });
+  DP(window, 'WebSocket', { value: WebSocketWrapped, writable: true, configurable: true });
+})();
+//# sourceURL=${sourceUrl}`;
+}
+
+/**
+ * Installs the instrumentation for every document of a page, and collects what it reports. Its binding and source
+ * name are random per page, so a page can neither call the binding by name nor pass its own code off as ours.
+ */
+export async function installInstrumentation(session: CDPSession): Promise<{ signals: RuntimeSignal[]; sourceUrl: string }> {
+  const signals: RuntimeSignal[] = [];
+  const secret = randomBytes(6).toString('hex');
+  const binding = `__sw${secret}`;
+  const sourceUrl = `scriptwarden-instrument-${secret}`;
+  session.on('Runtime.bindingCalled', (event) => {
+    if (event.name !== binding || signals.length >= 1000) return;
+    try {
+      const parsed = JSON.parse(event.payload) as RuntimeSignal;
+      if (typeof parsed.kind === 'string' && typeof parsed.detail === 'string') {
+        signals.push({ kind: parsed.kind.slice(0, 20), detail: parsed.detail.slice(0, 300), script: typeof parsed.script === 'string' ? parsed.script.slice(0, 500) : null });
+      }
+    } catch {
+      // a page that forged the binding's payload gets nothing recorded
+    }
+  });
+  await session.send('Runtime.enable');
+  await session.send('Runtime.addBinding', { name: binding });
+  await session.send('Page.addScriptToEvaluateOnNewDocument', { source: instrumentationSource(binding, sourceUrl) });
+  return { signals, sourceUrl };
+}
