@@ -136,7 +136,9 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
       findings: attributeBeacons(exfiltrationFindings(await outboundItems(recorder), pass.values, ownSite, limits.canary.approvedHosts), signals),
     };
   }
-  capture.runtime = [...signals];
+  // WebAssembly compiled anywhere, workers included, is seen by the engine itself, whatever the page did to our hooks.
+  const wasm = recorder.scripts.filter((s) => (s.event as { scriptLanguage?: string }).scriptLanguage === 'WebAssembly');
+  capture.runtime = [...signals, ...(wasm.length ? [{ kind: 'wasm', detail: `${wasm.length} WebAssembly module(s) compiled${wasm.some((s) => s.worker) ? ' in a worker' : ''}`, script: null }] : [])];
   const scripts = await assembleScripts(recorder, {
     mainFrameId,
     maxBodyBytes: limits.maxBodyBytes,

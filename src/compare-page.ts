@@ -118,3 +118,54 @@ export function compareCanary(capture: PageCapture, baseline: BaselineSnapshot, 
     });
   }
 }
+
+const POOL_HOST = /pool|mine|miner|xmr|monero|hash|coin|stratum|crypto/i;
+const POOL_PORTS = new Set(['3333', '4444', '5555', '7777', '8888', '9999', '14444', '45700']);
+
+function poolLike(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return POOL_HOST.test(parsed.hostname) || POOL_PORTS.has(parsed.port);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Mining seen at run time: WebAssembly together with a blob worker or a WebSocket, or a WebSocket to a pool-like
+ * host. `critical`, on the first scan too; one alert per script.
+ */
+export function compareRuntime(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
+  const byScript = new Map<string, { wasm: boolean; blobWorker: boolean; sockets: string[] }>();
+  for (const signal of capture.runtime ?? []) {
+    const key = signal.script ?? plan.target.url;
+    const entry = byScript.get(key) ?? { wasm: false, blobWorker: false, sockets: [] };
+    if (signal.kind === 'wasm') entry.wasm = true;
+    if (signal.kind === 'blob-worker') entry.blobWorker = true;
+    if (signal.kind === 'websocket') entry.sockets.push(signal.detail);
+    byScript.set(key, entry);
+  }
+  // Workers report their own WebAssembly use without a page script; a page that starts a blob worker owns it.
+  const anyWasm = [...byScript.values()].some((e) => e.wasm);
+  for (const [script, entry] of byScript) {
+    const pools = entry.sockets.filter(poolLike);
+    const wasm = entry.wasm || (entry.blobWorker && anyWasm);
+    const signals = [wasm && 'WebAssembly', entry.blobWorker && 'a worker built from a blob', ...pools.map((p) => `a WebSocket to ${p}`)].filter(Boolean) as string[];
+    if (!((wasm && (entry.blobWorker || entry.sockets.length > 0)) || pools.length > 0)) continue;
+    const subjectKey = `miner:${script}`;
+    if (baseline.hosts.has(subjectKey)) continue;
+    plan.alerts.push({
+      type: 'miner.detected',
+      severity: 'critical',
+      page: plan.target.url,
+      subject: script,
+      subjectType: 'host',
+      subjectKey,
+      summary: `Crypto-mining behaviour by ${script}: ${signals.join(', ')}`,
+      dedupeKey: `miner.detected|${script}`,
+      oldValue: null,
+      newValue: script,
+      details: { script, signals, sockets: entry.sockets },
+    });
+  }
+}

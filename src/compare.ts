@@ -9,7 +9,7 @@ import { identifyLibrary, type LibraryIndex } from './intel/libraries.js';
 import { knownBadMatch, type KnownBadHosts } from './intel/known-bad-hosts.js';
 import { learnFromSamples } from './baseline-samples.js';
 import type { PlannedAlert, PlannedScript, ScanPlan } from './plan.js';
-import { compareCanary, compareDestinations, compareHeaders } from './compare-page.js';
+import { compareCanary, compareDestinations, compareHeaders, compareRuntime } from './compare-page.js';
 import {
   resourceChangedSeverity,
   scriptAddedSeverity,
@@ -47,6 +47,8 @@ export function basePlan(capture: PageCapture): ScanPlan {
       headers: { ...capture.securityHeaders },
       forms: capture.forms,
       warnings: [...capture.truncated],
+      canary: capture.canary ?? null,
+      runtime: capture.runtime ?? [],
     },
     bodies: new Map(),
     scripts: [],
@@ -218,5 +220,6 @@ export function planScan(capture: PageCapture, baseline: BaselineSnapshot, optio
   compareHeaders(capture, baseline, plan);
   compareDestinations(capture, baseline, plan);
   compareCanary(capture, baseline, plan);
+  compareRuntime(capture, baseline, plan);
   return plan;
 }

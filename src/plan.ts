@@ -1,7 +1,7 @@
 // The plan a scan result turns into: everything the store writes, decided before any write.
 
 import type { LibraryMatch } from './intel/libraries.js';
-import type { AlertType, Initiator, ScriptKind, Severity } from './types.js';
+import type { AlertType, CanaryReport, Initiator, RuntimeSignal, ScriptKind, Severity } from './types.js';
 
 export interface ObservationMeta {
   kind: ScriptKind;
@@ -78,6 +78,9 @@ export interface ScanPlan {
     forms: { payment: boolean; login: boolean; evidence: string[] };
     /** Limits that cut the capture short; removals are not judged from such a scan. */
     warnings: string[];
+    /** The behavioural pass: canary report and runtime signals, kept as evidence. */
+    canary: CanaryReport | null;
+    runtime: RuntimeSignal[];
   };
   /** Bodies by SHA-256; the store writes only those it does not have yet. */
   bodies: Map<string, string>;

@@ -11,6 +11,7 @@ export const ALERT_TYPES = [
   'connection.added',
   'resource.changed',
   'exfiltration.detected',
+  'miner.detected',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -33,7 +33,7 @@ export function apiRouter(store: Store, actor: string): Router {
   }
   router.get('/inventory', (req, res) => {
     const target = queryText(req, 'target') || undefined;
-    res.json({ inventory: store.inventory({ target }), destinations: store.destinations({ target }), headers: store.headers({ target }) });
+    res.json({ inventory: store.inventory({ target }), destinations: store.destinations({ target }), headers: store.headers({ target }), fieldAccess: store.fieldAccess({ target }) });
   });
   router.get('/scripts/:id/versions', (req, res) => {
     const id = parseId(req.params.id, 'script id');

@@ -52,7 +52,7 @@ export function pagesRouter(store: Store, actor: string): Router {
     const target = queryText(req, 'target');
     const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
     const rows = store.inventory({ target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
-    res.type('html').send(inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames()));
+    res.type('html').send(inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames(), store.fieldAccess({ target: target || undefined })));
   });
 
   router.get('/inventory.csv', (req, res) => {

@@ -2,6 +2,7 @@
 
 import type { DiffHunk } from '../../src/diff.js';
 import type { InventoryRow } from '../../src/store/inventory.js';
+import type { FieldAccessRow } from '../../src/store/field-access.js';
 import type { ScanRow, ScriptInfo, ScriptVersion } from '../../src/store/overview.js';
 import type { LibraryMatch } from '../../src/intel/libraries.js';
 import { MASK_RULE_HELP, MASK_RULES, type MaskSettings } from '../../src/normalize.js';
@@ -9,7 +10,7 @@ import { html, type Html } from '../html.js';
 import { diffTable } from './diff.js';
 import { layout, stateBadge, timeText } from './layout.js';
 
-export function inventoryPage(rows: InventoryRow[], view: { target: string; page: number; hasMore: boolean }, targets: string[]): string {
+export function inventoryPage(rows: InventoryRow[], view: { target: string; page: number; hasMore: boolean }, targets: string[], access: FieldAccessRow[] = []): string {
   const { target, page, hasMore } = view;
   const pageHref = (n: number) => `/inventory?${target ? `target=${encodeURIComponent(target)}&` : ''}page=${n}`;
   const body = rows.map((r) => html`<tr>
@@ -28,6 +29,10 @@ export function inventoryPage(rows: InventoryRow[], view: { target: string; page
     <table><thead><tr><th>Target</th><th>Kind</th><th>Script</th><th>Host</th><th>First seen</th><th>Last seen</th><th>State</th><th>Approved by</th><th>Justification</th></tr></thead>
     <tbody>${body.length ? body : html`<tr><td colspan="9" class="muted">No scripts recorded yet.</td></tr>`}</tbody></table>
     <p class="pager">${page > 1 ? html`<a href="${pageHref(page - 1)}">← previous</a>` : ''} ${hasMore ? html`<a href="${pageHref(page + 1)}">next →</a>` : ''}</p>
+    <h2>Scripts that touch payment and login fields <span class="muted small">latest scan, while canary data was typed</span></h2>
+    <table><thead><tr><th>Target</th><th>Script</th><th>What it did</th><th>Seen</th></tr></thead>
+    <tbody>${access.length ? access.map((a) => html`<tr><td>${a.target} <span class="muted">${a.profile}</span></td><td class="subject">${a.script ?? html`<span class="muted">unknown (no stack)</span>`}</td>
+      <td><ul class="plain">${a.actions.map((x) => html`<li><code>${x}</code></li>`)}</ul></td><td>${timeText(a.scannedAt)}</td></tr>`) : html`<tr><td colspan="4" class="muted">No script listened to or read a payment or login field.</td></tr>`}</tbody></table>
   `, { active: '/inventory' });
 }
 

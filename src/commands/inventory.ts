@@ -14,7 +14,7 @@ export function inventoryCommand(options: { config?: string; target?: string; js
     if (options.csv) ctx.stdout.write(inventoryCsv(rows));
     else if (options.json) {
       const filter = { target: options.target };
-      const payload = { inventory: rows, destinations: store.destinations(filter), headers: store.headers(filter) };
+      const payload = { inventory: rows, destinations: store.destinations(filter), headers: store.headers(filter), fieldAccess: store.fieldAccess(filter) };
       ctx.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
     }
     else ctx.stdout.write(`${formatInventory(rows)}\n`);

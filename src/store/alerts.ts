@@ -133,6 +133,7 @@ function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): voi
       break;
     case 'connection.added':
     case 'exfiltration.detected':
+    case 'miner.detected':
       approve('host', row.subject_key, '');
       break;
   }

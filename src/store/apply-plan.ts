@@ -34,6 +34,11 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
         ).lastInsertRowid,
     );
     if (scan.status !== 'ok') return { scanId, newAlerts: [], repeatedAlerts: [] };
+    if (scan.canary || scan.runtime.length) {
+      db.prepare('UPDATE scans SET canary_blob = ?, runtime_blob = ? WHERE id = ?').run(
+        scan.canary ? blobs.putJson(scan.canary) : null, scan.runtime.length ? blobs.putJson(scan.runtime) : null, scanId,
+      );
+    }
 
     const seenAt = scan.finishedAt;
     const blobIds = new Map<string, number>();

@@ -10,6 +10,7 @@ import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
 import { openDatabase, type Db } from './database.js';
 import { targetId } from './targets.js';
+import { readFieldAccess, type FieldAccessRow } from './field-access.js';
 import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
 import {
@@ -43,6 +44,8 @@ export interface Store {
   inventory(filter: InventoryQuery): InventoryRow[];
   destinations(filter: { target?: string }): DestinationRow[];
   headers(filter: { target?: string }): HeaderRow[];
+  /** Scripts that listened to or read payment and login fields in the latest scan of each page. */
+  fieldAccess(filter: { target?: string }): FieldAccessRow[];
   scans(limit?: number): ScanSummaryRow[];
   overview(): TargetOverview[];
   alertTrend(now: Date, days?: number): { day: string; count: number }[];
@@ -80,6 +83,7 @@ export function openStore(path: string): Store {
     inventory: (filter) => readInventory(db, blobs, filter),
     destinations: (filter) => readDestinations(db, blobs, filter),
     headers: (filter) => readHeaders(db, blobs, filter),
+    fieldAccess: (filter) => readFieldAccess(db, blobs, filter),
     scans: (limit = 50) =>
       db
         .prepare(

@@ -12,12 +12,14 @@ import type { ScanJson } from './scenario.js';
 describe('canary exfiltration test', () => {
   let site: FixtureSite;
   let first: ScanJson;
+  let dir: string;
 
   before(async () => {
     site = await startFixtureSite();
     installCanaryShops(site);
-    const dir = tempProject('sw-canary-');
+    dir = tempProject('sw-canary-');
     const targets = [...SHOPS.map((s) => s.host), 'processor-shop.test'].map((host) => `  - name: ${host.split('.')[0]}\n    url: ${site.url(host, '/checkout')}`);
+    targets.push(`  - name: recipe-blog\n    url: ${site.url('recipe-blog.test', '/')}`);
     writeFileSync(join(dir, 'scriptwarden.yml'), ['database: ./sw.db', 'resolve:', '  "*.test": 127.0.0.1', 'canary:', '  approvedHosts: ["*.pay-processor.test"]',
       'browser:', '  settle: 300ms', '  concurrency: 3', 'targets:', ...targets, ''].join('\n'));
     first = parseJson<ScanJson>(await runCli(['scan', '--json'], { cwd: dir }));
@@ -56,6 +58,23 @@ describe('canary exfiltration test', () => {
     assert.ok(site.socketMessages.some((m) => m.startsWith('ws-collect.test CC_NUMBER:4')));
     const orders = site.hits.filter((h) => / \/order /.test(h) || /\/order POST$/.test(h));
     assert.deepEqual(orders, []);
+  });
+
+  it('flags a miner from what runs: WebAssembly in a blob worker and a WebSocket to a pool', () => {
+    const miner = first.alerts.filter((a) => a.target === 'recipe-blog' && a.type === 'miner.detected');
+    assert.equal(miner.length, 1, JSON.stringify(first.alerts.filter((a) => a.target === 'recipe-blog').map((a) => a.summary)));
+    assert.equal(miner[0]!.severity, 'critical');
+    assert.match(miner[0]!.summary, /WebAssembly.*blob.*pool\.hashfarm\.test/);
+    assert.match(miner[0]!.subject, /\/js\/stats\.js$/);
+  });
+
+  it('lists which scripts listened to or read the card fields (PCI DSS 6.4.3 question)', async () => {
+    const access = parseJson<{ fieldAccess: { target: string; script: string | null; actions: string[] }[] }>(await runCli(['inventory', '--json'], { cwd: dir })).fieldAccess;
+    const cart = access.find((a) => a.target === 'fetch-shop' && a.script?.endsWith('/js/cart.js'));
+    assert.ok(cart?.actions.includes('listen blur on input[autocomplete=cc-number]#card-number'), JSON.stringify(access, null, 1));
+    const app = access.find((a) => a.target === 'xhr-shop' && a.script?.endsWith('/js/app.js'));
+    assert.ok(app?.actions.some((x) => x.startsWith('read input[autocomplete=cc-number]')), JSON.stringify(app));
+    assert.ok(!access.some((a) => a.target === 'recipe-blog'));
   });
 
   it('raises nothing for a payment SDK posting to its approved processor', () => {
