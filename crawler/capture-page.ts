@@ -76,7 +76,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   await PageRecorder.enable(session, { worker: false });
   const tree = await session.send('Page.getFrameTree');
   const mainFrameId = tree.frameTree.frame.id;
-  const { signals, sourceUrl } = await installInstrumentation(session);
+  const { signals, sourceUrl } = await installInstrumentation(session, profileSettings(request.profile, '').platform);
   recorder.instrumentationUrl = sourceUrl;
 
   const workerUrls = new Map<object, string>();
@@ -161,6 +161,27 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   }
 }
 
+/**
+ * What the page sees of its visitor: user agent, client hints, platform and languages all agree; the window is a bit
+ * larger than the viewport, like a browser's frame (skimmers treat outer < inner, or a gap over 160 px, as automation
+ * or open DevTools).
+ */
+async function presentAsVisitor(page: Page, settings: ReturnType<typeof profileSettings>): Promise<void> {
+  // The session stays attached for the page's life: emulation overrides end with the session that set them.
+  const session = await page.createCDPSession();
+  {
+    await session.send('Emulation.setUserAgentOverride', {
+      userAgent: settings.userAgent, platform: settings.platform, acceptLanguage: 'en-US,en', userAgentMetadata: settings.userAgentMetadata,
+    });
+    const { windowId } = await session.send('Browser.getWindowForTarget');
+    const frame = settings.viewport.isMobile ? { width: 0, height: 56 } : { width: 16, height: 88 };
+    await session.send('Browser.setWindowBounds', {
+      windowId, bounds: { width: settings.viewport.width + frame.width, height: settings.viewport.height + frame.height, windowState: 'normal' },
+    }).catch(() => undefined);
+  }
+  await page.setViewport(settings.viewport);
+}
+
 /** A fresh incognito context with one blank page: every scan starts as a first-time visitor. */
 export interface FreshPage {
   context: BrowserContext;
@@ -190,8 +211,7 @@ export async function capturePage(
   let timer: NodeJS.Timeout | undefined;
   try {
     const settings = profileSettings(request.profile, browserVersion);
-    await page.setUserAgent({ userAgent: settings.userAgent, userAgentMetadata: settings.userAgentMetadata, platform: settings.platform });
-    await page.setViewport(settings.viewport);
+    await presentAsVisitor(page, settings);
     const hardLimit = limits.pageTimeoutMs * 2 + 10_000;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), hardLimit); });
     const result = await Promise.race([drive(page, request, limits, capture).then(() => 'done' as const), timedOut]);

@@ -6,7 +6,7 @@ import type { RuntimeSignal } from '../src/types.js';
 
 
 /** The page-side source. It keeps private references to what it needs, so later tampering by the page does not blind it. */
-export function instrumentationSource(binding: string, sourceUrl: string): string {
+export function instrumentationSource(binding: string, sourceUrl: string, platform: string | null = null): string {
   return `(function () {
   var report = window[${JSON.stringify(binding)}];
   try { delete window[${JSON.stringify(binding)}]; } catch (e) {}
@@ -66,6 +66,10 @@ export function instrumentationSource(binding: string, sourceUrl: string): strin
   }, 'toString');
   DP(Function.prototype, 'toString', { value: toStringWrapped, writable: true, configurable: true });
 
+  // navigator.platform must agree with the user agent the profile presents (the CDP override does not reach it).
+  var PLATFORM = ${JSON.stringify(platform)};
+  if (PLATFORM) DP(Navigator.prototype, 'platform', { configurable: true, enumerable: true, get: disguise(function platform() { return PLATFORM; }, 'get platform') });
+
   var ael = EventTarget.prototype.addEventListener;
   var WATCHED = /^(input|change|keyup|keydown|keypress|blur|focusout|submit|paste|mouseup|touchend|click)$/;
   DP(EventTarget.prototype, 'addEventListener', { value: disguise(function addEventListener(type) {
@@ -123,7 +127,7 @@ export function instrumentationSource(binding: string, sourceUrl: string): strin
  * Installs the instrumentation for every document of a page, and collects what it reports. Its binding and source
  * name are random per page, so a page can neither call the binding by name nor pass its own code off as ours.
  */
-export async function installInstrumentation(session: CDPSession): Promise<{ signals: RuntimeSignal[]; sourceUrl: string }> {
+export async function installInstrumentation(session: CDPSession, platform: string | null = null): Promise<{ signals: RuntimeSignal[]; sourceUrl: string }> {
   const signals: RuntimeSignal[] = [];
   const secret = randomBytes(6).toString('hex');
   const binding = `__sw${secret}`;
@@ -141,6 +145,6 @@ export async function installInstrumentation(session: CDPSession): Promise<{ sig
   });
   await session.send('Runtime.enable');
   await session.send('Runtime.addBinding', { name: binding });
-  await session.send('Page.addScriptToEvaluateOnNewDocument', { source: instrumentationSource(binding, sourceUrl) });
+  await session.send('Page.addScriptToEvaluateOnNewDocument', { source: instrumentationSource(binding, sourceUrl, platform) });
   return { signals, sourceUrl };
 }

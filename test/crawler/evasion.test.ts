@@ -1,0 +1,35 @@
+// Crawler: the scan looks like a visitor; a skimmer that hides from automation tells still runs, on desktop and mobile.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { BrowserHandle } from '../../crawler/launch-browser.js';
+import { evasivePage } from '../fixtures/evasive-page.js';
+import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+import { launchTestCapturer } from '../fixtures/browser.js';
+
+describe('looking like a visitor', () => {
+  let site: FixtureSite;
+  let browser: BrowserHandle;
+  before(async () => {
+    site = await startFixtureSite();
+    site.set('evasive.test', '/checkout', evasivePage('http://report.test:{{PORT}}/r/', 'http://collect-evasive.test:{{PORT}}/c'));
+    site.set('collect-evasive.test', '/c', 'ok');
+    browser = await launchTestCapturer();
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  for (const profile of ['desktop', 'mobile']) {
+    it(`shows no automation tell (${profile}), so the hidden skimmer runs and the canary catches it`, async () => {
+      const before = site.hits.length;
+      const capture = await browser.capture({ target: 'evasive', url: site.url('evasive.test', '/checkout'), profile },
+        { pageTimeoutMs: 10_000, settleMs: 300, maxScriptsPerPage: 100, maxBodyBytes: 1_000_000, canary: { enabled: true, approvedHosts: [] } });
+      assert.equal(capture.outcome.ok, true);
+      const report = site.hits.slice(before).find((h) => h.startsWith('report.test'));
+      assert.equal(report, 'report.test /r/none.gif GET', 'the page saw no automation tell');
+      assert.deepEqual(capture.canary?.findings.map((f) => f.host), ['collect-evasive.test']);
+    });
+  }
+});
