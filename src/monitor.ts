@@ -15,6 +15,7 @@ import type { LibraryMatch } from './intel/libraries.js';
 import { knownBadFindings } from './analyzers/known-bad-host.js';
 import { isLibraryVersionChange } from './analyzers/library-change.js';
 import { isVersionedUrl } from './severity.js';
+import { cloakingFlags } from './cloaking.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
 export interface Capturer {
@@ -194,6 +195,17 @@ export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, even
   };
   const width = Math.min(deps.config.browser.concurrency, Math.max(1, jobs.length));
   await Promise.all(Array.from({ length: width }, worker));
+  // A change only one profile saw (the mobile one, say) may be served selectively: say so on the alert.
+  const scanned = new Map<string, string[]>();
+  for (const outcome of outcomes) {
+    if (outcome?.status === 'ok') scanned.set(outcome.target, [...(scanned.get(outcome.target) ?? []), outcome.profile]);
+  }
+  for (const flag of cloakingFlags(alerts, scanned)) {
+    const note = `possible cloaking: only the ${flag.profile} profile sees this; the ${flag.others.join(' and ')} profile did not in the same run`;
+    const updated = deps.store.annotateAlert(flag.id, { cloaking: note }, note);
+    const index = alerts.findIndex((a) => a.id === flag.id);
+    if (updated && index !== -1) alerts[index] = updated;
+  }
   alerts.sort((a, b) => b.id - a.id);
   return { startedAt, finishedAt: new Date().toISOString(), targets: outcomes, alerts, rejectedStillServed };
 }

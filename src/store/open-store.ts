@@ -54,6 +54,8 @@ export interface Store {
   scriptId(target: string, profile: string, key: string): number | null;
   scriptVersions(id: number): ScriptVersion[];
   versionMeta(scriptId: number, sha256: string): ObservationMeta | null;
+  /** Adds details to an alert and a note to its summary (used for cross-profile findings after a run). */
+  annotateAlert(id: number, details: Record<string, unknown>, note: string): AlertWithDetails | null;
   /** Masking rules turned off and volatile positions learned for one script. */
   maskSettings(scriptId: number): MaskSettings;
   /** Replaces a script's mask settings and re-hashes its accepted versions to match. */
@@ -99,6 +101,14 @@ export function openStore(path: string): Store {
     scriptId: (target, profile, key) => scriptIdByKey(db, target, profile, key),
     scriptVersions: (id) => scriptVersions(db, blobs, id),
     versionMeta: (scriptId, sha256) => versionMeta(db, blobs, scriptId, sha256),
+    annotateAlert(id, details, note) {
+      const current = readAlert(db, id);
+      if (!current) return null;
+      db.prepare('UPDATE alerts SET details = ?, summary = ? WHERE id = ?').run(
+        JSON.stringify({ ...current.details, ...details }), current.summary.includes(note) ? current.summary : `${current.summary}; ${note}`, id,
+      );
+      return readAlert(db, id);
+    },
     maskSettings: (scriptId) => readScriptSettings(db, scriptId),
     setMaskSettings: (scriptId, settings, now = new Date().toISOString()) => writeScriptSettings(db, blobs, scriptId, settings, now),
     beautified(sha256) {
