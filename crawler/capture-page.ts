@@ -9,6 +9,8 @@ import { initiatorScriptUrl, PageRecorder } from './page-recorder.js';
 import { profileSettings } from './profiles.js';
 import { outboundItems, runCanaryPass } from './canary-pass.js';
 import { installInstrumentation } from './instrument.js';
+import { walkJourney } from './journey-walk.js';
+import type { JourneyStep } from '../src/journey.js';
 import { attributeBeacons, exfiltrationFindings } from '../src/canary.js';
 import { classify } from '../src/vendors.js';
 
@@ -16,6 +18,8 @@ export interface CaptureRequest {
   target: string;
   url: string;
   profile: string;
+  /** Steps from `url` to the page to scan; the page at the end is captured. */
+  journey?: JourneyStep[];
 }
 
 export interface CaptureLimits {
@@ -92,13 +96,21 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   page.on('dialog', (dialog) => { dialog.dismiss().catch(() => undefined); });
   page.on('popup', (popup) => { popup?.close().catch(() => undefined); });
 
-  const deadline = Date.now() + limits.pageTimeoutMs;
+  const deadline = Date.now() + limits.pageTimeoutMs * (1 + (request.journey?.length ?? 0));
   let response: HTTPResponse | null;
   try {
     response = await page.goto(request.url, { waitUntil: 'load', timeout: limits.pageTimeoutMs });
   } catch (error) {
     capture.outcome = { ok: false, ...(crashed ? { code: 'PAGE_CRASHED', reason: `page crashed: ${crashed}` } : classifyNavigationError(error, limits.pageTimeoutMs)) };
     return;
+  }
+  if (request.journey?.length) {
+    const walked = await walkJourney(page, request.journey, limits.pageTimeoutMs, response);
+    if ('failure' in walked) {
+      capture.outcome = { ok: false, code: 'JOURNEY_FAILED', reason: walked.failure };
+      return;
+    }
+    response = walked.response;
   }
   capture.documentStatus = response?.status() ?? null;
   capture.finalUrl = page.url();

@@ -130,7 +130,19 @@ export class PageRecorder {
     if (!options.worker) {
       session.on('Page.frameNavigated', (event) => {
         this.frames.set(event.frame.id, { url: event.frame.url, parentId: event.frame.parentId ?? null });
+        // A new top document (a journey's next page): what the previous one ran and sent is no longer the page.
+        if (!event.frame.parentId && event.type !== 'BackForwardCacheRestore') this.resetForDocument(event.frame.url);
       });
+    }
+  }
+
+  /** Forgets scripts, requests and frames of earlier top documents, keeping the new document's own request. */
+  resetForDocument(url: string): void {
+    this.scripts.length = 0;
+    this.socketFrames.length = 0;
+    this.droppedScripts = 0;
+    for (const [id, request] of this.requests) {
+      if (!(request.type === 'Document' && request.url === url)) this.requests.delete(id);
     }
   }
 

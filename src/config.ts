@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { journeySchema, resolveGoto } from './journey.js';
 import { ScriptwardenError } from './errors.js';
 
 export const PROFILE_NAMES = ['desktop', 'mobile'] as const;
@@ -56,6 +57,14 @@ const targetSchema = z.strictObject({
   url: httpUrl,
   type: z.enum(['page', 'resource'], { error: 'must be page or resource' }).default('page'),
   profiles: profileList.optional(),
+  journey: journeySchema.optional(),
+}).superRefine((target, ctx) => {
+  for (const [index, step] of (target.journey ?? []).entries()) {
+    if ('goto' in step && resolveGoto(step.goto, target.url) === null) {
+      ctx.addIssue({ code: 'custom', path: ['journey', index, 'goto'], message: 'must be an http(s) URL or a path' });
+    }
+  }
+  if (target.journey && target.type === 'resource') ctx.addIssue({ code: 'custom', path: ['journey'], message: 'only page targets can have a journey' });
 });
 
 const configSchema = z

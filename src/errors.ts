@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'PAGE_HTTP_ERROR'
   | 'PAGE_NETWORK_ERROR'
   | 'PAGE_CRASHED'
+  | 'JOURNEY_FAILED'
   | 'RESOURCE_FETCH_FAILED'
   | 'NOT_FOUND'
   | 'STORE_FAILED'

@@ -16,10 +16,11 @@ import { knownBadFindings } from './analyzers/known-bad-host.js';
 import { isLibraryVersionChange } from './analyzers/library-change.js';
 import { isVersionedUrl } from './severity.js';
 import { cloakingFlags } from './cloaking.js';
+import type { JourneyStep } from './journey.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
 export interface Capturer {
-  page(request: { target: string; url: string; profile: string }): Promise<PageCapture>;
+  page(request: { target: string; url: string; profile: string; journey?: JourneyStep[] }): Promise<PageCapture>;
   resource(target: { name: string; url: string }): Promise<PageCapture>;
 }
 
@@ -122,7 +123,7 @@ export async function captureOnce(capturer: Capturer, target: TargetConfig, prof
   try {
     return target.type === 'resource'
       ? await capturer.resource({ name: target.name, url: target.url })
-      : await capturer.page({ target: target.name, url: target.url, profile });
+      : await capturer.page({ target: target.name, url: target.url, profile, journey: target.journey });
   } catch (error) {
     const now = new Date().toISOString();
     return {
