@@ -79,8 +79,8 @@ async function pointer(handle: ElementHandle<Element>, touch: boolean): Promise<
   else await handle.click();
 }
 
-/** Fills one field like a person: focus by pointer, type, then Tab away (blur and change fire). */
-async function fill(page: Page, handle: ElementHandle<Element>, info: FieldInfo, value: string, touch: boolean): Promise<boolean> {
+/** Fills one field like a person: focus it, type key by key, then Tab away (blur and change fire). */
+async function fill(page: Page, handle: ElementHandle<Element>, info: FieldInfo, value: string): Promise<boolean> {
   try {
     if (info.tag === 'select') {
       const picked = await handle.evaluate((el, wanted) => {
@@ -94,7 +94,9 @@ async function fill(page: Page, handle: ElementHandle<Element>, info: FieldInfo,
       }, value);
       return picked;
     }
-    await pointer(handle, touch);
+    // Focus rather than a pointer event per field: skimmers watch keys, input, change and blur, and the submit button
+    // (clicked or tapped below) for mouseup and touchend; a pointer per field costs several round trips each.
+    await handle.focus();
     await handle.type(value, { delay: 0 });
     await page.keyboard.press('Tab');
     return true;
@@ -154,7 +156,7 @@ export async function runCanaryPass(page: Page, session: CDPSession, options: Ca
         const info = await describe(handle).catch(() => null);
         const field = info ? fieldFor(info) : null;
         if (!info || !field) continue;
-        if (await fill(page, handle, info, valueFor(field, values), options.touch)) {
+        if (await fill(page, handle, info, valueFor(field, values))) {
           result.filled.push(`${field} → ${info.selector}`);
           if (!firstForm || field === 'cardNumber') {
             const form = await handle.evaluateHandle((el: Element) => (el as HTMLInputElement).form).catch(() => null);
@@ -173,8 +175,8 @@ export async function runCanaryPass(page: Page, session: CDPSession, options: Ca
       }
       // Skimmers wait a moment before sending (timers of 250–500 ms are common); then the network must go quiet.
       const remaining = Math.max(0, deadline - Date.now());
-      await new Promise((resolve) => setTimeout(resolve, Math.min(800, remaining)));
-      await page.waitForNetworkIdle({ idleTime: 300, timeout: Math.max(1, Math.min(1500, deadline - Date.now())) }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(600, remaining)));
+      await page.waitForNetworkIdle({ idleTime: 200, timeout: Math.max(1, Math.min(1000, deadline - Date.now())) }).catch(() => undefined);
     }
   } finally {
     await session.send('Fetch.disable').catch(() => undefined);
