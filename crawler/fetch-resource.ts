@@ -2,6 +2,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
@@ -15,6 +16,8 @@ export interface FetchOptions {
   maxBodyBytes: number;
   userAgent: string;
   maxRedirects?: number;
+  /** An http(s) proxy (`http://[user:pass@]host:port`): plain-HTTP targets go through it, HTTPS ones through CONNECT. */
+  proxy?: string;
 }
 
 interface Fetched {
@@ -38,13 +41,48 @@ function lookupFor(map: ResolveMap): LookupFunction {
   };
 }
 
-function get(url: URL, options: FetchOptions, deadline: number): Promise<Fetched> {
+/** The proxy's address and its Proxy-Authorization header, if any. */
+function proxyParts(proxy: string): { host: string; port: number; auth: Record<string, string> } {
+  const parsed = new URL(proxy);
+  const auth: Record<string, string> = parsed.username
+    ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}` }
+    : {};
+  return { host: parsed.hostname, port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)), auth };
+}
+
+/** Opens a tunnel through the proxy for an HTTPS target. */
+function tunnel(url: URL, proxy: string, deadline: number): Promise<import('node:net').Socket> {
+  const { host, port, auth } = proxyParts(proxy);
+  const target = `${url.hostname}:${url.port || 443}`;
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host, port, method: 'CONNECT', path: target, headers: { host: target, ...auth }, timeout: Math.max(1, deadline - Date.now()) });
+    request.on('connect', (response, socket) => {
+      if (response.statusCode === 200) resolve(socket);
+      else {
+        socket.destroy();
+        reject(new Error(`proxy refused CONNECT ${target}: HTTP ${response.statusCode}`));
+      }
+    });
+    request.on('timeout', () => request.destroy(new Error('proxy did not answer CONNECT in time')));
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+async function get(url: URL, options: FetchOptions, deadline: number): Promise<Fetched> {
+  const headers = { 'user-agent': options.userAgent, accept: '*/*' };
+  const timeout = Math.max(1, deadline - Date.now());
+  let requestOptions: http.RequestOptions | https.RequestOptions = { lookup: lookupFor(options.resolve), headers, timeout };
+  if (options.proxy && url.protocol === 'https:') {
+    const socket = await tunnel(url, options.proxy, deadline);
+    requestOptions = { headers, timeout, servername: url.hostname, createConnection: () => tls.connect({ socket, servername: url.hostname }) } as https.RequestOptions;
+  } else if (options.proxy) {
+    const { host, port, auth } = proxyParts(options.proxy);
+    requestOptions = { host, port, path: url.toString(), headers: { ...headers, ...auth, host: url.host }, timeout };
+  }
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
-    const request = client.get(
-      url,
-      { lookup: lookupFor(options.resolve), headers: { 'user-agent': options.userAgent, accept: '*/*' }, timeout: Math.max(1, deadline - Date.now()) },
-      (response) => {
+    const request = (options.proxy && url.protocol === 'http:' ? http.get(requestOptions) : client.get(url, requestOptions)).on('response', (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
@@ -70,8 +108,7 @@ function get(url: URL, options: FetchOptions, deadline: number): Promise<Fetched
           });
         });
         response.on('error', reject);
-      },
-    );
+      });
     request.on('timeout', () => request.destroy(new Error(`no response within ${options.timeoutMs} ms`)));
     request.on('error', reject);
   });

@@ -13,6 +13,8 @@ export interface LaunchOptions {
   /** Chromium refuses to start as root without --no-sandbox; it is added only then. */
   runningAsRoot: boolean;
   launchTimeoutMs?: number;
+  /** Route the browser through this proxy (`http://`, `https://`, `socks4://`, `socks5://`; credentials for http(s)). */
+  proxy?: string;
 }
 
 export interface BrowserHandle {
@@ -45,6 +47,10 @@ export function chromiumArgs(options: LaunchOptions): string[] {
   const args = [...QUIET_FLAGS, ...options.args.filter((a) => !a.startsWith('--host-resolver-rules='))];
   if (rules) args.push(`--host-resolver-rules=${rules}`);
   if (options.runningAsRoot && !args.includes('--no-sandbox')) args.push('--no-sandbox');
+  if (options.proxy) {
+    const proxy = new URL(options.proxy);
+    args.push(`--proxy-server=${proxy.protocol}//${proxy.host}`);
+  }
   return args;
 }
 
@@ -73,6 +79,8 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
   let version = await browser.version();
   let restarting: Promise<Browser> | null = null;
   let closed = false;
+  const proxyUrl = options.proxy ? new URL(options.proxy) : null;
+  const proxyAuth = proxyUrl?.username ? { username: decodeURIComponent(proxyUrl.username), password: decodeURIComponent(proxyUrl.password) } : null;
 
   const live = async (): Promise<Browser> => {
     if (browser.connected) return browser;
@@ -87,7 +95,9 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
     async capture(request, limits) {
       // A fresh incognito context per capture: cookies or storage set by one load never hide anything from the next.
       const owner = await live();
-      return capturePage(await openFreshPage(owner), version, request, limits);
+      const fresh = await openFreshPage(owner);
+      if (proxyAuth) await fresh.page.authenticate(proxyAuth).catch(() => undefined);
+      return capturePage(fresh, version, request, limits);
     },
     async version() {
       await live();

@@ -35,7 +35,7 @@ function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
         puppeteerCacheDir: env.PUPPETEER_CACHE_DIR || undefined,
         home: env.HOME,
       });
-      browser = await launchBrowser({ executablePath, args: config.browser.args, resolve: config.resolve, runningAsRoot });
+      browser = await launchBrowser({ executablePath, args: config.browser.args, resolve: config.resolve, runningAsRoot, proxy: config.browser.proxy });
     }
     const limits = {
       pageTimeoutMs: config.browser.pageTimeout,
@@ -51,7 +51,7 @@ function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
         return browser.capture(request, limits);
       },
       resource: (target) =>
-        fetchResource(target, { resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent }),
+        fetchResource(target, { resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent, proxy: config.browser.proxy }),
       close: async () => { await browser?.close(); },
     };
   };

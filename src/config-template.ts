@@ -22,6 +22,21 @@ browser:
   pageTimeout: 30s      # a page that has not loaded by then is a failed scan
   settle: 500ms         # after load, wait until the network has been quiet this long (bounded by pageTimeout)
   concurrency: 2        # page loads at once
+  # proxy: socks5://exit.example:1080   # scan from a residential or regional exit (http://user:pass@host:port too)
+
+# Loads taken while a baseline is first established, to learn values that change on every load.
+baselineLoads: 2
+
+# The behavioural pass: on payment and login pages, type canary card data and watch where it goes.
+# It never places an order: the page's own navigations and writes are answered by scriptwarden with 204.
+canary:
+  enabled: true
+  approvedHosts: []     # payment processors allowed to receive card data, e.g. ["*.stripe.com"]
+
+# Library signatures (retire.js format) and known-bad host lists of your own, read on every run.
+# intel:
+#   libraries: [intel/releases.json]
+#   knownBadHosts: [intel/bad-hosts.txt]
 
 limits:
   maxScriptsPerPage: 500
@@ -31,6 +46,16 @@ targets:
   # A page: loaded in Chromium; every script it runs is fingerprinted.
   - name: checkout
     url: https://shop.example/checkout
+  # A page reached by steps, with a Referer chain, as a shopper reaches it.
+  # - name: checkout-via-basket
+  #   url: https://shop.example/
+  #   journey:
+  #     - click: "a.product"
+  #     - click: "#add-to-cart"
+  #     - goto: /basket
+  #     - click: "#checkout"
+  #     - waitFor: "#payment-form"
+  #     - scan
   # A hosted artifact (installer script, SDK file): fetched directly, fingerprinted and diffed.
   # - name: uploader
   #   url: https://downloads.example/bash

@@ -67,6 +67,15 @@ const targetSchema = z.strictObject({
   if (target.journey && target.type === 'resource') ctx.addIssue({ code: 'custom', path: ['journey'], message: 'only page targets can have a journey' });
 });
 
+/** Resource targets are fetched directly: through an http(s) proxy, but not through a SOCKS one. */
+function socksForResources(raw: unknown): string[] {
+  const doc = raw as { browser?: { proxy?: unknown }; targets?: unknown } | null;
+  const proxy = doc?.browser?.proxy;
+  if (typeof proxy !== 'string' || !/^socks/i.test(proxy) || !Array.isArray(doc?.targets)) return [];
+  return doc.targets.flatMap((t, i) => ((t as { type?: unknown } | null)?.type === 'resource'
+    ? [`targets[${i}].type: resource targets are fetched directly and cannot use a SOCKS proxy (browser.proxy); use an http proxy`] : []));
+}
+
 const configSchema = z
   .strictObject({
     database: z.string().min(1).default('./scriptwarden.db'),
@@ -82,6 +91,14 @@ const configSchema = z
         pageTimeout: duration('30s'),
         settle: duration('500ms'),
         concurrency: count(1, 32).default(2),
+        proxy: z.string().refine((value) => {
+          try {
+            const url = new URL(value);
+            return ['http:', 'https:', 'socks4:', 'socks5:'].includes(url.protocol) && Boolean(url.hostname) && Boolean(url.port);
+          } catch {
+            return false;
+          }
+        }, 'must be a proxy URL with a port: http://host:port, https://…, socks4://… or socks5://… (credentials allowed for http)').optional(),
       })
       .prefault({}),
     limits: z
@@ -151,7 +168,7 @@ function duplicateNames(raw: unknown): string[] {
 /** Validates an already-parsed config document. `configPath` anchors relative paths. */
 export function parseConfig(raw: unknown, configPath: string): Config {
   const result = configSchema.safeParse(raw ?? {});
-  const duplicates = duplicateNames(raw);
+  const duplicates = [...duplicateNames(raw), ...socksForResources(raw)];
   if (!result.success || duplicates.length > 0) {
     const lines = [...(result.success ? [] : describeIssues(result.error.issues)), ...duplicates];
     throw new ScriptwardenError('CONFIG_INVALID', `invalid configuration in ${configPath}:\n  ${lines.join('\n  ')}`);
