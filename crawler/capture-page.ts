@@ -9,6 +9,7 @@ import { initiatorScriptUrl, PageRecorder } from './page-recorder.js';
 import { profileSettings } from './profiles.js';
 import { outboundItems, runCanaryPass } from './canary-pass.js';
 import { installInstrumentation } from './instrument.js';
+import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
 import type { JourneyStep } from '../src/journey.js';
 import { attributeBeacons, exfiltrationFindings } from '../src/canary.js';
@@ -84,9 +85,11 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   recorder.instrumentationUrl = sourceUrl;
 
   const workerUrls = new Map<object, string>();
+  const workerCpu = new WorkerCpu();
   page.on('workercreated', (worker) => {
     const client = worker.client;
     workerUrls.set(client, worker.url());
+    workerCpu.watch(client, worker.url());
     recorder.attach(client, { worker: true });
     PageRecorder.enable(client, { worker: true }).catch(() => undefined);
   });
@@ -150,7 +153,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   }
   // WebAssembly compiled anywhere, workers included, is seen by the engine itself, whatever the page did to our hooks.
   const wasm = recorder.scripts.filter((s) => (s.event as { scriptLanguage?: string }).scriptLanguage === 'WebAssembly');
-  capture.runtime = [...signals, ...(wasm.length ? [{ kind: 'wasm', detail: `${wasm.length} WebAssembly module(s) compiled${wasm.some((s) => s.worker) ? ' in a worker' : ''}`, script: null }] : [])];
+  capture.runtime = [...signals, ...(await workerCpu.collect()), ...(wasm.length ? [{ kind: 'wasm', detail: `${wasm.length} WebAssembly module(s) compiled${wasm.some((s) => s.worker) ? ' in a worker' : ''}`, script: null }] : [])];
   const scripts = await assembleScripts(recorder, {
     mainFrameId,
     maxBodyBytes: limits.maxBodyBytes,

@@ -136,22 +136,26 @@ function poolLike(url: string): boolean {
  * host. `critical`, on the first scan too; one alert per script.
  */
 export function compareRuntime(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
-  const byScript = new Map<string, { wasm: boolean; blobWorker: boolean; sockets: string[] }>();
+  const byScript = new Map<string, { wasm: boolean; blobWorker: boolean; sockets: string[]; cpu: string[] }>();
   for (const signal of capture.runtime ?? []) {
     const key = signal.script ?? plan.target.url;
-    const entry = byScript.get(key) ?? { wasm: false, blobWorker: false, sockets: [] };
+    const entry = byScript.get(key) ?? { wasm: false, blobWorker: false, sockets: [], cpu: [] };
     if (signal.kind === 'wasm') entry.wasm = true;
+    if (signal.kind === 'cpu') entry.cpu.push(signal.detail);
     if (signal.kind === 'blob-worker') entry.blobWorker = true;
     if (signal.kind === 'websocket') entry.sockets.push(signal.detail);
     byScript.set(key, entry);
   }
   // Workers report their own WebAssembly use without a page script; a page that starts a blob worker owns it.
   const anyWasm = [...byScript.values()].some((e) => e.wasm);
+  const busyWorkers = [...byScript.values()].flatMap((e) => e.cpu);
   for (const [script, entry] of byScript) {
     const pools = entry.sockets.filter(poolLike);
     const wasm = entry.wasm || (entry.blobWorker && anyWasm);
-    const signals = [wasm && 'WebAssembly', entry.blobWorker && 'a worker built from a blob', ...pools.map((p) => `a WebSocket to ${p}`)].filter(Boolean) as string[];
-    if (!((wasm && (entry.blobWorker || entry.sockets.length > 0)) || pools.length > 0)) continue;
+    // Busy workers are reported without a script; a page script that built a blob worker owns their CPU time.
+    const cpu = entry.cpu.length ? entry.cpu : entry.blobWorker ? busyWorkers : [];
+    const signals = [wasm && 'WebAssembly', entry.blobWorker && 'a worker built from a blob', ...pools.map((p) => `a WebSocket to ${p}`), ...cpu].filter(Boolean) as string[];
+    if (!((wasm && (entry.blobWorker || entry.sockets.length > 0)) || pools.length > 0 || (entry.blobWorker && cpu.length > 0))) continue;
     const subjectKey = `miner:${script}`;
     if (baseline.hosts.has(subjectKey)) continue;
     plan.alerts.push({

@@ -19,7 +19,7 @@ describe('canary exfiltration test', () => {
     installCanaryShops(site);
     dir = tempProject('sw-canary-');
     const targets = [...SHOPS.map((s) => s.host), 'processor-shop.test'].map((host) => `  - name: ${host.split('.')[0]}\n    url: ${site.url(host, '/checkout')}`);
-    targets.push(`  - name: recipe-blog\n    url: ${site.url('recipe-blog.test', '/')}`);
+    targets.push(`  - name: recipe-blog\n    url: ${site.url('recipe-blog.test', '/')}`, `  - name: hash-blog\n    url: ${site.url('hash-blog.test', '/')}`);
     writeFileSync(join(dir, 'scriptwarden.yml'), ['database: ./sw.db', 'resolve:', '  "*.test": 127.0.0.1', 'canary:', '  approvedHosts: ["*.pay-processor.test"]',
       'browser:', '  settle: 300ms', '  concurrency: 3', 'targets:', ...targets, ''].join('\n'));
     first = parseJson<ScanJson>(await runCli(['scan', '--json'], { cwd: dir }));
@@ -66,6 +66,13 @@ describe('canary exfiltration test', () => {
     assert.equal(miner[0]!.severity, 'critical');
     assert.match(miner[0]!.summary, /WebAssembly.*blob.*pool\.hashfarm\.test/);
     assert.match(miner[0]!.subject, /\/js\/stats\.js$/);
+  });
+
+  it('flags a plain-JavaScript miner by the CPU time its blob worker burns', () => {
+    const miner = first.alerts.filter((a) => a.target === 'hash-blog' && a.type === 'miner.detected');
+    assert.equal(miner.length, 1, JSON.stringify(first.alerts.filter((a) => a.target === 'hash-blog').map((a) => a.summary)));
+    assert.match(miner[0]!.summary, /a worker built from a blob.*used \d+ ms of CPU/);
+    assert.match(miner[0]!.subject, /\/js\/widget\.js$/);
   });
 
   it('lists which scripts listened to or read the card fields (PCI DSS 6.4.3 question)', async () => {

@@ -82,3 +82,13 @@ describe('form fields the pass fills', () => {
     assert.equal(f('cc-number', '', 'hidden'), null);
   });
 });
+
+describe('worker CPU from a sampling profile', () => {
+  it('adds each sample\'s time to the URL of the function it hit', async () => {
+    const { cpuByUrl } = await import('../../crawler/cpu-profile.js');
+    const node = (id: number, url: string) => ({ id, callFrame: { functionName: '', scriptId: '1', url, lineNumber: 0, columnNumber: 0 } });
+    const totals = cpuByUrl({ nodes: [node(1, ''), node(2, 'blob:https://shop.example/1'), node(3, 'https://shop.example/app.js')], startTime: 0, endTime: 10_000,
+      samples: [2, 2, 3, 1], timeDeltas: [0, 2000, 2000, 3000] });
+    assert.deepEqual([...totals], [['blob:https://shop.example/1', 4], ['https://shop.example/app.js', 3]]);
+  });
+});

@@ -1,0 +1,57 @@
+// CPU time spent by workers, from Chrome's sampling profiler: miners burn it in workers built from blobs.
+
+import type { CDPSession, Protocol } from 'puppeteer-core';
+import type { RuntimeSignal } from '../src/types.js';
+
+interface Running {
+  session: CDPSession;
+  url: string;
+  startedAt: number;
+}
+
+/** Busy workers: at least this much CPU, and this share of the time they were watched. */
+const MIN_CPU_MS = 400;
+const MIN_SHARE = 0.5;
+
+/** CPU milliseconds per script URL in a profile (samples × their time deltas). */
+export function cpuByUrl(profile: Protocol.Profiler.Profile): Map<string, number> {
+  const urlOf = new Map(profile.nodes.map((n) => [n.id, n.callFrame.url]));
+  const totals = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const url = urlOf.get(samples[i]!) ?? '';
+    if (!url) continue;
+    totals.set(url, (totals.get(url) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0) / 1000);
+  }
+  return totals;
+}
+
+export class WorkerCpu {
+  private readonly running: Running[] = [];
+
+  /** Starts sampling a worker as soon as it exists. */
+  watch(session: CDPSession, url: string): void {
+    const entry = { session, url, startedAt: Date.now() };
+    this.running.push(entry);
+    session.send('Profiler.enable')
+      .then(() => session.send('Profiler.setSamplingInterval', { interval: 2000 }))
+      .then(() => session.send('Profiler.start'))
+      .catch(() => undefined);
+  }
+
+  /** Stops every profiler and reports the workers that kept a CPU busy. */
+  async collect(): Promise<RuntimeSignal[]> {
+    const signals: RuntimeSignal[] = [];
+    await Promise.all(this.running.map(async ({ session, url, startedAt }) => {
+      const result = await session.send('Profiler.stop').catch(() => null);
+      if (!result) return;
+      const watched = Math.max(1, Date.now() - startedAt);
+      const total = [...cpuByUrl(result.profile).values()].reduce((a, b) => a + b, 0);
+      if (total >= MIN_CPU_MS && total / watched >= MIN_SHARE) {
+        signals.push({ kind: 'cpu', detail: `worker ${url.slice(0, 120)} used ${Math.round(total)} ms of CPU in ${watched} ms`, script: null });
+      }
+    }));
+    return signals;
+  }
+}
