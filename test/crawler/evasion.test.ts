@@ -14,6 +14,13 @@ describe('looking like a visitor', () => {
     site = await startFixtureSite();
     site.set('evasive.test', '/checkout', evasivePage('http://report.test:{{PORT}}/r/', 'http://collect-evasive.test:{{PORT}}/c'));
     site.set('collect-evasive.test', '/c', 'ok');
+    // A page that tries to blind stack-based attribution and function inspection before it touches the card field.
+    site.set('tamper.test', '/checkout', '<!doctype html><html><body><form><input id="card-number" autocomplete="cc-number"></form><script src="/js/t.js"></script></body></html>');
+    site.set('tamper.test', '/js/t.js', `Error.prepareStackTrace = function () { return 'nothing to see'; };
+Function.prototype.toString = function () { return 'function () { [native code] }'; };
+window.FormData = function () {};
+document.getElementById('card-number').addEventListener('keyup', function () {});
+var v = document.getElementById('card-number').value;`);
     browser = await launchTestCapturer();
   });
   after(async () => {
@@ -32,4 +39,13 @@ describe('looking like a visitor', () => {
       assert.deepEqual(capture.canary?.findings.map((f) => f.host), ['collect-evasive.test']);
     });
   }
+
+  it('still attributes payment-field listeners to the script when the page tampers with stacks and functions', async () => {
+    const capture = await browser.capture({ target: 'tamper', url: site.url('tamper.test', '/checkout'), profile: 'desktop' },
+      { pageTimeoutMs: 10_000, settleMs: 200, maxScriptsPerPage: 100, maxBodyBytes: 1_000_000, canary: { enabled: true, approvedHosts: [] } });
+    const listen = capture.runtime?.find((s) => s.kind === 'listen' && s.detail === 'keyup on input[autocomplete=cc-number]#card-number');
+    assert.ok(listen, JSON.stringify(capture.runtime));
+    assert.equal(listen.script, site.url('tamper.test', '/js/t.js'));
+    assert.ok(!capture.scripts.some((s) => (s.url ?? '').startsWith('scriptwarden-instrument')), 'our instrumentation is not in the inventory');
+  });
 });
