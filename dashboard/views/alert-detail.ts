@@ -36,8 +36,23 @@ function changeSection(view: AlertView): { change: Html; evidence: Html } {
       <tr class="add"><td class="ln">new</td><td class="code"><code>${alert.newValue ?? '(absent)'}</code></td></tr>
     </tbody></table>${Array.isArray(d.reasons) ? html`<p>${(d.reasons as string[]).join('; ')}</p>` : ''}` };
   }
+  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]).join(', ') : '');
+  if (alert.type === 'exfiltration.detected') {
+    const canary = (d.canary ?? {}) as { cardLast4?: string; filled?: string[]; submitted?: string | null; blocked?: string[] };
+    return { evidence: html``, change: html`<h2>Canary data sent out</h2><table class="kv">
+      ${row('Destination', alert.subject)}${row('Request', typeof d.url === 'string' ? html`<code>${d.url}</code>` : null)}
+      ${row('Method and channel', `${String(d.method ?? '')} · ${String(d.channel ?? '')}`)}${row('Canary values', list(d.fields))}
+      ${row('Encoding', list(d.encodings))}${row('Found in', list(d.locations))}${row('Sent by', typeof d.script === 'string' ? html`<code>${d.script}</code>` : 'unknown (no initiator stack)')}
+      ${row('Canary card', canary.cardLast4 ? `test number ending ${canary.cardLast4}` : null)}${row('Fields filled', list(canary.filled))}
+      ${row('Submitted', canary.submitted ?? 'nothing')}${row('Refused so no order was placed', list(canary.blocked) || 'nothing')}
+    </table>` };
+  }
+  if (alert.type === 'miner.detected') {
+    return { evidence: html``, change: html`<h2>Mining behaviour</h2><table class="kv">
+      ${row('Script', html`<code>${alert.subject}</code>`)}${row('Signals', list(d.signals))}${row('WebSockets', list(d.sockets) || null)}
+    </table>` };
+  }
   if (alert.type === 'connection.added') {
-    const list = (v: unknown) => (Array.isArray(v) ? (v as string[]).join(', ') : '');
     return { evidence: html``, change: html`<h2>New destination</h2><table class="kv">
       ${row('Host', alert.subject)}${row('Request types', list(d.types))}${row('Methods', list(d.methods))}${row('Initiated by', list(d.initiators))}
     </table>` };

