@@ -14,6 +14,7 @@ import { walkJourney } from './journey-walk.js';
 import type { JourneyStep } from '../src/journey.js';
 import { attributeBeacons, exfiltrationFindings } from '../src/canary.js';
 import { classify } from '../src/vendors.js';
+import { emptyCapture } from '../src/empty-capture.js';
 
 export interface CaptureRequest {
   target: string;
@@ -55,23 +56,8 @@ function securityHeaders(response: HTTPResponse | null): PageCapture['securityHe
   return out;
 }
 
-function emptyCapture(request: CaptureRequest, startedAt: string): PageCapture {
-  return {
-    target: request.target,
-    targetType: 'page',
-    profile: request.profile,
-    requestedUrl: request.url,
-    finalUrl: null,
-    startedAt,
-    finishedAt: startedAt,
-    outcome: { ok: true },
-    documentStatus: null,
-    securityHeaders: {},
-    scripts: [],
-    requests: [],
-    forms: { payment: false, login: false, evidence: [] },
-    truncated: [],
-  };
+function startCapture(request: CaptureRequest, startedAt: string): PageCapture {
+  return emptyCapture({ target: request.target, targetType: 'page', profile: request.profile, requestedUrl: request.url, startedAt });
 }
 
 async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits, capture: PageCapture): Promise<void> {
@@ -221,7 +207,7 @@ export async function capturePage(
   limits: CaptureLimits,
 ): Promise<PageCapture> {
   const startedAt = new Date().toISOString();
-  const capture = emptyCapture(request, startedAt);
+  const capture = startCapture(request, startedAt);
   const { context, page } = fresh;
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -9,9 +9,11 @@ interface Running {
   startedAt: number;
 }
 
-/** Busy workers: at least this much CPU, and this share of the time they were watched. */
-const MIN_CPU_MS = 400;
-const MIN_SHARE = 0.5;
+/** Busy workers: at least this much CPU, and this share of the time they were watched (2-core machines, other pages). */
+const MIN_CPU_MS = 250;
+const MIN_SHARE = 0.25;
+/** Each worker is watched at least this long, so a short page load still shows a worker that never rests. */
+const MIN_WINDOW_MS = 1000;
 
 /** CPU milliseconds per script URL in a profile (samples × their time deltas). */
 export function cpuByUrl(profile: Protocol.Profiler.Profile): Map<string, number> {
@@ -43,6 +45,8 @@ export class WorkerCpu {
   /** Stops every profiler and reports the workers that kept a CPU busy. */
   async collect(): Promise<RuntimeSignal[]> {
     const signals: RuntimeSignal[] = [];
+    const wait = Math.max(0, ...this.running.map((r) => r.startedAt + MIN_WINDOW_MS - Date.now()));
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, MIN_WINDOW_MS)));
     await Promise.all(this.running.map(async ({ session, url, startedAt }) => {
       const result = await session.send('Profiler.stop').catch(() => null);
       if (!result) return;

@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { describeError } from '../src/errors.js';
 import { resolveHost, type ResolveMap } from '../src/resolve-map.js';
 import type { PageCapture } from '../src/types.js';
+import { emptyCapture } from '../src/empty-capture.js';
 
 export interface FetchOptions {
   resolve: ResolveMap;
@@ -116,22 +117,7 @@ async function get(url: URL, options: FetchOptions, deadline: number): Promise<F
 
 export async function fetchResource(target: { name: string; url: string }, options: FetchOptions): Promise<PageCapture> {
   const startedAt = new Date().toISOString();
-  const capture: PageCapture = {
-    target: target.name,
-    targetType: 'resource',
-    profile: 'desktop',
-    requestedUrl: target.url,
-    finalUrl: null,
-    startedAt,
-    finishedAt: startedAt,
-    outcome: { ok: true },
-    documentStatus: null,
-    securityHeaders: {},
-    scripts: [],
-    requests: [],
-    forms: { payment: false, login: false, evidence: [] },
-    truncated: [],
-  };
+  const capture = emptyCapture({ target: target.name, targetType: 'resource', profile: 'desktop', requestedUrl: target.url, startedAt });
   const deadline = Date.now() + options.timeoutMs;
   try {
     let url = new URL(target.url);

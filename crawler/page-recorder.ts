@@ -33,6 +33,13 @@ export interface RecordedScript {
 
 const BODY_TYPES = new Set(['Script']);
 
+function newRequest(requestId: string, url: string, type: string, initiator: Protocol.Network.Initiator | null): RecordedRequest {
+  return {
+    requestId, url, type, method: 'GET', frameId: null, initiator, status: null, headers: {}, remoteIp: null, remotePort: null,
+    failed: null, body: null, requestHeaders: {}, postData: null,
+  };
+}
+
 export class PageRecorder {
   readonly requests = new Map<string, RecordedRequest>();
   readonly scripts: RecordedScript[] = [];
@@ -65,18 +72,9 @@ export class PageRecorder {
       }
       const inline = event.request.postData;
       this.requests.set(event.requestId, {
-        requestId: event.requestId,
-        url: event.request.url,
-        type: event.type ?? 'Other',
+        ...newRequest(event.requestId, event.request.url, event.type ?? 'Other', event.initiator ?? null),
         method: event.request.method,
         frameId: event.frameId ?? null,
-        initiator: event.initiator ?? null,
-        status: null,
-        headers: {},
-        remoteIp: null,
-        remotePort: null,
-        failed: null,
-        body: null,
         requestHeaders: { ...event.request.headers },
         postData: inline !== undefined
           ? Promise.resolve(inline.slice(0, MAX_SENT_BYTES))
@@ -110,22 +108,7 @@ export class PageRecorder {
       if (request) request.failed = event.blockedReason ? `blocked: ${event.blockedReason}` : event.errorText;
     });
     session.on('Network.webSocketCreated', (event) => {
-      this.requests.set(`ws:${event.requestId}`, {
-        requestId: event.requestId,
-        url: event.url,
-        type: 'WebSocket',
-        method: 'GET',
-        frameId: null,
-        initiator: event.initiator ?? null,
-        status: null,
-        headers: {},
-        remoteIp: null,
-        remotePort: null,
-        failed: null,
-        body: null,
-        requestHeaders: {},
-        postData: null,
-      });
+      this.requests.set(`ws:${event.requestId}`, newRequest(event.requestId, event.url, 'WebSocket', event.initiator ?? null));
     });
     if (!options.worker) {
       session.on('Page.frameNavigated', (event) => {

@@ -16,6 +16,7 @@ import { knownBadFindings } from './analyzers/known-bad-host.js';
 import { isLibraryVersionChange } from './analyzers/library-change.js';
 import { isVersionedUrl } from './severity.js';
 import { cloakingFlags } from './cloaking.js';
+import { emptyCapture } from './empty-capture.js';
 import type { JourneyStep } from './journey.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
@@ -125,13 +126,8 @@ export async function captureOnce(capturer: Capturer, target: TargetConfig, prof
       ? await capturer.resource({ name: target.name, url: target.url })
       : await capturer.page({ target: target.name, url: target.url, profile, journey: target.journey });
   } catch (error) {
-    const now = new Date().toISOString();
-    return {
-      target: target.name, targetType: target.type, profile, requestedUrl: target.url, finalUrl: null,
-      startedAt: now, finishedAt: now, outcome: { ok: false, code: 'BROWSER_CRASHED', reason: describeError(error) },
-      documentStatus: null, securityHeaders: {}, scripts: [], requests: [],
-      forms: { payment: false, login: false, evidence: [] }, truncated: [],
-    };
+    const failed = emptyCapture({ target: target.name, targetType: target.type, profile, requestedUrl: target.url, startedAt: new Date().toISOString() });
+    return { ...failed, outcome: { ok: false, code: 'BROWSER_CRASHED', reason: describeError(error) } };
   }
 }
 
