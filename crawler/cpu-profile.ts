@@ -29,6 +29,19 @@ export function cpuByUrl(profile: Protocol.Profiler.Profile): Map<string, number
   return totals;
 }
 
+/**
+ * Milliseconds a thread was not idle: every sample except `(idle)`. On a loaded machine V8 may attribute a worker's
+ * busy time to `(program)` rather than to its script, so busyness, not attribution, is what counts.
+ */
+export function busyMs(profile: Protocol.Profiler.Profile): number {
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  let total = 0;
+  for (let i = 0; i < samples.length; i++) if (!idle.has(samples[i]!)) total += (deltas[i + 1] ?? deltas[i] ?? 0) / 1000;
+  return total;
+}
+
 export class WorkerCpu {
   private readonly running: Running[] = [];
 
@@ -51,7 +64,7 @@ export class WorkerCpu {
       const result = await session.send('Profiler.stop').catch(() => null);
       if (!result) return;
       const watched = Math.max(1, Date.now() - startedAt);
-      const total = [...cpuByUrl(result.profile).values()].reduce((a, b) => a + b, 0);
+      const total = busyMs(result.profile);
       if (total >= MIN_CPU_MS && total / watched >= MIN_SHARE) {
         signals.push({ kind: 'cpu', detail: `worker ${url.slice(0, 120)} used ${Math.round(total)} ms of CPU in ${watched} ms`, script: null });
       }

@@ -91,4 +91,11 @@ describe('worker CPU from a sampling profile', () => {
       samples: [2, 2, 3, 1], timeDeltas: [0, 2000, 2000, 3000] });
     assert.deepEqual([...totals], [['blob:https://shop.example/1', 4], ['https://shop.example/app.js', 3]]);
   });
+  it('counts every sample but (idle) as busy time', async () => {
+    const { busyMs } = await import('../../crawler/cpu-profile.js');
+    const node = (id: number, functionName: string) => ({ id, callFrame: { functionName, scriptId: '0', url: '', lineNumber: 0, columnNumber: 0 } });
+    const profile = (samples: number[]) => ({ nodes: [node(1, '(idle)'), node(2, '(program)'), node(3, 'work')], startTime: 0, endTime: 1, samples, timeDeltas: samples.map(() => 1000) });
+    assert.equal(busyMs(profile([2, 3, 3, 1])), 3);
+    assert.equal(busyMs(profile([1, 1, 1, 1])), 0);
+  });
 });
