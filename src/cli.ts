@@ -16,6 +16,7 @@ import { scanCommand } from './commands/scan.js';
 import { sampleCommand } from './commands/sample.js';
 import { rulesCommand } from './commands/rules.js';
 import { intelCommand, releaseHashesCommand } from './commands/intel.js';
+import { verifyCommand } from './commands/verify.js';
 import { MASK_RULES } from './normalize.js';
 import { loadConfig, type Config } from './config.js';
 import { describeError, isScriptwardenError, ScriptwardenError } from './errors.js';
@@ -135,6 +136,12 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden rules 12\n  $ scriptwarden rules 12 --disable quoted-tokens,learned-tokens')
     .action((id: string, opts) => setExit(rulesCommand(id, opts, ctx)));
+
+  program.command('verify').description('check the tamper-evident scan log and the stored contents against their hashes')
+    .addOption(configOption())
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExit codes: 0 everything matches, 1 a scan or blob does not (the first break is named), 2 usage/config error.')
+    .action((opts) => setExit(verifyCommand(opts, ctx)));
 
   const intel = program.command('intel').description('show the library signatures and known-bad host lists in use')
     .addOption(configOption())

@@ -7,6 +7,7 @@ import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 import { readScriptSettings, writeScriptSettings } from './script-settings.js';
 import { upsertTarget } from './targets.js';
+import { chainScan } from './scan-chain.js';
 import { withLearned } from '../learn-volatile.js';
 
 export interface ApplyResult {
@@ -33,7 +34,10 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
           scan.status === 'ok' ? blobs.putJson(scan.forms) : null,
         ).lastInsertRowid,
     );
-    if (scan.status !== 'ok') return { scanId, newAlerts: [], repeatedAlerts: [] };
+    if (scan.status !== 'ok') {
+      chainScan(db, scanId);
+      return { scanId, newAlerts: [], repeatedAlerts: [] };
+    }
     if (scan.canary || scan.runtime.length) {
       db.prepare('UPDATE scans SET canary_blob = ?, runtime_blob = ? WHERE id = ?').run(
         scan.canary ? blobs.putJson(scan.canary) : null, scan.runtime.length ? blobs.putJson(scan.runtime) : null, scanId,
@@ -107,6 +111,7 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
       const record = readAlert(db, id.id)!;
       (id.created ? newAlerts : repeatedAlerts).push(record);
     }
+    chainScan(db, scanId);
     return { scanId, newAlerts, repeatedAlerts };
   })();
 }

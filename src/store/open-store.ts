@@ -11,6 +11,7 @@ import { createBlobs, type Blobs } from './blobs.js';
 import { openDatabase, type Db } from './database.js';
 import { targetId } from './targets.js';
 import { readFieldAccess, type FieldAccessRow } from './field-access.js';
+import { verifyStore, type VerifyReport } from './scan-chain.js';
 import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
 import {
@@ -56,6 +57,8 @@ export interface Store {
   versionMeta(scriptId: number, sha256: string): ObservationMeta | null;
   /** Adds details to an alert and a note to its summary (used for cross-profile findings after a run). */
   annotateAlert(id: number, details: Record<string, unknown>, note: string): AlertWithDetails | null;
+  /** Checks the scan chain and every stored blob against their hashes. */
+  verify(): VerifyReport;
   /** Masking rules turned off and volatile positions learned for one script. */
   maskSettings(scriptId: number): MaskSettings;
   /** Replaces a script's mask settings and re-hashes its accepted versions to match. */
@@ -109,6 +112,7 @@ export function openStore(path: string): Store {
       );
       return readAlert(db, id);
     },
+    verify: () => verifyStore(db),
     maskSettings: (scriptId) => readScriptSettings(db, scriptId),
     setMaskSettings: (scriptId, settings, now = new Date().toISOString()) => writeScriptSettings(db, blobs, scriptId, settings, now),
     beautified(sha256) {

@@ -46,5 +46,20 @@ describe('a killed scan', () => {
     const next = await runCli(['scan', '--json'], { cwd: dir });
     assert.equal(next.code, 0, next.stderr);
     assert.deepEqual(JSON.parse(next.stdout).alerts, []);
+
+    // The tamper-evident log survives the kill; a flipped byte in a stored body is then named.
+    const verified = await runCli(['verify'], { cwd: dir });
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /^OK: \d+ scans follow the chain; \d+ stored blobs match their SHA-256/);
+    const raw = new Database(join(dir, 'scriptwarden.db'));
+    const blob = raw.prepare("SELECT id, sha256, data FROM blobs WHERE encoding = 'br' ORDER BY size DESC LIMIT 1").get() as { id: number; sha256: string; data: Buffer };
+    const flipped = Buffer.from(blob.data);
+    flipped[Math.floor(flipped.length / 2)] = flipped[Math.floor(flipped.length / 2)]! ^ 0x20;
+    raw.prepare('UPDATE blobs SET data = ? WHERE id = ?').run(flipped, blob.id);
+    raw.close();
+    const broken = await runCli(['verify', '--json'], { cwd: dir });
+    assert.equal(broken.code, 1);
+    const report = JSON.parse(broken.stdout) as { ok: boolean; firstBreak: { kind: string; sha256: string } };
+    assert.deepEqual([report.ok, report.firstBreak.kind, report.firstBreak.sha256], [false, 'blob', blob.sha256]);
   });
 });

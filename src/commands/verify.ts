@@ -1,0 +1,19 @@
+// `scriptwarden verify`: checks the tamper-evident scan chain and the content store; exit 1 at the first break.
+
+import { EXIT, withStore, type CommandContext } from './context.js';
+
+export const VERIFY_BROKEN = 1;
+
+export function verifyCommand(options: { config?: string; json?: boolean }, ctx: CommandContext): number {
+  return withStore(options.config, ctx, (store) => {
+    const report = store.verify();
+    if (options.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (report.ok) {
+      const older = report.unchained ? ` (${report.unchained} written before the chain existed, not judged)` : '';
+      ctx.stdout.write(`OK: ${report.scans} scans follow the chain${older}; ${report.blobs} stored blobs match their SHA-256\n`);
+    } else {
+      ctx.stdout.write(`BROKEN: ${report.firstBreak!.reason}\n`);
+    }
+    return report.ok ? EXIT.ok : VERIFY_BROKEN;
+  });
+}
