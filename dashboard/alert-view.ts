@@ -27,5 +27,6 @@ export function loadAlertView(store: Store, id: number, actor: string): AlertVie
     newBody: newBody !== null ? store.beautified(alert.newValue!) : null,
     hunks: oldBody !== null && newBody !== null ? diffHunks(store.beautified(alert.oldValue!)!, store.beautified(alert.newValue!)!) : null,
     actor,
+    notifications: store.notifications.forAlert(id),
   };
 }

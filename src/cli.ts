@@ -169,7 +169,7 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
 async function serveCommand(opts: { config?: string; port: string; host: string; schedule: boolean }, ctx: CommandContext): Promise<number> {
   const port = Number(opts.port);
   if (!/^\d+$/.test(opts.port) || port > 65535) throw new ScriptwardenError('USAGE', `--port must be a number from 0 to 65535, not "${opts.port}"`);
-  const config = loadConfig(opts.config, ctx.cwd);
+  const config = loadConfig(opts.config, ctx.cwd, ctx.env);
   const store = openStore(config.database);
   const dashboard = createApp({ store, actor: ctx.defaultActor, log: (line) => ctx.stderr.write(`${line}\n`) });
   let address: { url: string };
@@ -193,6 +193,7 @@ async function serveCommand(opts: { config?: string; port: string; host: string;
 export async function main(argv: string[]): Promise<number> {
   const ctx: CommandContext = {
     cwd: process.cwd(),
+    env: process.env,
     stdout: { write: (s) => void process.stdout.write(s), isTTY: Boolean(process.stdout.isTTY) },
     stderr: { write: (s) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
     defaultActor: process.env.SCRIPTWARDEN_USER || safeUser(),

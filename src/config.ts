@@ -76,6 +76,22 @@ function socksForResources(raw: unknown): string[] {
     ? [`targets[${i}].type: resource targets are fetched directly and cannot use a SOCKS proxy (browser.proxy); use an http proxy`] : []));
 }
 
+const severity = z.enum(['info', 'low', 'medium', 'high', 'critical'], { error: 'must be one of info, low, medium, high, critical' });
+/** A secret given literally or as `env:NAME`, read from the environment when the config is loaded. */
+const secret = z.string().min(1, 'must not be empty');
+const channelCommon = {
+  url: httpUrl,
+  minSeverity: severity.default('low'),
+  /** change: script, header and connection alerts; health: target health (issue 6's scheduler). */
+  events: z.array(z.enum(['change', 'health'], { error: 'must be change or health' })).min(1).default(['change', 'health']),
+};
+const notifySchema = z.array(
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('webhook'), ...channelCommon, secret: secret.optional() }),
+    z.strictObject({ type: z.literal('slack'), ...channelCommon }),
+  ], { error: 'type must be webhook or slack (email is not available yet)' }),
+).default([]);
+
 const configSchema = z
   .strictObject({
     database: z.string().min(1).default('./scriptwarden.db'),
@@ -108,6 +124,8 @@ const configSchema = z
       })
       .prefault({}),
     baselineLoads: count(2, 10).default(2),
+    notify: notifySchema,
+    dashboardUrl: httpUrl.optional(),
     canary: z
       .strictObject({
         enabled: z.boolean({ error: 'must be true or false' }).default(true),
@@ -165,10 +183,21 @@ function duplicateNames(raw: unknown): string[] {
   return lines;
 }
 
-/** Validates an already-parsed config document. `configPath` anchors relative paths. */
-export function parseConfig(raw: unknown, configPath: string): Config {
+/** `env:NAME` secrets that are not set in the environment, as config errors with their paths. */
+function missingSecrets(raw: unknown, env: Record<string, string | undefined>): string[] {
+  const notify = (raw as { notify?: unknown } | null)?.notify;
+  if (!Array.isArray(notify)) return [];
+  return notify.flatMap((channel, i) => {
+    const value = (channel as { secret?: unknown } | null)?.secret;
+    if (typeof value !== 'string' || !value.startsWith('env:')) return [];
+    return env[value.slice(4)] ? [] : [`notify[${i}].secret: environment variable ${value.slice(4)} is not set`];
+  });
+}
+
+/** Validates an already-parsed config document. `configPath` anchors relative paths; `env` resolves `env:NAME` secrets. */
+export function parseConfig(raw: unknown, configPath: string, env: Record<string, string | undefined> = {}): Config {
   const result = configSchema.safeParse(raw ?? {});
-  const duplicates = [...duplicateNames(raw), ...socksForResources(raw)];
+  const duplicates = [...duplicateNames(raw), ...socksForResources(raw), ...missingSecrets(raw, env)];
   if (!result.success || duplicates.length > 0) {
     const lines = [...(result.success ? [] : describeIssues(result.error.issues)), ...duplicates];
     throw new ScriptwardenError('CONFIG_INVALID', `invalid configuration in ${configPath}:\n  ${lines.join('\n  ')}`);
@@ -184,6 +213,7 @@ export function parseConfig(raw: unknown, configPath: string): Config {
       executablePath: config.browser.executablePath ? anchor(config.browser.executablePath) : undefined,
     },
     intel: { libraries: config.intel.libraries.map(anchor), knownBadHosts: config.intel.knownBadHosts.map(anchor) },
+    notify: config.notify.map((channel) => ('secret' in channel && channel.secret?.startsWith('env:') ? { ...channel, secret: env[channel.secret.slice(4)] } : channel)),
     configPath,
   };
 }
@@ -205,7 +235,7 @@ export function locateConfig(explicit: string | undefined, cwd: string): string 
   );
 }
 
-export function loadConfig(explicit: string | undefined, cwd: string): Config {
+export function loadConfig(explicit: string | undefined, cwd: string, env: Record<string, string | undefined> = {}): Config {
   const path = locateConfig(explicit, cwd);
   let text: string;
   try {
@@ -223,7 +253,7 @@ export function loadConfig(explicit: string | undefined, cwd: string): Config {
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ScriptwardenError('CONFIG_INVALID', `invalid configuration in ${path}:\n  (root): must be a mapping of options`);
   }
-  return parseConfig(raw, path);
+  return parseConfig(raw, path, env);
 }
 
 /** The profiles a target is scanned in. */

@@ -21,7 +21,7 @@ export function apiRouter(store: Store, actor: string): Router {
   });
   router.get('/alerts/:id', (req, res) => {
     const view = loadAlertView(store, parseId(req.params.id, 'alert id'), actor);
-    res.json({ alert: view.alert, old: view.old, diff: view.hunks });
+    res.json({ alert: view.alert, old: view.old, diff: view.hunks, notifications: view.notifications });
   });
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     router.post(`/alerts/:id/${action}`, (req, res) => {

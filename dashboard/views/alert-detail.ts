@@ -2,6 +2,7 @@
 
 import type { DiffHunk } from '../../src/diff.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
+import type { NotificationRow } from '../../src/store/notifications.js';
 import { html, safeHref, type Html } from '../html.js';
 import { addedCode, diffTable } from './diff.js';
 import { layout, severityBadge, stateBadge, timeText } from './layout.js';
@@ -13,6 +14,15 @@ export interface AlertView {
   newBody: string | null;
   hunks: DiffHunk[] | null;
   actor: string;
+  notifications: NotificationRow[];
+}
+
+/** Where the alert was sent, and whether it arrived. */
+function notificationsSection(rows: NotificationRow[]): Html {
+  if (rows.length === 0) return html``;
+  return html`<h2>Notifications</h2><table><thead><tr><th>Channel</th><th>Status</th><th class="num">Attempts</th><th>Last error</th><th>Sent</th></tr></thead><tbody>
+    ${rows.map((n) => html`<tr><td><code>${n.channel}</code></td><td>${stateBadge(n.status)}</td><td class="num">${n.attempts}</td><td>${n.lastError ?? ''}</td><td>${n.sentAt ? timeText(n.sentAt) : ''}</td></tr>`)}
+  </tbody></table>`;
 }
 
 function row(label: string, value: Html | string | number | null | undefined): Html {
@@ -121,6 +131,7 @@ export function alertDetailPage(view: AlertView): string {
     ${decided}
     ${findingsList(alert.details.findings, alert.details.changeSummary, alert.details.masked)}
     ${section.change}
+    ${notificationsSection(view.notifications)}
     <h2>Decision</h2>
     <section class="decisions">${form('approve', 'Approve')}${form('reject', 'Reject')}</section>
     ${section.evidence}

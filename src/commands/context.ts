@@ -11,6 +11,8 @@ export interface Output {
 
 export interface CommandContext {
   cwd: string;
+  /** The environment, for `env:NAME` secrets in the config; only cli.ts reads process.env. */
+  env: Record<string, string | undefined>;
   stdout: Output;
   stderr: Output;
   /** Who is acting when --by is not given. */
@@ -20,7 +22,7 @@ export interface CommandContext {
 }
 
 export function withStore<T>(configPath: string | undefined, ctx: CommandContext, fn: (store: Store, config: Config) => T): T {
-  const config = loadConfig(configPath, ctx.cwd);
+  const config = loadConfig(configPath, ctx.cwd, ctx.env);
   const store = openStore(config.database);
   try {
     return fn(store, config);

@@ -10,7 +10,7 @@ import { addReleaseHashes, libraryNameFor, readTarball } from '../intel/release-
 import { EXIT, type CommandContext } from './context.js';
 
 export function intelCommand(options: { config?: string; json?: boolean }, ctx: CommandContext): number {
-  const config = loadConfig(options.config, ctx.cwd);
+  const config = loadConfig(options.config, ctx.cwd, ctx.env);
   const intel = loadIntel(config.intel);
   const summary = {
     libraries: intel.libraries.libraries.length,

@@ -23,7 +23,7 @@ function describe(outcome: SampleOutcome): string[] {
 }
 
 export async function sampleCommand(options: { config?: string; target?: string[]; json?: boolean }, ctx: CommandContext): Promise<number> {
-  const config = loadConfig(options.config, ctx.cwd);
+  const config = loadConfig(options.config, ctx.cwd, ctx.env);
   const unknown = (options.target ?? []).filter((name) => !config.targets.some((t) => t.name === name));
   if (unknown.length) throw new ScriptwardenError('USAGE', `unknown target ${unknown.map((n) => `"${n}"`).join(', ')}`);
   const targets = selectTargets(config, options.target);

@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { ScriptwardenError } from '../errors.js';
 import { loadIntel } from '../intel/load-intel.js';
 import { runScan, selectTargets } from '../monitor.js';
+import { notifyAfterScan } from '../notify.js';
 import { formatOutcome, formatScanSummary, safeText } from '../output.js';
 import { openStore } from '../store/open-store.js';
 import { EXIT, type CommandContext } from './context.js';
@@ -15,7 +16,7 @@ export interface ScanOptions {
 }
 
 export async function scanCommand(options: ScanOptions, ctx: CommandContext): Promise<number> {
-  const config = loadConfig(options.config, ctx.cwd);
+  const config = loadConfig(options.config, ctx.cwd, ctx.env);
   const targets = selectTargets(config, options.target);
   const unknown = (options.target ?? []).filter((name) => !config.targets.some((t) => t.name === name));
   if (unknown.length > 0) {
@@ -42,6 +43,8 @@ export async function scanCommand(options: ScanOptions, ctx: CommandContext): Pr
         },
       },
     );
+    // Notifications go out after the results are stored, so a slow or failing receiver never holds a scan back.
+    await notifyAfterScan(store, config, run.alerts, (line) => ctx.stderr.write(`${line}\n`));
     const failed = run.targets.filter((t) => t.status === 'failed').length;
     const exitCode = run.alerts.length > 0 ? EXIT.newAlerts : failed > 0 ? EXIT.targetsFailed : EXIT.ok;
     if (options.json) {

@@ -12,6 +12,7 @@ import { openDatabase, type Db } from './database.js';
 import { targetId } from './targets.js';
 import { readFieldAccess, type FieldAccessRow } from './field-access.js';
 import { verifyStore, type VerifyReport } from './scan-chain.js';
+import { dueNotifications, notificationsFor, pendingNotifications, queueNotification, recordAttempt, type NotificationRow } from './notifications.js';
 import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
 import {
@@ -57,6 +58,14 @@ export interface Store {
   versionMeta(scriptId: number, sha256: string): ObservationMeta | null;
   /** Adds details to an alert and a note to its summary (used for cross-profile findings after a run). */
   annotateAlert(id: number, details: Record<string, unknown>, note: string): AlertWithDetails | null;
+  /** Notification deliveries: queue once per alert and channel, read what is due, record each attempt. */
+  notifications: {
+    queue(entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): void;
+    due(now: string): NotificationRow[];
+    pending(): NotificationRow[];
+    forAlert(alertId: number): NotificationRow[];
+    record(id: number, outcome: Parameters<typeof recordAttempt>[2]): void;
+  };
   /** Checks the scan chain and every stored blob against their hashes. */
   verify(): VerifyReport;
   /** Masking rules turned off and volatile positions learned for one script. */
@@ -113,6 +122,13 @@ export function openStore(path: string): Store {
       return readAlert(db, id);
     },
     verify: () => verifyStore(db),
+    notifications: {
+      queue: (entry, now) => queueNotification(db, entry, now),
+      due: (now) => dueNotifications(db, now),
+      pending: () => pendingNotifications(db),
+      forAlert: (alertId) => notificationsFor(db, alertId),
+      record: (id, outcome) => recordAttempt(db, id, outcome),
+    },
     maskSettings: (scriptId) => readScriptSettings(db, scriptId),
     setMaskSettings: (scriptId, settings, now = new Date().toISOString()) => writeScriptSettings(db, blobs, scriptId, settings, now),
     beautified(sha256) {

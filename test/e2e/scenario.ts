@@ -19,14 +19,14 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-export async function baselinedShop(options: { withResource?: boolean; extraConfig?: string; pageTimeout?: string } = {}): Promise<Scenario> {
+export async function baselinedShop(options: { withResource?: boolean; extraConfig?: string; pageTimeout?: string; env?: Record<string, string> } = {}): Promise<Scenario> {
   const site = await startFixtureSite();
   installShop(site);
   const dir = tempProject();
   const targets = [{ name: 'checkout', url: site.url('shop.test', '/checkout') }];
   if (options.withResource) targets.push({ name: 'uploader', url: site.url('downloads.test', '/bash'), type: 'resource' } as never);
   writeConfig(dir, targets, options.extraConfig, options.pageTimeout);
-  const cli = (...args: string[]) => runCli(args, { cwd: dir });
+  const cli = (...args: string[]) => runCli(args, { cwd: dir, env: options.env });
   const scan = async (...args: string[]) => {
     const result = await cli('scan', '--json', ...args);
     return { result, json: parseJson<ScanJson>(result) };

@@ -1,0 +1,117 @@
+// Sends alert notifications (signed webhooks, Slack) after a scan: each alert once, retried with backoff, never blocking scans.
+
+import { createHmac } from 'node:crypto';
+import type { Config } from './config.js';
+import { sha256Hex } from './fingerprint.js';
+import type { AlertWithDetails } from './store/alerts.js';
+import type { Store } from './store/open-store.js';
+import { severityRank } from './types.js';
+
+export type Channel = Config['notify'][number];
+
+const MAX_ATTEMPTS = 6;
+const TIMEOUT_MS = 5000;
+
+export function channelKey(channel: Channel): string {
+  return sha256Hex(`${channel.type} ${channel.url}`);
+}
+
+/** How a channel is named in logs and the dashboard: type and origin, never the path (Slack puts its token there). */
+export function channelLabel(channel: Channel): string {
+  return `${channel.type} ${new URL(channel.url).origin}`;
+}
+
+function eventKind(alert: AlertWithDetails): 'change' | 'health' {
+  return alert.type.startsWith('target.') ? 'health' : 'change';
+}
+
+/** Seconds before retry n (1-based): 1, 2, 4, 8, 16. */
+export function backoffSeconds(attempt: number): number {
+  return 2 ** (attempt - 1);
+}
+
+/** The webhook body: the event and the alert with the same fields as `alerts --json`. */
+export function webhookBody(alert: AlertWithDetails): string {
+  return JSON.stringify({ event: 'alert.opened', alert });
+}
+
+/** `sha256=<hex>`: HMAC-SHA256 of the raw body with the channel's secret. */
+export function signature(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export function slackBody(alert: AlertWithDetails, dashboardUrl: string | undefined): string {
+  const link = dashboardUrl ? ` <${new URL(`alerts/${alert.id}`, dashboardUrl.endsWith('/') ? dashboardUrl : `${dashboardUrl}/`).href}|alert #${alert.id}>` : ` (alert #${alert.id})`;
+  // Slack reads <, > and & as markup: scanned text is escaped so a hostile URL cannot forge a link.
+  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return JSON.stringify({ text: `*${alert.severity.toUpperCase()}* ${alert.type} on ${escape(alert.target)} (${alert.profile}): ${escape(alert.summary.slice(0, 500))}${link}` });
+}
+
+/** Queues one delivery per new alert and matching channel (event kind and minimum severity). */
+export function queueNotifications(store: Store, channels: Channel[], alerts: AlertWithDetails[], now: string): number {
+  let queued = 0;
+  for (const alert of alerts) {
+    for (const channel of channels) {
+      if (!channel.events.includes(eventKind(alert)) || severityRank(alert.severity) < severityRank(channel.minSeverity)) continue;
+      store.notifications.queue({ alertId: alert.id, channel: channelLabel(channel), channelKey: channelKey(channel), event: 'alert.opened' }, now);
+      queued++;
+    }
+  }
+  return queued;
+}
+
+async function post(channel: Channel, body: string): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'scriptwarden' };
+  if (channel.type === 'webhook' && channel.secret) headers['x-scriptwarden-signature'] = signature(body, channel.secret);
+  let response: Response;
+  try {
+    response = await fetch(channel.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (error) {
+    throw new Error(`cannot reach the receiver (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).name})`);
+  }
+  await response.arrayBuffer().catch(() => undefined);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+}
+
+/** Sends what is due now; failures are retried later with backoff, and logged without secrets. */
+export async function deliverDue(
+  store: Store,
+  config: Pick<Config, 'notify' | 'dashboardUrl'>,
+  log: (line: string) => void,
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  for (const row of store.notifications.due(now().toISOString())) {
+    const channel = config.notify.find((c) => channelKey(c) === row.channelKey);
+    const alert = store.getAlert(row.alertId);
+    if (!channel || !alert) {
+      store.notifications.record(row.id, { sent: false, error: channel ? 'alert no longer exists' : 'channel no longer configured', nextAttemptAt: null });
+      continue;
+    }
+    const body = channel.type === 'webhook' ? webhookBody(alert) : slackBody(alert, config.dashboardUrl);
+    try {
+      await post(channel, body);
+      store.notifications.record(row.id, { sent: true, at: now().toISOString() });
+    } catch (error) {
+      const attempt = row.attempts + 1;
+      const last = attempt >= MAX_ATTEMPTS;
+      const next = last ? null : new Date(now().getTime() + backoffSeconds(attempt) * 1000).toISOString();
+      store.notifications.record(row.id, { sent: false, error: (error as Error).message, nextAttemptAt: next });
+      log(`notify: ${row.channel} for alert #${row.alertId} failed (${(error as Error).message}); ${last ? `giving up after ${attempt} attempts` : `retry ${attempt} of ${MAX_ATTEMPTS - 1} in ${backoffSeconds(attempt)} s`}`);
+    }
+  }
+}
+
+/** After a scan: queue the new alerts' notifications, then deliver, retrying for a few seconds before leaving the rest pending. */
+export async function notifyAfterScan(store: Store, config: Config, alerts: AlertWithDetails[], log: (line: string) => void, windowMs = 8000): Promise<void> {
+  if (config.notify.length === 0) return;
+  queueNotifications(store, config.notify, alerts, new Date().toISOString());
+  const until = Date.now() + windowMs;
+  for (;;) {
+    await deliverDue(store, config, log);
+    const next = store.notifications.pending()[0];
+    if (!next) return;
+    const wait = new Date(next.nextAttemptAt).getTime() - Date.now();
+    if (Date.now() + Math.max(0, wait) > until) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+  }
+}

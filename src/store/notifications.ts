@@ -1,0 +1,50 @@
+// Notification deliveries: queued once per alert, channel and event; attempts, backoff and outcome recorded.
+
+import type { Db } from './database.js';
+
+export interface NotificationRow {
+  id: number;
+  alertId: number;
+  /** `webhook https://hooks.example`: the channel type and origin only, never a secret or a token in the path. */
+  channel: string;
+  channelKey: string;
+  event: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  sentAt: string | null;
+  createdAt: string;
+}
+
+const SELECT = `SELECT id, alert_id AS alertId, channel, channel_key AS channelKey, event, status, attempts, next_attempt_at AS nextAttemptAt,
+  last_error AS lastError, sent_at AS sentAt, created_at AS createdAt FROM notifications`;
+
+/** Queues a delivery unless this alert already has one for the channel and event (an alert notifies once). */
+export function queueNotification(db: Db, entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): void {
+  db.prepare(
+    `INSERT INTO notifications (alert_id, channel, channel_key, event, status, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (alert_id, channel_key, event) DO NOTHING`,
+  ).run(entry.alertId, entry.channel, entry.channelKey, entry.event, now, now);
+}
+
+export function dueNotifications(db: Db, now: string): NotificationRow[] {
+  return db.prepare(`${SELECT} WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id`).all(now) as NotificationRow[];
+}
+
+export function pendingNotifications(db: Db): NotificationRow[] {
+  return db.prepare(`${SELECT} WHERE status = 'pending' ORDER BY next_attempt_at`).all() as NotificationRow[];
+}
+
+export function notificationsFor(db: Db, alertId: number): NotificationRow[] {
+  return db.prepare(`${SELECT} WHERE alert_id = ? ORDER BY id`).all(alertId) as NotificationRow[];
+}
+
+export function recordAttempt(db: Db, id: number, outcome: { sent: true; at: string } | { sent: false; error: string; nextAttemptAt: string | null }): void {
+  if (outcome.sent) {
+    db.prepare("UPDATE notifications SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").run(outcome.at, id);
+  } else {
+    db.prepare('UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?')
+      .run(outcome.nextAttemptAt === null ? 'failed' : 'pending', outcome.error.slice(0, 300), outcome.nextAttemptAt, id);
+  }
+}
