@@ -89,7 +89,7 @@ const notifySchema = z.array(
   z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('webhook'), ...channelCommon, secret: secret.optional() }),
     z.strictObject({ type: z.literal('slack'), ...channelCommon }),
-  ], { error: 'type must be webhook or slack (email is not available yet)' }),
+  ], { error: 'must be webhook or slack (email is not available yet)' }),
 ).default([]);
 
 const configSchema = z
