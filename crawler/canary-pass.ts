@@ -3,7 +3,7 @@
 import type { CDPSession, ElementHandle, Frame, Page, Protocol } from 'puppeteer-core';
 import { makeCanary, type CanaryField, type CanaryValues, type OutboundItem } from '../src/canary.js';
 import { initiatorScriptUrl, type PageRecorder, type RecordedRequest } from './page-recorder.js';
-import { classify } from '../src/vendors.js';
+import { isOwnSite } from '../src/vendors.js';
 
 export interface CanaryPassOptions {
   pageUrl: string;
@@ -121,12 +121,7 @@ async function submitButton(form: ElementHandle<Element> | null, frame: Frame): 
 function guard(session: CDPSession, options: CanaryPassOptions, blocked: string[]): (event: Protocol.Fetch.RequestPausedEvent) => void {
   return (event) => {
     const { request, resourceType, frameId, requestId } = event;
-    let ownSite = false;
-    try {
-      ownSite = classify(request.url, options.pageUrl).party === 'first';
-    } catch {
-      ownSite = false;
-    }
+    const ownSite = isOwnSite(request.url, options.pageUrl);
     const navigation = resourceType === 'Document' && frameId === options.mainFrameId;
     const writes = !['GET', 'HEAD', 'OPTIONS'].includes(request.method.toUpperCase());
     if (navigation || (writes && ownSite)) {

@@ -13,7 +13,7 @@ import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
 import type { JourneyStep } from '../src/journey.js';
 import { attributeBeacons, exfiltrationFindings } from '../src/canary.js';
-import { classify } from '../src/vendors.js';
+import { isOwnSite } from '../src/vendors.js';
 import { emptyCapture } from '../src/empty-capture.js';
 
 export interface CaptureRequest {
@@ -131,10 +131,9 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
       pageUrl, mainFrameId, touch: profileSettings(request.profile, '').viewport.hasTouch,
       budgetMs: Math.max(1000, Math.min(8000, deadline - Date.now())),
     });
-    const ownSite = (url: string) => { try { return classify(url, pageUrl).party === 'first'; } catch { return false; } };
     capture.canary = {
       cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked,
-      findings: attributeBeacons(exfiltrationFindings(await outboundItems(recorder), pass.values, ownSite, limits.canary.approvedHosts), signals),
+      findings: attributeBeacons(exfiltrationFindings(await outboundItems(recorder), pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts), signals),
     };
   }
   // WebAssembly compiled anywhere, workers included, is seen by the engine itself, whatever the page did to our hooks.

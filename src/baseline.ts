@@ -32,8 +32,10 @@ export interface BaselineSnapshot {
   /** Header name → accepted values, each JSON-encoded (`null` when the header is absent). */
   headers: Map<string, string[]>;
   hosts: Set<string>;
+  /** Approved behavioural findings (`exfil:<host>`, `miner:<script>`): kept apart from hosts, which analyzers treat as known. */
+  acceptedFindings: Set<string>;
 }
 
 export function emptyBaseline(): BaselineSnapshot {
-  return { established: false, scripts: [], headers: new Map(), hosts: new Set() };
+  return { established: false, scripts: [], headers: new Map(), hosts: new Set(), acceptedFindings: new Set() };
 }

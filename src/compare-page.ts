@@ -101,7 +101,7 @@ export function compareDestinations(capture: PageCapture, baseline: BaselineSnap
 export function compareCanary(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
   for (const finding of capture.canary?.findings ?? []) {
     const subjectKey = `exfil:${finding.host}`;
-    if (baseline.hosts.has(subjectKey)) continue;
+    if (baseline.acceptedFindings.has(subjectKey)) continue;
     const by = finding.script ? ` by ${finding.script}` : '';
     plan.alerts.push({
       type: 'exfiltration.detected',
@@ -157,7 +157,7 @@ export function compareRuntime(capture: PageCapture, baseline: BaselineSnapshot,
     const signals = [wasm && 'WebAssembly', entry.blobWorker && 'a worker built from a blob', ...pools.map((p) => `a WebSocket to ${p}`), ...cpu].filter(Boolean) as string[];
     if (!((wasm && (entry.blobWorker || entry.sockets.length > 0)) || pools.length > 0 || (entry.blobWorker && cpu.length > 0))) continue;
     const subjectKey = `miner:${script}`;
-    if (baseline.hosts.has(subjectKey)) continue;
+    if (baseline.acceptedFindings.has(subjectKey)) continue;
     plan.alerts.push({
       type: 'miner.detected',
       severity: 'critical',

@@ -1,6 +1,6 @@
 // The pure planning step: a capture and the baseline in, a ScanPlan (observations, baseline, alerts) out.
 
-import type { BaselineSnapshot } from './baseline.js';
+import { emptyBaseline, type BaselineSnapshot } from './baseline.js';
 import { sha256Hex } from './fingerprint.js';
 import { DEFAULT_MASK_SETTINGS, describeMasking, normalizeCode } from './normalize.js';
 import { resolveScripts } from './resolve-scripts.js';
@@ -212,7 +212,7 @@ export function planScan(capture: PageCapture, baseline: BaselineSnapshot, optio
   if (!baseline.established && options.samples?.length) {
     learnFromSamples(plan, options.samples, (sample, known) => {
       const samplePlan = basePlan(sample);
-      resolveScripts(sample, { established: true, scripts: known, headers: new Map(), hosts: new Set() }, samplePlan);
+      resolveScripts(sample, { ...emptyBaseline(), established: true, scripts: known }, samplePlan);
       return { scripts: samplePlan.scripts, bodies: samplePlan.bodies };
     });
   }

@@ -34,3 +34,12 @@ export function classify(urlOrHost: string, pageUrl: string): PartyInfo {
     category: entity?.category ?? null,
   };
 }
+
+/** True when a URL belongs to the page's own registrable domain; false for anything that cannot be classified. */
+export function isOwnSite(url: string, pageUrl: string): boolean {
+  try {
+    return classify(url, pageUrl).party === 'first';
+  } catch {
+    return false;
+  }
+}

@@ -47,12 +47,14 @@ export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: 
   const normalized = new Map<string, string[]>();
   const headers = new Map<string, string[]>();
   const hosts = new Set<string>();
+  const acceptedFindings = new Set<string>();
   for (const entry of entries) {
     if (entry.subject_type === 'script') {
       accepted.set(entry.subject_key, [...(accepted.get(entry.subject_key) ?? []), entry.value]);
       if (entry.normalized) normalized.set(entry.subject_key, [...(normalized.get(entry.subject_key) ?? []), entry.normalized]);
     }
     else if (entry.subject_type === 'header') headers.set(entry.subject_key, [...(headers.get(entry.subject_key) ?? []), entry.value]);
+    else if (/^(exfil|miner):/.test(entry.subject_key)) acceptedFindings.add(entry.subject_key);
     else hosts.add(entry.subject_key);
   }
   const rows = db
@@ -78,5 +80,5 @@ export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: 
     mask: settings.get(row.id) ?? { disabled: [], learned: [] },
     lastBody: isAnonymous(row) && row.last_blob !== null ? blobs.text(row.last_blob) : null,
   }));
-  return { established, scripts, headers, hosts };
+  return { established, scripts, headers, hosts, acceptedFindings };
 }

@@ -22,7 +22,7 @@ function approved(plan: ScanPlan): BaselineSnapshot {
     if (add.subjectType === 'header') headers.set(add.subjectKey, [add.value]);
     if (add.subjectType === 'host') hosts.add(add.subjectKey);
   }
-  return { established: true, scripts, headers, hosts };
+  return { established: true, scripts, headers, hosts, acceptedFindings: new Set() };
 }
 
 describe('planScan', () => {
