@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { journeySchema, resolveGoto } from './journey.js';
+import { cronError } from './schedule.js';
 import { ScriptwardenError } from './errors.js';
 
 export const PROFILE_NAMES = ['desktop', 'mobile'] as const;
@@ -46,6 +47,16 @@ const hostPattern = z
   .string()
   .regex(/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, 'must be a host name, optionally starting with *.');
 
+/** `every: 15m` (any duration down to 1s) or a five-field `cron` expression: when the scheduler in `serve` scans. */
+const every = z.string({ error: 'must be a duration such as 30s, 15m or 1h' }).refine((value) => {
+  const ms = parseDuration(value);
+  return ms !== null && ms >= 1000;
+}, 'must be a duration of at least 1s, such as 30s, 15m or 1h');
+const cron = z.string({ error: 'must be a cron expression' }).superRefine((value, ctx) => {
+  const problem = cronError(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `must be a cron expression such as "*/10 * * * *" (${problem})` });
+});
+
 const profileList = z
   .array(z.enum(PROFILE_NAMES, { error: `must be one of: ${PROFILE_NAMES.join(', ')}` }))
   .min(1, 'must list at least one profile');
@@ -58,7 +69,10 @@ const targetSchema = z.strictObject({
   type: z.enum(['page', 'resource'], { error: 'must be page or resource' }).default('page'),
   profiles: profileList.optional(),
   journey: journeySchema.optional(),
+  every: every.optional(),
+  cron: cron.optional(),
 }).superRefine((target, ctx) => {
+  if (target.every && target.cron) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give either every or cron, not both' });
   for (const [index, step] of (target.journey ?? []).entries()) {
     if ('goto' in step && resolveGoto(step.goto, target.url) === null) {
       ctx.addIssue({ code: 'custom', path: ['journey', index, 'goto'], message: 'must be an http(s) URL or a path' });
@@ -85,11 +99,29 @@ const channelCommon = {
   /** change: script, header and connection alerts; health: target health (issue 6's scheduler). */
   events: z.array(z.enum(['change', 'health'], { error: 'must be change or health' })).min(1).default(['change', 'health']),
 };
+const smtpUrl = z.string({ error: 'must be an smtp:// or smtps:// URL' }).refine((value) => {
+  if (value.startsWith('env:')) return value.length > 4;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && Boolean(url.hostname);
+  } catch {
+    return false;
+  }
+}, 'must be an smtp:// or smtps:// URL (smtp://user:pass@host:587), or env:NAME');
+const mailbox = z.string().regex(/^[^\s@<>",;]+@[^\s@<>",;]+$/, 'must be an email address');
 const notifySchema = z.array(
   z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('webhook'), ...channelCommon, secret: secret.optional() }),
     z.strictObject({ type: z.literal('slack'), ...channelCommon }),
-  ], { error: 'must be webhook or slack (email is not available yet)' }),
+    z.strictObject({
+      type: z.literal('email'),
+      smtp: smtpUrl,
+      to: z.array(mailbox, { error: 'must be a list of email addresses' }).min(1, 'must list at least one address'),
+      from: mailbox.default('scriptwarden@localhost'),
+      minSeverity: channelCommon.minSeverity,
+      events: channelCommon.events,
+    }),
+  ], { error: 'must be webhook, slack or email' }),
 ).default([]);
 
 const configSchema = z
@@ -124,6 +156,18 @@ const configSchema = z
       })
       .prefault({}),
     baselineLoads: count(2, 10).default(2),
+    /** Default schedule for `serve`; targets may override it. */
+    every: every.optional(),
+    cron: cron.optional(),
+    /** Random delay added to each scheduled run; default a tenth of the interval, at most 1m. */
+    jitter: z.string().refine((v) => parseDuration(v) !== null, 'must be a duration such as 0s, 5s or 1m').optional(),
+    /** Scheduled scans: a failed load is tried again this many times, waiting retryDelay, then twice that… */
+    retries: count(0, 10).default(2),
+    retryDelay: duration('5s'),
+    /** Consecutive failed scheduled scans before one target.unhealthy alert opens. */
+    unhealthyAfter: count(1, 100).default(3),
+    /** Observations of unchanged scripts older than this are removed; baselines, alerts and evidence are kept. */
+    retention: z.string().refine((v) => (parseDuration(v) ?? 0) >= 86_400_000, 'must be a duration of at least 1d, such as 90d').optional(),
     notify: notifySchema,
     dashboardUrl: httpUrl.optional(),
     canary: z
@@ -187,11 +231,21 @@ function duplicateNames(raw: unknown): string[] {
 function missingSecrets(raw: unknown, env: Record<string, string | undefined>): string[] {
   const notify = (raw as { notify?: unknown } | null)?.notify;
   if (!Array.isArray(notify)) return [];
-  return notify.flatMap((channel, i) => {
-    const value = (channel as { secret?: unknown } | null)?.secret;
+  return notify.flatMap((channel, i) => (['secret', 'smtp'] as const).flatMap((key) => {
+    const value = (channel as Record<string, unknown> | null)?.[key];
     if (typeof value !== 'string' || !value.startsWith('env:')) return [];
-    return env[value.slice(4)] ? [] : [`notify[${i}].secret: environment variable ${value.slice(4)} is not set`];
-  });
+    return env[value.slice(4)] ? [] : [`notify[${i}].${key}: environment variable ${value.slice(4)} is not set`];
+  }));
+}
+
+/** Reads `env:NAME` values of a channel from the environment. */
+function withSecrets<T extends Record<string, unknown>>(channel: T, env: Record<string, string | undefined>): T {
+  const out: Record<string, unknown> = { ...channel };
+  for (const key of ['secret', 'smtp']) {
+    const value = out[key];
+    if (typeof value === 'string' && value.startsWith('env:')) out[key] = env[value.slice(4)];
+  }
+  return out as T;
 }
 
 /** Validates an already-parsed config document. `configPath` anchors relative paths; `env` resolves `env:NAME` secrets. */
@@ -213,7 +267,7 @@ export function parseConfig(raw: unknown, configPath: string, env: Record<string
       executablePath: config.browser.executablePath ? anchor(config.browser.executablePath) : undefined,
     },
     intel: { libraries: config.intel.libraries.map(anchor), knownBadHosts: config.intel.knownBadHosts.map(anchor) },
-    notify: config.notify.map((channel) => ('secret' in channel && channel.secret?.startsWith('env:') ? { ...channel, secret: env[channel.secret.slice(4)] } : channel)),
+    notify: config.notify.map((channel) => withSecrets(channel, env)),
     configPath,
   };
 }

@@ -1,6 +1,8 @@
-// Sends alert notifications (signed webhooks, Slack) after a scan: each alert once, retried with backoff, never blocking scans.
+// Sends alert notifications (signed webhooks, Slack, email) after a scan: each alert once, retried with backoff, never blocking scans.
 
 import { createHmac } from 'node:crypto';
+import { createTransport } from 'nodemailer';
+import { emailMessage, slackBody, webhookBody, type AlertEvent } from './notify-messages.js';
 import type { Config } from './config.js';
 import { sha256Hex } from './fingerprint.js';
 import type { AlertWithDetails } from './store/alerts.js';
@@ -12,12 +14,23 @@ export type Channel = Config['notify'][number];
 const MAX_ATTEMPTS = 6;
 const TIMEOUT_MS = 5000;
 
+export { emailMessage, slackBody, webhookBody, type AlertEvent };
+
 export function channelKey(channel: Channel): string {
-  return sha256Hex(`${channel.type} ${channel.url}`);
+  return sha256Hex(channel.type === 'email' ? `email ${channel.smtp} ${channel.to.join(',')}` : `${channel.type} ${channel.url}`);
 }
 
-/** How a channel is named in logs and the dashboard: type and origin, never the path (Slack puts its token there). */
+/** How a channel is named in logs and the dashboard: type and origin, never a path (Slack puts its token there) or a password. */
 export function channelLabel(channel: Channel): string {
+  if (channel.type === 'email') {
+    let host = '?';
+    try {
+      host = new URL(channel.smtp).host;
+    } catch {
+      host = '?';
+    }
+    return `email ${host} to ${channel.to.join(', ')}`;
+  }
   return `${channel.type} ${new URL(channel.url).origin}`;
 }
 
@@ -30,37 +43,38 @@ export function backoffSeconds(attempt: number): number {
   return 2 ** (attempt - 1);
 }
 
-/** The webhook body: the event and the alert with the same fields as `alerts --json`. */
-export function webhookBody(alert: AlertWithDetails): string {
-  return JSON.stringify({ event: 'alert.opened', alert });
-}
-
 /** `sha256=<hex>`: HMAC-SHA256 of the raw body with the channel's secret. */
 export function signature(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export function slackBody(alert: AlertWithDetails, dashboardUrl: string | undefined): string {
-  const link = dashboardUrl ? ` <${new URL(`alerts/${alert.id}`, dashboardUrl.endsWith('/') ? dashboardUrl : `${dashboardUrl}/`).href}|alert #${alert.id}>` : ` (alert #${alert.id})`;
-  // Slack reads <, > and & as markup: scanned text is escaped so a hostile URL cannot forge a link.
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return JSON.stringify({ text: `*${alert.severity.toUpperCase()}* ${alert.type} on ${escape(alert.target)} (${alert.profile}): ${escape(alert.summary.slice(0, 500))}${link}` });
-}
-
 /** Queues one delivery per new alert and matching channel (event kind and minimum severity). */
-export function queueNotifications(store: Store, channels: Channel[], alerts: AlertWithDetails[], now: string): number {
+export function queueNotifications(store: Store, channels: Channel[], alerts: AlertWithDetails[], now: string, event: AlertEvent = 'alert.opened'): number {
   let queued = 0;
   for (const alert of alerts) {
     for (const channel of channels) {
       if (!channel.events.includes(eventKind(alert)) || severityRank(alert.severity) < severityRank(channel.minSeverity)) continue;
-      store.notifications.queue({ alertId: alert.id, channel: channelLabel(channel), channelKey: channelKey(channel), event: 'alert.opened' }, now);
+      store.notifications.queue({ alertId: alert.id, channel: channelLabel(channel), channelKey: channelKey(channel), event }, now);
       queued++;
     }
   }
   return queued;
 }
 
-async function post(channel: Channel, body: string): Promise<void> {
+async function sendEmail(channel: Extract<Channel, { type: 'email' }>, message: ReturnType<typeof emailMessage>): Promise<void> {
+  const transport = createTransport(channel.smtp, { connectionTimeout: TIMEOUT_MS, greetingTimeout: TIMEOUT_MS, socketTimeout: TIMEOUT_MS * 2 });
+  try {
+    await transport.sendMail({ from: channel.from, to: channel.to, subject: message.subject, text: message.text, html: message.html });
+  } catch (error) {
+    // nodemailer's messages name the server's reply, never the credentials.
+    const detail = error as Error & { code?: string; responseCode?: number };
+    throw new Error(`SMTP ${detail.responseCode ?? detail.code ?? 'error'}: ${(detail.message ?? '').split('\n')[0]!.slice(0, 200)}`);
+  } finally {
+    transport.close();
+  }
+}
+
+async function post(channel: Exclude<Channel, { type: 'email' }>, body: string): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'scriptwarden' };
   if (channel.type === 'webhook' && channel.secret) headers['x-scriptwarden-signature'] = signature(body, channel.secret);
   let response: Response;
@@ -87,9 +101,10 @@ export async function deliverDue(
       store.notifications.record(row.id, { sent: false, error: channel ? 'alert no longer exists' : 'channel no longer configured', nextAttemptAt: null });
       continue;
     }
-    const body = channel.type === 'webhook' ? webhookBody(alert) : slackBody(alert, config.dashboardUrl);
+    const event = row.event as AlertEvent;
     try {
-      await post(channel, body);
+      if (channel.type === 'email') await sendEmail(channel, emailMessage(alert, config.dashboardUrl, event));
+      else await post(channel, channel.type === 'webhook' ? webhookBody(alert, event) : slackBody(alert, config.dashboardUrl, event));
       store.notifications.record(row.id, { sent: true, at: now().toISOString() });
     } catch (error) {
       const attempt = row.attempts + 1;

@@ -12,10 +12,12 @@ export const ALERT_TYPES = [
   'resource.changed',
   'exfiltration.detected',
   'miner.detected',
+  'target.unhealthy',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
-export const ALERT_STATUSES = ['open', 'approved', 'rejected'] as const;
+/** `resolved`: closed by scriptwarden itself (a target.unhealthy alert whose target recovered). */
+export const ALERT_STATUSES = ['open', 'approved', 'rejected', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 /** How a script came to run. `eval` covers code compiled at run time (eval, new Function, script text inserted by another script). */

@@ -1,5 +1,6 @@
 // Content-addressed blob storage: each distinct body or metadata document is kept once, compressed.
 
+import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { sha256Hex } from '../fingerprint.js';
 import type { Db } from './database.js';
@@ -7,6 +8,9 @@ import type { Db } from './database.js';
 export interface Blobs {
   /** Stores text if its SHA-256 is new; returns the blob id either way. */
   put(text: string, sha256?: string): number;
+  /** Stores bytes (a screenshot, say) by the SHA-256 of the bytes; returns the blob id. */
+  putBytes(bytes: Buffer): number;
+  bytesBySha(sha256: string): Buffer | null;
   idOf(sha256: string): number | null;
   text(id: number): string | null;
   textBySha(sha256: string): string | null;
@@ -26,24 +30,30 @@ export function createBlobs(db: Db): Blobs {
     return (row.encoding === 'br' ? brotliDecompressSync(row.data) : row.data).toString('utf8');
   };
 
-  const blobs: Blobs = {
-    put(text, sha256) {
-      const hash = sha256 ?? sha256Hex(text);
-      const existing = find.get(hash);
-      if (existing) return existing.id;
-      const raw = Buffer.from(text, 'utf8');
-      let encoding = 'raw';
-      let data = raw;
-      if (raw.length > 64) {
-        const compressed = brotliCompressSync(raw, {
-          params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
-        });
-        if (compressed.length < raw.length) {
-          encoding = 'br';
-          data = compressed;
-        }
+  const store = (hash: string, raw: Buffer): number => {
+    const existing = find.get(hash);
+    if (existing) return existing.id;
+    let encoding = 'raw';
+    let data = raw;
+    if (raw.length > 64) {
+      const compressed = brotliCompressSync(raw, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+      });
+      if (compressed.length < raw.length) {
+        encoding = 'br';
+        data = compressed;
       }
-      return Number(insert.run(hash, raw.length, encoding, data).lastInsertRowid);
+    }
+    return Number(insert.run(hash, raw.length, encoding, data).lastInsertRowid);
+  };
+
+  const blobs: Blobs = {
+    put: (text, sha256) => store(sha256 ?? sha256Hex(text), Buffer.from(text, 'utf8')),
+    putBytes: (bytes) => store(createHash('sha256').update(bytes).digest('hex'), bytes),
+    bytesBySha(hash) {
+      const row = read.get(find.get(hash)?.id ?? -1);
+      if (!row) return null;
+      return row.encoding === 'br' ? brotliDecompressSync(row.data) : row.data;
     },
     idOf: (hash) => find.get(hash)?.id ?? null,
     text: (id) => decode(read.get(id)),

@@ -36,13 +36,21 @@ function migrate(db: Db): void {
     const version = Number.parseInt(file, 10);
     if (applied.has(version)) continue;
     const sql = readFileSync(MIGRATIONS_DIR + file, 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        version,
-        file,
-        new Date().toISOString(),
-      );
-    })();
+    // A migration that rebuilds a referenced table runs with foreign keys off and is checked before it commits (SQLite's procedure).
+    const rebuild = /^-- foreign_keys: off/m.test(sql);
+    if (rebuild) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(sql);
+        if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > 0) throw new Error(`migration ${file} would break foreign keys`);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          version,
+          file,
+          new Date().toISOString(),
+        );
+      })();
+    } finally {
+      if (rebuild) db.pragma('foreign_keys = ON');
+    }
   }
 }

@@ -13,6 +13,9 @@ import { targetId } from './targets.js';
 import { readFieldAccess, type FieldAccessRow } from './field-access.js';
 import { verifyStore, type VerifyReport } from './scan-chain.js';
 import { dueNotifications, notificationsFor, pendingNotifications, queueNotification, recordAttempt, type NotificationRow } from './notifications.js';
+import { openHealthAlert, readSchedule, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
+import { listEvidence, putEvidence, type EvidenceFile } from './evidence.js';
+import { applyRetention, type RetentionReport } from './retention.js';
 import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
 import {
@@ -66,6 +69,18 @@ export interface Store {
     forAlert(alertId: number): NotificationRow[];
     record(id: number, outcome: Parameters<typeof recordAttempt>[2]): void;
   };
+  /** The scheduler's state per target, kept so a restart continues the schedule. */
+  schedule: { read(): ScheduleRow[]; save(row: ScheduleRow): void };
+  /** Opens one target.unhealthy alert (null when one is already open); resolves it when the target recovers. */
+  health: {
+    open(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): AlertWithDetails | null;
+    resolve(target: string, now: string): AlertWithDetails | null;
+  };
+  evidence: { put(scanId: number, files: { name: string; bytes: Buffer }[]): void; list(scanId: number): EvidenceFile[] };
+  /** Removes observations of unchanged scripts from scans finished before the cutoff. */
+  retain(cutoff: string, now?: string): RetentionReport;
+  /** Open alerts by severity, and scans by status, for /metrics. */
+  counts(): { openAlerts: Record<string, number>; scans: Record<string, number> };
   /** Checks the scan chain and every stored blob against their hashes. */
   verify(): VerifyReport;
   /** Masking rules turned off and volatile positions learned for one script. */
@@ -122,6 +137,18 @@ export function openStore(path: string): Store {
       return readAlert(db, id);
     },
     verify: () => verifyStore(db),
+    schedule: { read: () => readSchedule(db), save: (row) => saveSchedule(db, row) },
+    health: { open: openHealthAlert(db), resolve: resolveHealthAlert(db) },
+    evidence: {
+      put: (scanId, files) => db.transaction(() => putEvidence(db, blobs, scanId, files))(),
+      list: (scanId) => listEvidence(db, scanId),
+    },
+    retain: (cutoff, now = new Date().toISOString()) => applyRetention(db, cutoff, now),
+    counts() {
+      const open = db.prepare<[], { severity: string; n: number }>("SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity").all();
+      const scans = db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM scans GROUP BY status').all();
+      return { openAlerts: Object.fromEntries(open.map((r) => [r.severity, r.n])), scans: Object.fromEntries(scans.map((r) => [r.status, r.n])) };
+    },
     notifications: {
       queue: (entry, now) => queueNotification(db, entry, now),
       due: (now) => dueNotifications(db, now),

@@ -1,5 +1,6 @@
 // The tamper-evident scan log: each scan's record (metadata and content hashes) hashed together with the previous one's.
 
+import { createHash } from 'node:crypto';
 import { brotliDecompressSync } from 'node:zlib';
 import { sha256Hex } from '../fingerprint.js';
 import type { Db } from './database.js';
@@ -24,29 +25,50 @@ interface ScanRow {
   runtime_sha: string | null;
   prev_hash: string | null;
   record_hash: string | null;
+  chain_version: number;
+  observations_digest: string | null;
+  pruned_at: string | null;
 }
 
 const SCAN_SQL = `SELECT s.id, t.name AS target, s.profile, s.url, s.final_url, s.started_at, s.finished_at, s.status, s.error_code,
        s.error_message, s.http_status, s.payment_form, s.script_count, s.prev_hash, s.record_hash,
+       s.chain_version, s.observations_digest, s.pruned_at,
        (SELECT sha256 FROM blobs WHERE id = s.headers_blob) AS headers_sha, (SELECT sha256 FROM blobs WHERE id = s.forms_blob) AS forms_sha,
        (SELECT sha256 FROM blobs WHERE id = s.canary_blob) AS canary_sha, (SELECT sha256 FROM blobs WHERE id = s.runtime_blob) AS runtime_sha
   FROM scans s JOIN targets t ON t.id = s.target_id`;
 
-/** The canonical text of one scan: its metadata, and the content hash of everything it observed and raised. */
-function scanRecord(db: Db, row: ScanRow): string {
-  const observations = db.prepare<[number], { key: string; body: string | null; meta: string | null }>(
+function observationsOf(db: Db, scanId: number): { key: string; body: string | null; meta: string | null }[] {
+  return db.prepare<[number], { key: string; body: string | null; meta: string | null }>(
     `SELECT sc.key, b.sha256 AS body, m.sha256 AS meta FROM observations o JOIN scripts sc ON sc.id = o.script_id
        LEFT JOIN blobs b ON b.id = o.blob_id LEFT JOIN blobs m ON m.id = o.meta_id WHERE o.scan_id = ? ORDER BY sc.key`,
-  ).all(row.id);
+  ).all(scanId);
+}
+
+/** The digest that stands for a scan's observations in chain format 2, kept on the scan when retention prunes them. */
+export function observationsDigest(db: Db, scanId: number): string {
+  return sha256Hex(JSON.stringify(observationsOf(db, scanId)));
+}
+
+/**
+ * The canonical text of one scan: its metadata, and the content hash of everything it observed and raised.
+ * Format 1 lists the observations; format 2 (scans written since retention exists) hashes them into one digest.
+ * Health alerts are the scheduler's verdict on a run of scans, not content of one, and are not part of it.
+ */
+function scanRecord(db: Db, row: ScanRow): string {
+  const observations = observationsOf(db, row.id);
   const destinations = db.prepare<[number], { host: string; meta: string | null }>(
     `SELECT d.host, m.sha256 AS meta FROM destination_observations o JOIN destinations d ON d.id = o.destination_id
        LEFT JOIN blobs m ON m.id = o.meta_id WHERE o.scan_id = ? ORDER BY d.host`,
   ).all(row.id);
   // What an alert was when it was raised; its later decisions belong to the reviewers' record, not the scan's.
   const alerts = db.prepare<[number], { id: number; type: string; severity: string; dedupe_key: string; old_value: string | null; new_value: string | null }>(
-    'SELECT id, type, severity, dedupe_key, old_value, new_value FROM alerts WHERE first_scan_id = ? ORDER BY id',
+    "SELECT id, type, severity, dedupe_key, old_value, new_value FROM alerts WHERE first_scan_id = ? AND type <> 'target.unhealthy' ORDER BY id",
   ).all(row.id);
-  const { prev_hash: _prev, record_hash: _record, ...scan } = row;
+  const { prev_hash: _prev, record_hash: _record, observations_digest: digest, pruned_at: pruned, chain_version: version, ...scan } = row;
+  if (version >= 2) {
+    const observed = pruned ? digest : sha256Hex(JSON.stringify(observations));
+    return JSON.stringify({ version, scan, observations: observed, destinations, alerts });
+  }
   return JSON.stringify({ scan, observations, destinations, alerts });
 }
 
@@ -59,6 +81,7 @@ export function chainScan(db: Db, scanId: number): void {
   const previous = db.prepare<[number], { record_hash: string | null }>(
     'SELECT record_hash FROM scans WHERE id < ? AND record_hash IS NOT NULL ORDER BY id DESC LIMIT 1',
   ).get(scanId);
+  db.prepare('UPDATE scans SET chain_version = 2 WHERE id = ?').run(scanId);
   const row = db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id = ?`).get(scanId);
   if (!row) return;
   const prev = previous?.record_hash ?? '';
@@ -103,7 +126,7 @@ export function verifyStore(db: Db): VerifyReport {
     try {
       const bytes = blob.encoding === 'br' ? brotliDecompressSync(blob.data) : blob.data;
       if (bytes.length !== blob.size) reason = `is ${bytes.length} bytes, recorded as ${blob.size}`;
-      else if (sha256Hex(bytes.toString('utf8')) !== blob.sha256) reason = 'does not match its SHA-256';
+      else if (createHash('sha256').update(bytes).digest('hex') !== blob.sha256) reason = 'does not match its SHA-256';
     } catch (error) {
       reason = `cannot be decoded (${(error as Error).message})`;
     }
