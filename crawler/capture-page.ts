@@ -15,6 +15,7 @@ import type { JourneyStep } from '../src/journey.js';
 import { attributeBeacons, exfiltrationFindings } from '../src/canary.js';
 import { isOwnSite } from '../src/vendors.js';
 import { emptyCapture } from '../src/empty-capture.js';
+import { gatherEvidence, networkEntries } from './evidence.js';
 
 export interface CaptureRequest {
   target: string;
@@ -124,6 +125,8 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   walk((await session.send('Page.getFrameTree')).frameTree);
 
   capture.securityHeaders = securityHeaders(response);
+  // The page as loaded, before the behavioural pass types anything into it.
+  const evidence = await gatherEvidence(page, recorder, mainFrameId, limits.maxBodyBytes);
   capture.forms = await readFormSignals(session).catch(() => capture.forms);
   if (limits.canary?.enabled && (capture.forms.payment || capture.forms.login)) {
     const pageUrl = capture.finalUrl ?? request.url;
@@ -156,6 +159,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
       initiatorUrl: initiatorScriptUrl(r.initiator, recorder.instrumentationUrl),
     }),
   );
+  capture.evidence = { ...evidence, network: networkEntries(recorder) };
   if (recorder.droppedScripts > 0) {
     capture.truncated.push(`limits.maxScriptsPerPage: ${recorder.droppedScripts} further scripts not recorded`);
   }
@@ -231,6 +235,7 @@ export async function capturePage(
   if (!capture.outcome.ok) {
     capture.scripts = [];
     capture.requests = [];
+    capture.evidence = null;
   }
   capture.finishedAt = new Date().toISOString();
   return capture;

@@ -4,6 +4,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { describeError, ScriptwardenError } from '../src/errors.js';
 import { hostResolverRules, type ResolveMap } from '../src/resolve-map.js';
 import type { PageCapture } from '../src/types.js';
+import type { BrowserState } from '../src/metrics.js';
 import { capturePage, openFreshPage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
 
 export interface LaunchOptions {
@@ -22,6 +23,8 @@ export interface BrowserHandle {
   version(): Promise<string>;
   /** The browser's process id, or null when it is not running. */
   pid(): number | null;
+  /** Whether it runs, and how often it was relaunched after a crash or hang. */
+  state(): BrowserState;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,8 @@ async function start(options: LaunchOptions): Promise<Browser> {
   }
 }
 
+const HUNG_AFTER_MS = 10_000;
+
 export async function launchBrowser(options: LaunchOptions): Promise<BrowserHandle> {
   let browser = await start(options);
   let version = await browser.version();
@@ -82,23 +87,55 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
   const proxyUrl = options.proxy ? new URL(options.proxy) : null;
   const proxyAuth = proxyUrl?.username ? { username: decodeURIComponent(proxyUrl.username), password: decodeURIComponent(proxyUrl.password) } : null;
 
+  let restarts = 0;
+  let lastRestartAt: string | null = null;
+
   const live = async (): Promise<Browser> => {
     if (browser.connected) return browser;
     if (closed) throw new ScriptwardenError('BROWSER_CRASHED', 'the browser was closed');
-    restarting ??= start(options).finally(() => { restarting = null; });
+    restarting ??= start(options).then((started) => {
+      restarts++;
+      lastRestartAt = new Date().toISOString();
+      return started;
+    }).finally(() => { restarting = null; });
     browser = await restarting;
     version = await browser.version();
     return browser;
+  };
+
+  /** A browser that does not answer within a few seconds is hung: it is killed, and the next capture relaunches it. */
+  const killIfHung = async (owner: Browser): Promise<void> => {
+    if (!owner.connected) return;
+    const answered = await Promise.race([
+      owner.version().then(() => true, () => false),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), HUNG_AFTER_MS)),
+    ]);
+    if (!answered) owner.process()?.kill('SIGKILL');
   };
 
   return {
     async capture(request, limits) {
       // A fresh incognito context per capture: cookies or storage set by one load never hide anything from the next.
       const owner = await live();
-      const fresh = await openFreshPage(owner);
+      let timer: NodeJS.Timeout | undefined;
+      const fresh = await Promise.race([
+        openFreshPage(owner),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new ScriptwardenError('BROWSER_CRASHED', `the browser did not open a page within ${HUNG_AFTER_MS} ms`)), HUNG_AFTER_MS); }),
+      ]).catch(async (error) => {
+        await killIfHung(owner);
+        throw error;
+      }).finally(() => clearTimeout(timer));
       if (proxyAuth) await fresh.page.authenticate(proxyAuth).catch(() => undefined);
-      return capturePage(fresh, version, request, limits);
+      const capture = await capturePage(fresh, version, request, limits);
+      if (!capture.outcome.ok && (capture.outcome.code === 'PAGE_TIMEOUT' || capture.outcome.code === 'PAGE_CRASHED')) await killIfHung(owner);
+      return capture;
     },
+    state: () => ({
+      state: closed ? 'closed' : browser.connected ? 'running' : 'down',
+      pid: browser.connected ? browser.process()?.pid ?? null : null,
+      restarts,
+      lastRestartAt,
+    }),
     async version() {
       await live();
       return version;

@@ -19,7 +19,19 @@ export interface RecordedRequest {
   /** What the page sent: request headers and body (bounded), for the canary search. */
   requestHeaders: Record<string, string>;
   postData: Promise<string | null> | null;
+  /** For the HAR: when it was sent (wall clock and monotonic seconds), how it went. */
+  wallTime: number;
+  sentAt: number;
+  finishedAt: number | null;
+  statusText: string;
+  protocol: string;
+  mimeType: string;
+  encodedBytes: number;
+  security: Protocol.Network.SecurityDetails | null;
+  /** The response body of a document (main frame and iframes), bounded. */
+  documentBody: Promise<string | null> | null;
 }
+
 
 /** Outbound data is kept up to this size per request or frame: enough to find a canary, bounded on hostile pages. */
 const MAX_SENT_BYTES = 256 * 1024;
@@ -36,7 +48,8 @@ const BODY_TYPES = new Set(['Script']);
 function newRequest(requestId: string, url: string, type: string, initiator: Protocol.Network.Initiator | null): RecordedRequest {
   return {
     requestId, url, type, method: 'GET', frameId: null, initiator, status: null, headers: {}, remoteIp: null, remotePort: null,
-    failed: null, body: null, requestHeaders: {}, postData: null,
+    failed: null, body: null, requestHeaders: {}, postData: null, wallTime: Date.now() / 1000, sentAt: 0, finishedAt: null,
+    statusText: '', protocol: '', mimeType: '', encodedBytes: 0, security: null, documentBody: null,
   };
 }
 
@@ -75,6 +88,8 @@ export class PageRecorder {
         ...newRequest(event.requestId, event.request.url, event.type ?? 'Other', event.initiator ?? null),
         method: event.request.method,
         frameId: event.frameId ?? null,
+        wallTime: event.wallTime,
+        sentAt: event.timestamp,
         requestHeaders: { ...event.request.headers },
         postData: inline !== undefined
           ? Promise.resolve(inline.slice(0, MAX_SENT_BYTES))
@@ -93,10 +108,24 @@ export class PageRecorder {
       request.headers = { ...event.response.headers };
       request.remoteIp = event.response.remoteIPAddress ?? null;
       request.remotePort = event.response.remotePort ?? null;
+      request.statusText = event.response.statusText;
+      request.protocol = event.response.protocol ?? '';
+      request.mimeType = event.response.mimeType;
+      request.security = event.response.securityDetails ?? null;
       if (event.type) request.type = event.type;
     });
     session.on('Network.loadingFinished', (event) => {
       const request = this.requests.get(event.requestId);
+      if (request) {
+        request.finishedAt = event.timestamp;
+        request.encodedBytes = event.encodedDataLength;
+      }
+      if (request?.type === 'Document') {
+        request.documentBody = session
+          .send('Network.getResponseBody', { requestId: event.requestId })
+          .then((r) => (r.base64Encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body))
+          .catch(() => null);
+      }
       if (!request || !BODY_TYPES.has(request.type)) return;
       request.body = session
         .send('Network.getResponseBody', { requestId: event.requestId })

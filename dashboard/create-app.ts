@@ -17,6 +17,10 @@ export interface AppDeps {
   /** Name recorded on decisions when the form or request does not give one. */
   actor: string;
   log?: (line: string) => void;
+  /** GET /healthz: the scheduler, each target's last success, the browser. Absent: a plain {status: ok}. */
+  health?: () => { status: number; body: unknown };
+  /** GET /metrics in Prometheus text format. */
+  metrics?: () => string;
 }
 
 export interface Dashboard {
@@ -83,6 +87,13 @@ export function createApp(deps: AppDeps): Dashboard {
   app.use(refuseCrossSiteWrites);
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(express.json({ limit: '16kb' }));
+  app.get('/healthz', (_req: Request, res: Response) => {
+    const report = deps.health?.() ?? { status: 200, body: { status: 'ok', scheduler: { enabled: false } } };
+    res.status(report.status).set('cache-control', 'no-store').json(report.body);
+  });
+  app.get('/metrics', (_req: Request, res: Response) => {
+    res.set('cache-control', 'no-store').type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics?.() ?? '');
+  });
   app.use('/api', apiRouter(deps.store, deps.actor));
   app.use(pagesRouter(deps.store, deps.actor));
   app.use((_req: Request, res: Response) => {

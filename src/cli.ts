@@ -17,17 +17,19 @@ import { sampleCommand } from './commands/sample.js';
 import { rulesCommand } from './commands/rules.js';
 import { intelCommand, releaseHashesCommand } from './commands/intel.js';
 import { verifyCommand } from './commands/verify.js';
+import { serveCommand } from './commands/serve.js';
+import { evidenceCommand } from './commands/evidence.js';
 import { MASK_RULES } from './normalize.js';
 import { loadConfig, type Config } from './config.js';
-import { describeError, isScriptwardenError, ScriptwardenError } from './errors.js';
-import { openStore } from './store/open-store.js';
+import { describeError, isScriptwardenError } from './errors.js';
 import type { Capturer } from './monitor.js';
+import type { BrowserState } from './metrics.js';
 import { effectiveResolveMap } from './resolve-map.js';
 
 const USAGE_CODES = new Set(['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'BROWSER_NOT_FOUND', 'BROWSER_LAUNCH_FAILED', 'NOT_FOUND', 'STORE_FAILED', 'RESOURCE_FETCH_FAILED']);
 
 function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
-  return async (config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void> }> => {
+  return async (config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }> => {
     let browser: BrowserHandle | null = null;
     if (needsBrowser) {
       const executablePath = findBrowser({
@@ -54,17 +56,19 @@ function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
       resource: (target) =>
         fetchResource(target, { resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent, proxy: config.browser.proxy }),
       close: async () => { await browser?.close(); },
+      browserState: () => browser?.state() ?? { state: 'not-started', pid: null, restarts: 0, lastRestartAt: null },
     };
   };
 }
 
+const VERSION = '0.1.0';
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const configOption = () => new Option('-c, --config <path>', 'config file (default ./scriptwarden.yml, else ./scriptwarden.json)');
 
 function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Command {
   const program = new Command('scriptwarden')
     .description('Monitors the JavaScript your web pages hand to visitors, and alerts when it changes.')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
@@ -143,6 +147,13 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExit codes: 0 everything matches, 1 a scan or blob does not (the first break is named), 2 usage/config error.')
     .action((opts) => setExit(verifyCommand(opts, ctx)));
 
+  program.command('evidence').argument('<alert-id>', 'alert id')
+    .description('write one alert\'s evidence bundle: bodies, headers, HTML, screenshot, HAR, TLS, initiators, timeline, SHA-256 manifest')
+    .addOption(configOption())
+    .requiredOption('-o, --out <file>', 'zip file to write')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden evidence 12 --out incident-12.zip')
+    .action(async (id: string, opts) => setExit(await evidenceCommand(id, opts, ctx)));
+
   const intel = program.command('intel').description('show the library signatures and known-bad host lists in use')
     .addOption(configOption())
     .option('--json', 'print JSON')
@@ -154,40 +165,16 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExamples:\n  $ scriptwarden intel release-hashes jquery@3.7.1 lodash@4.17.21 --out intel/releases.json')
     .action(async (specs: string[], opts) => setExit(await releaseHashesCommand(specs, opts, ctx)));
 
-  program.command('serve').description('serve the dashboard on the project database')
+  program.command('serve').description('scan on schedule and serve the dashboard, /healthz and /metrics, until SIGTERM')
     .addOption(configOption())
     .option('-p, --port <port>', 'TCP port', '8080')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--no-schedule', 'serve only, without scheduled scans')
-    .addHelpText('after', '\nExamples:\n  $ scriptwarden serve\n  $ scriptwarden serve --port 9000 --no-schedule')
+    .addOption(new Option('--log-format <format>', 'log lines on stdout as text or JSON').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden serve\n  $ scriptwarden serve --log-format json\n  $ scriptwarden serve --port 9000 --no-schedule')
     .action(async (opts) => setExit(await serveCommand(opts, ctx)));
 
   return program;
-}
-
-/** Serves the dashboard until SIGINT or SIGTERM. */
-async function serveCommand(opts: { config?: string; port: string; host: string; schedule: boolean }, ctx: CommandContext): Promise<number> {
-  const port = Number(opts.port);
-  if (!/^\d+$/.test(opts.port) || port > 65535) throw new ScriptwardenError('USAGE', `--port must be a number from 0 to 65535, not "${opts.port}"`);
-  const config = loadConfig(opts.config, ctx.cwd, ctx.env);
-  const store = openStore(config.database);
-  const dashboard = createApp({ store, actor: ctx.defaultActor, log: (line) => ctx.stderr.write(`${line}\n`) });
-  let address: { url: string };
-  try {
-    address = await dashboard.listen(port, opts.host);
-  } catch (error) {
-    store.close();
-    throw new ScriptwardenError('USAGE', `cannot listen on ${opts.host}:${port}: ${describeError(error)}`);
-  }
-  ctx.stdout.write(`scriptwarden dashboard: ${address.url}\n`);
-  if (opts.schedule) ctx.stderr.write('Scheduled scans are not available yet; serving only (run "scriptwarden scan" from cron meanwhile).\n');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await dashboard.close();
-  store.close();
-  return EXIT.ok;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -198,6 +185,12 @@ export async function main(argv: string[]): Promise<number> {
     stderr: { write: (s) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
     defaultActor: process.env.SCRIPTWARDEN_USER || safeUser(),
     openCapturer: capturerFactory(process.env, process.getuid?.() === 0),
+    createDashboard: (deps) => createApp(deps),
+    waitForShutdown: () => new Promise((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    }),
+    version: VERSION,
   };
   let exitCode: number = EXIT.ok;
   const program = buildProgram(ctx, (code) => { exitCode = code; });

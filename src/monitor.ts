@@ -18,6 +18,7 @@ import { isVersionedUrl } from './severity.js';
 import { cloakingFlags } from './cloaking.js';
 import { emptyCapture } from './empty-capture.js';
 import type { JourneyStep } from './journey.js';
+import { evidenceFiles } from './evidence.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
 export interface Capturer {
@@ -131,11 +132,37 @@ export async function captureOnce(capturer: Capturer, target: TargetConfig, prof
   }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A load, tried again with doubling waits while it fails (scheduled scans); stops early when the run is abandoned. */
+async function captureWithRetries(deps: ScanDeps, target: TargetConfig, profile: string): Promise<PageCapture> {
+  let capture = await captureOnce(deps.capturer, target, profile);
+  const retry = deps.retry;
+  for (let attempt = 1; retry && !capture.outcome.ok && attempt <= retry.attempts && !retry.abandoned(); attempt++) {
+    retry.onRetry?.(target.name, profile, attempt, capture.outcome.ok ? '' : capture.outcome.reason);
+    await sleep(retry.delayMs * 2 ** (attempt - 1));
+    if (retry.abandoned()) break;
+    capture = await captureOnce(deps.capturer, target, profile);
+  }
+  return capture;
+}
+
 async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
   const { config, store, capturer, intel } = deps;
   const started = Date.now();
   const { target, profile } = job;
-  const capture = await captureOnce(capturer, target, profile);
+  const capture = await captureWithRetries(deps, target, profile);
+  if (!capture.outcome.ok && deps.retry?.abandoned()) {
+    // Shutting down: a load cut short by the shutdown is not the target's failure, and is not recorded.
+    return {
+      outcome: {
+        target: target.name, type: target.type, url: target.url, profile, status: 'failed', error: { code: 'ABANDONED', message: 'abandoned at shutdown' },
+        scanId: null, scripts: 0, newAlerts: 0, durationMs: Date.now() - started, warnings: [],
+      },
+      alerts: [],
+      rejected: [],
+    };
+  }
   const baseline = store.readBaseline(target.name, profile);
   // While a baseline is being established, further loads show which values change on every load.
   const samples: PageCapture[] = [];
@@ -144,6 +171,7 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
   }
   const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples });
   analyzePlan(plan, baseline, store, intel);
+  if (plan.alerts.length > 0) plan.evidence = evidenceFiles(capture, deps.version ?? '0');
   const result = store.applyPlan(plan);
   return {
     outcome: {
@@ -169,6 +197,10 @@ export interface ScanDeps {
   store: Store;
   capturer: Capturer;
   intel: Intel;
+  /** Scheduled scans retry failed loads; `abandoned` turns true at shutdown. */
+  retry?: { attempts: number; delayMs: number; abandoned(): boolean; onRetry?(target: string, profile: string, attempt: number, reason: string): void };
+  /** scriptwarden's version, recorded in evidence files. */
+  version?: string;
 }
 
 export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, events: ScanEvents = {}): Promise<ScanRun> {

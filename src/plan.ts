@@ -84,6 +84,8 @@ export interface ScanPlan {
   };
   /** Bodies by SHA-256; the store writes only those it does not have yet. */
   bodies: Map<string, string>;
+  /** Evidence of the load (HTML, screenshot, HAR…): the store keeps it only when the scan raises a new alert. */
+  evidence?: { name: string; bytes: Buffer }[];
   scripts: PlannedScript[];
   /** Known scripts this scan did not see, with their new count of consecutive misses. */
   missing: { id: number; missingStreak: number }[];

@@ -126,6 +126,54 @@ export interface CanaryReport {
   findings: ExfiltrationFinding[];
 }
 
+/** The server certificate and connection of an HTTPS response, as Chrome saw it. */
+export interface TlsDetails {
+  protocol: string;
+  cipher: string;
+  subjectName: string;
+  issuer: string;
+  /** ISO times. */
+  validFrom: string;
+  validTo: string;
+  sanList: string[];
+}
+
+/** One request of the page load, for the HAR file kept as evidence. */
+export interface NetworkEntry {
+  url: string;
+  method: string;
+  type: string;
+  /** ISO time the request was sent. */
+  startedAt: string;
+  /** Milliseconds from request to the end of loading; null when it never finished. */
+  durationMs: number | null;
+  status: number | null;
+  statusText: string;
+  httpVersion: string;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
+  mimeType: string;
+  remoteIp: string | null;
+  remotePort: number | null;
+  encodedBytes: number;
+  failed: string | null;
+  initiator: { type: string; url: string | null } | null;
+  tls: TlsDetails | null;
+}
+
+/** What a load leaves for an incident record; stored only for scans that raise alerts. */
+export interface PageEvidence {
+  /** The main document as the server sent it (bounded by limits.maxBodyBytes). */
+  documentHtml: string | null;
+  /** The DOM after load and settle, serialized. */
+  domHtml: string | null;
+  /** Full-page PNG, base64 (height capped). */
+  screenshotPng: string | null;
+  network: NetworkEntry[];
+  /** The main document's TLS connection; null over plain HTTP. */
+  tls: TlsDetails | null;
+}
+
 /** Everything one load of one target in one profile showed. Plain data: no handles, no functions. */
 export interface PageCapture {
   target: string;
@@ -148,6 +196,8 @@ export interface PageCapture {
   canary?: CanaryReport | null;
   /** Runtime signals from the page instrumentation (payment-field listeners and reads, beacons, miners). */
   runtime?: RuntimeSignal[];
+  /** HTML, screenshot, network log and TLS of the load; absent for resources and failed loads. */
+  evidence?: PageEvidence | null;
 }
 
 export interface AlertRecord {

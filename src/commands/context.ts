@@ -2,6 +2,8 @@
 
 import { loadConfig, type Config } from '../config.js';
 import type { Capturer } from '../monitor.js';
+import type { BrowserState } from '../metrics.js';
+import type { DashboardDeps, DashboardHandle } from './serve.js';
 import { openStore, type Store } from '../store/open-store.js';
 
 export interface Output {
@@ -18,7 +20,12 @@ export interface CommandContext {
   /** Who is acting when --by is not given. */
   defaultActor: string;
   /** Opens the crawler for a scan; cli.ts supplies it so src/ never imports crawler/. */
-  openCapturer(config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void> }>;
+  openCapturer(config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }>;
+  /** Builds the dashboard for `serve`; cli.ts supplies it so src/ never imports dashboard/. */
+  createDashboard(deps: DashboardDeps): DashboardHandle;
+  /** Resolves with the signal name when the process is asked to stop (SIGINT, SIGTERM). */
+  waitForShutdown(): Promise<string>;
+  version: string;
 }
 
 export function withStore<T>(configPath: string | undefined, ctx: CommandContext, fn: (store: Store, config: Config) => T): T {

@@ -8,6 +8,7 @@ import type { Db } from './database.js';
 import { readScriptSettings, writeScriptSettings } from './script-settings.js';
 import { upsertTarget } from './targets.js';
 import { chainScan } from './scan-chain.js';
+import { putEvidence } from './evidence.js';
 import { withLearned } from '../learn-volatile.js';
 
 export interface ApplyResult {
@@ -111,6 +112,7 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
       const record = readAlert(db, id.id)!;
       (id.created ? newAlerts : repeatedAlerts).push(record);
     }
+    if (newAlerts.length > 0 && plan.evidence?.length) putEvidence(db, blobs, scanId, plan.evidence);
     chainScan(db, scanId);
     return { scanId, newAlerts, repeatedAlerts };
   })();

@@ -14,7 +14,7 @@ import { readFieldAccess, type FieldAccessRow } from './field-access.js';
 import { verifyStore, type VerifyReport } from './scan-chain.js';
 import { dueNotifications, notificationsFor, pendingNotifications, queueNotification, recordAttempt, type NotificationRow } from './notifications.js';
 import { openHealthAlert, readSchedule, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
-import { listEvidence, putEvidence, type EvidenceFile } from './evidence.js';
+import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFile } from './evidence.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
@@ -76,7 +76,7 @@ export interface Store {
     open(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): AlertWithDetails | null;
     resolve(target: string, now: string): AlertWithDetails | null;
   };
-  evidence: { put(scanId: number, files: { name: string; bytes: Buffer }[]): void; list(scanId: number): EvidenceFile[] };
+  evidence: { put(scanId: number, files: { name: string; bytes: Buffer }[]): void; list(scanId: number): EvidenceFile[]; trail(alertId: number): AlertTrail | null };
   /** Removes observations of unchanged scripts from scans finished before the cutoff. */
   retain(cutoff: string, now?: string): RetentionReport;
   /** Open alerts by severity, and scans by status, for /metrics. */
@@ -142,6 +142,7 @@ export function openStore(path: string): Store {
     evidence: {
       put: (scanId, files) => db.transaction(() => putEvidence(db, blobs, scanId, files))(),
       list: (scanId) => listEvidence(db, scanId),
+      trail: (alertId) => alertTrail(db, alertId),
     },
     retain: (cutoff, now = new Date().toISOString()) => applyRetention(db, cutoff, now),
     counts() {

@@ -1,0 +1,113 @@
+// `scriptwarden serve`: the dashboard plus the scheduler in one foreground process, stopped cleanly by SIGTERM.
+
+import { loadConfig } from '../config.js';
+import { describeError, ScriptwardenError } from '../errors.js';
+import { loadIntel } from '../intel/load-intel.js';
+import { createLogger, type LogFormat } from '../log.js';
+import { renderMetrics, type BrowserState } from '../metrics.js';
+import { createScheduler, type Scheduler } from '../scheduler.js';
+import { openStore, type Store } from '../store/open-store.js';
+import { EXIT, type CommandContext } from './context.js';
+
+export interface ServeOptions {
+  config?: string;
+  port: string;
+  host: string;
+  schedule: boolean;
+  logFormat: string;
+}
+
+/** What /healthz answers. */
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'stopping';
+  version: string;
+  scheduler: { enabled: boolean; state: string; startedAt: string | null; activeScans: number; concurrency: number };
+  targets: { target: string; schedule: string; nextRunAt: string; running: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[];
+  browser: BrowserState;
+}
+
+/** The dashboard as serve needs it; cli.ts builds it, so src/ never imports dashboard/. */
+export interface DashboardHandle {
+  listen(port: number, host: string): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+}
+
+export interface DashboardDeps {
+  store: Store;
+  actor: string;
+  log(line: string): void;
+  health?(): { status: number; body: HealthReport };
+  metrics?(): string;
+}
+
+const STOP_GRACE_MS = 20_000;
+
+export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Promise<number> {
+  const port = Number(opts.port);
+  if (!/^\d+$/.test(opts.port) || port > 65535) throw new ScriptwardenError('USAGE', `--port must be a number from 0 to 65535, not "${opts.port}"`);
+  if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new ScriptwardenError('USAGE', `--log-format must be text or json, not "${opts.logFormat}"`);
+  const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
+  const config = loadConfig(opts.config, ctx.cwd, ctx.env);
+  const capturer = opts.schedule ? await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page')) : null;
+  const store = openStore(config.database);
+  const scheduler: Scheduler | null = capturer
+    ? createScheduler({ config, store, capturer, loadIntel: () => loadIntel(config.intel), log, version: ctx.version })
+    : null;
+  const browserState = (): BrowserState => capturer?.browserState() ?? { state: 'not-started', pid: null, restarts: 0, lastRestartAt: null };
+  let stopping = false;
+
+  const health = (): { status: number; body: HealthReport } => {
+    const snapshot = scheduler?.snapshot() ?? null;
+    const targets = snapshot?.targets ?? [];
+    const browser = browserState();
+    const status: HealthReport['status'] = stopping ? 'stopping' : targets.some((t) => !t.healthy) || browser.state === 'down' ? 'degraded' : 'ok';
+    return {
+      status: status === 'stopping' ? 503 : 200,
+      body: {
+        status,
+        version: ctx.version,
+        scheduler: { enabled: Boolean(scheduler), state: snapshot?.state ?? 'disabled', startedAt: snapshot?.startedAt ?? null, activeScans: snapshot?.activeScans ?? 0, concurrency: config.browser.concurrency },
+        targets: targets.map(({ target, schedule, nextRunAt, running, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError }) =>
+          ({ target, schedule, nextRunAt, running, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError })),
+        browser,
+      },
+    };
+  };
+  const metrics = () => renderMetrics({
+    snapshot: scheduler?.snapshot() ?? null,
+    counters: scheduler?.counters() ?? null,
+    store: store.counts(),
+    notificationsPending: store.notifications.pending().length,
+    browser: browserState(),
+  });
+
+  const dashboard = ctx.createDashboard({ store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics });
+  let address: { url: string };
+  try {
+    address = await dashboard.listen(port, opts.host);
+  } catch (error) {
+    store.close();
+    await capturer?.close();
+    throw new ScriptwardenError('USAGE', `cannot listen on ${opts.host}:${port}: ${describeError(error)}`);
+  }
+  log.info('serve.started', `scriptwarden dashboard: ${address.url}`, { url: address.url, scheduler: Boolean(scheduler) });
+  if (!scheduler) log.info('serve.no_schedule', 'scheduled scans are off (--no-schedule); serving the dashboard only');
+  scheduler?.start();
+
+  const signal = await ctx.waitForShutdown();
+  stopping = true;
+  log.info('serve.stopping', `${signal} received: finishing running scans (up to ${STOP_GRACE_MS / 1000}s)`, { signal });
+  const { abandoned } = (await scheduler?.stop(STOP_GRACE_MS)) ?? { abandoned: 0 };
+  if (abandoned > 0) log.warn('serve.abandoned', `abandoning ${abandoned} running scans; they are not recorded`, { abandoned });
+  await dashboard.close();
+  await capturer?.close();
+  await scheduler?.idle(10_000);
+  try {
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    log.warn('serve.checkpoint', `database checkpoint: ${describeError(error)}`);
+  }
+  store.close();
+  log.info('serve.stopped', 'stopped cleanly');
+  return EXIT.ok;
+}

