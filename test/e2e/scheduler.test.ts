@@ -1,0 +1,102 @@
+// E2E: the schedule continues from the database after a restart without catch-up bursts; a failing target raises
+// one target.unhealthy alert after retries, routed to a health channel, and it resolves itself on recovery.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+import { tempProject, writeConfig } from '../fixtures/cli.js';
+import { startHttpReceiver, type HttpReceiver } from '../fixtures/receivers.js';
+import { startServe } from '../fixtures/serve-process.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('scheduler', () => {
+  let site: FixtureSite;
+  let hook: HttpReceiver;
+  after(async () => {
+    await site?.close();
+    await hook?.close();
+  });
+
+  it('continues the schedule from the database after a restart, with one run for missed ones', async () => {
+    site = await startFixtureSite();
+    site.set('shop.test', '/', '<html><body><script>var plain = 1;</script></body></html>');
+    const dir = tempProject();
+    writeConfig(dir, [{ name: 'home', url: site.url('shop.test', '/') }], 'every: 1h\njitter: 0s');
+    const db = () => new Database(join(dir, 'scriptwarden.db'));
+
+    let serve = await startServe(dir);
+    await serve.waitFor((l) => l.event === 'scan.finished', 30_000, 'the first scan (no schedule stored yet)');
+    assert.equal(await serve.stop(), 0);
+    const stored = db().prepare("SELECT next_run_at AS next FROM schedule WHERE target = 'home'").get() as { next: string };
+    const ahead = Date.parse(stored.next) - Date.now();
+    assert.ok(ahead > 3_500_000 && ahead <= 3_600_000, `next run about an hour ahead (${ahead} ms)`);
+
+    serve = await startServe(dir);
+    const planned = await serve.waitFor((l) => l.event === 'schedule.target', 5000, 'the schedule line');
+    assert.equal(planned.nextRunAt, stored.next, 'the restart keeps the stored time');
+    await sleep(2500);
+    assert.equal(serve.logs.filter((l) => l.event === 'scan.started').length, 0, 'no scan before its time');
+    assert.equal(await serve.stop(), 0);
+
+    // Down for five intervals: one scan, not five.
+    const handle = db();
+    handle.prepare("UPDATE schedule SET next_run_at = ? WHERE target = 'home'").run(new Date(Date.now() - 5 * 3_600_000).toISOString());
+    const scansBefore = (handle.prepare('SELECT COUNT(*) AS n FROM scans').get() as { n: number }).n;
+    handle.close();
+    serve = await startServe(dir);
+    await serve.waitFor((l) => l.event === 'schedule.next', 30_000, 'the catch-up scan to finish');
+    await sleep(2000);
+    assert.equal(serve.logs.filter((l) => l.event === 'scan.started').length, 1, 'exactly one catch-up scan');
+    assert.equal(await serve.stop(), 0);
+    const after = db();
+    assert.equal((after.prepare('SELECT COUNT(*) AS n FROM scans').get() as { n: number }).n, scansBefore + 1);
+    const next = (after.prepare("SELECT next_run_at AS next FROM schedule WHERE target = 'home'").get() as { next: string }).next;
+    assert.ok(Date.parse(next) - Date.now() > 3_500_000, 'and the next one an interval later');
+    after.close();
+  });
+
+  it('raises one target.unhealthy alert after retries, and resolves it when the target recovers', async () => {
+    hook = await startHttpReceiver();
+    site.set('down.test', '/', { body: 'maintenance', status: 503 });
+    const dir = tempProject();
+    writeConfig(dir, [{ name: 'status', url: site.url('down.test', '/') }], [
+      'every: 1s', 'jitter: 0s', 'retries: 1', 'retryDelay: 100ms', 'unhealthyAfter: 2',
+      'notify:',
+      `  - type: webhook\n    url: ${hook.url}/health\n    events: [health]`,
+      `  - type: webhook\n    url: ${hook.url}/changes\n    events: [change]`,
+    ].join('\n'));
+    const serve = await startServe(dir);
+    try {
+      await serve.waitFor((l) => l.event === 'scan.retry', 20_000, 'a retried load');
+      const opened = await serve.waitFor((l) => l.event === 'alert.opened', 30_000, 'target.unhealthy');
+      assert.match(opened.message, /target\.unhealthy on status/);
+      // More failing scans: still one alert.
+      const failed = serve.logs.filter((l) => l.event === 'scan.failed').length;
+      await serve.waitFor(() => serve.logs.filter((l) => l.event === 'scan.failed').length >= failed + 2, 20_000, 'two more failures');
+      assert.equal(serve.logs.filter((l) => l.event === 'alert.opened').length, 1, 'one alert while the target stays down');
+      const health = await (await fetch(`${serve.url}healthz`)).json() as { status: string; targets: { healthy: boolean; consecutiveFailures: number; lastError: string }[] };
+      assert.equal(health.status, 'degraded');
+      assert.equal(health.targets[0]!.healthy, false);
+      assert.match(health.targets[0]!.lastError, /503/);
+
+      site.set('down.test', '/', '<html><body><script>var back = 1;</script></body></html>');
+      await serve.waitFor((l) => l.event === 'alert.resolved', 20_000, 'the alert to resolve itself');
+      const start = Date.now();
+      while (Date.now() - start < 5000 && hook.received.filter((r) => r.path === '/health').length < 2) await sleep(100);
+      const events = hook.received.filter((r) => r.path === '/health').map((r) => JSON.parse(r.body) as { event: string; alert: { type: string; status: string } });
+      assert.deepEqual(events.map((e) => `${e.event} ${e.alert.type} ${e.alert.status}`), ['alert.opened target.unhealthy open', 'alert.resolved target.unhealthy resolved']);
+      assert.equal(hook.received.filter((r) => r.path === '/changes').length, 0, 'health alerts go only to the health channel');
+      const metrics = await (await fetch(`${serve.url}metrics`)).text();
+      assert.match(metrics, /^scriptwarden_scan_failures_total\{target="status"\} [2-9]/m);
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
+    const verify = new Database(join(dir, 'scriptwarden.db'));
+    const row = verify.prepare("SELECT status, decided_by FROM alerts WHERE type = 'target.unhealthy'").get() as { status: string; decided_by: string };
+    assert.deepEqual(row, { status: 'resolved', decided_by: 'scriptwarden' });
+    verify.close();
+  });
+});
