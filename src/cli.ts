@@ -89,7 +89,7 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
 
   program.command('alerts').description('list alerts, most severe first')
     .addOption(configOption())
-    .addOption(new Option('--status <status>', 'which alerts').choices(['open', 'approved', 'rejected', 'all']).default('open'))
+    .addOption(new Option('--status <status>', 'which alerts').choices(['open', 'approved', 'rejected', 'resolved', 'all']).default('open'))
     .option('-t, --target <name>', 'only this target')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden alerts\n  $ scriptwarden alerts --status all --json')

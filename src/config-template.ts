@@ -38,6 +38,22 @@ canary:
 #   libraries: [intel/releases.json]
 #   knownBadHosts: [intel/bad-hosts.txt]
 
+# How often "scriptwarden serve" scans each target (targets may set their own every: or cron:).
+every: 15m
+# cron: "*/10 * * * *"
+# retention: 90d        # remove repeated observations older than this; alerts, baselines and evidence stay
+
+# Where new alerts go (see README "Notifications"); env:NAME reads a secret from the environment.
+# notify:
+#   - type: webhook
+#     url: https://hooks.example/scriptwarden
+#     secret: env:SW_WEBHOOK_SECRET
+#     minSeverity: medium
+#   - type: email
+#     smtp: env:SW_SMTP_URL            # smtp://user:pass@mail.example:587
+#     to: [secops@example.com]
+# dashboardUrl: https://scriptwarden.internal.example
+
 limits:
   maxScriptsPerPage: 500
   maxBodyBytes: 5242880
