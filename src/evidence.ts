@@ -82,9 +82,12 @@ export function initiatorChain(script: ScriptCapture, scripts: ScriptCapture[]):
   while (current && chain.length < 20 && !seen.has(current.ref)) {
     seen.add(current.ref);
     chain.push({ kind: current.kind, url: current.url ?? current.frameUrl, initiatorType: current.initiator?.type ?? null, line: current.initiator?.line ?? null });
-    const parentRef: string | null | undefined = current.initiator?.scriptRef;
-    const parent: ScriptCapture | undefined = parentRef ? byRef.get(parentRef) : scripts.find((s) => s.url !== null && s.url === current!.initiator?.url && s !== current);
-    if (!parent && current.initiator?.url) chain.push({ kind: 'document', url: current.initiator.url, initiatorType: null, line: null });
+    const parentRef: string | null = current.initiator?.scriptRef ?? null;
+    const parentUrl: string | null = current.initiator?.url ?? null;
+    // Chrome's script id may be recorded with a session prefix (`p:5`); the URL is the fallback.
+    const parent: ScriptCapture | undefined = (parentRef ? byRef.get(parentRef) ?? scripts.find((s) => s.ref.endsWith(`:${parentRef}`)) : undefined)
+      ?? scripts.find((s) => s !== current && s.url !== null && s.url === parentUrl);
+    if (!parent && parentUrl) chain.push({ kind: 'document', url: parentUrl, initiatorType: null, line: null });
     current = parent;
   }
   return chain;
