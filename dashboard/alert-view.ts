@@ -4,11 +4,18 @@ import { diffHunks } from '../src/diff.js';
 import { ScriptwardenError } from '../src/errors.js';
 import { fingerprint } from '../src/fingerprint.js';
 import type { Store } from '../src/store/open-store.js';
+import type { EvidenceFile } from '../src/store/evidence.js';
 import type { AlertView } from './views/alert-detail.js';
 
 export function parseId(raw: string, what: string): number {
   if (!/^[1-9]\d{0,15}$/.test(raw)) throw new ScriptwardenError('USAGE', `${what} must be a positive whole number`);
   return Number(raw);
+}
+
+/** The evidence files kept with the scan that raised the alert. */
+export function evidenceOf(store: Store, alertId: number): EvidenceFile[] {
+  const trail = store.evidence.trail(alertId);
+  return trail ? store.evidence.list(trail.firstScanId) : [];
 }
 
 export function loadAlertView(store: Store, id: number, actor: string): AlertView {
@@ -28,5 +35,6 @@ export function loadAlertView(store: Store, id: number, actor: string): AlertVie
     hunks: oldBody !== null && newBody !== null ? diffHunks(store.beautified(alert.oldValue!)!, store.beautified(alert.newValue!)!) : null,
     actor,
     notifications: store.notifications.forAlert(id),
+    evidence: evidenceOf(store, id),
   };
 }

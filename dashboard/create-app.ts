@@ -21,6 +21,8 @@ export interface AppDeps {
   health?: () => { status: number; body: unknown };
   /** GET /metrics in Prometheus text format. */
   metrics?: () => string;
+  /** scriptwarden's version, recorded in evidence bundles. */
+  version?: string;
 }
 
 export interface Dashboard {
@@ -95,7 +97,7 @@ export function createApp(deps: AppDeps): Dashboard {
     res.set('cache-control', 'no-store').type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics?.() ?? '');
   });
   app.use('/api', apiRouter(deps.store, deps.actor));
-  app.use(pagesRouter(deps.store, deps.actor));
+  app.use(pagesRouter(deps.store, deps.actor, deps.version));
   app.use((_req: Request, res: Response) => {
     res.status(404).type('html').send(layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`));
   });

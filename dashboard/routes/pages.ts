@@ -6,7 +6,8 @@ import { ScriptwardenError } from '../../src/errors.js';
 import { inventoryCsv } from '../../src/output.js';
 import type { Store } from '../../src/store/open-store.js';
 import { ALERT_TYPES } from '../../src/types.js';
-import { loadAlertView, parseId } from '../alert-view.js';
+import { evidenceOf, loadAlertView, parseId } from '../alert-view.js';
+import { bundleFiles, writeBundle } from '../../src/evidence-bundle.js';
 import { alertDetailPage } from '../views/alert-detail.js';
 import { alertsPage } from '../views/alerts.js';
 import { overviewPage } from '../views/overview.js';
@@ -17,7 +18,7 @@ import { MASK_RULES } from '../../src/normalize.js';
 const PAGE_SIZE = 100;
 const INVENTORY_PAGE = 250;
 
-export function pagesRouter(store: Store, actor: string): Router {
+export function pagesRouter(store: Store, actor: string, version = '0.1.0'): Router {
   const router = Router();
   const targetNames = () => [...new Set(store.overview().map((t) => t.target))];
 
@@ -90,6 +91,28 @@ export function pagesRouter(store: Store, actor: string): Router {
     const current = store.maskSettings(id);
     store.setMaskSettings(id, { disabled: MASK_RULES.filter((r) => !enabled.includes(r)), learned: forgetLearned ? [] : current.learned });
     res.redirect(303, `/scripts/${id}`);
+  });
+
+  // Evidence files are scanned content: served as downloads with nosniff; only the PNG keeps its image type.
+  router.get('/alerts/:id/evidence/:name', (req, res) => {
+    const id = parseId(req.params.id, 'alert id');
+    const file = evidenceOf(store, id).find((f) => f.name === req.params.name);
+    const bytes = file ? store.blobs.bytesBySha(file.sha256) : null;
+    if (!file || !bytes) throw new ScriptwardenError('NOT_FOUND', `alert #${id} has no evidence file ${req.params.name}`);
+    const png = file.name.endsWith('.png');
+    res.set({
+      'Content-Type': png ? 'image/png' : 'text/plain; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Disposition': `${png ? 'inline' : 'attachment'}; filename="alert-${id}-${file.name}${png ? '' : '.txt'}"`,
+    });
+    res.send(bytes);
+  });
+
+  router.get('/alerts/:id/evidence.zip', (req, res) => {
+    const id = parseId(req.params.id, 'alert id');
+    const files = bundleFiles(store, id, new Date().toISOString(), version);
+    res.set({ 'Content-Type': 'application/zip', 'X-Content-Type-Options': 'nosniff', 'Content-Disposition': `attachment; filename="scriptwarden-alert-${id}.zip"` });
+    writeBundle(id, files, res);
   });
 
   router.get('/raw/:sha', (req, res) => {

@@ -3,6 +3,7 @@
 import type { DiffHunk } from '../../src/diff.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 import type { NotificationRow } from '../../src/store/notifications.js';
+import type { EvidenceFile } from '../../src/store/evidence.js';
 import { html, safeHref, type Html } from '../html.js';
 import { addedCode, diffTable } from './diff.js';
 import { layout, severityBadge, stateBadge, timeText } from './layout.js';
@@ -15,6 +16,19 @@ export interface AlertView {
   hunks: DiffHunk[] | null;
   actor: string;
   notifications: NotificationRow[];
+  evidence: EvidenceFile[];
+}
+
+/** The files kept from the load that raised the alert; every download is an attachment, the screenshot is shown. */
+function evidenceFilesSection(alertId: number, files: EvidenceFile[]): Html {
+  if (files.length === 0) return html``;
+  const shot = files.find((f) => f.name === 'screenshot.png');
+  return html`<h2>Evidence of the load</h2>
+    <p><a href="/alerts/${alertId}/evidence.zip">Download the evidence bundle</a> (zip with the script versions, these files, the timeline and a SHA-256 manifest)</p>
+    <table><thead><tr><th>File</th><th class="num">Bytes</th><th>SHA-256</th></tr></thead><tbody>
+    ${files.map((f) => html`<tr><td><a href="/alerts/${alertId}/evidence/${f.name}">${f.name}</a></td><td class="num">${f.size}</td><td><code>${f.sha256}</code></td></tr>`)}
+    </tbody></table>
+    ${shot ? html`<p><img class="screenshot" src="/alerts/${alertId}/evidence/screenshot.png" alt="Screenshot of the page as scanned"></p>` : ''}`;
 }
 
 /** Where the alert was sent, and whether it arrived. */
@@ -135,5 +149,6 @@ export function alertDetailPage(view: AlertView): string {
     <h2>Decision</h2>
     <section class="decisions">${form('approve', 'Approve')}${form('reject', 'Reject')}</section>
     ${section.evidence}
+    ${evidenceFilesSection(alert.id, view.evidence)}
   `, { active: '/alerts' });
 }

@@ -38,6 +38,7 @@ export interface DashboardDeps {
   log(line: string): void;
   health?(): { status: number; body: HealthReport };
   metrics?(): string;
+  version: string;
 }
 
 const STOP_GRACE_MS = 20_000;
@@ -81,7 +82,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     browser: browserState(),
   });
 
-  const dashboard = ctx.createDashboard({ store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics });
+  const dashboard = ctx.createDashboard({ store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version });
   let address: { url: string };
   try {
     address = await dashboard.listen(port, opts.host);

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -130,6 +131,29 @@ describe('continuous monitoring (serve)', () => {
     assert.equal(smtp.mails.length, 1);
     assert.doesNotMatch(JSON.stringify(serve.logs), /mail-pass-93c1|whsec-e2e/, 'secrets never reach the log');
     assert.deepEqual(serve.stray, [], 'every stdout line is JSON with --log-format json');
+  });
+
+  it('shows the evidence on the alert page and serves it as downloads', async () => {
+    const page = await (await fetch(`${serve.url}alerts/${alertId}`)).text();
+    assert.match(page, /Evidence of the load/);
+    assert.match(page, new RegExp(`href="/alerts/${alertId}/evidence/page\\.har"`));
+    const html = await fetch(`${serve.url}alerts/${alertId}/evidence/page.html`);
+    assert.equal(html.headers.get('content-type'), 'text/plain; charset=utf-8', 'scanned HTML never renders in our origin');
+    assert.equal(html.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(html.headers.get('content-disposition') ?? '', /^attachment;/);
+    assert.match(await html.text(), /<form/i);
+    const png = await fetch(`${serve.url}alerts/${alertId}/evidence/screenshot.png`);
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    assert.equal(png.headers.get('x-content-type-options'), 'nosniff');
+    const zip = await fetch(`${serve.url}alerts/${alertId}/evidence.zip`);
+    assert.equal(zip.status, 200);
+    assert.equal(zip.headers.get('content-type'), 'application/zip');
+    const path = join(s.dir, 'from-dashboard.zip');
+    writeFileSync(path, Buffer.from(await zip.arrayBuffer()));
+    const files = await readZip(path);
+    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as { files: { name: string; sha256: string }[] };
+    for (const entry of manifest.files) assert.equal(sha256(files.get(entry.name)!), entry.sha256, entry.name);
+    assert.equal((await fetch(`${serve.url}alerts/${alertId}/evidence/..%2Fscriptwarden.db`)).status, 404);
   });
 
   it('keeps scanning after the browser is killed mid-scan', async () => {
