@@ -75,7 +75,8 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
       assert.equal(response?.status(), 200, path);
       const injected = await tab.evaluate(() => ({
         svg: document.querySelectorAll('svg').length,
-        img: document.querySelectorAll('img').length,
+        // Our own evidence screenshot is the one image allowed, and only from our evidence route.
+        img: [...document.querySelectorAll('img')].filter((i) => !(i.className === 'screenshot' && /^\/alerts\/\d+\/evidence\/screenshot\.png$/.test(i.getAttribute('src') ?? ''))).length,
         iframe: document.querySelectorAll('iframe').length,
         scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src')),
         handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
