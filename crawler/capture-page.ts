@@ -126,7 +126,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
 
   capture.securityHeaders = securityHeaders(response);
   // The page as loaded, before the behavioural pass types anything into it.
-  const evidence = await gatherEvidence(page, recorder, mainFrameId, limits.maxBodyBytes);
+  const evidence = await gatherEvidence(page, session, recorder, mainFrameId, limits.maxBodyBytes);
   capture.forms = await readFormSignals(session).catch(() => capture.forms);
   if (limits.canary?.enabled && (capture.forms.payment || capture.forms.login)) {
     const pageUrl = capture.finalUrl ?? request.url;

@@ -1,6 +1,6 @@
 // Gathers a load's evidence: the document as served, the DOM, a full-page screenshot, the network log and TLS details.
 
-import type { Page, Protocol } from 'puppeteer-core';
+import type { CDPSession, Page, Protocol } from 'puppeteer-core';
 import type { NetworkEntry, PageEvidence, TlsDetails } from '../src/types.js';
 import type { PageRecorder, RecordedRequest } from './page-recorder.js';
 
@@ -58,19 +58,20 @@ export function networkEntries(recorder: PageRecorder): NetworkEntry[] {
 }
 
 /** Never throws: a step that fails or stalls leaves its part empty rather than holding up the scan. */
-export async function gatherEvidence(page: Page, recorder: PageRecorder, mainFrameId: string, maxBodyBytes: number): Promise<PageEvidence> {
+export async function gatherEvidence(page: Page, session: CDPSession, recorder: PageRecorder, mainFrameId: string, maxBodyBytes: number): Promise<PageEvidence> {
   const requests = [...recorder.requests.values()];
   const documentRequest = requests.filter((r) => r.type === 'Document' && r.frameId === mainFrameId).at(-1) ?? null;
   const documentHtml = documentRequest?.documentBody ? await within(documentRequest.documentBody, STEP_TIMEOUT_MS) : null;
   const domHtml = await within(page.content(), STEP_TIMEOUT_MS);
-  const height = await within(page.evaluate(() => Math.max(document.documentElement?.scrollHeight ?? 0, document.body?.scrollHeight ?? 0)), STEP_TIMEOUT_MS);
-  const viewport = page.viewport();
-  const screenshot = await within(
-    height !== null && viewport && height > MAX_SCREENSHOT_HEIGHT
-      ? page.screenshot({ type: 'png', encoding: 'base64', clip: { x: 0, y: 0, width: viewport.width, height: MAX_SCREENSHOT_HEIGHT }, captureBeyondViewport: true })
-      : page.screenshot({ type: 'png', encoding: 'base64', fullPage: true }),
-    STEP_TIMEOUT_MS,
-  );
+  // One compositor capture of the whole content (height capped), encoded for speed: cheaper than resizing the page.
+  const screenshot = await within((async () => {
+    const metrics = await session.send('Page.getLayoutMetrics');
+    const { width, height } = metrics.cssContentSize;
+    return (await session.send('Page.captureScreenshot', {
+      format: 'png', optimizeForSpeed: true, captureBeyondViewport: true,
+      clip: { x: 0, y: 0, width: Math.max(1, Math.min(width, 4096)), height: Math.max(1, Math.min(height, MAX_SCREENSHOT_HEIGHT)), scale: 1 },
+    })).data;
+  })(), STEP_TIMEOUT_MS);
   const bounded = (text: string | null) => (text !== null && text.length <= maxBodyBytes ? text : text?.slice(0, maxBodyBytes) ?? null);
   return {
     documentHtml: bounded(documentHtml),
