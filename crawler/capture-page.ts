@@ -230,7 +230,10 @@ export async function capturePage(
       : { ok: false, code: 'PAGE_NETWORK_ERROR', reason: message };
   } finally {
     clearTimeout(timer);
-    await context.close().catch(() => undefined);
+    // A hung browser would hold this close until the protocol timeout; the caller checks for a hang afterwards.
+    let closeTimer: NodeJS.Timeout | undefined;
+    await Promise.race([context.close().catch(() => undefined), new Promise((resolve) => { closeTimer = setTimeout(resolve, 5000); })]);
+    clearTimeout(closeTimer);
   }
   if (!capture.outcome.ok) {
     capture.scripts = [];

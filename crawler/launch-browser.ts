@@ -16,6 +16,8 @@ export interface LaunchOptions {
   launchTimeoutMs?: number;
   /** Route the browser through this proxy (`http://`, `https://`, `socks4://`, `socks5://`; credentials for http(s)). */
   proxy?: string;
+  /** A browser that does not answer for this long is killed and relaunched (default 10 s). */
+  hungAfterMs?: number;
 }
 
 export interface BrowserHandle {
@@ -77,8 +79,6 @@ async function start(options: LaunchOptions): Promise<Browser> {
   }
 }
 
-const HUNG_AFTER_MS = 10_000;
-
 export async function launchBrowser(options: LaunchOptions): Promise<BrowserHandle> {
   let browser = await start(options);
   let version = await browser.version();
@@ -87,11 +87,15 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
   const proxyUrl = options.proxy ? new URL(options.proxy) : null;
   const proxyAuth = proxyUrl?.username ? { username: decodeURIComponent(proxyUrl.username), password: decodeURIComponent(proxyUrl.password) } : null;
 
+  const hungAfterMs = options.hungAfterMs ?? 10_000;
   let restarts = 0;
   let lastRestartAt: string | null = null;
 
+  /** Set when a hung browser was killed: its connection may not have noticed yet. */
+  let killed: Browser | null = null;
+
   const live = async (): Promise<Browser> => {
-    if (browser.connected) return browser;
+    if (browser.connected && browser !== killed) return browser;
     if (closed) throw new ScriptwardenError('BROWSER_CRASHED', 'the browser was closed');
     restarting ??= start(options).then((started) => {
       restarts++;
@@ -108,9 +112,11 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
     if (!owner.connected) return;
     const answered = await Promise.race([
       owner.version().then(() => true, () => false),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), HUNG_AFTER_MS)),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), hungAfterMs)),
     ]);
-    if (!answered) owner.process()?.kill('SIGKILL');
+    if (answered) return;
+    killed = owner;
+    owner.process()?.kill('SIGKILL');
   };
 
   return {
@@ -120,7 +126,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
       let timer: NodeJS.Timeout | undefined;
       const fresh = await Promise.race([
         openFreshPage(owner),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new ScriptwardenError('BROWSER_CRASHED', `the browser did not open a page within ${HUNG_AFTER_MS} ms`)), HUNG_AFTER_MS); }),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new ScriptwardenError('BROWSER_CRASHED', `the browser did not open a page within ${hungAfterMs} ms`)), hungAfterMs); }),
       ]).catch(async (error) => {
         await killIfHung(owner);
         throw error;
@@ -131,8 +137,8 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
       return capture;
     },
     state: () => ({
-      state: closed ? 'closed' : browser.connected ? 'running' : 'down',
-      pid: browser.connected ? browser.process()?.pid ?? null : null,
+      state: closed ? 'closed' : browser.connected && browser !== killed ? 'running' : 'down',
+      pid: browser.connected && browser !== killed ? browser.process()?.pid ?? null : null,
       restarts,
       lastRestartAt,
     }),
@@ -141,7 +147,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
       return version;
     },
     pid() {
-      return browser.connected ? browser.process()?.pid ?? null : null;
+      return browser.connected && browser !== killed ? browser.process()?.pid ?? null : null;
     },
     async close() {
       closed = true;

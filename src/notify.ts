@@ -11,7 +11,8 @@ import { severityRank } from './types.js';
 
 export type Channel = Config['notify'][number];
 
-const MAX_ATTEMPTS = 6;
+/** About two hours of attempts: 1, 2, 4 … 256 s, then every 5 minutes. */
+const MAX_ATTEMPTS = 30;
 const TIMEOUT_MS = 5000;
 
 export { emailMessage, slackBody, webhookBody, type AlertEvent };
@@ -38,9 +39,9 @@ function eventKind(alert: AlertWithDetails): 'change' | 'health' {
   return alert.type.startsWith('target.') ? 'health' : 'change';
 }
 
-/** Seconds before retry n (1-based): 1, 2, 4, 8, 16. */
+/** Seconds before retry n (1-based): 1, 2, 4, 8, 16 … doubling up to 300. */
 export function backoffSeconds(attempt: number): number {
-  return 2 ** (attempt - 1);
+  return Math.min(300, 2 ** (attempt - 1));
 }
 
 /** `sha256=<hex>`: HMAC-SHA256 of the raw body with the channel's secret. */

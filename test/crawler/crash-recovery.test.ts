@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { BrowserHandle } from '../../crawler/launch-browser.js';
-import { launchTestCapturer } from '../fixtures/browser.js';
+import { launchBrowser, type BrowserHandle } from '../../crawler/launch-browser.js';
+import { launchTestCapturer, RUNNING_AS_ROOT, testBrowserPath } from '../fixtures/browser.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 
 const limits = { pageTimeoutMs: 8000, settleMs: 200, maxScriptsPerPage: 500, maxBodyBytes: 1024 * 1024 };
@@ -44,5 +44,26 @@ describe('browser crash recovery', () => {
     const capture = await browser.capture({ target: 'ok', url: site.url('shop.test', '/ok'), profile: 'mobile' }, limits);
     assert.deepEqual(capture.outcome, { ok: true });
     assert.match(site.userAgents[0]!, /Android .*Mobile Safari/);
+  });
+});
+
+describe('a hung browser', () => {
+  it('is killed when it stops answering, and the next capture runs in a new one', async () => {
+    const site = await startFixtureSite();
+    site.set('shop.test', '/ok', '<script>var ok = 1;</script>');
+    const browser = await launchBrowser({ executablePath: testBrowserPath(), args: [], resolve: { '*.test': '127.0.0.1' }, runningAsRoot: RUNNING_AS_ROOT, hungAfterMs: 1500 });
+    try {
+      const pid = browser.pid()!;
+      // A stopped process keeps its pipe open but answers nothing: a hang, not a crash.
+      process.kill(pid, 'SIGSTOP');
+      await assert.rejects(browser.capture({ target: 'ok', url: site.url('shop.test', '/ok'), profile: 'desktop' }, limits), /did not open a page/);
+      const next = await browser.capture({ target: 'ok', url: site.url('shop.test', '/ok'), profile: 'desktop' }, limits);
+      assert.deepEqual(next.outcome, { ok: true });
+      assert.notEqual(browser.pid(), pid);
+      assert.equal(browser.state().restarts, 1);
+    } finally {
+      await browser.close();
+      await site.close();
+    }
   });
 });

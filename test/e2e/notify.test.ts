@@ -57,7 +57,7 @@ describe('notifications', () => {
     assert.equal(result.code, 1);
     assert.doesNotMatch(result.stderr, new RegExp(SECRET), 'the secret is never logged');
     assert.doesNotMatch(result.stderr, /slack-token-xyz/, 'the Slack token in the URL is never logged');
-    assert.match(result.stderr, /notify: webhook http:\/\/127\.0\.0\.1:\d+ for alert #\d+ failed \(HTTP 500\); retry 1 of 5 in 1 s/);
+    assert.match(result.stderr, /notify: webhook http:\/\/127\.0\.0\.1:\d+ for alert #\d+ failed \(HTTP 500\); retry 1 of 29 in 1 s/);
 
     const hooks = received.filter((r) => r.path === '/hook');
     const delivered = hooks.filter((r, i) => i > 0 || failuresLeft === 0);

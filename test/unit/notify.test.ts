@@ -24,7 +24,7 @@ describe('notification bodies', () => {
     assert.match(text, /&lt;https:\/\/evil\.example\|click me&gt; &amp; more/);
   });
   it('backs off exponentially and names channels by origin only', () => {
-    assert.deepEqual([1, 2, 3, 4, 5].map(backoffSeconds), [1, 2, 4, 8, 16]);
+    assert.deepEqual([1, 2, 3, 4, 5, 9, 10, 29].map(backoffSeconds), [1, 2, 4, 8, 16, 256, 300, 300]);
     assert.equal(channelLabel({ type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/secret-token', minSeverity: 'low', events: ['change'] }), 'slack https://hooks.slack.com');
   });
 });
