@@ -7,55 +7,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { journeySchema, resolveGoto } from './journey.js';
-import { cronError } from './schedule.js';
+import { count, cron, duration, every, hostPattern, httpUrl } from './config-parts.js';
+import { missingSecrets, notifySchema, withSecrets } from './config-notify.js';
 import { ScriptwardenError } from './errors.js';
 
 export const PROFILE_NAMES = ['desktop', 'mobile'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
-
-const duration = (fallback: string) =>
-  z
-    .union([z.number().int().positive(), z.string()])
-    .default(fallback)
-    .transform((value, ctx) => {
-      if (typeof value === 'number') return value;
-      const ms = parseDuration(value);
-      if (ms === null || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 30s or 2m' });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-const httpUrl = z.string({ error: 'must be an http(s) URL' }).refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an http(s) URL');
-
-const count = (min: number, max: number) =>
-  z
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
-
-const hostPattern = z
-  .string()
-  .regex(/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, 'must be a host name, optionally starting with *.');
-
-/** `every: 15m` (any duration down to 1s) or a five-field `cron` expression: when the scheduler in `serve` scans. */
-const every = z.string({ error: 'must be a duration such as 30s, 15m or 1h' }).refine((value) => {
-  const ms = parseDuration(value);
-  return ms !== null && ms >= 1000;
-}, 'must be a duration of at least 1s, such as 30s, 15m or 1h');
-const cron = z.string({ error: 'must be a cron expression' }).superRefine((value, ctx) => {
-  const problem = cronError(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: `must be a cron expression such as "*/10 * * * *" (${problem})` });
-});
 
 const profileList = z
   .array(z.enum(PROFILE_NAMES, { error: `must be one of: ${PROFILE_NAMES.join(', ')}` }))
@@ -89,40 +46,6 @@ function socksForResources(raw: unknown): string[] {
   return doc.targets.flatMap((t, i) => ((t as { type?: unknown } | null)?.type === 'resource'
     ? [`targets[${i}].type: resource targets are fetched directly and cannot use a SOCKS proxy (browser.proxy); use an http proxy`] : []));
 }
-
-const severity = z.enum(['info', 'low', 'medium', 'high', 'critical'], { error: 'must be one of info, low, medium, high, critical' });
-/** A secret given literally or as `env:NAME`, read from the environment when the config is loaded. */
-const secret = z.string().min(1, 'must not be empty');
-const channelCommon = {
-  url: httpUrl,
-  minSeverity: severity.default('low'),
-  /** change: script, header and connection alerts; health: target health (issue 6's scheduler). */
-  events: z.array(z.enum(['change', 'health'], { error: 'must be change or health' })).min(1).default(['change', 'health']),
-};
-const smtpUrl = z.string({ error: 'must be an smtp:// or smtps:// URL' }).refine((value) => {
-  if (value.startsWith('env:')) return value.length > 4;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && Boolean(url.hostname);
-  } catch {
-    return false;
-  }
-}, 'must be an smtp:// or smtps:// URL (smtp://user:pass@host:587), or env:NAME');
-const mailbox = z.string().regex(/^[^\s@<>",;]+@[^\s@<>",;]+$/, 'must be an email address');
-const notifySchema = z.array(
-  z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('webhook'), ...channelCommon, secret: secret.optional() }),
-    z.strictObject({ type: z.literal('slack'), ...channelCommon }),
-    z.strictObject({
-      type: z.literal('email'),
-      smtp: smtpUrl,
-      to: z.array(mailbox, { error: 'must be a list of email addresses' }).min(1, 'must list at least one address'),
-      from: mailbox.default('scriptwarden@localhost'),
-      minSeverity: channelCommon.minSeverity,
-      events: channelCommon.events,
-    }),
-  ], { error: 'must be webhook, slack or email' }),
-).default([]);
 
 const configSchema = z
   .strictObject({
@@ -183,6 +106,9 @@ const configSchema = z
       })
       .prefault({}),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }).min(1, 'must list at least one target'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.every && config.cron) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give either every or cron, not both' });
   });
 
 export type Config = z.output<typeof configSchema> & { configPath: string };
@@ -225,27 +151,6 @@ function duplicateNames(raw: unknown): string[] {
     seen.add(name);
   });
   return lines;
-}
-
-/** `env:NAME` secrets that are not set in the environment, as config errors with their paths. */
-function missingSecrets(raw: unknown, env: Record<string, string | undefined>): string[] {
-  const notify = (raw as { notify?: unknown } | null)?.notify;
-  if (!Array.isArray(notify)) return [];
-  return notify.flatMap((channel, i) => (['secret', 'smtp'] as const).flatMap((key) => {
-    const value = (channel as Record<string, unknown> | null)?.[key];
-    if (typeof value !== 'string' || !value.startsWith('env:')) return [];
-    return env[value.slice(4)] ? [] : [`notify[${i}].${key}: environment variable ${value.slice(4)} is not set`];
-  }));
-}
-
-/** Reads `env:NAME` values of a channel from the environment. */
-function withSecrets<T extends Record<string, unknown>>(channel: T, env: Record<string, string | undefined>): T {
-  const out: Record<string, unknown> = { ...channel };
-  for (const key of ['secret', 'smtp']) {
-    const value = out[key];
-    if (typeof value === 'string' && value.startsWith('env:')) out[key] = env[value.slice(4)];
-  }
-  return out as T;
 }
 
 /** Validates an already-parsed config document. `configPath` anchors relative paths; `env` resolves `env:NAME` secrets. */

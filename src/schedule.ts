@@ -1,27 +1,22 @@
 // When a target is scanned next: `every` durations or `cron` expressions, plus jitter; pure functions of the clock.
 
 import { Cron } from 'croner';
-import type { Config, TargetConfig } from './config.js';
 import { parseDuration } from './duration.js';
+
+export { cronError } from './cron.js';
 
 export type ScheduleSpec = { every: number } | { cron: string };
 
 /** Used when neither the target nor the top level sets `every` or `cron`. */
 export const DEFAULT_EVERY = '15m';
 
-/** Why a cron expression is not valid, or null. Five fields (minute hour day month weekday), or six with seconds first. */
-export function cronError(expression: string): string | null {
-  const fields = expression.trim().split(/\s+/).length;
-  if (fields < 5 || fields > 6) return `expected 5 fields, or 6 with seconds, not ${fields}`;
-  try {
-    new Cron(expression, { paused: true });
-    return null;
-  } catch (error) {
-    return (error as Error).message.replace(/^CronPattern: /, '');
-  }
+/** The schedule keys of the config's top level or of one target. */
+export interface ScheduleKeys {
+  every?: string;
+  cron?: string;
 }
 
-export function scheduleFor(config: Pick<Config, 'every' | 'cron'>, target: Pick<TargetConfig, 'every' | 'cron'>): ScheduleSpec {
+export function scheduleFor(config: ScheduleKeys, target: ScheduleKeys): ScheduleSpec {
   if (target.cron) return { cron: target.cron };
   if (target.every) return { every: parseDuration(target.every)! };
   if (config.cron) return { cron: config.cron };

@@ -3,7 +3,6 @@
 import { loadConfig, type Config } from '../config.js';
 import type { Capturer } from '../monitor.js';
 import type { BrowserState } from '../metrics.js';
-import type { DashboardDeps, DashboardHandle } from './serve.js';
 import { openStore, type Store } from '../store/open-store.js';
 
 export interface Output {
@@ -39,3 +38,27 @@ export function withStore<T>(configPath: string | undefined, ctx: CommandContext
 }
 
 export const EXIT = { ok: 0, newAlerts: 1, usage: 2, targetsFailed: 3, internal: 70 } as const;
+
+/** What /healthz answers. */
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'stopping';
+  version: string;
+  scheduler: { enabled: boolean; state: string; startedAt: string | null; activeScans: number; concurrency: number };
+  targets: { target: string; schedule: string; nextRunAt: string; running: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[];
+  browser: BrowserState;
+}
+
+/** The dashboard as serve needs it; cli.ts builds it, so src/ never imports dashboard/. */
+export interface DashboardHandle {
+  listen(port: number, host: string): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+}
+
+export interface DashboardDeps {
+  store: Store;
+  actor: string;
+  log(line: string): void;
+  health?(): { status: number; body: HealthReport };
+  metrics?(): string;
+  version: string;
+}

@@ -6,8 +6,8 @@ import { loadIntel } from '../intel/load-intel.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { renderMetrics, type BrowserState } from '../metrics.js';
 import { createScheduler, type Scheduler } from '../scheduler.js';
-import { openStore, type Store } from '../store/open-store.js';
-import { EXIT, type CommandContext } from './context.js';
+import { openStore } from '../store/open-store.js';
+import { EXIT, type CommandContext, type HealthReport } from './context.js';
 
 export interface ServeOptions {
   config?: string;
@@ -15,30 +15,6 @@ export interface ServeOptions {
   host: string;
   schedule: boolean;
   logFormat: string;
-}
-
-/** What /healthz answers. */
-export interface HealthReport {
-  status: 'ok' | 'degraded' | 'stopping';
-  version: string;
-  scheduler: { enabled: boolean; state: string; startedAt: string | null; activeScans: number; concurrency: number };
-  targets: { target: string; schedule: string; nextRunAt: string; running: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[];
-  browser: BrowserState;
-}
-
-/** The dashboard as serve needs it; cli.ts builds it, so src/ never imports dashboard/. */
-export interface DashboardHandle {
-  listen(port: number, host: string): Promise<{ url: string; port: number }>;
-  close(): Promise<void>;
-}
-
-export interface DashboardDeps {
-  store: Store;
-  actor: string;
-  log(line: string): void;
-  health?(): { status: number; body: HealthReport };
-  metrics?(): string;
-  version: string;
 }
 
 const STOP_GRACE_MS = 20_000;

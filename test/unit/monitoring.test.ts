@@ -112,6 +112,8 @@ describe('monitoring config', () => {
     assert.throws(() => parseConfig({ ...base, notify: [{ type: 'email', smtp: 'http://x', to: ['a@b'] }] }, '/x/sw.yml'), /notify\[0\]\.smtp: must be an smtp:\/\//);
     assert.throws(() => parseConfig({ ...base, notify: [{ type: 'email', smtp: 'env:NOPE', to: ['a@b'] }] }, '/x/sw.yml'), /notify\[0\]\.smtp: environment variable NOPE is not set/);
     assert.throws(() => parseConfig({ ...base, retention: '1h' }, '/x/sw.yml'), /retention: must be a duration of at least 1d/);
+    assert.throws(() => parseConfig({ ...base, every: '1m', cron: '* * * * *' }, '/x/sw.yml'), /cron: give either every or cron, not both/);
+    assert.throws(() => parseConfig({ targets: [{ name: 'a', url: 'https://s/', every: '1m', cron: '* * * * *' }] }, '/x/sw.yml'), /targets\[0\]\.cron: give either every or cron, not both/);
   });
 });
 
