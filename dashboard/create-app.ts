@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describeError, isScriptwardenError } from '../src/errors.js';
 import type { Store } from '../src/store/open-store.js';
+import type { AlertWithDetails } from '../src/store/alerts.js';
 import { html } from './html.js';
 import { apiRouter } from './routes/api.js';
 import { pagesRouter } from './routes/pages.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   metrics?: () => string;
   /** scriptwarden's version, recorded in evidence bundles. */
   version?: string;
+  /** Told about every approval or rejection made here (serve queues their notifications). */
+  onDecision?: (alerts: AlertWithDetails[]) => void;
 }
 
 export interface Dashboard {
@@ -96,8 +99,8 @@ export function createApp(deps: AppDeps): Dashboard {
   app.get('/metrics', (_req: Request, res: Response) => {
     res.set('cache-control', 'no-store').type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics?.() ?? '');
   });
-  app.use('/api', apiRouter(deps.store, deps.actor));
-  app.use(pagesRouter(deps.store, deps.actor, deps.version));
+  app.use('/api', apiRouter(deps.store, deps.actor, deps.onDecision));
+  app.use(pagesRouter(deps.store, deps.actor, deps.version, deps.onDecision));
   app.use((_req: Request, res: Response) => {
     res.status(404).type('html').send(layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`));
   });

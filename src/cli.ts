@@ -107,14 +107,14 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--note <text>', 'justification, kept as the PCI DSS 6.4.3 record')
     .option('--by <name>', 'who approves (default: the current user)')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden approve --all --note "initial inventory reviewed" --by alice\n  $ scriptwarden approve 12 13 --note "vendor release 4.2" --by bob')
-    .action((ids: string[], opts) => setExit(decideCommand('approved', ids, opts, ctx)));
+    .action(async (ids: string[], opts) => setExit(await decideCommand('approved', ids, opts, ctx)));
 
   program.command('reject').argument('<ids...>', 'alert ids').description('reject alerts: the change is not authorized')
     .addOption(configOption())
     .option('--note <text>', 'why, for the incident record')
     .option('--by <name>', 'who rejects (default: the current user)')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden reject 14 --note "unknown host, incident INC-42" --by alice')
-    .action((ids: string[], opts) => setExit(decideCommand('rejected', ids, opts, ctx)));
+    .action(async (ids: string[], opts) => setExit(await decideCommand('rejected', ids, opts, ctx)));
 
   program.command('inventory').description('every script per page, with its approval and justification')
     .addOption(configOption())

@@ -117,10 +117,27 @@ export async function deliverDue(
   }
 }
 
-/** After a scan: queue the new alerts' notifications, then deliver, retrying for a few seconds before leaving the rest pending. */
-export async function notifyAfterScan(store: Store, config: Config, alerts: AlertWithDetails[], log: (line: string) => void, windowMs = 8000): Promise<void> {
+/**
+ * A decision on an alert is told to the channels that were told it opened: `alert.resolved` when it was approved
+ * (the change is accepted), `alert.updated` when it was rejected (confirmed unauthorized: the incident goes on).
+ */
+export function queueDecisions(store: Store, channels: Channel[], alerts: AlertWithDetails[], now: string): number {
+  let queued = 0;
+  for (const alert of alerts) {
+    const told = new Set(store.notifications.forAlert(alert.id).filter((n) => n.event === 'alert.opened').map((n) => n.channelKey));
+    const event: AlertEvent = alert.status === 'rejected' ? 'alert.updated' : 'alert.resolved';
+    for (const channel of channels) {
+      if (!told.has(channelKey(channel))) continue;
+      store.notifications.queue({ alertId: alert.id, channel: channelLabel(channel), channelKey: channelKey(channel), event }, now);
+      queued++;
+    }
+  }
+  return queued;
+}
+
+/** Delivers what is due, waiting for retries up to windowMs, then leaves the rest pending. */
+export async function deliverWithin(store: Store, config: Pick<Config, 'notify' | 'dashboardUrl'>, log: (line: string) => void, windowMs = 8000): Promise<void> {
   if (config.notify.length === 0) return;
-  queueNotifications(store, config.notify, alerts, new Date().toISOString());
   const until = Date.now() + windowMs;
   for (;;) {
     await deliverDue(store, config, log);
@@ -130,4 +147,28 @@ export async function notifyAfterScan(store: Store, config: Config, alerts: Aler
     if (Date.now() + Math.max(0, wait) > until) return;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
   }
+}
+
+/** After a scan: queue the new alerts' notifications, then deliver for a few seconds. */
+export async function notifyAfterScan(store: Store, config: Config, alerts: AlertWithDetails[], log: (line: string) => void, windowMs = 8000): Promise<void> {
+  if (config.notify.length === 0) return;
+  queueNotifications(store, config.notify, alerts, new Date().toISOString());
+  await deliverWithin(store, config, log, windowMs);
+}
+
+/** For `serve`: delivers due notifications every `everyMs`, one round at a time, until stopped. */
+export function startDelivery(store: Store, config: Pick<Config, 'notify' | 'dashboardUrl'>, log: (line: string) => void, everyMs = 1000): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const round = () => {
+    if (running || config.notify.length === 0) return;
+    running = deliverDue(store, config, log).catch((error) => log(`notify: delivery failed: ${(error as Error).message}`)).finally(() => { running = null; });
+  };
+  const timer = setInterval(round, everyMs);
+  round();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -1,12 +1,12 @@
 // Scans targets on their schedules inside `serve`: jitter, one scan per target at a time, bounded concurrency,
-// retries, one self-clearing target.unhealthy alert, notifications, retention, and a clean stop.
+// retries, one self-clearing target.unhealthy alert, queued notifications, retention, and a clean stop.
 
 import type { Config, TargetConfig } from './config.js';
 import { describeError } from './errors.js';
 import type { Intel } from './intel/intel.js';
 import type { Logger } from './log.js';
 import { runScan, type Capturer } from './monitor.js';
-import { deliverDue, queueNotifications } from './notify.js';
+import { queueNotifications } from './notify.js';
 import { firstRun, followingRun, jitterMs, scheduleFor, type ScheduleSpec } from './schedule.js';
 import type { Store } from './store/open-store.js';
 import { parseDuration } from './duration.js';
@@ -60,7 +60,6 @@ export interface Scheduler {
 }
 
 const TICK_MS = 200;
-const DELIVERY_MS = 1000;
 const RETENTION_EVERY_MS = 6 * 3_600_000;
 
 interface Slot {
@@ -82,8 +81,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let state: SchedulerSnapshot['state'] = 'idle';
   let startedAt: string | null = null;
   let timer: NodeJS.Timeout | null = null;
-  let deliveryTimer: NodeJS.Timeout | null = null;
-  let delivering = false;
   let lastRetention = 0;
   let abandoning = false;
   const slots: Slot[] = [];
@@ -199,14 +196,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     timer = setTimeout(tick, TICK_MS);
   };
 
-  const deliver = () => {
-    if (delivering || config.notify.length === 0) return;
-    delivering = true;
-    deliverDue(store, config, (line) => log.warn('notify.failed', line))
-      .catch((error) => log.error('notify.error', `notification delivery: ${describeError(error)}`))
-      .finally(() => { delivering = false; });
-  };
-
   return {
     start() {
       const stored = new Map(store.schedule.read().map((row) => [row.target, row]));
@@ -230,14 +219,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       state = 'running';
       startedAt = at.toISOString();
       tick();
-      deliveryTimer = setInterval(deliver, DELIVERY_MS);
-      deliver();
     },
     async stop(graceMs) {
       if (state !== 'running') return { abandoned: 0 };
       state = 'stopping';
       if (timer) clearTimeout(timer);
-      if (deliveryTimer) clearInterval(deliveryTimer);
       const running = slots.filter((s) => s.running).map((s) => s.running!);
       let timeout: NodeJS.Timeout | undefined;
       const finished = await Promise.race([

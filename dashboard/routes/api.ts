@@ -3,10 +3,11 @@
 import { Router } from 'express';
 import { ScriptwardenError } from '../../src/errors.js';
 import type { Store } from '../../src/store/open-store.js';
+import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { loadAlertView, parseId } from '../alert-view.js';
 import { decisionInput, queryText, severityFilter, statusFilter } from '../request-input.js';
 
-export function apiRouter(store: Store, actor: string): Router {
+export function apiRouter(store: Store, actor: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
   router.get('/targets', (_req, res) => {
     res.json({ targets: store.overview() });
@@ -27,8 +28,9 @@ export function apiRouter(store: Store, actor: string): Router {
     router.post(`/alerts/:id/${action}`, (req, res) => {
       const id = parseId(req.params.id, 'alert id');
       const { note, by } = decisionInput(req, actor);
-      const [alert] = store.decide([id], status, { by, note, at: new Date().toISOString() });
-      res.json({ alert });
+      const decided = store.decide([id], status, { by, note, at: new Date().toISOString() });
+      onDecision?.(decided);
+      res.json({ alert: decided[0] });
     });
   }
   router.get('/inventory', (req, res) => {

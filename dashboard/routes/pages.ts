@@ -5,6 +5,7 @@ import { diffHunks } from '../../src/diff.js';
 import { ScriptwardenError } from '../../src/errors.js';
 import { inventoryCsv } from '../../src/output.js';
 import type { Store } from '../../src/store/open-store.js';
+import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { ALERT_TYPES } from '../../src/types.js';
 import { evidenceOf, loadAlertView, parseId } from '../alert-view.js';
 import { bundleFiles, writeBundle } from '../../src/evidence-bundle.js';
@@ -18,7 +19,7 @@ import { MASK_RULES } from '../../src/normalize.js';
 const PAGE_SIZE = 100;
 const INVENTORY_PAGE = 250;
 
-export function pagesRouter(store: Store, actor: string, version = '0.1.0'): Router {
+export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
   const targetNames = () => [...new Set(store.overview().map((t) => t.target))];
 
@@ -44,7 +45,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0'): Rou
     router.post(`/alerts/:id/${action}`, (req, res) => {
       const id = parseId(req.params.id, 'alert id');
       const { note, by } = decisionInput(req, actor);
-      store.decide([id], status, { by, note, at: new Date().toISOString() });
+      onDecision?.(store.decide([id], status, { by, note, at: new Date().toISOString() }));
       res.redirect(303, `/alerts/${id}`);
     });
   }

@@ -3,6 +3,7 @@
 import { loadConfig, type Config } from '../config.js';
 import type { Capturer } from '../monitor.js';
 import type { BrowserState } from '../metrics.js';
+import type { AlertWithDetails } from '../store/alerts.js';
 import { openStore, type Store } from '../store/open-store.js';
 
 export interface Output {
@@ -61,4 +62,6 @@ export interface DashboardDeps {
   health?(): { status: number; body: HealthReport };
   metrics?(): string;
   version: string;
+  /** Called with the alerts a reviewer just approved or rejected, for their notifications. */
+  onDecision?(alerts: AlertWithDetails[]): void;
 }

@@ -5,6 +5,10 @@ import { unifiedDiff } from '../diff.js';
 import { formatAlerts, safeText } from '../output.js';
 import { ALERT_STATUSES, type AlertStatus } from '../types.js';
 import { EXIT, withStore, type CommandContext } from './context.js';
+import { loadConfig } from '../config.js';
+import { deliverWithin, queueDecisions } from '../notify.js';
+import { openStore } from '../store/open-store.js';
+import type { AlertWithDetails } from '../store/alerts.js';
 
 function parseIds(ids: string[]): number[] {
   return ids.map((raw) => {
@@ -61,25 +65,35 @@ export function showCommand(rawId: string, options: { config?: string; json?: bo
   });
 }
 
-export function decideCommand(
+export async function decideCommand(
   status: 'approved' | 'rejected',
   ids: string[],
   options: { config?: string; all?: boolean; note?: string; by?: string },
   ctx: CommandContext,
-): number {
+): Promise<number> {
   if (options.all && ids.length > 0) throw new ScriptwardenError('USAGE', 'give either --all or alert ids, not both');
   if (!options.all && ids.length === 0) {
     throw new ScriptwardenError('USAGE', status === 'approved' ? 'give alert ids to approve, or --all' : 'give alert ids to reject');
   }
   const decision = { by: options.by ?? ctx.defaultActor, note: options.note ?? null, at: new Date().toISOString() };
-  return withStore(options.config, ctx, (store) => {
+  const config = loadConfig(options.config, ctx.cwd, ctx.env);
+  const store = openStore(config.database);
+  try {
+    let decided: AlertWithDetails[];
     if (options.all) {
       const counts = store.approveAll(decision);
+      decided = counts.decided;
       ctx.stdout.write(`Approved ${counts.alerts} open alerts and ${counts.pending} pending inventory entries as ${safeText(decision.by)}.\n`);
-      return EXIT.ok;
+    } else {
+      decided = store.decide(parseIds(ids), status, decision);
+      for (const alert of decided) ctx.stdout.write(`Alert ${alert.id} ${status}: ${safeText(alert.summary)}\n`);
     }
-    const decided = store.decide(parseIds(ids), status, decision);
-    for (const alert of decided) ctx.stdout.write(`Alert ${alert.id} ${status}: ${safeText(alert.summary)}\n`);
+    // Channels told that these alerts opened are told how they were decided.
+    if (config.notify.length > 0 && queueDecisions(store, config.notify, decided, decision.at) > 0) {
+      await deliverWithin(store, config, (line) => ctx.stderr.write(`${line}\n`));
+    }
     return EXIT.ok;
-  });
+  } finally {
+    store.close();
+  }
 }

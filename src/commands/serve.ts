@@ -7,6 +7,8 @@ import { createLogger, type LogFormat } from '../log.js';
 import { renderMetrics, type BrowserState } from '../metrics.js';
 import { createScheduler, type Scheduler } from '../scheduler.js';
 import { openStore } from '../store/open-store.js';
+import type { AlertWithDetails } from '../store/alerts.js';
+import { queueDecisions, startDelivery } from '../notify.js';
 import { EXIT, type CommandContext, type HealthReport } from './context.js';
 
 export interface ServeOptions {
@@ -58,7 +60,10 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     browser: browserState(),
   });
 
-  const dashboard = ctx.createDashboard({ store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version });
+  const onDecision = (alerts: AlertWithDetails[]) => {
+    if (config.notify.length > 0) queueDecisions(store, config.notify, alerts, new Date().toISOString());
+  };
+  const dashboard = ctx.createDashboard({ store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision });
   let address: { url: string };
   try {
     address = await dashboard.listen(port, opts.host);
@@ -70,6 +75,8 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   log.info('serve.started', `scriptwarden dashboard: ${address.url}`, { url: address.url, scheduler: Boolean(scheduler) });
   if (!scheduler) log.info('serve.no_schedule', 'scheduled scans are off (--no-schedule); serving the dashboard only');
   scheduler?.start();
+  // Deliveries (new alerts, decisions, retries) run on their own loop, so a slow receiver never delays a scan.
+  const delivery = startDelivery(store, config, (line) => log.warn('notify.failed', line));
 
   const signal = await ctx.waitForShutdown();
   stopping = true;
@@ -77,6 +84,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const { abandoned } = (await scheduler?.stop(STOP_GRACE_MS)) ?? { abandoned: 0 };
   if (abandoned > 0) log.warn('serve.abandoned', `abandoning ${abandoned} running scans; they are not recorded`, { abandoned });
   await dashboard.close();
+  await delivery.stop();
   await capturer?.close();
   await scheduler?.idle(10_000);
   try {

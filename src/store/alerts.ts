@@ -158,13 +158,13 @@ export function decideAlerts(db: Db, ids: number[], status: 'approved' | 'reject
 }
 
 /** Approves every open alert and every pending inventory entry; returns the counts. */
-export function approveEverything(db: Db, decision: Decision): { alerts: number; pending: number } {
+export function approveEverything(db: Db, decision: Decision): { alerts: number; pending: number; decided: AlertWithDetails[] } {
   return db.transaction(() => {
     const open = (db.prepare("SELECT id FROM alerts WHERE status = 'open' ORDER BY id").all() as { id: number }[]).map((r) => r.id);
-    decideAlerts(db, open, 'approved', decision);
+    const decided = decideAlerts(db, open, 'approved', decision);
     const pending = db
       .prepare("UPDATE baseline SET state = 'approved', decided_by = ?, decided_at = ?, note = ? WHERE state = 'pending'")
       .run(decision.by, decision.at, decision.note).changes;
-    return { alerts: open.length, pending };
+    return { alerts: open.length, pending, decided };
   })();
 }

@@ -45,7 +45,7 @@ export interface Store {
   /** True when an open or rejected alert already stands for this dedupe key (a new sighting only updates it). */
   isRepeat(target: string, profile: string, dedupeKey: string): boolean;
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
-  approveAll(decision: Decision): { alerts: number; pending: number };
+  approveAll(decision: Decision): { alerts: number; pending: number; decided: AlertWithDetails[] };
   inventory(filter: InventoryQuery): InventoryRow[];
   destinations(filter: { target?: string }): DestinationRow[];
   headers(filter: { target?: string }): HeaderRow[];

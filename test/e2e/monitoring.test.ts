@@ -133,6 +133,21 @@ describe('continuous monitoring (serve)', () => {
     assert.deepEqual(serve.stray, [], 'every stdout line is JSON with --log-format json');
   });
 
+  it('tells the channels how a reviewer decided', async () => {
+    const response = await fetch(`${serve.url}api/alerts/${alertId}/reject`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'skimmer, INC-7', by: 'alice' }),
+    });
+    assert.equal(response.status, 200);
+    const start = Date.now();
+    while (Date.now() - start < 10_000 && (hook.received.filter((r) => r.path === '/hook').length < 2 || smtp.mails.length < 2)) await new Promise((r) => setTimeout(r, 100));
+    const update = hook.received.filter((r) => r.path === '/hook')[1];
+    assert.ok(update, 'a second webhook for the decision');
+    assert.equal(update.headers['x-scriptwarden-signature'], `sha256=${createHmac('sha256', SECRET).update(update.body).digest('hex')}`);
+    const body = JSON.parse(update.body) as { event: string; alert: { id: number; status: string; note: string; decidedBy: string } };
+    assert.deepEqual([body.event, body.alert.id, body.alert.status, body.alert.note, body.alert.decidedBy], ['alert.updated', alertId, 'rejected', 'skimmer, INC-7', 'alice']);
+    assert.equal(smtp.mails.length, 2, 'the email channel hears of it too');
+  });
+
   it('shows the evidence on the alert page and serves it as downloads', async () => {
     const page = await (await fetch(`${serve.url}alerts/${alertId}`)).text();
     assert.match(page, /Evidence of the load/);
@@ -200,10 +215,12 @@ describe('continuous monitoring (serve)', () => {
     assert.equal(har.log.version, '1.2');
     assert.ok(har.log.entries.some((e) => e.request.url.endsWith('/static/app.js') && e.serverIPAddress === '127.0.0.1'));
     assert.match(files.get('page.html')!.toString('utf8'), /<form/i);
-    const alert = JSON.parse(files.get('alert.json')!.toString('utf8')) as { alert: { id: number }; timeline: { seen: unknown[]; notifications: { status: string; channel: string; attempts: number }[] } };
+    const alert = JSON.parse(files.get('alert.json')!.toString('utf8')) as { alert: { id: number }; timeline: { seen: unknown[]; notifications: { event: string; status: string; channel: string; attempts: number }[]; decisions: { status: string; by: string; note: string }[] } };
     assert.equal(alert.alert.id, alertId);
     assert.ok(alert.timeline.seen.length >= 2, 'every time it was seen');
-    assert.deepEqual(alert.timeline.notifications.map((n) => `${n.channel.split(' ')[0]} ${n.status} ${n.attempts}`), ['webhook sent 1', 'email sent 2']);
+    assert.deepEqual(alert.timeline.notifications.map((n) => `${n.event} ${n.channel.split(' ')[0]} ${n.status} ${n.attempts}`),
+      ['alert.opened webhook sent 1', 'alert.opened email sent 2', 'alert.updated webhook sent 1', 'alert.updated email sent 1']);
+    assert.deepEqual(alert.timeline.decisions.map((d) => [d.status, d.by, d.note]), [['rejected', 'alice', 'skimmer, INC-7']]);
     assert.doesNotMatch(files.get('alert.json')!.toString('utf8'), /mail-pass-93c1/);
   });
 

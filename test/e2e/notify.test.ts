@@ -86,6 +86,16 @@ describe('notifications', () => {
     db.close();
     assert.deepEqual(rows.map((r) => r.status), ['sent', 'sent'], 'the dashboard shows both deliveries as sent');
     assert.ok(rows.every((r) => !r.channel.includes('slack-token-xyz') && !r.channel.includes(SECRET)));
+
+    // Approving from the command line resolves the alert on the channels that heard it open.
+    const before = received.length;
+    const approved = await s.cli('approve', String(changed.id), '--note', 'vendor release 4.2', '--by', 'bob');
+    assert.equal(approved.code, 0, approved.stderr);
+    const told = received.slice(before);
+    assert.deepEqual(told.map((r) => r.path.startsWith('/services/') ? 'slack' : 'webhook').sort(), ['slack', 'webhook']);
+    const resolved = JSON.parse(told.find((r) => r.path === '/hook')!.body) as { event: string; alert: { id: number; status: string; decidedBy: string } };
+    assert.deepEqual([resolved.event, resolved.alert.id, resolved.alert.status, resolved.alert.decidedBy], ['alert.resolved', changed.id, 'approved', 'bob']);
+    assert.match((JSON.parse(told.find((r) => r.path !== '/hook')!.body) as { text: string }).text, /^\*RESOLVED\* script\.changed/);
   });
 
   it('refuses a config whose env: secret is not set, naming the path', async () => {
