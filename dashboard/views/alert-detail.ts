@@ -34,8 +34,8 @@ function evidenceFilesSection(alertId: number, files: EvidenceFile[]): Html {
 /** Where the alert was sent, and whether it arrived. */
 function notificationsSection(rows: NotificationRow[]): Html {
   if (rows.length === 0) return html``;
-  return html`<h2>Notifications</h2><table><thead><tr><th>Channel</th><th>Status</th><th class="num">Attempts</th><th>Last error</th><th>Sent</th></tr></thead><tbody>
-    ${rows.map((n) => html`<tr><td><code>${n.channel}</code></td><td>${stateBadge(n.status)}</td><td class="num">${n.attempts}</td><td>${n.lastError ?? ''}</td><td>${n.sentAt ? timeText(n.sentAt) : ''}</td></tr>`)}
+  return html`<h2>Notifications</h2><table><thead><tr><th>Event</th><th>Channel</th><th>Status</th><th class="num">Attempts</th><th>Last error</th><th>Sent</th></tr></thead><tbody>
+    ${rows.map((n) => html`<tr><td>${n.event}</td><td><code>${n.channel}</code></td><td>${stateBadge(n.status)}</td><td class="num">${n.attempts}</td><td>${n.lastError ?? ''}</td><td>${n.sentAt ? timeText(n.sentAt) : ''}</td></tr>`)}
   </tbody></table>`;
 }
 
