@@ -3,24 +3,11 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { userInfo } from 'node:os';
-import { findBrowser } from '../crawler/find-browser.js';
-import { fetchResource } from '../crawler/fetch-resource.js';
-import { launchBrowser, type BrowserHandle } from '../crawler/launch-browser.js';
-import { profileSettings } from '../crawler/profiles.js';
-import { createApp } from '../dashboard/create-app.js';
-import { EXIT, type CommandContext } from './commands/context.js';
-import { initCommand } from './commands/init.js';
-import { inventoryCommand } from './commands/inventory.js';
-import { alertsCommand, decideCommand, showCommand } from './commands/review.js';
-import { scanCommand } from './commands/scan.js';
-import { sampleCommand } from './commands/sample.js';
-import { rulesCommand } from './commands/rules.js';
-import { intelCommand, releaseHashesCommand } from './commands/intel.js';
-import { verifyCommand } from './commands/verify.js';
-import { serveCommand } from './commands/serve.js';
-import { evidenceCommand } from './commands/evidence.js';
-import { MASK_RULES } from './normalize.js';
-import { loadConfig, type Config } from './config.js';
+import type { BrowserHandle } from '../crawler/launch-browser.js';
+import type { CommandContext } from './commands/context.js';
+import { EXIT } from './commands/exit-codes.js';
+import { MASK_RULES } from './mask-rules.js';
+import type { Config } from './config.js';
 import { describeError, isScriptwardenError } from './errors.js';
 import type { Capturer } from './monitor.js';
 import type { BrowserState } from './metrics.js';
@@ -30,6 +17,10 @@ const USAGE_CODES = new Set(['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'BRO
 
 function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
   return async (config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }> => {
+    // The crawler (and puppeteer) is loaded only by commands that load pages: the others start faster.
+    const [{ findBrowser }, { fetchResource }, { launchBrowser }, { profileSettings }] = await Promise.all([
+      import('../crawler/find-browser.js'), import('../crawler/fetch-resource.js'), import('../crawler/launch-browser.js'), import('../crawler/profiles.js'),
+    ]);
     let browser: BrowserHandle | null = null;
     if (needsBrowser) {
       const executablePath = findBrowser({
@@ -78,14 +69,14 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('-c, --config <path>', 'where to write the config (same as PATH)')
     .option('--force', 'overwrite an existing file')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden init\n  $ scriptwarden init config/scriptwarden.yml')
-    .action((path: string, opts) => setExit(initCommand(opts.config ?? path, opts, ctx)));
+    .action(async (path: string, opts) => setExit(await (await import('./commands/init.js')).initCommand(opts.config ?? path, opts, ctx)));
 
   program.command('scan').description('load every target, fingerprint its scripts, compare with the baseline')
     .addOption(configOption())
     .option('-t, --target <name>', 'scan only this target (repeatable)', collect)
     .option('--json', 'print one JSON object on stdout (progress goes to stderr)')
     .addHelpText('after', '\nExit codes: 0 nothing new, 1 new alerts, 2 usage/config error, 3 some targets failed and no new alerts.\n\nExamples:\n  $ scriptwarden scan\n  $ scriptwarden scan --target checkout --json')
-    .action(async (opts) => setExit(await scanCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/scan.js')).scanCommand(opts, ctx)));
 
   program.command('alerts').description('list alerts, most severe first')
     .addOption(configOption())
@@ -93,13 +84,13 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('-t, --target <name>', 'only this target')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden alerts\n  $ scriptwarden alerts --status all --json')
-    .action((opts) => setExit(alertsCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/review.js')).alertsCommand(opts, ctx)));
 
   program.command('show').argument('<id>', 'alert id').description('show one alert with the diff of the script change')
     .addOption(configOption())
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden show 12')
-    .action((id: string, opts) => setExit(showCommand(id, opts, ctx)));
+    .action(async (id: string, opts) => setExit(await (await import('./commands/review.js')).showCommand(id, opts, ctx)));
 
   program.command('approve').argument('[ids...]', 'alert ids').description('approve alerts; --all also approves the pending inventory')
     .addOption(configOption())
@@ -107,14 +98,14 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--note <text>', 'justification, kept as the PCI DSS 6.4.3 record')
     .option('--by <name>', 'who approves (default: the current user)')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden approve --all --note "initial inventory reviewed" --by alice\n  $ scriptwarden approve 12 13 --note "vendor release 4.2" --by bob')
-    .action(async (ids: string[], opts) => setExit(await decideCommand('approved', ids, opts, ctx)));
+    .action(async (ids: string[], opts) => setExit(await (await import('./commands/review.js')).decideCommand('approved', ids, opts, ctx)));
 
   program.command('reject').argument('<ids...>', 'alert ids').description('reject alerts: the change is not authorized')
     .addOption(configOption())
     .option('--note <text>', 'why, for the incident record')
     .option('--by <name>', 'who rejects (default: the current user)')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden reject 14 --note "unknown host, incident INC-42" --by alice')
-    .action(async (ids: string[], opts) => setExit(await decideCommand('rejected', ids, opts, ctx)));
+    .action(async (ids: string[], opts) => setExit(await (await import('./commands/review.js')).decideCommand('rejected', ids, opts, ctx)));
 
   program.command('inventory').description('every script per page, with its approval and justification')
     .addOption(configOption())
@@ -122,14 +113,14 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--json', 'print JSON')
     .option('--csv', 'print CSV')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden inventory\n  $ scriptwarden inventory --csv > inventory.csv')
-    .action((opts) => setExit(inventoryCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/inventory.js')).inventoryCommand(opts, ctx)));
 
   program.command('sample').description('load targets once more and learn which values change on every load (no scan, no alerts)')
     .addOption(configOption())
     .option('-t, --target <name>', 'sample only this target (repeatable)', collect)
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExit codes: 0 done, 2 usage/config error, 3 some targets failed to load.\n\nExamples:\n  $ scriptwarden sample --target checkout')
-    .action(async (opts) => setExit(await sampleCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/sample.js')).sampleCommand(opts, ctx)));
 
   program.command('rules').argument('<script-id>', 'script id, as the inventory shows it')
     .description('show or switch the masking rules that apply to one script')
@@ -139,31 +130,31 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--forget-learned', 'drop the volatile values learned for this script')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden rules 12\n  $ scriptwarden rules 12 --disable quoted-tokens,learned-tokens')
-    .action((id: string, opts) => setExit(rulesCommand(id, opts, ctx)));
+    .action(async (id: string, opts) => setExit(await (await import('./commands/rules.js')).rulesCommand(id, opts, ctx)));
 
   program.command('verify').description('check the tamper-evident scan log and the stored contents against their hashes')
     .addOption(configOption())
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExit codes: 0 everything matches, 1 a scan or blob does not (the first break is named), 2 usage/config error.')
-    .action((opts) => setExit(verifyCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/verify.js')).verifyCommand(opts, ctx)));
 
   program.command('evidence').argument('<alert-id>', 'alert id')
     .description('write one alert\'s evidence bundle: bodies, headers, HTML, screenshot, HAR, TLS, initiators, timeline, SHA-256 manifest')
     .addOption(configOption())
     .requiredOption('-o, --out <file>', 'zip file to write')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden evidence 12 --out incident-12.zip')
-    .action(async (id: string, opts) => setExit(await evidenceCommand(id, opts, ctx)));
+    .action(async (id: string, opts) => setExit(await (await import('./commands/evidence.js')).evidenceCommand(id, opts, ctx)));
 
   const intel = program.command('intel').description('show the library signatures and known-bad host lists in use')
     .addOption(configOption())
     .option('--json', 'print JSON')
-    .action((opts) => setExit(intelCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/intel.js')).intelCommand(opts, ctx)));
   intel.command('release-hashes').argument('<package@version...>', 'npm releases, e.g. jquery@3.7.1')
     .description('hash the published script files of npm releases into a retire.js-format file for intel.libraries')
     .requiredOption('--out <file>', 'file to write (merged with it when it exists)')
     .option('--registry <url>', 'npm registry', 'https://registry.npmjs.org')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden intel release-hashes jquery@3.7.1 lodash@4.17.21 --out intel/releases.json')
-    .action(async (specs: string[], opts) => setExit(await releaseHashesCommand(specs, opts, ctx)));
+    .action(async (specs: string[], opts) => setExit(await (await import('./commands/intel.js')).releaseHashesCommand(specs, opts, ctx)));
 
   program.command('serve').description('scan on schedule and serve the dashboard, /healthz and /metrics, until SIGTERM')
     .addOption(configOption())
@@ -172,7 +163,7 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--no-schedule', 'serve only, without scheduled scans')
     .addOption(new Option('--log-format <format>', 'log lines on stdout as text or JSON').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExamples:\n  $ scriptwarden serve\n  $ scriptwarden serve --log-format json\n  $ scriptwarden serve --port 9000 --no-schedule')
-    .action(async (opts) => setExit(await serveCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/serve.js')).serveCommand(opts, ctx)));
 
   return program;
 }
@@ -185,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
     stderr: { write: (s) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
     defaultActor: process.env.SCRIPTWARDEN_USER || safeUser(),
     openCapturer: capturerFactory(process.env, process.getuid?.() === 0),
-    createDashboard: (deps) => createApp(deps),
+    createDashboard: async (deps) => (await import('../dashboard/create-app.js')).createApp(deps),
     waitForShutdown: () => new Promise((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));

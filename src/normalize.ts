@@ -17,8 +17,9 @@ export function beautify(code: string): string {
 }
 
 /** The suppression rules; each can be turned off per script (`scriptwarden rules`). All but `cache-buster` mask text. */
-export const MASK_RULES = ['timestamps', 'uuids', 'long-numbers', 'hex-ids', 'quoted-tokens', 'learned-tokens', 'whitespace', 'cache-buster'] as const;
-export type MaskRule = (typeof MASK_RULES)[number];
+import { MASK_RULES, type MaskRule } from './mask-rules.js';
+
+export { MASK_RULES, type MaskRule };
 
 export const MASK_RULE_HELP: Record<MaskRule, string> = {
   timestamps: 'ISO dates and times inside strings and comments',

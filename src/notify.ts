@@ -1,7 +1,6 @@
 // Sends alert notifications (signed webhooks, Slack, email) after a scan: each alert once, retried with backoff, never blocking scans.
 
 import { createHmac } from 'node:crypto';
-import { createTransport } from 'nodemailer';
 import { emailMessage, slackBody, webhookBody, type AlertEvent } from './notify-messages.js';
 import type { Config } from './config.js';
 import { sha256Hex } from './fingerprint.js';
@@ -63,6 +62,8 @@ export function queueNotifications(store: Store, channels: Channel[], alerts: Al
 }
 
 async function sendEmail(channel: Extract<Channel, { type: 'email' }>, message: ReturnType<typeof emailMessage>): Promise<void> {
+  // nodemailer is loaded only when an email is due: most commands never send one.
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport(channel.smtp, { connectionTimeout: TIMEOUT_MS, greetingTimeout: TIMEOUT_MS, socketTimeout: TIMEOUT_MS * 2 });
   try {
     await transport.sendMail({ from: channel.from, to: channel.to, subject: message.subject, text: message.text, html: message.html });

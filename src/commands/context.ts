@@ -22,7 +22,7 @@ export interface CommandContext {
   /** Opens the crawler for a scan; cli.ts supplies it so src/ never imports crawler/. */
   openCapturer(config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }>;
   /** Builds the dashboard for `serve`; cli.ts supplies it so src/ never imports dashboard/. */
-  createDashboard(deps: DashboardDeps): DashboardHandle;
+  createDashboard(deps: DashboardDeps): Promise<DashboardHandle>;
   /** Resolves with the signal name when the process is asked to stop (SIGINT, SIGTERM). */
   waitForShutdown(): Promise<string>;
   version: string;
@@ -38,7 +38,7 @@ export function withStore<T>(configPath: string | undefined, ctx: CommandContext
   }
 }
 
-export const EXIT = { ok: 0, newAlerts: 1, usage: 2, targetsFailed: 3, internal: 70 } as const;
+export { EXIT } from './exit-codes.js';
 
 /** What /healthz answers. */
 export interface HealthReport {

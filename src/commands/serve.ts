@@ -63,7 +63,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const onDecision = (alerts: AlertWithDetails[]) => {
     if (config.notify.length > 0) queueDecisions(store, config.notify, alerts, new Date().toISOString());
   };
-  const dashboard = ctx.createDashboard({ store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision });
+  const dashboard = await ctx.createDashboard({ store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision });
   let address: { url: string };
   try {
     address = await dashboard.listen(port, opts.host);

@@ -17,7 +17,7 @@ describe('a killed scan', () => {
   it('leaves every committed scan whole and the next scan working', async () => {
     const dir = tempProject();
     const targets = Array.from({ length: 6 }, (_, i) => ({ name: `page${i}`, url: site.url('shop.test', '/checkout') }));
-    writeConfig(dir, targets);
+    writeConfig(dir, targets, 'canary:\n  enabled: false');
     const child = spawn(process.execPath, [CLI, 'scan'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {

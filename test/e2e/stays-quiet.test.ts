@@ -7,7 +7,7 @@ import { baselinedShop, type Scenario } from './scenario.js';
 
 describe('failed loads and removals', () => {
   let s: Scenario;
-  before(async () => { s = await baselinedShop({ pageTimeout: '3s' }); });
+  before(async () => { s = await baselinedShop({ pageTimeout: '3s', canary: false }); });
   after(async () => { await s.close(); });
 
   it('records an HTTP 500 page as a failed scan with exit 3 and no removal', async () => {
