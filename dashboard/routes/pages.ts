@@ -45,7 +45,9 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
     router.post(`/alerts/:id/${action}`, (req, res) => {
       const id = parseId(req.params.id, 'alert id');
       const { note, by } = decisionInput(req, actor);
-      onDecision?.(store.decide([id], status, { by, note, at: new Date().toISOString() }));
+      // Decide first: an optional call would skip evaluating its argument when no one listens.
+      const decided = store.decide([id], status, { by, note, at: new Date().toISOString() });
+      onDecision?.(decided);
       res.redirect(303, `/alerts/${id}`);
     });
   }
