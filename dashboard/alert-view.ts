@@ -36,5 +36,6 @@ export function loadAlertView(store: Store, id: number, actor: string): AlertVie
     actor,
     notifications: store.notifications.forAlert(id),
     evidence: evidenceOf(store, id),
+    decisions: store.decisions(id),
   };
 }

@@ -22,7 +22,7 @@ export function apiRouter(store: Store, actor: string, onDecision?: (alerts: Ale
   });
   router.get('/alerts/:id', (req, res) => {
     const view = loadAlertView(store, parseId(req.params.id, 'alert id'), actor);
-    res.json({ alert: view.alert, old: view.old, diff: view.hunks, notifications: view.notifications });
+    res.json({ alert: view.alert, old: view.old, diff: view.hunks, notifications: view.notifications, decisions: view.decisions });
   });
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     router.post(`/alerts/:id/${action}`, (req, res) => {

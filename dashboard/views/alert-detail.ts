@@ -1,7 +1,7 @@
 // Alert detail: what changed where and when, hashes and headers, the diff, and the approve/reject form.
 
 import type { DiffHunk } from '../../src/diff.js';
-import type { AlertWithDetails } from '../../src/store/alerts.js';
+import type { AlertWithDetails, DecisionRecord } from '../../src/store/alerts.js';
 import type { NotificationRow } from '../../src/store/notifications.js';
 import type { EvidenceFile } from '../../src/store/evidence.js';
 import { html, safeHref, type Html } from '../html.js';
@@ -17,6 +17,7 @@ export interface AlertView {
   actor: string;
   notifications: NotificationRow[];
   evidence: EvidenceFile[];
+  decisions: DecisionRecord[];
 }
 
 /** The files kept from the load that raised the alert; every download is an attachment, the screenshot is shown. */
@@ -122,9 +123,8 @@ function findingsList(raw: unknown, summary: unknown, masked: unknown): Html {
 export function alertDetailPage(view: AlertView): string {
   const { alert } = view;
   const section = changeSection(view);
-  const decided = alert.decidedBy
-    ? html`<p class="decision">${stateBadge(alert.status)} by <strong>${alert.decidedBy}</strong> ${timeText(alert.decidedAt)}: ${alert.note ?? ''}</p>`
-    : '';
+  // Every decision, oldest first: a rejection later approved keeps both on the record.
+  const decided = html`${view.decisions.map((d) => html`<p class="decision">${stateBadge(d.status)} by <strong>${d.by}</strong> ${timeText(d.at)}: ${d.note ?? ''}</p>`)}`;
   const form = (action: 'approve' | 'reject', label: string) => html`
     <form method="post" action="/alerts/${alert.id}/${action}" class="decide ${action}">
       <label>Justification <textarea name="note" required maxlength="2000" placeholder="${action === 'approve' ? 'Why this change is authorized' : 'Why it is not (incident reference)'}"></textarea></label>

@@ -151,6 +151,9 @@ export function decideAlerts(db: Db, ids: number[], status: 'approved' | 'reject
       db.prepare('UPDATE alerts SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE id = ?').run(
         status, decision.by, decision.at, decision.note, row.id,
       );
+      db.prepare('INSERT INTO alert_decisions (alert_id, status, decided_by, decided_at, note) VALUES (?, ?, ?, ?, ?)').run(
+        row.id, status, decision.by, decision.at, decision.note,
+      );
       if (status === 'approved') applyApprovalToBaseline(db, row, decision);
     }
     return rows.map((row) => readAlert(db, row.id)!);
@@ -167,4 +170,18 @@ export function approveEverything(db: Db, decision: Decision): { alerts: number;
       .run(decision.by, decision.at, decision.note).changes;
     return { alerts: open.length, pending, decided };
   })();
+}
+
+export interface DecisionRecord {
+  status: string;
+  by: string;
+  at: string;
+  note: string | null;
+}
+
+/** Every decision on an alert, oldest first (approvals, rejections, and scriptwarden resolving a health alert). */
+export function alertDecisions(db: Db, alertId: number): DecisionRecord[] {
+  return db.prepare<[number], DecisionRecord>(
+    'SELECT status, decided_by AS by, decided_at AS at, note FROM alert_decisions WHERE alert_id = ? ORDER BY id',
+  ).all(alertId);
 }

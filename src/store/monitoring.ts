@@ -57,8 +57,11 @@ export function resolveHealthAlert(db: Db): (target: string, now: string) => Ale
       "SELECT a.id FROM alerts a JOIN targets t ON t.id = a.target_id WHERE t.name = ? AND a.dedupe_key = ? AND a.status = 'open'",
     ).get(target, DEDUPE);
     if (!row) return null;
-    db.prepare("UPDATE alerts SET status = 'resolved', decided_by = 'scriptwarden', decided_at = ?, last_seen = ?, note = 'target recovered: a scheduled scan succeeded' WHERE id = ?")
-      .run(now, now, row.id);
+    const note = 'target recovered: a scheduled scan succeeded';
+    db.transaction(() => {
+      db.prepare("UPDATE alerts SET status = 'resolved', decided_by = 'scriptwarden', decided_at = ?, last_seen = ?, note = ? WHERE id = ?").run(now, now, note, row.id);
+      db.prepare("INSERT INTO alert_decisions (alert_id, status, decided_by, decided_at, note) VALUES (?, 'resolved', 'scriptwarden', ?, ?)").run(row.id, now, note);
+    })();
     return readAlert(db, row.id);
   };
 }

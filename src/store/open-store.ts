@@ -4,7 +4,7 @@ import type { BaselineSnapshot } from '../baseline.js';
 import { beautify, type MaskSettings } from '../normalize.js';
 import { readScriptSettings, writeScriptSettings } from './script-settings.js';
 import type { ObservationMeta, ScanPlan } from '../plan.js';
-import { approveEverything, decideAlerts, listAlerts, readAlert, repeatedAlertId, type AlertQuery, type AlertWithDetails, type Decision } from './alerts.js';
+import { alertDecisions, approveEverything, decideAlerts, listAlerts, readAlert, repeatedAlertId, type AlertQuery, type AlertWithDetails, type Decision, type DecisionRecord } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
@@ -45,6 +45,8 @@ export interface Store {
   /** True when an open or rejected alert already stands for this dedupe key (a new sighting only updates it). */
   isRepeat(target: string, profile: string, dedupeKey: string): boolean;
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
+  /** Every decision on one alert, oldest first. */
+  decisions(alertId: number): DecisionRecord[];
   approveAll(decision: Decision): { alerts: number; pending: number; decided: AlertWithDetails[] };
   inventory(filter: InventoryQuery): InventoryRow[];
   destinations(filter: { target?: string }): DestinationRow[];
@@ -108,6 +110,7 @@ export function openStore(path: string): Store {
       return id !== null && repeatedAlertId(db, id, profile, dedupeKey) !== null;
     },
     decide: (ids, status, decision) => decideAlerts(db, ids, status, decision),
+    decisions: (alertId) => alertDecisions(db, alertId),
     approveAll: (decision) => approveEverything(db, decision),
     inventory: (filter) => readInventory(db, blobs, filter),
     destinations: (filter) => readDestinations(db, blobs, filter),

@@ -72,7 +72,10 @@ describe('store', () => {
     store.approveAll(decision);
     const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 3;' }), LIB, INLINE_A, INLINE_B]);
     const [alert] = scan(store, changed).result.newAlerts;
+    store.decide([alert!.id], 'rejected', { by: 'alice', note: 'unknown change', at: '2026-11-22T11:00:00.000Z' });
     store.decide([alert!.id], 'approved', { by: 'bob', note: 'release 4.2', at: '2026-11-22T12:00:00.000Z' });
+    assert.deepEqual(store.decisions(alert!.id).map((d) => [d.status, d.by, d.note]), [['rejected', 'alice', 'unknown change'], ['approved', 'bob', 'release 4.2']],
+      'every decision stays on the record, not only the last');
     assert.deepEqual(scan(store, changed).result.newAlerts, []);
     const row = store.inventory({}).find((r) => r.url === APP.url)!;
     assert.equal(row.state, 'approved');
