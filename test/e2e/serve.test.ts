@@ -25,6 +25,9 @@ describe('scriptwarden serve', () => {
     assert.match(await overview.text(), /No scans yet/);
     const api = await fetch(`${url}api/targets`);
     assert.deepEqual(await api.json(), { targets: [] });
+    const health = await (await fetch(`${url}healthz`)).json() as { status: string; scheduler: { enabled: boolean }; browser: { state: string } };
+    assert.deepEqual([health.status, health.scheduler.enabled, health.browser.state], ['ok', false, 'not-started']);
+    assert.match(await (await fetch(`${url}metrics`)).text(), /^scriptwarden_open_alerts\{severity="high"\} 0$/m);
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
