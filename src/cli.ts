@@ -162,6 +162,7 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--no-schedule', 'serve only, without scheduled scans')
     .addOption(new Option('--log-format <format>', 'log lines on stdout as text or JSON').choices(['text', 'json']).default('text'))
+    .option('--stop-timeout <duration>', 'on SIGTERM, how long running scans may take before they are abandoned', '20s')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden serve\n  $ scriptwarden serve --log-format json\n  $ scriptwarden serve --port 9000 --no-schedule')
     .action(async (opts) => setExit(await (await import('./commands/serve.js')).serveCommand(opts, ctx)));
 

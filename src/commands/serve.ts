@@ -1,6 +1,7 @@
 // `scriptwarden serve`: the dashboard plus the scheduler in one foreground process, stopped cleanly by SIGTERM.
 
 import { loadConfig } from '../config.js';
+import { parseDuration } from '../duration.js';
 import { describeError, ScriptwardenError } from '../errors.js';
 import { loadIntel } from '../intel/load-intel.js';
 import { createLogger, type LogFormat } from '../log.js';
@@ -17,14 +18,15 @@ export interface ServeOptions {
   host: string;
   schedule: boolean;
   logFormat: string;
+  stopTimeout: string;
 }
-
-const STOP_GRACE_MS = 20_000;
 
 export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Promise<number> {
   const port = Number(opts.port);
   if (!/^\d+$/.test(opts.port) || port > 65535) throw new ScriptwardenError('USAGE', `--port must be a number from 0 to 65535, not "${opts.port}"`);
   if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new ScriptwardenError('USAGE', `--log-format must be text or json, not "${opts.logFormat}"`);
+  const graceMs = parseDuration(opts.stopTimeout);
+  if (graceMs === null) throw new ScriptwardenError('USAGE', `--stop-timeout must be a duration such as 20s, not "${opts.stopTimeout}"`);
   const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
   const config = loadConfig(opts.config, ctx.cwd, ctx.env);
   const capturer = opts.schedule ? await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page')) : null;
@@ -80,8 +82,8 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
 
   const signal = await ctx.waitForShutdown();
   stopping = true;
-  log.info('serve.stopping', `${signal} received: finishing running scans (up to ${STOP_GRACE_MS / 1000}s)`, { signal });
-  const { abandoned } = (await scheduler?.stop(STOP_GRACE_MS)) ?? { abandoned: 0 };
+  log.info('serve.stopping', `${signal} received: finishing running scans (up to ${graceMs / 1000}s)`, { signal });
+  const { abandoned } = (await scheduler?.stop(graceMs)) ?? { abandoned: 0 };
   if (abandoned > 0) log.warn('serve.abandoned', `abandoning ${abandoned} running scans; they are not recorded`, { abandoned });
   await dashboard.close();
   await delivery.stop();

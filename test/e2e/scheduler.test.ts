@@ -58,6 +58,25 @@ describe('scheduler', () => {
     after.close();
   });
 
+  it('abandons a scan still running after --stop-timeout on SIGTERM, records nothing for it, and exits 0', async () => {
+    site.set('slow.test', '/', '<html><body><script src="/slow.js"></script></body></html>');
+    site.set('slow.test', '/slow.js', { body: 'var slow = 1;', delayMs: 20_000 });
+    const dir = tempProject();
+    writeConfig(dir, [{ name: 'slow', url: site.url('slow.test', '/') }], 'every: 1h\njitter: 0s', '30s');
+    const serve = await startServe(dir, {}, ['--stop-timeout', '1s']);
+    await serve.waitFor((l) => l.event === 'scan.started', 10_000, 'the scan to start');
+    await sleep(500);
+    const asked = Date.now();
+    assert.equal(await serve.stop('SIGTERM'), 0, serve.stderr());
+    assert.ok(Date.now() - asked < 10_000, `stopped in ${Date.now() - asked} ms`);
+    assert.ok(serve.logs.some((l) => l.event === 'serve.abandoned' && l.abandoned === 1));
+    assert.ok(serve.logs.some((l) => l.event === 'serve.stopped'));
+    const db = new Database(join(dir, 'scriptwarden.db'));
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM scans').get() as { n: number }).n, 0, 'an abandoned scan is not a failed scan');
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    db.close();
+  });
+
   it('raises one target.unhealthy alert after retries, and resolves it when the target recovers', async () => {
     hook = await startHttpReceiver();
     site.set('down.test', '/', { body: 'maintenance', status: 503 });
