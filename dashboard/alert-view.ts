@@ -5,6 +5,9 @@ import { ScriptwardenError } from '../src/errors.js';
 import { fingerprint } from '../src/fingerprint.js';
 import type { Store } from '../src/store/open-store.js';
 import type { EvidenceFile } from '../src/store/evidence.js';
+import type { AlertWithDetails } from '../src/store/alerts.js';
+import type { Request } from 'express';
+import { decisionInput } from './request-input.js';
 import type { AlertView } from './views/alert-detail.js';
 
 export function parseId(raw: string, what: string): number {
@@ -38,4 +41,15 @@ export function loadAlertView(store: Store, id: number, actor: string): AlertVie
     evidence: evidenceOf(store, id),
     decisions: store.decisions(id),
   };
+}
+
+/** Approves or rejects the alert a request names, with its note and name, and tells the listener (serve's notifications). */
+export function decideFromRequest(
+  store: Store, actor: string, req: Request, status: 'approved' | 'rejected', onDecision?: (alerts: AlertWithDetails[]) => void,
+): AlertWithDetails {
+  const id = parseId(String(req.params.id), 'alert id');
+  const { note, by } = decisionInput(req, actor);
+  const decided = store.decide([id], status, { by, note, at: new Date().toISOString() });
+  onDecision?.(decided);
+  return decided[0]!;
 }

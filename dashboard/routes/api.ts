@@ -4,8 +4,8 @@ import { Router } from 'express';
 import { ScriptwardenError } from '../../src/errors.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
-import { loadAlertView, parseId } from '../alert-view.js';
-import { decisionInput, queryText, severityFilter, statusFilter } from '../request-input.js';
+import { decideFromRequest, loadAlertView, parseId } from '../alert-view.js';
+import { queryText, severityFilter, statusFilter } from '../request-input.js';
 
 export function apiRouter(store: Store, actor: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
@@ -26,11 +26,7 @@ export function apiRouter(store: Store, actor: string, onDecision?: (alerts: Ale
   });
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     router.post(`/alerts/:id/${action}`, (req, res) => {
-      const id = parseId(req.params.id, 'alert id');
-      const { note, by } = decisionInput(req, actor);
-      const decided = store.decide([id], status, { by, note, at: new Date().toISOString() });
-      onDecision?.(decided);
-      res.json({ alert: decided[0] });
+      res.json({ alert: decideFromRequest(store, actor, req, status, onDecision) });
     });
   }
   router.get('/inventory', (req, res) => {

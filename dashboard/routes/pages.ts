@@ -7,13 +7,13 @@ import { inventoryCsv } from '../../src/output.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { ALERT_TYPES } from '../../src/types.js';
-import { evidenceOf, loadAlertView, parseId } from '../alert-view.js';
+import { decideFromRequest, evidenceOf, loadAlertView, parseId } from '../alert-view.js';
 import { bundleFiles, writeBundle } from '../../src/evidence-bundle.js';
 import { alertDetailPage } from '../views/alert-detail.js';
 import { alertsPage } from '../views/alerts.js';
 import { overviewPage } from '../views/overview.js';
 import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
-import { decisionInput, queryText, rulesInput, severityFilter, statusFilter } from '../request-input.js';
+import { queryText, rulesInput, severityFilter, statusFilter } from '../request-input.js';
 import { MASK_RULES } from '../../src/normalize.js';
 
 const PAGE_SIZE = 100;
@@ -43,12 +43,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
 
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     router.post(`/alerts/:id/${action}`, (req, res) => {
-      const id = parseId(req.params.id, 'alert id');
-      const { note, by } = decisionInput(req, actor);
-      // Decide first: an optional call would skip evaluating its argument when no one listens.
-      const decided = store.decide([id], status, { by, note, at: new Date().toISOString() });
-      onDecision?.(decided);
-      res.redirect(303, `/alerts/${id}`);
+      res.redirect(303, `/alerts/${decideFromRequest(store, actor, req, status, onDecision).id}`);
     });
   }
 
