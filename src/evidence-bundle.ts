@@ -1,9 +1,10 @@
 // An alert's evidence bundle: the files kept for it, its timeline, and a zip with a SHA-256 manifest.
 
-import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { ScriptwardenError } from './errors.js';
+import { jsonFile as json } from './evidence.js';
+import { sha256Hex as sha256 } from './fingerprint.js';
 import type { Store } from './store/open-store.js';
 
 export interface BundleFile {
@@ -12,8 +13,6 @@ export interface BundleFile {
   description: string;
 }
 
-const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** Every file of one alert's bundle, read from the store (bodies byte for byte as stored). */
 export function bundleFiles(store: Store, alertId: number, generatedAt: string, version: string): BundleFile[] {

@@ -93,7 +93,8 @@ export function initiatorChain(script: ScriptCapture, scripts: ScriptCapture[]):
   return chain;
 }
 
-const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+/** A JSON evidence file: indented, newline-terminated UTF-8. */
+export const jsonFile = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
 
 /** The files kept for a scan that raised alerts. Parts the load could not give are left out. */
 export function evidenceFiles(capture: PageCapture, creatorVersion: string): EvidenceFile[] {
@@ -103,11 +104,11 @@ export function evidenceFiles(capture: PageCapture, creatorVersion: string): Evi
   if (evidence.documentHtml !== null) files.push({ name: 'page.html', bytes: Buffer.from(evidence.documentHtml, 'utf8') });
   if (evidence.domHtml !== null) files.push({ name: 'dom.html', bytes: Buffer.from(evidence.domHtml, 'utf8') });
   if (evidence.screenshotPng !== null) files.push({ name: 'screenshot.png', bytes: Buffer.from(evidence.screenshotPng, 'base64') });
-  files.push({ name: 'page.har', bytes: json(buildHar(capture, evidence.network, creatorVersion)) });
-  files.push({ name: 'tls.json', bytes: json(evidence.tls ?? { note: 'the page was not loaded over HTTPS' }) });
+  files.push({ name: 'page.har', bytes: jsonFile(buildHar(capture, evidence.network, creatorVersion)) });
+  files.push({ name: 'tls.json', bytes: jsonFile(evidence.tls ?? { note: 'the page was not loaded over HTTPS' }) });
   files.push({
     name: 'initiators.json',
-    bytes: json(capture.scripts.map((s) => ({ ref: s.ref, kind: s.kind, url: s.url, frameUrl: s.frameUrl, chain: initiatorChain(s, capture.scripts) }))),
+    bytes: jsonFile(capture.scripts.map((s) => ({ ref: s.ref, kind: s.kind, url: s.url, frameUrl: s.frameUrl, chain: initiatorChain(s, capture.scripts) }))),
   });
   return files;
 }

@@ -171,7 +171,8 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
   }
   const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples });
   analyzePlan(plan, baseline, store, intel);
-  if (plan.alerts.length > 0) plan.evidence = evidenceFiles(capture, deps.version ?? '0');
+  // Evidence is built only for a scan that raises something new; an open alert seen again keeps its first evidence.
+  if (plan.alerts.some((a) => !store.isRepeat(target.name, profile, a.dedupeKey))) plan.evidence = evidenceFiles(capture, deps.version ?? '0');
   const result = store.applyPlan(plan);
   return {
     outcome: {

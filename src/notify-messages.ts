@@ -15,9 +15,10 @@ export function webhookBody(alert: AlertWithDetails, event: AlertEvent = 'alert.
   return JSON.stringify({ event, alert });
 }
 
+const verb = (alert: AlertWithDetails, event: AlertEvent) => (event === 'alert.resolved' ? 'RESOLVED' : alert.severity.toUpperCase());
+
 function headline(alert: AlertWithDetails, event: AlertEvent): string {
-  const verb = event === 'alert.resolved' ? 'RESOLVED' : alert.severity.toUpperCase();
-  return `${verb} ${alert.type} on ${alert.target} (${alert.profile})`;
+  return `${verb(alert, event)} ${alert.type} on ${alert.target} (${alert.profile})`;
 }
 
 export function slackBody(alert: AlertWithDetails, dashboardUrl: string | undefined, event: AlertEvent = 'alert.opened'): string {
@@ -25,8 +26,7 @@ export function slackBody(alert: AlertWithDetails, dashboardUrl: string | undefi
   const link = href ? ` <${href}|alert #${alert.id}>` : ` (alert #${alert.id})`;
   // Slack reads <, > and & as markup: scanned text is escaped so a hostile URL cannot forge a link.
   const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const verb = event === 'alert.resolved' ? 'RESOLVED' : alert.severity.toUpperCase();
-  return JSON.stringify({ text: `*${verb}* ${alert.type} on ${escape(alert.target)} (${alert.profile}): ${escape(alert.summary.slice(0, 500))}${link}` });
+  return JSON.stringify({ text: `*${verb(alert, event)}* ${alert.type} on ${escape(alert.target)} (${alert.profile}): ${escape(alert.summary.slice(0, 500))}${link}` });
 }
 
 const escapeHtml = (text: string) =>

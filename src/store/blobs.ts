@@ -1,6 +1,5 @@
 // Content-addressed blob storage: each distinct body or metadata document is kept once, compressed.
 
-import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { sha256Hex } from '../fingerprint.js';
 import type { Db } from './database.js';
@@ -49,7 +48,7 @@ export function createBlobs(db: Db): Blobs {
 
   const blobs: Blobs = {
     put: (text, sha256) => store(sha256 ?? sha256Hex(text), Buffer.from(text, 'utf8')),
-    putBytes: (bytes) => store(createHash('sha256').update(bytes).digest('hex'), bytes),
+    putBytes: (bytes) => store(sha256Hex(bytes), bytes),
     bytesBySha(hash) {
       const row = read.get(find.get(hash)?.id ?? -1);
       if (!row) return null;

@@ -1,6 +1,5 @@
 // The tamper-evident scan log: each scan's record (metadata and content hashes) hashed together with the previous one's.
 
-import { createHash } from 'node:crypto';
 import { brotliDecompressSync } from 'node:zlib';
 import { sha256Hex } from '../fingerprint.js';
 import type { Db } from './database.js';
@@ -46,8 +45,10 @@ function observationsOf(db: Db, scanId: number): { key: string; body: string | n
 
 /** The digest that stands for a scan's observations in chain format 2, kept on the scan when retention prunes them. */
 export function observationsDigest(db: Db, scanId: number): string {
-  return sha256Hex(JSON.stringify(observationsOf(db, scanId)));
+  return digestOf(observationsOf(db, scanId));
 }
+
+const digestOf = (observations: unknown[]) => sha256Hex(JSON.stringify(observations));
 
 /**
  * The canonical text of one scan: its metadata, and the content hash of everything it observed and raised.
@@ -66,7 +67,7 @@ function scanRecord(db: Db, row: ScanRow): string {
   ).all(row.id);
   const { prev_hash: _prev, record_hash: _record, observations_digest: digest, pruned_at: pruned, chain_version: version, ...scan } = row;
   if (version >= 2) {
-    const observed = pruned ? digest : sha256Hex(JSON.stringify(observations));
+    const observed = pruned ? digest : digestOf(observations);
     return JSON.stringify({ version, scan, observations: observed, destinations, alerts });
   }
   return JSON.stringify({ scan, observations, destinations, alerts });
@@ -126,7 +127,7 @@ export function verifyStore(db: Db): VerifyReport {
     try {
       const bytes = blob.encoding === 'br' ? brotliDecompressSync(blob.data) : blob.data;
       if (bytes.length !== blob.size) reason = `is ${bytes.length} bytes, recorded as ${blob.size}`;
-      else if (createHash('sha256').update(bytes).digest('hex') !== blob.sha256) reason = 'does not match its SHA-256';
+      else if (sha256Hex(bytes) !== blob.sha256) reason = 'does not match its SHA-256';
     } catch (error) {
       reason = `cannot be decoded (${(error as Error).message})`;
     }

@@ -2,52 +2,33 @@
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { baselinedShop, type Scenario } from './scenario.js';
 import { APP_JS } from '../fixtures/shop.js';
-
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+import { startHttpReceiver, type HttpReceiver } from '../fixtures/receivers.js';
 
 describe('notifications', () => {
   let s: Scenario;
-  let receiver: http.Server;
+  let receiver: HttpReceiver;
   let base: string;
-  const received: Received[] = [];
-  let failuresLeft = 1;
+  let received: HttpReceiver['received'];
   const SECRET = 'whsec-test-5f3a';
 
   before(async () => {
-    receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        received.push({ path: req.url ?? '', headers: req.headers, body });
-        // The webhook fails once: the delivery must be retried, not lost.
-        if (req.url === '/hook' && failuresLeft > 0) {
-          failuresLeft--;
-          res.writeHead(500).end('busy');
-          return;
-        }
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    receiver = await startHttpReceiver();
+    // The webhook fails once: the delivery must be retried, not lost.
+    receiver.failNext(1, '/hook');
+    base = receiver.url;
+    received = receiver.received;
     s = await baselinedShop({
       extraConfig: `notify:\n  - type: webhook\n    url: ${base}/hook\n    secret: env:SW_WEBHOOK_SECRET\n    minSeverity: medium\n  - type: slack\n    url: ${base}/services/T000/B000/slack-token-xyz\ndashboardUrl: https://scriptwarden.internal.example`,
       env: { SW_WEBHOOK_SECRET: SECRET },
     });
   });
   after(async () => {
-    receiver?.close();
+    await receiver?.close();
     await s?.close();
   });
 
@@ -60,7 +41,7 @@ describe('notifications', () => {
     assert.match(result.stderr, /notify: webhook http:\/\/127\.0\.0\.1:\d+ for alert #\d+ failed \(HTTP 500\); retry 1 of 29 in 1 s/);
 
     const hooks = received.filter((r) => r.path === '/hook');
-    const delivered = hooks.filter((r, i) => i > 0 || failuresLeft === 0);
+    const delivered = hooks.filter((r, i) => i > 0 || receiver.failuresLeft === 0);
     const changed = json.alerts.find((a) => a.type === 'script.changed')!;
     const payloads = hooks.map((r) => JSON.parse(r.body) as { event: string; alert: { id: number; severity: string } });
     for (const hook of hooks) {
