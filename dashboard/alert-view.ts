@@ -6,7 +6,8 @@ import { fingerprint } from '../src/fingerprint.js';
 import type { Store } from '../src/store/open-store.js';
 import type { EvidenceFile } from '../src/store/evidence.js';
 import type { AlertWithDetails } from '../src/store/alerts.js';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { authOf } from './auth/authenticate.js';
 import { decisionInput } from './request-input.js';
 import type { AlertView } from './views/alert-detail.js';
 
@@ -21,7 +22,7 @@ export function evidenceOf(store: Store, alertId: number): EvidenceFile[] {
   return trail ? store.evidence.list(trail.firstScanId) : [];
 }
 
-export function loadAlertView(store: Store, id: number, actor: string): AlertView {
+export function loadAlertView(store: Store, id: number, actor: string, viewer: { canDecide: boolean; askName: boolean } = { canDecide: true, askName: true }): AlertView {
   const alert = store.getAlert(id);
   if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
   const isScript = /^(script|resource)\./.test(alert.type);
@@ -40,16 +41,23 @@ export function loadAlertView(store: Store, id: number, actor: string): AlertVie
     notifications: store.notifications.forAlert(id),
     evidence: evidenceOf(store, id),
     decisions: store.decisions(id),
+    audit: store.access.audit.list({ objectType: 'alert', objectId: id }),
+    ...viewer,
   };
 }
 
-/** Approves or rejects the alert a request names, with its note and name, and tells the listener (serve's notifications). */
+/**
+ * Approves or rejects the alert a request names, and tells the listener (serve's notifications). A signed-in user or
+ * token decides as itself; only open access takes a name from the request.
+ */
 export function decideFromRequest(
-  store: Store, actor: string, req: Request, status: 'approved' | 'rejected', onDecision?: (alerts: AlertWithDetails[]) => void,
+  store: Store, req: Request, res: Response, status: 'approved' | 'rejected', onDecision?: (alerts: AlertWithDetails[]) => void,
 ): AlertWithDetails {
   const id = parseId(String(req.params.id), 'alert id');
-  const { note, by } = decisionInput(req, actor);
-  const decided = store.decide([id], status, { by, note, at: new Date().toISOString() });
+  const viewer = authOf(res).viewer!;
+  const { note, by } = decisionInput(req, viewer.name);
+  if (viewer.kind !== 'open' && by !== viewer.name) throw new ScriptwardenError('USAGE', `by must be left out: decisions are recorded as ${viewer.name}`);
+  const decided = store.decide([id], status, { by, note, at: new Date().toISOString(), ip: req.ip ?? null });
   onDecision?.(decided);
   return decided[0]!;
 }

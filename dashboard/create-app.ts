@@ -12,6 +12,12 @@ import { html } from './html.js';
 import { apiRouter } from './routes/api.js';
 import { pagesRouter } from './routes/pages.js';
 import { layout } from './views/layout.js';
+import { authenticate, authOf, need, type AuthSettings } from './auth/authenticate.js';
+import { requireCsrfToken } from './auth/csrf.js';
+import { accountRouter } from './routes/account.js';
+import { adminRouter } from './routes/admin.js';
+import { signInRouter } from './routes/sign-in.js';
+import { sendPage } from './send-page.js';
 
 export interface AppDeps {
   store: Store;
@@ -26,7 +32,21 @@ export interface AppDeps {
   version?: string;
   /** Told about every approval or rejection made here (serve queues their notifications). */
   onDecision?: (alerts: AlertWithDetails[]) => void;
+  /** Sign-in settings. Absent: open access while no user exists (tests and local use), config defaults otherwise. */
+  auth?: Partial<AuthSettings>;
+  /** Express's trust proxy setting: which X-Forwarded-* headers to believe for the client address and HTTPS. */
+  trustProxy?: boolean | number | string;
+  /** Labels of the configured notification channels, for the admin's settings page. */
+  notifyChannels?: string[];
 }
+
+const DEFAULT_AUTH: AuthSettings = {
+  allowOpen: true,
+  idleMs: 30 * 60_000,
+  absoluteMs: 12 * 3_600_000,
+  lockout: { maxFailures: 5, lockMs: 15 * 60_000 },
+  loginAttemptsPerIp: 30,
+};
 
 export interface Dashboard {
   app: express.Express;
@@ -45,7 +65,7 @@ function statusOf(error: unknown): number {
 /**
  * A page on another site must not be able to approve alerts through the reviewer's browser: state-changing
  * requests that a browser marks as cross-site (Sec-Fetch-Site, or an Origin for another host) are refused.
- * Clients that are not browsers send neither header and pass. Accounts and CSRF tokens come with user management.
+ * Clients that are not browsers send neither header and pass. Session requests also need their CSRF token (auth/csrf.ts).
  */
 function refuseCrossSiteWrites(req: Request, res: Response, next: NextFunction): void {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
@@ -68,7 +88,9 @@ function refuseCrossSiteWrites(req: Request, res: Response, next: NextFunction):
 
 export function createApp(deps: AppDeps): Dashboard {
   const app = express();
+  const auth: AuthSettings = { ...DEFAULT_AUTH, ...deps.auth };
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -92,17 +114,24 @@ export function createApp(deps: AppDeps): Dashboard {
   app.use(refuseCrossSiteWrites);
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(express.json({ limit: '16kb' }));
+  app.use(authenticate(deps.store, auth, deps.actor));
+  app.use(requireCsrfToken);
+  // Load balancers ask without credentials: they get the status only; signed-in users and tokens get the detail.
   app.get('/healthz', (_req: Request, res: Response) => {
     const report = deps.health?.() ?? { status: 200, body: { status: 'ok', scheduler: { enabled: false } } };
-    res.status(report.status).set('cache-control', 'no-store').json(report.body);
+    const body = authOf(res).viewer ? report.body : { status: (report.body as { status?: unknown }).status ?? 'ok' };
+    res.status(report.status).set('cache-control', 'no-store').json(body);
   });
-  app.get('/metrics', (_req: Request, res: Response) => {
+  app.get('/metrics', need('read'), (_req: Request, res: Response) => {
     res.set('cache-control', 'no-store').type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics?.() ?? '');
   });
+  app.use(signInRouter(deps.store, auth));
+  app.use(accountRouter(deps.store, auth));
   app.use('/api', apiRouter(deps.store, deps.actor, deps.onDecision));
+  app.use(adminRouter(deps.store, deps.notifyChannels ?? []));
   app.use(pagesRouter(deps.store, deps.actor, deps.version, deps.onDecision));
   app.use((_req: Request, res: Response) => {
-    res.status(404).type('html').send(layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`));
+    sendPage(res, layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`), 404);
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = statusOf(error);
@@ -111,7 +140,7 @@ export function createApp(deps: AppDeps): Dashboard {
     if (req.path.startsWith('/api/') || req.originalUrl.startsWith('/api/')) {
       res.status(status).json({ error: { status, message } });
     } else {
-      res.status(status).type('html').send(layout('Error', html`<h1>Error ${status}</h1><p>${message}</p><p><a href="/">Back to the overview</a></p>`));
+      sendPage(res, layout('Error', html`<h1>Error ${status}</h1><p>${message}</p><p><a href="/">Back to the overview</a></p>`), status);
     }
   });
 

@@ -12,6 +12,7 @@ import { describeError, isScriptwardenError } from './errors.js';
 import type { Capturer } from './monitor.js';
 import type { BrowserState } from './metrics.js';
 import { effectiveResolveMap } from './resolve-map.js';
+import { readAll, readHidden } from './prompt.js';
 
 const USAGE_CODES = new Set(['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'BROWSER_NOT_FOUND', 'BROWSER_LAUNCH_FAILED', 'NOT_FOUND', 'STORE_FAILED', 'RESOURCE_FETCH_FAILED']);
 
@@ -132,10 +133,10 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExamples:\n  $ scriptwarden rules 12\n  $ scriptwarden rules 12 --disable quoted-tokens,learned-tokens')
     .action(async (id: string, opts) => setExit(await (await import('./commands/rules.js')).rulesCommand(id, opts, ctx)));
 
-  program.command('verify').description('check the tamper-evident scan log and the stored contents against their hashes')
+  program.command('verify').description('check the tamper-evident scan log, the audit log and the stored contents against their hashes')
     .addOption(configOption())
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExit codes: 0 everything matches, 1 a scan or blob does not (the first break is named), 2 usage/config error.')
+    .addHelpText('after', '\nExit codes: 0 everything matches, 1 a scan, audit entry or blob does not (the first break is named), 2 usage/config error.')
     .action(async (opts) => setExit(await (await import('./commands/verify.js')).verifyCommand(opts, ctx)));
 
   program.command('evidence').argument('<alert-id>', 'alert id')
@@ -156,6 +157,48 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExamples:\n  $ scriptwarden intel release-hashes jquery@3.7.1 lodash@4.17.21 --out intel/releases.json')
     .action(async (specs: string[], opts) => setExit(await (await import('./commands/intel.js')).releaseHashesCommand(specs, opts, ctx)));
 
+  const users = program.command('users').description('dashboard accounts: viewer reads, approver also decides alerts, admin also manages users, tokens and settings');
+  const usersModule = () => import('./commands/users.js');
+  users.command('add').argument('<name>', 'user name').description('add a user (the password is read from stdin, or typed twice on a terminal)')
+    .addOption(configOption())
+    .addOption(new Option('--role <role>', 'what the user may do').choices(['viewer', 'approver', 'admin']).makeOptionMandatory())
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden users add alice --role admin\n  $ printf %s "$PASSWORD" | scriptwarden users add ci-viewer --role viewer --password-stdin')
+    .action(async (name: string, opts) => setExit(await (await usersModule()).usersAddCommand(name, opts, ctx)));
+  users.command('list').description('every user with role, two-factor, lockout and last sign-in')
+    .addOption(configOption()).option('--json', 'print JSON')
+    .action(async (opts) => setExit((await usersModule()).usersListCommand(opts, ctx)));
+  users.command('remove').argument('<name>', 'user name').description('remove a user; their sessions and tokens stop working at once')
+    .addOption(configOption())
+    .action(async (name: string, opts) => setExit((await usersModule()).usersRemoveCommand(name, opts, ctx)));
+  users.command('set-role').argument('<name>', 'user name').argument('<role>', 'viewer, approver or admin').description('change what a user may do')
+    .addOption(configOption())
+    .action(async (name: string, role: string, opts) => setExit((await usersModule()).usersSetRoleCommand(name, role, opts, ctx)));
+  users.command('reset-password').argument('<name>', 'user name').description('set a new password, clear the lockout and sign the user out')
+    .addOption(configOption())
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .action(async (name: string, opts) => setExit(await (await usersModule()).usersResetPasswordCommand(name, opts, ctx)));
+  users.command('reset-two-factor').argument('<name>', 'user name').description('remove a user\'s authenticator and recovery codes (lost device)')
+    .addOption(configOption())
+    .action(async (name: string, opts) => setExit((await usersModule()).usersResetTwoFactorCommand(name, opts, ctx)));
+
+  const tokens = program.command('tokens').description('API tokens: Authorization: Bearer <token>, with the role of their user');
+  const tokensModule = () => import('./commands/tokens.js');
+  tokens.command('create').description('create a token and print it once (only its hash is stored)')
+    .addOption(configOption())
+    .requiredOption('--user <name>', 'whose role the token carries')
+    .option('--name <name>', 'what the token is for', 'api')
+    .option('--expires <duration>', 'lifetime such as 90d, or never (default never)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden tokens create --user ci-bot --name ci --expires 90d')
+    .action(async (opts) => setExit((await tokensModule()).tokensCreateCommand(opts, ctx)));
+  tokens.command('list').description('every token with its state, expiry and last use')
+    .addOption(configOption()).option('--user <name>', 'only this user\'s tokens').option('--json', 'print JSON')
+    .action(async (opts) => setExit((await tokensModule()).tokensListCommand(opts, ctx)));
+  tokens.command('revoke').argument('<id>', 'token id, from tokens list').description('revoke a token; the next request with it is refused')
+    .addOption(configOption())
+    .action(async (id: string, opts) => setExit((await tokensModule()).tokensRevokeCommand(id, opts, ctx)));
+
   program.command('serve').description('scan on schedule and serve the dashboard, /healthz and /metrics, until SIGTERM')
     .addOption(configOption())
     .option('-p, --port <port>', 'TCP port', '8080')
@@ -175,6 +218,11 @@ export async function main(argv: string[]): Promise<number> {
     env: process.env,
     stdout: { write: (s) => void process.stdout.write(s), isTTY: Boolean(process.stdout.isTTY) },
     stderr: { write: (s) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
+    stdin: {
+      isTTY: Boolean(process.stdin.isTTY),
+      readAll: () => readAll(process.stdin),
+      readHidden: (prompt) => readHidden(process.stdin, process.stderr, prompt),
+    },
     defaultActor: process.env.SCRIPTWARDEN_USER || safeUser(),
     openCapturer: capturerFactory(process.env, process.getuid?.() === 0),
     createDashboard: async (deps) => (await import('../dashboard/create-app.js')).createApp(deps),

@@ -93,6 +93,20 @@ const configSchema = z
     retention: z.string().refine((v) => (parseDuration(v) ?? 0) >= 86_400_000, 'must be a duration of at least 1d, such as 90d').optional(),
     notify: notifySchema,
     dashboardUrl: httpUrl.optional(),
+    /** Sign-in and sessions of the dashboard that `serve` runs. */
+    dashboard: z
+      .strictObject({
+        /** Express's trust proxy: false, true, a hop count, or addresses/subnets of the reverse proxies (client IP and HTTPS from X-Forwarded-*). */
+        trustProxy: z.union([z.boolean(), count(0, 10), z.string().min(1)], { error: 'must be true, false, a hop count or a comma-separated list of proxy addresses' }).default(false),
+        sessionIdle: duration('30m'),
+        sessionMax: duration('12h'),
+        /** Failed sign-ins in a row before the account is locked for lockoutFor. */
+        lockoutAfter: count(2, 100).default(5),
+        lockoutFor: duration('15m'),
+        /** Sign-in attempts one client address may make per 15 minutes. */
+        loginAttemptsPerIp: count(3, 10_000).default(30),
+      })
+      .prefault({}),
     canary: z
       .strictObject({
         enabled: z.boolean({ error: 'must be true or false' }).default(true),

@@ -6,9 +6,11 @@ import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { decideFromRequest, loadAlertView, parseId } from '../alert-view.js';
 import { queryText, severityFilter, statusFilter } from '../request-input.js';
+import { actorOf, authOf, need } from '../auth/authenticate.js';
 
 export function apiRouter(store: Store, actor: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
+  router.use(need('read'));
   router.get('/targets', (_req, res) => {
     res.json({ targets: store.overview() });
   });
@@ -22,11 +24,11 @@ export function apiRouter(store: Store, actor: string, onDecision?: (alerts: Ale
   });
   router.get('/alerts/:id', (req, res) => {
     const view = loadAlertView(store, parseId(req.params.id, 'alert id'), actor);
-    res.json({ alert: view.alert, old: view.old, diff: view.hunks, notifications: view.notifications, decisions: view.decisions });
+    res.json({ alert: view.alert, old: view.old, diff: view.hunks, notifications: view.notifications, decisions: view.decisions, audit: view.audit });
   });
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
-    router.post(`/alerts/:id/${action}`, (req, res) => {
-      res.json({ alert: decideFromRequest(store, actor, req, status, onDecision) });
+    router.post(`/alerts/:id/${action}`, need('decide'), (req, res) => {
+      res.json({ alert: decideFromRequest(store, req, res, status, onDecision) });
     });
   }
   router.get('/inventory', (req, res) => {
@@ -38,6 +40,25 @@ export function apiRouter(store: Store, actor: string, onDecision?: (alerts: Ale
     const script = store.script(id);
     if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
     res.json({ script, versions: store.scriptVersions(id) });
+  });
+  router.get('/me', (_req, res) => {
+    const viewer = authOf(res).viewer!;
+    res.json({ user: viewer.name, role: viewer.role, via: viewer.kind });
+  });
+  router.get('/audit', need('manage'), (req, res) => {
+    const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
+    const objectType = queryText(req, 'type') || undefined;
+    const objectId = queryText(req, 'id') || undefined;
+    res.json({ audit: store.access.audit.list({ objectType, objectId, limit: 200, offset: (page - 1) * 200 }), chain: store.access.audit.verify() });
+  });
+  router.get('/users', need('manage'), (_req, res) => {
+    res.json({ users: store.access.users.list(), twoFactorPolicy: store.access.twoFactorPolicy() });
+  });
+  router.get('/tokens', need('manage'), (_req, res) => {
+    res.json({ tokens: store.access.tokens.list() });
+  });
+  router.post('/tokens/:id/revoke', need('manage'), (req, res) => {
+    res.json({ token: store.access.tokens.revoke(parseId(String(req.params.id), 'token id'), actorOf(req, res)) });
   });
   router.use((_req, _res) => {
     throw new ScriptwardenError('NOT_FOUND', 'no such API endpoint');

@@ -15,16 +15,21 @@ import { overviewPage } from '../views/overview.js';
 import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
 import { queryText, rulesInput, severityFilter, statusFilter } from '../request-input.js';
 import { MASK_RULES } from '../../src/normalize.js';
+import { allows } from '../../src/auth/roles.js';
+import { actorOf, authOf, need } from '../auth/authenticate.js';
+import { sendPage } from '../send-page.js';
 
 const PAGE_SIZE = 100;
 const INVENTORY_PAGE = 250;
 
 export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
+  // Everything here is for signed-in users; routes that change things ask for more below.
+  router.use(need('read'));
   const targetNames = () => [...new Set(store.overview().map((t) => t.target))];
 
   router.get('/', (_req, res) => {
-    res.type('html').send(overviewPage(store.overview(), store.alertTrend(new Date())));
+    sendPage(res, overviewPage(store.overview(), store.alertTrend(new Date())));
   });
 
   router.get('/alerts', (req, res) => {
@@ -34,16 +39,18 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
     if (type && !ALERT_TYPES.includes(type as never)) throw new ScriptwardenError('USAGE', `type must be one of ${ALERT_TYPES.join(', ')}`);
     const target = queryText(req, 'target');
     const alerts = store.listAlerts({ status, severity, type: type || undefined, target: target || undefined, limit: 1000 });
-    res.type('html').send(alertsPage(alerts, { status, severity: severity ?? '', target, type }, targetNames()));
+    sendPage(res, alertsPage(alerts, { status, severity: severity ?? '', target, type }, targetNames()));
   });
 
   router.get('/alerts/:id', (req, res) => {
-    res.type('html').send(alertDetailPage(loadAlertView(store, parseId(req.params.id, 'alert id'), actor)));
+    const viewer = authOf(res).viewer!;
+    const access = { canDecide: allows(viewer.role, 'decide'), askName: viewer.kind === 'open' };
+    sendPage(res, alertDetailPage(loadAlertView(store, parseId(req.params.id, 'alert id'), viewer.kind === 'open' ? actor : viewer.name, access)));
   });
 
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
-    router.post(`/alerts/:id/${action}`, (req, res) => {
-      res.redirect(303, `/alerts/${decideFromRequest(store, actor, req, status, onDecision).id}`);
+    router.post(`/alerts/:id/${action}`, need('decide'), (req, res) => {
+      res.redirect(303, `/alerts/${decideFromRequest(store, req, res, status, onDecision).id}`);
     });
   }
 
@@ -51,7 +58,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
     const target = queryText(req, 'target');
     const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
     const rows = store.inventory({ target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
-    res.type('html').send(inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames(), store.fieldAccess({ target: target || undefined })));
+    sendPage(res, inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames(), store.fieldAccess({ target: target || undefined })));
   });
 
   router.get('/inventory.csv', (req, res) => {
@@ -63,11 +70,11 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
   router.get('/scans', (req, res) => {
     const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
     const rows = store.scanList({ target: queryText(req, 'target') || undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
-    res.type('html').send(scansPage(rows.slice(0, PAGE_SIZE), page, rows.length > PAGE_SIZE));
+    sendPage(res, scansPage(rows.slice(0, PAGE_SIZE), page, rows.length > PAGE_SIZE));
   });
 
   router.get('/scripts/:id', (req, res) => {
-    const id = parseId(req.params.id, 'script id');
+    const id = parseId(String(req.params.id), 'script id');
     const script = store.script(id);
     if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
     const versions = store.scriptVersions(id);
@@ -79,15 +86,15 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
       if (!known.has(from) || !known.has(to)) throw new ScriptwardenError('USAGE', 'from and to must be versions of this script');
       compare = { from, to, hunks: diffHunks(store.beautified(from) ?? '', store.beautified(to) ?? '') };
     }
-    res.type('html').send(scriptPage(script, versions, compare, store.maskSettings(id)));
+    sendPage(res, scriptPage(script, versions, compare, store.maskSettings(id)));
   });
 
-  router.post('/scripts/:id/rules', (req, res) => {
-    const id = parseId(req.params.id, 'script id');
+  router.post('/scripts/:id/rules', need('manage'), (req, res) => {
+    const id = parseId(String(req.params.id), 'script id');
     if (!store.script(id)) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
     const { enabled, forgetLearned } = rulesInput(req);
     const current = store.maskSettings(id);
-    store.setMaskSettings(id, { disabled: MASK_RULES.filter((r) => !enabled.includes(r)), learned: forgetLearned ? [] : current.learned });
+    store.setMaskSettings(id, { disabled: MASK_RULES.filter((r) => !enabled.includes(r)), learned: forgetLearned ? [] : current.learned }, undefined, actorOf(req, res));
     res.redirect(303, `/scripts/${id}`);
   });
 

@@ -4,9 +4,11 @@ import type { DiffHunk } from '../../src/diff.js';
 import type { AlertWithDetails, DecisionRecord } from '../../src/store/alerts.js';
 import type { NotificationRow } from '../../src/store/notifications.js';
 import type { EvidenceFile } from '../../src/store/evidence.js';
+import type { AuditEntry } from '../../src/store/audit.js';
+import { auditTable } from './audit.js';
 import { html, safeHref, type Html } from '../html.js';
 import { addedCode, diffTable } from './diff.js';
-import { layout, severityBadge, stateBadge, timeText } from './layout.js';
+import { CSRF_INPUT, layout, severityBadge, stateBadge, timeText } from './layout.js';
 
 export interface AlertView {
   alert: AlertWithDetails;
@@ -18,6 +20,12 @@ export interface AlertView {
   notifications: NotificationRow[];
   evidence: EvidenceFile[];
   decisions: DecisionRecord[];
+  /** This alert's audit history, newest first. */
+  audit: AuditEntry[];
+  /** Whether the viewer's role may approve or reject. */
+  canDecide: boolean;
+  /** Open access only: nobody is signed in, so the form asks for a name. */
+  askName: boolean;
 }
 
 /** The files kept from the load that raised the alert; every download is an attachment, the screenshot is shown. */
@@ -126,9 +134,9 @@ export function alertDetailPage(view: AlertView): string {
   // Every decision, oldest first: a rejection later approved keeps both on the record.
   const decided = html`${view.decisions.map((d) => html`<p class="decision">${stateBadge(d.status)} by <strong>${d.by}</strong> ${timeText(d.at)}: ${d.note ?? ''}</p>`)}`;
   const form = (action: 'approve' | 'reject', label: string) => html`
-    <form method="post" action="/alerts/${alert.id}/${action}" class="decide ${action}">
+    <form method="post" action="/alerts/${alert.id}/${action}" class="decide ${action}">${CSRF_INPUT}
       <label>Justification <textarea name="note" required maxlength="2000" placeholder="${action === 'approve' ? 'Why this change is authorized' : 'Why it is not (incident reference)'}"></textarea></label>
-      <label>Your name <input name="by" value="${view.actor}" required maxlength="100"></label>
+      ${view.askName ? html`<label>Your name <input name="by" value="${view.actor}" required maxlength="100"></label>` : ''}
       <button type="submit">${label}</button>
     </form>`;
   return layout(`Alert #${alert.id}`, html`
@@ -147,8 +155,12 @@ export function alertDetailPage(view: AlertView): string {
     ${section.change}
     ${notificationsSection(view.notifications)}
     <h2>Decision</h2>
-    <section class="decisions">${form('approve', 'Approve')}${form('reject', 'Reject')}</section>
+    ${view.canDecide
+      ? html`<section class="decisions">${form('approve', 'Approve')}${form('reject', 'Reject')}</section>`
+      : html`<p class="muted">Your role may read this alert; an approver or admin decides it.</p>`}
     ${section.evidence}
     ${evidenceFilesSection(alert.id, view.evidence)}
+    <h2>Audit history</h2>
+    ${auditTable(view.audit)}
   `, { active: '/alerts' });
 }

@@ -1,6 +1,6 @@
 // The page frame every dashboard screen shares: navigation, stylesheet and the external script.
 
-import { html, type Html } from '../html.js';
+import { Html, html } from '../html.js';
 
 export function layout(title: string, body: Html, options: { active?: string } = {}): string {
   const nav = [
@@ -15,10 +15,16 @@ export function layout(title: string, body: Html, options: { active?: string } =
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
 </head><body>
-<header><strong class="brand">scriptwarden</strong><nav>${nav}</nav></header>
-<main>${body}</main>
+<header><strong class="brand">scriptwarden</strong><nav>${nav}</nav>${ACCOUNT_SLOT}</header>
+${BANNER_SLOT}<main>${body}</main>
 </body></html>`.value}`;
 }
+
+/** Filled per request by sendPage: who is signed in, and the admin links. */
+const ACCOUNT_SLOT = new Html('<!--sw:account-->');
+const BANNER_SLOT = new Html('<!--sw:banner-->');
+/** Put inside every POST form: sendPage replaces it with the session's CSRF token field. */
+export const CSRF_INPUT = new Html('<!--sw:csrf-->');
 
 export function timeText(iso: string | null): Html {
   if (!iso) return html`<span class="muted">never</span>`;

@@ -8,7 +8,7 @@ import type { LibraryMatch } from '../../src/intel/libraries.js';
 import { MASK_RULE_HELP, MASK_RULES, type MaskSettings } from '../../src/normalize.js';
 import { html, type Html } from '../html.js';
 import { diffTable } from './diff.js';
-import { layout, stateBadge, timeText } from './layout.js';
+import { CSRF_INPUT, layout, stateBadge, timeText } from './layout.js';
 
 export function inventoryPage(rows: InventoryRow[], view: { target: string; page: number; hasMore: boolean }, targets: string[], access: FieldAccessRow[] = []): string {
   const { target, page, hasMore } = view;
@@ -55,7 +55,7 @@ export function scansPage(scans: ScanRow[], page: number, hasMore: boolean): str
 function rulesForm(scriptId: number, settings: MaskSettings): Html {
   return html`<h2>Masking rules</h2>
     <p class="muted small">A version that differs from an accepted one only in what these rules mask is recorded, not alerted.</p>
-    <form method="post" action="/scripts/${scriptId}/rules" class="rules">
+    <form method="post" action="/scripts/${scriptId}/rules" class="rules">${CSRF_INPUT}
       ${MASK_RULES.map((rule) => html`<label><input type="checkbox" name="rule" value="${rule}" ${settings.disabled.includes(rule) ? '' : html`checked`}>
         <code>${rule}</code> ${MASK_RULE_HELP[rule]}${rule === 'learned-tokens' ? ` (${settings.learned.length} learned)` : ''}</label><br>`)}
       <label><input type="checkbox" name="forget"> forget the learned values</label><br>

@@ -17,6 +17,8 @@ export interface CommandContext {
   env: Record<string, string | undefined>;
   stdout: Output;
   stderr: Output;
+  /** Standard input, for passwords: read whole when piped, or typed without echo on a terminal. */
+  stdin: { isTTY: boolean; readAll(): Promise<string>; readHidden(prompt: string): Promise<string> };
   /** Who is acting when --by is not given. */
   defaultActor: string;
   /** Opens the crawler for a scan; cli.ts supplies it so src/ never imports crawler/. */
@@ -64,4 +66,14 @@ export interface DashboardDeps {
   version: string;
   /** Called with the alerts a reviewer just approved or rejected, for their notifications. */
   onDecision?(alerts: AlertWithDetails[]): void;
+  auth: {
+    /** Open access while no user exists: serve allows it only on a loopback address. */
+    allowOpen: boolean;
+    idleMs: number;
+    absoluteMs: number;
+    lockout: { maxFailures: number; lockMs: number };
+    loginAttemptsPerIp: number;
+  };
+  trustProxy: boolean | number | string;
+  notifyChannels: string[];
 }

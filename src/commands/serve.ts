@@ -9,8 +9,14 @@ import { renderMetrics, type BrowserState } from '../metrics.js';
 import { createScheduler, type Scheduler } from '../scheduler.js';
 import { openStore } from '../store/open-store.js';
 import type { AlertWithDetails } from '../store/alerts.js';
-import { queueDecisions, startDelivery } from '../notify.js';
-import { EXIT, type CommandContext, type HealthReport } from './context.js';
+import { channelLabel, queueDecisions, startDelivery } from '../notify.js';
+import { EXIT, withStore, type CommandContext, type HealthReport } from './context.js';
+
+/** Loopback: 127.0.0.0/8, ::1 and localhost. Anything else (0.0.0.0 included) reaches other machines. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
 
 export interface ServeOptions {
   config?: string;
@@ -29,6 +35,14 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   if (graceMs === null) throw new ScriptwardenError('USAGE', `--stop-timeout must be a duration such as 20s, not "${opts.stopTimeout}"`);
   const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
   const config = loadConfig(opts.config, ctx.cwd, ctx.env);
+  const loopback = isLoopback(opts.host);
+  if (!loopback) {
+    const users = withStore(opts.config, ctx, (s) => s.access.users.count());
+    if (users === 0) {
+      const configFlag = opts.config ? ` --config ${opts.config}` : '';
+      throw new ScriptwardenError('USAGE', `no dashboard user exists, so serve will not listen on ${opts.host} (only loopback may run open). Create the first admin:\n  npx scriptwarden users add admin --role admin${configFlag}`);
+    }
+  }
   const capturer = opts.schedule ? await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page')) : null;
   const store = openStore(config.database);
   const scheduler: Scheduler | null = capturer
@@ -65,7 +79,16 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const onDecision = (alerts: AlertWithDetails[]) => {
     if (config.notify.length > 0) queueDecisions(store, config.notify, alerts, new Date().toISOString());
   };
-  const dashboard = await ctx.createDashboard({ store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision });
+  const d = config.dashboard;
+  const auth = { allowOpen: loopback, idleMs: d.sessionIdle, absoluteMs: d.sessionMax, lockout: { maxFailures: d.lockoutAfter, lockMs: d.lockoutFor }, loginAttemptsPerIp: d.loginAttemptsPerIp };
+  const dashboard = await ctx.createDashboard({
+    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision,
+    auth, trustProxy: d.trustProxy, notifyChannels: config.notify.map(channelLabel),
+  });
+  // Expired sessions are removed hourly; a read of one checks its limits anyway.
+  const pruneSessions = setInterval(() => store.access.sessions.prune(auth), 3_600_000);
+  pruneSessions.unref();
+  store.access.sessions.prune(auth);
   let address: { url: string };
   try {
     address = await dashboard.listen(port, opts.host);
@@ -75,6 +98,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     throw new ScriptwardenError('USAGE', `cannot listen on ${opts.host}:${port}: ${describeError(error)}`);
   }
   log.info('serve.started', `scriptwarden dashboard: ${address.url}`, { url: address.url, scheduler: Boolean(scheduler) });
+  if (store.access.users.count() === 0) log.warn('serve.open_access', 'no dashboard users yet: open access on loopback until the first admin exists (npx scriptwarden users add NAME --role admin)');
   if (!scheduler) log.info('serve.no_schedule', 'scheduled scans are off (--no-schedule); serving the dashboard only');
   scheduler?.start();
   // Deliveries (new alerts, decisions, retries) run on their own loop, so a slow receiver never delays a scan.
@@ -86,6 +110,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const { abandoned } = (await scheduler?.stop(graceMs)) ?? { abandoned: 0 };
   if (abandoned > 0) log.warn('serve.abandoned', `abandoning ${abandoned} running scans; they are not recorded`, { abandoned });
   await dashboard.close();
+  clearInterval(pruneSessions);
   await delivery.stop();
   await capturer?.close();
   await scheduler?.idle(10_000);

@@ -10,7 +10,7 @@ export function verifyCommand(options: { config?: string; json?: boolean }, ctx:
     if (options.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (report.ok) {
       const older = report.unchained ? ` (${report.unchained} written before the chain existed, not judged)` : '';
-      ctx.stdout.write(`OK: ${report.scans} scans follow the chain${older}; ${report.blobs} stored blobs match their SHA-256\n`);
+      ctx.stdout.write(`OK: ${report.scans} scans follow the chain${older}; ${report.blobs} stored blobs match their SHA-256; ${report.auditEntries} audit entries follow their chain\n`);
     } else {
       ctx.stdout.write(`BROKEN: ${report.firstBreak!.reason}\n`);
     }

@@ -2,6 +2,7 @@
 
 import { ScriptwardenError } from '../errors.js';
 import { SEVERITIES, type AlertRecord, type AlertStatus } from '../types.js';
+import { appendAudit } from './audit.js';
 import type { Db } from './database.js';
 
 interface AlertRow {
@@ -100,6 +101,8 @@ export interface Decision {
   by: string;
   note: string | null;
   at: string;
+  /** Where the decision came from: the client address for the dashboard and API, null for the command line. */
+  ip?: string | null;
 }
 
 function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): void {
@@ -155,6 +158,10 @@ export function decideAlerts(db: Db, ids: number[], status: 'approved' | 'reject
         row.id, status, decision.by, decision.at, decision.note,
       );
       if (status === 'approved') applyApprovalToBaseline(db, row, decision);
+      appendAudit(db, {
+        actor: decision.by, ip: decision.ip ?? null, action: `alert.${status}`, objectType: 'alert', objectId: row.id,
+        before: { status: row.status }, after: { status }, note: decision.note,
+      }, decision.at);
     }
     return rows.map((row) => readAlert(db, row.id)!);
   })();
@@ -168,6 +175,9 @@ export function approveEverything(db: Db, decision: Decision): { alerts: number;
     const pending = db
       .prepare("UPDATE baseline SET state = 'approved', decided_by = ?, decided_at = ?, note = ? WHERE state = 'pending'")
       .run(decision.by, decision.at, decision.note).changes;
+    if (pending > 0) {
+      appendAudit(db, { actor: decision.by, ip: decision.ip ?? null, action: 'inventory.approved', objectType: 'inventory', after: { entries: pending }, note: decision.note }, decision.at);
+    }
     return { alerts: open.length, pending, decided };
   })();
 }

@@ -9,6 +9,9 @@ import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
 import { openDatabase, type Db } from './database.js';
+import { createAccess, type Access } from './access.js';
+import { appendAudit } from './audit.js';
+import type { Actor } from './users.js';
 import { targetId } from './targets.js';
 import { readFieldAccess, type FieldAccessRow } from './field-access.js';
 import { verifyStore, type VerifyReport } from './scan-chain.js';
@@ -87,8 +90,10 @@ export interface Store {
   verify(): VerifyReport;
   /** Masking rules turned off and volatile positions learned for one script. */
   maskSettings(scriptId: number): MaskSettings;
-  /** Replaces a script's mask settings and re-hashes its accepted versions to match. */
-  setMaskSettings(scriptId: number, settings: MaskSettings, now?: string): void;
+  /** Replaces a script's mask settings and re-hashes its accepted versions to match; audited when an actor is given. */
+  setMaskSettings(scriptId: number, settings: MaskSettings, now?: string, actor?: Actor): void;
+  /** Users, sessions, API tokens, settings and the audit log. */
+  access: Access;
   /** The beautified text of a stored body, computed once and cached; null when the body is not stored. */
   beautified(sha256: string): string | null;
   close(): void;
@@ -161,7 +166,18 @@ export function openStore(path: string): Store {
       record: (id, outcome) => recordAttempt(db, id, outcome),
     },
     maskSettings: (scriptId) => readScriptSettings(db, scriptId),
-    setMaskSettings: (scriptId, settings, now = new Date().toISOString()) => writeScriptSettings(db, blobs, scriptId, settings, now),
+    setMaskSettings: (scriptId, settings, now = new Date().toISOString(), actor) =>
+      db.transaction(() => {
+        const before = readScriptSettings(db, scriptId);
+        writeScriptSettings(db, blobs, scriptId, settings, now);
+        if (actor) {
+          appendAudit(db, {
+            actor: actor.name, ip: actor.ip, action: 'script.rules_changed', objectType: 'script', objectId: scriptId,
+            before: { disabled: before.disabled, learned: before.learned.length }, after: { disabled: settings.disabled, learned: settings.learned.length },
+          }, now);
+        }
+      }).immediate(),
+    access: createAccess(db),
     beautified(sha256) {
       const source = blobs.idOf(sha256);
       if (source === null) return null;

@@ -2,6 +2,7 @@
 
 import { brotliDecompressSync } from 'node:zlib';
 import { sha256Hex } from '../fingerprint.js';
+import { verifyAudit } from './audit.js';
 import type { Db } from './database.js';
 
 interface ScanRow {
@@ -95,13 +96,15 @@ export interface VerifyReport {
   /** Scans written before the chain existed (an older database): listed, not judged. */
   unchained: number;
   blobs: number;
+  /** Entries in the audit log, checked the same way. */
+  auditEntries: number;
   /** The first thing that does not match, or null. */
-  firstBreak: { kind: 'scan' | 'blob'; id: number; sha256?: string; reason: string } | null;
+  firstBreak: { kind: 'scan' | 'blob' | 'audit'; id: number; sha256?: string; reason: string } | null;
 }
 
 /** Checks every scan against the chain and every blob against its SHA-256; stops at the first break of each kind. */
 export function verifyStore(db: Db): VerifyReport {
-  const report: VerifyReport = { ok: true, scans: 0, unchained: 0, blobs: 0, firstBreak: null };
+  const report: VerifyReport = { ok: true, scans: 0, unchained: 0, blobs: 0, auditEntries: 0, firstBreak: null };
   let prev: string | null = null;
   for (const row of db.prepare<[], ScanRow>(`${SCAN_SQL} ORDER BY s.id`).iterate()) {
     report.scans++;
@@ -133,6 +136,9 @@ export function verifyStore(db: Db): VerifyReport {
     }
     if (reason) report.firstBreak = { kind: 'blob', id: blob.id, sha256: blob.sha256, reason: `blob ${blob.sha256} ${reason}` };
   }
+  const audit = verifyAudit(db);
+  report.auditEntries = audit.entries;
+  if (audit.firstBreak && !report.firstBreak) report.firstBreak = { kind: 'audit', id: audit.firstBreak.id, reason: audit.firstBreak.reason };
   report.ok = report.firstBreak === null;
   return report;
 }

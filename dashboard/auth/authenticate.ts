@@ -1,0 +1,101 @@
+// Works out who is asking: a bearer token, a session cookie, or (loopback with no users yet) open access as admin.
+
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { allows, type Permission, type Role } from '../../src/auth/roles.js';
+import type { Session } from '../../src/store/sessions.js';
+import type { Store } from '../../src/store/open-store.js';
+import type { Actor } from '../../src/store/users.js';
+import { readCookie, SESSION_COOKIE } from './session-cookie.js';
+
+export type Viewer =
+  | { kind: 'open'; name: string; role: Role }
+  | { kind: 'session'; name: string; role: Role; session: Session }
+  | { kind: 'token'; name: string; role: Role; tokenId: number };
+
+export interface AuthState {
+  /** Who may act; null when nobody is signed in. */
+  viewer: Viewer | null;
+  /** A session still between password and two-factor (or forced enrolment). */
+  partial: Session | null;
+  /** True while no user exists and the dashboard runs open on loopback. */
+  open: boolean;
+}
+
+export interface AuthSettings {
+  /** serve allows open access only on a loopback address; it ends as soon as the first user exists. */
+  allowOpen: boolean;
+  idleMs: number;
+  absoluteMs: number;
+  lockout: { maxFailures: number; lockMs: number };
+  loginAttemptsPerIp: number;
+}
+
+export const authOf = (res: Response): AuthState => res.locals.auth as AuthState;
+
+/** The actor recorded in the audit log for this request. */
+export function actorOf(req: Request, res: Response): Actor {
+  const viewer = authOf(res).viewer;
+  return { name: viewer?.name ?? 'anonymous', ip: req.ip ?? null, keepAdmin: true };
+}
+
+const isApi = (req: Request) => req.originalUrl.startsWith('/api/');
+
+function loopbackHost(req: Request): boolean {
+  const host = (req.get('host') ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function authenticate(store: Store, settings: AuthSettings, openActor: string): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const state: AuthState = { viewer: null, partial: null, open: false };
+    res.locals.auth = state;
+    const authorization = req.get('authorization');
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const found = match ? store.access.tokens.userFor(match[1]!) : null;
+      if (!found) {
+        res.status(401).set('WWW-Authenticate', 'Bearer realm="scriptwarden", error="invalid_token"');
+        res.json({ error: { status: 401, message: 'the API token is unknown, revoked or expired' } });
+        return;
+      }
+      state.viewer = { kind: 'token', name: found.user.name, role: found.user.role, tokenId: found.tokenId };
+      return next();
+    }
+    const cookie = readCookie(req, SESSION_COOKIE);
+    const session = cookie ? store.access.sessions.read(cookie, { idleMs: settings.idleMs, absoluteMs: settings.absoluteMs }) : null;
+    if (session?.stage === 'full') state.viewer = { kind: 'session', name: session.user.name, role: session.user.role, session };
+    else if (session) state.partial = session;
+    else if (settings.allowOpen && store.access.users.count() === 0) {
+      // Open access answers only to loopback names, so a DNS-rebound page on another name cannot use it.
+      if (!loopbackHost(req)) {
+        res.status(403).type('text/plain').send('Open access (no users yet) answers only on localhost, 127.0.0.1 or [::1].\n');
+        return;
+      }
+      state.open = true;
+      state.viewer = { kind: 'open', name: openActor, role: 'admin' };
+    }
+    next();
+  };
+}
+
+/** Lets the request through when its viewer's role allows `permission`: else 401/302 for nobody, 403 for too little. */
+export function need(permission: Permission): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const { viewer, partial } = authOf(res);
+    if (viewer) {
+      if (allows(viewer.role, permission)) return next();
+      res.status(403);
+      if (isApi(req)) res.json({ error: { status: 403, message: `the ${viewer.role} role may not do this` } });
+      else res.type('text/plain').send(`Forbidden: the ${viewer.role} role may not do this.\n`);
+      return;
+    }
+    if (isApi(req)) {
+      res.status(401).set('WWW-Authenticate', 'Bearer realm="scriptwarden"').json({ error: { status: 401, message: 'sign in, or send Authorization: Bearer <token>' } });
+      return;
+    }
+    if (partial?.stage === 'password') return res.redirect(302, '/login/two-factor');
+    if (partial?.stage === 'enrol') return res.redirect(302, '/account/two-factor');
+    const back = req.method === 'GET' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+    res.redirect(302, `/login${back}`);
+  };
+}

@@ -1,0 +1,102 @@
+// The signed-in user's own page: two-factor enrolment (QR code, recovery codes) and changing their password.
+
+import { randomBytes } from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
+import { hashPassword, passwordProblem, verifyPassword } from '../../src/auth/passwords.js';
+import { twoFactorRequired } from '../../src/auth/roles.js';
+import { base32Decode, base32Encode, newTotpSecret, otpauthUri, verifyTotp } from '../../src/auth/totp.js';
+import type { Session } from '../../src/store/sessions.js';
+import type { Store } from '../../src/store/open-store.js';
+import { authOf, need, type AuthSettings } from '../auth/authenticate.js';
+import { sendPage } from '../send-page.js';
+import { accountPage, enrolPage, recoveryCodesPage } from '../views/sign-in.js';
+import { startSession } from './sign-in.js';
+
+const RECOVERY_CODES = 10;
+
+/** Ten codes of ten base32 characters (50 bits each), grouped for reading. */
+function newRecoveryCodes(): string[] {
+  return Array.from({ length: RECOVERY_CODES }, () => base32Encode(randomBytes(7)).slice(0, 10).toLowerCase().replace(/^(.{5})/, '$1-'));
+}
+
+/** The session of a person (not a token, not open access), signed in fully or still enrolling. */
+function personSession(res: Response): Session | null {
+  const { viewer, partial } = authOf(res);
+  if (viewer?.kind === 'session') return viewer.session;
+  return partial?.stage === 'enrol' ? partial : null;
+}
+
+function requirePerson(req: Request, res: Response, next: NextFunction): void {
+  if (personSession(res)) return next();
+  if (authOf(res).viewer) {
+    res.status(403).type('text/plain').send('Forbidden: only a signed-in person has an account page.\n');
+    return;
+  }
+  need('read')(req, res, next);
+}
+
+export function accountRouter(store: Store, settings: AuthSettings): Router {
+  const router = Router();
+  const field = (req: Request, name: string) => {
+    const value = (req.body as Record<string, unknown> | undefined)?.[name];
+    return typeof value === 'string' && value.length <= 1024 ? value : '';
+  };
+  const showAccount = (res: Response, message: string | null, kind = 'error', status = 200) => {
+    const session = personSession(res)!;
+    const user = store.access.users.get(session.user.name)!;
+    sendPage(res, accountPage({
+      name: user.name, role: user.role, twoFactor: user.totpSecret !== null, recoveryLeft: store.access.users.recoveryCodesLeft(user.id),
+      lastLoginAt: user.lastLoginAt, message, kind,
+    }), status);
+  };
+
+  router.get('/account', need('read'), requirePerson, (_req, res) => showAccount(res, null));
+
+  router.post('/account/password', need('read'), requirePerson, async (req, res) => {
+    const session = personSession(res)!;
+    if (!(await verifyPassword(field(req, 'current'), session.user.passwordHash))) return showAccount(res, 'The current password is not right.', 'error', 400);
+    const password = field(req, 'password');
+    const problem = passwordProblem(password);
+    if (problem) return showAccount(res, `The new password ${problem}.`, 'error', 400);
+    store.access.users.setPassword(session.user.name, await hashPassword(password), { name: session.user.name, ip: req.ip ?? null });
+    // Changing the password signs out every session, this one included: continue in a fresh one.
+    startSession(store, settings, req, res, session.user, 'full');
+    res.redirect(303, '/account');
+  });
+
+  const showEnrol = async (res: Response, session: Session, message: string | null, status = 200) => {
+    let secret = session.pendingTotpSecret;
+    if (!secret) {
+      secret = base32Encode(newTotpSecret());
+      store.access.sessions.setPendingTotp(session.idHash, secret);
+    }
+    const uri = otpauthUri(base32Decode(secret)!, session.user.name);
+    const qrDataUrl = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(uri, { type: 'svg', margin: 2 })).toString('base64')}`;
+    const required = twoFactorRequired(session.user.role, store.access.twoFactorPolicy());
+    sendPage(res, enrolPage({ name: session.user.name, secret, qrDataUrl, required, message }), status);
+  };
+
+  router.get('/account/two-factor', requirePerson, async (_req, res) => {
+    const session = personSession(res)!;
+    if (session.user.totpSecret) return res.redirect(303, '/account');
+    await showEnrol(res, session, null);
+  });
+
+  router.post('/account/two-factor', requirePerson, async (req, res) => {
+    const session = personSession(res)!;
+    if (session.user.totpSecret) return res.redirect(303, '/account');
+    const secret = session.pendingTotpSecret ? base32Decode(session.pendingTotpSecret) : null;
+    const step = secret ? verifyTotp(secret, field(req, 'code').trim(), Date.now() / 1000, { window: 1 }) : null;
+    if (step === null) return showEnrol(res, session, 'That code is not right. Check the time on your device and try the next code.', 400);
+    const codes = newRecoveryCodes();
+    const actor = { name: session.user.name, ip: req.ip ?? null };
+    store.access.users.setTwoFactor(session.user.name, session.pendingTotpSecret, codes, actor);
+    store.access.users.useTotpStep(session.user.id, step);
+    if (session.stage === 'enrol') store.access.users.loginSucceeded(session.user, req.ip ?? null, 'password + authenticator (enrolled)');
+    // A step up in trust gets a new session id, like sign-in.
+    startSession(store, settings, req, res, session.user, 'full');
+    sendPage(res, recoveryCodesPage(codes));
+  });
+  return router;
+}

@@ -1,0 +1,83 @@
+// Admin-only screens: users and roles, API tokens, the two-factor policy, and the audit log.
+
+import { Router, type Request, type Response } from 'express';
+import { hashPassword, passwordProblem } from '../../src/auth/passwords.js';
+import { TWO_FACTOR_POLICIES, type TwoFactorPolicy } from '../../src/auth/roles.js';
+import { parseDuration } from '../../src/duration.js';
+import { describeError, isScriptwardenError, ScriptwardenError } from '../../src/errors.js';
+import type { Store } from '../../src/store/open-store.js';
+import { parseId } from '../alert-view.js';
+import { actorOf, need } from '../auth/authenticate.js';
+import { queryText } from '../request-input.js';
+import { sendPage } from '../send-page.js';
+import { settingsPage, tokensPage, usersPage } from '../views/admin.js';
+import { auditPage } from '../views/audit.js';
+
+const AUDIT_PAGE = 100;
+
+const field = (req: Request, name: string): string => {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' && value.length <= 1024 ? value : '';
+};
+
+export function adminRouter(store: Store, channels: string[]): Router {
+  const router = Router();
+  router.use(['/admin', '/audit'], need('manage'));
+
+  const showUsers = (res: Response, message: string | null, kind = 'error', status = 200) =>
+    sendPage(res, usersPage(store.access.users.list(), message, kind), status);
+  /** Runs a user change and shows the list with what happened; a refused change (last admin, bad role) is a 400 with its reason. */
+  const userChange = async (res: Response, change: () => unknown, done: string) => {
+    try {
+      await change();
+    } catch (error) {
+      if (!isScriptwardenError(error) || (error.code !== 'USAGE' && error.code !== 'NOT_FOUND')) throw error;
+      return showUsers(res, describeError(error), 'error', error.code === 'NOT_FOUND' ? 404 : 400);
+    }
+    showUsers(res, done, 'ok');
+  };
+
+  router.get('/admin/users', (_req, res) => showUsers(res, null));
+  router.post('/admin/users', async (req, res) => {
+    const name = field(req, 'name').trim();
+    const password = field(req, 'password');
+    const problem = passwordProblem(password);
+    if (problem) return showUsers(res, `The password ${problem}.`, 'error', 400);
+    await userChange(res, async () => store.access.users.create({ name, role: field(req, 'role'), passwordHash: await hashPassword(password) }, actorOf(req, res)), `Added ${name}.`);
+  });
+  router.post('/admin/users/:name/role', (req, res) =>
+    userChange(res, () => store.access.users.setRole(String(req.params.name), field(req, 'role'), actorOf(req, res)), `${req.params.name} is now ${field(req, 'role')}.`));
+  router.post('/admin/users/:name/remove', (req, res) =>
+    userChange(res, () => store.access.users.remove(String(req.params.name), actorOf(req, res)), `Removed ${req.params.name}.`));
+  router.post('/admin/users/:name/reset-two-factor', (req, res) =>
+    userChange(res, () => store.access.users.setTwoFactor(String(req.params.name), null, [], actorOf(req, res)), `Two-factor reset for ${req.params.name}.`));
+
+  const userNames = () => store.access.users.list().map((u) => u.name);
+  router.get('/admin/tokens', (_req, res) => sendPage(res, tokensPage(store.access.tokens.list(), userNames(), null, null)));
+  router.post('/admin/tokens', (req, res) => {
+    const expires = field(req, 'expires') || 'never';
+    const ms = expires === 'never' ? null : parseDuration(expires);
+    if (expires !== 'never' && (ms === null || ms <= 0)) throw new ScriptwardenError('USAGE', 'expires must be a duration such as 90d, or never');
+    const created = store.access.tokens.create({ user: field(req, 'user'), name: field(req, 'name').trim() || 'api', expiresAt: ms === null ? null : new Date(Date.now() + ms).toISOString() }, actorOf(req, res));
+    sendPage(res, tokensPage(store.access.tokens.list(), userNames(), created, null), 201);
+  });
+  router.post('/admin/tokens/:id/revoke', (req, res) => {
+    store.access.tokens.revoke(parseId(String(req.params.id), 'token id'), actorOf(req, res));
+    res.redirect(303, '/admin/tokens');
+  });
+
+  router.get('/admin/settings', (_req, res) => sendPage(res, settingsPage(store.access.twoFactorPolicy(), channels, null)));
+  router.post('/admin/settings', (req, res) => {
+    const policy = field(req, 'twoFactorPolicy');
+    if (!(TWO_FACTOR_POLICIES as readonly string[]).includes(policy)) throw new ScriptwardenError('USAGE', `twoFactorPolicy must be one of ${TWO_FACTOR_POLICIES.join(', ')}`);
+    store.access.setTwoFactorPolicy(policy as TwoFactorPolicy, actorOf(req, res));
+    sendPage(res, settingsPage(store.access.twoFactorPolicy(), channels, 'Saved.'));
+  });
+
+  router.get('/audit', (req, res) => {
+    const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
+    const entries = store.access.audit.list({ limit: AUDIT_PAGE + 1, offset: (page - 1) * AUDIT_PAGE });
+    sendPage(res, auditPage(entries.slice(0, AUDIT_PAGE), page, entries.length > AUDIT_PAGE, store.access.audit.verify()));
+  });
+  return router;
+}

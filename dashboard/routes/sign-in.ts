@@ -1,0 +1,158 @@
+// Sign-in, the two-factor step and sign-out; a fresh session id at every step up, lockout and per-address limits.
+
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { hashPassword, verifyPassword } from '../../src/auth/passwords.js';
+import { twoFactorRequired } from '../../src/auth/roles.js';
+import { base32Decode, verifyTotp } from '../../src/auth/totp.js';
+import type { SessionStage } from '../../src/store/sessions.js';
+import type { Store } from '../../src/store/open-store.js';
+import type { UserRow } from '../../src/store/users.js';
+import { authOf, type AuthSettings } from '../auth/authenticate.js';
+import { sameToken } from '../auth/csrf.js';
+import { createLoginLimiter } from '../auth/login-limiter.js';
+import { dropCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, writeCookie } from '../auth/session-cookie.js';
+import { sendPage } from '../send-page.js';
+import { loginPage, twoFactorPage } from '../views/sign-in.js';
+
+const field = (req: Request, name: string, max: number): string => {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' && value.length <= max ? value : '';
+};
+
+/** Only a path on this site: never another origin (//evil.example) as the place to go after sign-in. */
+export function safeNext(raw: unknown): string {
+  return typeof raw === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(raw) && !raw.startsWith('/login') ? raw : '/';
+}
+
+/** Replaces whatever session the browser had with a new one (the session id changes at every sign-in step). */
+export function startSession(store: Store, settings: AuthSettings, req: Request, res: Response, user: UserRow, stage: SessionStage): void {
+  const previous = authOf(res).viewer;
+  if (previous?.kind === 'session') store.access.sessions.remove(previous.session.idHash);
+  const partial = authOf(res).partial;
+  if (partial) store.access.sessions.remove(partial.idHash);
+  const { cookie } = store.access.sessions.create(user.id, stage, req.ip ?? null);
+  writeCookie(req, res, SESSION_COOKIE, cookie, { maxAgeMs: settings.absoluteMs });
+  // The rest of this response (a page rendered after sign-in) belongs to the new session.
+  const session = store.access.sessions.read(cookie, { idleMs: settings.idleMs, absoluteMs: settings.absoluteMs })!;
+  const state = authOf(res);
+  state.viewer = stage === 'full' ? { kind: 'session', name: user.name, role: user.role, session } : null;
+  state.partial = stage === 'full' ? null : session;
+}
+
+const lockedText = (until: string) => `This account is locked until ${until.slice(0, 19).replace('T', ' ')} UTC after repeated failed sign-ins. Try again later, or ask an admin to reset the password.`;
+
+export function signInRouter(store: Store, settings: AuthSettings): Router {
+  const router = Router();
+  const limiter = createLoginLimiter(settings.loginAttemptsPerIp, 15 * 60_000);
+  let dummyHash: Promise<string> | null = null;
+  const now = () => new Date().toISOString();
+
+  const showLogin = (req: Request, res: Response, message: string | null, status: number, name?: string) => {
+    const csrf = randomBytes(24).toString('base64url');
+    writeCookie(req, res, LOGIN_COOKIE, csrf, { path: '/login', maxAgeMs: 60 * 60_000 });
+    sendPage(res, loginPage({ next: safeNext(req.query.next ?? (req.body as Record<string, unknown> | undefined)?.next), csrf, message, name }), status);
+  };
+
+  router.get('/login', (req, res) => {
+    if (authOf(res).viewer?.kind === 'session') return res.redirect(303, safeNext(req.query.next));
+    showLogin(req, res, null, 200);
+  });
+
+  router.post('/login', async (req, res) => {
+    const ip = req.ip ?? 'unknown';
+    // Double-submit: the form's token must match the cookie set with it, so another site cannot sign a browser in.
+    const cookie = readCookie(req, LOGIN_COOKIE);
+    if (!cookie || !sameToken(field(req, '_csrf', 200), cookie)) return showLogin(req, res, 'The sign-in form expired. Please try again.', 403);
+    const wait = limiter.retryAfter(ip);
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      return showLogin(req, res, `Too many failed sign-ins from your address. Try again in ${Math.ceil(wait / 60)} minutes.`, 429);
+    }
+    const name = field(req, 'name', 64).trim();
+    const password = field(req, 'password', 1024);
+    const user = name ? store.access.users.get(name) : null;
+    if (!user) {
+      // The same work as a real check, so response time does not tell which names exist.
+      await verifyPassword(password, await (dummyHash ??= hashPassword('not a real password at all')));
+      limiter.fail(ip);
+      store.access.audit.append({ actor: name || '(empty)', ip, action: 'login.failure', objectType: 'user', objectId: name || null, note: 'unknown user' });
+      return showLogin(req, res, 'Wrong user name or password.', 401, name);
+    }
+    if (user.lockedUntil && user.lockedUntil > now()) {
+      limiter.fail(ip);
+      store.access.audit.append({ actor: user.name, ip, action: 'login.failure', objectType: 'user', objectId: user.name, note: 'account locked' });
+      return showLogin(req, res, lockedText(user.lockedUntil), 423, name);
+    }
+    if (!(await verifyPassword(password, user.passwordHash))) {
+      limiter.fail(ip);
+      const locked = store.access.users.loginFailed(user, ip, 'wrong password', settings.lockout);
+      return showLogin(req, res, locked ? lockedText(locked) : 'Wrong user name or password.', locked ? 423 : 401, name);
+    }
+    dropCookie(req, res, LOGIN_COOKIE, '/login');
+    const next = safeNext((req.body as Record<string, unknown>).next);
+    if (user.totpSecret) {
+      startSession(store, settings, req, res, user, 'password');
+      return res.redirect(303, `/login/two-factor?next=${encodeURIComponent(next)}`);
+    }
+    if (twoFactorRequired(user.role, store.access.twoFactorPolicy())) {
+      startSession(store, settings, req, res, user, 'enrol');
+      return res.redirect(303, '/account/two-factor');
+    }
+    store.access.users.loginSucceeded(user, ip, 'password');
+    startSession(store, settings, req, res, user, 'full');
+    res.redirect(303, next);
+  });
+
+  router.get('/login/two-factor', (req, res) => {
+    if (authOf(res).partial?.stage !== 'password') return res.redirect(303, '/login');
+    sendPage(res, twoFactorPage({ next: safeNext(req.query.next), message: null }));
+  });
+
+  router.post('/login/two-factor', (req, res) => {
+    const partial = authOf(res).partial;
+    if (partial?.stage !== 'password') return res.redirect(303, '/login');
+    const ip = req.ip ?? 'unknown';
+    const user = partial.user;
+    const next = safeNext((req.body as Record<string, unknown>).next);
+    if (user.lockedUntil && user.lockedUntil > now()) {
+      store.access.sessions.remove(partial.idHash);
+      dropCookie(req, res, SESSION_COOKIE);
+      return sendPage(res, loginPage({ next, csrf: '', message: lockedText(user.lockedUntil) }), 423);
+    }
+    const code = field(req, 'code', 32).replace(/\s/g, '');
+    let method: string | null = null;
+    const secret = base32Decode(user.totpSecret ?? '');
+    if (/^\d{6}$/.test(code) && secret) {
+      const step = verifyTotp(secret, code, Date.now() / 1000, { window: 1 });
+      if (step !== null && store.access.users.useTotpStep(user.id, step)) method = 'password + authenticator';
+    } else if (code.length >= 8 && store.access.users.useRecoveryCode(user.id, code)) {
+      method = 'password + recovery code';
+    }
+    if (!method) {
+      limiter.fail(ip);
+      const locked = store.access.users.loginFailed(user, ip, 'wrong two-factor code', settings.lockout);
+      if (locked) {
+        store.access.sessions.remove(partial.idHash);
+        dropCookie(req, res, SESSION_COOKIE);
+        return res.redirect(303, '/login');
+      }
+      return sendPage(res, twoFactorPage({ next, message: 'That code is not right (or was already used).' }), 401);
+    }
+    store.access.users.loginSucceeded(user, ip, method);
+    startSession(store, settings, req, res, user, 'full');
+    res.redirect(303, next);
+  });
+
+  router.post('/logout', (req, res) => {
+    const { viewer, partial } = authOf(res);
+    const session = viewer?.kind === 'session' ? viewer.session : partial;
+    if (session) {
+      store.access.sessions.remove(session.idHash);
+      store.access.audit.append({ actor: session.user.name, ip: req.ip ?? null, action: 'logout', objectType: 'user', objectId: session.user.name });
+    }
+    dropCookie(req, res, SESSION_COOKIE);
+    res.redirect(303, '/login');
+  });
+  return router;
+}
