@@ -17,7 +17,8 @@ export function sameToken(given: unknown, expected: string): boolean {
  * host check; the sign-in form uses its own double-submit cookie.
  */
 export function requireCsrfToken(req: Request, res: Response, next: NextFunction): void {
-  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+  // The sign-in form carries its own double-submit token (a signed-in user may sign in again as someone else).
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || req.path === '/login') return next();
   const { viewer, partial } = authOf(res);
   const session = viewer?.kind === 'session' ? viewer.session : partial;
   if (!session) return next();
