@@ -111,6 +111,7 @@ export function createApp(deps: AppDeps): Dashboard {
     }),
   );
   app.use('/static', express.static(STATIC_DIR, { fallthrough: false, index: false }));
+  app.get('/favicon.ico', (_req: Request, res: Response) => void res.status(204).end());
   app.use(refuseCrossSiteWrites);
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(express.json({ limit: '16kb' }));

@@ -49,7 +49,8 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
   const now = () => new Date().toISOString();
 
   const showLogin = (req: Request, res: Response, message: string | null, status: number, name?: string) => {
-    const csrf = randomBytes(24).toString('base64url');
+    // One token per browser, kept while it lives: a second tab (or a favicon request sent to sign-in) must not void the first form.
+    const csrf = readCookie(req, LOGIN_COOKIE) ?? randomBytes(24).toString('base64url');
     writeCookie(req, res, LOGIN_COOKIE, csrf, { path: '/login', maxAgeMs: 60 * 60_000 });
     sendPage(res, loginPage({ next: safeNext(req.query.next ?? (req.body as Record<string, unknown> | undefined)?.next), csrf, message, name }), status);
   };
