@@ -54,6 +54,14 @@ every: 15m
 #     to: [secops@example.com]
 # dashboardUrl: https://scriptwarden.internal.example
 
+# Dashboard sign-in (users: npx scriptwarden users add NAME --role admin).
+# dashboard:
+#   trustProxy: loopback     # behind a TLS proxy on this host: client address and HTTPS from X-Forwarded-*
+#   sessionIdle: 30m
+#   sessionMax: 12h
+#   lockoutAfter: 5
+#   lockoutFor: 15m
+
 limits:
   maxScriptsPerPage: 500
   maxBodyBytes: 5242880

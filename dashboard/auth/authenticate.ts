@@ -1,7 +1,7 @@
 // Works out who is asking: a bearer token, a session cookie, or (loopback with no users yet) open access as admin.
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { allows, type Permission, type Role } from '../../src/auth/roles.js';
+import { allows, twoFactorRequired, type Permission, type Role } from '../../src/auth/roles.js';
 import type { Session } from '../../src/store/sessions.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { Actor } from '../../src/store/users.js';
@@ -63,8 +63,10 @@ export function authenticate(store: Store, settings: AuthSettings, openActor: st
     }
     const cookie = readCookie(req, SESSION_COOKIE);
     const session = cookie ? store.access.sessions.read(cookie, { idleMs: settings.idleMs, absoluteMs: settings.absoluteMs }) : null;
-    if (session?.stage === 'full') state.viewer = { kind: 'session', name: session.user.name, role: session.user.role, session };
-    else if (session) state.partial = session;
+    // A policy or role change that now demands two-factor applies to sessions already open: enrol before anything else.
+    const mustEnrol = session?.stage === 'full' && !session.user.totpSecret && twoFactorRequired(session.user.role, store.access.twoFactorPolicy());
+    if (session?.stage === 'full' && !mustEnrol) state.viewer = { kind: 'session', name: session.user.name, role: session.user.role, session };
+    else if (session) state.partial = mustEnrol ? { ...session, stage: 'enrol' } : session;
     else if (settings.allowOpen && store.access.users.count() === 0) {
       // Open access answers only to loopback names, so a DNS-rebound page on another name cannot use it.
       if (!loopbackHost(req)) {

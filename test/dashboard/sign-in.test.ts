@@ -178,8 +178,10 @@ describe('sign-in and sessions', () => {
   });
 
   it('sends approvers without two-factor to enrolment when an admin requires it', async () => {
+    const before = await signIn(s.base, 'april');
     s.store.access.setTwoFactorPolicy('approvers', { name: 'adam', ip: '127.0.0.1' });
     try {
+      assert.equal(await status('/alerts', before.cookie), 302, 'a session opened before the policy changed must enrol too');
       await addUser(s.store, 'nora', 'approver');
       const login = await postLogin(s.base, 'nora', PASSWORD);
       assert.equal(login.location, '/account/two-factor');

@@ -59,6 +59,17 @@ describe('parseConfig', () => {
     assert.match(message, /targets\[3\]\.name: duplicate target name "a"/);
   });
 
+  it('reads the dashboard sign-in settings, with defaults, and names a bad one', () => {
+    const targets = [{ name: 'a', url: 'https://a.example/' }];
+    const defaults = parseConfig({ targets }, '/etc/sw/scriptwarden.yml').dashboard;
+    assert.deepEqual(defaults, { trustProxy: false, sessionIdle: 1_800_000, sessionMax: 43_200_000, lockoutAfter: 5, lockoutFor: 900_000, loginAttemptsPerIp: 30 });
+    assert.equal(parseConfig({ targets, dashboard: { trustProxy: 'loopback, 10.0.0.0/8' } }, '/x.yml').dashboard.trustProxy, 'loopback, 10.0.0.0/8');
+    const message = errorOf({ targets, dashboard: { lockoutAfter: 1, sessionIdle: 'forever', trustProxy: [] } });
+    assert.match(message, /dashboard\.lockoutAfter: must be at least 2/);
+    assert.match(message, /dashboard\.sessionIdle: must be a duration/);
+    assert.match(message, /dashboard\.trustProxy: /);
+  });
+
   it('accepts resource targets and durations as numbers or text', () => {
     const config = parseConfig({ browser: { pageTimeout: '2m', settle: 250 }, targets: [{ name: 'bash', url: 'https://dl.example/bash', type: 'resource' }] }, '/x/c.yml');
     assert.equal(config.browser.pageTimeout, 120_000);
