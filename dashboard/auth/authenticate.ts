@@ -38,7 +38,8 @@ export function actorOf(req: Request, res: Response): Actor {
   return { name: viewer?.name ?? 'anonymous', ip: req.ip ?? null, keepAdmin: true };
 }
 
-const isApi = (req: Request) => req.originalUrl.startsWith('/api/');
+/** Machine endpoints answer 401 (with a Bearer challenge) instead of sending people to the sign-in form. */
+const isApi = (req: Request) => req.originalUrl.startsWith('/api/') || req.path === '/metrics';
 
 function loopbackHost(req: Request): boolean {
   const host = (req.get('host') ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();

@@ -70,7 +70,7 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
       res.set('Retry-After', String(wait));
       return showLogin(req, res, `Too many failed sign-ins from your address. Try again in ${Math.ceil(wait / 60)} minutes.`, 429);
     }
-    const name = field(req, 'name', 64).trim();
+    const name = (field(req, 'name', 64) || field(req, 'username', 64)).trim();
     const password = field(req, 'password', 1024);
     const user = name ? store.access.users.get(name) : null;
     if (!user) {

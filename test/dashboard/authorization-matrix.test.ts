@@ -28,7 +28,7 @@ const API_ADMIN: Row['expect'] = [401, 403, 403, 200];
 const HTML_ROWS: Row[] = [
   { route: 'GET /healthz', method: 'GET', path: () => '/healthz', expect: [200, 200, 200, 200] },
   { route: 'GET /favicon.ico', method: 'GET', path: () => '/favicon.ico', expect: [204, 204, 204, 204] },
-  { route: 'GET /metrics', method: 'GET', path: () => '/metrics', expect: READ },
+  { route: 'GET /metrics', method: 'GET', path: () => '/metrics', expect: [401, 200, 200, 200] },
   { route: 'GET /login', method: 'GET', path: () => '/login', expect: [200, 303, 303, 303] },
   // Without the form's double-submit cookie, a sign-in post is refused for everyone.
   { route: 'POST /login', method: 'POST', path: () => '/login', body: { name: 'adam', password: 'x' }, expect: [403, 403, 403, 403] },

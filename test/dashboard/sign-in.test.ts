@@ -129,6 +129,11 @@ describe('sign-in and sessions', () => {
     const { token, summary } = s.store.access.tokens.create({ user: 'april', name: 'ci', expiresAt: null }, { name: 'adam', ip: null });
     const me = () => fetch(`${s.base}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     assert.deepEqual(await (await me()).json(), { user: 'april', role: 'approver', via: 'token' });
+    // Prometheus scrapes /metrics with a token; without one it is challenged, not sent to a form.
+    assert.equal((await fetch(`${s.base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    const anonymous = await fetch(`${s.base}/metrics`, { redirect: 'manual' });
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Bearer/);
     s.store.access.tokens.revoke(summary.id, { name: 'adam', ip: null });
     const refused = await me();
     assert.equal(refused.status, 401);
