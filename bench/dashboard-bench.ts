@@ -2,6 +2,7 @@
 
 import { join } from 'node:path';
 import { createApp } from '../dashboard/create-app.js';
+import { hashPassword } from '../src/auth/passwords.js';
 import { planScan } from '../src/compare.js';
 import { openStore } from '../src/store/open-store.js';
 import type { PageCapture, ScriptCapture } from '../src/types.js';
@@ -46,12 +47,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function time(url: string): Promise<{ median: number; p95: number; bytes: number }> {
+async function time(url: string, headers: Record<string, string> = {}): Promise<{ median: number; p95: number; bytes: number }> {
   const samples: number[] = [];
   let bytes = 0;
   for (let i = 0; i < SAMPLES; i++) {
     const started = performance.now();
-    const response = await fetch(url);
+    const response = await fetch(url, { headers });
     const body = await response.text();
     samples.push(performance.now() - started);
     if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status}`);
@@ -92,5 +93,21 @@ for (const [name, path] of [
   const r = await time(url + path);
   console.log(`${name.padEnd(32)} median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms (${(r.bytes / 1024).toFixed(0)} KiB)`);
 }
+
+// What signing in costs per request: the same page open (no users), with a session cookie, and with an API token.
+const open = await time(`${url}scans`);
+store.access.users.create({ name: 'bench', role: 'viewer', passwordHash: await hashPassword('bench password 123') }, { name: 'bench', ip: null });
+const user = store.access.users.get('bench')!;
+const session = store.access.sessions.create(user.id, 'full', null).cookie;
+const token = store.access.tokens.create({ user: 'bench', name: 'bench', expiresAt: null }, { name: 'bench', ip: null }).token;
+const withSession = await time(`${url}scans`, { cookie: `sw_session=${session}` });
+const withToken = await time(`${url}scans`, { authorization: `Bearer ${token}` });
+console.log('access check on /scans (same page, same run):');
+for (const [name, r] of [['open access (baseline)', open], ['session cookie', withSession], ['API token', withToken]] as const) {
+  console.log(`${name.padEnd(32)} median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms (+${(r.median - open.median).toFixed(2)} ms median)`);
+}
+const hashStarted = performance.now();
+await hashPassword('a password to time the hash');
+console.log(`one scrypt password hash (N=2^15, r=8): ${(performance.now() - hashStarted).toFixed(0)} ms`);
 await dashboard.close();
 store.close();
