@@ -50,10 +50,10 @@ export function authenticate(store: Store, settings: AuthSettings, openActor: st
   return (req: Request, res: Response, next: NextFunction) => {
     const state: AuthState = { viewer: null, partial: null, open: false };
     res.locals.auth = state;
-    const authorization = req.get('authorization');
-    if (authorization !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const found = match ? store.access.tokens.userFor(match[1]!) : null;
+    // Only the Bearer scheme is ours: a proxy's Basic credentials pass through untouched.
+    const bearer = /^Bearer\s+(\S*)\s*$/i.exec(req.get('authorization') ?? '');
+    if (bearer) {
+      const found = store.access.tokens.userFor(bearer[1]!);
       if (!found) {
         res.status(401).set('WWW-Authenticate', 'Bearer realm="scriptwarden", error="invalid_token"');
         res.json({ error: { status: 401, message: 'the API token is unknown, revoked or expired' } });

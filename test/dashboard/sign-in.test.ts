@@ -138,6 +138,10 @@ describe('sign-in and sessions', () => {
     const refused = await me();
     assert.equal(refused.status, 401);
     assert.match(refused.headers.get('www-authenticate') ?? '', /invalid_token/);
+    // Another scheme (a proxy's Basic credentials) is not a token: the request is simply not signed in.
+    assert.equal((await fetch(`${s.base}/api/me`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status, 401);
+    assert.equal(await status('/', undefined), 'login');
+    assert.equal((await fetch(`${s.base}/`, { redirect: 'manual', headers: { authorization: 'Basic dXNlcjpwYXNz', cookie: `sw_session=${(await signIn(s.base, 'vera')).cookie}` } })).status, 200);
     const expired = s.store.access.tokens.create({ user: 'april', name: 'old', expiresAt: new Date(Date.now() - 1000).toISOString() }, { name: 'adam', ip: null });
     assert.equal((await fetch(`${s.base}/api/me`, { headers: { authorization: `Bearer ${expired.token}` } })).status, 401);
     // A removed user's tokens die with them.
