@@ -38,6 +38,8 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** Labels of the configured notification channels, for the admin's settings page. */
   notifyChannels?: string[];
+  /** The configured targets, which admins may pause; absent: the targets the database knows. */
+  targetNames?: string[];
 }
 
 const DEFAULT_AUTH: AuthSettings = {
@@ -129,7 +131,7 @@ export function createApp(deps: AppDeps): Dashboard {
   app.use(signInRouter(deps.store, auth));
   app.use(accountRouter(deps.store, auth));
   app.use('/api', apiRouter(deps.store, deps.actor, deps.onDecision));
-  app.use(adminRouter(deps.store, deps.notifyChannels ?? []));
+  app.use(adminRouter(deps.store, deps.notifyChannels ?? [], () => deps.targetNames ?? [...new Set(deps.store.overview().map((t) => t.target))]));
   app.use(pagesRouter(deps.store, deps.actor, deps.version, deps.onDecision));
   app.use((_req: Request, res: Response) => {
     sendPage(res, layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`), 404);

@@ -47,6 +47,8 @@ function socksForResources(raw: unknown): string[] {
     ? [`targets[${i}].type: resource targets are fetched directly and cannot use a SOCKS proxy (browser.proxy); use an http proxy`] : []));
 }
 
+const trustProxy = z.union([z.boolean(), count(0, 10), z.string().min(1)], { error: 'must be true, false, a hop count or a comma-separated list of proxy addresses' });
+
 const configSchema = z
   .strictObject({
     database: z.string().min(1).default('./scriptwarden.db'),
@@ -93,11 +95,13 @@ const configSchema = z
     retention: z.string().refine((v) => (parseDuration(v) ?? 0) >= 86_400_000, 'must be a duration of at least 1d, such as 90d').optional(),
     notify: notifySchema,
     dashboardUrl: httpUrl.optional(),
+    /** Shorthand for dashboard.trustProxy. */
+    trustProxy: trustProxy.optional(),
     /** Sign-in and sessions of the dashboard that `serve` runs. */
     dashboard: z
       .strictObject({
         /** Express's trust proxy: false, true, a hop count, or addresses/subnets of the reverse proxies (client IP and HTTPS from X-Forwarded-*). */
-        trustProxy: z.union([z.boolean(), count(0, 10), z.string().min(1)], { error: 'must be true, false, a hop count or a comma-separated list of proxy addresses' }).default(false),
+        trustProxy: trustProxy.optional(),
         sessionIdle: duration('30m'),
         sessionMax: duration('12h'),
         /** Failed sign-ins in a row before the account is locked for lockoutFor. */
@@ -123,6 +127,9 @@ const configSchema = z
   })
   .superRefine((config, ctx) => {
     if (config.every && config.cron) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give either every or cron, not both' });
+    if (config.trustProxy !== undefined && config.dashboard.trustProxy !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['trustProxy'], message: 'give either trustProxy or dashboard.trustProxy, not both' });
+    }
   });
 
 export type Config = z.output<typeof configSchema> & { configPath: string };
@@ -187,6 +194,7 @@ export function parseConfig(raw: unknown, configPath: string, env: Record<string
     },
     intel: { libraries: config.intel.libraries.map(anchor), knownBadHosts: config.intel.knownBadHosts.map(anchor) },
     notify: config.notify.map((channel) => withSecrets(channel, env)),
+    dashboard: { ...config.dashboard, trustProxy: config.trustProxy ?? config.dashboard.trustProxy ?? false },
     configPath,
   };
 }

@@ -48,6 +48,7 @@ export function renderMetrics(input: MetricsInput): string {
   metric('scriptwarden_target_last_success_timestamp_seconds', 'gauge', 'When each target last scanned successfully (Unix time; 0 = never).',
     targets.map((t) => [{ target: t.target }, t.lastSuccessAt ? Date.parse(t.lastSuccessAt) / 1000 : 0]));
   metric('scriptwarden_target_consecutive_failures', 'gauge', 'Failed scheduled scans in a row, by target.', targets.map((t) => [{ target: t.target }, t.consecutiveFailures]));
+  metric('scriptwarden_target_paused', 'gauge', '1 while an admin has paused the target\'s scheduled scans.', targets.map((t) => [{ target: t.target }, t.paused ? 1 : 0]));
   metric('scriptwarden_scans_running', 'gauge', 'Scans running now.', [[{}, input.snapshot?.activeScans ?? 0]]);
   metric('scriptwarden_browser_up', 'gauge', '1 when the scanning browser is running.', [[{}, input.browser.state === 'running' ? 1 : 0]]);
   metric('scriptwarden_browser_restarts_total', 'counter', 'Browser relaunches after a crash or hang.', [[{}, input.browser.restarts]]);

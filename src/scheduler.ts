@@ -27,6 +27,8 @@ export interface TargetState {
   schedule: string;
   nextRunAt: string;
   running: boolean;
+  /** An admin paused this target's scheduled scans from the dashboard. */
+  paused: boolean;
   lastStartedAt: string | null;
   lastFinishedAt: string | null;
   lastSuccessAt: string | null;
@@ -82,6 +84,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let startedAt: string | null = null;
   let timer: NodeJS.Timeout | null = null;
   let lastRetention = 0;
+  let paused = new Set<string>();
   let abandoning = false;
   const slots: Slot[] = [];
 
@@ -179,9 +182,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const tick = () => {
     if (state !== 'running') return;
     const at = now();
+    paused = new Set(store.access.targets.paused().map((p) => p.target));
     for (const slot of [...slots].sort((a, b) => a.next.getTime() - b.next.getTime())) {
       if (active() >= config.browser.concurrency) break;
-      if (!slot.running && slot.next.getTime() <= at.getTime()) launch(slot);
+      // A paused target keeps its due time: resuming it scans at once.
+      if (!slot.running && slot.next.getTime() <= at.getTime() && !paused.has(slot.target.name)) launch(slot);
     }
     if (config.retention && at.getTime() - lastRetention > RETENTION_EVERY_MS) {
       lastRetention = at.getTime();
@@ -252,6 +257,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         schedule: describeSpec(slot.spec),
         nextRunAt: slot.next.toISOString(),
         running: Boolean(slot.running),
+        paused: paused.has(slot.target.name),
         ...slot.row,
         healthy: slot.row.consecutiveFailures < config.unhealthyAfter,
       })),

@@ -20,7 +20,7 @@ const field = (req: Request, name: string): string => {
   return typeof value === 'string' && value.length <= 1024 ? value : '';
 };
 
-export function adminRouter(store: Store, channels: string[]): Router {
+export function adminRouter(store: Store, channels: string[], targetNames: () => string[]): Router {
   const router = Router();
   router.use(['/admin', '/audit'], need('manage'));
 
@@ -66,13 +66,23 @@ export function adminRouter(store: Store, channels: string[]): Router {
     res.redirect(303, '/admin/tokens');
   });
 
-  router.get('/admin/settings', (_req, res) => sendPage(res, settingsPage(store.access.twoFactorPolicy(), channels, null)));
+  const showSettings = (res: Response, message: string | null) =>
+    sendPage(res, settingsPage({ policy: store.access.twoFactorPolicy(), channels, targets: targetNames(), paused: store.access.targets.paused() }, message));
+  router.get('/admin/settings', (_req, res) => showSettings(res, null));
   router.post('/admin/settings', (req, res) => {
     const policy = field(req, 'twoFactorPolicy');
     if (!(TWO_FACTOR_POLICIES as readonly string[]).includes(policy)) throw new ScriptwardenError('USAGE', `twoFactorPolicy must be one of ${TWO_FACTOR_POLICIES.join(', ')}`);
     store.access.setTwoFactorPolicy(policy as TwoFactorPolicy, actorOf(req, res));
-    sendPage(res, settingsPage(store.access.twoFactorPolicy(), channels, 'Saved.'));
+    showSettings(res, 'Saved.');
   });
+  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+    router.post(`/admin/targets/:name/${action}`, (req, res) => {
+      const name = String(req.params.name);
+      if (!targetNames().includes(name)) throw new ScriptwardenError('NOT_FOUND', `no target named "${name}"`);
+      store.access.targets.setPaused(name, paused, actorOf(req, res));
+      showSettings(res, paused ? `Scheduled scans of ${name} are paused.` : `Scheduled scans of ${name} resume now.`);
+    });
+  }
 
   router.get('/audit', (req, res) => {
     const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');

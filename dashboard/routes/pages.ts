@@ -29,7 +29,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
   const targetNames = () => [...new Set(store.overview().map((t) => t.target))];
 
   router.get('/', (_req, res) => {
-    sendPage(res, overviewPage(store.overview(), store.alertTrend(new Date())));
+    sendPage(res, overviewPage(store.overview(), store.alertTrend(new Date()), store.access.targets.paused()));
   });
 
   router.get('/alerts', (req, res) => {

@@ -62,9 +62,11 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
 
   router.post('/login', async (req, res) => {
     const ip = req.ip ?? 'unknown';
-    // Double-submit: the form's token must match the cookie set with it, so another site cannot sign a browser in.
+    // Double-submit: a form's token must match the cookie set with it. A script that posts neither is not a browser
+    // being steered by another site (browsers are also held to the cross-site check in create-app.ts).
     const cookie = readCookie(req, LOGIN_COOKIE);
-    if (!cookie || !sameToken(field(req, '_csrf', 200), cookie)) return showLogin(req, res, 'The sign-in form expired. Please try again.', 403);
+    const given = field(req, '_csrf', 200);
+    if ((cookie || given) && !(cookie && sameToken(given, cookie))) return showLogin(req, res, 'The sign-in form expired. Please try again.', 403);
     const wait = limiter.retryAfter(ip);
     if (wait > 0) {
       res.set('Retry-After', String(wait));
@@ -90,7 +92,7 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
       const locked = store.access.users.loginFailed(user, ip, 'wrong password', settings.lockout);
       return showLogin(req, res, locked ? lockedText(locked) : 'Wrong user name or password.', locked ? 423 : 401, name);
     }
-    dropCookie(req, res, LOGIN_COOKIE, '/login');
+    if (cookie) dropCookie(req, res, LOGIN_COOKIE, '/login');
     const next = safeNext((req.body as Record<string, unknown>).next);
     if (user.totpSecret) {
       startSession(store, settings, req, res, user, 'password');

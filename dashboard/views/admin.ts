@@ -3,6 +3,7 @@
 import { ROLES, TWO_FACTOR_POLICIES, type TwoFactorPolicy } from '../../src/auth/roles.js';
 import type { TokenSummary } from '../../src/store/api-tokens.js';
 import type { UserSummary } from '../../src/store/users.js';
+import type { PausedTarget } from '../../src/store/settings.js';
 import { html, type Html } from '../html.js';
 import { CSRF_INPUT, layout, stateBadge, timeText } from './layout.js';
 
@@ -47,15 +48,32 @@ export function tokensPage(tokens: TokenSummary[], users: string[], created: { t
     </form>`);
 }
 
-export function settingsPage(policy: TwoFactorPolicy, channels: string[], message: string | null): string {
+export interface SettingsView {
+  policy: TwoFactorPolicy;
+  channels: string[];
+  targets: string[];
+  paused: PausedTarget[];
+}
+
+export function settingsPage(view: SettingsView, message: string | null): string {
   const labels: Record<TwoFactorPolicy, string> = { optional: 'optional for everyone', approvers: 'required for approvers and admins' };
+  const pausedBy = new Map(view.paused.map((p) => [p.target, p]));
+  const targets = view.targets.map((name) => {
+    const paused = pausedBy.get(name);
+    const action = paused ? 'resume' : 'pause';
+    return html`<tr><td>${name}</td><td>${paused ? html`${stateBadge('paused')} since ${timeText(paused.since)} by ${paused.by}` : 'scanning on schedule'}</td>
+      <td><form method="post" action="/admin/targets/${encodeURIComponent(name)}/${action}" class="inline">${CSRF_INPUT}<button type="submit">${paused ? 'Resume' : 'Pause'}</button></form></td></tr>`;
+  });
   return layout('Settings', html`<h1>Settings</h1>${notice(message, 'ok')}
     <h2>Two-factor sign-in</h2>
     <form method="post" action="/admin/settings" class="sign-in">${CSRF_INPUT}
-      <label>Two-factor is <select name="twoFactorPolicy">${TWO_FACTOR_POLICIES.map((p) => html`<option value="${p}" ${p === policy ? 'selected' : ''}>${labels[p]}</option>`)}</select></label>
+      <label>Two-factor is <select name="twoFactorPolicy">${TWO_FACTOR_POLICIES.map((p) => html`<option value="${p}" ${p === view.policy ? 'selected' : ''}>${labels[p]}</option>`)}</select></label>
       <button type="submit">Save</button>
     </form>
+    <h2>Targets</h2>
+    <p class="muted">Pause a target's scheduled scans for a maintenance window; every pause and resume is in the audit log. Targets themselves are defined in the configuration file.</p>
+    <table><thead><tr><th>Target</th><th>Schedule</th><th></th></tr></thead><tbody>${targets}</tbody></table>
     <h2>Notification channels</h2>
-    <p class="muted">Targets and channels come from the configuration file, so changes to them are reviewed where the file is kept.</p>
-    ${channels.length ? html`<ul>${channels.map((c) => html`<li>${c}</li>`)}</ul>` : html`<p>None configured.</p>`}`);
+    <p class="muted">Channels come from the configuration file, so changes to them are reviewed where the file is kept.</p>
+    ${view.channels.length ? html`<ul>${view.channels.map((c) => html`<li>${c}</li>`)}</ul>` : html`<p>None configured.</p>`}`);
 }

@@ -1,11 +1,12 @@
 // Overview: one row per target and profile, open alerts by severity, and a small alert trend.
 
 import type { TargetOverview } from '../../src/store/overview.js';
+import type { PausedTarget } from '../../src/store/settings.js';
 import { SEVERITIES } from '../../src/types.js';
 import { html, safeHref } from '../html.js';
 import { layout, severityBadge, timeText } from './layout.js';
 
-export function overviewPage(targets: TargetOverview[], trend: { day: string; count: number }[]): string {
+export function overviewPage(targets: TargetOverview[], trend: { day: string; count: number }[], paused: PausedTarget[] = []): string {
   const max = Math.max(1, ...trend.map((t) => t.count));
   const bars = trend.map((t) => html`<span class="bar h${Math.round((t.count / max) * 10)}" title="${t.day}: ${t.count}"></span>`);
   const severities = [...SEVERITIES].reverse();
@@ -26,6 +27,7 @@ export function overviewPage(targets: TargetOverview[], trend: { day: string; co
   });
   return layout('Overview', html`
     <h1>Overview</h1>
+    ${paused.length ? html`<p class="banner error" role="alert"><strong>Scheduled scans are paused</strong> for ${paused.map((p, i) => html`${i ? ', ' : ''}${p.target} (by ${p.by} since ${timeText(p.since)})`)}.</p>` : ''}
     <section class="trend" aria-label="Alerts opened per day, last ${trend.length} days"><h2>Alerts opened, last ${trend.length} days</h2><div class="bars">${bars}</div></section>
     <table><thead><tr><th>Target</th><th>Profile</th><th>Last scan</th><th>Result</th><th>Open alerts</th><th class="num">Scripts</th><th class="num">Approved</th></tr></thead>
     <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No scans yet. Run <code>scriptwarden scan</code>.</td></tr>`}</tbody></table>

@@ -47,7 +47,7 @@ export interface HealthReport {
   status: 'ok' | 'degraded' | 'stopping';
   version: string;
   scheduler: { enabled: boolean; state: string; startedAt: string | null; activeScans: number; concurrency: number };
-  targets: { target: string; schedule: string; nextRunAt: string; running: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[];
+  targets: { target: string; schedule: string; nextRunAt: string; running: boolean; paused: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[];
   browser: BrowserState;
 }
 
@@ -76,4 +76,6 @@ export interface DashboardDeps {
   };
   trustProxy: boolean | number | string;
   notifyChannels: string[];
+  /** The configured targets' names, which admins may pause and resume. */
+  targetNames: string[];
 }

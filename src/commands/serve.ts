@@ -62,8 +62,8 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
         status,
         version: ctx.version,
         scheduler: { enabled: Boolean(scheduler), state: snapshot?.state ?? 'disabled', startedAt: snapshot?.startedAt ?? null, activeScans: snapshot?.activeScans ?? 0, concurrency: config.browser.concurrency },
-        targets: targets.map(({ target, schedule, nextRunAt, running, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError }) =>
-          ({ target, schedule, nextRunAt, running, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError })),
+        targets: targets.map(({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError }) =>
+          ({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError })),
         browser,
       },
     };
@@ -83,7 +83,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const auth = { allowOpen: loopback, idleMs: d.sessionIdle, absoluteMs: d.sessionMax, lockout: { maxFailures: d.lockoutAfter, lockMs: d.lockoutFor }, loginAttemptsPerIp: d.loginAttemptsPerIp };
   const dashboard = await ctx.createDashboard({
     store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision,
-    auth, trustProxy: d.trustProxy, notifyChannels: config.notify.map(channelLabel),
+    auth, trustProxy: d.trustProxy ?? false, notifyChannels: config.notify.map(channelLabel), targetNames: config.targets.map((t) => t.name),
   });
   // Expired sessions are removed hourly; a read of one checks its limits anyway.
   const pruneSessions = setInterval(() => store.access.sessions.prune(auth), 3_600_000);

@@ -5,7 +5,7 @@ import { appendAudit, listAudit, verifyAudit, type AuditEntry, type AuditInput, 
 import { createToken, listTokens, revokeToken, userForToken, type TokenSummary } from './api-tokens.js';
 import type { Db } from './database.js';
 import { createSession, deleteSession, pruneSessions, readSession, setPendingTotp, type Session, type SessionLimits, type SessionStage } from './sessions.js';
-import { readSetting, writeSetting } from './settings.js';
+import { pausedTargets, readSetting, setTargetPaused, writeSetting, type PausedTarget } from './settings.js';
 import {
   consumeRecoveryCode, consumeTotpStep, countUsers, createUser, listUsers, recordLoginFailure, recordLoginSuccess, recoveryCodesLeft,
   removeUser, setPassword, setRole, setTwoFactor, userByName, type Actor, type LockoutPolicy, type UserRow, type UserSummary,
@@ -39,6 +39,11 @@ export interface Access {
     list(user?: string, now?: string): TokenSummary[];
     revoke(id: number, actor: Actor, now?: string): TokenSummary;
     userFor(token: string, now?: string): { user: UserRow; tokenId: number } | null;
+  };
+  /** Scheduled scans paused by an admin, per target. */
+  targets: {
+    paused(): PausedTarget[];
+    setPaused(target: string, paused: boolean, actor: Actor, now?: string): void;
   };
   twoFactorPolicy(): TwoFactorPolicy;
   setTwoFactorPolicy(policy: TwoFactorPolicy, actor: Actor, now?: string): void;
@@ -79,6 +84,10 @@ export function createAccess(db: Db): Access {
       list: (user, now) => listTokens(db, clock(now), user),
       revoke: (id, actor, now) => revokeToken(db, id, actor, clock(now)),
       userFor: (token, now) => userForToken(db, token, clock(now)),
+    },
+    targets: {
+      paused: () => pausedTargets(db),
+      setPaused: (target, paused, actor, now) => setTargetPaused(db, target, paused, actor, clock(now)),
     },
     twoFactorPolicy: () => {
       const value = readSetting(db, 'two_factor_policy');

@@ -16,3 +16,28 @@ export function writeSetting(db: Db, key: string, value: string, actor: Actor, n
     appendAudit(db, { actor: actor.name, ip: actor.ip, action: 'settings.changed', objectType: 'setting', objectId: key, before: before === null ? null : { value: before }, after: { value } }, now);
   }).immediate();
 }
+
+export interface PausedTarget {
+  target: string;
+  since: string;
+  by: string;
+}
+
+const PAUSE_PREFIX = 'paused:';
+
+/** Targets whose scheduled scans an admin paused (a maintenance window); an attacker would like this too, so it is audited. */
+export function pausedTargets(db: Db): PausedTarget[] {
+  return (db.prepare("SELECT key, value FROM settings WHERE key LIKE 'paused:%' ORDER BY key").all() as { key: string; value: string }[])
+    .map((row) => ({ target: row.key.slice(PAUSE_PREFIX.length), ...(JSON.parse(row.value) as { since: string; by: string }) }));
+}
+
+export function setTargetPaused(db: Db, target: string, paused: boolean, actor: Actor, now: string): void {
+  db.transaction(() => {
+    const key = PAUSE_PREFIX + target;
+    const was = readSetting(db, key) !== null;
+    if (was === paused) return;
+    if (paused) db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(key, JSON.stringify({ since: now, by: actor.name }));
+    else db.prepare('DELETE FROM settings WHERE key = ?').run(key);
+    appendAudit(db, { actor: actor.name, ip: actor.ip, action: paused ? 'target.paused' : 'target.resumed', objectType: 'target', objectId: target, before: { paused: was }, after: { paused } }, now);
+  }).immediate();
+}

@@ -30,8 +30,8 @@ const HTML_ROWS: Row[] = [
   { route: 'GET /favicon.ico', method: 'GET', path: () => '/favicon.ico', expect: [204, 204, 204, 204] },
   { route: 'GET /metrics', method: 'GET', path: () => '/metrics', expect: [401, 200, 200, 200] },
   { route: 'GET /login', method: 'GET', path: () => '/login', expect: [200, 303, 303, 303] },
-  // Without the form's double-submit cookie, a sign-in post is refused for everyone.
-  { route: 'POST /login', method: 'POST', path: () => '/login', body: { name: 'adam', password: 'x' }, expect: [403, 403, 403, 403] },
+  // A form token without its double-submit cookie is refused for everyone.
+  { route: 'POST /login', method: 'POST', path: () => '/login', body: { _csrf: 'not-the-cookie', name: 'adam', password: 'x' }, expect: [403, 403, 403, 403] },
   { route: 'GET /login/two-factor', method: 'GET', path: () => '/login/two-factor', expect: [303, 303, 303, 303] },
   { route: 'POST /login/two-factor', method: 'POST', path: () => '/login/two-factor', body: { code: '123456' }, expect: [303, 303, 303, 303] },
   { route: 'GET /account', method: 'GET', path: () => '/account', expect: READ },
@@ -61,6 +61,8 @@ const HTML_ROWS: Row[] = [
   { route: 'POST /admin/tokens/:id/revoke', method: 'POST', path: (_s, ids) => `/admin/tokens/${ids.revokeHtml}/revoke`, expect: ['login', 403, 403, 303] },
   { route: 'GET /admin/settings', method: 'GET', path: () => '/admin/settings', expect: ADMIN_PAGE },
   { route: 'POST /admin/settings', method: 'POST', path: () => '/admin/settings', body: { twoFactorPolicy: 'optional' }, expect: ADMIN_PAGE },
+  { route: 'POST /admin/targets/:name/pause', method: 'POST', path: () => '/admin/targets/checkout/pause', expect: ADMIN_PAGE },
+  { route: 'POST /admin/targets/:name/resume', method: 'POST', path: () => '/admin/targets/checkout/resume', expect: ADMIN_PAGE },
   { route: 'GET /audit', method: 'GET', path: () => '/audit', expect: ADMIN_PAGE },
   // Last: it ends the session it is sent with.
   { route: 'POST /logout', method: 'POST', path: () => '/logout', expect: [303, 303, 303, 303] },

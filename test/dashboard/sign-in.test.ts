@@ -66,6 +66,19 @@ describe('sign-in and sessions', () => {
     assert.equal(await status('/', again.session!), 200);
   });
 
+  it('takes a scripted sign-in without the form, but refuses a mismatched form token or a cross-site post', async () => {
+    const post = (body: Record<string, string>, headers: Record<string, string> = {}) => fetch(`${s.base}/login`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: form(body),
+    });
+    const scripted = await post({ name: 'vera', password: PASSWORD });
+    assert.equal(scripted.status, 303);
+    assert.ok(scripted.headers.getSetCookie().some((c) => c.startsWith('sw_session=') && c.includes('HttpOnly')));
+    assert.equal((await post({ name: 'vera', password: PASSWORD, _csrf: 'guessed' })).status, 403);
+    assert.equal((await post({ name: 'vera', password: PASSWORD }, { cookie: 'sw_login=abc' })).status, 403);
+    assert.equal((await post({ name: 'vera', password: PASSWORD }, { 'sec-fetch-site': 'cross-site' })).status, 403, 'login CSRF from another site');
+    assert.equal((await post({ name: 'vera', password: PASSWORD }, { origin: 'http://evil.example' })).status, 403);
+  });
+
   it('ends the session on the server at sign-out', async () => {
     const vera = await signIn(s.base, 'vera');
     const out = await fetch(`${s.base}/logout`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sw_session=${vera.cookie}` }, body: form({ _csrf: vera.csrf }) });

@@ -58,6 +58,35 @@ describe('scheduler', () => {
     after.close();
   });
 
+  it('skips a target an admin paused, shows it in /healthz, /metrics and the audit log, and scans again on resume', async () => {
+    site.set('sdk.test', '/sdk.js', 'window.sdk = 1;');
+    const dir = tempProject();
+    writeConfig(dir, [{ name: 'sdk', url: site.url('sdk.test', '/sdk.js'), type: 'resource' }], 'every: 1s\njitter: 0s');
+    const serve = await startServe(dir);
+    try {
+      await serve.waitFor((l) => l.event === 'scan.finished', 20_000, 'a first scan');
+      const post = (path: string) => fetch(`${serve.url}${path}`, { method: 'POST', redirect: 'manual' });
+      assert.equal((await post('admin/targets/sdk/pause')).status, 200);
+      assert.equal((await post('admin/targets/nope/pause')).status, 404);
+      await sleep(1500);
+      const startedWhilePaused = serve.logs.filter((l) => l.event === 'scan.started').length;
+      await sleep(2500);
+      assert.equal(serve.logs.filter((l) => l.event === 'scan.started').length, startedWhilePaused, 'no scan while paused');
+      const health = await (await fetch(`${serve.url}healthz`)).json() as { targets: { target: string; paused: boolean }[] };
+      assert.deepEqual(health.targets.map((t) => [t.target, t.paused]), [['sdk', true]]);
+      assert.match(await (await fetch(`${serve.url}metrics`)).text(), /^scriptwarden_target_paused\{target="sdk"\} 1$/m);
+      assert.match(await (await fetch(serve.url)).text(), /Scheduled scans are paused/);
+      assert.equal((await post('admin/targets/sdk/resume')).status, 200);
+      await serve.waitFor(() => serve.logs.filter((l) => l.event === 'scan.started').length > startedWhilePaused, 5000, 'a scan soon after resuming');
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
+    const db = new Database(join(dir, 'scriptwarden.db'));
+    const audit = db.prepare("SELECT action, object_id AS object FROM audit_log WHERE object_type = 'target' ORDER BY id").all();
+    assert.deepEqual(audit, [{ action: 'target.paused', object: 'sdk' }, { action: 'target.resumed', object: 'sdk' }]);
+    db.close();
+  });
+
   it('abandons a scan still running after --stop-timeout on SIGTERM, records nothing for it, and exits 0', async () => {
     site.set('slow.test', '/', '<html><body><script src="/slow.js"></script></body></html>');
     site.set('slow.test', '/slow.js', { body: 'var slow = 1;', delayMs: 20_000 });

@@ -64,6 +64,8 @@ describe('parseConfig', () => {
     const defaults = parseConfig({ targets }, '/etc/sw/scriptwarden.yml').dashboard;
     assert.deepEqual(defaults, { trustProxy: false, sessionIdle: 1_800_000, sessionMax: 43_200_000, lockoutAfter: 5, lockoutFor: 900_000, loginAttemptsPerIp: 30 });
     assert.equal(parseConfig({ targets, dashboard: { trustProxy: 'loopback, 10.0.0.0/8' } }, '/x.yml').dashboard.trustProxy, 'loopback, 10.0.0.0/8');
+    assert.equal(parseConfig({ targets, trustProxy: true }, '/x.yml').dashboard.trustProxy, true, 'the top-level shorthand');
+    assert.match(errorOf({ targets, trustProxy: 1, dashboard: { trustProxy: 2 } }), /trustProxy: give either trustProxy or dashboard\.trustProxy, not both/);
     const message = errorOf({ targets, dashboard: { lockoutAfter: 1, sessionIdle: 'forever', trustProxy: [] } });
     assert.match(message, /dashboard\.lockoutAfter: must be at least 2/);
     assert.match(message, /dashboard\.sessionIdle: must be a duration/);

@@ -48,7 +48,7 @@ describe('schedule', () => {
 describe('metrics', () => {
   it('renders counters, summaries and gauges with escaped labels', () => {
     const text = renderMetrics({
-      snapshot: { state: 'running', startedAt: null, activeScans: 1, concurrency: 2, targets: [{ target: 'a"b', schedule: 'every 1s', nextRunAt: '', running: true, lastStartedAt: null, lastFinishedAt: null, lastSuccessAt: '2026-11-29T10:00:00.000Z', consecutiveFailures: 0, lastError: null, healthy: true }] },
+      snapshot: { state: 'running', startedAt: null, activeScans: 1, concurrency: 2, targets: [{ target: 'a"b', schedule: 'every 1s', nextRunAt: '', running: true, paused: true, lastStartedAt: null, lastFinishedAt: null, lastSuccessAt: '2026-11-29T10:00:00.000Z', consecutiveFailures: 0, lastError: null, healthy: true }] },
       counters: { scans: new Map([['a"b', { ok: 3, failed: 1, durationSeconds: 6.5 }]]), retries: 2 },
       store: { openAlerts: { high: 2 }, scans: { ok: 7 } },
       notificationsPending: 1,
@@ -61,6 +61,7 @@ describe('metrics', () => {
     assert.match(text, /^scriptwarden_open_alerts\{severity="info"\} 0$/m);
     assert.match(text, /^scriptwarden_target_last_success_timestamp_seconds\{target="a\\"b"\} 1795946400$/m);
     assert.match(text, /^scriptwarden_browser_restarts_total 1$/m);
+    assert.match(text, /^scriptwarden_target_paused\{target="a\\"b"\} 1$/m);
     for (const line of text.trim().split('\n')) assert.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [\d.]+)$/);
   });
 });
