@@ -195,7 +195,7 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
   tokens.command('list').description('every token with its state, expiry and last use')
     .addOption(configOption()).option('--user <name>', 'only this user\'s tokens').option('--json', 'print JSON')
     .action(async (opts) => setExit((await tokensModule()).tokensListCommand(opts, ctx)));
-  tokens.command('revoke').argument('<id>', 'token id, from tokens list').description('revoke a token; the next request with it is refused')
+  tokens.command('revoke').argument('<id>', 'token id from tokens list, or the token itself').description('revoke a token; the next request with it is refused')
     .addOption(configOption())
     .action(async (id: string, opts) => setExit((await tokensModule()).tokensRevokeCommand(id, opts, ctx)));
 

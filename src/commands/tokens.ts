@@ -39,10 +39,14 @@ export function tokensListCommand(opts: { config?: string; user?: string; json?:
   });
 }
 
+/** Revokes by id (from tokens list) or by the token itself, for one that leaked. */
 export function tokensRevokeCommand(rawId: string, opts: { config?: string }, ctx: CommandContext): number {
-  if (!/^[1-9]\d{0,15}$/.test(rawId)) throw new ScriptwardenError('USAGE', `"${rawId}" is not a token id (see tokens list)`);
+  const byValue = rawId.startsWith('swt_');
+  if (!byValue && !/^[1-9]\d{0,15}$/.test(rawId)) throw new ScriptwardenError('USAGE', `"${rawId}" is not a token id (see tokens list) or a token`);
   return withStore(opts.config, ctx, (store) => {
-    const token = store.access.tokens.revoke(Number(rawId), cliActor(ctx));
+    const id = byValue ? store.access.tokens.idOf(rawId) : Number(rawId);
+    if (id === null) throw new ScriptwardenError('NOT_FOUND', 'no such token');
+    const token = store.access.tokens.revoke(id, cliActor(ctx));
     ctx.stdout.write(`Revoked token #${token.id} "${safeText(token.name)}" of ${safeText(token.user)}; it is refused from now on.\n`);
     return EXIT.ok;
   });

@@ -2,7 +2,7 @@
 
 import { TWO_FACTOR_POLICIES, type TwoFactorPolicy } from '../auth/roles.js';
 import { appendAudit, listAudit, verifyAudit, type AuditEntry, type AuditInput, type AuditQuery, type AuditVerifyReport } from './audit.js';
-import { createToken, listTokens, revokeToken, userForToken, type TokenSummary } from './api-tokens.js';
+import { createToken, listTokens, revokeToken, tokenIdByValue, userForToken, type TokenSummary } from './api-tokens.js';
 import type { Db } from './database.js';
 import { createSession, deleteSession, pruneSessions, readSession, setPendingTotp, type Session, type SessionLimits, type SessionStage } from './sessions.js';
 import { pausedTargets, readSetting, setTargetPaused, writeSetting, type PausedTarget } from './settings.js';
@@ -39,6 +39,7 @@ export interface Access {
     list(user?: string, now?: string): TokenSummary[];
     revoke(id: number, actor: Actor, now?: string): TokenSummary;
     userFor(token: string, now?: string): { user: UserRow; tokenId: number } | null;
+    idOf(token: string): number | null;
   };
   /** Scheduled scans paused by an admin, per target. */
   targets: {
@@ -84,6 +85,7 @@ export function createAccess(db: Db): Access {
       list: (user, now) => listTokens(db, clock(now), user),
       revoke: (id, actor, now) => revokeToken(db, id, actor, clock(now)),
       userFor: (token, now) => userForToken(db, token, clock(now)),
+      idOf: (token) => tokenIdByValue(db, token),
     },
     targets: {
       paused: () => pausedTargets(db),

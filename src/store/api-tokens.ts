@@ -70,3 +70,8 @@ export function userForToken(db: Db, token: string, now: string): { user: UserRo
   if (!row.last_used_at || Date.parse(now) - Date.parse(row.last_used_at) > 60_000) db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
   return { user, tokenId: row.id };
 }
+
+/** The id of the token with this value (whatever its state), to revoke a leaked token by what leaked. */
+export function tokenIdByValue(db: Db, token: string): number | null {
+  return (db.prepare('SELECT id FROM api_tokens WHERE token_hash = ?').get(sha256Hex(token)) as { id: number } | undefined)?.id ?? null;
+}

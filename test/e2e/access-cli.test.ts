@@ -64,6 +64,12 @@ describe('users and tokens from the command line', () => {
     assert.ok(Date.parse(entry!.expiresAt) > Date.now() + 89 * 86_400_000);
     assert.equal((await cli(['tokens', 'revoke', String(entry!.id)])).code, 0);
     assert.equal((await me()).status, 401, 'revoked from another process, refused on the next request');
+    // A leaked token can be revoked by its value.
+    const leaked = (await cli(['tokens', 'create', '--user', 'ann', '--name', 'leaked'])).stdout.trim();
+    assert.equal((await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${leaked}` } })).status, 200);
+    assert.equal((await cli(['tokens', 'revoke', leaked])).code, 0);
+    assert.equal((await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${leaked}` } })).status, 401);
+    assert.equal((await cli(['tokens', 'revoke', 'swt_unknown'])).code, 2);
     assert.equal((await cli(['tokens', 'create', '--user', 'ann', '--expires', 'soon'])).code, 2);
     assert.equal((await cli(['tokens', 'create', '--user', 'ghost'])).code, 2);
     // Users exist now: the dashboard wants a sign-in, and signs in the reset password.
