@@ -7,7 +7,7 @@ import { twoFactorRequired } from '../../src/auth/roles.js';
 import { base32Decode, verifyTotp } from '../../src/auth/totp.js';
 import type { SessionStage } from '../../src/store/sessions.js';
 import type { Store } from '../../src/store/open-store.js';
-import type { UserRow } from '../../src/store/users.js';
+import { userNameProblem, type UserRow } from '../../src/store/users.js';
 import { authOf, type AuthSettings } from '../auth/authenticate.js';
 import { sameToken } from '../auth/csrf.js';
 import { createLoginLimiter } from '../auth/login-limiter.js';
@@ -79,7 +79,9 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
       // The same work as a real check, so response time does not tell which names exist.
       await verifyPassword(password, await (dummyHash ??= hashPassword('not a real password at all')));
       limiter.fail(ip);
-      store.access.audit.append({ actor: name || '(empty)', ip, action: 'login.failure', objectType: 'user', objectId: name || null, note: 'unknown user' });
+      // A password typed into the name field must not land in the log: only a well-formed user name is kept.
+      const shown = userNameProblem(name) === null ? name : '(not a user name)';
+      store.access.audit.append({ actor: shown, ip, action: 'login.failure', objectType: 'user', objectId: shown, note: 'unknown user' });
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
     if (user.lockedUntil && user.lockedUntil > now()) {

@@ -125,11 +125,20 @@ describe('sign-in and sessions', () => {
     assert.equal((await postLogin(s.base, 'lou', PASSWORD)).status, 303);
   });
 
+  it('keeps a password typed into the name field out of the audit log', async () => {
+    assert.equal((await postLogin(s.base, 'my secret pass!', 'x')).status, 401);
+    const [entry] = s.store.access.audit.list({ objectType: 'user' });
+    assert.deepEqual([entry!.action, entry!.actor, entry!.note], ['login.failure', '(not a user name)', 'unknown user']);
+    assert.ok(!JSON.stringify(s.store.access.audit.list({ limit: 1000 })).includes('my secret pass!'));
+  });
+
   it('limits failed sign-ins per client address across user names', async () => {
     const limited = createApp({ store: s.store, actor: 'x', auth: { loginAttemptsPerIp: 3 } });
     const base = (await limited.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
     try {
       for (const name of ['nobody-1', 'nobody-2', 'vera']) assert.equal((await postLogin(base, name, 'not the password at all')).status, 401);
+      const failures = s.store.access.audit.list({ objectType: 'user' }).filter((e) => e.action === 'login.failure').slice(0, 3).map((e) => e.actor);
+      assert.deepEqual(failures.reverse(), ['nobody-1', 'nobody-2', 'vera']);
       const blocked = await postLogin(base, 'adam', PASSWORD);
       assert.equal(blocked.status, 429);
       assert.equal(blocked.session, null);
