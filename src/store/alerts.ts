@@ -164,7 +164,8 @@ export function decideAlerts(db: Db, ids: number[], status: 'approved' | 'reject
       }, decision.at);
     }
     return rows.map((row) => readAlert(db, row.id)!);
-  })();
+    // Immediate: the audit entry links to the latest one, so no other writer may slip in between the read and the write.
+  }).immediate();
 }
 
 /** Approves every open alert and every pending inventory entry; returns the counts. */
@@ -179,7 +180,7 @@ export function approveEverything(db: Db, decision: Decision): { alerts: number;
       appendAudit(db, { actor: decision.by, ip: decision.ip ?? null, action: 'inventory.approved', objectType: 'inventory', after: { entries: pending }, note: decision.note }, decision.at);
     }
     return { alerts: open.length, pending, decided };
-  })();
+  }).immediate();
 }
 
 export interface DecisionRecord {
