@@ -86,8 +86,9 @@ export function adminRouter(store: Store, channels: string[], targetNames: () =>
 
   router.get('/audit', (req, res) => {
     const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
-    const entries = store.access.audit.list({ limit: AUDIT_PAGE + 1, offset: (page - 1) * AUDIT_PAGE });
-    sendPage(res, auditPage(entries.slice(0, AUDIT_PAGE), page, entries.length > AUDIT_PAGE, store.access.audit.verify()));
+    const filter = { actor: queryText(req, 'actor'), type: queryText(req, 'type') };
+    const entries = store.access.audit.list({ actor: filter.actor || undefined, objectType: filter.type || undefined, limit: AUDIT_PAGE + 1, offset: (page - 1) * AUDIT_PAGE });
+    sendPage(res, auditPage(entries.slice(0, AUDIT_PAGE), { page, hasMore: entries.length > AUDIT_PAGE, ...filter }, store.access.audit.verify()));
   });
   return router;
 }

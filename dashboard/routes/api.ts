@@ -11,6 +11,11 @@ import { actorOf, authOf, need } from '../auth/authenticate.js';
 export function apiRouter(store: Store, actor: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
   router.use(need('read'));
+  // What the API returns is for the caller only: no shared cache keeps it.
+  router.use((_req, res, next) => {
+    res.set('cache-control', 'no-store');
+    next();
+  });
   router.get('/targets', (_req, res) => {
     res.json({ targets: store.overview() });
   });
@@ -49,7 +54,8 @@ export function apiRouter(store: Store, actor: string, onDecision?: (alerts: Ale
     const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
     const objectType = queryText(req, 'type') || undefined;
     const objectId = queryText(req, 'id') || undefined;
-    res.json({ audit: store.access.audit.list({ objectType, objectId, limit: 200, offset: (page - 1) * 200 }), chain: store.access.audit.verify() });
+    const actor = queryText(req, 'actor') || undefined;
+    res.json({ audit: store.access.audit.list({ objectType, objectId, actor, limit: 200, offset: (page - 1) * 200 }), chain: store.access.audit.verify() });
   });
   router.get('/users', need('manage'), (_req, res) => {
     res.json({ users: store.access.users.list(), twoFactorPolicy: store.access.twoFactorPolicy() });

@@ -118,6 +118,11 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     const partial = authOf(res).partial;
     if (partial?.stage !== 'password') return res.redirect(303, '/login');
     const ip = req.ip ?? 'unknown';
+    const wait = limiter.retryAfter(ip);
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      return sendPage(res, twoFactorPage({ next: safeNext((req.body as Record<string, unknown>).next), message: 'Too many failed attempts from your address. Try again later.' }), 429);
+    }
     const user = partial.user;
     const next = safeNext((req.body as Record<string, unknown>).next);
     if (user.lockedUntil && user.lockedUntil > now()) {

@@ -15,10 +15,25 @@ export function auditTable(entries: AuditEntry[], options: { object?: boolean } 
   </tbody></table>`;
 }
 
-export function auditPage(entries: AuditEntry[], page: number, hasMore: boolean, chain: { entries: number; firstBreak: { reason: string } | null }): string {
+export interface AuditPaging {
+  page: number;
+  hasMore: boolean;
+  actor: string;
+  type: string;
+}
+
+export function auditPage(entries: AuditEntry[], paging: AuditPaging, chain: { entries: number; firstBreak: { reason: string } | null }): string {
   const status = chain.firstBreak
     ? html`<p class="banner broken" role="alert"><strong>The audit chain is broken:</strong> ${chain.firstBreak.reason}</p>`
     : html`<p class="muted">${chain.entries} entries; the hash chain is intact.</p>`;
-  return layout('Audit', html`<h1>Audit log</h1>${status}${auditTable(entries, { object: true })}
-    <p>${page > 1 ? html`<a href="/audit?page=${page - 1}">← Newer</a>` : ''} ${hasMore ? html`<a href="/audit?page=${page + 1}">Older →</a>` : ''}</p>`);
+  const query = (page: number) => `/audit?${new URLSearchParams({ ...(paging.actor ? { actor: paging.actor } : {}), ...(paging.type ? { type: paging.type } : {}), page: String(page) })}`;
+  const types = ['', 'alert', 'user', 'token', 'setting', 'script', 'target', 'inventory'];
+  return layout('Audit', html`<h1>Audit log</h1>${status}
+    <form class="filters" method="get" action="/audit">
+      <label>Who <input name="actor" value="${paging.actor}" maxlength="64"></label>
+      <label>Object <select name="type">${types.map((t) => html`<option value="${t}" ${t === paging.type ? 'selected' : ''}>${t || 'all'}</option>`)}</select></label>
+      <button type="submit">Filter</button>
+    </form>
+    ${auditTable(entries, { object: true })}
+    <p>${paging.page > 1 ? html`<a href="${query(paging.page - 1)}">← Newer</a>` : ''} ${paging.hasMore ? html`<a href="${query(paging.page + 1)}">Older →</a>` : ''}</p>`);
 }

@@ -171,5 +171,10 @@ describe('authorization matrix', () => {
       ['alert.approved', 'april', 'matrix'], ['alert.approved', 'adam', 'matrix'], ['alert.rejected', 'april', 'matrix'], ['alert.rejected', 'adam', 'matrix'],
     ]);
     assert.ok(audit.every((e) => e.ip === '127.0.0.1' || e.ip === '::ffff:127.0.0.1'), 'each entry keeps the source address');
+    const filtered = await fetch(`${s.base}/api/audit?actor=april&type=alert`, { headers: { authorization: `Bearer ${s.tokens.admin}` } });
+    assert.equal(filtered.headers.get('cache-control'), 'no-store');
+    const body = await filtered.json() as { audit: { actor: string; objectType: string; action: string }[]; chain: { firstBreak: unknown } };
+    assert.ok(body.audit.length >= 4 && body.audit.every((e) => e.actor === 'april' && e.objectType === 'alert'));
+    assert.equal(body.chain.firstBreak, null);
   });
 });
