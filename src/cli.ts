@@ -199,6 +199,16 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addOption(configOption())
     .action(async (id: string, opts) => setExit((await tokensModule()).tokensRevokeCommand(id, opts, ctx)));
 
+  program.command('audit').description('the audit trail: sign-ins, decisions, user, token and settings changes, and its hash chain')
+    .addOption(configOption())
+    .option('--actor <name>', 'only what this user did')
+    .option('--type <type>', 'only this kind of object: alert, user, token, setting, script, target, inventory')
+    .option('--limit <n>', 'only the newest N entries')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print CSV')
+    .addHelpText('after', '\nExit codes: 0 listed and the chain holds, 1 the chain is broken (named at the end), 2 usage/config error.\n\nExamples:\n  $ scriptwarden audit --type alert --csv > decisions.csv')
+    .action(async (opts) => setExit((await import('./commands/audit.js')).auditCommand(opts, ctx)));
+
   program.command('serve').description('scan on schedule and serve the dashboard, /healthz and /metrics, until SIGTERM')
     .addOption(configOption())
     .option('-p, --port <port>', 'TCP port', '8080')

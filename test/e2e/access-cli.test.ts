@@ -78,13 +78,21 @@ describe('users and tokens from the command line', () => {
     assert.equal((await postLogin(base, 'ann', PASSWORD)).status, 401);
   });
 
-  it('verify finds an audit entry edited behind the triggers, and exits 1', async () => {
+  it('exports the audit trail, and verify finds an entry edited behind the triggers, and exits 1', async () => {
     assert.equal((await cli(['verify'])).code, 0);
+    const json = parseJson<{ chain: { firstBreak: unknown }; entries: { action: string; actor: string; objectId: string }[] }>(await cli(['audit', '--json', '--type', 'user']));
+    assert.equal(json.chain.firstBreak, null);
+    assert.deepEqual(json.entries.map((e) => `${e.action} ${e.objectId}`).slice(0, 4), ['user.created root', 'user.created ann', 'user.role_changed ann', 'user.password_reset ann']);
+    assert.ok(json.entries.every((e) => e.actor.startsWith('cli:') || e.action.startsWith('login.')));
+    const csv = (await cli(['audit', '--csv', '--type', 'token'])).stdout.split('\r\n');
+    assert.equal(csv[0], 'id,at,actor,ip,action,objectType,objectId,before,after,note');
+    assert.match(csv[1]!, /"token\.created","token","\d+","","\{""user"":""ann""/);
     const db = new Database(join(dir, 'scriptwarden.db'));
     db.exec("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after = '{\"role\":\"admin\"}' WHERE action = 'user.role_changed'");
     db.close();
     const broken = await cli(['verify']);
     assert.equal(broken.code, 1);
+    assert.equal((await cli(['audit'])).code, 1);
     assert.match(broken.stdout, /BROKEN: audit entry #\d+ \(user\.role_changed by cli:[^)]+\) does not match its hash/);
   });
 });
