@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../dashboard/create-app.js';
+import { safeNext } from '../../dashboard/routes/sign-in.js';
 import { base32Encode, newTotpSecret } from '../../src/auth/totp.js';
 import { openStore } from '../../src/store/open-store.js';
 import { addUser, codeFor, csrfIn, PASSWORD, postLogin, signIn } from '../fixtures/access.js';
@@ -227,6 +228,15 @@ describe('sign-in and sessions', () => {
       assert.deepEqual([change.before, change.after], [null, { value: 'approvers' }]);
     } finally {
       s.store.access.setTwoFactorPolicy('optional', { name: 'adam', ip: '127.0.0.1' });
+    }
+  });
+});
+
+describe('where sign-in leads', () => {
+  it('goes back only to a path on the dashboard', () => {
+    assert.equal(safeNext('/alerts/12?status=open'), '/alerts/12?status=open');
+    for (const bad of ['//evil.example/', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/login', '/login/two-factor', '/a b', undefined, ['/x']]) {
+      assert.equal(safeNext(bad), '/', String(bad));
     }
   });
 });
