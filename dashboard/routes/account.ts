@@ -48,6 +48,7 @@ export function accountRouter(store: Store, settings: AuthSettings): Router {
     sendPage(res, accountPage({
       name: user.name, role: user.role, twoFactor: user.totpSecret !== null, recoveryLeft: store.access.users.recoveryCodesLeft(user.id),
       lastLoginAt: user.lastLoginAt, message, kind,
+      sessions: store.access.sessions.ofUser(user.id).map((x) => ({ createdAt: x.createdAt, lastSeenAt: x.lastSeenAt, ip: x.ip, current: x.idHash === session.idHash })),
     }), status);
   };
 
@@ -63,6 +64,12 @@ export function accountRouter(store: Store, settings: AuthSettings): Router {
     // Changing the password signs out every session, this one included: continue in a fresh one.
     startSession(store, settings, req, res, session.user, 'full');
     res.redirect(303, '/account');
+  });
+
+  router.post('/account/sessions/end', need('read'), requirePerson, (req, res) => {
+    const session = personSession(res)!;
+    const ended = store.access.sessions.endOthers(session.user, session.idHash, { name: session.user.name, ip: req.ip ?? null });
+    showAccount(res, `Signed out ${ended} other session${ended === 1 ? '' : 's'}.`, 'ok');
   });
 
   const showEnrol = async (res: Response, session: Session, message: string | null, status = 200) => {

@@ -47,13 +47,26 @@ export function recoveryCodesPage(codes: string[]): string {
     <p><a class="button" href="/">Continue</a></p>`);
 }
 
-export function accountPage(options: { name: string; role: string; twoFactor: boolean; recoveryLeft: number; lastLoginAt: string | null; message: string | null; kind?: string }): string {
+export interface AccountSession {
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  current: boolean;
+}
+
+export function accountPage(options: {
+  name: string; role: string; twoFactor: boolean; recoveryLeft: number; lastLoginAt: string | null; message: string | null; kind?: string; sessions: AccountSession[];
+}): string {
+  const sessions = options.sessions.map((x) => html`<tr><td>${timeText(x.createdAt)}</td><td>${timeText(x.lastSeenAt)}</td><td>${x.ip ?? ''}</td><td>${x.current ? 'this browser' : ''}</td></tr>`);
   return layout('Account', html`<h1>${options.name}</h1>${notice(options.message, options.kind)}
     <p>Role: <strong>${options.role}</strong>. Last sign-in: ${timeText(options.lastLoginAt)}.</p>
     <h2>Two-factor sign-in</h2>
     ${options.twoFactor
       ? html`<p>On. ${options.recoveryLeft} recovery codes left. An admin can reset it with <code>scriptwarden users reset-two-factor</code>.</p>`
       : html`<p>Off. <a class="button" href="/account/two-factor">Set up two-factor</a></p>`}
+    <h2>Sessions</h2>
+    <table class="sessions"><thead><tr><th>Signed in</th><th>Last request</th><th>From</th><th></th></tr></thead><tbody>${sessions}</tbody></table>
+    <form method="post" action="/account/sessions/end" class="inline">${CSRF_INPUT}<button type="submit" class="danger">Sign out all other sessions</button></form>
     <h2>Change password</h2>
     <form method="post" action="/account/password" class="sign-in">${CSRF_INPUT}
       <label>Current password <input name="current" type="password" autocomplete="current-password" required maxlength="1024"></label>

@@ -4,7 +4,10 @@ import { TWO_FACTOR_POLICIES, type TwoFactorPolicy } from '../auth/roles.js';
 import { appendAudit, listAudit, verifyAudit, type AuditEntry, type AuditInput, type AuditQuery, type AuditVerifyReport } from './audit.js';
 import { createToken, listTokens, revokeToken, tokenIdByValue, userForToken, type TokenSummary } from './api-tokens.js';
 import type { Db } from './database.js';
-import { createSession, deleteSession, pruneSessions, readSession, setPendingTotp, type Session, type SessionLimits, type SessionStage } from './sessions.js';
+import {
+  createSession, deleteSession, endOtherSessions, pruneSessions, readSession, setPendingTotp, userSessions,
+  type Session, type SessionLimits, type SessionStage, type SessionSummary,
+} from './sessions.js';
 import { pausedTargets, readSetting, setTargetPaused, writeSetting, type PausedTarget } from './settings.js';
 import {
   consumeRecoveryCode, consumeTotpStep, countUsers, createUser, listUsers, recordLoginFailure, recordLoginSuccess, recoveryCodesLeft,
@@ -33,6 +36,9 @@ export interface Access {
     remove(idHash: string): void;
     setPendingTotp(idHash: string, secret: string | null): void;
     prune(limits: SessionLimits, now?: string): number;
+    ofUser(userId: number): SessionSummary[];
+    /** Ends all the user's sessions but `keep`, audited. */
+    endOthers(user: UserRow, keep: string | null, actor: Actor, now?: string): number;
   };
   tokens: {
     create(input: { user: string; name: string; expiresAt: string | null }, actor: Actor, now?: string): { token: string; summary: TokenSummary };
@@ -79,6 +85,12 @@ export function createAccess(db: Db): Access {
       remove: (idHash) => deleteSession(db, idHash),
       setPendingTotp: (idHash, secret) => setPendingTotp(db, idHash, secret),
       prune: (limits, now) => pruneSessions(db, limits, clock(now)),
+      ofUser: (userId) => userSessions(db, userId),
+      endOthers: (user, keep, actor, now) => db.transaction(() => {
+        const ended = endOtherSessions(db, user.id, keep);
+        appendAudit(db, { actor: actor.name, ip: actor.ip, action: 'user.sessions_ended', objectType: 'user', objectId: user.name, after: { ended } }, clock(now));
+        return ended;
+      }).immediate(),
     },
     tokens: {
       create: (input, actor, now) => createToken(db, input, actor, clock(now)),

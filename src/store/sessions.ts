@@ -65,3 +65,22 @@ export function pruneSessions(db: Db, limits: SessionLimits, now: string): numbe
     new Date(at - limits.idleMs).toISOString(), new Date(at - limits.absoluteMs).toISOString(),
   ).changes;
 }
+
+export interface SessionSummary {
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  stage: SessionStage;
+  /** The SHA-256 of the cookie value, to mark the caller's own session. */
+  idHash: string;
+}
+
+/** A user's open sessions, newest first. */
+export function userSessions(db: Db, userId: number): SessionSummary[] {
+  return db.prepare('SELECT id_hash AS idHash, created_at AS createdAt, last_seen_at AS lastSeenAt, ip, stage FROM sessions WHERE user_id = ? ORDER BY created_at DESC').all(userId) as SessionSummary[];
+}
+
+/** Ends every session of a user except `keep` (the caller's own); returns how many ended. */
+export function endOtherSessions(db: Db, userId: number, keep: string | null): number {
+  return db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?').run(userId, keep).changes;
+}

@@ -36,6 +36,7 @@ const HTML_ROWS: Row[] = [
   { route: 'POST /login/two-factor', method: 'POST', path: () => '/login/two-factor', body: { code: '123456' }, expect: [303, 303, 303, 303] },
   { route: 'GET /account', method: 'GET', path: () => '/account', expect: READ },
   { route: 'POST /account/password', method: 'POST', path: () => '/account/password', body: { current: 'wrong password!', password: 'another long password' }, expect: ['login', 400, 400, 400] },
+  { route: 'POST /account/sessions/end', method: 'POST', path: () => '/account/sessions/end', expect: READ },
   { route: 'GET /account/two-factor', method: 'GET', path: () => '/account/two-factor', expect: READ },
   { route: 'POST /account/two-factor', method: 'POST', path: () => '/account/two-factor', body: { code: 'abcdef' }, expect: ['login', 400, 400, 400] },
   { route: 'GET /', method: 'GET', path: () => '/', expect: READ },

@@ -88,6 +88,19 @@ describe('sign-in and sessions', () => {
     assert.equal(await status('/', vera.cookie), 'login', 'the old cookie, replayed, is not signed in');
   });
 
+  it('lists a user\'s sessions and signs out all the others on request', async () => {
+    const [phone, laptop] = [await signIn(s.base, 'vera'), await signIn(s.base, 'vera')];
+    const page = await (await fetch(`${s.base}/account`, { headers: { cookie: `sw_session=${laptop.cookie}` } })).text();
+    assert.match(page, /this browser/);
+    const end = await fetch(`${s.base}/account/sessions/end`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sw_session=${laptop.cookie}` }, body: form({ _csrf: laptop.csrf }),
+    });
+    assert.match(await end.text(), /Signed out \d+ other sessions?/);
+    assert.equal(await status('/', phone.cookie), 'login');
+    assert.equal(await status('/', laptop.cookie), 200);
+    assert.equal(s.store.access.audit.list({ objectType: 'user', objectId: 'vera' })[0]!.action, 'user.sessions_ended');
+  });
+
   it('sets the session cookie HttpOnly and SameSite=Lax, and Secure behind an HTTPS proxy it trusts', async () => {
     const plain = (await fetch(`${s.base}/login`)).headers.getSetCookie().join('\n');
     assert.match(plain, /HttpOnly/);
