@@ -5,14 +5,14 @@ import helmet from 'helmet';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describeError, isScriptwardenError } from '../src/errors.js';
+import { describeError, isScriptwardenError, ScriptwardenError } from '../src/errors.js';
 import type { Store } from '../src/store/open-store.js';
 import type { AlertWithDetails } from '../src/store/alerts.js';
 import { html } from './html.js';
 import { apiRouter } from './routes/api.js';
 import { pagesRouter } from './routes/pages.js';
 import { layout } from './views/layout.js';
-import { authenticate, authOf, need, type AuthSettings } from './auth/authenticate.js';
+import { answersJson, authenticate, authOf, need, type AuthSettings } from './auth/authenticate.js';
 import { requireCsrfToken } from './auth/csrf.js';
 import { accountRouter } from './routes/account.js';
 import { adminRouter } from './routes/admin.js';
@@ -58,8 +58,10 @@ export interface Dashboard {
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 
+const STATUS_OF_CODE: Partial<Record<string, number>> = { USAGE: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
+
 function statusOf(error: unknown): number {
-  if (isScriptwardenError(error)) return error.code === 'NOT_FOUND' ? 404 : error.code === 'USAGE' ? 400 : 500;
+  if (isScriptwardenError(error)) return STATUS_OF_CODE[error.code] ?? 500;
   const status = (error as { status?: unknown })?.status;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }
@@ -69,7 +71,7 @@ function statusOf(error: unknown): number {
  * requests that a browser marks as cross-site (Sec-Fetch-Site, or an Origin for another host) are refused.
  * Clients that are not browsers send neither header and pass. Session requests also need their CSRF token (auth/csrf.ts).
  */
-function refuseCrossSiteWrites(req: Request, res: Response, next: NextFunction): void {
+function refuseCrossSiteWrites(req: Request, _res: Response, next: NextFunction): void {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
   const site = req.get('sec-fetch-site');
   const origin = req.get('origin');
@@ -82,10 +84,7 @@ function refuseCrossSiteWrites(req: Request, res: Response, next: NextFunction):
       crossSite = true;
     }
   }
-  if (!crossSite) return next();
-  res.status(403);
-  if (req.path.startsWith('/api/')) res.json({ error: { status: 403, message: 'cross-site request refused' } });
-  else res.type('html').send(layout('Refused', html`<h1>Refused</h1><p>Cross-site requests cannot change anything here.</p>`));
+  next(crossSite ? new ScriptwardenError('FORBIDDEN', 'cross-site request refused: requests from other sites cannot change anything here') : undefined);
 }
 
 export function createApp(deps: AppDeps): Dashboard {
@@ -140,7 +139,7 @@ export function createApp(deps: AppDeps): Dashboard {
     const status = statusOf(error);
     const message = status === 500 ? 'internal error' : describeError(error);
     if (status === 500) deps.log?.(`dashboard: ${req.method} ${req.path}: ${describeError(error)}`);
-    if (req.path.startsWith('/api/') || req.originalUrl.startsWith('/api/')) {
+    if (answersJson(req)) {
       res.status(status).json({ error: { status, message } });
     } else {
       sendPage(res, layout('Error', html`<h1>Error ${status}</h1><p>${message}</p><p><a href="/">Back to the overview</a></p>`), status);

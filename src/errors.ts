@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'JOURNEY_FAILED'
   | 'RESOURCE_FETCH_FAILED'
   | 'NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'STORE_FAILED'
   | 'INTERNAL';
 

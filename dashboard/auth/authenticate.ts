@@ -2,6 +2,7 @@
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { allows, twoFactorRequired, type Permission, type Role } from '../../src/auth/roles.js';
+import { ScriptwardenError } from '../../src/errors.js';
 import type { Session } from '../../src/store/sessions.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { Actor } from '../../src/store/users.js';
@@ -38,8 +39,8 @@ export function actorOf(req: Request, res: Response): Actor {
   return { name: viewer?.name ?? 'anonymous', ip: req.ip ?? null, keepAdmin: true };
 }
 
-/** Machine endpoints answer 401 (with a Bearer challenge) instead of sending people to the sign-in form. */
-const isApi = (req: Request) => req.originalUrl.startsWith('/api/') || req.path === '/metrics';
+/** Machine endpoints answer errors as JSON, and 401 (with a Bearer challenge) instead of sending people to the sign-in form. */
+export const answersJson = (req: Request) => req.originalUrl.startsWith('/api/') || req.path === '/metrics';
 
 function loopbackHost(req: Request): boolean {
   const host = (req.get('host') ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
@@ -55,9 +56,8 @@ export function authenticate(store: Store, settings: AuthSettings, openActor: st
     if (bearer) {
       const found = store.access.tokens.userFor(bearer[1]!);
       if (!found) {
-        res.status(401).set('WWW-Authenticate', 'Bearer realm="scriptwarden", error="invalid_token"');
-        res.json({ error: { status: 401, message: 'the API token is unknown, revoked or expired' } });
-        return;
+        res.set('WWW-Authenticate', 'Bearer realm="scriptwarden", error="invalid_token"');
+        return next(new ScriptwardenError('UNAUTHORIZED', 'the API token is unknown, revoked or expired'));
       }
       state.viewer = { kind: 'token', name: found.user.name, role: found.user.role, tokenId: found.tokenId };
       return next();
@@ -70,10 +70,7 @@ export function authenticate(store: Store, settings: AuthSettings, openActor: st
     else if (session) state.partial = mustEnrol ? { ...session, stage: 'enrol' } : session;
     else if (settings.allowOpen && store.access.users.count() === 0) {
       // Open access answers only to loopback names, so a DNS-rebound page on another name cannot use it.
-      if (!loopbackHost(req)) {
-        res.status(403).type('text/plain').send('Open access (no users yet) answers only on localhost, 127.0.0.1 or [::1].\n');
-        return;
-      }
+      if (!loopbackHost(req)) return next(new ScriptwardenError('FORBIDDEN', 'open access (no users yet) answers only on localhost, 127.0.0.1 or [::1]'));
       state.open = true;
       state.viewer = { kind: 'open', name: openActor, role: 'admin' };
     }
@@ -86,15 +83,11 @@ export function need(permission: Permission): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const { viewer, partial } = authOf(res);
     if (viewer) {
-      if (allows(viewer.role, permission)) return next();
-      res.status(403);
-      if (isApi(req)) res.json({ error: { status: 403, message: `the ${viewer.role} role may not do this` } });
-      else res.type('text/plain').send(`Forbidden: the ${viewer.role} role may not do this.\n`);
-      return;
+      return next(allows(viewer.role, permission) ? undefined : new ScriptwardenError('FORBIDDEN', `the ${viewer.role} role may not do this`));
     }
-    if (isApi(req)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer realm="scriptwarden"').json({ error: { status: 401, message: 'sign in, or send Authorization: Bearer <token>' } });
-      return;
+    if (answersJson(req)) {
+      res.set('WWW-Authenticate', 'Bearer realm="scriptwarden"');
+      return next(new ScriptwardenError('UNAUTHORIZED', 'sign in, or send Authorization: Bearer <token>'));
     }
     if (partial?.stage === 'password') return res.redirect(302, '/login/two-factor');
     if (partial?.stage === 'enrol') return res.redirect(302, '/account/two-factor');

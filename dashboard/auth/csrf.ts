@@ -2,6 +2,7 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { ScriptwardenError } from '../../src/errors.js';
 import { authOf } from './authenticate.js';
 
 export const CSRF_FIELD = '_csrf';
@@ -23,8 +24,7 @@ export function requireCsrfToken(req: Request, res: Response, next: NextFunction
   const session = viewer?.kind === 'session' ? viewer.session : partial;
   if (!session) return next();
   const given = req.get(CSRF_HEADER) ?? (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-  if (sameToken(given, session.csrfToken)) return next();
-  res.status(403);
-  if (req.originalUrl.startsWith('/api/')) res.json({ error: { status: 403, message: 'missing or wrong CSRF token (send X-CSRF-Token)' } });
-  else res.type('text/plain').send('Refused: this form is stale or came from another site. Reload the page and try again.\n');
+  next(sameToken(given, session.csrfToken)
+    ? undefined
+    : new ScriptwardenError('FORBIDDEN', 'missing or wrong CSRF token: reload the page and try again (the API takes it as X-CSRF-Token)'));
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { hashPassword, passwordProblem, verifyPassword } from '../../src/auth/passwords.js';
+import { ScriptwardenError } from '../../src/errors.js';
 import { twoFactorRequired } from '../../src/auth/roles.js';
 import { base32Decode, base32Encode, newTotpSecret, otpauthUri, verifyTotp } from '../../src/auth/totp.js';
 import type { Session } from '../../src/store/sessions.js';
@@ -29,10 +30,7 @@ function personSession(res: Response): Session | null {
 
 function requirePerson(req: Request, res: Response, next: NextFunction): void {
   if (personSession(res)) return next();
-  if (authOf(res).viewer) {
-    res.status(403).type('text/plain').send('Forbidden: only a signed-in person has an account page.\n');
-    return;
-  }
+  if (authOf(res).viewer) return next(new ScriptwardenError('FORBIDDEN', 'only a signed-in person has an account page'));
   need('read')(req, res, next);
 }
 
