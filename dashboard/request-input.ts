@@ -11,6 +11,12 @@ export function queryText(req: Request, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** A form or JSON body field as text; '' when absent, not text, or longer than `max`. */
+export function bodyText(req: Request, name: string, max = 1024): string {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' && value.length <= max ? value : '';
+}
+
 export function decisionInput(req: Request, fallbackActor: string): { note: string | null; by: string } {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const note = body.note;

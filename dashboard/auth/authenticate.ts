@@ -33,10 +33,10 @@ export interface AuthSettings {
 
 export const authOf = (res: Response): AuthState => res.locals.auth as AuthState;
 
-/** The actor recorded in the audit log for this request. */
+/** The actor recorded in the audit log for this request (a user still enrolling in two-factor acts as themselves). */
 export function actorOf(req: Request, res: Response): Actor {
-  const viewer = authOf(res).viewer;
-  return { name: viewer?.name ?? 'anonymous', ip: req.ip ?? null, keepAdmin: true };
+  const { viewer, partial } = authOf(res);
+  return { name: viewer?.name ?? partial?.user.name ?? 'anonymous', ip: req.ip ?? null, keepAdmin: true };
 }
 
 /** Machine endpoints answer errors as JSON, and 401 (with a Bearer challenge) instead of sending people to the sign-in form. */

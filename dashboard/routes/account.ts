@@ -9,7 +9,8 @@ import { twoFactorRequired } from '../../src/auth/roles.js';
 import { base32Decode, base32Encode, newTotpSecret, otpauthUri, verifyTotp } from '../../src/auth/totp.js';
 import type { Session } from '../../src/store/sessions.js';
 import type { Store } from '../../src/store/open-store.js';
-import { authOf, need, type AuthSettings } from '../auth/authenticate.js';
+import { actorOf, authOf, need, type AuthSettings } from '../auth/authenticate.js';
+import { bodyText } from '../request-input.js';
 import { sendPage } from '../send-page.js';
 import { accountPage, enrolPage, recoveryCodesPage } from '../views/sign-in.js';
 import { startSession } from './sign-in.js';
@@ -36,10 +37,6 @@ function requirePerson(req: Request, res: Response, next: NextFunction): void {
 
 export function accountRouter(store: Store, settings: AuthSettings): Router {
   const router = Router();
-  const field = (req: Request, name: string) => {
-    const value = (req.body as Record<string, unknown> | undefined)?.[name];
-    return typeof value === 'string' && value.length <= 1024 ? value : '';
-  };
   const showAccount = (res: Response, message: string | null, kind = 'error', status = 200) => {
     const session = personSession(res)!;
     const user = store.access.users.get(session.user.name)!;
@@ -54,11 +51,11 @@ export function accountRouter(store: Store, settings: AuthSettings): Router {
 
   router.post('/account/password', need('read'), requirePerson, async (req, res) => {
     const session = personSession(res)!;
-    if (!(await verifyPassword(field(req, 'current'), session.user.passwordHash))) return showAccount(res, 'The current password is not right.', 'error', 400);
-    const password = field(req, 'password');
+    if (!(await verifyPassword(bodyText(req, 'current'), session.user.passwordHash))) return showAccount(res, 'The current password is not right.', 'error', 400);
+    const password = bodyText(req, 'password');
     const problem = passwordProblem(password);
     if (problem) return showAccount(res, `The new password ${problem}.`, 'error', 400);
-    store.access.users.setPassword(session.user.name, await hashPassword(password), { name: session.user.name, ip: req.ip ?? null });
+    store.access.users.setPassword(session.user.name, await hashPassword(password), actorOf(req, res));
     // Changing the password signs out every session, this one included: continue in a fresh one.
     startSession(store, settings, req, res, session.user, 'full');
     res.redirect(303, '/account');
@@ -66,7 +63,7 @@ export function accountRouter(store: Store, settings: AuthSettings): Router {
 
   router.post('/account/sessions/end', need('read'), requirePerson, (req, res) => {
     const session = personSession(res)!;
-    const ended = store.access.sessions.endOthers(session.user, session.idHash, { name: session.user.name, ip: req.ip ?? null });
+    const ended = store.access.sessions.endOthers(session.user, session.idHash, actorOf(req, res));
     showAccount(res, `Signed out ${ended} other session${ended === 1 ? '' : 's'}.`, 'ok');
   });
 
@@ -92,11 +89,10 @@ export function accountRouter(store: Store, settings: AuthSettings): Router {
     const session = personSession(res)!;
     if (session.user.totpSecret) return res.redirect(303, '/account');
     const secret = session.pendingTotpSecret ? base32Decode(session.pendingTotpSecret) : null;
-    const step = secret ? verifyTotp(secret, field(req, 'code').trim(), Date.now() / 1000, { window: 1 }) : null;
+    const step = secret ? verifyTotp(secret, bodyText(req, 'code').trim(), Date.now() / 1000, { window: 1 }) : null;
     if (step === null) return showEnrol(res, session, 'That code is not right. Check the time on your device and try the next code.', 400);
     const codes = newRecoveryCodes();
-    const actor = { name: session.user.name, ip: req.ip ?? null };
-    store.access.users.setTwoFactor(session.user.name, session.pendingTotpSecret, codes, actor);
+    store.access.users.setTwoFactor(session.user.name, session.pendingTotpSecret, codes, actorOf(req, res));
     store.access.users.useTotpStep(session.user.id, step);
     if (session.stage === 'enrol') store.access.users.loginSucceeded(session.user, req.ip ?? null, 'password + authenticator (enrolled)');
     // A step up in trust gets a new session id, like sign-in.

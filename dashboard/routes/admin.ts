@@ -1,6 +1,6 @@
 // Admin-only screens: users and roles, API tokens, the two-factor policy, and the audit log.
 
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { hashPassword, passwordProblem } from '../../src/auth/passwords.js';
 import { TWO_FACTOR_POLICIES, type TwoFactorPolicy } from '../../src/auth/roles.js';
 import { parseDuration } from '../../src/duration.js';
@@ -8,17 +8,12 @@ import { describeError, isScriptwardenError, ScriptwardenError } from '../../src
 import type { Store } from '../../src/store/open-store.js';
 import { parseId } from '../alert-view.js';
 import { actorOf, need } from '../auth/authenticate.js';
-import { queryText } from '../request-input.js';
+import { bodyText, queryText } from '../request-input.js';
 import { sendPage } from '../send-page.js';
 import { settingsPage, tokensPage, usersPage } from '../views/admin.js';
 import { auditPage } from '../views/audit.js';
 
 const AUDIT_PAGE = 100;
-
-const field = (req: Request, name: string): string => {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' && value.length <= 1024 ? value : '';
-};
 
 export function adminRouter(store: Store, channels: string[], targetNames: () => string[]): Router {
   const router = Router();
@@ -39,14 +34,14 @@ export function adminRouter(store: Store, channels: string[], targetNames: () =>
 
   router.get('/admin/users', (_req, res) => showUsers(res, null));
   router.post('/admin/users', async (req, res) => {
-    const name = field(req, 'name').trim();
-    const password = field(req, 'password');
+    const name = bodyText(req, 'name').trim();
+    const password = bodyText(req, 'password');
     const problem = passwordProblem(password);
     if (problem) return showUsers(res, `The password ${problem}.`, 'error', 400);
-    await userChange(res, async () => store.access.users.create({ name, role: field(req, 'role'), passwordHash: await hashPassword(password) }, actorOf(req, res)), `Added ${name}.`);
+    await userChange(res, async () => store.access.users.create({ name, role: bodyText(req, 'role'), passwordHash: await hashPassword(password) }, actorOf(req, res)), `Added ${name}.`);
   });
   router.post('/admin/users/:name/role', (req, res) =>
-    userChange(res, () => store.access.users.setRole(String(req.params.name), field(req, 'role'), actorOf(req, res)), `${req.params.name} is now ${field(req, 'role')}.`));
+    userChange(res, () => store.access.users.setRole(String(req.params.name), bodyText(req, 'role'), actorOf(req, res)), `${req.params.name} is now ${bodyText(req, 'role')}.`));
   router.post('/admin/users/:name/remove', (req, res) =>
     userChange(res, () => store.access.users.remove(String(req.params.name), actorOf(req, res)), `Removed ${req.params.name}.`));
   router.post('/admin/users/:name/reset-two-factor', (req, res) =>
@@ -55,10 +50,10 @@ export function adminRouter(store: Store, channels: string[], targetNames: () =>
   const userNames = () => store.access.users.list().map((u) => u.name);
   router.get('/admin/tokens', (_req, res) => sendPage(res, tokensPage(store.access.tokens.list(), userNames(), null, null)));
   router.post('/admin/tokens', (req, res) => {
-    const expires = field(req, 'expires') || 'never';
+    const expires = bodyText(req, 'expires') || 'never';
     const ms = expires === 'never' ? null : parseDuration(expires);
     if (expires !== 'never' && (ms === null || ms <= 0)) throw new ScriptwardenError('USAGE', 'expires must be a duration such as 90d, or never');
-    const created = store.access.tokens.create({ user: field(req, 'user'), name: field(req, 'name').trim() || 'api', expiresAt: ms === null ? null : new Date(Date.now() + ms).toISOString() }, actorOf(req, res));
+    const created = store.access.tokens.create({ user: bodyText(req, 'user'), name: bodyText(req, 'name').trim() || 'api', expiresAt: ms === null ? null : new Date(Date.now() + ms).toISOString() }, actorOf(req, res));
     sendPage(res, tokensPage(store.access.tokens.list(), userNames(), created, null), 201);
   });
   router.post('/admin/tokens/:id/revoke', (req, res) => {
@@ -70,7 +65,7 @@ export function adminRouter(store: Store, channels: string[], targetNames: () =>
     sendPage(res, settingsPage({ policy: store.access.twoFactorPolicy(), channels, targets: targetNames(), paused: store.access.targets.paused() }, message));
   router.get('/admin/settings', (_req, res) => showSettings(res, null));
   router.post('/admin/settings', (req, res) => {
-    const policy = field(req, 'twoFactorPolicy');
+    const policy = bodyText(req, 'twoFactorPolicy');
     if (!(TWO_FACTOR_POLICIES as readonly string[]).includes(policy)) throw new ScriptwardenError('USAGE', `twoFactorPolicy must be one of ${TWO_FACTOR_POLICIES.join(', ')}`);
     store.access.setTwoFactorPolicy(policy as TwoFactorPolicy, actorOf(req, res));
     showSettings(res, 'Saved.');

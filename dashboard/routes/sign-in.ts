@@ -12,13 +12,10 @@ import { authOf, type AuthSettings } from '../auth/authenticate.js';
 import { sameToken } from '../auth/csrf.js';
 import { createLoginLimiter } from '../auth/login-limiter.js';
 import { dropCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, writeCookie } from '../auth/session-cookie.js';
+import { bodyText } from '../request-input.js';
 import { sendPage } from '../send-page.js';
 import { loginPage, twoFactorPage } from '../views/sign-in.js';
 
-const field = (req: Request, name: string, max: number): string => {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' && value.length <= max ? value : '';
-};
 
 /** Only a path on this site: never another origin (//evil.example) as the place to go after sign-in. */
 export function safeNext(raw: unknown): string {
@@ -52,7 +49,7 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     // One token per browser, kept while it lives: a second tab (or a favicon request sent to sign-in) must not void the first form.
     const csrf = readCookie(req, LOGIN_COOKIE) ?? randomBytes(24).toString('base64url');
     writeCookie(req, res, LOGIN_COOKIE, csrf, { path: '/login', maxAgeMs: 60 * 60_000 });
-    sendPage(res, loginPage({ next: safeNext(req.query.next ?? (req.body as Record<string, unknown> | undefined)?.next), csrf, message, name }), status);
+    sendPage(res, loginPage({ next: safeNext(req.query.next ?? bodyText(req, 'next')), csrf, message, name }), status);
   };
 
   router.get('/login', (req, res) => {
@@ -65,15 +62,15 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     // Double-submit: a form's token must match the cookie set with it. A script that posts neither is not a browser
     // being steered by another site (browsers are also held to the cross-site check in create-app.ts).
     const cookie = readCookie(req, LOGIN_COOKIE);
-    const given = field(req, '_csrf', 200);
+    const given = bodyText(req, '_csrf', 200);
     if ((cookie || given) && !(cookie && sameToken(given, cookie))) return showLogin(req, res, 'The sign-in form expired. Please try again.', 403);
     const wait = limiter.retryAfter(ip);
     if (wait > 0) {
       res.set('Retry-After', String(wait));
       return showLogin(req, res, `Too many failed sign-ins from your address. Try again in ${Math.ceil(wait / 60)} minutes.`, 429);
     }
-    const name = (field(req, 'name', 64) || field(req, 'username', 64)).trim();
-    const password = field(req, 'password', 1024);
+    const name = (bodyText(req, 'name', 64) || bodyText(req, 'username', 64)).trim();
+    const password = bodyText(req, 'password');
     const user = name ? store.access.users.get(name) : null;
     if (!user) {
       // The same work as a real check, so response time does not tell which names exist.
@@ -95,7 +92,7 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
       return showLogin(req, res, locked ? lockedText(locked) : 'Wrong user name or password.', locked ? 423 : 401, name);
     }
     if (cookie) dropCookie(req, res, LOGIN_COOKIE, '/login');
-    const next = safeNext((req.body as Record<string, unknown>).next);
+    const next = safeNext(bodyText(req, 'next'));
     if (user.totpSecret) {
       startSession(store, settings, req, res, user, 'password');
       return res.redirect(303, `/login/two-factor?next=${encodeURIComponent(next)}`);
@@ -121,16 +118,16 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     const wait = limiter.retryAfter(ip);
     if (wait > 0) {
       res.set('Retry-After', String(wait));
-      return sendPage(res, twoFactorPage({ next: safeNext((req.body as Record<string, unknown>).next), message: 'Too many failed attempts from your address. Try again later.' }), 429);
+      return sendPage(res, twoFactorPage({ next: safeNext(bodyText(req, 'next')), message: 'Too many failed attempts from your address. Try again later.' }), 429);
     }
     const user = partial.user;
-    const next = safeNext((req.body as Record<string, unknown>).next);
+    const next = safeNext(bodyText(req, 'next'));
     if (user.lockedUntil && user.lockedUntil > now()) {
       store.access.sessions.remove(partial.idHash);
       dropCookie(req, res, SESSION_COOKIE);
       return sendPage(res, loginPage({ next, csrf: '', message: lockedText(user.lockedUntil) }), 423);
     }
-    const code = field(req, 'code', 32).replace(/\s/g, '');
+    const code = bodyText(req, 'code', 32).replace(/\s/g, '');
     let method: string | null = null;
     const secret = base32Decode(user.totpSecret ?? '');
     if (/^\d{6}$/.test(code) && secret) {

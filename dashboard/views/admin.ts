@@ -4,10 +4,9 @@ import { ROLES, TWO_FACTOR_POLICIES, type TwoFactorPolicy } from '../../src/auth
 import type { TokenSummary } from '../../src/store/api-tokens.js';
 import type { UserSummary } from '../../src/store/users.js';
 import type { PausedTarget } from '../../src/store/settings.js';
-import { html, type Html } from '../html.js';
-import { CSRF_INPUT, layout, stateBadge, timeText } from './layout.js';
+import { html } from '../html.js';
+import { CSRF_INPUT, layout, notice, stateBadge, timeText } from './layout.js';
 
-const notice = (message: string | null, kind = 'error'): Html => (message ? html`<p class="banner ${kind}" role="alert">${message}</p>` : html``);
 const roleOptions = (current?: string) => ROLES.map((r) => html`<option value="${r}" ${r === current ? 'selected' : ''}>${r}</option>`);
 
 export function usersPage(users: UserSummary[], message: string | null, kind = 'error'): string {

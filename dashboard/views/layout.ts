@@ -26,6 +26,11 @@ const BANNER_SLOT = new Html('<!--sw:banner-->');
 /** Put inside every POST form: sendPage replaces it with the session's CSRF token field. */
 export const CSRF_INPUT = new Html('<!--sw:csrf-->');
 
+/** A message at the top of a page: what just happened, or why it did not. */
+export function notice(message: string | null, kind = 'error'): Html {
+  return message ? html`<p class="banner ${kind}" role="alert">${message}</p>` : html``;
+}
+
 export function timeText(iso: string | null): Html {
   if (!iso) return html`<span class="muted">never</span>`;
   return html`<time datetime="${iso}">${iso.slice(0, 19).replace('T', ' ')} UTC</time>`;

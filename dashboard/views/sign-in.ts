@@ -1,9 +1,8 @@
 // Sign-in screens: password, the two-factor code, enrolment with its QR code, recovery codes, and the account page.
 
-import { html, type Html } from '../html.js';
-import { CSRF_INPUT, layout, timeText } from './layout.js';
+import { html } from '../html.js';
+import { CSRF_INPUT, layout, notice, timeText } from './layout.js';
 
-const notice = (message: string | null, kind = 'error'): Html => (message ? html`<p class="banner ${kind}" role="alert">${message}</p>` : html``);
 
 export function loginPage(options: { next: string; csrf: string; message: string | null; name?: string }): string {
   return layout('Sign in', html`<h1>Sign in</h1>${notice(options.message)}
