@@ -1,6 +1,7 @@
 // Works out who is asking: a bearer token, a session cookie, or (loopback with no users yet) open access as admin.
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { isLoopback } from '../../src/auth/loopback.js';
 import { allows, twoFactorRequired, type Permission, type Role } from '../../src/auth/roles.js';
 import { ScriptwardenError } from '../../src/errors.js';
 import type { Session } from '../../src/store/sessions.js';
@@ -42,10 +43,7 @@ export function actorOf(req: Request, res: Response): Actor {
 /** Machine endpoints answer errors as JSON, and 401 (with a Bearer challenge) instead of sending people to the sign-in form. */
 export const answersJson = (req: Request) => req.originalUrl.startsWith('/api/') || req.path === '/metrics';
 
-function loopbackHost(req: Request): boolean {
-  const host = (req.get('host') ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+const loopbackHost = (req: Request): boolean => isLoopback((req.get('host') ?? '').replace(/:\d+$/, ''));
 
 export function authenticate(store: Store, settings: AuthSettings, openActor: string): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {

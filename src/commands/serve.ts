@@ -10,13 +10,8 @@ import { createScheduler, type Scheduler } from '../scheduler.js';
 import { openStore } from '../store/open-store.js';
 import type { AlertWithDetails } from '../store/alerts.js';
 import { channelLabel, queueDecisions, startDelivery } from '../notify.js';
-import { EXIT, withStore, type CommandContext, type HealthReport } from './context.js';
-
-/** Loopback: 127.0.0.0/8, ::1 and localhost. Anything else (0.0.0.0 included) reaches other machines. */
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
-}
+import { isLoopback } from '../auth/loopback.js';
+import { EXIT, type CommandContext, type HealthReport } from './context.js';
 
 export interface ServeOptions {
   config?: string;
@@ -36,15 +31,19 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
   const config = loadConfig(opts.config, ctx.cwd, ctx.env);
   const loopback = isLoopback(opts.host);
-  if (!loopback) {
-    const users = withStore(opts.config, ctx, (s) => s.access.users.count());
-    if (users === 0) {
-      const configFlag = opts.config ? ` --config ${opts.config}` : '';
-      throw new ScriptwardenError('USAGE', `no dashboard user exists, so serve will not listen on ${opts.host} (only loopback may run open). Create the first admin:\n  npx scriptwarden users add admin --role admin${configFlag}`);
-    }
-  }
-  const capturer = opts.schedule ? await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page')) : null;
   const store = openStore(config.database);
+  if (!loopback && store.access.users.count() === 0) {
+    store.close();
+    const configFlag = opts.config ? ` --config ${opts.config}` : '';
+    throw new ScriptwardenError('USAGE', `no dashboard user exists, so serve will not listen on ${opts.host} (only loopback may run open). Create the first admin:\n  npx scriptwarden users add admin --role admin${configFlag}`);
+  }
+  let capturer: Awaited<ReturnType<CommandContext['openCapturer']>> | null;
+  try {
+    capturer = opts.schedule ? await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page')) : null;
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const scheduler: Scheduler | null = capturer
     ? createScheduler({ config, store, capturer, loadIntel: () => loadIntel(config.intel), log, version: ctx.version })
     : null;

@@ -94,7 +94,7 @@ export function createAccess(db: Db): Access {
     },
     tokens: {
       create: (input, actor, now) => createToken(db, input, actor, clock(now)),
-      list: (user, now) => listTokens(db, clock(now), user),
+      list: (user, now) => listTokens(db, clock(now), user === undefined ? {} : { user }),
       revoke: (id, actor, now) => revokeToken(db, id, actor, clock(now)),
       userFor: (token, now) => userForToken(db, token, clock(now)),
       idOf: (token) => tokenIdByValue(db, token),

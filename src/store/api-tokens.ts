@@ -33,28 +33,30 @@ export function createToken(db: Db, input: { user: string; name: string; expires
       user.id, input.name, sha256Hex(token), token.slice(0, 10), now, actor.name, input.expiresAt,
     ).lastInsertRowid);
     appendAudit(db, { actor: actor.name, ip: actor.ip, action: 'token.created', objectType: 'token', objectId: id, after: { user: user.name, name: input.name, expiresAt: input.expiresAt } }, now);
-    return { token, summary: listTokens(db, now).find((t) => t.id === id)! };
+    return { token, summary: listTokens(db, now, { id })[0]! };
   }).immediate();
 }
 
-export function listTokens(db: Db, now: string, user?: string): TokenSummary[] {
+/** Tokens, oldest first: all, one user's, or the one with `id`. */
+export function listTokens(db: Db, now: string, filter: { user?: string; id?: number } = {}): TokenSummary[] {
+  const where = [filter.user !== undefined ? 'u.name = @user' : null, filter.id !== undefined ? 't.id = @id' : null].filter(Boolean);
   const rows = db.prepare(
     `SELECT t.id, u.name AS user, t.name, t.prefix, t.created_at AS createdAt, t.created_by AS createdBy, t.expires_at AS expiresAt,
             t.revoked_at AS revokedAt, t.last_used_at AS lastUsedAt
-       FROM api_tokens t JOIN users u ON u.id = t.user_id ${user ? 'WHERE u.name = ?' : ''} ORDER BY t.id`,
-  ).all(...(user ? [user] : [])) as Omit<TokenSummary, 'state'>[];
+       FROM api_tokens t JOIN users u ON u.id = t.user_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.id`,
+  ).all(filter) as Omit<TokenSummary, 'state'>[];
   return rows.map((r) => ({ ...r, state: r.revokedAt ? 'revoked' : r.expiresAt && r.expiresAt <= now ? 'expired' : 'active' }));
 }
 
 export function revokeToken(db: Db, id: number, actor: Actor, now: string): TokenSummary {
   return db.transaction(() => {
-    const token = listTokens(db, now).find((t) => t.id === id);
+    const [token] = listTokens(db, now, { id });
     if (!token) throw new ScriptwardenError('NOT_FOUND', `no token with id ${id}`);
     if (!token.revokedAt) {
       db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(now, id);
       appendAudit(db, { actor: actor.name, ip: actor.ip, action: 'token.revoked', objectType: 'token', objectId: id, before: { state: token.state }, after: { state: 'revoked' }, note: `${token.name} of ${token.user}` }, now);
     }
-    return listTokens(db, now).find((t) => t.id === id)!;
+    return listTokens(db, now, { id })[0]!;
   }).immediate();
 }
 
