@@ -84,7 +84,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let startedAt: string | null = null;
   let timer: NodeJS.Timeout | null = null;
   let lastRetention = 0;
-  let paused = new Set<string>();
+  const pausedTargets = () => new Set(store.access.targets.paused().map((p) => p.target));
   let abandoning = false;
   const slots: Slot[] = [];
 
@@ -182,11 +182,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const tick = () => {
     if (state !== 'running') return;
     const at = now();
-    paused = new Set(store.access.targets.paused().map((p) => p.target));
-    for (const slot of [...slots].sort((a, b) => a.next.getTime() - b.next.getTime())) {
+    const due = slots.filter((slot) => !slot.running && slot.next.getTime() <= at.getTime()).sort((a, b) => a.next.getTime() - b.next.getTime());
+    // Pauses are read only when something is due; a paused target keeps its due time, so resuming it scans at once.
+    const paused = due.length > 0 ? pausedTargets() : new Set<string>();
+    for (const slot of due) {
       if (active() >= config.browser.concurrency) break;
-      // A paused target keeps its due time: resuming it scans at once.
-      if (!slot.running && slot.next.getTime() <= at.getTime() && !paused.has(slot.target.name)) launch(slot);
+      if (!paused.has(slot.target.name)) launch(slot);
     }
     if (config.retention && at.getTime() - lastRetention > RETENTION_EVERY_MS) {
       lastRetention = at.getTime();
@@ -247,21 +248,24 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await Promise.race([Promise.all(running), new Promise((resolve) => { timeout = setTimeout(resolve, timeoutMs); })]);
       clearTimeout(timeout);
     },
-    snapshot: () => ({
-      state,
-      startedAt,
-      activeScans: active(),
-      concurrency: config.browser.concurrency,
-      targets: slots.map((slot) => ({
-        target: slot.target.name,
-        schedule: describeSpec(slot.spec),
-        nextRunAt: slot.next.toISOString(),
-        running: Boolean(slot.running),
-        paused: paused.has(slot.target.name),
-        ...slot.row,
-        healthy: slot.row.consecutiveFailures < config.unhealthyAfter,
-      })),
-    }),
+    snapshot: () => {
+      const paused = pausedTargets();
+      return {
+        state,
+        startedAt,
+        activeScans: active(),
+        concurrency: config.browser.concurrency,
+        targets: slots.map((slot) => ({
+          target: slot.target.name,
+          schedule: describeSpec(slot.spec),
+          nextRunAt: slot.next.toISOString(),
+          running: Boolean(slot.running),
+          paused: paused.has(slot.target.name),
+          ...slot.row,
+          healthy: slot.row.consecutiveFailures < config.unhealthyAfter,
+        })),
+      };
+    },
     counters: () => counters,
   };
 }
