@@ -19,6 +19,8 @@ export interface CanaryPassResult {
   filled: string[];
   submitted: string | null;
   blocked: string[];
+  /** The action URL of the form the pass submitted: the one place card data may legitimately go on the shop's own site. */
+  formAction: string | null;
 }
 
 interface FieldInfo {
@@ -137,13 +139,15 @@ function guard(session: CDPSession, options: CanaryPassOptions, blocked: string[
 /** Runs the pass on every frame's form fields; never throws, and ends within the budget. */
 export async function runCanaryPass(page: Page, session: CDPSession, options: CanaryPassOptions): Promise<CanaryPassResult> {
   const values = makeCanary();
-  const result: CanaryPassResult = { values, filled: [], submitted: null, blocked: [] };
+  const result: CanaryPassResult = { values, filled: [], submitted: null, blocked: [], formAction: null };
   const deadline = Date.now() + options.budgetMs;
   const onPaused = guard(session, options, result.blocked);
   session.on('Fetch.requestPaused', onPaused);
   await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] }).catch(() => undefined);
   try {
-    let firstForm: { form: ElementHandle<Element> | null; frame: Frame } | null = null;
+    // The form to submit: the one around a card number field, else any form that took a value (a payment iframe
+    // of the processor, with a field and no form, must not stand in for the shop's own checkout form).
+    let firstForm: { form: ElementHandle<Element> | null; frame: Frame; card: boolean } | null = null;
     for (const frame of page.frames()) {
       const fields: ElementHandle<Element>[] = await frame.$$('input, select, textarea').catch(() => []);
       for (const handle of fields) {
@@ -153,13 +157,16 @@ export async function runCanaryPass(page: Page, session: CDPSession, options: Ca
         if (!info || !field) continue;
         if (await fill(page, handle, info, valueFor(field, values))) {
           result.filled.push(`${field} → ${info.selector}`);
-          if (!firstForm || field === 'cardNumber') {
-            const form = await handle.evaluateHandle((el: Element) => (el as HTMLInputElement).form).catch(() => null);
-            firstForm = { form: (form?.asElement() as ElementHandle<Element> | null) ?? null, frame };
+          if (!firstForm || !firstForm.form || (field === 'cardNumber' && !firstForm.card)) {
+            const handleOfForm = await handle.evaluateHandle((el: Element) => (el as HTMLInputElement).form).catch(() => null);
+            const form = (handleOfForm?.asElement() as ElementHandle<Element> | null) ?? null;
+            const better = !firstForm || (form !== null && (!firstForm.form || (field === 'cardNumber' && !firstForm.card)));
+            if (better) firstForm = { form, frame, card: field === 'cardNumber' && form !== null };
           }
         }
       }
     }
+    if (firstForm?.form) result.formAction = await firstForm.form.evaluate((form) => (form as HTMLFormElement).action || null).catch(() => null);
     if (firstForm && Date.now() < deadline) {
       const button = await submitButton(firstForm.form, firstForm.frame).catch(() => null);
       if (button) {

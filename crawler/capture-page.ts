@@ -12,7 +12,7 @@ import { installInstrumentation } from './instrument.js';
 import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
 import type { JourneyStep } from '../src/journey.js';
-import { attributeBeacons, exfiltrationFindings } from '../src/canary.js';
+import { attributeImages, exfiltrationFindings } from '../src/canary.js';
 import { isOwnSite } from '../src/vendors.js';
 import { emptyCapture } from '../src/empty-capture.js';
 import { gatherEvidence, networkEntries } from './evidence.js';
@@ -136,7 +136,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     });
     capture.canary = {
       cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked,
-      findings: attributeBeacons(exfiltrationFindings(await outboundItems(recorder), pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts), signals),
+      findings: exfiltrationFindings(attributeImages(await outboundItems(recorder), signals), pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts, pass.formAction),
     };
   }
   // WebAssembly compiled anywhere, workers included, is seen by the engine itself, whatever the page did to our hooks.

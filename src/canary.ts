@@ -2,6 +2,7 @@
 
 import { randomInt } from 'node:crypto';
 import type { ExfiltrationFinding, RuntimeSignal } from './types.js';
+import { searchCanary } from './canary-search.js';
 
 export interface CanaryValues {
   /** 16 digits, Luhn-valid, unique per scan. */
@@ -38,6 +39,27 @@ const NAME_SYLLABLES = ['ka', 'ro', 'mi', 'ten', 'su', 'val', 'dor', 'lin', 'ga'
 
 /** New canary values: a Visa-shaped test number and a made-up name and mailbox no real person has. */
 export function makeCanary(random: (max: number) => number = (max) => randomInt(max)): CanaryValues {
+  for (let attempt = 0; ; attempt++) {
+    const values = drawCanary(random);
+    if (attempt >= 50 || distinctRuns(values)) return values;
+  }
+}
+
+/**
+ * Values whose digit runs tell them apart: no four digits repeat within the card number, and neither the CVC nor
+ * the expiry digits occur in it, so a part of any of them found in traffic is that value and no other.
+ */
+function distinctRuns(values: CanaryValues): boolean {
+  const runs = new Set<string>();
+  for (let i = 0; i + 4 <= values.cardNumber.length; i++) {
+    const run = values.cardNumber.slice(i, i + 4);
+    if (runs.has(run)) return false;
+    runs.add(run);
+  }
+  return !values.cardNumber.includes(values.cvc) && !values.cardNumber.includes(values.expiry.replace('/', '')) && !values.expiry.replace('/', '').includes(values.cvc);
+}
+
+function drawCanary(random: (max: number) => number): CanaryValues {
   let body = '4';
   while (body.length < 15) body += String(random(10));
   const word = (n: number) => Array.from({ length: n }, () => NAME_SYLLABLES[random(NAME_SYLLABLES.length)]).join('');
@@ -60,68 +82,13 @@ export interface CanaryMatch {
   encoding: string;
 }
 
-/** Values long and unique enough to search for; expiry and CVC alone would match by chance. */
-const SEARCHED: CanaryField[] = ['cardNumber', 'email', 'name', 'password'];
-
-function hex(text: string): string {
-  return Buffer.from(text, 'utf8').toString('hex');
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
-}
-
-/** Decodes runs that look like base64 (including URL-safe base64) and returns the decoded texts. */
-function base64Runs(text: string): string[] {
-  const out: string[] = [];
-  for (const match of text.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)) {
-    const run = match[0].replace(/-/g, '+').replace(/_/g, '/');
-    const decoded = Buffer.from(run, 'base64').toString('utf8');
-    // Keep decodings that are mostly printable: base64 of text, JSON or form data.
-    if (decoded && /^[\x20-\x7e\s\u00a0-\uffff]*$/.test(decoded.slice(0, 200))) out.push(decoded);
-  }
-  return out;
-}
-
-function searchIn(text: string, values: CanaryValues, encoding: string, found: Map<CanaryField, CanaryMatch>): void {
-  const lower = text.toLowerCase();
-  for (const field of SEARCHED) {
-    if (found.has(field)) continue;
-    const value = values[field];
-    if (lower.includes(value.toLowerCase())) found.set(field, { field, encoding });
-    else if (lower.includes(hex(value))) found.set(field, { field, encoding: encoding === 'raw' ? 'hex' : `${encoding}+hex` });
-    else if (lower.includes([...value.toLowerCase()].reverse().join(''))) found.set(field, { field, encoding: encoding === 'raw' ? 'reversed' : `${encoding}+reversed` });
-  }
-  if (!found.has('cardNumber')) {
-    // A card number split by spaces or dashes, or mixed into other digits by a separator.
-    const digits = text.replace(/[\s-]/g, '');
-    if (digits.includes(values.cardNumber)) found.set('cardNumber', { field: 'cardNumber', encoding: encoding === 'raw' ? 'digits' : encoding });
-  }
-}
-
 /**
- * Finds canary values in one piece of outbound data (a URL, a header value, a body, a WebSocket frame): raw,
- * URL-encoded, base64 (also base64 of JSON or of URL-encoded text), hex, or reversed.
+ * Finds canary values in one piece of outbound data (a URL, a header value, a body, a WebSocket frame) by decoding
+ * it: URL, HTML and JSON escapes, base64, hex, char-code lists, reversal, ROT13/ROT47 and two of these in a row, then
+ * searching each layer for the values also under XOR, shifted and substituted alphabets (canary-search.ts).
  */
 export function findCanary(text: string, values: CanaryValues): CanaryMatch[] {
-  const found = new Map<CanaryField, CanaryMatch>();
-  if (!text) return [];
-  searchIn(text, values, 'raw', found);
-  const decoded = safeDecode(text);
-  if (decoded !== text) searchIn(decoded, values, 'url-encoded', found);
-  for (const source of [text, decoded]) {
-    for (const inner of base64Runs(source)) {
-      searchIn(inner, values, 'base64', found);
-      const innerDecoded = safeDecode(inner);
-      if (innerDecoded !== inner) searchIn(innerDecoded, values, 'base64+url-encoded', found);
-      for (const nested of base64Runs(inner)) searchIn(nested, values, 'base64+base64', found);
-    }
-  }
-  return [...found.values()];
+  return searchCanary(text, values);
 }
 
 /** One thing the page sent: a request (URL, headers, body) or a WebSocket frame. */
@@ -149,25 +116,42 @@ export function hostAllowed(host: string, patterns: string[]): boolean {
   });
 }
 
+/** The URL without query and fragment, for comparing a request with a form's action. */
+function bareUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return url;
+  }
+}
+
 /**
- * Canary values found in what the page sent to hosts other than its own site and the approved processors, grouped
- * by destination host, channel and sending script.
+ * Canary values found in what the page sent, grouped by destination, channel and sending script. Everything is
+ * searched, the page's own site too: a value sent anywhere but the form's own submission to its action (and the
+ * approved processors) is exfiltration. On the own site the destination is the path (`shop.example/media/x.php`),
+ * so that approving one endpoint does not approve the whole site.
  */
 export function exfiltrationFindings(
   outbound: OutboundItem[],
   values: CanaryValues,
   isOwnSite: (url: string) => boolean,
   approvedHosts: string[],
+  formAction: string | null = null,
 ): ExfiltrationFinding[] {
   const groups = new Map<string, ExfiltrationFinding>();
+  const action = formAction ? bareUrl(formAction) : null;
   for (const item of outbound) {
-    let host: string;
+    let parsed: URL;
     try {
-      host = new URL(item.url).hostname;
+      parsed = new URL(item.url);
     } catch {
       continue;
     }
-    if (isOwnSite(item.url) || hostAllowed(host, approvedHosts)) continue;
+    const host = parsed.hostname;
+    if (hostAllowed(host, approvedHosts)) continue;
+    const sameSite = isOwnSite(item.url);
+    if (sameSite && action !== null && bareUrl(item.url) === action) continue;
     const places: [string, string][] = item.frame !== undefined
       ? [['frame', item.frame]]
       : [['url', item.url], ...Object.entries(item.headers).filter(([name]) => name.toLowerCase() !== 'user-agent').map(([, v]): [string, string] => ['header', v]), ['body', item.body ?? '']];
@@ -175,10 +159,12 @@ export function exfiltrationFindings(
       const matches = findCanary(text, values);
       if (matches.length === 0) continue;
       const channel = CHANNELS[item.type] ?? item.type.toLowerCase();
-      const key = `${host}|${channel}|${item.script ?? ''}`;
+      const destination = sameSite ? `${host}${parsed.pathname}` : host;
+      const key = `${destination}|${channel}|${item.script ?? ''}`;
       const finding = groups.get(key) ?? {
         host, url: item.url.length > 300 ? item.url.slice(0, item.url.indexOf('?') > 0 ? item.url.indexOf('?') : 300) : item.url,
         method: item.method, channel, fields: [], encodings: [], locations: [], script: item.script,
+        ...(sameSite ? { sameSite: true, path: parsed.pathname } : {}),
       };
       for (const m of matches) {
         if (!finding.fields.includes(m.field)) finding.fields.push(m.field);
@@ -191,12 +177,14 @@ export function exfiltrationFindings(
   return [...groups.values()];
 }
 
-/** Image beacons carry no initiator stack in Chrome; the instrumentation saw which script set the image's src. */
-export function attributeBeacons(findings: ExfiltrationFinding[], signals: RuntimeSignal[]): ExfiltrationFinding[] {
-  return findings.map((finding) => {
-    if (finding.script || finding.channel !== 'image') return finding;
-    const base = finding.url.split('?')[0]!;
-    const signal = signals.find((s) => s.kind === 'beacon' && s.script && s.detail.startsWith(base));
-    return signal ? { ...finding, script: signal.script } : finding;
+/**
+ * Image beacons carry no initiator stack in Chrome; the instrumentation saw which script set the image's src. Each
+ * request is matched to the signal of its own URL, never to another script that used the same host.
+ */
+export function attributeImages(items: OutboundItem[], signals: RuntimeSignal[]): OutboundItem[] {
+  return items.map((item) => {
+    if (item.script || item.type !== 'Image') return item;
+    const signal = signals.find((s) => s.kind === 'beacon' && s.script && s.detail === item.url.slice(0, 300));
+    return signal ? { ...item, script: signal.script } : item;
   });
 }

@@ -100,20 +100,22 @@ export function compareDestinations(capture: PageCapture, baseline: BaselineSnap
  */
 export function compareCanary(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
   for (const finding of capture.canary?.findings ?? []) {
-    const subjectKey = `exfil:${finding.host}`;
+    // On the shop's own site the endpoint is the destination: approving it does not approve the whole site.
+    const destination = finding.sameSite ? `${finding.host}${finding.path ?? ''}` : finding.host;
+    const subjectKey = `exfil:${destination}`;
     if (baseline.acceptedFindings.has(subjectKey)) continue;
     const by = finding.script ? ` by ${finding.script}` : '';
     plan.alerts.push({
       type: 'exfiltration.detected',
       severity: 'critical',
       page: plan.target.url,
-      subject: finding.host,
+      subject: destination,
       subjectType: 'host',
       subjectKey,
-      summary: `Canary ${finding.fields.join(', ')} sent to ${finding.host} via ${finding.channel} (${finding.method}; ${finding.encodings.join(', ')} in the ${finding.locations.join(', ')})${by}`,
-      dedupeKey: `exfiltration.detected|${finding.host}|${finding.channel}|${finding.script ?? ''}`,
+      summary: `Canary ${finding.fields.join(', ')} sent to ${destination}${finding.sameSite ? " (the shop's own site, not the form's action)" : ''} via ${finding.channel} (${finding.method}; ${finding.encodings.join(', ')} in the ${finding.locations.join(', ')})${by}`,
+      dedupeKey: `exfiltration.detected|${destination}|${finding.channel}|${finding.script ?? ''}`,
       oldValue: null,
-      newValue: finding.host,
+      newValue: destination,
       details: { ...finding, canary: { cardLast4: capture.canary!.cardLast4, filled: capture.canary!.filled, submitted: capture.canary!.submitted, blocked: capture.canary!.blocked } },
     });
   }

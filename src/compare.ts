@@ -1,10 +1,10 @@
 // The pure planning step: a capture and the baseline in, a ScanPlan (observations, baseline, alerts) out.
 
-import { emptyBaseline, type BaselineSnapshot } from './baseline.js';
+import { emptyBaseline, type BaselineSnapshot, type KnownScript } from './baseline.js';
 import { sha256Hex } from './fingerprint.js';
 import { DEFAULT_MASK_SETTINGS, describeMasking, normalizeCode } from './normalize.js';
 import { resolveScripts } from './resolve-scripts.js';
-import { stripFragment } from './identity.js';
+import { sameScriptOtherVersion, stripFragment } from './identity.js';
 import { identifyLibrary, type LibraryIndex } from './intel/libraries.js';
 import { knownBadMatch, type KnownBadHosts } from './intel/known-bad-hosts.js';
 import { learnFromSamples } from './baseline-samples.js';
@@ -73,6 +73,10 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
   const isResource = plan.target.type === 'resource';
   const byId = new Map(baseline.scripts.map((k) => [k.id, k]));
   const observed = new Set<number>();
+  // Known scripts this scan did not see: a new script may be one of them moved to a new release (see replacedScript).
+  const seen = new Set(plan.scripts.map((s) => s.knownId));
+  const absent = baseline.established ? baseline.scripts.filter((k) => !seen.has(k.id) && !k.retired && k.accepted.length > 0) : [];
+  const replaced = new Map<number, string>();
   for (const script of plan.scripts) {
     const known = script.knownId === null ? undefined : byId.get(script.knownId);
     if (known) observed.add(known.id);
@@ -122,6 +126,20 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
       script.library = options.libraries ? identifyLibrary(options.libraries, { url: script.url, body }) : null;
     }
     if (!known || known.retired || known.accepted.length === 0) {
+      const previous = replacedScript(script, absent, replaced);
+      if (previous) {
+        // One change from the old release to the new one: compared with the old body, and the old script's removal goes with it.
+        replaced.set(previous.id, script.key);
+        const oldSha = previous.lastSha && previous.accepted.includes(previous.lastSha) ? previous.lastSha : previous.accepted[0]!;
+        const alert = scriptAlert('script.changed', script, oldSha, paymentPage, page,
+          `${capitalize(script.kind)} script ${script.key} replaces ${previous.key} (a new release at a new URL): sha256 ${oldSha.slice(0, 12)} → ${script.sha256.slice(0, 12)}`);
+        plan.alerts.push({
+          ...alert,
+          severity: scriptChangedSeverity({ paymentPage, url: null }),
+          details: { ...alert.details, replaces: previous.key, previousUrl: previous.url },
+        });
+        continue;
+      }
       plan.alerts.push(scriptAlert(isResource && known ? 'resource.changed' : 'script.added', script, null, paymentPage, page,
         `New ${script.kind} script ${script.key} on ${page}${describeInitiator(script)}`));
       continue;
@@ -143,7 +161,7 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
     if (observed.has(known.id) || known.retired) continue;
     const streak = known.missingStreak + 1;
     plan.missing.push({ id: known.id, missingStreak: streak });
-    if (streak >= options.removalThreshold && known.accepted.length > 0) {
+    if (streak >= options.removalThreshold && known.accepted.length > 0 && !replaced.has(known.id)) {
       plan.alerts.push({
         type: 'script.removed',
         severity: scriptRemovedSeverity(),
@@ -159,6 +177,25 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
       });
     }
   }
+}
+
+/** The script frame prefix of a key (`[frame …] `), so that a replacement is looked for in the same frame only. */
+function scopeOf(key: string): string {
+  return /^\[frame [^\]]*\] /.exec(key)?.[0] ?? '';
+}
+
+/**
+ * The absent known script a new one replaces: the same URL but for its version or content hash (`/3.7.0/` →
+ * `/3.7.1/`, `@1.2.3`, `-1.2.3.min.js`), else the same recognised library at another version. Each is taken once.
+ */
+function replacedScript(script: PlannedScript, absent: KnownScript[], taken: Map<number, string>): KnownScript | null {
+  if (!script.url || script.kind === 'inline' || script.kind === 'eval') return null;
+  const candidates = absent.filter((k) => !taken.has(k.id) && k.url && scopeOf(k.key) === scopeOf(script.key) && k.kind !== 'inline' && k.kind !== 'eval');
+  const byUrl = candidates.find((k) => sameScriptOtherVersion(k.url!, script.url!));
+  if (byUrl) return byUrl;
+  const library = script.library;
+  if (!library) return null;
+  return candidates.find((k) => k.library?.name === library.name && k.library.version !== library.version) ?? null;
 }
 
 function knownBadEntry(list: KnownBadHosts, url: string): string | null {

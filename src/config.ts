@@ -121,6 +121,8 @@ const configSchema = z
       .strictObject({
         libraries: z.array(z.string().min(1, 'must be a file path')).default([]),
         knownBadHosts: z.array(z.string().min(1, 'must be a file path')).default([]),
+        /** npm registry asked for published releases to verify library files byte for byte; `off` to never ask. */
+        registry: z.union([z.literal('off'), httpUrl], { error: 'must be an http(s) URL of an npm registry, or off' }).optional(),
       })
       .prefault({}),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }).min(1, 'must list at least one target'),
@@ -132,7 +134,9 @@ const configSchema = z
     }
   });
 
-export type Config = z.output<typeof configSchema> & { configPath: string };
+type ParsedConfig = z.output<typeof configSchema>;
+/** The parsed config; `intel.registry` is resolved to a URL, or null when verification is off. */
+export type Config = Omit<ParsedConfig, 'intel'> & { intel: Omit<ParsedConfig['intel'], 'registry'> & { registry: string | null }; configPath: string };
 export type TargetConfig = Config['targets'][number];
 
 /** Formats a zod path as `targets[2].url`. */
@@ -192,11 +196,21 @@ export function parseConfig(raw: unknown, configPath: string, env: Record<string
       ...config.browser,
       executablePath: config.browser.executablePath ? anchor(config.browser.executablePath) : undefined,
     },
-    intel: { libraries: config.intel.libraries.map(anchor), knownBadHosts: config.intel.knownBadHosts.map(anchor) },
+    intel: {
+      libraries: config.intel.libraries.map(anchor),
+      knownBadHosts: config.intel.knownBadHosts.map(anchor),
+      registry: config.intel.registry === 'off' ? null : config.intel.registry ?? registryFromEnv(env),
+    },
     notify: config.notify.map((channel) => withSecrets(channel, env)),
     dashboard: { ...config.dashboard, trustProxy: config.trustProxy ?? config.dashboard.trustProxy ?? false },
     configPath,
   };
+}
+
+/** The registry npm itself is set to use (`npm_config_registry`), else the public one. */
+function registryFromEnv(env: Record<string, string | undefined>): string {
+  const configured = env.npm_config_registry ?? env.NPM_CONFIG_REGISTRY;
+  return configured && /^https?:\/\//.test(configured) ? configured : 'https://registry.npmjs.org/';
 }
 
 /** Finds the config file: the given path, else ./scriptwarden.yml, else ./scriptwarden.json. */

@@ -149,3 +149,31 @@ export function matchAnonymous(
   }
   return matches;
 }
+
+/** A path segment that is a version or a release directory: `3.7.1`, `v1.20`, `2.0.0-rc.1`. */
+const VERSION_SEGMENT = /^v?\d+(?:\.\d+)+(?:[-+][0-9a-z.-]+)?$|^v\d+$/i;
+/** A version or content hash inside a file or package segment: `jquery-3.7.1.min.js`, `pkg@1.2.3`, `app.3f9a1c2be4.js`. */
+const EMBEDDED_VERSION = /(@|[-_.])v?\d+(?:\.\d+)+(?:-(?:alpha|beta|rc|next|canary|pre)[.\d]*)?(?=[-_.]|$)|@\d[^/]*$|([-_.])[0-9a-f]{8,}(?=[-_.]|$)/gi;
+
+/**
+ * The URL with its version and content-hash parts replaced by a placeholder. Two URLs with the same version-less
+ * form are one script moved to a new release (`/3.7.0/` → `/3.7.1/`, `@1.2.3`, `-1.2.3.min.js`, `.3f9a1c2b.js`).
+ */
+export function versionlessUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(scriptUrlIdentity(url));
+  } catch {
+    return url;
+  }
+  const path = parsed.pathname
+    .split('/')
+    .map((segment) => (VERSION_SEGMENT.test(segment) ? '{v}' : segment.replace(EMBEDDED_VERSION, (match: string) => `${match[0]}{v}`)))
+    .join('/');
+  return `${parsed.protocol}//${parsed.host}${path}${parsed.search}`;
+}
+
+/** True when two different script URLs differ only in version or content-hash parts. */
+export function sameScriptOtherVersion(a: string, b: string): boolean {
+  return scriptUrlIdentity(a) !== scriptUrlIdentity(b) && versionlessUrl(a) === versionlessUrl(b);
+}

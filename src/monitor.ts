@@ -13,7 +13,9 @@ import type { BaselineSnapshot } from './baseline.js';
 import type { Intel } from './intel/intel.js';
 import type { LibraryMatch } from './intel/libraries.js';
 import { knownBadFindings } from './analyzers/known-bad-host.js';
-import { isLibraryVersionChange } from './analyzers/library-change.js';
+import { isLibraryVersionChange, isVerifiedRelease } from './analyzers/library-change.js';
+import type { ReleaseVerification } from './intel/release-claims.js';
+import { applyVerification, releaseCandidates, verifyReleases } from './verify-releases.js';
 import { isVersionedUrl } from './severity.js';
 import { cloakingFlags } from './cloaking.js';
 import { emptyCapture } from './empty-capture.js';
@@ -63,16 +65,9 @@ interface Job {
 
 const CODE_ALERTS = new Set(['script.added', 'script.changed', 'resource.changed']);
 
-/** For a new script recognised as a library: the library of a known script on the page it replaces, if any. */
-function replacedLibrary(library: LibraryMatch | null, plan: ScanPlan, baseline: BaselineSnapshot): { key: string; library: LibraryMatch } | null {
-  if (!library) return null;
-  const missing = new Set(plan.missing.map((m) => m.id));
-  const replaced = baseline.scripts.find((k) => missing.has(k.id) && k.library?.name === library.name && k.library.version !== library.version);
-  return replaced ? { key: replaced.key, library: replaced.library! } : null;
-}
-
 /** Reads the previous body of a changed script and lets the analyzers explain (and rate) the change. */
 function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, baseline: BaselineSnapshot, store: Store, intel: Intel): PlannedAlert {
+  const release = (alert.details.release as ReleaseVerification | undefined) ?? null;
   const knownHosts = [...baseline.hosts];
   if (alert.type === 'connection.added') {
     return withFindings(alert, [
@@ -92,15 +87,21 @@ function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, baseline: BaselineSna
   const oldCode = alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
   const url = typeof alert.details.url === 'string' ? alert.details.url : null;
   const newLibrary = (alert.details.library as LibraryMatch | null | undefined) ?? null;
-  const known = baseline.scripts.find((k) => k.key === alert.subjectKey);
-  const replaced = alert.type === 'script.added' ? replacedLibrary(newLibrary, plan, baseline) : null;
-  const oldLibrary = alert.type === 'script.added' ? replaced?.library ?? null : known?.library ?? null;
-  const change = { oldCode, newCode, url, pageHost, knownHosts, paymentPage: plan.scan.paymentForm, oldLibrary, newLibrary, knownBad: intel.knownBad };
-  const rated = withFindings(alert, runAnalyzers(change), {
+  // A new release at a new URL is compared with the script it replaces.
+  const replaces = typeof alert.details.replaces === 'string' ? alert.details.replaces : null;
+  const known = baseline.scripts.find((k) => k.key === (replaces ?? alert.subjectKey));
+  const oldLibrary = alert.type === 'script.added' ? null : known?.library ?? null;
+  // What the instrumentation saw this script do to payment and login fields in this load.
+  const fieldAccess = url ? plan.scan.runtime.filter((s) => (s.kind === 'listen' || s.kind === 'read') && s.script === url).map((s) => `${s.kind} ${s.detail}`) : [];
+  const change = {
+    oldCode, newCode, url, pageHost, knownHosts, paymentPage: plan.scan.paymentForm, oldLibrary, newLibrary, knownBad: intel.knownBad,
+    release, fieldAccess, resource: plan.target.type === 'resource',
+  };
+  return withFindings(alert, runAnalyzers(change), {
     libraryUpgrade: isLibraryVersionChange(change),
-    immutable: alert.type !== 'script.added' && isVersionedUrl(url ?? plan.target.url),
+    verifiedRelease: isVerifiedRelease(change),
+    immutable: alert.type !== 'script.added' && replaces === null && isVersionedUrl(url ?? plan.target.url),
   });
-  return replaced ? { ...rated, details: { ...rated.details, replaces: replaced.key } } : rated;
 }
 
 export function selectTargets(config: Config, names: string[] | undefined): TargetConfig[] {
@@ -170,6 +171,9 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
     for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile));
   }
   const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples });
+  // Library files are checked against the npm releases they claim (cached per release, fetched on first sight).
+  const candidates = releaseCandidates(plan, baseline.established, (a) => !store.isRepeat(target.name, profile, a.dedupeKey));
+  if (candidates.length) applyVerification(plan, await verifyReleases(candidates, { releases: store.releases, registry: intel.registry }));
   analyzePlan(plan, baseline, store, intel);
   // Evidence is built only for a scan that raises something new; an open alert seen again keeps its first evidence.
   if (plan.alerts.some((a) => !store.isRepeat(target.name, profile, a.dedupeKey))) plan.evidence = evidenceFiles(capture, deps.version ?? '0');

@@ -102,6 +102,9 @@ export interface ExfiltrationFinding {
   locations: string[];
   /** The script that sent it, from Chrome's initiator stack, where available. */
   script: string | null;
+  /** Sent to the page's own site (a path other than the form's action): the destination is that path. */
+  sameSite?: boolean;
+  path?: string;
 }
 
 /** What a script did at run time, as the page instrumentation saw it. */

@@ -3,6 +3,8 @@
 import type { Node } from 'acorn';
 import { simple } from 'acorn-walk';
 import { parseModule, parseScript } from 'meriyah';
+import { isReferenceUrl, namesCardField, selectsPaymentField } from './field-words.js';
+import { createFolder, type Constant } from './constant-fold.js';
 
 export interface CodeTraits {
   parsed: boolean;
@@ -14,11 +16,12 @@ export interface CodeTraits {
   sends: Set<string>;
   dynamicCode: Set<string>;
   obfuscation: Set<string>;
+  /** Strings and property names computed at run time: toString(36) over numbers, char-code arrays, string-array rotation. */
+  runtimeStrings: Set<string>;
   miner: Set<string>;
 }
 
 const FORM_EVENTS = new Set(['submit', 'input', 'change', 'keyup', 'keydown', 'mouseup', 'touchend', 'blur', 'click']);
-const CARD_WORDS = /(card|cc[-_]?(num|number|exp|cvv|csc)|cvv|cvc|csc|expir|cardholder|billing|payment|checkout|cc-number|cc-csc|cc-exp)/i;
 const MINER_WORDS = /(coinhive|cryptonight|cryptoloot|stratum\+tcp|webminepool|minero|coin-hive|xmrig|monero)/i;
 const URL_LIKE = /^(?:(?:https?|wss?):)?\/\/([a-z0-9.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?/i;
 const HOST_LIKE = /^([a-z0-9-]+\.)+(com|net|org|io|co|info|biz|xyz|top|ru|cn|su|pw|cc|link|site|online|shop|store|tech|app|dev|example|test)$/i;
@@ -33,12 +36,13 @@ function entropy(text: string): number {
 
 type AnyNode = Node & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function calleeName(node: AnyNode): string {
+function calleeName(node: AnyNode, fold?: (n: AnyNode) => Constant | null): string {
   const callee = node.callee as AnyNode;
   if (callee.type === 'Identifier') return callee.name as string;
   if (callee.type === 'MemberExpression') {
     const property = callee.property as AnyNode;
-    const name = property.type === 'Identifier' ? property.name : property.type === 'Literal' ? String(property.value) : '';
+    const folded = callee.computed && fold && property.type !== 'Literal' ? fold(property) : null;
+    const name = !callee.computed && property.type === 'Identifier' ? property.name : property.type === 'Literal' ? String(property.value) : typeof folded === 'string' ? folded : '';
     const object = callee.object as AnyNode;
     const owner = object.type === 'Identifier' ? `${object.name}.` : object.type === 'MemberExpression' && (object.property as AnyNode).type === 'Identifier' ? `${(object.property as AnyNode).name}.` : '';
     return `${owner}${name}`;
@@ -73,10 +77,31 @@ function describeTarget(node: AnyNode | undefined): string | null {
 
 type TraitSet = Exclude<keyof CodeTraits, 'parsed'>;
 
+const DOM_LOOKUPS = /^(querySelector|querySelectorAll|getElementById|getElementsByName|getElementsByClassName|closest|matches|\$|jQuery|find)$/;
+
+/** The name a member expression reads: `number` in `f.number`, `cc-number` in `elements['cc-number']`. */
+function memberName(node: AnyNode): string | null {
+  const property = node.property as AnyNode;
+  if (!node.computed && property.type === 'Identifier') return property.name as string;
+  if (node.computed && property.type === 'Literal' && typeof property.value === 'string') return property.value;
+  return null;
+}
+
+/** An expression that reads an element's name, id or autocomplete: `el.name`, `i.getAttribute('autocomplete')`. */
+function fieldNameRead(node: AnyNode | undefined): boolean {
+  if (!node) return false;
+  if (node.type === 'MemberExpression') {
+    const name = memberName(node);
+    return name !== null && /^(name|id|autocomplete|placeholder|type|className|ariaLabel)$/.test(name);
+  }
+  if (node.type === 'CallExpression') return /getAttribute$/.test(calleeName(node));
+  return false;
+}
+
 function emptyTraits(): CodeTraits {
   return {
     parsed: false, hosts: new Set(), listeners: new Set(), listenerTargets: new Set(), cardReads: new Set(), sends: new Set(),
-    dynamicCode: new Set(), obfuscation: new Set(), miner: new Set(),
+    dynamicCode: new Set(), obfuscation: new Set(), runtimeStrings: new Set(), miner: new Set(),
   };
 }
 
@@ -119,16 +144,34 @@ export function codeTraits(code: string, region?: Region): CodeTraits & { added?
     if (inRegion) added![set].add(value);
   };
   const strings = (text: string) => {
+    // A namespace, documentation or licence URL names a document; it is not a place the code sends data to.
     const url = URL_LIKE.exec(text);
-    if (url) put('hosts', url[1]!.toLowerCase());
-    else if (HOST_LIKE.test(text)) put('hosts', text.toLowerCase());
-    if (text.length < 80 && CARD_WORDS.test(text)) put('cardReads', `"${text}"`);
+    if (url) {
+      if (!isReferenceUrl(text)) put('hosts', url[1]!.toLowerCase());
+    } else if (HOST_LIKE.test(text)) put('hosts', text.toLowerCase());
     if (MINER_WORDS.test(text)) put('miner', text.slice(0, 40));
     if (text.length >= 120 && /^[A-Za-z0-9+/=]+$/.test(text)) put('obfuscation', `base64 literal of ${text.length} chars`);
     else if (text.length >= 120 && /^[0-9a-f]+$/i.test(text)) put('obfuscation', `hex literal of ${text.length} chars`);
     else if (text.length >= 200 && entropy(text) > 5.2) put('obfuscation', `high-entropy string of ${text.length} chars`);
   };
+  const fold = createFolder();
+  /** A computed expression in a place a string is used (an argument, a value): what it evaluates to counts as a string. */
+  const folded = (node: AnyNode | null | undefined) => {
+    if (!node || node.type === 'Literal' || node.type === 'Identifier' || node.type === 'TemplateLiteral' && (node.expressions as AnyNode[]).length === 0) return;
+    const value = fold(node);
+    if (typeof value === 'string' && value.length > 3) strings(value);
+  };
+  let tableCalls = 0;
+  let tableCallsInRegion = 0;
   simple(ast, {
+    VariableDeclarator(node: AnyNode) {
+      inRegion = starts(node);
+      folded(node.init);
+    },
+    Property(node: AnyNode) {
+      inRegion = starts(node);
+      folded(node.value);
+    },
     Literal(node: AnyNode) {
       if (typeof node.value !== 'string') return;
       inRegion = overlaps(node);
@@ -141,8 +184,19 @@ export function codeTraits(code: string, region?: Region): CodeTraits & { added?
     },
     CallExpression(node: AnyNode) {
       inRegion = starts(node);
-      const name = calleeName(node);
-      const first = literalText((node.arguments as AnyNode[])[0]);
+      const name = calleeName(node, fold);
+      const args = node.arguments as AnyNode[];
+      args.forEach(folded);
+      const foldedFirst = args[0] ? fold(args[0]) : null;
+      const first = literalText(args[0]) ?? (typeof foldedFirst === 'string' ? foldedFirst : null);
+      runtimeStringTraits(node, name, args, (value) => put('runtimeStrings', value));
+      const callee = node.callee as AnyNode;
+      // obfuscator-style lookups: a[b(0x1f)](…), the name of every call fetched from a string table
+      if (callee.type === 'MemberExpression' && callee.computed && (callee.property as AnyNode).type === 'CallExpression'
+        && ((callee.property as AnyNode).arguments as AnyNode[]).some((a) => a.type === 'Literal' && typeof a.value === 'number' || (a.type === 'Literal' && typeof a.value === 'string' && /^0x/.test(a.value)))) {
+        tableCalls++;
+        if (inRegion) tableCallsInRegion++;
+      }
       if (name.endsWith('addEventListener') && first && FORM_EVENTS.has(first.toLowerCase())) {
         put('listeners', first.toLowerCase());
         const target = describeTarget((node.callee as AnyNode).object as AnyNode | undefined);
@@ -153,14 +207,18 @@ export function codeTraits(code: string, region?: Region): CodeTraits & { added?
       if (short === 'open' && first && /^(post|get|put)$/i.test(first)) put('sends', 'XMLHttpRequest');
       if (name === 'eval' || name === 'Function' || name.endsWith('.eval')) put('dynamicCode', short);
       if (name === 'atob' || name.endsWith('.atob')) put('dynamicCode', 'atob');
-      if (/^(querySelector|querySelectorAll|getElementById|getElementsByName)$/.test(short) && first && CARD_WORDS.test(first)) {
-        put('cardReads', `${short}("${first.slice(0, 40)}")`);
+      // Card words count where code looks a field up, never in prose or in lists of names (an SDK's scrub list).
+      if (DOM_LOOKUPS.test(short) && first && selectsPaymentField(first)) put('cardReads', `${short}("${first.slice(0, 40)}")`);
+      // A pattern tested against a field's name or id: /card|cvv/.test(input.name).
+      if (/^(test|exec)$/.test(short) && callee.type === 'MemberExpression' && (callee.object as AnyNode).regex && namesCardField(String((callee.object as AnyNode).regex.pattern).replace(/[|()\\^$?*+[\]]/g, ' ')) && fieldNameRead((node.arguments as AnyNode[])[0])) {
+        put('cardReads', `/${String((callee.object as AnyNode).regex.pattern).slice(0, 40)}/.${short}(…)`);
       }
       if (/WebAssembly\.(instantiate|instantiateStreaming|compile)$/.test(name)) put('miner', name);
       if (name.endsWith('createObjectURL')) put('miner', 'worker or script from a blob');
     },
     NewExpression(node: AnyNode) {
       inRegion = starts(node);
+      (node.arguments as AnyNode[]).forEach(folded);
       const callee = node.callee as AnyNode;
       const name = callee.type === 'Identifier' ? callee.name : '';
       if (name === 'WebSocket') put('sends', 'WebSocket');
@@ -173,16 +231,60 @@ export function codeTraits(code: string, region?: Region): CodeTraits & { added?
       const property = node.property as AnyNode;
       const object = node.object as AnyNode;
       if (property.type === 'Identifier' && property.name === 'forms' && object.type === 'Identifier' && object.name === 'document') put('cardReads', 'document.forms');
+      // form.cardnumber.value, elements['cc-number'], f["card_cvv"].value: a card field reached by its name.
+      const key = memberName(node);
+      if (node.computed && key !== null && namesCardField(key)) put('cardReads', `["${key.slice(0, 40)}"]`);
+      const owner = key === 'value' && object.type === 'MemberExpression' ? memberName(object) : null;
+      if (owner !== null && namesCardField(owner)) put('cardReads', `${owner.slice(0, 40)}.value`);
       if (property.type === 'Identifier' && property.name === 'write' && object.name === 'document') put('dynamicCode', 'document.write');
-      if (node.computed && property.type === 'Literal' && property.value === 'eval') put('dynamicCode', 'eval');
+      const computedKey = node.computed && property.type !== 'Literal' ? fold(property) : null;
+      if (node.computed && (property.type === 'Literal' ? property.value : computedKey) === 'eval') put('dynamicCode', 'eval');
+      if (typeof computedKey === 'string' && /^(sendBeacon|fetch|open|send|postMessage|createDataChannel|getElementById|querySelector|querySelectorAll|value|atob|eval|Function|write|src|href|action|cookie|localStorage|WebSocket|XMLHttpRequest|Image)$/.test(computedKey)) {
+        put('runtimeStrings', `property names built at run time (["${computedKey}"])`);
+      }
+    },
+    BinaryExpression(node: AnyNode) {
+      // el.name === 'cardnumber', input.getAttribute('autocomplete') == 'cc-csc'
+      if (!/^[!=]==?$/.test(node.operator as string)) return;
+      inRegion = starts(node);
+      for (const [a, b] of [[node.left, node.right], [node.right, node.left]] as AnyNode[][]) {
+        const text = literalText(a);
+        if (text !== null && text.length < 60 && namesCardField(text) && fieldNameRead(b)) put('cardReads', `compares a field's name with "${text}"`);
+      }
     },
     AssignmentExpression(node: AnyNode) {
       inRegion = starts(node);
+      folded(node.right as AnyNode);
       const left = node.left as AnyNode;
       if (left.type === 'MemberExpression' && (left.property as AnyNode).type === 'Identifier' && /^on(submit|input|change|keyup|mouseup|touchend|click)$/.test((left.property as AnyNode).name)) {
         put('listeners', ((left.property as AnyNode).name as string).slice(2));
       }
     },
   });
+  if (tableCalls >= 5) {
+    traits.runtimeStrings.add(`${tableCalls} calls whose names come from a string table (a[b(0x1f)](…))`);
+    if (added && tableCallsInRegion >= 5) added.runtimeStrings.add(`${tableCallsInRegion} calls whose names come from a string table (a[b(0x1f)](…))`);
+  }
   return traits;
+}
+
+const isNumber = (node: AnyNode | undefined) => node?.type === 'Literal' && typeof node.value === 'number';
+
+/** Run-time string building that obfuscators emit, and ordinary code does not. */
+function runtimeStringTraits(node: AnyNode, name: string, args: AnyNode[], put: (value: string) => void): void {
+  const callee = node.callee as AnyNode;
+  const short = name.replace(/^.*\./, '');
+  // (1234567).toString(36): a word hidden in a number
+  if (short === 'toString' && callee.type === 'MemberExpression' && isNumber(callee.object as AnyNode) && isNumber(args[0]) && (args[0]!.value as number) > 16) {
+    put('names built from numbers with toString(36)');
+  }
+  // String.fromCharCode(102, 101, 116, 99, 104), String.fromCharCode.apply(null, [..]), String.fromCharCode(...[..])
+  if (short === 'fromCharCode' && (args.filter(isNumber).length >= 3 || args.some((a) => a.type === 'SpreadElement' && (a.argument as AnyNode).type === 'ArrayExpression'))) {
+    put('strings built from char codes (String.fromCharCode)');
+  }
+  if (short === 'apply' && /fromCharCode$/.test(calleeName({ callee: callee.object } as unknown as AnyNode)) && (args[1] as AnyNode | undefined)?.type === 'ArrayExpression') {
+    put('strings built from char codes (String.fromCharCode)');
+  }
+  // arr.push(arr.shift()) in a loop: the string array of an obfuscator, rotated before use
+  if (short === 'push' && args[0]?.type === 'CallExpression' && /shift$/.test(calleeName(args[0]))) put('a string array rotated at run time (push(shift()))');
 }

@@ -1,7 +1,7 @@
 // Analyzer: a script served from, or naming, a host on a known-bad list (config intel.knownBadHosts and bundled data).
 
 import { knownBadMatch, type KnownBadHosts } from '../intel/known-bad-hosts.js';
-import { textHosts } from './skimmer-traits.js';
+import { stringHosts, textHosts } from './skimmer-traits.js';
 import type { Analyzer, Finding, ScriptChange } from './types.js';
 
 /** Findings for hosts on the list: one per listed entry. */
@@ -19,9 +19,11 @@ export function knownBadFindings(hosts: Iterable<string>, list: KnownBadHosts, a
 export const knownBadHost: Analyzer = {
   meta: { id: 'known-bad-host', title: 'Hosts known to serve malicious code', needs: ['script URL', 'new body', 'known-bad host list'] },
   run(change: ScriptChange): Finding[] {
-    const hosts = [...textHosts(change.newCode)];
+    // A page script names hosts in its strings (a licence header or a comment is not a use); an installer anywhere.
+    const hostsOf = change.resource ? textHosts : stringHosts;
+    const hosts = [...hostsOf(change.newCode)];
     if (change.oldCode !== null) {
-      const before = textHosts(change.oldCode);
+      const before = hostsOf(change.oldCode);
       hosts.splice(0, hosts.length, ...hosts.filter((h) => !before.has(h)));
     }
     if (change.url) {

@@ -38,12 +38,16 @@ const LEAD: Partial<Record<PlannedAlert['type'], string>> = {
 export function withFindings(
   alert: PlannedAlert,
   findings: Finding[],
-  context: { libraryUpgrade?: boolean; immutable?: boolean } = {},
+  context: { libraryUpgrade?: boolean; immutable?: boolean; verifiedRelease?: boolean } = {},
 ): PlannedAlert {
   if (findings.length === 0) return alert;
-  const severity = rateChange({ base: alert.severity, findings, libraryUpgrade: context.libraryUpgrade ?? false, immutable: context.immutable ?? false });
+  const severity = rateChange({
+    base: alert.severity, findings, libraryUpgrade: context.libraryUpgrade ?? false, immutable: context.immutable ?? false, verifiedRelease: context.verifiedRelease ?? false,
+  });
   const said = [...new Set(findings.filter((f) => f.kind !== 'error').map((f) => f.title))];
-  const notable = said.slice(0, 3);
+  // What the library is (an upgrade, a verified release) always stays in the one-line summary, whatever else was found.
+  const identity = [...new Set(findings.filter((f) => f.kind === 'library').map((f) => f.title))].slice(0, 1);
+  const notable = [...identity, ...said.filter((t) => !identity.includes(t)).slice(0, 3 - identity.length)];
   return {
     ...alert,
     severity,

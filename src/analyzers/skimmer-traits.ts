@@ -3,7 +3,10 @@
 import { classify } from '../vendors.js';
 import { severityRank, type Severity } from '../types.js';
 import { codeTraits, type CodeTraits, type Region } from './code-traits.js';
-import { lookalikeFindings } from './lookalike-host.js';
+import { brandLabel, lookalikeFindings } from './lookalike-host.js';
+import { isReferenceUrl } from './field-words.js';
+import { scanTokens } from '../tokens.js';
+import { urlClaims } from '../intel/release-claims.js';
 import type { Analyzer, Finding, FindingKind, ScriptChange } from './types.js';
 
 const URL_IN_TEXT = /(?:https?|wss?):\/\/([a-z0-9.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})/gi;
@@ -22,13 +25,37 @@ export function textHosts(text: string): Set<string> {
   return new Set([...text.matchAll(URL_IN_TEXT)].map((m) => m[1]!.toLowerCase()));
 }
 
+/**
+ * Hosts named in a script's strings: not in its comments (licence headers, documentation links) and not in
+ * namespace or documentation URLs.
+ */
+export function stringHosts(code: string): Set<string> {
+  const hosts = new Set<string>();
+  scanTokens(code, (type, start, end) => {
+    if (type !== 'string' && type !== 'template') return;
+    const text = code.slice(start + 1, end - 1);
+    for (const match of text.matchAll(URL_IN_TEXT)) if (!isReferenceUrl(text.slice(match.index))) hosts.add(match[1]!.toLowerCase());
+  });
+  return hosts;
+}
+
+/** The brand a package name stands for: `rollbar` for `rollbar.js`, `sentry` for `@sentry/browser`. */
+function packageBrand(name: string): string {
+  const scope = /^@([^/]+)\//.exec(name)?.[1];
+  return (scope ?? name).toLowerCase().replace(/[.-]?js$/, '').replace(/[^a-z0-9]/g, '');
+}
+
 /** A host is familiar when the page already knows it, or it belongs to the page's or the script's own site or vendor. */
 function familiarity(change: ScriptChange, withScript = true): (host: string) => boolean {
   const known = new Set([change.pageHost, ...change.knownHosts].filter((h): h is string => Boolean(h)).map(hostname));
   const owners = [change.pageHost, withScript ? change.url : null].filter((h): h is string => Boolean(h)).map((h) => classify(h, 'https://invalid.invalid/'));
+  // A library's own service: the package it is (by its URL, banner or verified release) names the host's brand.
+  const brands = new Set([change.newLibrary?.name, change.release?.name, ...(withScript && change.url ? urlClaims(change.url).map((c) => c.name) : [])]
+    .filter((n): n is string => Boolean(n)).map(packageBrand).filter((b) => b.length >= 4));
   return (host) => {
     if (known.has(hostname(host))) return true;
     const info = classify(hostname(host), 'https://invalid.invalid/');
+    if (brands.has(brandLabel(hostname(host)).replace(/[^a-z0-9]/g, '')) || (info.vendor && brands.has(info.vendor.toLowerCase().replace(/[^a-z0-9]/g, '')))) return true;
     return owners.some((o) => o.site === info.site || (o.vendor !== null && o.vendor === info.vendor));
   };
 }
@@ -60,7 +87,7 @@ function compareTraits(oldCode: string | null, newCode: string): { after: CodeTr
     if (whole.parsed && whole.added) {
       // Everything outside the span was already there; a host named in the span that the old text had is not new.
       const before: CodeTraits = { ...whole, hosts: new Set([...whole.hosts].filter((h) => !whole.added!.hosts.has(h) || oldCode.includes(h))) };
-      for (const key of ['listeners', 'listenerTargets', 'cardReads', 'sends', 'dynamicCode', 'obfuscation', 'miner'] as const) {
+      for (const key of ['listeners', 'listenerTargets', 'cardReads', 'sends', 'dynamicCode', 'obfuscation', 'runtimeStrings', 'miner'] as const) {
         before[key] = new Set([...whole[key]].filter((v) => !whole.added![key].has(v)));
       }
       return { after: whole, before };
@@ -106,22 +133,34 @@ export const skimmerTraits: Analyzer = {
     if (cardReads.length) add('medium', 'card-read', `reads payment or form fields (${cardReads.slice(0, 3).join(', ')})`, cardReads.slice(0, 5).join(', '));
     if (sends.length) add('low', 'send', `sends data with ${sends.join(', ')}`, sends.join(', '));
     if (dynamic.length) add('high', 'dynamic-code', `runs code built at run time (${dynamic.join(', ')})`, dynamic.join(', '));
+    const builtAtRunTime = added(after.runtimeStrings, before?.runtimeStrings);
+    if (builtAtRunTime.length) add('medium', 'runtime-strings', `builds its strings and property names at run time (${builtAtRunTime.slice(0, 3).join(', ')})`, builtAtRunTime.slice(0, 3).join(', '));
     if (obfuscation.length) add('high', 'obfuscation', `contains obfuscated code (${obfuscation.slice(0, 3).join(', ')})`, obfuscation.slice(0, 3).join(', '));
     if (miner.length) {
       const mining = miner.some((m) => /WebAssembly|blob/i.test(m)) && (after.sends.has('WebSocket') || miner.some((m) => !/WebAssembly|blob/i.test(m)));
       add(mining ? 'critical' : 'high', 'miner', mining ? 'shows crypto-miner traits' : 'shows miner-like traits', miner.slice(0, 3).join(', '));
     }
+    // Reading form input: by the code itself, or (at run time) as the page instrumentation saw this script do.
+    const readsInput = cardReads.length > 0 || watchesInput;
+    const touchedFields = (change.fieldAccess ?? []).length > 0 && change.paymentPage;
     const sendsAnything = sends.length > 0 || after.sends.size > 0 || !after.parsed;
     if (newHosts.length && sendsAnything) {
-      add('high', 'exfiltration', `may send data to ${newHosts[0]}, a new host${sends.length ? ` (via ${sends.join(', ')})` : ''}`, newHosts.join(', '));
+      // Sending to a new host is high when form input is in reach; a release that adds a host of its own is not a skimmer.
+      add(readsInput || touchedFields ? 'high' : 'medium', 'new-host', `may send data to ${newHosts[0]}, a new host${sends.length ? ` (via ${sends.join(', ')})` : ''}`, newHosts.join(', '));
     }
     // Reading form input is a skimmer when the data can leave: to a new host, or card fields sent anywhere.
-    const readsInput = cardReads.length > 0 || watchesInput;
     if (readsInput && (newHosts.length > 0 || (cardReads.length > 0 && sends.length > 0))) {
       add('critical', 'exfiltration', 'reads form input and sends it out (skimmer pattern)',
         [...listenerTargets.slice(0, 2), ...cardReads.slice(0, 2), ...sends, ...newHosts.slice(0, 2)].join(', '));
-    } else if (watchesInput && sends.length > 0) {
-      add('medium', 'send', 'watches form input and sends data to a known host', [...listenerTargets.slice(0, 2), ...sends].join(', '));
+    } else if ((watchesInput || (touchedFields && (cardReads.length > 0 || listeners.length > 0))) && sends.length > 0) {
+      // A known host is no excuse: skimmers post to the shop's own analytics or tag manager.
+      add('high', 'exfiltration', 'watches payment fields and sends data (to a host the page already uses)', [...listenerTargets.slice(0, 2), ...cardReads.slice(0, 2), ...sends].join(', '));
+    } else if (readsInput && after.sends.size > 0) {
+      add('medium', 'send', 'reads form input in code that also sends data', [...listenerTargets.slice(0, 2), ...cardReads.slice(0, 2)].join(', '));
+    }
+    if (touchedFields && obfuscation.length + dynamic.length + builtAtRunTime.length > 0) {
+      // Code that hides what it does and, at run time, reaches into the payment fields.
+      add('high', 'exfiltration', `is obfuscated and touches payment fields at run time (${change.fieldAccess!.slice(0, 2).join('; ')})`, change.fieldAccess!.slice(0, 3).join('; '));
     }
     return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   },

@@ -2,6 +2,7 @@
 
 import type { KnownBadHosts } from '../intel/known-bad-hosts.js';
 import type { LibraryMatch } from '../intel/libraries.js';
+import type { ReleaseVerification } from '../intel/release-claims.js';
 import type { Severity } from '../types.js';
 
 export interface ScriptChange {
@@ -17,15 +18,21 @@ export interface ScriptChange {
   oldLibrary: LibraryMatch | null;
   newLibrary: LibraryMatch | null;
   knownBad: KnownBadHosts;
+  /** What the published npm release says of the new bytes (identical, differs, not verified); null when nothing was claimed. */
+  release?: ReleaseVerification | null;
+  /** Payment and login field access the page instrumentation saw this script make (listen, read). */
+  fieldAccess?: string[];
+  /** A hosted artifact (an installer, say) rather than a page script: its hosts are read from the whole text. */
+  resource?: boolean;
 }
 
 /**
- * What a finding is evidence of. The rating (rate.ts) treats `exfiltration`, `known-bad`, `miner` and `lookalike`
- * as strong: they keep their severity even inside a recognised library upgrade.
+ * What a finding is evidence of. The rating (rate.ts) treats `exfiltration`, `known-bad`, `miner`, `lookalike` and
+ * `release-mismatch` as strong: they keep their severity even inside a recognised library upgrade.
  */
 export type FindingKind =
   | 'exfiltration' | 'known-bad' | 'miner' | 'lookalike' | 'new-host' | 'listener' | 'card-read' | 'send'
-  | 'dynamic-code' | 'obfuscation' | 'library' | 'vulnerability' | 'error';
+  | 'dynamic-code' | 'obfuscation' | 'runtime-strings' | 'library' | 'release-mismatch' | 'vulnerability' | 'error';
 
 export interface Finding {
   analyzer: string;

@@ -2,15 +2,18 @@
 
 import { buildLibraryIndex, type LibraryIndex } from './libraries.js';
 import type { KnownBadHosts } from './known-bad-hosts.js';
+import type { RegistryClient } from './registry.js';
 
 export interface Intel {
   libraries: LibraryIndex;
   knownBad: KnownBadHosts;
+  /** Where published releases are fetched to verify library files; null when verification is off. */
+  registry: RegistryClient | null;
   /** Where each part came from: bundled data files and the user's own (config `intel`). */
   sources: { kind: 'libraries' | 'knownBadHosts'; path: string; entries: number }[];
 }
 
 /** No knowledge at all: for tests of the rules that do not depend on it. */
 export function emptyIntel(): Intel {
-  return { libraries: buildLibraryIndex(), knownBad: { hosts: new Set(), sources: [] }, sources: [] };
+  return { libraries: buildLibraryIndex(), knownBad: { hosts: new Set(), sources: [] }, registry: null, sources: [] };
 }

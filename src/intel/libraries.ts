@@ -18,8 +18,11 @@ export type RetireRepository = Record<string, RetireEntry>;
 export interface LibraryMatch {
   name: string;
   version: string;
-  /** How it was recognised: `hash` means the body is byte-identical to a published release file. */
-  via: 'hash' | 'content' | 'url' | 'filename';
+  /**
+   * How it was recognised: `hash` and `published` mean the body is byte-identical to a published release file (a
+   * bundled hash, or the npm tarball fetched to verify it).
+   */
+  via: 'hash' | 'published' | 'content' | 'url' | 'filename';
   /** Known vulnerabilities of that version listed by the data source (CVE ids or summaries). */
   vulnerabilities: string[];
 }

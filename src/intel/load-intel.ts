@@ -7,6 +7,7 @@ import { ScriptwardenError } from '../errors.js';
 import type { Intel } from './intel.js';
 import { parseHostList } from './known-bad-hosts.js';
 import { buildLibraryIndex, type RetireRepository } from './libraries.js';
+import { createRegistry } from './registry.js';
 
 /** retire.js repository data, as the maintained npm copy ships it. */
 const RETIRE_DATA = '@salesforce/code-analyzer-retirejs-engine/vulnerabilities/RetireJsVulns.json';
@@ -16,6 +17,8 @@ export interface IntelFiles {
   libraries: string[];
   /** Extra known-bad host lists (one host per line). */
   knownBadHosts: string[];
+  /** npm registry for release verification; null or absent: off. */
+  registry?: string | null;
 }
 
 function read(path: string, what: string): string {
@@ -67,6 +70,7 @@ export function loadIntel(files: IntelFiles): Intel {
   return {
     libraries: buildLibraryIndex(...repositories),
     knownBad: { hosts, sources: [bundledHosts, ...files.knownBadHosts] },
+    registry: files.registry ? createRegistry(files.registry) : null,
     sources,
   };
 }

@@ -125,6 +125,12 @@ function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): voi
       db.prepare('UPDATE scripts SET retired_at = NULL WHERE target_id = ? AND profile = ? AND key = ?').run(
         row.target_id, row.profile, row.subject_key,
       );
+      // A new release at a new URL replaces the old script: approving the change retires the old one.
+      if (typeof (details as { replaces?: unknown }).replaces === 'string') {
+        db.prepare('UPDATE scripts SET retired_at = ? WHERE target_id = ? AND profile = ? AND key = ? AND retired_at IS NULL').run(
+          decision.at, row.target_id, row.profile, (details as { replaces: string }).replaces,
+        );
+      }
       break;
     case 'script.removed':
       db.prepare('UPDATE scripts SET retired_at = ? WHERE target_id = ? AND profile = ? AND key = ?').run(

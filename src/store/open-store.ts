@@ -19,6 +19,7 @@ import { dueNotifications, notificationsFor, pendingNotifications, queueNotifica
 import { openHealthAlert, readSchedule, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
 import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFile } from './evidence.js';
 import { applyRetention, type RetentionReport } from './retention.js';
+import { createReleases, type Releases } from './releases.js';
 import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
 import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
 import {
@@ -94,6 +95,8 @@ export interface Store {
   setMaskSettings(scriptId: number, settings: MaskSettings, now?: string, actor?: Actor): void;
   /** Users, sessions, API tokens, settings and the audit log. */
   access: Access;
+  /** Published npm releases fetched to verify library files, by file SHA-256. */
+  releases: Releases;
   /** The beautified text of a stored body, computed once and cached; null when the body is not stored. */
   beautified(sha256: string): string | null;
   close(): void;
@@ -178,6 +181,7 @@ export function openStore(path: string): Store {
         }
       }).immediate(),
     access: createAccess(db),
+    releases: createReleases(db),
     beautified(sha256) {
       const source = blobs.idOf(sha256);
       if (source === null) return null;

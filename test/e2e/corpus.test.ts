@@ -84,10 +84,10 @@ describe('labelled corpus', () => {
   it('says what a recognised library upgrade is, with both versions', () => {
     const upgrade = result.alerts.find((a) => a.target === 'library-upgrade-same-url' && a.type === 'script.changed');
     assert.ok(upgrade, 'the upgrade is still reported for review');
-    assert.match(upgrade.summary, /upgrades jquery from 3\.6\.0 to 3\.7\.1/);
+    assert.match(upgrade.summary, /upgrades jquery 3\.6\.0 → 3\.7\.1/);
     const moved = result.alerts.find((a) => a.target === 'library-upgrade-new-url' && a.type === 'script.added');
     assert.ok(moved);
-    assert.match(moved.summary, /upgrades lodash from 4\.17\.20 to 4\.17\.21/);
+    assert.match(moved.summary, /upgrades lodash 4\.17\.20 → 4\.17\.21/);
   });
 
   it('explains a skimmer in plain language: listener, fields, send, new host', () => {

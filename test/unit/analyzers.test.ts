@@ -60,13 +60,13 @@ describe('runAnalyzers', () => {
 
 describe('rateChange', () => {
   const finding = (severity: Severity, kind: FindingKind) => ({ analyzer: 't', severity, kind, title: `${kind}`, detail: '' });
-  it('caps a recognised library upgrade at medium, whatever weak traits it adds', () => {
+  it('caps a recognised library upgrade at low, whatever weak traits it adds', () => {
     const weak = [finding('high', 'dynamic-code'), finding('high', 'obfuscation'), finding('medium', 'new-host')];
-    assert.equal(rateChange({ base: 'high', findings: weak, libraryUpgrade: true, immutable: false }), 'medium');
+    assert.equal(rateChange({ base: 'high', findings: weak, libraryUpgrade: true, immutable: false }), 'low');
     assert.equal(rateChange({ base: 'low', findings: weak, libraryUpgrade: false, immutable: false }), 'high');
   });
   it('never caps strong evidence or a changed immutable URL', () => {
-    for (const kind of ['exfiltration', 'known-bad', 'miner', 'lookalike'] as const) {
+    for (const kind of ['exfiltration', 'known-bad', 'miner', 'lookalike', 'release-mismatch'] as const) {
       assert.equal(rateChange({ base: 'low', findings: [finding('critical', kind)], libraryUpgrade: true, immutable: false }), 'critical', kind);
     }
     assert.equal(rateChange({ base: 'critical', findings: [], libraryUpgrade: true, immutable: true }), 'critical');
@@ -77,7 +77,7 @@ describe('library-change and known-bad-host analyzers', () => {
   const lib = (version: string, via: 'hash' | 'content' = 'content') => ({ name: 'jquery', version, via, vulnerabilities: [] });
   it('names the versions of an upgrade and flags a same-version body change', () => {
     const upgrade = libraryChange.run({ ...change('b'), oldLibrary: lib('3.6.0'), newLibrary: lib('3.7.1') });
-    assert.match(upgrade[0]!.title, /upgrades jquery from 3\.6\.0 to 3\.7\.1/);
+    assert.match(upgrade[0]!.title, /upgrades jquery 3\.6\.0 → 3\.7\.1/);
     assert.equal(isLibraryVersionChange({ oldLibrary: lib('3.6.0'), newLibrary: lib('3.7.1') }), true);
     const tampered = libraryChange.run({ ...change('b'), oldLibrary: lib('3.6.0'), newLibrary: lib('3.6.0') });
     assert.equal(tampered[0]!.severity, 'medium');
@@ -121,7 +121,8 @@ describe('large scripts: the changed span alone', () => {
   it('does not count an edit inside an existing call as a new send, but sees the new host', () => {
     const edited = bundle.replace('https://api.shop.example/cart', 'https://api.shop-cart-sync.example/cart');
     const found = titles(change(edited, bundle));
-    assert.ok(found.some((t) => t.startsWith('high: may send data to api.shop-cart-sync.example')), found.join('\n'));
+    // A new host with no form input in reach is worth a review (medium), not a skimmer.
+    assert.ok(found.some((t) => t.startsWith('medium: may send data to api.shop-cart-sync.example')), found.join('\n'));
     assert.ok(!found.some((t) => t.includes('sends data with fetch')), found.join('\n'));
   });
 });

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { attributeBeacons, exfiltrationFindings, findCanary, hostAllowed, luhnValid, makeCanary, type OutboundItem } from '../../src/canary.js';
+import { attributeImages, exfiltrationFindings, findCanary, hostAllowed, luhnValid, makeCanary, type OutboundItem } from '../../src/canary.js';
 import { fieldFor } from '../../crawler/canary-pass.js';
 
 const values = { cardNumber: '4539578763621486', name: 'Karo Tendorval', expiry: '07/31', cvc: '482', email: 'canary.k3x9mq2p@example.com', password: 'Cn!k3x9mq2p42' };
@@ -44,29 +44,71 @@ describe('findCanary', () => {
   });
 });
 
+describe('canary search by decoding', () => {
+  const card = values.cardNumber;
+  const b64 = (t: string) => Buffer.from(t, 'latin1').toString('base64');
+  const rev = (t: string) => [...t].reverse().join('');
+  const rot13 = (t: string) => t.replace(/[a-z]/gi, (c) => String.fromCharCode(((c.charCodeAt(0) & 31) + 12) % 26 + (c.charCodeAt(0) & 96) + 1));
+  const xor = (t: string, key: string) => [...t].map((c, i) => String.fromCharCode(c.charCodeAt(0) ^ key.charCodeAt(i % key.length))).join('');
+  const cases: [string, string][] = [
+    ['base64 then reversed', rev(b64(JSON.stringify({ n: card })))],
+    ['ROT13 over base64', rot13(b64(`cc=${card}&x=1`))],
+    ['XOR with a one-byte key, then base64', b64(xor(`number=${card};`, 'K'))],
+    ['XOR with a three-byte key, then hex', Buffer.from(xor(`{"pan":"${card}"}`, 'k3y'), 'latin1').toString('hex')],
+    ['a char-code list', JSON.stringify([...`n=${card}`].map((c) => c.charCodeAt(0)))],
+    ['a custom digit alphabet', card.replace(/\d/g, (d) => 'qwertyuiop'[Number(d)]!)],
+    ['each character shifted by 7', [...card].map((c) => String.fromCharCode(c.charCodeAt(0) + 7)).join('')],
+    ['HTML escapes', [...card].map((c) => `&#${c.charCodeAt(0)};`).join('')],
+    ['JSON escapes in a URL query', encodeURIComponent([...card].map((c) => `\\u00${c.charCodeAt(0).toString(16)}`).join(''))],
+    ['base64 in a custom alphabet', b64(`x${card}`).replace(/[A-Za-z]/g, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()))],
+    ['part of the number', `bin=${card.slice(0, 12)}`],
+  ];
+  for (const [how, sent] of cases) {
+    it(`finds the card number sent as ${how}`, () => {
+      assert.ok(findCanary(sent, values).some((m) => m.field === 'cardNumber'), `${how}: ${sent}`);
+    });
+  }
+  it('finds expiry and CVC beside the number, never alone', () => {
+    const found = findCanary(b64(`${card}|${values.expiry}|${values.cvc}`), values).map((m) => m.field).sort();
+    assert.deepEqual(found, ['cardNumber', 'cvc', 'expiry']);
+    assert.deepEqual(findCanary(`id=${values.cvc}&month=${values.expiry}`, values), []);
+  });
+  it('stays quiet on ordinary traffic full of numbers and base64', () => {
+    const noise = JSON.stringify({ ts: Date.now(), ids: [123456789012, 987654321098], token: b64('session-2f9a8b7c6d5e4f3a'), list: [...'checkout'].map((c) => c.charCodeAt(0)) });
+    assert.deepEqual(findCanary(noise, values), []);
+  });
+});
+
 describe('exfiltrationFindings', () => {
   const ownSite = (url: string) => new URL(url).hostname.endsWith('shop.example');
   const item = (url: string, extra: Partial<OutboundItem> = {}): OutboundItem => ({ url, method: 'POST', type: 'XHR', headers: {}, body: null, script: 'https://shop.example/app.js', ...extra });
-  it('reports other hosts, grouped by host, channel and script, and leaves the own site and approved processors alone', () => {
+  it('reports every destination but the form action and approved processors, grouped by destination, channel and script', () => {
     const findings = exfiltrationFindings([
       item('https://evil.example/c', { body: JSON.stringify({ n: values.cardNumber }) }),
       item('https://evil.example/c', { body: `e=${values.email}` }),
-      item('https://shop.example/order', { body: values.cardNumber }),
+      item('https://shop.example/order?step=2', { body: values.cardNumber, type: 'Document' }),
       item('https://api.processor.example/tokens', { body: values.cardNumber }),
       item('wss://pool.example/ws', { type: 'WebSocket', method: 'WebSocket', frame: `CC:${values.cardNumber}` }),
       item('https://cdn.example/lib.js', { method: 'GET', type: 'Script' }),
-    ], values, ownSite, ['*.processor.example']);
-    assert.deepEqual(findings.map((f) => [f.host, f.channel, f.fields.sort().join('+'), f.locations.join('+')]), [
-      ['evil.example', 'xhr', 'cardNumber+email', 'body'],
-      ['pool.example', 'websocket', 'cardNumber', 'frame'],
+      // A compromised store collecting into its own server: the own site is searched too.
+      item('https://www.shop.example/media/catalog/x.php', { body: `d=${Buffer.from(values.cardNumber).toString('base64')}` }),
+    ], values, ownSite, ['*.processor.example'], 'https://shop.example/order');
+    assert.deepEqual(findings.map((f) => [f.host, f.channel, f.fields.sort().join('+'), f.locations.join('+'), f.path ?? '']), [
+      ['evil.example', 'xhr', 'cardNumber+email', 'body', ''],
+      ['pool.example', 'websocket', 'cardNumber', 'frame', ''],
+      ['www.shop.example', 'xhr', 'cardNumber', 'body', '/media/catalog/x.php'],
     ]);
+    assert.equal(findings[2]!.sameSite, true);
   });
   it('matches approved host patterns and attributes image beacons from the instrumentation', () => {
     assert.ok(hostAllowed('js.stripe.com', ['*.stripe.com']) && hostAllowed('stripe.com', ['*.stripe.com']));
     assert.ok(!hostAllowed('stripe.com.evil.example', ['*.stripe.com']) && !hostAllowed('notstripe.com', ['*.stripe.com']));
-    const [finding] = attributeBeacons([{ host: 'img.example', url: 'https://img.example/p.gif?d=1', method: 'GET', channel: 'image', fields: ['cardNumber'], encodings: ['raw'], locations: ['url'], script: null }],
-      [{ kind: 'beacon', detail: 'https://img.example/p.gif?d=1', script: 'https://shop.example/icons.js' }]);
-    assert.equal(finding!.script, 'https://shop.example/icons.js');
+    // Two scripts beacon to the same host: the request is blamed on the script that set its own URL.
+    const items = attributeImages([item(`https://img.example/p.gif?d=${values.cardNumber}`, { type: 'Image', method: 'GET', script: null })], [
+      { kind: 'beacon', detail: 'https://img.example/p.gif?page=home', script: 'https://shop.example/analytics.js' },
+      { kind: 'beacon', detail: `https://img.example/p.gif?d=${values.cardNumber}`, script: 'https://shop.example/icons.js' },
+    ]);
+    assert.equal(items[0]!.script, 'https://shop.example/icons.js');
   });
 });
 

@@ -1,0 +1,49 @@
+// Storage of published npm releases: which were fetched, and the SHA-256 of every script file each one ships.
+
+import type { Db } from './database.js';
+
+export interface PublishedFile {
+  package: string;
+  version: string;
+  path: string;
+}
+
+export interface ReleaseRecord {
+  status: 'ok' | 'missing';
+  fetchedAt: string;
+  files: number;
+}
+
+export interface Releases {
+  /** What is known of one release: fetched (with its file count), known not to exist, or null when never fetched. */
+  get(name: string, version: string): ReleaseRecord | null;
+  /** Records a fetched release and its files (replacing an earlier record), in one transaction. */
+  put(release: { name: string; version: string; status: 'ok' | 'missing'; registry: string; files: { path: string; sha256: string; size: number }[] }, now: string): void;
+  /** Published files with exactly these bytes. */
+  bySha(sha256: string): PublishedFile[];
+}
+
+export function createReleases(db: Db): Releases {
+  const get = db.prepare<[string, string], { status: 'ok' | 'missing'; fetched_at: string; files: number }>(
+    `SELECT r.status, r.fetched_at, (SELECT COUNT(*) FROM published_files f WHERE f.package = r.package AND f.version = r.version) AS files
+       FROM published_releases r WHERE r.package = ? AND r.version = ?`,
+  );
+  const bySha = db.prepare<[string], PublishedFile>('SELECT package, version, path FROM published_files WHERE sha256 = ? ORDER BY package, version, path LIMIT 20');
+  return {
+    get(name, version) {
+      const row = get.get(name, version);
+      return row ? { status: row.status, fetchedAt: row.fetched_at, files: row.files } : null;
+    },
+    put(release, now) {
+      db.transaction(() => {
+        db.prepare('DELETE FROM published_releases WHERE package = ? AND version = ?').run(release.name, release.version);
+        db.prepare('INSERT INTO published_releases (package, version, status, registry, fetched_at) VALUES (?, ?, ?, ?, ?)').run(
+          release.name, release.version, release.status, release.registry, now,
+        );
+        const insert = db.prepare('INSERT OR IGNORE INTO published_files (package, version, path, sha256, size) VALUES (?, ?, ?, ?, ?)');
+        for (const file of release.files) insert.run(release.name, release.version, file.path, file.sha256, file.size);
+      }).immediate();
+    },
+    bySha: (sha256) => bySha.all(sha256),
+  };
+}
