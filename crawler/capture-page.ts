@@ -12,7 +12,7 @@ import { installInstrumentation } from './instrument.js';
 import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
 import type { JourneyStep } from '../src/journey.js';
-import { attributeImages, exfiltrationFindings } from '../src/canary.js';
+import { attributeImages, exfiltrationFindings, instrumentedItems, storedFindings } from '../src/canary.js';
 import { isOwnSite } from '../src/vendors.js';
 import { emptyCapture } from '../src/empty-capture.js';
 import { gatherEvidence, networkEntries } from './evidence.js';
@@ -136,7 +136,11 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     });
     capture.canary = {
       cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked,
-      findings: exfiltrationFindings(attributeImages(await outboundItems(recorder), signals), pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts, pass.formAction),
+      findings: exfiltrationFindings([
+        ...attributeImages(await outboundItems(recorder), signals),
+        ...instrumentedItems(signals, pageUrl, (frameUrl) => frameOpener(recorder, frameUrl)),
+      ], pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts, pass.formAction),
+      stored: storedFindings(signals, pass.values),
     };
   }
   // WebAssembly compiled anywhere, workers included, is seen by the engine itself, whatever the page did to our hooks.
@@ -163,6 +167,14 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   if (recorder.droppedScripts > 0) {
     capture.truncated.push(`limits.maxScriptsPerPage: ${recorder.droppedScripts} further scripts not recorded`);
   }
+}
+
+/** The script that created a frame: the initiator of the frame document's request. */
+function frameOpener(recorder: PageRecorder, frameUrl: string): string | null {
+  for (const request of recorder.requests.values()) {
+    if (request.type === 'Document' && request.url === frameUrl) return initiatorScriptUrl(request.initiator, recorder.instrumentationUrl);
+  }
+  return null;
 }
 
 /**

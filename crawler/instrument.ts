@@ -30,14 +30,18 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
     }
     return null;
   }
-  function send(kind, detail) {
+  function send(kind, detail, data) {
     if (count > 400) return;
     var script = caller();
-    var key = kind + '|' + detail + '|' + script;
+    var key = kind + '|' + detail + '|' + script + '|' + (data === undefined ? '' : String(data).length);
     if (seen[key]) return;
     seen[key] = 1; count++;
-    try { RA(report, window, [stringify({ kind: kind, detail: detail, script: script })]); } catch (e) {}
+    try { RA(report, window, [stringify({ kind: kind, detail: detail, script: script, data: data })]); } catch (e) {}
   }
+  function text(value) {
+    try { return typeof value === 'string' ? value : value instanceof ArrayBuffer || ArrayBuffer.isView(value) ? '[binary]' : stringify(value); } catch (e) { return String(value); }
+  }
+  function slice(value) { var t = text(value); return t && t.length > 16384 ? t.slice(0, 16384) : t; }
   function attr(el, name) { try { return RA(getAttr, el, [name]) || ''; } catch (e) { return ''; } }
   function isPaymentField(el) {
     var auto = attr(el, 'autocomplete');
@@ -111,6 +115,53 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
     WorkerWrapped.prototype = W.prototype;
     DP(window, 'Worker', { value: WorkerWrapped, writable: true, configurable: true });
   }
+  // Channels that leave no request Chrome's network log can search: WebRTC data channels, messages into other
+  // origins' frames, window.open URLs, DNS prefetch and preconnect hints. Each is reported with what it carries.
+  var PC = window.RTCPeerConnection, iceHost = 'peer';
+  if (PC) {
+    var PCWrapped = disguise(function RTCPeerConnection(config) {
+      try {
+        var servers = (config && config.iceServers) || [];
+        for (var i = 0; i < servers.length; i++) {
+          var urls = [].concat(servers[i].urls || servers[i].url || []);
+          for (var j = 0; j < urls.length; j++) { var m = RA(match, String(urls[j]), [/^(?:stuns?|turns?):([^:?\/]+)/i]); if (m) { iceHost = m[1]; send('sent', 'webrtc-config webrtc://' + iceHost + '/', ''); } }
+        }
+      } catch (e) {}
+      return RC(PC, arguments, new.target || PC);
+    }, 'RTCPeerConnection');
+    PCWrapped.prototype = PC.prototype;
+    DP(window, 'RTCPeerConnection', { value: PCWrapped, writable: true, configurable: true });
+  }
+  var DC = window.RTCDataChannel;
+  if (DC && DC.prototype.send) {
+    var dcSend = DC.prototype.send;
+    DP(DC.prototype, 'send', { value: disguise(function send(data) { try { send_('webrtc webrtc://' + iceHost + '/', data); } catch (e) {} return RA(dcSend, this, arguments); }, 'send'), writable: true, configurable: true });
+  }
+  function send_(detail, data) { send('sent', detail, slice(data)); }
+  var wopen = window.open;
+  DP(window, 'open', { value: disguise(function open(url) { try { if (url) send_('window.open ' + String(url).slice(0, 2000), ''); } catch (e) {} return RA(wopen, window, arguments); }, 'open'), writable: true, configurable: true });
+  // A message into this frame from another origin: what another page's script handed over.
+  try { RA(ael, window, ['message', function (event) { try { if (event.origin && event.origin !== location.origin) send_('postMessage ' + location.href.slice(0, 500) + ' from ' + event.origin, event.data); } catch (e) {} }, true]); } catch (e) {}
+  var HINTS = /(^|\s)(dns-prefetch|preconnect|prefetch|prerender|preload|modulepreload)(\s|$)/i;
+  function hint(link) {
+    try { var rel = attr(link, 'rel'), href = attr(link, 'href'); if (href && RA(test, HINTS, [rel])) send_('hint ' + rel + ' ' + href.slice(0, 2000), ''); } catch (e) {}
+  }
+  ['href', 'rel'].forEach(function (name) {
+    var d = GOPD(HTMLLinkElement.prototype, name);
+    if (!d || !d.set) return;
+    DP(HTMLLinkElement.prototype, name, { configurable: true, enumerable: true, get: d.get, set: disguise(function (v) { var r = RA(d.set, this, [v]); hint(this); return r; }, 'set ' + name) });
+  });
+  var setAttr = Element.prototype.setAttribute;
+  DP(Element.prototype, 'setAttribute', { value: disguise(function setAttribute(name) { var r = RA(setAttr, this, arguments); try { if (this instanceof HTMLLinkElement && /^(href|rel)$/i.test(String(name))) hint(this); } catch (e) {} return r; }, 'setAttribute'), writable: true, configurable: true });
+  // Card data staged for later: storage and cookies written by a script (searched for canary values afterwards).
+  var setItem = Storage.prototype.setItem;
+  DP(Storage.prototype, 'setItem', { value: disguise(function setItem(k, v) { try { send('stored', (this === window.sessionStorage ? 'sessionStorage ' : 'localStorage ') + String(k).slice(0, 100), slice(v)); } catch (e) {} return RA(setItem, this, arguments); }, 'setItem'), writable: true, configurable: true });
+  var cookieDesc = GOPD(Document.prototype, 'cookie');
+  if (cookieDesc && cookieDesc.set) DP(Document.prototype, 'cookie', { configurable: true, enumerable: true, get: cookieDesc.get, set: disguise(function cookie(v) { try { send('stored', 'cookie', slice(v)); } catch (e) {} return RA(cookieDesc.set, this, [v]); }, 'set cookie') });
+  if (window.IDBObjectStore) ['put', 'add'].forEach(function (name) {
+    var original = IDBObjectStore.prototype[name];
+    DP(IDBObjectStore.prototype, name, { value: disguise(function () { try { send('stored', 'IndexedDB ' + this.name, slice(arguments[0])); } catch (e) {} return RA(original, this, arguments); }, name), writable: true, configurable: true });
+  });
   var WS = window.WebSocket;
   var WebSocketWrapped = disguise(function WebSocket(url) {
     try { send('websocket', String(url).slice(0, 300)); } catch (e) {}
@@ -137,7 +188,12 @@ export async function installInstrumentation(session: CDPSession, platform: stri
     try {
       const parsed = JSON.parse(event.payload) as RuntimeSignal;
       if (typeof parsed.kind === 'string' && typeof parsed.detail === 'string') {
-        signals.push({ kind: parsed.kind.slice(0, 20), detail: parsed.detail.slice(0, 300), script: typeof parsed.script === 'string' ? parsed.script.slice(0, 500) : null });
+        // What a channel carried is kept (bounded) for the canary search; other signals are short descriptions.
+        const carries = (parsed.kind === 'sent' || parsed.kind === 'stored') && typeof parsed.data === 'string';
+        signals.push({
+          kind: parsed.kind.slice(0, 20), detail: parsed.detail.slice(0, carries ? 2000 : 300), script: typeof parsed.script === 'string' ? parsed.script.slice(0, 500) : null,
+          ...(carries ? { data: parsed.data!.slice(0, 16384) } : {}),
+        });
       }
     } catch {
       // a page that forged the binding's payload gets nothing recorded

@@ -1,7 +1,7 @@
 // Canary payment data: unique per-scan values, and a search for them in outbound traffic under common encodings (pure).
 
 import { randomInt } from 'node:crypto';
-import type { ExfiltrationFinding, RuntimeSignal } from './types.js';
+import type { ExfiltrationFinding, RuntimeSignal, StoredFinding } from './types.js';
 import { searchCanary } from './canary-search.js';
 
 export interface CanaryValues {
@@ -104,7 +104,62 @@ export interface OutboundItem {
   script: string | null;
 }
 
-const CHANNELS: Record<string, string> = { XHR: 'xhr', Fetch: 'fetch', Ping: 'beacon', Image: 'image', WebSocket: 'websocket', Document: 'navigation', Script: 'script' };
+const CHANNELS: Record<string, string> = {
+  XHR: 'xhr', Fetch: 'fetch', Ping: 'beacon', Image: 'image', WebSocket: 'websocket', Document: 'navigation', Script: 'script',
+  EventSource: 'eventsource', Stylesheet: 'css', Font: 'font', WebRTC: 'webrtc', postMessage: 'postmessage', 'window.open': 'window.open',
+};
+
+/**
+ * What the instrumentation saw leave through channels with no searchable request (WebRTC data channels, messages
+ * into other origins' frames, window.open, DNS prefetch and preconnect hints), as outbound items. `frameOpener`
+ * names the script that created a receiving frame, the likeliest sender of what it was handed.
+ */
+export function instrumentedItems(signals: RuntimeSignal[], pageUrl: string, frameOpener: (frameUrl: string) => string | null): OutboundItem[] {
+  const items: OutboundItem[] = [];
+  const resolve = (url: string) => {
+    try {
+      return new URL(/^\/\//.test(url) ? `https:${url}` : url, pageUrl).href;
+    } catch {
+      return null;
+    }
+  };
+  for (const signal of signals) {
+    if (signal.kind !== 'sent') continue;
+    const [channel, ...rest] = signal.detail.split(' ');
+    const base = { headers: {}, body: signal.data ?? null, script: signal.script };
+    if (channel === 'webrtc') items.push({ ...base, url: rest[0] ?? 'webrtc://peer/', method: 'send', type: 'WebRTC' });
+    else if (channel === 'window.open') {
+      const url = resolve(rest.join(' '));
+      if (url) items.push({ ...base, url, method: 'GET', type: 'window.open' });
+    } else if (channel === 'postMessage') {
+      const url = resolve(rest[0] ?? '');
+      if (url) items.push({ ...base, url, method: 'postMessage', type: 'postMessage', script: frameOpener(url) });
+    } else if (channel === 'hint') {
+      const url = resolve(rest.slice(1).join(' '));
+      if (url) items.push({ ...base, url, method: 'GET', type: (rest[0] ?? 'hint').toLowerCase() });
+    }
+  }
+  return items;
+}
+
+/** Canary values a script wrote to localStorage, sessionStorage, cookies or IndexedDB: staged for sending later. */
+export function storedFindings(signals: RuntimeSignal[], values: CanaryValues): StoredFinding[] {
+  const groups = new Map<string, StoredFinding>();
+  for (const signal of signals) {
+    if (signal.kind !== 'stored' || !signal.data) continue;
+    const matches = findCanary(signal.data, values);
+    if (matches.length === 0) continue;
+    const area = signal.detail.split(' ')[0]!;
+    const key = `${area}|${signal.script ?? ''}`;
+    const finding = groups.get(key) ?? { area, key: signal.detail.slice(area.length + 1, area.length + 101), script: signal.script, fields: [], encodings: [] };
+    for (const m of matches) {
+      if (!finding.fields.includes(m.field)) finding.fields.push(m.field);
+      if (!finding.encodings.includes(m.encoding)) finding.encodings.push(m.encoding);
+    }
+    groups.set(key, finding);
+  }
+  return [...groups.values()];
+}
 
 /** True for a host listed exactly or under a `*.` pattern (`*.stripe.com` covers `js.stripe.com` and `stripe.com`). */
 export function hostAllowed(host: string, patterns: string[]): boolean {

@@ -17,7 +17,7 @@ export interface CloakingFlag {
 }
 
 /** Types whose appearance in one profile alone suggests cloaking (headers and removals do not). */
-const CLOAKABLE = new Set(['script.added', 'script.changed', 'connection.added', 'exfiltration.detected', 'miner.detected']);
+const CLOAKABLE = new Set(['script.added', 'script.changed', 'connection.added', 'exfiltration.detected', 'miner.detected', 'canary.stored']);
 
 /**
  * Alerts raised for one profile of a target while another profile, scanned successfully in the same run, raised no

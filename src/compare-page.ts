@@ -121,6 +121,31 @@ export function compareCanary(capture: PageCapture, baseline: BaselineSnapshot, 
   }
 }
 
+/**
+ * Canary values a script wrote to browser storage or cookies: card data staged on this page to be sent from a later
+ * one. `high`: a finding, not yet an exfiltration; approving it accepts that script's use of that storage.
+ */
+export function compareStored(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
+  for (const finding of capture.canary?.stored ?? []) {
+    const subjectKey = `stored:${finding.area}:${finding.script ?? ''}`;
+    if (baseline.acceptedFindings.has(subjectKey)) continue;
+    const by = finding.script ?? 'a script the page did not name';
+    plan.alerts.push({
+      type: 'canary.stored',
+      severity: 'high',
+      page: plan.target.url,
+      subject: by,
+      subjectType: 'host',
+      subjectKey,
+      summary: `Canary ${finding.fields.join(', ')} written to ${finding.area}${finding.key ? ` (${finding.key})` : ''} by ${by} (${finding.encodings.join(', ')}): card data staged to be sent later`,
+      dedupeKey: `canary.stored|${finding.area}|${finding.script ?? ''}`,
+      oldValue: null,
+      newValue: finding.area,
+      details: { ...finding, canary: { cardLast4: capture.canary!.cardLast4, filled: capture.canary!.filled, submitted: capture.canary!.submitted } },
+    });
+  }
+}
+
 const POOL_HOST = /pool|mine|miner|xmr|monero|hash|coin|stratum|crypto/i;
 const POOL_PORTS = new Set(['3333', '4444', '5555', '7777', '8888', '9999', '14444', '45700']);
 

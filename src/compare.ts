@@ -9,7 +9,7 @@ import { identifyLibrary, type LibraryIndex } from './intel/libraries.js';
 import { knownBadMatch, type KnownBadHosts } from './intel/known-bad-hosts.js';
 import { learnFromSamples } from './baseline-samples.js';
 import type { PlannedAlert, PlannedScript, ScanPlan } from './plan.js';
-import { compareCanary, compareDestinations, compareHeaders, compareRuntime } from './compare-page.js';
+import { compareCanary, compareDestinations, compareHeaders, compareRuntime, compareStored } from './compare-page.js';
 import {
   resourceChangedSeverity,
   scriptAddedSeverity,
@@ -257,6 +257,7 @@ export function planScan(capture: PageCapture, baseline: BaselineSnapshot, optio
   compareHeaders(capture, baseline, plan);
   compareDestinations(capture, baseline, plan);
   compareCanary(capture, baseline, plan);
+  compareStored(capture, baseline, plan);
   compareRuntime(capture, baseline, plan);
   return plan;
 }

@@ -92,7 +92,9 @@ function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, baseline: BaselineSna
   const known = baseline.scripts.find((k) => k.key === (replaces ?? alert.subjectKey));
   const oldLibrary = alert.type === 'script.added' ? null : known?.library ?? null;
   // What the instrumentation saw this script do to payment and login fields in this load.
-  const fieldAccess = url ? plan.scan.runtime.filter((s) => (s.kind === 'listen' || s.kind === 'read') && s.script === url).map((s) => `${s.kind} ${s.detail}`) : [];
+  // Code run through eval is reported under the script that ran it.
+  const runner = url ?? (alert.details.initiator as { url?: string | null } | null | undefined)?.url ?? null;
+  const fieldAccess = runner ? plan.scan.runtime.filter((s) => (s.kind === 'listen' || s.kind === 'read') && s.script === runner).map((s) => `${s.kind} ${s.detail}`) : [];
   const change = {
     oldCode, newCode, url, pageHost, knownHosts, paymentPage: plan.scan.paymentForm, oldLibrary, newLibrary, knownBad: intel.knownBad,
     release, fieldAccess, resource: plan.target.type === 'resource',

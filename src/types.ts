@@ -12,6 +12,7 @@ export const ALERT_TYPES = [
   'resource.changed',
   'exfiltration.detected',
   'miner.detected',
+  'canary.stored',
   'target.unhealthy',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
@@ -107,13 +108,26 @@ export interface ExfiltrationFinding {
   path?: string;
 }
 
+/** Canary data a script wrote to browser storage: collected on this page, to be sent from a later one. */
+export interface StoredFinding {
+  /** localStorage, sessionStorage, cookie, IndexedDB */
+  area: string;
+  /** The storage key (or store name), bounded. */
+  key: string;
+  script: string | null;
+  fields: string[];
+  encodings: string[];
+}
+
 /** What a script did at run time, as the page instrumentation saw it. */
 export interface RuntimeSignal {
-  /** listen, read (payment fields), beacon (image src), wasm, blob-worker, websocket */
+  /** listen, read (payment fields), beacon (image src), wasm, blob-worker, websocket, sent (other channels), stored */
   kind: string;
   detail: string;
   /** URL of the calling script, from the stack; null when it could not be told. */
   script: string | null;
+  /** For `sent` (WebRTC, postMessage, window.open, link hints) and `stored` (storage, cookies): what it carried, bounded. */
+  data?: string;
 }
 
 /** What the behavioural pass did on a page with a payment or login form. */
@@ -127,6 +141,8 @@ export interface CanaryReport {
   /** Requests the pass refused so that no real order is placed (`POST https://shop/order`). */
   blocked: string[];
   findings: ExfiltrationFinding[];
+  /** Canary values written to browser storage or cookies by a script (staged, not yet sent). */
+  stored?: StoredFinding[];
 }
 
 /** The server certificate and connection of an HTTPS response, as Chrome saw it. */

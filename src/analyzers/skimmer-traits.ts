@@ -145,8 +145,9 @@ export const skimmerTraits: Analyzer = {
     const touchedFields = (change.fieldAccess ?? []).length > 0 && change.paymentPage;
     const sendsAnything = sends.length > 0 || after.sends.size > 0 || !after.parsed;
     if (newHosts.length && sendsAnything) {
-      // Sending to a new host is high when form input is in reach; a release that adds a host of its own is not a skimmer.
-      add(readsInput || touchedFields ? 'high' : 'medium', 'new-host', `may send data to ${newHosts[0]}, a new host${sends.length ? ` (via ${sends.join(', ')})` : ''}`, newHosts.join(', '));
+      // Sending to a new host is high when form input is in reach (or the code cannot be read to tell); a release that
+      // adds a host of its own is not a skimmer.
+      add(readsInput || touchedFields || !after.parsed ? 'high' : 'medium', 'new-host', `may send data to ${newHosts[0]}, a new host${sends.length ? ` (via ${sends.join(', ')})` : ''}`, newHosts.join(', '));
     }
     // Reading form input is a skimmer when the data can leave: to a new host, or card fields sent anywhere.
     if (readsInput && (newHosts.length > 0 || (cardReads.length > 0 && sends.length > 0))) {

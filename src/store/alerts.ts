@@ -143,6 +143,7 @@ function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): voi
     case 'connection.added':
     case 'exfiltration.detected':
     case 'miner.detected':
+    case 'canary.stored':
       approve('host', row.subject_key, '');
       break;
   }

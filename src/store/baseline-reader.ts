@@ -54,7 +54,7 @@ export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: 
       if (entry.normalized) normalized.set(entry.subject_key, [...(normalized.get(entry.subject_key) ?? []), entry.normalized]);
     }
     else if (entry.subject_type === 'header') headers.set(entry.subject_key, [...(headers.get(entry.subject_key) ?? []), entry.value]);
-    else if (/^(exfil|miner):/.test(entry.subject_key)) acceptedFindings.add(entry.subject_key);
+    else if (/^(exfil|miner|stored):/.test(entry.subject_key)) acceptedFindings.add(entry.subject_key);
     else hosts.add(entry.subject_key);
   }
   const rows = db

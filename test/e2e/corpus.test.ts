@@ -85,8 +85,12 @@ describe('labelled corpus', () => {
     const upgrade = result.alerts.find((a) => a.target === 'library-upgrade-same-url' && a.type === 'script.changed');
     assert.ok(upgrade, 'the upgrade is still reported for review');
     assert.match(upgrade.summary, /upgrades jquery 3\.6\.0 → 3\.7\.1/);
-    const moved = result.alerts.find((a) => a.target === 'library-upgrade-new-url' && a.type === 'script.added');
-    assert.ok(moved);
+    // A release at a new versioned URL is one change from the old script, diffed against its body: no addition, no removal.
+    const moved = result.alerts.find((a) => a.target === 'library-upgrade-new-url' && a.type === 'script.changed');
+    assert.ok(moved, JSON.stringify(result.alerts.filter((a) => a.target === 'library-upgrade-new-url').map((a) => [a.type, a.summary])));
+    assert.match(String(moved.details.replaces), /lodash\/4\.17\.20\/lodash\.min\.js$/);
+    assert.ok(moved.oldValue, 'compared with the old body');
+    assert.deepEqual(result.alerts.filter((a) => a.target === 'library-upgrade-new-url' && a.type !== 'script.changed').map((a) => a.type), []);
     assert.match(moved.summary, /upgrades lodash 4\.17\.20 → 4\.17\.21/);
   });
 
