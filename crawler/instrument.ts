@@ -142,7 +142,7 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
   DP(window, 'open', { value: disguise(function open(url) { try { if (url) send_('window.open ' + String(url).slice(0, 2000), ''); } catch (e) {} return RA(wopen, window, arguments); }, 'open'), writable: true, configurable: true });
   // A message into this frame from another origin: what another page's script handed over.
   try { RA(ael, window, ['message', function (event) { try { if (event.origin && event.origin !== location.origin) send_('postMessage ' + location.href.slice(0, 500) + ' from ' + event.origin, event.data); } catch (e) {} }, true]); } catch (e) {}
-  var HINTS = /(^|\s)(dns-prefetch|preconnect|prefetch|prerender|preload|modulepreload)(\s|$)/i;
+  var HINTS = /(^|\\s)(dns-prefetch|preconnect|prefetch|prerender|preload|modulepreload)(\\s|$)/i;
   function hint(link) {
     try { var rel = attr(link, 'rel'), href = attr(link, 'href'); if (href && RA(test, HINTS, [rel])) send_('hint ' + rel + ' ' + href.slice(0, 2000), ''); } catch (e) {}
   }
