@@ -119,12 +119,15 @@ async function submitButton(form: ElementHandle<Element> | null, frame: Frame): 
   return null;
 }
 
-/** Refuses what would place an order: main-frame navigations and non-GET requests to the page's own site (answered 204). */
-function guard(session: CDPSession, options: CanaryPassOptions, blocked: string[]): (event: Protocol.Fetch.RequestPausedEvent) => void {
+/**
+ * Refuses what would place an order: main-frame navigations (but the one `allowed` URL) and non-GET requests to the
+ * page's own site (answered 204).
+ */
+function guard(session: CDPSession, options: Pick<CanaryPassOptions, 'pageUrl' | 'mainFrameId'> & { allowed?: string }, blocked: string[]): (event: Protocol.Fetch.RequestPausedEvent) => void {
   return (event) => {
     const { request, resourceType, frameId, requestId } = event;
     const ownSite = isOwnSite(request.url, options.pageUrl);
-    const navigation = resourceType === 'Document' && frameId === options.mainFrameId;
+    const navigation = resourceType === 'Document' && frameId === options.mainFrameId && request.url !== options.allowed;
     const writes = !['GET', 'HEAD', 'OPTIONS'].includes(request.method.toUpperCase());
     if (navigation || (writes && ownSite)) {
       if (blocked.length < 50) blocked.push(`${request.method} ${request.url.slice(0, 200)}`);
@@ -185,6 +188,27 @@ export async function runCanaryPass(page: Page, session: CDPSession, options: Ca
     session.off('Fetch.requestPaused', onPaused);
   }
   return result;
+}
+
+/**
+ * Loads one more page of the site in the same context after the pass and lets it run: a skimmer that kept the card in
+ * storage or a cookie sends it from there. The shop's own writes stay refused; never throws; ends within the budget.
+ */
+export async function visitNextPage(page: Page, session: CDPSession, options: { pageUrl: string; url: string; budgetMs: number }): Promise<{ blocked: string[] }> {
+  const blocked: string[] = [];
+  const deadline = Date.now() + options.budgetMs;
+  const mainFrameId = (await session.send('Page.getFrameTree').catch(() => null))?.frameTree.frame.id ?? '';
+  const onPaused = guard(session, { pageUrl: options.pageUrl, mainFrameId, allowed: options.url }, blocked);
+  session.on('Fetch.requestPaused', onPaused);
+  await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] }).catch(() => undefined);
+  try {
+    await page.goto(options.url, { waitUntil: 'load', timeout: Math.max(200, deadline - Date.now()) }).catch(() => undefined);
+    await page.waitForNetworkIdle({ idleTime: 200, timeout: Math.max(1, Math.min(1500, deadline - Date.now())) }).catch(() => undefined);
+  } finally {
+    await session.send('Fetch.disable').catch(() => undefined);
+    session.off('Fetch.requestPaused', onPaused);
+  }
+  return { blocked };
 }
 
 /** Everything the recorder saw the page send, as plain items for the canary search. */

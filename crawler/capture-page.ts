@@ -7,7 +7,7 @@ import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
 import { readFormSignals } from './forms.js';
 import { initiatorScriptUrl, PageRecorder } from './page-recorder.js';
 import { profileSettings } from './profiles.js';
-import { outboundItems, runCanaryPass } from './canary-pass.js';
+import { outboundItems, runCanaryPass, visitNextPage } from './canary-pass.js';
 import { installInstrumentation } from './instrument.js';
 import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
@@ -30,8 +30,8 @@ export interface CaptureLimits {
   settleMs: number;
   maxScriptsPerPage: number;
   maxBodyBytes: number;
-  /** The behavioural pass on payment and login pages; off when absent. */
-  canary?: { enabled: boolean; approvedHosts: string[] };
+  /** The behavioural pass on payment and login pages; off when absent. `nextPage`: the later page watched for staged data. */
+  canary?: { enabled: boolean; approvedHosts: string[]; nextPage?: string };
 }
 
 type Failure = { code: string; reason: string };
@@ -128,24 +128,19 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   // The page as loaded, before the behavioural pass types anything into it.
   const evidence = await gatherEvidence(page, session, recorder, mainFrameId, limits.maxBodyBytes);
   capture.forms = await readFormSignals(session).catch(() => capture.forms);
-  if (limits.canary?.enabled && (capture.forms.payment || capture.forms.login)) {
-    const pageUrl = capture.finalUrl ?? request.url;
-    const pass = await runCanaryPass(page, session, {
+  const pageUrl = capture.finalUrl ?? request.url;
+  const pass = limits.canary?.enabled && (capture.forms.payment || capture.forms.login)
+    ? await runCanaryPass(page, session, {
       pageUrl, mainFrameId, touch: profileSettings(request.profile, '').viewport.hasTouch,
       budgetMs: Math.max(1000, Math.min(8000, deadline - Date.now())),
-    });
-    capture.canary = {
-      cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked,
-      findings: exfiltrationFindings([
-        ...attributeImages(await outboundItems(recorder), signals),
-        ...instrumentedItems(signals, pageUrl, (frameUrl) => frameOpener(recorder, frameUrl)),
-      ], pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts, pass.formAction),
-      stored: storedFindings(signals, pass.values),
-    };
-  }
+    })
+    : null;
+  // What the page sent during the pass; a later page's traffic is added below, once this page's scripts are read.
+  const sent = pass ? [...attributeImages(await outboundItems(recorder), signals), ...instrumentedItems(signals, pageUrl, (frameUrl) => frameOpener(recorder, frameUrl))] : [];
   // WebAssembly compiled anywhere, workers included, is seen by the engine itself, whatever the page did to our hooks.
   const wasm = recorder.scripts.filter((s) => (s.event as { scriptLanguage?: string }).scriptLanguage === 'WebAssembly');
   capture.runtime = [...signals, ...(await workerCpu.collect()), ...(wasm.length ? [{ kind: 'wasm', detail: `${wasm.length} WebAssembly module(s) compiled${wasm.some((s) => s.worker) ? ' in a worker' : ''}`, script: null }] : [])];
+  const signalsOfPage = signals.length;
   const scripts = await assembleScripts(recorder, {
     mainFrameId,
     maxBodyBytes: limits.maxBodyBytes,
@@ -164,6 +159,22 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     }),
   );
   capture.evidence = { ...evidence, network: networkEntries(recorder) };
+  if (pass && limits.canary) {
+    // Staged data: load one more page of the site in the same context and watch what it sends (data kept in storage
+    // on checkout and sent from the next page). This page's scripts and requests are already read.
+    const next = limits.canary.nextPage === 'off' ? null : new URL(limits.canary.nextPage ?? pageUrl, pageUrl).href;
+    if (next) {
+      const later = await visitNextPage(page, session, { pageUrl, url: next, budgetMs: Math.max(500, Math.min(limits.pageTimeoutMs, 5000, deadline - Date.now())) });
+      const laterSignals = signals.slice(signalsOfPage);
+      sent.push(...attributeImages(await outboundItems(recorder), laterSignals), ...instrumentedItems(laterSignals, next, (frameUrl) => frameOpener(recorder, frameUrl)));
+      pass.blocked.push(...later.blocked);
+    }
+    capture.canary = {
+      cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked.slice(0, 50),
+      findings: exfiltrationFindings(sent, pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts, pass.formAction),
+      stored: storedFindings(signals, pass.values),
+    };
+  }
   if (recorder.droppedScripts > 0) {
     capture.truncated.push(`limits.maxScriptsPerPage: ${recorder.droppedScripts} further scripts not recorded`);
   }

@@ -162,6 +162,16 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
     var original = IDBObjectStore.prototype[name];
     DP(IDBObjectStore.prototype, name, { value: disguise(function () { try { send('stored', 'IndexedDB ' + this.name, slice(arguments[0])); } catch (e) {} return RA(original, this, arguments); }, name), writable: true, configurable: true });
   });
+  // EventSource requests carry no initiator stack in Chrome: the script that opened the stream is told by URL.
+  var ES = window.EventSource;
+  if (ES) {
+    var ESWrapped = disguise(function EventSource(url) {
+      try { send('beacon', String(new URL(String(url), location.href)).slice(0, 300)); } catch (e) {}
+      return RC(ES, arguments, new.target || ES);
+    }, 'EventSource');
+    ESWrapped.prototype = ES.prototype;
+    DP(window, 'EventSource', { value: ESWrapped, writable: true, configurable: true });
+  }
   var WS = window.WebSocket;
   var WebSocketWrapped = disguise(function WebSocket(url) {
     try { send('websocket', String(url).slice(0, 300)); } catch (e) {}

@@ -30,7 +30,10 @@ export function loadAlertView(store: Store, id: number, actor: string, viewer: {
   const newBody = isScript && alert.newValue ? store.blobs.textBySha(alert.newValue) : null;
   const oldPrint = oldBody !== null ? fingerprint(oldBody) : null;
   const scriptId = isScript ? store.scriptId(alert.target, alert.profile, alert.subject) : null;
-  const oldMeta = scriptId !== null && alert.oldValue ? store.versionMeta(scriptId, alert.oldValue) : null;
+  // A release moved to a new URL: the old body belongs to the script it replaces.
+  const replaces = typeof alert.details.replaces === 'string' ? store.scriptId(alert.target, alert.profile, alert.details.replaces) : null;
+  const oldOwner = replaces ?? scriptId;
+  const oldMeta = oldOwner !== null && alert.oldValue ? store.versionMeta(oldOwner, alert.oldValue) : null;
   return {
     alert,
     scriptId,

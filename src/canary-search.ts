@@ -93,7 +93,9 @@ const DECODERS: { name: string; decode: (text: string) => string[] }[] = [
   { name: 'rot47', decode: (t) => (/[!-~]/.test(t) ? [rot47(t)] : []) },
 ];
 
-/** The item and what two layers of decoding make of it, within the bounds. */
+const TRANSPORT = new Set(['url-encoded', 'html-escaped', 'json-escaped']);
+
+/** The item and what two layers of decoding make of it (escapes aside), within the bounds. */
 function layersOf(text: string): Layer[] {
   const layers: Layer[] = [{ text: text.slice(0, MAX_LAYER_BYTES), encoding: 'raw', depth: 0 }];
   const seen = new Set<string>([layers[0]!.text]);
@@ -110,7 +112,9 @@ function layersOf(text: string): Layer[] {
         if (decoder.name !== 'reversed' && decoder.name !== 'rot13' && decoder.name !== 'rot47' && !printable(next) && decoder.name !== 'base64' && decoder.name !== 'hex') continue;
         seen.add(next);
         total += next.length;
-        layers.push({ text: next, encoding: layer.encoding === 'raw' ? decoder.name : `${layer.encoding}+${decoder.name}`, depth: layer.depth + 1 });
+        // URL, HTML and JSON escapes are how data travels, not how a kit hides it: they do not count as a layer.
+        const transport = TRANSPORT.has(decoder.name);
+        layers.push({ text: next, encoding: layer.encoding === 'raw' ? decoder.name : `${layer.encoding}+${decoder.name}`, depth: layer.depth + (transport ? 0 : 1) });
       }
     }
   }

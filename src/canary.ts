@@ -233,12 +233,13 @@ export function exfiltrationFindings(
 }
 
 /**
- * Image beacons carry no initiator stack in Chrome; the instrumentation saw which script set the image's src. Each
- * request is matched to the signal of its own URL, never to another script that used the same host.
+ * Image beacons and event streams carry no initiator stack in Chrome; the instrumentation saw which script set the
+ * image's src or opened the stream. Each request is matched to the signal of its own URL, never to another script
+ * that used the same host.
  */
 export function attributeImages(items: OutboundItem[], signals: RuntimeSignal[]): OutboundItem[] {
   return items.map((item) => {
-    if (item.script || item.type !== 'Image') return item;
+    if (item.script || (item.type !== 'Image' && item.type !== 'EventSource')) return item;
     const signal = signals.find((s) => s.kind === 'beacon' && s.script && s.detail === item.url.slice(0, 300));
     return signal ? { ...item, script: signal.script } : item;
   });

@@ -115,6 +115,12 @@ const configSchema = z
       .strictObject({
         enabled: z.boolean({ error: 'must be true or false' }).default(true),
         approvedHosts: z.array(hostPattern).default([]),
+        /**
+         * After the pass, one more page of the same site is loaded in the same browser context and watched, so card
+         * data collected on checkout and sent from a later page is caught: a path or URL (default: the scanned page
+         * again), or `off`.
+         */
+        nextPage: z.string().min(1, 'must be a path, a URL, or off').optional(),
       })
       .prefault({}),
     intel: z

@@ -15,7 +15,7 @@ import type { LibraryMatch } from './intel/libraries.js';
 import { knownBadFindings } from './analyzers/known-bad-host.js';
 import { isLibraryVersionChange, isVerifiedRelease } from './analyzers/library-change.js';
 import type { ReleaseVerification } from './intel/release-claims.js';
-import { applyVerification, releaseCandidates, verifyReleases } from './verify-releases.js';
+import { applyVerification, firstScanMismatches, releaseCandidates, verifyReleases } from './verify-releases.js';
 import { isVersionedUrl } from './severity.js';
 import { cloakingFlags } from './cloaking.js';
 import { emptyCapture } from './empty-capture.js';
@@ -175,7 +175,11 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
   const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples });
   // Library files are checked against the npm releases they claim (cached per release, fetched on first sight).
   const candidates = releaseCandidates(plan, baseline.established, (a) => !store.isRepeat(target.name, profile, a.dedupeKey));
-  if (candidates.length) applyVerification(plan, await verifyReleases(candidates, { releases: store.releases, registry: intel.registry }));
+  if (candidates.length) {
+    const verdicts = await verifyReleases(candidates, { releases: store.releases, registry: intel.registry });
+    if (!baseline.established) firstScanMismatches(plan, verdicts);
+    applyVerification(plan, verdicts);
+  }
   analyzePlan(plan, baseline, store, intel);
   // Evidence is built only for a scan that raises something new; an open alert seen again keeps its first evidence.
   if (plan.alerts.some((a) => !store.isRepeat(target.name, profile, a.dedupeKey))) plan.evidence = evidenceFiles(capture, deps.version ?? '0');

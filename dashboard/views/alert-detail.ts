@@ -5,6 +5,8 @@ import type { AlertWithDetails, DecisionRecord } from '../../src/store/alerts.js
 import type { NotificationRow } from '../../src/store/notifications.js';
 import type { EvidenceFile } from '../../src/store/evidence.js';
 import type { AuditEntry } from '../../src/store/audit.js';
+import { describeRelease } from '../../src/store/inventory.js';
+import type { ReleaseVerification } from '../../src/intel/release-claims.js';
 import { auditTable } from './audit.js';
 import { html, safeHref, type Html } from '../html.js';
 import { addedCode, diffTable } from './diff.js';
@@ -59,6 +61,10 @@ function headersTable(headers: unknown): Html {
   return html`<table class="kv">${entries.map(([k, v]) => html`<tr><th>${k}</th><td><code>${v}</code></td></tr>`)}</table>`;
 }
 
+function releaseText(release: unknown): string | null {
+  return release && typeof release === 'object' ? describeRelease(release as ReleaseVerification) : null;
+}
+
 /** The change itself (diff, header values or destination), and the evidence that goes with it. */
 function changeSection(view: AlertView): { change: Html; evidence: Html } {
   const { alert } = view;
@@ -80,6 +86,13 @@ function changeSection(view: AlertView): { change: Html; evidence: Html } {
       ${row('Submitted', canary.submitted ?? 'nothing')}${row('Refused so no order was placed', list(canary.blocked) || 'nothing')}
     </table>` };
   }
+  if (alert.type === 'canary.stored') {
+    return { evidence: html``, change: html`<h2>Canary data kept in the browser</h2><table class="kv">
+      ${row('Storage', String(d.area ?? ''))}${row('Key', typeof d.key === 'string' && d.key ? html`<code>${d.key}</code>` : null)}
+      ${row('Canary values', list(d.fields))}${row('Encoding', list(d.encodings))}
+      ${row('Written by', typeof d.script === 'string' ? html`<code>${d.script}</code>` : 'unknown (no stack)')}
+    </table>` };
+  }
   if (alert.type === 'miner.detected') {
     return { evidence: html``, change: html`<h2>Mining behaviour</h2><table class="kv">
       ${row('Script', html`<code>${alert.subject}</code>`)}${row('Signals', list(d.signals))}${row('WebSockets', list(d.sockets) || null)}
@@ -98,6 +111,8 @@ function changeSection(view: AlertView): { change: Html; evidence: Html } {
   const evidence = html`
     <h2>Fingerprints</h2>
     <table class="kv">
+      ${row('Replaces', typeof d.previousUrl === 'string' ? html`<code>${d.previousUrl}</code> (the same script at its previous release's URL)` : null)}
+      ${row('Published release', releaseText(d.release))}
       ${row('Old SHA-256', view.old?.sha256 ? html`<code>${view.old.sha256}</code>` : null)}
       ${row('Old SRI', view.old?.sri ? html`<code>${view.old.sri}</code>` : null)}
       ${row('Old size', view.old ? `${view.old.size} bytes` : null)}

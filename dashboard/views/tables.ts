@@ -1,7 +1,7 @@
 // Inventory, scans and script-history screens.
 
 import type { DiffHunk } from '../../src/diff.js';
-import type { InventoryRow } from '../../src/store/inventory.js';
+import { describeRelease, type InventoryRow } from '../../src/store/inventory.js';
 import type { FieldAccessRow } from '../../src/store/field-access.js';
 import type { ScanRow, ScriptInfo, ScriptVersion } from '../../src/store/overview.js';
 import type { LibraryMatch } from '../../src/intel/libraries.js';
@@ -15,7 +15,7 @@ export function inventoryPage(rows: InventoryRow[], view: { target: string; page
   const pageHref = (n: number) => `/inventory?${target ? `target=${encodeURIComponent(target)}&` : ''}page=${n}`;
   const body = rows.map((r) => html`<tr>
     <td>${r.target} <span class="muted">${r.profile}</span></td><td>${r.kind}</td>
-    <td class="subject"><a href="/scripts/${r.scriptId}">${r.subject}</a>${r.library ? html`<div class="muted small">${r.library}${r.vulnerabilities.length ? html` · ${r.vulnerabilities.length} known vulnerabilities` : ''}</div>` : ''}${r.disabledRules.length ? html`<div class="muted small">rules off: ${r.disabledRules.join(', ')}</div>` : ''}</td>
+    <td class="subject"><a href="/scripts/${r.scriptId}">${r.subject}</a>${r.library ? html`<div class="muted small">${r.library}${r.vulnerabilities.length ? html` · ${r.vulnerabilities.length} known vulnerabilities` : ''}${r.release ? html` · ${r.release}` : ''}</div>` : ''}${r.disabledRules.length ? html`<div class="muted small">rules off: ${r.disabledRules.join(', ')}</div>` : ''}</td>
     <td>${r.host ?? ''}<div class="muted small">${r.party} party${r.vendor ? html` · ${r.vendor} (${r.category ?? 'other'})` : ''}</div></td><td>${timeText(r.firstSeen)}</td><td>${timeText(r.lastSeen)}</td>
     <td>${stateBadge(r.state)}${r.present ? '' : html` <span class="muted">absent</span>`}${r.masked ? html`<div class="muted small">${r.masked}</div>` : ''}</td>
     <td>${r.approvedBy ?? ''}</td><td>${r.justification ?? ''}</td>
@@ -67,7 +67,9 @@ function libraryLine(raw: string | null): Html {
   if (!raw) return html``;
   try {
     const lib = JSON.parse(raw) as LibraryMatch;
-    return html`<p>Recognised as <strong>${lib.name} ${lib.version}</strong> (${lib.via === 'hash' ? 'identical to the published release' : `by its ${lib.via}`})${lib.vulnerabilities.length ? html`; known vulnerabilities: <code>${lib.vulnerabilities.join(', ')}</code>` : ''}.</p>`;
+    const how = lib.via === 'hash' ? 'identical to the published release' : lib.via === 'published' ? 'verified against the published npm release' : `by its ${lib.via}`;
+    const release = describeRelease(lib.release);
+    return html`<p>Recognised as <strong>${lib.name} ${lib.version}</strong> (${how})${lib.vulnerabilities.length ? html`; known vulnerabilities: <code>${lib.vulnerabilities.join(', ')}</code>` : ''}.${release ? html` Release: ${release}.` : ''}</p>`;
   } catch {
     return html``;
   }

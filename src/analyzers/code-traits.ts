@@ -203,7 +203,7 @@ export function codeTraits(code: string, region?: Region): CodeTraits & { added?
         put('listenerTargets', target ? `${first.toLowerCase()} on ${target}` : first.toLowerCase());
       }
       const short = name.replace(/^.*\./, '');
-      if (name === 'fetch' || short === 'sendBeacon' || short === 'ajax' || (short === 'post' && name.includes('.'))) put('sends', short);
+      if (name === 'fetch' || /^(window|self|globalThis)\.fetch$/.test(name) || short === 'sendBeacon' || short === 'ajax' || (short === 'post' && name.includes('.'))) put('sends', short);
       if (short === 'open' && first && /^(post|get|put)$/i.test(first)) put('sends', 'XMLHttpRequest');
       if (name === 'eval' || name === 'Function' || name.endsWith('.eval')) put('dynamicCode', short);
       if (name === 'atob' || name.endsWith('.atob')) put('dynamicCode', 'atob');

@@ -39,7 +39,7 @@ export function showCommand(rawId: string, options: { config?: string; json?: bo
     const oldBody = isScript && alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
     const newBody = isScript && alert.newValue ? store.blobs.textBySha(alert.newValue) : null;
     const diff = isScript && (oldBody !== null || newBody !== null)
-      ? unifiedDiff(oldBody ?? '', newBody ?? '', { old: `${alert.subject} (${alert.oldValue?.slice(0, 12) ?? 'none'})`, new: `${alert.subject} (${alert.newValue?.slice(0, 12) ?? 'none'})` })
+      ? unifiedDiff(oldBody ?? '', newBody ?? '', { old: `${typeof alert.details.previousUrl === 'string' ? alert.details.previousUrl : alert.subject} (${alert.oldValue?.slice(0, 12) ?? 'none'})`, new: `${alert.subject} (${alert.newValue?.slice(0, 12) ?? 'none'})` })
       : null;
     if (options.json) {
       ctx.stdout.write(`${JSON.stringify({ alert, diff }, null, 2)}\n`);

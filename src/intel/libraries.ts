@@ -1,6 +1,7 @@
 // Recognises JavaScript libraries and their versions from retire.js-format repository data (pure; no IO).
 
 import { createHash } from 'node:crypto';
+import type { ReleaseVerification } from './release-claims.js';
 
 /** One library entry of a retire.js repository file: version extractors and known vulnerabilities. */
 export interface RetireEntry {
@@ -25,6 +26,8 @@ export interface LibraryMatch {
   via: 'hash' | 'published' | 'content' | 'url' | 'filename';
   /** Known vulnerabilities of that version listed by the data source (CVE ids or summaries). */
   vulnerabilities: string[];
+  /** What the published npm release says of the bytes (identical, differs, not verified), once checked. */
+  release?: ReleaseVerification;
 }
 
 interface CompiledExtractor {

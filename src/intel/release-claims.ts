@@ -71,7 +71,7 @@ export function urlClaims(url: string): ReleaseClaim[] {
   return out;
 }
 
-/** A banner at the top of a file: `/*! jQuery v3.7.1 | …`, `/** @license React v18.2.0`, `/*! pkg - v1.2.3`. */
+/** A banner at the top of a file: a name, then a version (`/*!`, `/**`, `@license`, `-` and `v` allowed between). */
 const BANNER = /^\s*(?:\/\*[*!]?|\/\/)\s*(?:@license\s+)?([@a-z][\w./@-]{1,60}?)(?:\.js)?\s+(?:-\s+|JavaScript Library\s+)?v?(\d+\.\d+\.\d+(?:-[0-9a-z.]+)?)\b/i;
 
 /** Claims the body makes in its opening comment, and the library signature that recognised it. */

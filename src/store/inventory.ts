@@ -1,5 +1,6 @@
 // The PCI DSS 6.4.3 inventory: every script per page and profile, its integrity value and its authorization.
 
+import type { ReleaseVerification } from '../intel/release-claims.js';
 import type { LibraryMatch } from '../intel/libraries.js';
 import { readScriptSettings } from './script-settings.js';
 import type { ObservationMeta } from '../plan.js';
@@ -39,6 +40,8 @@ export interface InventoryRow {
   /** The library the script was recognised as (`jquery 3.6.0`), and that version's known vulnerabilities. */
   library: string | null;
   vulnerabilities: string[];
+  /** What the published npm release says of these bytes: `byte-identical to jquery@3.7.1 (dist/jquery.min.js)`, `differs from …`, `not verified: …`. */
+  release: string | null;
   /** Masking rules the user turned off for this script. */
   disabledRules: string[];
   approvedBy: string | null;
@@ -84,19 +87,27 @@ export interface InventoryQuery {
   offset?: number;
 }
 
+/** One line for the inventory: what the published release says of a script's bytes. */
+export function describeRelease(release: ReleaseVerification | undefined): string | null {
+  if (!release) return null;
+  if (release.status === 'identical') return `byte-identical to ${release.name}@${release.version} as published (${release.path})`;
+  if (release.status === 'differs') return `claims ${release.name}@${release.version}, but its bytes match no published file of it`;
+  return `${release.name}@${release.version}: not verified (${release.reason})`;
+}
+
 function vendorOf(row: Row): { party: 'first' | 'third'; vendor: string | null; category: string | null } {
   const source = row.url && /^https?:/i.test(row.url) ? row.url : row.frame_url;
   if (!/^https?:/i.test(source)) return { party: 'first', vendor: null, category: null };
   return partyFields(source, row.page);
 }
 
-function libraryFields(raw: string | null): { library: string | null; vulnerabilities: string[] } {
-  if (!raw) return { library: null, vulnerabilities: [] };
+function libraryFields(raw: string | null): { library: string | null; vulnerabilities: string[]; release: string | null } {
+  if (!raw) return { library: null, vulnerabilities: [], release: null };
   try {
     const match = JSON.parse(raw) as LibraryMatch;
-    return { library: `${match.name} ${match.version}`, vulnerabilities: match.vulnerabilities ?? [] };
+    return { library: `${match.name} ${match.version}`, vulnerabilities: match.vulnerabilities ?? [], release: describeRelease(match.release) };
   } catch {
-    return { library: null, vulnerabilities: [] };
+    return { library: null, vulnerabilities: [], release: null };
   }
 }
 
