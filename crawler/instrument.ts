@@ -154,8 +154,8 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
   var setAttr = Element.prototype.setAttribute;
   DP(Element.prototype, 'setAttribute', { value: disguise(function setAttribute(name) { var r = RA(setAttr, this, arguments); try { if (this instanceof HTMLLinkElement && /^(href|rel)$/i.test(String(name))) hint(this); } catch (e) {} return r; }, 'setAttribute'), writable: true, configurable: true });
   // Card data staged for later: storage and cookies written by a script (searched for canary values afterwards).
-  var setItem = Storage.prototype.setItem;
-  DP(Storage.prototype, 'setItem', { value: disguise(function setItem(k, v) { try { send('stored', (this === window.sessionStorage ? 'sessionStorage ' : 'localStorage ') + String(k).slice(0, 100), slice(v)); } catch (e) {} return RA(setItem, this, arguments); }, 'setItem'), writable: true, configurable: true });
+  var nativeSetItem = Storage.prototype.setItem;
+  DP(Storage.prototype, 'setItem', { value: disguise(function setItem(k, v) { try { send('stored', (this === window.sessionStorage ? 'sessionStorage ' : 'localStorage ') + String(k).slice(0, 100), slice(v)); } catch (e) {} return RA(nativeSetItem, this, arguments); }, 'setItem'), writable: true, configurable: true });
   var cookieDesc = GOPD(Document.prototype, 'cookie');
   if (cookieDesc && cookieDesc.set) DP(Document.prototype, 'cookie', { configurable: true, enumerable: true, get: cookieDesc.get, set: disguise(function cookie(v) { try { send('stored', 'cookie', slice(v)); } catch (e) {} return RA(cookieDesc.set, this, [v]); }, 'set cookie') });
   if (window.IDBObjectStore) ['put', 'add'].forEach(function (name) {

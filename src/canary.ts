@@ -150,8 +150,11 @@ export function storedFindings(signals: RuntimeSignal[], values: CanaryValues): 
     const matches = findCanary(signal.data, values);
     if (matches.length === 0) continue;
     const area = signal.detail.split(' ')[0]!;
-    const key = `${area}|${signal.script ?? ''}`;
-    const finding = groups.get(key) ?? { area, key: signal.detail.slice(area.length + 1, area.length + 101), script: signal.script, fields: [], encodings: [] };
+    const name = signal.detail.slice(area.length + 1, area.length + 101);
+    // One finding per storage key: writes whose stack could not be told join the named script's.
+    const key = `${area}|${name}`;
+    const finding = groups.get(key) ?? { area, key: name, script: signal.script, fields: [], encodings: [] };
+    finding.script ??= signal.script;
     for (const m of matches) {
       if (!finding.fields.includes(m.field)) finding.fields.push(m.field);
       if (!finding.encodings.includes(m.encoding)) finding.encodings.push(m.encoding);

@@ -111,6 +111,28 @@ describe('labelled corpus', () => {
     });
   }
 
+  it('sees each technique for what it is: staged data, run-time built names, expiry and CVC, the right sender, own-site paths', () => {
+    const of = (target: string, type: string) => result.alerts.filter((a) => a.target === target && a.type === type);
+    // Staged: written to localStorage on checkout (a finding), then sent when the next page loaded (an exfiltration).
+    const stored = of('staged-in-local-storage', 'canary.stored');
+    assert.equal(stored.length, 1, JSON.stringify(result.alerts.filter((a) => a.target === 'staged-in-local-storage').map((a) => [a.type, a.summary])));
+    assert.match(stored[0]!.summary, /localStorage \(cart_state\).*\/js\/cart\.js/);
+    assert.ok(of('staged-in-local-storage', 'exfiltration.detected').some((a) => a.subject === 'cart-sync-api.test'));
+    // Obfuscated at run time and touching the card form (the instrumentation saw it): at least high on its own.
+    const built = of('runtime-built-names', 'script.changed')[0]!;
+    assert.ok(severityRank(built.severity) >= severityRank('high'), built.summary);
+    assert.match(String(built.details.changeSummary), /builds its strings and property names at run time/);
+    // Expiry and CVC are searched for, beside the card number.
+    const ws = of('expiry-and-cvc-only-beside-pan', 'exfiltration.detected')[0]!;
+    assert.deepEqual([...(ws.details.fields as string[])].sort(), ['cardNumber', 'cvc', 'expiry']);
+    // A host the page already uses: blamed on the script whose stack sent the card, not on the analytics script.
+    const trusted = of('skim-through-analytics-host', 'exfiltration.detected');
+    assert.deepEqual(trusted.map((a) => String(a.details.script).replace(/:\d+/, '')), ['http://tag-hub.test/container.js']);
+    // The shop's own site: the endpoint is the destination, and the form's own action is not.
+    const own = of('own-domain-media-collector', 'exfiltration.detected');
+    assert.deepEqual(own.map((a) => a.subject.replace(/:\d+/, '')), ['homewares.test/media/catalog/product/cache/a1b2/image.php']);
+  });
+
   it('real releases: each upgrade is one change against the old body, at most medium, and at most low when recognised or verified', () => {
     const problems: string[] = [];
     for (const c of RELEASE_CASES) {
