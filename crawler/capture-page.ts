@@ -12,7 +12,7 @@ import { installInstrumentation } from './instrument.js';
 import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
 import type { JourneyStep } from '../src/journey.js';
-import { attributeImages, exfiltrationFindings, instrumentedItems, storedFindings } from '../src/canary.js';
+import { attributeImages, exfiltrationFindings, instrumentedItems, SEARCH_BUDGET_CHARS, storedFindings } from '../src/canary.js';
 import { isOwnSite } from '../src/vendors.js';
 import { emptyCapture } from '../src/empty-capture.js';
 import { gatherEvidence, networkEntries } from './evidence.js';
@@ -169,10 +169,12 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
       sent.push(...attributeImages(await outboundItems(recorder), laterSignals), ...instrumentedItems(laterSignals, next, (frameUrl) => frameOpener(recorder, frameUrl)));
       pass.blocked.push(...later.blocked);
     }
+    const budget = { chars: SEARCH_BUDGET_CHARS, unsearched: 0 };
     capture.canary = {
       cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked.slice(0, 50),
-      findings: exfiltrationFindings(sent, pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts, pass.formAction),
+      findings: exfiltrationFindings(sent, pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts, pass.formAction, budget),
       stored: storedFindings(signals, pass.values),
+      ...(budget.unsearched ? { unsearched: budget.unsearched } : {}),
     };
   }
   if (recorder.droppedScripts > 0) {

@@ -174,6 +174,9 @@ export function hostAllowed(host: string, patterns: string[]): boolean {
   });
 }
 
+/** Characters of outbound data searched per page at the most (about a second of decoding in the worst case). */
+export const SEARCH_BUDGET_CHARS = 8 * 1024 * 1024;
+
 /** The URL without query and fragment, for comparing a request with a form's action. */
 function bareUrl(url: string): string {
   try {
@@ -196,10 +199,18 @@ export function exfiltrationFindings(
   isOwnSite: (url: string) => boolean,
   approvedHosts: string[],
   formAction: string | null = null,
+  budget: { chars: number; unsearched: number } = { chars: SEARCH_BUDGET_CHARS, unsearched: 0 },
 ): ExfiltrationFinding[] {
   const groups = new Map<string, ExfiltrationFinding>();
   const action = formAction ? bareUrl(formAction) : null;
   for (const item of outbound) {
+    // A hostile page cannot make the search unbounded: past the budget, items are counted, not searched.
+    const size = item.url.length + (item.body?.length ?? 0) + (item.frame?.length ?? 0);
+    if (size > budget.chars) {
+      budget.unsearched++;
+      continue;
+    }
+    budget.chars -= size;
     let parsed: URL;
     try {
       parsed = new URL(item.url);

@@ -143,6 +143,8 @@ export interface CanaryReport {
   findings: ExfiltrationFinding[];
   /** Canary values written to browser storage or cookies by a script (staged, not yet sent). */
   stored?: StoredFinding[];
+  /** Outbound items past the per-page search budget (8 MB of text), counted but not searched. */
+  unsearched?: number;
 }
 
 /** The server certificate and connection of an HTTPS response, as Chrome saw it. */

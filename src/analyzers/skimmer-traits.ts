@@ -132,10 +132,15 @@ export const skimmerTraits: Analyzer = {
     }
     if (cardReads.length) add('medium', 'card-read', `reads payment or form fields (${cardReads.slice(0, 3).join(', ')})`, cardReads.slice(0, 5).join(', '));
     if (sends.length) add('low', 'send', `sends data with ${sends.join(', ')}`, sends.join(', '));
-    if (dynamic.length) add('high', 'dynamic-code', `runs code built at run time (${dynamic.join(', ')})`, dynamic.join(', '));
+    // Code built or hidden at run time is high together with a way out or into the fields (a new host, a send, form
+    // input, fields touched at run time), or when decoded text is run (eval of atob); alone, releases do it too.
     const builtAtRunTime = added(after.runtimeStrings, before?.runtimeStrings);
+    const reachesOut = newHosts.length > 0 || sends.length > 0 || cardReads.length > 0 || watchesInput || ((change.fieldAccess ?? []).length > 0 && change.paymentPage);
+    const runsDecoded = dynamic.includes('atob') && dynamic.some((d) => d !== 'atob');
+    const hiding = dynamic.length > 0 && (obfuscation.length > 0 || builtAtRunTime.length > 0 || runsDecoded);
+    if (dynamic.length) add(reachesOut || hiding ? 'high' : 'medium', 'dynamic-code', `runs code built at run time (${dynamic.join(', ')})`, dynamic.join(', '));
     if (builtAtRunTime.length) add('medium', 'runtime-strings', `builds its strings and property names at run time (${builtAtRunTime.slice(0, 3).join(', ')})`, builtAtRunTime.slice(0, 3).join(', '));
-    if (obfuscation.length) add('high', 'obfuscation', `contains obfuscated code (${obfuscation.slice(0, 3).join(', ')})`, obfuscation.slice(0, 3).join(', '));
+    if (obfuscation.length) add(reachesOut || hiding ? 'high' : 'medium', 'obfuscation', `contains obfuscated code (${obfuscation.slice(0, 3).join(', ')})`, obfuscation.slice(0, 3).join(', '));
     if (miner.length) {
       const mining = miner.some((m) => /WebAssembly|blob/i.test(m)) && (after.sends.has('WebSocket') || miner.some((m) => !/WebAssembly|blob/i.test(m)));
       add(mining ? 'critical' : 'high', 'miner', mining ? 'shows crypto-miner traits' : 'shows miner-like traits', miner.slice(0, 3).join(', '));

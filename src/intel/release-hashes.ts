@@ -11,7 +11,8 @@ export interface TarFile {
 
 /** Reads the regular files of a .tgz (ustar; long names through the `prefix` field and pax `path` records). */
 export function readTarball(tgz: Buffer): TarFile[] {
-  const tar = gunzipSync(tgz);
+  // A tarball is bounded after decompression too: a small gzip can expand without end.
+  const tar = gunzipSync(tgz, { maxOutputLength: 512 * 1024 * 1024 });
   const files: TarFile[] = [];
   let paxPath: string | null = null;
   for (let offset = 0; offset + 512 <= tar.length;) {
