@@ -123,9 +123,15 @@ async function submitButton(form: ElementHandle<Element> | null, frame: Frame): 
  * Refuses what would place an order: main-frame navigations (but the one `allowed` URL) and non-GET requests to the
  * page's own site (answered 204).
  */
-function guard(session: CDPSession, options: Pick<CanaryPassOptions, 'pageUrl' | 'mainFrameId'> & { allowed?: string }, blocked: string[]): (event: Protocol.Fetch.RequestPausedEvent) => void {
+function guard(
+  session: CDPSession,
+  options: Pick<CanaryPassOptions, 'pageUrl' | 'mainFrameId'> & { allowed?: string },
+  blocked: string[],
+  seen?: Protocol.Fetch.RequestPausedEvent['request'][],
+): (event: Protocol.Fetch.RequestPausedEvent) => void {
   return (event) => {
     const { request, resourceType, frameId, requestId } = event;
+    if (seen && seen.length < 500) seen.push(request);
     const ownSite = isOwnSite(request.url, options.pageUrl);
     const navigation = resourceType === 'Document' && frameId === options.mainFrameId && request.url !== options.allowed;
     const writes = !['GET', 'HEAD', 'OPTIONS'].includes(request.method.toUpperCase());
@@ -194,11 +200,13 @@ export async function runCanaryPass(page: Page, session: CDPSession, options: Ca
  * Loads one more page of the site in the same context after the pass and lets it run: a skimmer that kept the card in
  * storage or a cookie sends it from there. The shop's own writes stay refused; never throws; ends within the budget.
  */
-export async function visitNextPage(page: Page, session: CDPSession, options: { pageUrl: string; url: string; budgetMs: number }): Promise<{ blocked: string[] }> {
+export async function visitNextPage(page: Page, session: CDPSession, options: { pageUrl: string; url: string; budgetMs: number }): Promise<{ blocked: string[]; intercepted: OutboundItem[] }> {
   const blocked: string[] = [];
+  const paused: Protocol.Fetch.RequestPausedEvent['request'][] = [];
   const deadline = Date.now() + options.budgetMs;
   const mainFrameId = (await session.send('Page.getFrameTree').catch(() => null))?.frameTree.frame.id ?? '';
-  const onPaused = guard(session, { pageUrl: options.pageUrl, mainFrameId, allowed: options.url }, blocked);
+  // What the guard pauses is kept too: a beacon sent while the scanned page unloads shows nowhere else.
+  const onPaused = guard(session, { pageUrl: options.pageUrl, mainFrameId, allowed: options.url }, blocked, paused);
   session.on('Fetch.requestPaused', onPaused);
   await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] }).catch(() => undefined);
   try {
@@ -208,14 +216,22 @@ export async function visitNextPage(page: Page, session: CDPSession, options: { 
     await session.send('Fetch.disable').catch(() => undefined);
     session.off('Fetch.requestPaused', onPaused);
   }
-  return { blocked };
+  const intercepted = paused.map((r): OutboundItem => ({
+    url: r.url, method: r.method, type: r.method === 'GET' ? 'Other' : 'Ping', headers: { ...r.headers }, body: r.postData?.slice(0, 256 * 1024) ?? null, script: null,
+  }));
+  return { blocked, intercepted };
 }
 
-/** Everything the recorder saw the page send, as plain items for the canary search. */
-export async function outboundItems(recorder: PageRecorder): Promise<OutboundItem[]> {
+/**
+ * Everything the recorder saw the page send, as plain items for the canary search. With `earlier`, also the requests
+ * archived from the `since`-th on (what a page sent while it unloaded), less those already searched (`skip`).
+ */
+export async function outboundItems(recorder: PageRecorder, earlier: { since: number; skip: Set<string> } | null = null): Promise<OutboundItem[]> {
   const items: OutboundItem[] = [];
   const sockets = new Map<string, RecordedRequest>();
-  for (const request of recorder.requests.values()) {
+  const archived = earlier ? recorder.earlierRequests.slice(earlier.since) : [];
+  const requests = [...archived, ...recorder.requests.values()].filter((r) => !earlier?.skip.has(r.requestId));
+  for (const request of requests) {
     if (request.type === 'WebSocket') {
       sockets.set(request.requestId, request);
       items.push({ url: request.url, method: 'GET', type: 'WebSocket', headers: {}, body: null, script: initiatorScriptUrl(request.initiator, recorder.instrumentationUrl) });

@@ -136,10 +136,13 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     })
     : null;
   // What the page sent during the pass; a later page's traffic is added below, once this page's scripts are read.
+  const searchedIds = new Set(recorder.requests.keys());
   const sent = pass ? [...attributeImages(await outboundItems(recorder), signals), ...instrumentedItems(signals, pageUrl, (frameUrl) => frameOpener(recorder, frameUrl))] : [];
   // WebAssembly compiled anywhere, workers included, is seen by the engine itself, whatever the page did to our hooks.
   const wasm = recorder.scripts.filter((s) => (s.event as { scriptLanguage?: string }).scriptLanguage === 'WebAssembly');
-  capture.runtime = [...signals, ...(await workerCpu.collect()), ...(wasm.length ? [{ kind: 'wasm', detail: `${wasm.length} WebAssembly module(s) compiled${wasm.some((s) => s.worker) ? ' in a worker' : ''}`, script: null }] : [])];
+  // What channels carried is searched in full below; the stored record keeps a short prefix of it, as evidence.
+  const recorded = signals.map((s) => (s.data && s.data.length > 256 ? { ...s, data: s.data.slice(0, 256) } : s));
+  capture.runtime = [...recorded, ...(await workerCpu.collect()), ...(wasm.length ? [{ kind: 'wasm', detail: `${wasm.length} WebAssembly module(s) compiled${wasm.some((s) => s.worker) ? ' in a worker' : ''}`, script: null }] : [])];
   const signalsOfPage = signals.length;
   const scripts = await assembleScripts(recorder, {
     mainFrameId,
@@ -164,9 +167,17 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     // on checkout and sent from the next page). This page's scripts and requests are already read.
     const next = limits.canary.nextPage === 'off' ? null : new URL(limits.canary.nextPage ?? pageUrl, pageUrl).href;
     if (next) {
+      const archived = recorder.earlierRequests.length;
       const later = await visitNextPage(page, session, { pageUrl, url: next, budgetMs: Math.max(500, Math.min(limits.pageTimeoutMs, 5000, deadline - Date.now())) });
       const laterSignals = signals.slice(signalsOfPage);
-      sent.push(...attributeImages(await outboundItems(recorder), laterSignals), ...instrumentedItems(laterSignals, next, (frameUrl) => frameOpener(recorder, frameUrl)));
+      // Everything the next page sent, and what the scanned page sent as it unloaded (archived at the switch).
+      const laterItems = await outboundItems(recorder, { since: archived, skip: searchedIds });
+      // Requests the network log missed (sent as the scanned page unloaded) are blamed on the one script that
+      // listened for the page going away, when there is one.
+      const known = new Set([...sent, ...laterItems].map((i) => `${i.method} ${i.url}`));
+      const leaving = [...new Set(signals.filter((s) => s.kind === 'unload' && s.script).map((s) => s.script))];
+      const unseen = later.intercepted.filter((i) => !known.has(`${i.method} ${i.url}`)).map((i) => ({ ...i, script: leaving.length === 1 ? leaving[0]! : null }));
+      sent.push(...attributeImages(laterItems, laterSignals), ...unseen, ...instrumentedItems(laterSignals, next, (frameUrl) => frameOpener(recorder, frameUrl)));
       pass.blocked.push(...later.blocked);
     }
     const budget = { chars: SEARCH_BUDGET_CHARS, unsearched: 0 };

@@ -2,8 +2,8 @@
 
 import type { CDPSession, Protocol } from 'puppeteer-core';
 import type { FormSignals } from '../src/types.js';
+import { namesCardInput } from '../src/analyzers/field-words.js';
 
-const CARD_NAME = /(card|cc)[-_ ]?(number|num|no\b)|cardnumber|ccnum|\bpan\b|cvv|cvc|csc|security[-_ ]?code|expir|exp[-_]?(month|year|date)|cardholder/i;
 
 function attributesOf(strings: string[], pairs: number[] | undefined): Map<string, string> {
   const map = new Map<string, string>();
@@ -30,7 +30,8 @@ export function formSignalsFromSnapshot(snapshot: Protocol.DOMSnapshot.CaptureSn
       if (/(^|\s)cc-/.test(autocomplete)) {
         payment = true;
         evidence.add(`${tag}[autocomplete=${autocomplete}]`);
-      } else if (CARD_NAME.test(label)) {
+      } else if (namesCardInput(label)) {
+        // Whole words: `card_number`, `cardNumber`, `cvv`, `exp-month`; not `expires`, `discard` or a `cc` recipient field.
         payment = true;
         evidence.add(`${tag}[name/id=${label.trim().slice(0, 60)}]`);
       }

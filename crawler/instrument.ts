@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CDPSession } from 'puppeteer-core';
 import type { RuntimeSignal } from '../src/types.js';
+import { CARD_INPUT_PAIRS, CARD_INPUT_WORDS } from '../src/analyzers/field-words.js';
 
 
 /** The page-side source. It keeps private references to what it needs, so later tampering by the page does not blind it. */
@@ -16,7 +17,16 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
   var test = RegExp.prototype.test, indexOf = String.prototype.indexOf, getAttr = Element.prototype.getAttribute;
   var closest = Element.prototype.closest, qs = Element.prototype.querySelector, fnToString = Function.prototype.toString;
   var seen = Object.create(null), count = 0;
-  var CARD = /(card|cc)[-_ ]?(number|num|no\\b)|cardnumber|ccnum|\\bpan\\b|cvv|cvc|csc|security[-_ ]?code|expir|cardholder/i;
+  var CARD_WORDS = ${JSON.stringify(CARD_INPUT_WORDS)}, CARD_PAIRS = ${JSON.stringify(CARD_INPUT_PAIRS)};
+  var lower = String.prototype.toLowerCase, replace = String.prototype.replace, arrayIndexOf = Array.prototype.indexOf;
+  function cardWords(text) {
+    var words = RA(split, RA(lower, RA(replace, String(text), [/([a-z])([A-Z])/g, '$1 $2']), []), [/[^a-z0-9]+/]);
+    for (var i = 0; i < words.length; i++) {
+      if (words[i] && RA(arrayIndexOf, CARD_WORDS, [words[i]]) !== -1) return true;
+      if (i + 1 < words.length && RA(arrayIndexOf, CARD_PAIRS, [words[i] + ' ' + words[i + 1]]) !== -1) return true;
+    }
+    return false;
+  }
   function caller() {
     var stack = '';
     var saved = Err.prepareStackTrace;
@@ -45,7 +55,7 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
   function attr(el, name) { try { return RA(getAttr, el, [name]) || ''; } catch (e) { return ''; } }
   function isPaymentField(el) {
     var auto = attr(el, 'autocomplete');
-    return RA(indexOf, auto, ['cc-']) !== -1 || attr(el, 'type') === 'password' || RA(test, CARD, [attr(el, 'name') + ' ' + attr(el, 'id')]);
+    return RA(indexOf, auto, ['cc-']) !== -1 || attr(el, 'type') === 'password' || cardWords(attr(el, 'name') + ' ' + attr(el, 'id'));
   }
   function label(el) {
     var tag = el.tagName ? String(el.tagName).toLowerCase() : 'node';
@@ -76,11 +86,13 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
 
   var ael = EventTarget.prototype.addEventListener;
   var WATCHED = /^(input|change|keyup|keydown|keypress|blur|focusout|submit|paste|mouseup|touchend|click)$/;
+  var LEAVING = /^(pagehide|beforeunload|unload|visibilitychange|freeze)$/;
   DP(EventTarget.prototype, 'addEventListener', { value: disguise(function addEventListener(type) {
     try {
       var d = describe(this);
       if (d) send('listen', type + ' on ' + d);
       else if ((this === window || this === document) && RA(test, WATCHED, [String(type)]) && String(type) !== 'click') send('listen', type + ' on ' + (this === window ? 'window' : 'document'));
+      else if ((this === window || this === document) && RA(test, LEAVING, [String(type)])) send('unload', type + ' on ' + (this === window ? 'window' : 'document'));
     } catch (e) {}
     return RA(ael, this, arguments);
   }, 'addEventListener'), writable: true, configurable: true });
@@ -162,6 +174,19 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
     var original = IDBObjectStore.prototype[name];
     DP(IDBObjectStore.prototype, name, { value: disguise(function () { try { send('stored', 'IndexedDB ' + this.name, slice(arguments[0])); } catch (e) {} return RA(original, this, arguments); }, name), writable: true, configurable: true });
   });
+  // A beacon or keepalive fetch sent while the page unloads (pagehide) may never show in the network log: the call is seen here.
+  function bodyText(data) {
+    try {
+      if (data == null) return '';
+      if (typeof data === 'string') return data;
+      if (data instanceof URLSearchParams) return String(data);
+      if (data instanceof FormData) { var parts = []; data.forEach(function (v, k) { parts.push(k + '=' + (typeof v === 'string' ? v : '[file]')); }); return parts.join('&'); }
+      if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) { var bytes = new Uint8Array(data.buffer || data, data.byteOffset || 0, Math.min(data.byteLength, 16384)), out = ''; for (var i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]); return out; }
+      return text(data);
+    } catch (e) { return ''; }
+  }
+  var beacon = Navigator.prototype.sendBeacon;
+  if (beacon) DP(Navigator.prototype, 'sendBeacon', { value: disguise(function sendBeacon(url, data) { try { send_('beacon ' + String(new URL(String(url), location.href)).slice(0, 2000), bodyText(data)); } catch (e) {} return RA(beacon, this, arguments); }, 'sendBeacon'), writable: true, configurable: true });
   // EventSource requests carry no initiator stack in Chrome: the script that opened the stream is told by URL.
   var ES = window.EventSource;
   if (ES) {

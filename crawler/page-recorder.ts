@@ -36,6 +36,7 @@ export interface RecordedRequest {
 /** Outbound data is kept up to this size per request or frame: enough to find a canary, bounded on hostile pages. */
 const MAX_SENT_BYTES = 256 * 1024;
 const MAX_FRAMES = 500;
+const MAX_EARLIER = 1000;
 
 export interface RecordedScript {
   event: Protocol.Debugger.ScriptParsedEvent;
@@ -148,13 +149,21 @@ export class PageRecorder {
     }
   }
 
+  /**
+   * Requests of earlier top documents, kept (bounded) for the canary search: a beacon sent while a page unloads is
+   * recorded just before the next document replaces it.
+   */
+  readonly earlierRequests: RecordedRequest[] = [];
+
   /** Forgets scripts, requests and frames of earlier top documents, keeping the new document's own request. */
   resetForDocument(url: string): void {
     this.scripts.length = 0;
     this.socketFrames.length = 0;
     this.droppedScripts = 0;
     for (const [id, request] of this.requests) {
-      if (!(request.type === 'Document' && request.url === url)) this.requests.delete(id);
+      if (request.type === 'Document' && request.url === url) continue;
+      if (this.earlierRequests.length < MAX_EARLIER) this.earlierRequests.push(request);
+      this.requests.delete(id);
     }
   }
 

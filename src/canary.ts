@@ -128,6 +128,10 @@ export function instrumentedItems(signals: RuntimeSignal[], pageUrl: string, fra
     const [channel, ...rest] = signal.detail.split(' ');
     const base = { headers: {}, body: signal.data ?? null, script: signal.script };
     if (channel === 'webrtc') items.push({ ...base, url: rest[0] ?? 'webrtc://peer/', method: 'send', type: 'WebRTC' });
+    else if (channel === 'beacon') {
+      const url = resolve(rest.join(' '));
+      if (url) items.push({ ...base, url, method: 'POST', type: 'Ping' });
+    }
     else if (channel === 'window.open') {
       const url = resolve(rest.join(' '));
       if (url) items.push({ ...base, url, method: 'GET', type: 'window.open' });

@@ -6,6 +6,7 @@ import { DEFAULT_MASK_SETTINGS, describeMasking, normalizeCode } from './normali
 import { resolveScripts } from './resolve-scripts.js';
 import { sameScriptOtherVersion, stripFragment } from './identity.js';
 import { identifyLibrary, type LibraryIndex } from './intel/libraries.js';
+import { urlClaims } from './intel/release-claims.js';
 import { knownBadMatch, type KnownBadHosts } from './intel/known-bad-hosts.js';
 import { learnFromSamples } from './baseline-samples.js';
 import type { PlannedAlert, PlannedScript, ScanPlan } from './plan.js';
@@ -186,7 +187,8 @@ function scopeOf(key: string): string {
 
 /**
  * The absent known script a new one replaces: the same URL but for its version or content hash (`/3.7.0/` →
- * `/3.7.1/`, `@1.2.3`, `-1.2.3.min.js`), else the same recognised library at another version. Each is taken once.
+ * `/3.7.1/`, `@1.2.3`, `-1.2.3.min.js`), else the same recognised library, or the same package named by another
+ * CDN's URL, at another version. Each is taken once.
  */
 function replacedScript(script: PlannedScript, absent: KnownScript[], taken: Map<number, string>): KnownScript | null {
   if (!script.url || script.kind === 'inline' || script.kind === 'eval') return null;
@@ -194,8 +196,13 @@ function replacedScript(script: PlannedScript, absent: KnownScript[], taken: Map
   const byUrl = candidates.find((k) => sameScriptOtherVersion(k.url!, script.url!));
   if (byUrl) return byUrl;
   const library = script.library;
-  if (!library) return null;
-  return candidates.find((k) => k.library?.name === library.name && k.library.version !== library.version) ?? null;
+  if (library) {
+    const byLibrary = candidates.find((k) => k.library?.name === library.name && k.library.version !== library.version);
+    if (byLibrary) return byLibrary;
+  }
+  // The same package at another version on another CDN (`cdnjs…/jquery/3.7.0/` → `jsdelivr…/npm/jquery@3.7.1/`).
+  const claimed = new Map(urlClaims(script.url).map((c) => [c.name, c.version]));
+  return candidates.find((k) => urlClaims(k.url!).some((c) => claimed.has(c.name) && claimed.get(c.name) !== c.version)) ?? null;
 }
 
 function knownBadEntry(list: KnownBadHosts, url: string): string | null {

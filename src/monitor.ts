@@ -1,6 +1,8 @@
 // Sequences one scan run: capture each target and profile, read its baseline, plan, and write the result.
 
-import { lookalikeFindings } from './analyzers/lookalike-host.js';
+import { brandLabel, lookalikeFindings } from './analyzers/lookalike-host.js';
+import { classify } from './vendors.js';
+import { urlClaims } from './intel/release-claims.js';
 import { runAnalyzers, withFindings } from './analyzers/run-analyzers.js';
 import { planScan } from './compare.js';
 import { profilesFor, type Config, type TargetConfig } from './config.js';
@@ -65,11 +67,29 @@ interface Job {
 
 const CODE_ALERTS = new Set(['script.added', 'script.changed', 'resource.changed']);
 
+/** True when a script and a host belong together: one site, one third-party-web vendor, or the package the script is names the host. */
+export function ownService(scriptUrl: string, host: string): boolean {
+  try {
+    const script = classify(scriptUrl, 'https://invalid.invalid/');
+    const target = classify(host, 'https://invalid.invalid/');
+    if (script.site === target.site || (script.vendor !== null && script.vendor === target.vendor)) return true;
+    const brand = brandLabel(host).replace(/[^a-z0-9]/g, '');
+    return brand.length >= 4 && urlClaims(scriptUrl).some((c) => (/^@([^/]+)\//.exec(c.name)?.[1] ?? c.name).toLowerCase().replace(/[.-]?js$/, '').replace(/[^a-z0-9]/g, '') === brand);
+  } catch {
+    return false;
+  }
+}
+
 /** Reads the previous body of a changed script and lets the analyzers explain (and rate) the change. */
 function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, baseline: BaselineSnapshot, store: Store, intel: Intel): PlannedAlert {
   const release = (alert.details.release as ReleaseVerification | undefined) ?? null;
   const knownHosts = [...baseline.hosts];
   if (alert.type === 'connection.added') {
+    // A vendor's script calling its own service (same site or vendor, or the package it is names the host): low.
+    const initiators = Array.isArray(alert.details.initiators) ? (alert.details.initiators as string[]) : [];
+    if (initiators.length > 0 && initiators.every((script) => ownService(script, alert.subject))) {
+      alert = { ...alert, severity: 'low', summary: `${alert.summary}; the vendor's own service, called by its script` };
+    }
     return withFindings(alert, [
       ...knownBadFindings([alert.subject], intel.knownBad),
       ...lookalikeFindings(alert.subject, [...knownHosts, new URL(plan.target.url).host]).map((f) => ({ ...f, kind: 'lookalike' as const })),

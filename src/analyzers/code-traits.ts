@@ -206,6 +206,8 @@ export function codeTraits(code: string, region?: Region): CodeTraits & { added?
       if (name === 'fetch' || /^(window|self|globalThis)\.fetch$/.test(name) || short === 'sendBeacon' || short === 'ajax' || (short === 'post' && name.includes('.'))) put('sends', short);
       if (short === 'open' && first && /^(post|get|put)$/i.test(first)) put('sends', 'XMLHttpRequest');
       if (name === 'eval' || name === 'Function' || name.endsWith('.eval')) put('dynamicCode', short);
+      // x["constructor"]("code"): the Function constructor reached through any function
+      if (short === 'constructor' && callee.type === 'MemberExpression' && callee.computed && first !== null) put('dynamicCode', 'Function (through constructor)');
       if (name === 'atob' || name.endsWith('.atob')) put('dynamicCode', 'atob');
       // Card words count where code looks a field up, never in prose or in lists of names (an SDK's scrub list).
       if (DOM_LOOKUPS.test(short) && first && selectsPaymentField(first)) put('cardReads', `${short}("${first.slice(0, 40)}")`);
@@ -284,6 +286,15 @@ function runtimeStringTraits(node: AnyNode, name: string, args: AnyNode[], put: 
   }
   if (short === 'apply' && /fromCharCode$/.test(calleeName({ callee: callee.object } as unknown as AnyNode)) && (args[1] as AnyNode | undefined)?.type === 'ArrayExpression') {
     put('strings built from char codes (String.fromCharCode)');
+  }
+  // []["flat"]["constructor"](…)(), ["fetch"][0]: calls reached through array literals, as JSFuck-style code does
+  let object = callee.type === 'MemberExpression' ? (callee.object as AnyNode) : null;
+  while (object?.type === 'MemberExpression') {
+    if ((object.object as AnyNode).type === 'ArrayExpression' && object.computed) break;
+    object = object.object as AnyNode;
+  }
+  if (callee.type === 'MemberExpression' && callee.computed && (object?.type === 'MemberExpression' || (callee.object as AnyNode).type === 'ArrayExpression')) {
+    put('calls reached through array literals ([…][…](…))');
   }
   // arr.push(arr.shift()) in a loop: the string array of an obfuscator, rotated before use
   if (short === 'push' && args[0]?.type === 'CallExpression' && /shift$/.test(calleeName(args[0]))) put('a string array rotated at run time (push(shift()))');

