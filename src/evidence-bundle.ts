@@ -34,7 +34,8 @@ export function bundleFiles(store: Store, alertId: number, generatedAt: string, 
   }
   for (const file of store.evidence.list(trail.firstScanId)) {
     const bytes = store.blobs.bytesBySha(file.sha256);
-    if (bytes) files.push({ name: file.name, bytes, description: `from scan #${trail.firstScanId}` });
+    // Scanned HTML must not render when the zip is opened on a desktop: it keeps a .txt ending.
+    if (bytes) files.push({ name: /\.html?$/i.test(file.name) ? `${file.name}.txt` : file.name, bytes, description: `from scan #${trail.firstScanId}` });
   }
   const { details, ...fields } = alert;
   files.push({

@@ -69,6 +69,10 @@ export function authenticate(store: Store, settings: AuthSettings, openActor: st
     else if (settings.allowOpen && store.access.users.count() === 0) {
       // Open access answers only to loopback names, so a DNS-rebound page on another name cannot use it.
       if (!loopbackHost(req)) return next(new ScriptwardenError('FORBIDDEN', 'open access (no users yet) answers only on localhost, 127.0.0.1 or [::1]'));
+      // A reverse proxy on the same machine sends a loopback Host too: a proxied request is someone else's.
+      if (['x-forwarded-for', 'x-forwarded-host', 'forwarded', 'via'].some((h) => req.headers[h] !== undefined)) {
+        return next(new ScriptwardenError('FORBIDDEN', 'open access (no users yet) refuses requests that came through a proxy; create the first user with "scriptwarden users add NAME --role admin"'));
+      }
       state.open = true;
       state.viewer = { kind: 'open', name: openActor, role: 'admin' };
     }

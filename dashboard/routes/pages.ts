@@ -63,7 +63,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
 
   router.get('/inventory.csv', (req, res) => {
     const target = queryText(req, 'target');
-    res.set('Content-Disposition', 'attachment; filename="scriptwarden-inventory.csv"');
+    res.set({ 'Content-Disposition': 'attachment; filename="scriptwarden-inventory.csv"', 'Cache-Control': 'no-store' });
     res.type('text/csv; charset=utf-8').send(inventoryCsv(store.inventory({ target: target || undefined })));
   });
 
@@ -109,6 +109,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
       'Content-Type': png ? 'image/png' : 'text/plain; charset=utf-8',
       'X-Content-Type-Options': 'nosniff',
       'Content-Disposition': `${png ? 'inline' : 'attachment'}; filename="alert-${id}-${file.name}${png ? '' : '.txt'}"`,
+      'Cache-Control': 'no-store',
     });
     res.send(bytes);
   });
@@ -116,7 +117,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
   router.get('/alerts/:id/evidence.zip', (req, res) => {
     const id = parseId(req.params.id, 'alert id');
     const files = bundleFiles(store, id, new Date().toISOString(), version);
-    res.set({ 'Content-Type': 'application/zip', 'X-Content-Type-Options': 'nosniff', 'Content-Disposition': `attachment; filename="scriptwarden-alert-${id}.zip"` });
+    res.set({ 'Content-Type': 'application/zip', 'X-Content-Type-Options': 'nosniff', 'Content-Disposition': `attachment; filename="scriptwarden-alert-${id}.zip"`, 'Cache-Control': 'no-store' });
     writeBundle(id, files, res);
   });
 
@@ -129,6 +130,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
       'Content-Type': 'text/plain; charset=utf-8',
       'X-Content-Type-Options': 'nosniff',
       'Content-Disposition': `attachment; filename="${sha}.txt"`,
+      'Cache-Control': 'no-store',
     });
     res.send(body);
   });

@@ -96,6 +96,12 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     assert.match(response.headers.get('content-disposition') ?? '', /^attachment/);
     assert.match(await response.text(), /alert\(1\)/);
+    // Downloads of scanned content are never kept in a browser's or a proxy's cache.
+    for (const path of [`raw/${alert.newValue}`, 'inventory.csv', `alerts/${alert.id}/evidence.zip`]) {
+      const download = await fetch(`${url}${path}`);
+      assert.equal(download.headers.get('cache-control'), 'no-store', path);
+      await download.arrayBuffer();
+    }
     const page = await fetch(url);
     assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'(;|$)/);
   });

@@ -271,6 +271,11 @@ describe('open access before the first user', () => {
         });
       });
       assert.equal(rebound, 403);
+      // A reverse proxy in front sends a loopback Host too; what it forwards is refused.
+      for (const header of [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }, { via: '1.1 proxy' }] as Record<string, string>[]) {
+        const proxied = await fetch(url, { headers: header });
+        assert.equal(proxied.status, 403, JSON.stringify(header));
+      }
       await addUser(store, 'first', 'admin');
       const closed = await fetch(url, { redirect: 'manual' });
       assert.equal(closed.status, 302);

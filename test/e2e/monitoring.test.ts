@@ -156,6 +156,7 @@ describe('continuous monitoring (serve)', () => {
     assert.equal(html.headers.get('content-type'), 'text/plain; charset=utf-8', 'scanned HTML never renders in our origin');
     assert.equal(html.headers.get('x-content-type-options'), 'nosniff');
     assert.match(html.headers.get('content-disposition') ?? '', /^attachment;/);
+    assert.equal(html.headers.get('cache-control'), 'no-store', 'scanned content is not kept in caches');
     assert.match(await html.text(), /<form/i);
     const png = await fetch(`${serve.url}alerts/${alertId}/evidence/screenshot.png`);
     assert.equal(png.headers.get('content-type'), 'image/png');
@@ -205,7 +206,8 @@ describe('continuous monitoring (serve)', () => {
       assert.equal(bytes.length, entry.size);
     }
     const names = manifest.files.map((f) => f.name).sort();
-    for (const name of ['alert.json', 'dom.html', 'initiators.json', 'page.har', 'page.html', 'response.json', 'screenshot.png', 'script-new.js', 'script-old.js', 'tls.json']) {
+    // Scanned HTML is named .html.txt in the zip, so opening it on a desktop does not render it.
+    for (const name of ['alert.json', 'dom.html.txt', 'initiators.json', 'page.har', 'page.html.txt', 'response.json', 'screenshot.png', 'script-new.js', 'script-old.js', 'tls.json']) {
       assert.ok(names.includes(name), `${name} is in the bundle (${names.join(', ')})`);
     }
     assert.equal(files.get('screenshot.png')!.subarray(1, 4).toString('latin1'), 'PNG');
@@ -214,7 +216,7 @@ describe('continuous monitoring (serve)', () => {
     const har = JSON.parse(files.get('page.har')!.toString('utf8')) as { log: { version: string; entries: { request: { url: string }; serverIPAddress?: string }[] } };
     assert.equal(har.log.version, '1.2');
     assert.ok(har.log.entries.some((e) => e.request.url.endsWith('/static/app.js') && e.serverIPAddress === '127.0.0.1'));
-    assert.match(files.get('page.html')!.toString('utf8'), /<form/i);
+    assert.match(files.get('page.html.txt')!.toString('utf8'), /<form/i);
     const alert = JSON.parse(files.get('alert.json')!.toString('utf8')) as { alert: { id: number }; timeline: { seen: unknown[]; notifications: { event: string; status: string; channel: string; attempts: number }[]; decisions: { status: string; by: string; note: string }[] } };
     assert.equal(alert.alert.id, alertId);
     assert.ok(alert.timeline.seen.length >= 2, 'every time it was seen');
