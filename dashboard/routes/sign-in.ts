@@ -82,14 +82,17 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
     if (user.lockedUntil && user.lockedUntil > now()) {
+      // A locked account answers as an unknown name does, after the same work: the lock shows to admins, not to
+      // whoever asks (who would learn that the name exists and is under attack).
+      await verifyPassword(password, user.passwordHash);
       limiter.fail(ip);
       store.access.audit.append({ actor: user.name, ip, action: 'login.failure', objectType: 'user', objectId: user.name, note: 'account locked' });
-      return showLogin(req, res, lockedText(user.lockedUntil), 423, name);
+      return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
     if (!(await verifyPassword(password, user.passwordHash))) {
       limiter.fail(ip);
-      const locked = store.access.users.loginFailed(user, ip, 'wrong password', settings.lockout);
-      return showLogin(req, res, locked ? lockedText(locked) : 'Wrong user name or password.', locked ? 423 : 401, name);
+      store.access.users.loginFailed(user, ip, 'wrong password', settings.lockout);
+      return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
     if (cookie) dropCookie(req, res, LOGIN_COOKIE, '/login');
     const next = safeNext(bodyText(req, 'next'));
