@@ -51,7 +51,16 @@ export function accountRouter(store: Store, settings: AuthSettings): Router {
 
   router.post('/account/password', need('read'), requirePerson, async (req, res) => {
     const session = personSession(res)!;
-    if (!(await verifyPassword(bodyText(req, 'current'), session.user.passwordHash))) return showAccount(res, 'The current password is not right.', 'error', 400);
+    // The current password is a password guess like a sign-in: it counts toward the account's lockout, and a locked
+    // account (a stolen session guessing) is not asked again.
+    const user = store.access.users.get(session.user.name)!;
+    if (user.lockedUntil && user.lockedUntil > new Date().toISOString()) {
+      return showAccount(res, 'Too many wrong passwords: the password cannot be changed now. Ask an admin to reset it.', 'error', 423);
+    }
+    if (!(await verifyPassword(bodyText(req, 'current'), user.passwordHash))) {
+      store.access.users.loginFailed(user, req.ip ?? null, 'wrong current password on the account page', settings.lockout);
+      return showAccount(res, 'The current password is not right.', 'error', 400);
+    }
     const password = bodyText(req, 'password');
     const problem = passwordProblem(password);
     if (problem) return showAccount(res, `The new password ${problem}.`, 'error', 400);

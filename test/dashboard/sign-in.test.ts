@@ -88,6 +88,20 @@ describe('sign-in and sessions', () => {
     assert.equal(await status('/', vera.cookie), 'login', 'the old cookie, replayed, is not signed in');
   });
 
+  it('counts a wrong current password on the account page like a failed sign-in, and stops guessing at the lockout', async () => {
+    await addUser(s.store, 'gus', 'viewer');
+    const gus = await signIn(s.base, 'gus');
+    const change = (current: string) => fetch(`${s.base}/account/password`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sw_session=${gus.cookie}` },
+      body: form({ _csrf: gus.csrf, current, password: 'a brand new long password' }),
+    });
+    for (let i = 0; i < 5; i++) assert.equal((await change(`guess number ${i} xxxx`)).status, 400);
+    assert.equal((await change(PASSWORD)).status, 423, 'the right password is not accepted once the guesses locked the account');
+    const audit = s.store.access.audit.list({ objectType: 'user', objectId: 'gus' }).map((e) => e.action);
+    assert.ok(audit.includes('user.locked'));
+    assert.equal(audit.filter((a) => a === 'login.failure').length, 5);
+  });
+
   it('lists a user\'s sessions and signs out all the others on request', async () => {
     const [phone, laptop] = [await signIn(s.base, 'vera'), await signIn(s.base, 'vera')];
     const page = await (await fetch(`${s.base}/account`, { headers: { cookie: `sw_session=${laptop.cookie}` } })).text();
