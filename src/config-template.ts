@@ -32,11 +32,14 @@ baselineLoads: 2
 canary:
   enabled: true
   approvedHosts: []     # payment processors allowed to receive card data, e.g. ["*.stripe.com"]
+  # nextPage: /cart     # the later page watched for card data sent after checkout (default: the page again; off)
 
-# Library signatures (retire.js format) and known-bad host lists of your own, read on every run.
+# Library signatures (retire.js format) and known-bad host lists of your own, read on every run, and the npm
+# registry asked to verify library files against their published releases (default: npm's; off to never ask).
 # intel:
 #   libraries: [intel/releases.json]
 #   knownBadHosts: [intel/bad-hosts.txt]
+#   registry: https://registry.npmjs.org/
 
 # How often "scriptwarden serve" scans each target (targets may set their own every: or cron:).
 every: 15m

@@ -16,11 +16,14 @@ export function intelCommand(options: { config?: string; json?: boolean }, ctx: 
     libraries: intel.libraries.libraries.length,
     releaseHashes: intel.libraries.hashes.size,
     knownBadHosts: intel.knownBad.hosts.size,
+    /** Where published releases are fetched to verify library files; null when off. */
+    registry: config.intel.registry,
     sources: intel.sources,
   };
   if (options.json) ctx.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else {
     ctx.stdout.write(`${summary.libraries} libraries recognised (${summary.releaseHashes} published files by hash), ${summary.knownBadHosts} known-bad hosts\n`);
+    ctx.stdout.write(`published releases verified against ${summary.registry ?? 'nothing (intel.registry: off)'}\n`);
     for (const s of intel.sources) ctx.stdout.write(`  ${s.kind.padEnd(13)} ${String(s.entries).padStart(5)}  ${s.path}\n`);
   }
   return EXIT.ok;
