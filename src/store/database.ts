@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScriptwardenError, describeError } from '../errors.js';
+import { immediateTransactions } from './write-lock.js';
 
 export type Db = Database.Database;
 
@@ -22,6 +23,7 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  immediateTransactions(db, path);
   migrate(db);
   return db;
 }
