@@ -19,12 +19,22 @@ export function openDatabase(path: string): Db {
   } catch (error) {
     throw new ScriptwardenError('STORE_FAILED', `cannot open database ${path}: ${describeError(error)}`, { cause: error });
   }
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  immediateTransactions(db, path);
-  migrate(db);
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    immediateTransactions(db, path);
+    migrate(db);
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      // Not ours to repair: say which file, and what to do, rather than fail as an internal error.
+      throw new ScriptwardenError('STORE_FAILED', `${path} is not a scriptwarden database or is damaged (${describeError(error)}). Restore it from a backup, or point "database:" at another file; "scriptwarden verify" on a restored copy shows whether anything else is damaged.`, { cause: error });
+    }
+    throw error;
+  }
   return db;
 }
 

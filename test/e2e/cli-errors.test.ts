@@ -32,6 +32,19 @@ describe('command-line errors', () => {
     noStack(result.stderr);
   });
 
+  it('names a database file that is not a database, with exit 2, for every command and verify', async () => {
+    const dir = tempProject();
+    writeConfig(dir, [{ name: 'shop', url: 'http://shop.test/' }]);
+    writeFileSync(join(dir, 'scriptwarden.db'), 'this is a text file, not SQLite\n'.repeat(200));
+    for (const args of [['alerts'], ['verify'], ['inventory', '--json']]) {
+      const result = await runCli(args, { cwd: dir });
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /scriptwarden\.db is not a scriptwarden database or is damaged/);
+      assert.match(result.stderr, /Restore it from a backup/);
+      assert.doesNotMatch(result.stderr, /internal error|\n\s+at /);
+    }
+  });
+
   it('rejects unparseable YAML and a missing config file with exit 2', async () => {
     const dir = tempProject();
     const missing = await runCli(['alerts'], { cwd: dir });
