@@ -2,7 +2,7 @@
 
 import { brandLabel, lookalikeFindings } from './analyzers/lookalike-host.js';
 import { classify } from './vendors.js';
-import { urlClaims } from './intel/release-claims.js';
+import { packageBrand, urlClaims } from './intel/release-claims.js';
 import { runAnalyzers, withFindings } from './analyzers/run-analyzers.js';
 import { planScan } from './compare.js';
 import { profilesFor, type Config, type TargetConfig } from './config.js';
@@ -74,7 +74,7 @@ export function ownService(scriptUrl: string, host: string): boolean {
     const target = classify(host, 'https://invalid.invalid/');
     if (script.site === target.site || (script.vendor !== null && script.vendor === target.vendor)) return true;
     const brand = brandLabel(host).replace(/[^a-z0-9]/g, '');
-    return brand.length >= 4 && urlClaims(scriptUrl).some((c) => (/^@([^/]+)\//.exec(c.name)?.[1] ?? c.name).toLowerCase().replace(/[.-]?js$/, '').replace(/[^a-z0-9]/g, '') === brand);
+    return brand.length >= 4 && urlClaims(scriptUrl).some((c) => packageBrand(c.name) === brand);
   } catch {
     return false;
   }

@@ -27,14 +27,15 @@ export function identifierWords(text: string): string[] {
     .filter(Boolean);
 }
 
+/** True when the words of `text` hold one of `words`, or two in a row that make one of `pairs`. */
+function hasWords(text: string, words: ReadonlySet<string>, pairs: ReadonlySet<string>): boolean {
+  const found = identifierWords(text);
+  return found.some((w, i) => words.has(w) || (i + 1 < found.length && pairs.has(`${w} ${found[i + 1]}`)));
+}
+
 /** True when a field name or selector names a card field (whole words only). */
 export function namesCardField(text: string): boolean {
-  const words = identifierWords(text);
-  for (let i = 0; i < words.length; i++) {
-    if (CARD_WORDS.has(words[i]!)) return true;
-    if (i + 1 < words.length && CARD_PAIRS.has(`${words[i]} ${words[i + 1]}`)) return true;
-  }
-  return false;
+  return hasWords(text, CARD_WORDS, CARD_PAIRS);
 }
 
 /** Words too short or too common to mark a form field as a card field on their own (`cc` recipients, a gift `card`). */
@@ -44,14 +45,12 @@ const AMBIGUOUS = new Set(['card', 'cc', 'exp', 'pan']);
 export const CARD_INPUT_WORDS: readonly string[] = [...CARD_WORDS].filter((w) => !AMBIGUOUS.has(w));
 export const CARD_INPUT_PAIRS: readonly string[] = [...CARD_PAIRS].filter((p) => p !== 'name on');
 
+const INPUT_WORDS = new Set(CARD_INPUT_WORDS);
+const INPUT_PAIRS = new Set(CARD_INPUT_PAIRS);
+
 /** True when a form field's name or id names a card field: stricter than code lookups, as it classifies the page. */
 export function namesCardInput(text: string): boolean {
-  const words = identifierWords(text);
-  for (let i = 0; i < words.length; i++) {
-    if (CARD_INPUT_WORDS.includes(words[i]!)) return true;
-    if (i + 1 < words.length && CARD_INPUT_PAIRS.includes(`${words[i]} ${words[i + 1]}`)) return true;
-  }
-  return false;
+  return hasWords(text, INPUT_WORDS, INPUT_PAIRS);
 }
 
 /** True when a selector passed to a DOM lookup names a card field, the payment form, or a password field. */

@@ -6,7 +6,7 @@ import { codeTraits, type CodeTraits, type Region } from './code-traits.js';
 import { brandLabel, lookalikeFindings } from './lookalike-host.js';
 import { isReferenceUrl } from './field-words.js';
 import { scanTokens } from '../tokens.js';
-import { urlClaims } from '../intel/release-claims.js';
+import { packageBrand, urlClaims } from '../intel/release-claims.js';
 import type { Analyzer, Finding, FindingKind, ScriptChange } from './types.js';
 
 const URL_IN_TEXT = /(?:https?|wss?):\/\/([a-z0-9.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})/gi;
@@ -37,12 +37,6 @@ export function stringHosts(code: string): Set<string> {
     for (const match of text.matchAll(URL_IN_TEXT)) if (!isReferenceUrl(text.slice(match.index))) hosts.add(match[1]!.toLowerCase());
   });
   return hosts;
-}
-
-/** The brand a package name stands for: `rollbar` for `rollbar.js`, `sentry` for `@sentry/browser`. */
-function packageBrand(name: string): string {
-  const scope = /^@([^/]+)\//.exec(name)?.[1];
-  return (scope ?? name).toLowerCase().replace(/[.-]?js$/, '').replace(/[^a-z0-9]/g, '');
 }
 
 /** A host is familiar when the page already knows it, or it belongs to the page's or the script's own site or vendor. */

@@ -22,6 +22,12 @@ const NPM_NAMES: Record<string, string> = {
   'react': 'react', 'angularjs': 'angular', 'bootstrap': 'bootstrap', 'jquery-migrate': 'jquery-migrate', 'socket.io': 'socket.io-client',
 };
 
+/** The brand a package name stands for: `rollbar` for `rollbar.js`, `sentry` for `@sentry/browser`. */
+export function packageBrand(name: string): string {
+  const scope = /^@([^/]+)\//.exec(name)?.[1];
+  return (scope ?? name).toLowerCase().replace(/[.-]?js$/, '').replace(/[^a-z0-9]/g, '');
+}
+
 /** npm names to try for a name a CDN or a signature uses: cdnjs says `lodash.js` and `Chart.js` for `lodash` and `chart.js`. */
 export function npmNames(name: string): string[] {
   const names = [NPM_NAMES[name] ?? name, name.toLowerCase(), name.toLowerCase().replace(/[.-]js$/, ''), name.toLowerCase().replace(/\.js$/, 'js')];
