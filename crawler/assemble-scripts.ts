@@ -1,7 +1,7 @@
 // Turns what the recorder saw into ScriptCapture records: kind, frame, initiator, response and body.
 
 import type { Protocol } from 'puppeteer-core';
-import type { Initiator, ScriptCapture, ScriptKind } from '../src/types.js';
+import { SOURCE_UNAVAILABLE, type Initiator, type ScriptCapture, type ScriptKind } from '../src/types.js';
 import { initiatorScriptUrl, type PageRecorder, type RecordedRequest, type RecordedScript } from './page-recorder.js';
 
 export interface AssembleOptions {
@@ -99,7 +99,7 @@ export async function assembleScripts(recorder: PageRecorder, options: AssembleO
       }
       const bodyTooLarge = body !== null && Buffer.byteLength(body, 'utf8') > options.maxBodyBytes;
       if (body === null && !loadError) {
-        loadError = 'source not available';
+        loadError = SOURCE_UNAVAILABLE;
       }
       return {
         ref: `${worker ? 'w' : 'p'}:${event.scriptId}`,
@@ -126,7 +126,8 @@ export function failedScriptLoads(recorder: PageRecorder, frameUrlOf: (frameId: 
   const out: ScriptCapture[] = [];
   for (const request of recorder.requests.values()) {
     if (request.type !== 'Script' || parsed.has(request.url)) continue;
-    const failed = request.failed ?? (request.status !== null && request.status >= 400 ? `HTTP ${request.status}` : null);
+    // An error status is the reason (Chromium then aborts the body it will not run, net::ERR_ABORTED).
+    const failed = request.status !== null && request.status >= 400 ? `HTTP ${request.status}` : request.failed;
     if (!failed) continue;
     const frameUrl = frameUrlOf(request.frameId);
     out.push({

@@ -2,6 +2,7 @@
 
 import type { Browser, BrowserContext, HTTPResponse, Page, Protocol } from 'puppeteer-core';
 import { describeError } from '../src/errors.js';
+import { captureFailure, navigationFailure, partialLoad } from './load-failure.js';
 import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/types.js';
 import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
 import { readFormSignals } from './forms.js';
@@ -32,18 +33,6 @@ export interface CaptureLimits {
   maxBodyBytes: number;
   /** The behavioural pass on payment and login pages; off when absent. `nextPage`: the later page watched for staged data. */
   canary?: { enabled: boolean; approvedHosts: string[]; nextPage?: string };
-}
-
-type Failure = { code: string; reason: string };
-
-function classifyNavigationError(error: unknown, timeoutMs: number): Failure {
-  const message = describeError(error);
-  if (/timeout/i.test(message) || (error as Error)?.name === 'TimeoutError') {
-    return { code: 'PAGE_TIMEOUT', reason: `page did not finish loading within ${timeoutMs} ms` };
-  }
-  if (/Target closed|Session closed|crash/i.test(message)) return { code: 'PAGE_CRASHED', reason: `page crashed: ${message}` };
-  const net = /net::ERR_[A-Z_]+/.exec(message);
-  return { code: 'PAGE_NETWORK_ERROR', reason: net ? `network error ${net[0]}` : message };
 }
 
 function securityHeaders(response: HTTPResponse | null): PageCapture['securityHeaders'] {
@@ -91,7 +80,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   try {
     response = await page.goto(request.url, { waitUntil: 'load', timeout: limits.pageTimeoutMs });
   } catch (error) {
-    capture.outcome = { ok: false, ...(crashed ? { code: 'PAGE_CRASHED', reason: `page crashed: ${crashed}` } : classifyNavigationError(error, limits.pageTimeoutMs)) };
+    capture.outcome = { ok: false, ...(await navigationFailure(error, limits.pageTimeoutMs, page.browser(), crashed)) };
     return;
   }
   if (request.journey?.length) {
@@ -108,11 +97,18 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     capture.outcome = { ok: false, code: 'PAGE_HTTP_ERROR', reason: `HTTP ${response.status()} for ${request.url}` };
     return;
   }
+  // From here on the page is ours to judge: a document it moves to by itself is not what the target names.
+  recorder.guardNavigation = true;
   // Late-injected scripts arrive after load; wait for a quiet network, but not forever on pages that poll.
   const settleBudget = Math.min(Math.max(0, deadline - Date.now()), Math.max(limits.settleMs * 10, 5000));
   await page.waitForNetworkIdle({ idleTime: limits.settleMs, timeout: Math.max(1, settleBudget) }).catch(() => undefined);
   if (crashed) {
     capture.outcome = { ok: false, code: 'PAGE_CRASHED', reason: `page crashed: ${crashed}` };
+    return;
+  }
+  const partial = partialLoad(recorder, capture.finalUrl ?? request.url);
+  if (partial) {
+    capture.outcome = { ok: false, ...partial };
     return;
   }
 
@@ -162,6 +158,13 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     }),
   );
   capture.evidence = { ...evidence, network: networkEntries(recorder) };
+  // The page may have left while it was read: its scripts are then partly another document's.
+  const left = partialLoad(recorder, pageUrl);
+  if (left) {
+    capture.outcome = { ok: false, ...left };
+    return;
+  }
+  recorder.guardNavigation = false;
   if (pass && limits.canary) {
     // Staged data: load one more page of the site in the same context and watch what it sends (data kept in storage
     // on checkout and sent from the next page). This page's scripts and requests are already read.
@@ -260,10 +263,7 @@ export async function capturePage(
       capture.scripts = [];
     }
   } catch (error) {
-    const message = describeError(error);
-    capture.outcome = /Target closed|Session closed|Connection closed|crash/i.test(message)
-      ? { ok: false, code: 'PAGE_CRASHED', reason: `browser or page crashed: ${message}` }
-      : { ok: false, code: 'PAGE_NETWORK_ERROR', reason: message };
+    capture.outcome = { ok: false, ...(await captureFailure(error, page.browser(), null)) };
   } finally {
     clearTimeout(timer);
     // A hung browser would hold this close until the protocol timeout; the caller checks for a hang afterwards.

@@ -133,7 +133,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
       }).finally(() => clearTimeout(timer));
       if (proxyAuth) await fresh.page.authenticate(proxyAuth).catch(() => undefined);
       const capture = await capturePage(fresh, version, request, limits);
-      if (!capture.outcome.ok && (capture.outcome.code === 'PAGE_TIMEOUT' || capture.outcome.code === 'PAGE_CRASHED')) await killIfHung(owner);
+      if (!capture.outcome.ok && ['PAGE_TIMEOUT', 'PAGE_CRASHED', 'BROWSER_CRASHED'].includes(capture.outcome.code)) await killIfHung(owner);
       return capture;
     },
     state: () => ({

@@ -61,6 +61,14 @@ export class PageRecorder {
   /** WebSocket frames the page sent: the socket's request id and the payload (bounded). */
   readonly socketFrames: { requestId: string; payload: string }[] = [];
   droppedScripts = 0;
+  /** The request id of the main frame's current document (a navigation request's id is its loader id). */
+  mainDocumentId: string | null = null;
+  /**
+   * Set once the page is loaded and until a step of ours moves it on (a journey, the next-page visit): a new top
+   * document committed meanwhile is the page navigating itself away, and its URL is kept here.
+   */
+  guardNavigation = false;
+  navigatedAway: string | null = null;
   /** The source name of our own instrumentation: never a page script, never an initiator. */
   instrumentationUrl: string | null = null;
 
@@ -144,7 +152,11 @@ export class PageRecorder {
       session.on('Page.frameNavigated', (event) => {
         this.frames.set(event.frame.id, { url: event.frame.url, parentId: event.frame.parentId ?? null });
         // A new top document (a journey's next page): what the previous one ran and sent is no longer the page.
-        if (!event.frame.parentId && event.type !== 'BackForwardCacheRestore') this.resetForDocument(event.frame.url);
+        if (!event.frame.parentId && event.type !== 'BackForwardCacheRestore') {
+          this.mainDocumentId = event.frame.loaderId;
+          if (this.guardNavigation) this.navigatedAway ??= event.frame.url;
+          this.resetForDocument(event.frame.url);
+        }
       });
     }
   }
@@ -155,13 +167,19 @@ export class PageRecorder {
    */
   readonly earlierRequests: RecordedRequest[] = [];
 
+  /** Why the main document did not load completely (reset, truncated, failed), or null. */
+  documentFailure(): string | null {
+    const request = this.mainDocumentId === null ? undefined : this.requests.get(this.mainDocumentId);
+    return request?.failed ?? null;
+  }
+
   /** Forgets scripts, requests and frames of earlier top documents, keeping the new document's own request. */
   resetForDocument(url: string): void {
     this.scripts.length = 0;
     this.socketFrames.length = 0;
     this.droppedScripts = 0;
     for (const [id, request] of this.requests) {
-      if (request.type === 'Document' && request.url === url) continue;
+      if (id === this.mainDocumentId || (request.type === 'Document' && request.url === url)) continue;
       if (this.earlierRequests.length < MAX_EARLIER) this.earlierRequests.push(request);
       this.requests.delete(id);
     }

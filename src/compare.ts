@@ -17,7 +17,7 @@ import {
   scriptChangedSeverity,
   scriptRemovedSeverity,
 } from './severity.js';
-import type { PageCapture } from './types.js';
+import { SOURCE_UNAVAILABLE, type PageCapture } from './types.js';
 
 export interface PlanOptions {
   removalThreshold: number;
@@ -47,7 +47,9 @@ export function basePlan(capture: PageCapture): ScanPlan {
       paymentForm: capture.forms.payment || capture.forms.login,
       headers: { ...capture.securityHeaders },
       forms: capture.forms,
-      warnings: [...capture.truncated],
+      warnings: [...capture.truncated, ...failedLoadsOf(capture).map((f) => `script ${f.url} failed to load (${f.error})`)],
+      partial: capture.truncated.length > 0,
+      failedLoads: failedLoadsOf(capture),
       canary: capture.canary ?? null,
       runtime: capture.runtime ?? [],
     },
@@ -60,6 +62,14 @@ export function basePlan(capture: PageCapture): ScanPlan {
     variants: [],
     alerts: [],
   };
+}
+
+/** Scripts of the capture that did not load, at most 50 (a page may ask for thousands). */
+function failedLoadsOf(capture: PageCapture): { url: string; error: string }[] {
+  return capture.scripts
+    .filter((s) => s.body === null && s.loadError !== null && s.loadError !== SOURCE_UNAVAILABLE && s.url !== null)
+    .slice(0, 50)
+    .map((s) => ({ url: s.url!.slice(0, 500), error: s.loadError!.slice(0, 200) }));
 }
 
 function describeInitiator(script: PlannedScript): string {
@@ -157,7 +167,7 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
     plan.baselineAdds.push({ subjectType: 'script', subjectKey: variant.key, value: variant.sha256, normalized });
   }
   // A capture cut short by limits.maxScriptsPerPage is partial: what it did not record is not missing.
-  if (plan.scan.warnings.length > 0) return;
+  if (plan.scan.partial) return;
   for (const known of baseline.scripts) {
     if (observed.has(known.id) || known.retired) continue;
     const streak = known.missingStreak + 1;

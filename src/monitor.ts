@@ -41,8 +41,10 @@ export interface TargetOutcome {
   scripts: number;
   newAlerts: number;
   durationMs: number;
-  /** Limits that cut the capture short, e.g. limits.maxScriptsPerPage. */
+  /** What the scan could not see in full: limits that cut it short, scripts that failed to load. */
   warnings: string[];
+  /** Scripts the page asked for that did not load (connection reset, DNS failure, HTTP error). */
+  failedLoads: { url: string; error: string }[];
 }
 
 export interface ScanRun {
@@ -180,7 +182,7 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
     return {
       outcome: {
         target: target.name, type: target.type, url: target.url, profile, status: 'failed', error: { code: 'ABANDONED', message: 'abandoned at shutdown' },
-        scanId: null, scripts: 0, newAlerts: 0, durationMs: Date.now() - started, warnings: [],
+        scanId: null, scripts: 0, newAlerts: 0, durationMs: Date.now() - started, warnings: [], failedLoads: [],
       },
       alerts: [],
       rejected: [],
@@ -217,6 +219,7 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
       newAlerts: result.newAlerts.length,
       durationMs: Date.now() - started,
       warnings: plan.scan.warnings,
+      failedLoads: plan.scan.failedLoads,
     },
     alerts: result.newAlerts,
     rejected: result.repeatedAlerts.filter((a) => a.status === 'rejected'),

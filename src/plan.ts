@@ -76,8 +76,12 @@ export interface ScanPlan {
     paymentForm: boolean;
     headers: Record<string, string>;
     forms: { payment: boolean; login: boolean; evidence: string[] };
-    /** Limits that cut the capture short; removals are not judged from such a scan. */
+    /** What the scan could not see in full: limits that cut the capture short, sub-resources that failed to load. */
     warnings: string[];
+    /** A limit cut the capture short: what it did not record is not missing, so removals are not judged. */
+    partial: boolean;
+    /** Scripts the page asked for that did not load (reset, DNS, HTTP error): neither removed nor changed. */
+    failedLoads: { url: string; error: string }[];
     /** The behavioural pass: canary report and runtime signals, kept as evidence. */
     canary: CanaryReport | null;
     runtime: RuntimeSignal[];

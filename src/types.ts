@@ -45,6 +45,9 @@ export interface Initiator {
   scriptRef: string | null;
 }
 
+/** The loadError of a script the engine ran but whose source could not be read back (not a failed load). */
+export const SOURCE_UNAVAILABLE = 'source not available';
+
 export interface ScriptCapture {
   /** Capture-local id (Chrome's scriptId or a request id); links eval code to its parent. */
   ref: string;

@@ -40,7 +40,7 @@ export function scansPage(scans: ScanRow[], page: number, hasMore: boolean): str
   const rows = scans.map((s) => html`<tr>
     <td>#${s.id}</td><td>${s.target} <span class="muted">${s.profile}</span></td><td>${timeText(s.startedAt)}</td>
     <td class="num">${(s.durationMs / 1000).toFixed(1)} s</td>
-    <td>${stateBadge(s.status)} ${s.errorCode ? html`<code>${s.errorCode}</code> ${s.errorMessage ?? ''}` : ''}</td>
+    <td>${stateBadge(s.status)} ${s.errorCode ? html`<code>${s.errorCode}</code> ${s.errorMessage ?? ''}` : ''}${s.warnings.length ? html`<ul class="warnings">${s.warnings.slice(0, 10).map((w) => html`<li>⚠ ${w}</li>`)}${s.warnings.length > 10 ? html`<li class="muted">and ${s.warnings.length - 10} more</li>` : ''}</ul>` : ''}</td>
     <td class="num">${s.scripts}</td><td class="num">${s.newAlerts}</td>
   </tr>`);
   const nav = html`<p class="pager">${page > 1 ? html`<a href="/scans?page=${page - 1}">← newer</a>` : ''} ${hasMore ? html`<a href="/scans?page=${page + 1}">older →</a>` : ''}</p>`;

@@ -25,14 +25,15 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
       db
         .prepare(
           `INSERT INTO scans (target_id, profile, url, final_url, started_at, finished_at, status, error_code, error_message,
-                              http_status, payment_form, script_count, headers_blob, forms_blob)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                              http_status, payment_form, script_count, headers_blob, forms_blob, warnings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           target, plan.profile, scan.url, scan.finalUrl, scan.startedAt, scan.finishedAt, scan.status, scan.errorCode,
           scan.errorMessage, scan.httpStatus, scan.paymentForm ? 1 : 0, plan.scripts.length,
           scan.status === 'ok' ? blobs.putJson(scan.headers) : null,
           scan.status === 'ok' ? blobs.putJson(scan.forms) : null,
+          scan.warnings.length ? JSON.stringify(scan.warnings.slice(0, 100)) : null,
         ).lastInsertRowid,
     );
     if (scan.status !== 'ok') {

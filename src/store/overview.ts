@@ -29,6 +29,8 @@ export interface ScanRow {
   status: 'ok' | 'failed';
   errorCode: string | null;
   errorMessage: string | null;
+  /** What the scan could not see in full (limits, scripts that failed to load). */
+  warnings: string[];
   scripts: number;
   newAlerts: number;
 }
@@ -104,7 +106,7 @@ export function alertTrend(db: Db, now: Date, days = 14): { day: string; count: 
 export function listScans(db: Db, filter: { target?: string; limit: number; offset: number }): ScanRow[] {
   return (db
     .prepare(
-      `SELECT s.id, t.name AS target, s.profile, s.url, s.started_at, s.finished_at, s.status, s.error_code, s.error_message, s.script_count,
+      `SELECT s.id, t.name AS target, s.profile, s.url, s.started_at, s.finished_at, s.status, s.error_code, s.error_message, s.warnings, s.script_count,
               (SELECT COUNT(*) FROM alerts a WHERE a.first_scan_id = s.id) AS new_alerts
          FROM scans s JOIN targets t ON t.id = s.target_id
         WHERE (? IS NULL OR t.name = ?)
@@ -112,11 +114,11 @@ export function listScans(db: Db, filter: { target?: string; limit: number; offs
     )
     .all(filter.target ?? null, filter.target ?? null, filter.limit, filter.offset) as {
       id: number; target: string; profile: string; url: string; started_at: string; finished_at: string; status: 'ok' | 'failed';
-      error_code: string | null; error_message: string | null; script_count: number; new_alerts: number;
+      error_code: string | null; error_message: string | null; warnings: string | null; script_count: number; new_alerts: number;
     }[]).map((r) => ({
       id: r.id, target: r.target, profile: r.profile, url: r.url, startedAt: r.started_at, finishedAt: r.finished_at,
       durationMs: Date.parse(r.finished_at) - Date.parse(r.started_at), status: r.status, errorCode: r.error_code,
-      errorMessage: r.error_message, scripts: r.script_count, newAlerts: r.new_alerts,
+      errorMessage: r.error_message, warnings: r.warnings ? JSON.parse(r.warnings) as string[] : [], scripts: r.script_count, newAlerts: r.new_alerts,
     }));
 }
 

@@ -31,6 +31,7 @@ describe('browser crash recovery', () => {
     process.kill(pid, 'SIGKILL');
     const failed = await pending;
     assert.equal(failed.outcome.ok, false);
+    assert.equal(failed.outcome.ok ? '' : failed.outcome.code, 'BROWSER_CRASHED', JSON.stringify(failed.outcome));
     assert.deepEqual(failed.scripts, [], 'a crashed load reports no scripts, so nothing looks removed');
 
     const next = await browser.capture({ target: 'ok', url: site.url('shop.test', '/ok'), profile: 'desktop' }, limits);
