@@ -78,6 +78,8 @@ const configSchema = z
       .strictObject({
         maxScriptsPerPage: count(1, 100_000).default(500),
         maxBodyBytes: count(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
+        /** New alerts one scan raises for one target and profile; the rest are summed up in one alerts.capped alert. */
+        maxAlertsPerScan: count(1, 10_000).default(50),
       })
       .prefault({}),
     baselineLoads: count(2, 10).default(2),

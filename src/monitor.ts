@@ -4,6 +4,7 @@ import { brandLabel, lookalikeFindings } from './analyzers/lookalike-host.js';
 import { classify } from './vendors.js';
 import { packageBrand, urlClaims } from './intel/release-claims.js';
 import { runAnalyzers, withFindings } from './analyzers/run-analyzers.js';
+import { capAlerts, groupRuntimeAlerts } from './group-alerts.js';
 import { planScan } from './compare.js';
 import { profilesFor, type Config, type TargetConfig } from './config.js';
 import { describeError } from './errors.js';
@@ -203,6 +204,7 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
     applyVerification(plan, verdicts);
   }
   analyzePlan(plan, baseline, store, intel);
+  plan.alerts = capAlerts(groupRuntimeAlerts(plan.alerts), config.limits.maxAlertsPerScan, (a) => store.isRepeat(target.name, profile, a.dedupeKey), plan.target.url);
   // Evidence is built only for a scan that raises something new; an open alert seen again keeps its first evidence.
   if (plan.alerts.some((a) => !store.isRepeat(target.name, profile, a.dedupeKey))) plan.evidence = evidenceFiles(capture, deps.version ?? '0');
   const result = store.applyPlan(plan);

@@ -14,6 +14,7 @@ export const ALERT_TYPES = [
   'miner.detected',
   'canary.stored',
   'target.unhealthy',
+  'alerts.capped',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

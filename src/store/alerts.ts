@@ -105,6 +105,13 @@ export interface Decision {
   ip?: string | null;
 }
 
+/** The scripts a grouped alert stands for (runtime code of one source), from its details. */
+function groupMembers(details: unknown): { key: string; sha256: string | null }[] {
+  const members = (details as { members?: unknown }).members;
+  if (!Array.isArray(members)) return [];
+  return members.filter((m): m is { key: string; sha256: string | null } => typeof m?.key === 'string');
+}
+
 function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): void {
   const addApproved = db.prepare(
     `INSERT INTO baseline (target_id, profile, subject_type, subject_key, value, normalized, state, created_at, decided_by, decided_at, note, alert_id)
@@ -125,6 +132,8 @@ function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): voi
       db.prepare('UPDATE scripts SET retired_at = NULL WHERE target_id = ? AND profile = ? AND key = ?').run(
         row.target_id, row.profile, row.subject_key,
       );
+      // Runtime code grouped by the script that compiled it: approving the group accepts every body it lists.
+      for (const member of groupMembers(details)) if (member.sha256) approve('script', member.key, member.sha256);
       // A new release at a new URL replaces the old script: approving the change retires the old one.
       if (typeof (details as { replaces?: unknown }).replaces === 'string') {
         db.prepare('UPDATE scripts SET retired_at = ? WHERE target_id = ? AND profile = ? AND key = ? AND retired_at IS NULL').run(
@@ -133,9 +142,9 @@ function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): voi
       }
       break;
     case 'script.removed':
-      db.prepare('UPDATE scripts SET retired_at = ? WHERE target_id = ? AND profile = ? AND key = ?').run(
-        decision.at, row.target_id, row.profile, row.subject_key,
-      );
+      for (const key of [row.subject_key, ...groupMembers(details).map((m) => m.key)]) {
+        db.prepare('UPDATE scripts SET retired_at = ? WHERE target_id = ? AND profile = ? AND key = ?').run(decision.at, row.target_id, row.profile, key);
+      }
       break;
     case 'header.changed':
       approve('header', row.subject_key, JSON.stringify(row.new_value));
