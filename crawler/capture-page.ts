@@ -191,6 +191,9 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
       ...(budget.unsearched ? { unsearched: budget.unsearched } : {}),
     };
   }
+  if (recorder.blockedOwnNetwork.length > 0) {
+    capture.notices = [...(capture.notices ?? []), ...recorder.blockedOwnNetwork.map((r) => `blocked a request to the monitor's own network: ${r}`)];
+  }
   if (recorder.droppedScripts > 0) {
     capture.truncated.push(`limits.maxScriptsPerPage: ${recorder.droppedScripts} further scripts not recorded`);
   }

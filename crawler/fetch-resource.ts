@@ -10,6 +10,7 @@ import { describeError } from '../src/errors.js';
 import { resolveHost, type ResolveMap } from '../src/resolve-map.js';
 import type { PageCapture } from '../src/types.js';
 import { emptyCapture } from '../src/empty-capture.js';
+import { isPrivateAddress } from '../src/private-address.js';
 
 export interface FetchOptions {
   resolve: ResolveMap;
@@ -19,6 +20,27 @@ export interface FetchOptions {
   maxRedirects?: number;
   /** An http(s) proxy (`http://[user:pass@]host:port`): plain-HTTP targets go through it, HTTPS ones through CONNECT. */
   proxy?: string;
+  /** Follow redirects to loopback, link-local and private addresses even when the target is public. */
+  allowPrivateNetwork?: boolean;
+}
+
+/** Where a host name leads: the resolve map first, else DNS; an IP literal is itself. */
+function addressOf(host: string, map: ResolveMap): Promise<string | null> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (isIP(bare)) return Promise.resolve(bare);
+  const mapped = resolveHost(map, bare);
+  if (mapped) return Promise.resolve(mapped);
+  return new Promise((resolve) => dnsLookup(bare, (error, address) => resolve(error ? null : address)));
+}
+
+/**
+ * Refuses a hop to the monitor's own network (loopback, link-local, private) when the target itself is not on one:
+ * a public artifact redirected to another local port would otherwise store that service's answer as the resource.
+ */
+function checkHop(url: URL, address: string | null, guard: boolean): void {
+  if (guard && address !== null && isPrivateAddress(address)) {
+    throw new Error(`refused the redirect to ${url.host}: it resolves to ${address}, a loopback, link-local or private address, and the target is public (set allowPrivateNetwork: true to allow it)`);
+  }
 }
 
 interface Fetched {
@@ -30,10 +52,20 @@ interface Fetched {
   url: string;
 }
 
-function lookupFor(map: ResolveMap): LookupFunction {
+function lookupFor(map: ResolveMap, guard: boolean): LookupFunction {
   return (hostname, options, callback) => {
     const mapped = resolveHost(map, hostname);
-    if (!mapped) return dnsLookup(hostname, options, callback as never);
+    if (!mapped) {
+      // The address connected to is checked, not an earlier answer: a name that re-resolves to a local address is refused too.
+      return dnsLookup(hostname, { ...options, all: false }, (error, address, family) => {
+        if (!error && guard && isPrivateAddress(address)) {
+          callback(new Error(`refused ${hostname}: it resolves to ${address}, a loopback, link-local or private address, and the target is public (set allowPrivateNetwork: true to allow it)`), '', 0);
+          return;
+        }
+        if ((options as { all?: boolean }).all && !error) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
+        else callback(error, address, family);
+      });
+    }
     if ((options as { all?: boolean }).all) {
       (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: mapped, family: isIP(mapped) }]);
     } else {
@@ -70,10 +102,10 @@ function tunnel(url: URL, proxy: string, deadline: number): Promise<import('node
   });
 }
 
-async function get(url: URL, options: FetchOptions, deadline: number): Promise<Fetched> {
+async function get(url: URL, options: FetchOptions, deadline: number, guard: boolean): Promise<Fetched> {
   const headers = { 'user-agent': options.userAgent, accept: '*/*' };
   const timeout = Math.max(1, deadline - Date.now());
-  let requestOptions: http.RequestOptions | https.RequestOptions = { lookup: lookupFor(options.resolve), headers, timeout };
+  let requestOptions: http.RequestOptions | https.RequestOptions = { lookup: lookupFor(options.resolve, guard), headers, timeout };
   if (options.proxy && url.protocol === 'https:') {
     const socket = await tunnel(url, options.proxy, deadline);
     requestOptions = { headers, timeout, servername: url.hostname, createConnection: () => tls.connect({ socket, servername: url.hostname }) } as https.RequestOptions;
@@ -121,11 +153,17 @@ export async function fetchResource(target: { name: string; url: string }, optio
   const deadline = Date.now() + options.timeoutMs;
   try {
     let url = new URL(target.url);
-    let fetched = await get(url, options, deadline);
+    // A target on the monitor's own network (a staging host through resolve:) may redirect within it.
+    const own = await addressOf(url.hostname, options.resolve);
+    const guard = !options.allowPrivateNetwork && !(own !== null && isPrivateAddress(own));
+    let fetched = await get(url, options, deadline, guard);
     for (let hops = 0; fetched.status >= 300 && fetched.status < 400 && fetched.headers.location; hops++) {
       if (hops >= (options.maxRedirects ?? 5)) throw new Error('too many redirects');
       url = new URL(fetched.headers.location, url);
-      fetched = await get(url, options, deadline);
+      if (!['http:', 'https:'].includes(url.protocol)) throw new Error(`refused the redirect to ${url.protocol} URL`);
+      const bare = url.hostname.replace(/^\[|\]$/g, '');
+      checkHop(url, isIP(bare) ? bare : resolveHost(options.resolve, bare), guard);
+      fetched = await get(url, options, deadline, guard);
     }
     capture.finalUrl = fetched.url;
     capture.documentStatus = fetched.status;

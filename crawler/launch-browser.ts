@@ -18,6 +18,8 @@ export interface LaunchOptions {
   proxy?: string;
   /** A browser that does not answer for this long is killed and relaunched (default 10 s). */
   hungAfterMs?: number;
+  /** Let public pages reach loopback, link-local and private addresses (Chromium's Local Network Access checks off). */
+  allowPrivateNetwork?: boolean;
 }
 
 export interface BrowserHandle {
@@ -41,7 +43,6 @@ const QUIET_FLAGS = [
   '--disable-dev-shm-usage',
   // One renderer per page, so a single CDP session sees scripts in cross-origin iframes too.
   '--disable-site-isolation-trials',
-  '--disable-features=IsolateOrigins,site-per-process,Translate,MediaRouter',
   // Skimmers check navigator.webdriver; a monitor must see what shoppers see.
   '--disable-blink-features=AutomationControlled',
 ];
@@ -49,7 +50,19 @@ const QUIET_FLAGS = [
 export function chromiumArgs(options: LaunchOptions): string[] {
   const userRules = options.args.find((a) => a.startsWith('--host-resolver-rules='));
   const rules = hostResolverRules(options.resolve, userRules ? userRules.slice('--host-resolver-rules='.length) : null);
-  const args = [...QUIET_FLAGS, ...options.args.filter((a) => !a.startsWith('--host-resolver-rules='))];
+  // Chromium keeps only the last --enable-features / --disable-features: ours and the user's are merged into one each.
+  const listed = (flag: string) => options.args.filter((a) => a.startsWith(`${flag}=`)).flatMap((a) => a.slice(flag.length + 1).split(',')).filter(Boolean);
+  // A public page may not reach the monitor's own network (loopback, private, link-local): Chromium's Local and
+  // Private Network Access checks refuse it, in frames and workers too, unless the config allows it.
+  const networkChecks = ['LocalNetworkAccessChecks', 'BlockInsecurePrivateNetworkRequests', 'PrivateNetworkAccessForWorkers', 'PrivateNetworkAccessForNavigations'];
+  const disabled = [...new Set(['IsolateOrigins', 'site-per-process', 'Translate', 'MediaRouter', ...(options.allowPrivateNetwork ? networkChecks : []), ...listed('--disable-features')])];
+  const enabled = [...new Set([...(options.allowPrivateNetwork ? [] : networkChecks), ...listed('--enable-features')])].filter((f) => !disabled.includes(f));
+  const args = [
+    ...QUIET_FLAGS,
+    `--disable-features=${disabled.join(',')}`,
+    ...(enabled.length ? [`--enable-features=${enabled.join(',')}`] : []),
+    ...options.args.filter((a) => !a.startsWith('--host-resolver-rules=') && !a.startsWith('--disable-features=') && !a.startsWith('--enable-features=')),
+  ];
   if (rules) args.push(`--host-resolver-rules=${rules}`);
   if (options.runningAsRoot && !args.includes('--no-sandbox')) args.push('--no-sandbox');
   if (options.proxy) {

@@ -69,6 +69,8 @@ export class PageRecorder {
    */
   guardNavigation = false;
   navigatedAway: string | null = null;
+  /** Requests Chromium refused because a public page aimed them at a loopback, link-local or private address. */
+  readonly blockedOwnNetwork: string[] = [];
   /** The source name of our own instrumentation: never a page script, never an initiator. */
   instrumentationUrl: string | null = null;
 
@@ -143,7 +145,10 @@ export class PageRecorder {
     });
     session.on('Network.loadingFailed', (event) => {
       const request = this.requests.get(event.requestId);
-      if (request) request.failed = event.blockedReason ? `blocked: ${event.blockedReason}` : event.errorText;
+      const cors = event.corsErrorStatus?.corsError ?? '';
+      const ownNetwork = /LocalNetwork|PrivateNetwork/.test(cors) || /LOCAL_NETWORK|PRIVATE_NETWORK/.test(event.errorText);
+      if (request) request.failed = ownNetwork ? `blocked: ${cors || event.errorText} (a public page reaching a loopback or private address)` : event.blockedReason ? `blocked: ${event.blockedReason}` : event.errorText;
+      if (request && ownNetwork && this.blockedOwnNetwork.length < 50) this.blockedOwnNetwork.push(`${request.method} ${request.url.slice(0, 300)}`);
     });
     session.on('Network.webSocketCreated', (event) => {
       this.requests.set(`ws:${event.requestId}`, newRequest(event.requestId, event.url, 'WebSocket', event.initiator ?? null));

@@ -30,7 +30,7 @@ function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
         puppeteerCacheDir: env.PUPPETEER_CACHE_DIR || undefined,
         home: env.HOME,
       });
-      browser = await launchBrowser({ executablePath, args: config.browser.args, resolve: config.resolve, runningAsRoot, proxy: config.browser.proxy });
+      browser = await launchBrowser({ executablePath, args: config.browser.args, resolve: config.resolve, runningAsRoot, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork });
     }
     const limits = {
       pageTimeoutMs: config.browser.pageTimeout,
@@ -46,7 +46,7 @@ function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
         return browser.capture(request, limits);
       },
       resource: (target) =>
-        fetchResource(target, { resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent, proxy: config.browser.proxy }),
+        fetchResource(target, { resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork }),
       close: async () => { await browser?.close(); },
       browserState: () => browser?.state() ?? { state: 'not-started', pid: null, restarts: 0, lastRestartAt: null },
     };

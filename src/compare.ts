@@ -47,7 +47,7 @@ export function basePlan(capture: PageCapture): ScanPlan {
       paymentForm: capture.forms.payment || capture.forms.login,
       headers: { ...capture.securityHeaders },
       forms: capture.forms,
-      warnings: [...capture.truncated, ...failedLoadsOf(capture).map((f) => `script ${f.url} failed to load (${f.error})`)],
+      warnings: [...capture.truncated, ...failedLoadsOf(capture).map((f) => `script ${f.url} failed to load (${f.error})`), ...(capture.notices ?? [])],
       partial: capture.truncated.length > 0,
       failedLoads: failedLoadsOf(capture),
       canary: capture.canary ?? null,

@@ -57,6 +57,11 @@ const configSchema = z
       .default({}),
     profiles: profileList.default(['desktop']),
     removalThreshold: count(1, 100).default(2),
+    /**
+     * Let a public target reach loopback, link-local and private addresses (redirects of resources, requests of pages).
+     * Off by default: a scanned page must not reach the monitor's own network. A target on such a network may always.
+     */
+    allowPrivateNetwork: z.boolean({ error: 'must be true or false' }).default(false),
     browser: z
       .strictObject({
         executablePath: z.string().min(1).optional(),

@@ -20,7 +20,9 @@ export function resolveHost(map: ResolveMap, host: string): string | null {
 
 /** Chromium's --host-resolver-rules value for the map, merged with any rules the user passed. */
 export function hostResolverRules(map: ResolveMap, existing: string | null): string | null {
-  const rules = Object.entries(map).map(([pattern, ip]) => `MAP ${pattern} ${ip.includes(':') ? `[${ip}]` : ip}`);
+  // Chromium takes the first rule that matches: exact names go before wildcards, as resolveHost decides.
+  const ordered = Object.entries(map).sort(([a], [b]) => Number(a.startsWith('*.')) - Number(b.startsWith('*.')));
+  const rules = ordered.map(([pattern, ip]) => `MAP ${pattern} ${ip.includes(':') ? `[${ip}]` : ip}`);
   if (existing) rules.push(existing);
   return rules.length ? rules.join(', ') : null;
 }

@@ -217,6 +217,8 @@ export interface PageCapture {
   forms: FormSignals;
   /** Limits that cut the capture short (scripts per page, body size). */
   truncated: string[];
+  /** Notices that do not make the capture partial: requests refused to the monitor's own network, bodies not kept. */
+  notices?: string[];
   /** The canary pass, on pages with a payment or login form; null when it did not run. */
   canary?: CanaryReport | null;
   /** Runtime signals from the page instrumentation (payment-field listeners and reads, beacons, miners). */
