@@ -125,7 +125,7 @@ async function submitButton(form: ElementHandle<Element> | null, frame: Frame): 
  */
 function guard(
   session: CDPSession,
-  options: Pick<CanaryPassOptions, 'pageUrl' | 'mainFrameId'> & { allowed?: string },
+  options: Pick<CanaryPassOptions, 'pageUrl' | 'mainFrameId'> & { allowed?: string; allFrames?: boolean },
   blocked: string[],
   seen?: Protocol.Fetch.RequestPausedEvent['request'][],
 ): (event: Protocol.Fetch.RequestPausedEvent) => void {
@@ -133,7 +133,8 @@ function guard(
     const { request, resourceType, frameId, requestId } = event;
     if (seen && seen.length < 500) seen.push(request);
     const ownSite = isOwnSite(request.url, options.pageUrl);
-    const navigation = resourceType === 'Document' && frameId === options.mainFrameId && request.url !== options.allowed;
+    // In the pass, a navigation of any frame is refused: a form may target a frame, and a frame's URL may carry the card.
+    const navigation = resourceType === 'Document' && (options.allFrames || frameId === options.mainFrameId) && request.url !== options.allowed;
     const writes = !['GET', 'HEAD', 'OPTIONS'].includes(request.method.toUpperCase());
     if (navigation || (writes && ownSite)) {
       if (blocked.length < 50) blocked.push(`${request.method} ${request.url.slice(0, 200)}`);
@@ -150,7 +151,7 @@ export async function runCanaryPass(page: Page, session: CDPSession, options: Ca
   const values = makeCanary();
   const result: CanaryPassResult = { values, filled: [], submitted: null, blocked: [], formAction: null };
   const deadline = Date.now() + options.budgetMs;
-  const onPaused = guard(session, options, result.blocked);
+  const onPaused = guard(session, { ...options, allFrames: true }, result.blocked);
   session.on('Fetch.requestPaused', onPaused);
   await session.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] }).catch(() => undefined);
   try {

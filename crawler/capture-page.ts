@@ -3,6 +3,7 @@
 import type { Browser, BrowserContext, HTTPResponse, Page, Protocol } from 'puppeteer-core';
 import { describeError } from '../src/errors.js';
 import { captureFailure, navigationFailure, partialLoad } from './load-failure.js';
+import type { NewTargetWatcher, TargetGuard } from './new-target-guard.js';
 import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/types.js';
 import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
 import { readFormSignals } from './forms.js';
@@ -50,7 +51,7 @@ function startCapture(request: CaptureRequest, startedAt: string): PageCapture {
   return emptyCapture({ target: request.target, targetType: 'page', profile: request.profile, requestedUrl: request.url, startedAt });
 }
 
-async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits, capture: PageCapture): Promise<void> {
+async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits, capture: PageCapture, guardNewTargets?: FreshPage['guardNewTargets']): Promise<void> {
   const recorder = new PageRecorder(limits.maxScriptsPerPage);
   const session = await page.createCDPSession();
   recorder.attach(session, { worker: false });
@@ -125,7 +126,23 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   const evidence = await gatherEvidence(page, session, recorder, mainFrameId, limits.maxBodyBytes);
   capture.forms = await readFormSignals(session).catch(() => capture.forms);
   const pageUrl = capture.finalUrl ?? request.url;
-  const pass = limits.canary?.enabled && (capture.forms.payment || capture.forms.login)
+  const runsPass = Boolean(limits.canary?.enabled && (capture.forms.payment || capture.forms.login));
+  // Popups, new windows and workers the page opens during the pass are held from their first request: what they try
+  // to send is searched, their navigations and the shop's own writes are refused (a target=_blank form is no order).
+  const opened: TargetGuard = {
+    seen: [], blocked: [],
+    refuse: (event) => event.resourceType === 'Document' || (!['GET', 'HEAD', 'OPTIONS'].includes(event.request.method.toUpperCase()) && isOwnSite(event.request.url, pageUrl)),
+  };
+  // The page's main frame id is its target id: its own requests stay with the page's guard.
+  const release = runsPass && guardNewTargets ? await guardNewTargets(mainFrameId, opened) : null;
+  try {
+    await judgePage();
+  } finally {
+    release?.();
+  }
+
+  async function judgePage(): Promise<void> {
+  const pass = runsPass
     ? await runCanaryPass(page, session, {
       pageUrl, mainFrameId, touch: profileSettings(request.profile, '').viewport.hasTouch,
       budgetMs: Math.max(1000, Math.min(8000, deadline - Date.now())),
@@ -183,6 +200,8 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
       sent.push(...attributeImages(laterItems, laterSignals), ...unseen, ...instrumentedItems(laterSignals, next, (frameUrl) => frameOpener(recorder, frameUrl)));
       pass.blocked.push(...later.blocked);
     }
+    sent.push(...opened.seen);
+    pass.blocked.push(...opened.blocked);
     const budget = { chars: SEARCH_BUDGET_CHARS, unsearched: 0 };
     capture.canary = {
       cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked.slice(0, 50),
@@ -196,6 +215,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   }
   if (recorder.droppedScripts > 0) {
     capture.truncated.push(`limits.maxScriptsPerPage: ${recorder.droppedScripts} further scripts not recorded`);
+  }
   }
 }
 
@@ -232,12 +252,15 @@ async function presentAsVisitor(page: Page, settings: ReturnType<typeof profileS
 export interface FreshPage {
   context: BrowserContext;
   page: Page;
+  /** Guards the targets this page opens (popups, workers) from their first request; absent, they are not guarded. */
+  guardNewTargets?: (pageTargetId: string, guard: TargetGuard) => Promise<() => void>;
 }
 
-export async function openFreshPage(browser: Browser): Promise<FreshPage> {
+export async function openFreshPage(browser: Browser, watcher?: NewTargetWatcher): Promise<FreshPage> {
   const context = await browser.createBrowserContext();
   try {
-    return { context, page: await context.newPage() };
+    const page = await context.newPage();
+    return { context, page, ...(watcher && context.id ? { guardNewTargets: (pageTargetId: string, guard: TargetGuard) => watcher.guard(context.id!, pageTargetId, guard) } : {}) };
   } catch (error) {
     await context.close().catch(() => undefined);
     throw error;
@@ -260,7 +283,7 @@ export async function capturePage(
     await presentAsVisitor(page, settings);
     const hardLimit = limits.pageTimeoutMs * 2 + 10_000;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), hardLimit); });
-    const result = await Promise.race([drive(page, request, limits, capture).then(() => 'done' as const), timedOut]);
+    const result = await Promise.race([drive(page, request, limits, capture, fresh.guardNewTargets).then(() => 'done' as const), timedOut]);
     if (result === 'timeout') {
       capture.outcome = { ok: false, code: 'PAGE_TIMEOUT', reason: `page capture exceeded ${hardLimit} ms` };
       capture.scripts = [];

@@ -6,6 +6,7 @@ import { hostResolverRules, type ResolveMap } from '../src/resolve-map.js';
 import type { PageCapture } from '../src/types.js';
 import type { BrowserState } from '../src/metrics.js';
 import { capturePage, openFreshPage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
+import { watchNewTargets } from './new-target-guard.js';
 
 export interface LaunchOptions {
   executablePath: string;
@@ -94,6 +95,7 @@ async function start(options: LaunchOptions): Promise<Browser> {
 
 export async function launchBrowser(options: LaunchOptions): Promise<BrowserHandle> {
   let browser = await start(options);
+  let watcher = watchNewTargets(browser);
   let version = await browser.version();
   let restarting: Promise<Browser> | null = null;
   let closed = false;
@@ -116,6 +118,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
       return started;
     }).finally(() => { restarting = null; });
     browser = await restarting;
+    watcher = watchNewTargets(browser);
     version = await browser.version();
     return browser;
   };
@@ -138,7 +141,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
       const owner = await live();
       let timer: NodeJS.Timeout | undefined;
       const fresh = await Promise.race([
-        openFreshPage(owner),
+        openFreshPage(owner, watcher),
         new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new ScriptwardenError('BROWSER_CRASHED', `the browser did not open a page within ${hungAfterMs} ms`)), hungAfterMs); }),
       ]).catch(async (error) => {
         await killIfHung(owner);

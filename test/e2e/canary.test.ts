@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { installCanaryShops, SHOPS } from '../fixtures/canary-shops.js';
+import { installCanaryShops, OPENER_SHOPS, SHOPS } from '../fixtures/canary-shops.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import type { ScanJson } from './scenario.js';
@@ -18,7 +18,7 @@ describe('canary exfiltration test', () => {
     site = await startFixtureSite();
     installCanaryShops(site);
     dir = tempProject('sw-canary-');
-    const targets = [...SHOPS.map((s) => s.host), 'processor-shop.test'].map((host) => `  - name: ${host.split('.')[0]}\n    url: ${site.url(host, '/checkout')}`);
+    const targets = [...SHOPS.map((s) => s.host), 'processor-shop.test', ...OPENER_SHOPS].map((host) => `  - name: ${host.split('.')[0]}\n    url: ${site.url(host, '/checkout')}`);
     targets.push(`  - name: recipe-blog\n    url: ${site.url('recipe-blog.test', '/')}`, `  - name: hash-blog\n    url: ${site.url('hash-blog.test', '/')}`);
     writeFileSync(join(dir, 'scriptwarden.yml'), ['database: ./sw.db', 'resolve:', '  "*.test": 127.0.0.1', 'canary:', '  approvedHosts: ["*.pay-processor.test"]',
       'browser:', '  settle: 300ms', '  concurrency: 3', 'targets:', ...targets, ''].join('\n'));
@@ -82,6 +82,20 @@ describe('canary exfiltration test', () => {
     const app = access.find((a) => a.target === 'xhr-shop' && a.script?.endsWith('/js/app.js'));
     assert.ok(app?.actions.some((x) => x.startsWith('read input[autocomplete=cc-number]')), JSON.stringify(app));
     assert.ok(!access.some((a) => a.target === 'recipe-blog'));
+  });
+
+  it('never lets the order out through a popup or a frame the form targets', () => {
+    assert.ok(first.targets.filter((t) => OPENER_SHOPS.includes(`${t.target}.test`)).every((t) => t.status === 'ok'), JSON.stringify(first.targets));
+    const orders = site.hits.filter((h) => /^(popup|frame)-form-shop\.test \/order /.test(h));
+    assert.deepEqual(orders, [], 'a form with target=_blank or a frame target places no order');
+  });
+
+  it('finds card data sent through a frame\'s URL or a popup the skimmer opened, and holds both requests', () => {
+    for (const [target, collector] of [['frame-url-shop', 'frame-collect.test'], ['popup-skim-shop', 'popup-collect.test']]) {
+      const found = first.alerts.filter((a) => a.type === 'exfiltration.detected' && a.target === target);
+      assert.ok(found.some((a) => a.subject === collector && (a.details.fields as string[]).includes('cardNumber')), `${target}: ${JSON.stringify(first.alerts.filter((a) => a.target === target).map((a) => a.summary))}`);
+      assert.deepEqual(site.hits.filter((h) => h.startsWith(`${collector} `)), [], `${collector} was never reached`);
+    }
   });
 
   it('raises nothing for a payment SDK posting to its approved processor', () => {
