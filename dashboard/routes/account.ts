@@ -54,10 +54,14 @@ export function accountRouter(store: Store, settings: AuthSettings): Router {
     // The current password is a password guess like a sign-in: it counts toward the account's lockout, and a locked
     // account (a stolen session guessing) is not asked again.
     const user = store.access.users.get(session.user.name)!;
-    if (user.lockedUntil && user.lockedUntil > new Date().toISOString()) {
-      return showAccount(res, 'Too many wrong passwords: the password cannot be changed now. Ask an admin to reset it.', 'error', 423);
+    // Reserved before the hash, as a sign-in is: guesses sent at once count each.
+    const reserved = store.access.attempts.reserve(req.ip ?? 'unknown', user.id, { perAddress: settings.loginAttemptsPerIp, windowMs: 15 * 60_000, perAccount: settings.lockout.maxFailures });
+    if (!('id' in reserved)) {
+      return showAccount(res, 'Too many wrong passwords: the password cannot be changed now. Ask an admin to reset it.', 'error', reserved.refused === 'address' ? 429 : 423);
     }
-    if (!(await verifyPassword(bodyText(req, 'current'), user.passwordHash))) {
+    const right = await verifyPassword(bodyText(req, 'current'), user.passwordHash);
+    store.access.attempts.settle(reserved.id, right);
+    if (!right) {
       store.access.users.loginFailed(user, req.ip ?? null, 'wrong current password on the account page', settings.lockout);
       return showAccount(res, 'The current password is not right.', 'error', 400);
     }

@@ -10,7 +10,6 @@ import type { Store } from '../../src/store/open-store.js';
 import { userNameProblem, type UserRow } from '../../src/store/users.js';
 import { authOf, type AuthSettings } from '../auth/authenticate.js';
 import { sameToken } from '../auth/csrf.js';
-import { createLoginLimiter } from '../auth/login-limiter.js';
 import { dropCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, writeCookie } from '../auth/session-cookie.js';
 import { bodyText } from '../request-input.js';
 import { sendPage } from '../send-page.js';
@@ -41,7 +40,9 @@ const lockedText = (until: string) => `This account is locked until ${until.slic
 
 export function signInRouter(store: Store, settings: AuthSettings): Router {
   const router = Router();
-  const limiter = createLoginLimiter(settings.loginAttemptsPerIp, 15 * 60_000);
+  // Kept in the database and taken before the slow hash: the limits hold for any number of requests at once, and
+  // across several serve processes on one database.
+  const limits = { perAddress: settings.loginAttemptsPerIp, windowMs: 15 * 60_000, perAccount: settings.lockout.maxFailures };
   let dummyHash: Promise<string> | null = null;
   const now = () => new Date().toISOString();
 
@@ -64,33 +65,34 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     const cookie = readCookie(req, LOGIN_COOKIE);
     const given = bodyText(req, '_csrf', 200);
     if ((cookie || given) && !(cookie && sameToken(given, cookie))) return showLogin(req, res, 'The sign-in form expired. Please try again.', 403);
-    const wait = limiter.retryAfter(ip);
-    if (wait > 0) {
-      res.set('Retry-After', String(wait));
-      return showLogin(req, res, `Too many failed sign-ins from your address. Try again in ${Math.ceil(wait / 60)} minutes.`, 429);
-    }
     const name = (bodyText(req, 'name', 64) || bodyText(req, 'username', 64)).trim();
     const password = bodyText(req, 'password');
     const user = name ? store.access.users.get(name) : null;
+    const reserved = store.access.attempts.reserve(ip, user?.id ?? null, limits);
+    if ('refused' in reserved && reserved.refused === 'address') {
+      res.set('Retry-After', String(reserved.retryAfterS));
+      return showLogin(req, res, `Too many failed sign-ins from your address. Try again in ${Math.ceil(reserved.retryAfterS / 60)} minutes.`, 429);
+    }
     if (!user) {
       // The same work as a real check, so response time does not tell which names exist.
       await verifyPassword(password, await (dummyHash ??= hashPassword('not a real password at all')));
-      limiter.fail(ip);
+      if ('id' in reserved) store.access.attempts.settle(reserved.id, false);
       // A password typed into the name field must not land in the log: only a well-formed user name is kept.
       const shown = userNameProblem(name) === null ? name : '(not a user name)';
       store.access.audit.append({ actor: shown, ip, action: 'login.failure', objectType: 'user', objectId: shown, note: 'unknown user' });
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
-    if (user.lockedUntil && user.lockedUntil > now()) {
-      // A locked account answers as an unknown name does, after the same work: the lock shows to admins, not to
-      // whoever asks (who would learn that the name exists and is under attack).
-      await verifyPassword(password, user.passwordHash);
-      limiter.fail(ip);
-      store.access.audit.append({ actor: user.name, ip, action: 'login.failure', objectType: 'user', objectId: user.name, note: 'account locked' });
+    if (!('id' in reserved)) {
+      // A locked account, or one with as many checks running as it may still fail, answers as an unknown name does,
+      // after the same work and without checking this password: the lock shows to admins, not to whoever asks.
+      await verifyPassword(password, await (dummyHash ??= hashPassword('not a real password at all')));
+      const locked = user.lockedUntil !== null && user.lockedUntil > now();
+      store.access.audit.append({ actor: user.name, ip, action: 'login.failure', objectType: 'user', objectId: user.name, note: locked ? 'account locked' : 'refused: the account has as many checks running as it may fail' });
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
-    if (!(await verifyPassword(password, user.passwordHash))) {
-      limiter.fail(ip);
+    const right = await verifyPassword(password, user.passwordHash);
+    store.access.attempts.settle(reserved.id, right);
+    if (!right) {
       store.access.users.loginFailed(user, ip, 'wrong password', settings.lockout);
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
@@ -118,17 +120,18 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     const partial = authOf(res).partial;
     if (partial?.stage !== 'password') return res.redirect(303, '/login');
     const ip = req.ip ?? 'unknown';
-    const wait = limiter.retryAfter(ip);
-    if (wait > 0) {
-      res.set('Retry-After', String(wait));
+    const user = partial.user;
+    const reserved = store.access.attempts.reserve(ip, user.id, limits);
+    if ('refused' in reserved && reserved.refused === 'address') {
+      res.set('Retry-After', String(reserved.retryAfterS));
       return sendPage(res, twoFactorPage({ next: safeNext(bodyText(req, 'next')), message: 'Too many failed attempts from your address. Try again later.' }), 429);
     }
-    const user = partial.user;
     const next = safeNext(bodyText(req, 'next'));
-    if (user.lockedUntil && user.lockedUntil > now()) {
+    if (!('id' in reserved)) {
+      const lockedUntil = store.access.users.get(user.name)?.lockedUntil ?? null;
       store.access.sessions.remove(partial.idHash);
       dropCookie(req, res, SESSION_COOKIE);
-      return sendPage(res, loginPage({ next, csrf: '', message: lockedText(user.lockedUntil) }), 423);
+      return sendPage(res, loginPage({ next, csrf: '', message: lockedUntil && lockedUntil > now() ? lockedText(lockedUntil) : 'Too many attempts at once for this account. Sign in again.' }), 423);
     }
     const code = bodyText(req, 'code', 32).replace(/\s/g, '');
     let method: string | null = null;
@@ -139,8 +142,8 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     } else if (code.length >= 8 && store.access.users.useRecoveryCode(user.id, code)) {
       method = 'password + recovery code';
     }
+    store.access.attempts.settle(reserved.id, method !== null);
     if (!method) {
-      limiter.fail(ip);
       const locked = store.access.users.loginFailed(user, ip, 'wrong two-factor code', settings.lockout);
       if (locked) {
         store.access.sessions.remove(partial.idHash);

@@ -14,6 +14,8 @@ import {
   removeUser, setPassword, setRole, setTwoFactor, userByName, type Actor, type LockoutPolicy, type UserRow, type UserSummary,
 } from './users.js';
 
+import { reserveAttempt, settleAttempt, type AttemptLimits, type Reservation } from './login-attempts.js';
+
 export interface Access {
   users: {
     count(): number;
@@ -29,6 +31,11 @@ export interface Access {
     useTotpStep(userId: number, step: number): boolean;
     useRecoveryCode(userId: number, code: string, now?: string): boolean;
     recoveryCodesLeft(userId: number): number;
+  };
+  /** Password and code checks, reserved before they run (see login-attempts.ts). */
+  attempts: {
+    reserve(ip: string, userId: number | null, limits: AttemptLimits, now?: string): Reservation;
+    settle(id: number, ok: boolean): void;
   };
   sessions: {
     create(userId: number, stage: SessionStage, ip: string | null, now?: string): { cookie: string; csrfToken: string };
@@ -78,6 +85,10 @@ export function createAccess(db: Db): Access {
       useTotpStep: (userId, step) => consumeTotpStep(db, userId, step),
       useRecoveryCode: (userId, code, now) => consumeRecoveryCode(db, userId, code, clock(now)),
       recoveryCodesLeft: (userId) => recoveryCodesLeft(db, userId),
+    },
+    attempts: {
+      reserve: (ip, userId, limits, now) => reserveAttempt(db, { ip, userId, limits, now: clock(now) }),
+      settle: (id, ok) => settleAttempt(db, id, ok),
     },
     sessions: {
       create: (userId, stage, ip, now) => createSession(db, userId, stage, ip, clock(now)),

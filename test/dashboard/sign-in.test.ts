@@ -165,17 +165,21 @@ describe('sign-in and sessions', () => {
   });
 
   it('limits failed sign-ins per client address across user names', async () => {
-    const limited = createApp({ store: s.store, actor: 'x', auth: { loginAttemptsPerIp: 3 } });
+    // The count lives in the database: a fresh one, so earlier tests' failures from this address do not count here.
+    const store = openStore(join(tempProject('sw-limit-'), 'sw.db'));
+    for (const [name, role] of [['vera', 'viewer'], ['adam', 'admin']] as const) await addUser(store, name, role);
+    const limited = createApp({ store, actor: 'x', auth: { loginAttemptsPerIp: 3 } });
     const base = (await limited.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
     try {
       for (const name of ['nobody-1', 'nobody-2', 'vera']) assert.equal((await postLogin(base, name, 'not the password at all')).status, 401);
-      const failures = s.store.access.audit.list({ objectType: 'user' }).filter((e) => e.action === 'login.failure').slice(0, 3).map((e) => e.actor);
+      const failures = store.access.audit.list({ objectType: 'user' }).filter((e) => e.action === 'login.failure').slice(0, 3).map((e) => e.actor);
       assert.deepEqual(failures.reverse(), ['nobody-1', 'nobody-2', 'vera']);
       const blocked = await postLogin(base, 'adam', PASSWORD);
       assert.equal(blocked.status, 429);
       assert.equal(blocked.session, null);
     } finally {
       await limited.close();
+      store.close();
     }
   });
 
