@@ -1,6 +1,6 @@
 // Gathers what the alert screen and the alert API show: the alert, the old version's fingerprints and the diff.
 
-import { diffHunks } from '../src/diff.js';
+import type { DiffViews } from './diff-views.js';
 import { ScriptwardenError } from '../src/errors.js';
 import { fingerprint } from '../src/fingerprint.js';
 import type { Store } from '../src/store/open-store.js';
@@ -22,7 +22,7 @@ export function evidenceOf(store: Store, alertId: number): EvidenceFile[] {
   return trail ? store.evidence.list(trail.firstScanId) : [];
 }
 
-export function loadAlertView(store: Store, id: number, actor: string, viewer: { canDecide: boolean; askName: boolean } = { canDecide: true, askName: true }): AlertView {
+export async function loadAlertView(store: Store, views: DiffViews, id: number, actor: string, viewer: { canDecide: boolean; askName: boolean } = { canDecide: true, askName: true }): Promise<AlertView> {
   const alert = store.getAlert(id);
   if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
   const isScript = /^(script|resource)\./.test(alert.type);
@@ -34,12 +34,14 @@ export function loadAlertView(store: Store, id: number, actor: string, viewer: {
   const replaces = typeof alert.details.replaces === 'string' ? store.scriptId(alert.target, alert.profile, alert.details.replaces) : null;
   const oldOwner = replaces ?? scriptId;
   const oldMeta = oldOwner !== null && alert.oldValue ? store.versionMeta(oldOwner, alert.oldValue) : null;
+  const diff = oldBody !== null && newBody !== null ? await views.diff(alert.oldValue!, alert.newValue!) : null;
   return {
     alert,
     scriptId,
     old: oldPrint ? { ...oldPrint, headers: oldMeta?.headers ?? null } : null,
-    newBody: newBody !== null ? store.beautified(alert.newValue!) : null,
-    hunks: oldBody !== null && newBody !== null ? diffHunks(store.beautified(alert.oldValue!)!, store.beautified(alert.newValue!)!) : null,
+    newBody: newBody !== null ? await views.beautified(alert.newValue!) : null,
+    hunks: diff && 'hunks' in diff ? diff.hunks : null,
+    diffTooLarge: diff && 'tooLarge' in diff ? diff.tooLarge : null,
     actor,
     notifications: store.notifications.forAlert(id),
     evidence: evidenceOf(store, id),

@@ -10,6 +10,8 @@ import type { Store } from '../src/store/open-store.js';
 import type { AlertWithDetails } from '../src/store/alerts.js';
 import { html } from './html.js';
 import { apiRouter } from './routes/api.js';
+import { createDiffViews } from './diff-views.js';
+import type { AnalysisPool } from '../src/analysis-pool.js';
 import { pagesRouter } from './routes/pages.js';
 import { layout } from './views/layout.js';
 import { answersJson, authenticate, authOf, need, type AuthSettings } from './auth/authenticate.js';
@@ -40,6 +42,8 @@ export interface AppDeps {
   notifyChannels?: string[];
   /** The configured targets, which admins may pause; absent: the targets the database knows. */
   targetNames?: string[];
+  /** Worker threads for beautifying and diffing large bodies; absent, they are done here (bounded). */
+  analysis?: AnalysisPool;
 }
 
 const DEFAULT_AUTH: AuthSettings = {
@@ -129,9 +133,10 @@ export function createApp(deps: AppDeps): Dashboard {
   });
   app.use(signInRouter(deps.store, auth));
   app.use(accountRouter(deps.store, auth));
-  app.use('/api', apiRouter(deps.store, deps.actor, deps.onDecision));
+  const views = createDiffViews(deps.store, deps.analysis);
+  app.use('/api', apiRouter(deps.store, views, deps.actor, deps.onDecision));
   app.use(adminRouter(deps.store, deps.notifyChannels ?? [], () => deps.targetNames ?? [...new Set(deps.store.overview().map((t) => t.target))]));
-  app.use(pagesRouter(deps.store, deps.actor, deps.version, deps.onDecision));
+  app.use(pagesRouter(deps.store, views, deps.actor, deps.version, deps.onDecision));
   app.use((_req: Request, res: Response) => {
     sendPage(res, layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`), 404);
   });

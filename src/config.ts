@@ -85,6 +85,8 @@ const configSchema = z
         maxBodyBytes: count(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
         /** New alerts one scan raises for one target and profile; the rest are summed up in one alerts.capped alert. */
         maxAlertsPerScan: count(1, 10_000).default(50),
+        /** Time one analysis task (a scan's plan, one script's analyzers, a beautify or diff) may take in its worker. */
+        analysisBudget: duration('10s'),
       })
       .prefault({}),
     baselineLoads: count(2, 10).default(2),

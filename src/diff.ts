@@ -55,10 +55,27 @@ export interface DiffHunk {
   lines: DiffLine[];
 }
 
+/** Beyond this many differing lines a diff is not shown inline (it would take seconds and say little). */
+export const MAX_DIFF_EDITS = 5000;
+
+export type BoundedDiff = { hunks: DiffHunk[] } | { tooLarge: string };
+
+/** Hunks of changed lines with context, or why they are too large to show inline (download both versions instead). */
+export function boundedDiff(oldText: string, newText: string, maxEdits = MAX_DIFF_EDITS): BoundedDiff {
+  const hunks = limitedHunks(oldText, newText, 3, maxEdits);
+  return hunks ? { hunks } : { tooLarge: `more than ${maxEdits} lines differ` };
+}
+
 /** Hunks of changed lines with context; unchanged regions are reported only as counts. */
 export function diffHunks(oldText: string, newText: string, context = 3): DiffHunk[] {
+  return limitedHunks(oldText, newText, context, undefined)!;
+}
+
+/** The hunks, or null past `maxEdits` differing lines. */
+function limitedHunks(oldText: string, newText: string, context: number, maxEdits: number | undefined): DiffHunk[] | null {
   const { oldPart, newPart, offset } = changedMiddle(prepareForDiff(oldText), prepareForDiff(newText), context);
-  const patch = structuredPatch('old', 'new', oldPart, newPart, undefined, undefined, { context });
+  const patch = structuredPatch('old', 'new', oldPart, newPart, undefined, undefined, { context, ...(maxEdits === undefined ? {} : { maxEditLength: maxEdits }) });
+  if (!patch) return null;
   let previousEnd = 1;
   return patch.hunks.map((hunk) => {
     hunk.oldStart += offset;

@@ -5,7 +5,9 @@ import { classify } from './vendors.js';
 import { packageBrand, urlClaims } from './intel/release-claims.js';
 import { runAnalyzers, withFindings } from './analyzers/run-analyzers.js';
 import { capAlerts, groupRuntimeAlerts } from './group-alerts.js';
-import { planScan } from './compare.js';
+import type { AnalysisPool } from './analysis-pool.js';
+import { planScan, type PlanOptions } from './compare.js';
+import type { Finding } from './analyzers/types.js';
 import { profilesFor, type Config, type TargetConfig } from './config.js';
 import { describeError } from './errors.js';
 import type { AlertWithDetails } from './store/alerts.js';
@@ -83,8 +85,17 @@ export function ownService(scriptUrl: string, host: string): boolean {
   }
 }
 
+/** What an analysis that ran out of its time budget says: the code may be built to stall analysis. */
+function budgetFinding(budgetMs: number): Finding {
+  return {
+    analyzer: 'analysis-budget', severity: 'medium', kind: 'obfuscation',
+    title: `analysis stopped after its ${budgetMs} ms budget (code that stalls analysis may be crafted to: read it by hand)`,
+    detail: `limit ${budgetMs} ms`,
+  };
+}
+
 /** Reads the previous body of a changed script and lets the analyzers explain (and rate) the change. */
-function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, baseline: BaselineSnapshot, store: Store, intel: Intel): PlannedAlert {
+async function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, baseline: BaselineSnapshot, store: Store, intel: Intel, pool?: AnalysisPool): Promise<PlannedAlert> {
   const release = (alert.details.release as ReleaseVerification | undefined) ?? null;
   const knownHosts = [...baseline.hosts];
   if (alert.type === 'connection.added') {
@@ -122,7 +133,8 @@ function analyzeAlert(alert: PlannedAlert, plan: ScanPlan, baseline: BaselineSna
     oldCode, newCode, url, pageHost, knownHosts, paymentPage: plan.scan.paymentForm, oldLibrary, newLibrary, knownBad: intel.knownBad,
     release, fieldAccess, resource: plan.target.type === 'resource',
   };
-  return withFindings(alert, runAnalyzers(change), {
+  const findings = pool ? (await pool.analyze(change)) ?? [budgetFinding(pool.budgetMs)] : runAnalyzers(change);
+  return withFindings(alert, findings, {
     libraryUpgrade: isLibraryVersionChange(change),
     verifiedRelease: isVerifiedRelease(change),
     immutable: alert.type !== 'script.added' && replaces === null && isVersionedUrl(url ?? plan.target.url),
@@ -141,9 +153,24 @@ interface JobResult {
 }
 
 /** Lets the analyzers explain and rate each new alert of a plan. A change already alerted only moves its lastSeen, so it is not analysed again. */
-export function analyzePlan(plan: ScanPlan, baseline: BaselineSnapshot, store: Store, intel: Intel): void {
-  plan.alerts = plan.alerts.map((alert) =>
-    store.isRepeat(plan.target.name, plan.profile, alert.dedupeKey) ? alert : analyzeAlert(alert, plan, baseline, store, intel));
+export async function analyzePlan(plan: ScanPlan, baseline: BaselineSnapshot, store: Store, intel: Intel, pool?: AnalysisPool): Promise<void> {
+  plan.alerts = await Promise.all(plan.alerts.map((alert) =>
+    store.isRepeat(plan.target.name, plan.profile, alert.dedupeKey) ? alert : analyzeAlert(alert, plan, baseline, store, intel, pool)));
+}
+
+/**
+ * The plan of one scan: in the analysis pool when there is one (library identification and normalisation of hostile
+ * bodies then never hold up the process), else here. A plan that runs out of its budget is made again without
+ * library identification, and says so.
+ */
+async function planOf(capture: PageCapture, baseline: BaselineSnapshot, options: PlanOptions, pool: AnalysisPool | undefined): Promise<ScanPlan> {
+  if (!pool) return planScan(capture, baseline, options);
+  const { libraries: _libraries, knownBad: _knownBad, ...rest } = options;
+  const planned = await pool.plan(capture, baseline, rest);
+  if (planned) return planned;
+  const plan = planScan(capture, baseline, { ...rest, knownBad: options.knownBad });
+  plan.scan.warnings.push(`analysis stopped after its ${pool.budgetMs} ms budget: scripts were compared without library identification`);
+  return plan;
 }
 
 /** One load of a target; a capturer that throws becomes a failed capture. */
@@ -195,7 +222,7 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
   if (!baseline.established && capture.outcome.ok) {
     for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile));
   }
-  const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples });
+  const plan = await planOf(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples }, deps.analysis);
   // Library files are checked against the npm releases they claim (cached per release, fetched on first sight).
   const candidates = releaseCandidates(plan, baseline.established, (a) => !store.isRepeat(target.name, profile, a.dedupeKey));
   if (candidates.length) {
@@ -203,7 +230,7 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
     if (!baseline.established) firstScanMismatches(plan, verdicts);
     applyVerification(plan, verdicts);
   }
-  analyzePlan(plan, baseline, store, intel);
+  await analyzePlan(plan, baseline, store, intel, deps.analysis);
   plan.alerts = capAlerts(groupRuntimeAlerts(plan.alerts), config.limits.maxAlertsPerScan, (a) => store.isRepeat(target.name, profile, a.dedupeKey), plan.target.url);
   // Evidence is built only for a scan that raises something new; an open alert seen again keeps its first evidence.
   if (plan.alerts.some((a) => !store.isRepeat(target.name, profile, a.dedupeKey))) plan.evidence = evidenceFiles(capture, deps.version ?? '0');
@@ -237,6 +264,8 @@ export interface ScanDeps {
   retry?: { attempts: number; delayMs: number; abandoned(): boolean; onRetry?(target: string, profile: string, attempt: number, reason: string): void };
   /** scriptwarden's version, recorded in evidence files. */
   version?: string;
+  /** Worker threads for planning and analysis; absent, both run on this thread. */
+  analysis?: AnalysisPool;
 }
 
 export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, events: ScanEvents = {}): Promise<ScanRun> {

@@ -10,12 +10,15 @@ import { queueNotifications } from './notify.js';
 import { firstRun, followingRun, jitterMs, scheduleFor, type ScheduleSpec } from './schedule.js';
 import type { Store } from './store/open-store.js';
 import { parseDuration } from './duration.js';
+import type { AnalysisPool } from './analysis-pool.js';
 
 export interface SchedulerDeps {
   config: Config;
   store: Store;
   capturer: Capturer;
   loadIntel(): Intel;
+  /** Worker threads for planning and analysis, so the dashboard and health checks stay responsive. */
+  analysis?: AnalysisPool;
   log: Logger;
   version: string;
   now?: () => Date;
@@ -110,7 +113,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     try {
       const run = await runScan({
         config: { ...config, browser: { ...config.browser, concurrency: 1 } },
-        store, capturer: deps.capturer, targets: [slot.target], intel: deps.loadIntel(), version: deps.version,
+        store, capturer: deps.capturer, targets: [slot.target], intel: deps.loadIntel(), version: deps.version, analysis: deps.analysis,
         retry: {
           attempts: config.retries, delayMs: config.retryDelay, abandoned: () => abandoning,
           onRetry: (target, profile, attempt, reason) => {

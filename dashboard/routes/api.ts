@@ -4,11 +4,12 @@ import { Router } from 'express';
 import { ScriptwardenError } from '../../src/errors.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
+import type { DiffViews } from '../diff-views.js';
 import { decideFromRequest, loadAlertView, parseId } from '../alert-view.js';
 import { queryText, severityFilter, statusFilter } from '../request-input.js';
 import { actorOf, authOf, need } from '../auth/authenticate.js';
 
-export function apiRouter(store: Store, actor: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
+export function apiRouter(store: Store, views: DiffViews, actor: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
   router.use(need('read'));
   // What the API returns is for the caller only: no shared cache keeps it.
@@ -27,9 +28,9 @@ export function apiRouter(store: Store, actor: string, onDecision?: (alerts: Ale
     const alerts = store.listAlerts({ status, target, severity, type });
     res.json({ alerts });
   });
-  router.get('/alerts/:id', (req, res) => {
-    const view = loadAlertView(store, parseId(req.params.id, 'alert id'), actor);
-    res.json({ alert: view.alert, old: view.old, diff: view.hunks, notifications: view.notifications, decisions: view.decisions, audit: view.audit });
+  router.get('/alerts/:id', async (req, res) => {
+    const view = await loadAlertView(store, views, parseId(req.params.id, 'alert id'), actor);
+    res.json({ alert: view.alert, old: view.old, diff: view.hunks, diffTooLarge: view.diffTooLarge, notifications: view.notifications, decisions: view.decisions, audit: view.audit });
   });
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     router.post(`/alerts/:id/${action}`, need('decide'), (req, res) => {

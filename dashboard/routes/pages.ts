@@ -1,7 +1,7 @@
 // Server-rendered screens, the decision forms, CSV export and raw body downloads.
 
 import { Router } from 'express';
-import { diffHunks } from '../../src/diff.js';
+import type { DiffViews } from '../diff-views.js';
 import { ScriptwardenError } from '../../src/errors.js';
 import { inventoryCsv } from '../../src/output.js';
 import type { Store } from '../../src/store/open-store.js';
@@ -22,7 +22,7 @@ import { sendPage } from '../send-page.js';
 const PAGE_SIZE = 100;
 const INVENTORY_PAGE = 250;
 
-export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDecision?: (alerts: AlertWithDetails[]) => void): Router {
+export function pagesRouter(store: Store, views: DiffViews, actor: string, version = '0.1.0', onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
   // Everything here is for signed-in users; routes that change things ask for more below.
   router.use(need('read'));
@@ -42,10 +42,10 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
     sendPage(res, alertsPage(alerts, { status, severity: severity ?? '', target, type }, targetNames()));
   });
 
-  router.get('/alerts/:id', (req, res) => {
+  router.get('/alerts/:id', async (req, res) => {
     const viewer = authOf(res).viewer!;
     const access = { canDecide: allows(viewer.role, 'decide'), askName: viewer.kind === 'open' };
-    sendPage(res, alertDetailPage(loadAlertView(store, parseId(req.params.id, 'alert id'), viewer.kind === 'open' ? actor : viewer.name, access)));
+    sendPage(res, alertDetailPage(await loadAlertView(store, views, parseId(req.params.id, 'alert id'), viewer.kind === 'open' ? actor : viewer.name, access)));
   });
 
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
@@ -73,7 +73,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
     sendPage(res, scansPage(rows.slice(0, PAGE_SIZE), page, rows.length > PAGE_SIZE));
   });
 
-  router.get('/scripts/:id', (req, res) => {
+  router.get('/scripts/:id', async (req, res) => {
     const id = parseId(String(req.params.id), 'script id');
     const script = store.script(id);
     if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
@@ -84,7 +84,7 @@ export function pagesRouter(store: Store, actor: string, version = '0.1.0', onDe
     if (from && to) {
       const known = new Set(versions.map((v) => v.sha256));
       if (!known.has(from) || !known.has(to)) throw new ScriptwardenError('USAGE', 'from and to must be versions of this script');
-      compare = { from, to, hunks: diffHunks(store.beautified(from) ?? '', store.beautified(to) ?? '') };
+      compare = { from, to, diff: await views.diff(from, to) };
     }
     sendPage(res, scriptPage(script, versions, compare, store.maskSettings(id)));
   });

@@ -18,6 +18,8 @@ export interface AlertView {
   old: { sha256: string; sri: string; size: number; headers: Record<string, string> | null } | null;
   newBody: string | null;
   hunks: DiffHunk[] | null;
+  /** Why the diff is not shown inline (both versions can be downloaded). */
+  diffTooLarge: string | null;
   actor: string;
   notifications: NotificationRow[];
   evidence: EvidenceFile[];
@@ -106,8 +108,10 @@ function changeSection(view: AlertView): { change: Html; evidence: Html } {
   const raw = (sha: string | null | undefined, label: string) =>
     sha ? html`<a class="button" href="/raw/${sha}" download>Download ${label} (text/plain)</a>` : '';
   const initiator = d.initiator as { type?: string; url?: string | null; line?: number | null } | null;
-  const code = view.hunks ? diffTable(view.hunks) : view.newBody !== null ? addedCode(view.newBody) : html`<p class="muted">The body is not stored (load error or size limit).</p>`;
-  const change = html`<h2>${view.hunks ? 'What changed' : 'Code'}</h2>${code}`;
+  const code = view.diffTooLarge
+    ? html`<p class="notice">Too large to show inline (${view.diffTooLarge}): download both versions below and compare them locally.</p>`
+    : view.hunks ? diffTable(view.hunks) : view.newBody !== null ? addedCode(view.newBody) : html`<p class="muted">The body is not stored (load error or size limit).</p>`;
+  const change = html`<h2>${view.hunks || view.diffTooLarge ? 'What changed' : 'Code'}</h2>${code}`;
   const evidence = html`
     <h2>Fingerprints</h2>
     <table class="kv">

@@ -1,6 +1,6 @@
 // Inventory, scans and script-history screens.
 
-import type { DiffHunk } from '../../src/diff.js';
+import type { BoundedDiff } from '../../src/diff.js';
 import { describeRelease, type InventoryRow } from '../../src/store/inventory.js';
 import type { FieldAccessRow } from '../../src/store/field-access.js';
 import type { ScanRow, ScriptInfo, ScriptVersion } from '../../src/store/overview.js';
@@ -75,7 +75,7 @@ function libraryLine(raw: string | null): Html {
   }
 }
 
-export function scriptPage(script: ScriptInfo, versions: ScriptVersion[], compare: { from: string; to: string; hunks: DiffHunk[] } | null, settings: MaskSettings): string {
+export function scriptPage(script: ScriptInfo, versions: ScriptVersion[], compare: { from: string; to: string; diff: BoundedDiff } | null, settings: MaskSettings): string {
   const options = (selected: string) =>
     versions.map((v) => html`<option value="${v.sha256}" ${v.sha256 === selected ? html`selected` : ''}>${v.sha256.slice(0, 12)} · ${v.firstSeen.slice(0, 10)}</option>`);
   const rows = versions.map((v) => html`<tr>
@@ -97,7 +97,7 @@ export function scriptPage(script: ScriptInfo, versions: ScriptVersion[], compar
     ${versions.length > 1 ? html`<h2>Compare versions</h2>
       <form class="filters" method="get" action="/scripts/${script.id}">
         <label>from <select name="from">${options(from)}</select></label><label>to <select name="to">${options(to)}</select></label>
-        <button type="submit">Diff</button></form>${compare ? diffTable(compare.hunks) : ''}` : ''}
+        <button type="submit">Diff</button></form>${compare ? ('hunks' in compare.diff ? diffTable(compare.diff.hunks) : html`<p class="notice">Too large to show inline (${compare.diff.tooLarge}): download both versions and compare them locally.</p>`) : ''}` : ''}
     ${rulesForm(script.id, settings)}
   `, { active: '/inventory' });
 }

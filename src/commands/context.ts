@@ -1,5 +1,6 @@
 // What every command gets from the composition root: streams, working folder, and how to open things.
 
+import type { AnalysisPool } from '../analysis-pool.js';
 import { loadConfig, type Config } from '../config.js';
 import type { Capturer } from '../monitor.js';
 import type { BrowserState } from '../metrics.js';
@@ -78,4 +79,6 @@ export interface DashboardDeps {
   notifyChannels: string[];
   /** The configured targets' names, which admins may pause and resume. */
   targetNames: string[];
+  /** Worker threads for beautifying and diffing large bodies off the request thread. */
+  analysis?: AnalysisPool;
 }

@@ -2,6 +2,7 @@
 
 import { loadConfig } from '../config.js';
 import { ScriptwardenError } from '../errors.js';
+import { createAnalysisPool } from '../analysis-pool.js';
 import { loadIntel } from '../intel/load-intel.js';
 import { runScan, selectTargets } from '../monitor.js';
 import { notifyAfterScan } from '../notify.js';
@@ -25,10 +26,12 @@ export async function scanCommand(options: ScanOptions, ctx: CommandContext): Pr
   const intel = loadIntel(config.intel);
   const capturer = await ctx.openCapturer(config, targets.some((t) => t.type === 'page'));
   const store = openStore(config.database);
+  // Planning and analysis of what pages served run in worker threads, each task within its time budget.
+  const analysis = createAnalysisPool({ intel: config.intel, budgetMs: config.limits.analysisBudget });
   const live = ctx.stderr.isTTY;
   try {
     const run = await runScan(
-      { config, store, capturer, targets, intel },
+      { config, store, capturer, targets, intel, analysis },
       {
         onStart: ({ target, profile, index, total }) => {
           if (live) ctx.stderr.write(`[${index + 1}/${total}] scanning ${safeText(target, 40)} (${profile})…\n`);
@@ -56,5 +59,6 @@ export async function scanCommand(options: ScanOptions, ctx: CommandContext): Pr
   } finally {
     store.close();
     await capturer.close();
+    await analysis.close();
   }
 }

@@ -3,6 +3,7 @@
 import { loadConfig } from '../config.js';
 import { parseDuration } from '../duration.js';
 import { describeError, ScriptwardenError } from '../errors.js';
+import { createAnalysisPool } from '../analysis-pool.js';
 import { loadIntel } from '../intel/load-intel.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { renderMetrics, type BrowserState } from '../metrics.js';
@@ -44,8 +45,11 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     store.close();
     throw error;
   }
+  // Hostile bodies are planned, analysed, beautified and diffed in worker threads: the dashboard, /healthz and the
+  // scheduler keep answering while one is.
+  const analysis = createAnalysisPool({ intel: config.intel, budgetMs: config.limits.analysisBudget });
   const scheduler: Scheduler | null = capturer
-    ? createScheduler({ config, store, capturer, loadIntel: () => loadIntel(config.intel), log, version: ctx.version })
+    ? createScheduler({ config, store, capturer, loadIntel: () => loadIntel(config.intel), analysis, log, version: ctx.version })
     : null;
   const browserState = (): BrowserState => capturer?.browserState() ?? { state: 'not-started', pid: null, restarts: 0, lastRestartAt: null };
   let stopping = false;
@@ -81,7 +85,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const d = config.dashboard;
   const auth = { allowOpen: loopback, idleMs: d.sessionIdle, absoluteMs: d.sessionMax, lockout: { maxFailures: d.lockoutAfter, lockMs: d.lockoutFor }, loginAttemptsPerIp: d.loginAttemptsPerIp };
   const dashboard = await ctx.createDashboard({
-    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision,
+    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, analysis,
     auth, trustProxy: d.trustProxy ?? false, notifyChannels: config.notify.map(channelLabel), targetNames: config.targets.map((t) => t.name),
   });
   // Expired sessions are removed hourly; a read of one checks its limits anyway.
@@ -94,6 +98,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   } catch (error) {
     store.close();
     await capturer?.close();
+    await analysis.close();
     throw new ScriptwardenError('USAGE', `cannot listen on ${opts.host}:${port}: ${describeError(error)}`);
   }
   log.info('serve.started', `scriptwarden dashboard: ${address.url}`, { url: address.url, scheduler: Boolean(scheduler) });
@@ -113,6 +118,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   await delivery.stop();
   await capturer?.close();
   await scheduler?.idle(10_000);
+  await analysis.close();
   try {
     store.db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (error) {

@@ -1,6 +1,7 @@
 // Recognises JavaScript libraries and their versions from retire.js-format repository data (pure; no IO).
 
 import { createHash } from 'node:crypto';
+import { RE2JS } from 're2js';
 import type { ReleaseVerification } from './release-claims.js';
 
 /** One library entry of a retire.js repository file: version extractors and known vulnerabilities. */
@@ -33,6 +34,10 @@ export interface LibraryMatch {
 interface CompiledExtractor {
   kind: 'uri' | 'filename' | 'content' | 'replace';
   pattern: RegExp;
+  /** The same pattern for a linear-time engine (RE2): attacker-controlled bodies are matched with it. */
+  linear: RE2JS | null;
+  /** A text the pattern cannot match without (checked before a backtracking match is tried on a body). */
+  literal: string | null;
   replacement?: string;
 }
 
@@ -61,6 +66,50 @@ function compile(source: string): RegExp | null {
   } catch {
     return null;
   }
+}
+
+/** The pattern in RE2, which matches in time linear in the text; null for the few it cannot express (back-references, repeats over 1000). */
+function linearOf(pattern: RegExp): RE2JS | null {
+  try {
+    return RE2JS.compile(pattern.source);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The longest run of plain characters the pattern must contain, for a pattern without alternation or optional
+ * groups (else null): a cheap test that rules most bodies out before a backtracking engine sees them.
+ */
+export function requiredLiteral(source: string): string | null {
+  if (/\|/.test(source.replace(/\\./g, '')) || /\)[?*]|\)\{0/.test(source)) return null;
+  let best = '';
+  let run = '';
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\' && i + 1 < source.length) {
+      const next = source[i + 1]!;
+      i++;
+      if (depth === 0 && /[^A-Za-z0-9]/.test(next)) { run += next; continue; }
+    } else if (c === '{' && depth === 0) {
+      // A repeat count is no text of the body.
+      const end = source.indexOf('}', i);
+      if (end !== -1) i = end;
+    } else if (c === '[') depth++;
+    else if (c === ']' && depth > 0) depth--;
+    else if (depth === 0 && !'()^$.|?*+{}'.includes(c)) {
+      // A character made optional or repeated by what follows is not required as is.
+      const after = source[i + 1];
+      if (after !== undefined && '?*{'.includes(after)) { run = ''; continue; }
+      run += c;
+      continue;
+    }
+    if (run.length > best.length) best = run;
+    run = '';
+  }
+  if (run.length > best.length) best = run;
+  return best.length >= 4 ? best : null;
 }
 
 /** Splits retire's `/pattern/replacement/` form. */
@@ -112,10 +161,10 @@ export function buildLibraryIndex(...repositories: RetireRepository[]): LibraryI
         if (typeof source !== 'string') continue;
         if (kind === 'replace') {
           const spec = splitReplace(source);
-          if (spec) extractors.push({ kind, ...spec });
+          if (spec) extractors.push({ kind, ...spec, linear: linearOf(spec.pattern), literal: requiredLiteral(spec.pattern.source) });
         } else {
           const pattern = compile(source);
-          if (pattern) extractors.push({ kind, pattern });
+          if (pattern) extractors.push({ kind, pattern, linear: kind === 'content' ? linearOf(pattern) : null, literal: requiredLiteral(pattern.source) });
         }
       }
     };
@@ -169,8 +218,30 @@ function window(body: string): string {
   return body.length <= HEAD_CHARS + TAIL_CHARS ? body : `${body.slice(0, HEAD_CHARS)}\n${body.slice(-TAIL_CHARS)}`;
 }
 
-function extract(extractor: CompiledExtractor, text: string): string | null {
-  const match = extractor.pattern.exec(text);
+/** What a backtracking pattern may see of a body: 64 KB from the start, long runs of white space cut to 16 characters. */
+const BACKTRACK_CHARS = 64 * 1024;
+function backtrackWindow(text: string): string {
+  return text.slice(0, BACKTRACK_CHARS * 2).replace(/(\s)\s{16,}/g, (run) => run.slice(0, 16)).slice(0, BACKTRACK_CHARS);
+}
+
+/** The whole match and its first group: in linear time where RE2 can express the pattern, else on a bounded window. */
+function matchBody(extractor: CompiledExtractor, text: string, bounded: () => string): [string, string | undefined] | null {
+  if (extractor.linear) {
+    const matcher = extractor.linear.matcher(text);
+    if (!matcher.find()) return null;
+    return [matcher.group(0) ?? '', matcher.group(1) ?? undefined];
+  }
+  if (extractor.literal !== null && !text.includes(extractor.literal)) return null;
+  const match = extractor.pattern.exec(bounded());
+  return match ? [match[0], match[1]] : null;
+}
+
+function extract(extractor: CompiledExtractor, text: string, bounded: (() => string) | null = null): string | null {
+  // URLs and file names are short and ours to bound; bodies are the attacker's.
+  const match = bounded ? matchBody(extractor, text, bounded) : (() => {
+    const m = extractor.pattern.exec(text);
+    return m ? [m[0], m[1]] as [string, string | undefined] : null;
+  })();
   if (!match) return null;
   const raw = extractor.kind === 'replace' ? match[0].replace(extractor.pattern, extractor.replacement!) : match[1];
   if (!raw || !/^[0-9][0-9.a-z_-]*$/i.test(raw)) return null;
@@ -189,10 +260,12 @@ export function identifyLibrary(index: LibraryIndex, input: { url: string | null
     const library = exact && index.libraries.find((l) => l.name === exact.name);
     if (exact && library) return { name: exact.name, version: exact.version, via: 'hash', vulnerabilities: vulnerabilitiesOf(library, exact.version) };
     const text = window(input.body);
+    let small: string | null = null;
+    const bounded = () => (small ??= backtrackWindow(text));
     for (const library of index.libraries) {
       for (const extractor of library.extractors) {
         if (extractor.kind !== 'content' && extractor.kind !== 'replace') continue;
-        const version = extract(extractor, text);
+        const version = extract(extractor, text, bounded);
         if (version) return { name: library.name, version, via: 'content', vulnerabilities: vulnerabilitiesOf(library, version) };
       }
     }

@@ -99,6 +99,9 @@ export interface Store {
   releases: Releases;
   /** The beautified text of a stored body, computed once and cached; null when the body is not stored. */
   beautified(sha256: string): string | null;
+  /** The beautified text if already computed (undefined when not yet; null when the body is not stored). */
+  cachedBeautified(sha256: string): string | null | undefined;
+  saveBeautified(sha256: string, text: string): void;
   close(): void;
 }
 
@@ -182,6 +185,20 @@ export function openStore(path: string): Store {
       }).immediate(),
     access: createAccess(db),
     releases: createReleases(db),
+    cachedBeautified(sha256) {
+      const source = blobs.idOf(sha256);
+      if (source === null) return null;
+      const cached = db.prepare<[number], { blob_id: number }>("SELECT blob_id FROM derived WHERE source_blob = ? AND kind = 'beautified'").get(source);
+      return cached ? blobs.text(cached.blob_id) : undefined;
+    },
+    saveBeautified(sha256, text) {
+      const source = blobs.idOf(sha256);
+      if (source === null) return;
+      db.transaction(() => {
+        const blobId = blobs.put(text);
+        db.prepare("INSERT INTO derived (source_blob, kind, blob_id) VALUES (?, 'beautified', ?) ON CONFLICT DO NOTHING").run(source, blobId);
+      }).immediate();
+    },
     beautified(sha256) {
       const source = blobs.idOf(sha256);
       if (source === null) return null;

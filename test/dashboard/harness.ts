@@ -16,7 +16,7 @@ export interface DashboardHarness {
   dashboard: Dashboard;
   url: string;
   browser: Browser;
-  scan(capture: PageCapture): ReturnType<Store['applyPlan']>;
+  scan(capture: PageCapture): Promise<ReturnType<Store['applyPlan']>>;
   close(): Promise<void>;
 }
 
@@ -31,10 +31,10 @@ export async function startDashboard(): Promise<DashboardHarness> {
     dashboard,
     url,
     browser,
-    scan: (capture) => {
+    scan: async (capture) => {
       const baseline = store.readBaseline(capture.target, capture.profile);
       const plan = planScan(capture, baseline, { removalThreshold: 2, libraries: intel.libraries });
-      analyzePlan(plan, baseline, store, intel);
+      await analyzePlan(plan, baseline, store, intel);
       return store.applyPlan(plan);
     },
     close: async () => {

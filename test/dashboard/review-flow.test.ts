@@ -15,11 +15,11 @@ describe('reviewing alerts in the dashboard', () => {
   let addedId: number;
   before(async () => {
     h = await startDashboard();
-    h.scan(healthyShop());
+    await h.scan(healthyShop());
     h.store.approveAll({ by: 'alice', note: 'initial inventory reviewed', at: new Date().toISOString() });
     const tampered = script({ kind: 'external', url: APP.url, body: `${APP.body}\n${SKIMMER}` });
     const extra = script({ kind: 'external', url: 'https://cdnjs-cloud.example/jq.js', body: 'window.jq = 1;' });
-    const result = h.scan(pageCapture([tampered, LIB, INLINE_A, INLINE_B, extra]));
+    const result = await h.scan(pageCapture([tampered, LIB, INLINE_A, INLINE_B, extra]));
     changedId = result.newAlerts.find((a) => a.type === 'script.changed')!.id;
     addedId = result.newAlerts.find((a) => a.type === 'script.added')!.id;
   });
@@ -86,7 +86,7 @@ describe('reviewing alerts in the dashboard', () => {
     const inventory = await page.$eval('main', (m) => m.textContent ?? '');
     assert.match(inventory, /cdnjs-cloud\.example\/jq\.js\s*[^]*unapproved/);
     await page.close();
-    const again = h.scan(pageCapture([script({ kind: 'external', url: APP.url, body: `${APP.body}\n${SKIMMER}` }), LIB, INLINE_A, INLINE_B, script({ kind: 'external', url: 'https://cdnjs-cloud.example/jq.js', body: 'window.jq = 1;' })]));
+    const again = await h.scan(pageCapture([script({ kind: 'external', url: APP.url, body: `${APP.body}\n${SKIMMER}` }), LIB, INLINE_A, INLINE_B, script({ kind: 'external', url: 'https://cdnjs-cloud.example/jq.js', body: 'window.jq = 1;' })]));
     assert.deepEqual(again.newAlerts, [], 'the approved change is quiet; the rejected one is not raised twice');
     assert.equal(h.store.getAlert(addedId)!.status, 'rejected');
   });
