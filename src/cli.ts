@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The composition root: parses the command line, wires config, store and crawler together, and sets the exit code.
 
+import { isDiskFull } from './store/write-lock.js';
 import { Command, CommanderError, Option } from 'commander';
 import { userInfo } from 'node:os';
 import type { BrowserHandle } from '../crawler/launch-browser.js';
@@ -258,6 +259,11 @@ export async function main(argv: string[]): Promise<number> {
     if (isScriptwardenError(error)) {
       ctx.stderr.write(`scriptwarden: ${error.message}\n`);
       return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.internal;
+    }
+    if (isDiskFull(error)) {
+      // A write outside a transaction (one statement) refused for want of space: what it wrote was not kept.
+      ctx.stderr.write(`scriptwarden: the disk holding the database ran out of space (${describeError(error)}); the write was not kept. Free space on that disk and run again; "scriptwarden verify" checks the database.\n`);
+      return EXIT.usage;
     }
     ctx.stderr.write(`scriptwarden: internal error: ${describeError(error)}\n`);
     return EXIT.internal;

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScriptwardenError, describeError } from '../errors.js';
-import { immediateTransactions } from './write-lock.js';
+import { diskFullError, immediateTransactions, isDiskFull } from './write-lock.js';
 
 export type Db = Database.Database;
 
@@ -29,6 +29,7 @@ export function openDatabase(path: string): Db {
   } catch (error) {
     db.close();
     const code = (error as { code?: unknown }).code;
+    if (isDiskFull(error, path)) throw diskFullError(path, error);
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       // Not ours to repair: say which file, and what to do, rather than fail as an internal error.
       throw new ScriptwardenError('STORE_FAILED', `${path} is not a scriptwarden database or is damaged (${describeError(error)}). Restore it from a backup, or point "database:" at another file; "scriptwarden verify" on a restored copy shows whether anything else is damaged.`, { cause: error });
