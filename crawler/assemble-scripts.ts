@@ -1,12 +1,15 @@
 // Turns what the recorder saw into ScriptCapture records: kind, frame, initiator, response and body.
 
 import type { Protocol } from 'puppeteer-core';
+import { fingerprint, type Fingerprint } from '../src/fingerprint.js';
 import { SOURCE_UNAVAILABLE, type Initiator, type ScriptCapture, type ScriptKind } from '../src/types.js';
 import { initiatorScriptUrl, type PageRecorder, type RecordedRequest, type RecordedScript } from './page-recorder.js';
 
 export interface AssembleOptions {
   mainFrameId: string;
   maxBodyBytes: number;
+  /** Bytes of bodies kept for the whole page; past it, and past maxBodyBytes, a body is fingerprinted and dropped. */
+  maxPageBytes: number;
   bodyTimeoutMs: number;
   workerUrls: Map<object, string>;
 }
@@ -57,6 +60,7 @@ export async function assembleScripts(recorder: PageRecorder, options: AssembleO
     return list.find((r) => r.frameId === frameId && r.type === 'Script') ?? list.find((r) => r.type === 'Script') ?? list[0];
   };
 
+  let kept = 0;
   const documentUrls = new Set<string>([...recorder.frames.values()].map((f) => f.url));
   for (const request of recorder.requests.values()) if (request.type === 'Document') documentUrls.add(request.url);
 
@@ -97,9 +101,18 @@ export async function assembleScripts(recorder: PageRecorder, options: AssembleO
           null,
         );
       }
-      const bodyTooLarge = body !== null && Buffer.byteLength(body, 'utf8') > options.maxBodyBytes;
       if (body === null && !loadError) {
         loadError = SOURCE_UNAVAILABLE;
+      }
+      // Memory is bounded per page: a body over its own limit, or past the page's budget, keeps only its fingerprint.
+      let print: Fingerprint | undefined;
+      const size = body === null ? 0 : Buffer.byteLength(body, 'utf8');
+      const bodyTooLarge = size > options.maxBodyBytes;
+      if (body !== null && (bodyTooLarge || kept + size > options.maxPageBytes)) {
+        print = fingerprint(body);
+        body = null;
+      } else {
+        kept += size;
       }
       return {
         ref: `${worker ? 'w' : 'p'}:${event.scriptId}`,
@@ -113,8 +126,9 @@ export async function assembleScripts(recorder: PageRecorder, options: AssembleO
         remoteIp: request?.remoteIp ?? null,
         remotePort: request?.remotePort ?? null,
         body,
-        loadError,
-        bodyTooLarge,
+        loadError: print ? null : loadError,
+        bodyTooLarge: bodyTooLarge || print !== undefined,
+        ...(print ? { fingerprint: print } : {}),
       };
     });
   return Promise.all(jobs);

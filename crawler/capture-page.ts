@@ -32,6 +32,8 @@ export interface CaptureLimits {
   settleMs: number;
   maxScriptsPerPage: number;
   maxBodyBytes: number;
+  /** Script bytes kept per page in all (default 64 MB); beyond it bodies are fingerprinted and dropped. */
+  maxPageBytes?: number;
   /** The behavioural pass on payment and login pages; off when absent. `nextPage`: the later page watched for staged data. */
   canary?: { enabled: boolean; approvedHosts: string[]; nextPage?: string };
 }
@@ -160,9 +162,14 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   const scripts = await assembleScripts(recorder, {
     mainFrameId,
     maxBodyBytes: limits.maxBodyBytes,
+    maxPageBytes: limits.maxPageBytes ?? 64 * 1024 * 1024,
     bodyTimeoutMs: Math.max(2000, Math.min(10_000, limits.pageTimeoutMs)),
     workerUrls,
   });
+  const dropped = scripts.filter((s) => s.body === null && s.fingerprint);
+  if (dropped.length) {
+    capture.notices = [...(capture.notices ?? []), `limits.maxPageBytes / limits.maxBodyBytes: ${dropped.length} script bodies were fingerprinted and compared but not kept`];
+  }
   const frameUrlOf = (id: string | null) => (id ? recorder.frames.get(id)?.url ?? '' : '');
   capture.scripts = [...scripts, ...failedScriptLoads(recorder, frameUrlOf, mainFrameId)];
   capture.requests = [...recorder.requests.values()].map(

@@ -38,6 +38,7 @@ function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
       settleMs: config.browser.settle,
       maxScriptsPerPage: config.limits.maxScriptsPerPage,
       maxBodyBytes: config.limits.maxBodyBytes,
+      maxPageBytes: config.limits.maxPageBytes,
       canary: config.canary,
     };
     const userAgent = profileSettings('desktop', browser ? await browser.version() : 'Chrome/130.0').userAgent;

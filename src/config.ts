@@ -83,6 +83,8 @@ const configSchema = z
       .strictObject({
         maxScriptsPerPage: count(1, 100_000).default(500),
         maxBodyBytes: count(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
+        /** Bytes of script bodies one page capture keeps in all; beyond it bodies are hashed and compared, not kept. */
+        maxPageBytes: count(1024 * 1024, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
         /** New alerts one scan raises for one target and profile; the rest are summed up in one alerts.capped alert. */
         maxAlertsPerScan: count(1, 10_000).default(50),
         /** Time one analysis task (a scan's plan, one script's analyzers, a beautify or diff) may take in its worker. */

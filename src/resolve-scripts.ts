@@ -20,7 +20,10 @@ export function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot,
   const taken = new Set(baseline.scripts.map((k) => k.key));
   // Normalised hashes are needed up front only for inline and runtime code, which is matched by content.
   const fingerprints = capture.scripts.map((s) =>
-    s.body === null ? null : { ...fingerprint(s.body), normalized: isAnonymous(s) ? sha256Hex(maskVolatile(s.body)) : null });
+    s.body === null
+      // A body the crawler only fingerprinted (over a limit) is compared by its hash alone.
+      ? (s.fingerprint ? { ...s.fingerprint, normalized: isAnonymous(s) ? s.fingerprint.sha256 : null } : null)
+      : { ...fingerprint(s.body), normalized: isAnonymous(s) ? sha256Hex(maskVolatile(s.body)) : null });
   const knownIdFor = new Map<number, number>();
 
   // Identical runtime code run many times (timers, re-arming loops) is one script, observed once.
@@ -44,7 +47,7 @@ export function resolveScripts(capture: PageCapture, baseline: BaselineSnapshot,
       index,
       sha256: fingerprints[index]!.sha256,
       normalized: fingerprints[index]!.normalized!,
-      body: capture.scripts[index]!.body!,
+      body: capture.scripts[index]!.body ?? '',
     }));
     for (const [index, id] of matchAnonymous(candidates, known)) knownIdFor.set(index, id);
   }

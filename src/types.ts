@@ -66,8 +66,10 @@ export interface ScriptCapture {
   body: string | null;
   /** Why the body is missing (load failure). */
   loadError: string | null;
-  /** The body exceeded limits.maxBodyBytes: it is fingerprinted and compared, but not stored. */
+  /** The body exceeded limits.maxBodyBytes (or the page's limits.maxPageBytes): it is fingerprinted and compared, but not stored. */
   bodyTooLarge: boolean;
+  /** The fingerprint of a body the crawler did not keep (over a limit); `body` is then null. */
+  fingerprint?: { sha256: string; sri: string; size: number };
 }
 
 export interface RequestCapture {

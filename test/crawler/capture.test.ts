@@ -110,4 +110,21 @@ var s = document.createElement('script'); s.src = 'http://cdn.test:{{PORT}}/inje
       assert.match(ua, /Windows NT 10\.0/);
     }
   });
+
+  it('keeps script bodies up to the page budget, and only the fingerprints of the rest, with a notice', async () => {
+    const bodies = [0, 1, 2, 3].map((i) => `window.part${i} = "${String(i).repeat(40_000)}";`);
+    bodies.forEach((body, i) => site.set('shop.test', `/big${i}.js`, body));
+    site.set('shop.test', '/big', `<!doctype html>${bodies.map((_, i) => `<script src="/big${i}.js"></script>`).join('')}`);
+    const big = await browser.capture({ target: 'big', url: site.url('shop.test', '/big'), profile: 'desktop' }, { ...limits, maxPageBytes: 100_000 });
+    assert.deepEqual(big.outcome, { ok: true });
+    const scripts = big.scripts.filter((s) => /\/big\d\.js$/.test(s.url ?? ''));
+    assert.equal(scripts.length, 4);
+    const kept = scripts.filter((s) => s.body !== null);
+    const hashed = scripts.filter((s) => s.body === null);
+    assert.equal(kept.length, 2, 'two bodies of 40 KB fit in 100 KB');
+    assert.equal(hashed.length, 2);
+    const { sha256Hex } = await import('../../src/fingerprint.js');
+    for (const s of hashed) assert.equal(s.fingerprint?.sha256, sha256Hex(bodies[Number(/big(\d)/.exec(s.url!)![1])]!), 'a dropped body is still fingerprinted');
+    assert.ok(big.notices?.some((n) => /2 script bodies were fingerprinted and compared but not kept/.test(n)), JSON.stringify(big.notices));
+  });
 });
