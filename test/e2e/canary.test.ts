@@ -86,8 +86,8 @@ describe('canary exfiltration test', () => {
 
   it('never lets the order out through a popup or a frame the form targets', () => {
     assert.ok(first.targets.filter((t) => OPENER_SHOPS.includes(`${t.target}.test`)).every((t) => t.status === 'ok'), JSON.stringify(first.targets));
-    const orders = site.hits.filter((h) => /^(popup|frame)-form-shop\.test \/order /.test(h));
-    assert.deepEqual(orders, [], 'a form with target=_blank or a frame target places no order');
+    const orders = site.hits.filter((h) => /^(popup-form|frame-form|worker)-shop\.test \/order /.test(h));
+    assert.deepEqual(orders, [], 'a form with target=_blank or a frame target, or a worker, places no order');
   });
 
   it('finds card data sent through a frame\'s URL or a popup the skimmer opened, and holds both requests', () => {
