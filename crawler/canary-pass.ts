@@ -185,9 +185,14 @@ export async function runCanaryPass(page: Page, session: CDPSession, options: Ca
       } else if (firstForm.form) {
         await firstForm.form.evaluate((form) => (form as HTMLFormElement).requestSubmit()).then(() => { result.submitted = 'form'; }).catch(() => undefined);
       }
-      // Skimmers wait a moment before sending (timers of 250–500 ms are common); then the network must go quiet.
+      // Skimmers wait a moment before sending (timers of 250–500 ms are common); then the network must go quiet. The
+      // wait is a timer in the page itself, so it fires after the page's own shorter timers however busy the machine.
       const remaining = Math.max(0, deadline - Date.now());
-      await new Promise((resolve) => setTimeout(resolve, Math.min(600, remaining)));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        page.evaluate((ms) => new Promise((resolve) => setTimeout(resolve, ms)), Math.min(600, remaining)).catch(() => undefined),
+        new Promise((resolve) => { timer = setTimeout(resolve, remaining); }),
+      ]).finally(() => clearTimeout(timer));
       await page.waitForNetworkIdle({ idleTime: 200, timeout: Math.max(1, Math.min(1000, deadline - Date.now())) }).catch(() => undefined);
     }
   } finally {

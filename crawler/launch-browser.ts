@@ -10,6 +10,11 @@ import { watchNewTargets } from './new-target-guard.js';
 
 export interface LaunchOptions {
   executablePath: string;
+  /**
+   * Connect to a running browser (a pool's, or one shared by a test run) at this DevTools WebSocket URL instead of
+   * launching one. Its flags are its own: `resolve:` and `browser.args` then apply to resource fetches only.
+   */
+  wsEndpoint?: string;
   args: string[];
   resolve: ResolveMap;
   /** Chromium refuses to start as root without --no-sandbox; it is added only then. */
@@ -74,6 +79,13 @@ export function chromiumArgs(options: LaunchOptions): string[] {
 }
 
 async function start(options: LaunchOptions): Promise<Browser> {
+  if (options.wsEndpoint) {
+    try {
+      return await puppeteer.connect({ browserWSEndpoint: options.wsEndpoint, protocolTimeout: 60_000 });
+    } catch (error) {
+      throw new ScriptwardenError('BROWSER_LAUNCH_FAILED', `cannot connect to the browser at ${options.wsEndpoint} (browser.wsEndpoint): ${describeError(error)}`, { cause: error });
+    }
+  }
   try {
     return await puppeteer.launch({
       executablePath: options.executablePath,
@@ -132,7 +144,9 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
     ]);
     if (answered) return;
     killed = owner;
-    owner.process()?.kill('SIGKILL');
+    // A browser we connected to is not ours to kill: we let go of it, and the next capture connects again.
+    if (options.wsEndpoint) await owner.disconnect().catch(() => undefined);
+    else owner.process()?.kill('SIGKILL');
   };
 
   return {
@@ -167,7 +181,8 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
     },
     async close() {
       closed = true;
-      await browser.close().catch(() => browser.process()?.kill('SIGKILL'));
+      if (options.wsEndpoint) await browser.disconnect().catch(() => undefined);
+      else await browser.close().catch(() => browser.process()?.kill('SIGKILL'));
     },
   };
 }

@@ -26,13 +26,15 @@ export interface PoolOptions {
   /** Time one task may take before it is stopped; default 10 s. */
   budgetMs?: number;
   threads?: number;
+  /** The compiled worker module; default the one next to this file (tests running from sources name the build's). */
+  workerFile?: string;
 }
 
 export function createAnalysisPool(options: PoolOptions): AnalysisPool {
   const budgetMs = options.budgetMs ?? 10_000;
   const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   const piscina = new Piscina({
-    filename: new URL('./analysis-worker.js', import.meta.url).href,
+    filename: options.workerFile ?? new URL('./analysis-worker.js', import.meta.url).href,
     workerData: { intel: options.intel },
     minThreads: 1,
     maxThreads: threads,

@@ -24,7 +24,9 @@ function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
       import('../crawler/find-browser.js'), import('../crawler/fetch-resource.js'), import('../crawler/launch-browser.js'), import('../crawler/profiles.js'),
     ]);
     let browser: BrowserHandle | null = null;
-    if (needsBrowser) {
+    if (needsBrowser && config.browser.wsEndpoint) {
+      browser = await launchBrowser({ executablePath: '', wsEndpoint: config.browser.wsEndpoint, args: [], resolve: {}, runningAsRoot, allowPrivateNetwork: config.allowPrivateNetwork });
+    } else if (needsBrowser) {
       const executablePath = findBrowser({
         configured: config.browser.executablePath,
         envExecutablePath: env.PUPPETEER_EXECUTABLE_PATH || undefined,

@@ -65,6 +65,8 @@ const configSchema = z
     browser: z
       .strictObject({
         executablePath: z.string().min(1).optional(),
+        /** A running browser's DevTools WebSocket URL (ws://host:port/devtools/browser/…): scans connect to it instead of launching one. */
+        wsEndpoint: z.string().refine((v) => /^wss?:\/\/[^/\s]+\/\S*$/.test(v), 'must be a ws:// or wss:// DevTools URL, such as ws://127.0.0.1:9222/devtools/browser/ID').optional(),
         args: z.array(z.string()).default([]),
         pageTimeout: duration('30s'),
         settle: duration('500ms'),

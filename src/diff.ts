@@ -56,7 +56,7 @@ export interface DiffHunk {
 }
 
 /** Beyond this many differing lines a diff is not shown inline (it would take seconds and say little). */
-export const MAX_DIFF_EDITS = 5000;
+export const MAX_DIFF_EDITS = 2000;
 
 export type BoundedDiff = { hunks: DiffHunk[] } | { tooLarge: string };
 

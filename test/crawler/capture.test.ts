@@ -1,7 +1,7 @@
 // Crawler: real Chromium records every kind of script as the engine parses it, with frame and initiator.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { BrowserHandle } from '../../crawler/launch-browser.js';
 import { launchTestCapturer } from '../fixtures/browser.js';
 import type { PageCapture } from '../../src/types.js';
@@ -27,7 +27,7 @@ describe('capturePage', () => {
   let browser: BrowserHandle;
   let capture: PageCapture;
 
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     site.set('shop.test', '/', PAGE);
     site.set('shop.test', '/first.js', 'window.first = 1;');
@@ -44,7 +44,7 @@ var s = document.createElement('script'); s.src = 'http://cdn.test:{{PORT}}/inje
     browser = await launchTestCapturer();
     capture = await browser.capture({ target: 'kinds', url: site.url('shop.test', '/'), profile: 'desktop' }, limits);
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await site?.close();
   });

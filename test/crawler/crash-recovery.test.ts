@@ -1,9 +1,9 @@
 // Crawler: a browser killed mid-capture gives a failed capture, and the next capture relaunches it.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, type BrowserHandle } from '../../crawler/launch-browser.js';
-import { launchTestCapturer, RUNNING_AS_ROOT, testBrowserPath } from '../fixtures/browser.js';
+import { launchOwnCapturer, RUNNING_AS_ROOT, testBrowserPath } from '../fixtures/browser.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 
 const limits = { pageTimeoutMs: 8000, settleMs: 200, maxScriptsPerPage: 500, maxBodyBytes: 1024 * 1024 };
@@ -11,14 +11,15 @@ const limits = { pageTimeoutMs: 8000, settleMs: 200, maxScriptsPerPage: 500, max
 describe('browser crash recovery', () => {
   let site: FixtureSite;
   let browser: BrowserHandle;
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     site.set('shop.test', '/slow', '<script src="/slow.js"></script>');
     site.set('shop.test', '/slow.js', { body: 'window.slow = 1;', delayMs: 4000 });
     site.set('shop.test', '/ok', '<script>var ok = 1;</script>');
-    browser = await launchTestCapturer();
+    // Its own browser: this test kills it.
+    browser = await launchOwnCapturer();
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await site?.close();
   });

@@ -1,7 +1,7 @@
 // Crawler: the scan looks like a visitor; a skimmer that hides from automation tells still runs, on desktop and mobile.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { BrowserHandle } from '../../crawler/launch-browser.js';
 import { evasivePage } from '../fixtures/evasive-page.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
@@ -10,7 +10,7 @@ import { launchTestCapturer } from '../fixtures/browser.js';
 describe('looking like a visitor', () => {
   let site: FixtureSite;
   let browser: BrowserHandle;
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     site.set('evasive.test', '/checkout', evasivePage('http://report.test:{{PORT}}/r/', 'http://collect-evasive.test:{{PORT}}/c'));
     site.set('collect-evasive.test', '/c', 'ok');
@@ -23,7 +23,7 @@ document.getElementById('card-number').addEventListener('keyup', function () {})
 var v = document.getElementById('card-number').value;`);
     browser = await launchTestCapturer();
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await site?.close();
   });

@@ -1,18 +1,19 @@
 // Crawler: evidence of a load over HTTPS: the document byte for byte, the rendered DOM, a PNG screenshot, TLS details
 // of the certificate, a HAR with server addresses, and the initiator chain of an injected script.
 
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, type BrowserHandle } from '../../crawler/launch-browser.js';
 import { evidenceFiles, initiatorChain } from '../../src/evidence.js';
 import type { PageCapture } from '../../src/types.js';
 import { RUNNING_AS_ROOT, testBrowserPath } from '../fixtures/browser.js';
+import { ROOT } from '../fixtures/paths.js';
 
-const TLS_DIR = fileURLToPath(new URL('../../../test/fixtures/tls/', import.meta.url));
+const TLS_DIR = `${join(ROOT, 'test', 'fixtures', 'tls')}/`;
 const PAGE = `<!doctype html><html><head><title>Pay</title>
 <script src="/loader.js"></script></head>
 <body><h1>Checkout</h1><form><input name="q"></form></body></html>`;
@@ -25,7 +26,7 @@ describe('evidence of a load', () => {
   let capture: PageCapture;
   let origin: string;
 
-  before(async () => {
+  beforeAll(async () => {
     server = createServer({ key: readFileSync(`${TLS_DIR}key.pem`), cert: readFileSync(`${TLS_DIR}cert.pem`) }, (req, res) => {
       const routes: Record<string, [string, string]> = { '/': ['text/html', PAGE], '/loader.js': ['text/javascript', LOADER], '/tag.js': ['text/javascript', TAG] };
       const route = routes[req.url ?? ''];
@@ -37,7 +38,7 @@ describe('evidence of a load', () => {
     browser = await launchBrowser({ executablePath: testBrowserPath(), args: ['--ignore-certificate-errors'], resolve: { '*.test': '127.0.0.1' }, runningAsRoot: RUNNING_AS_ROOT });
     capture = await browser.capture({ target: 'secure', url: `${origin}/`, profile: 'desktop' }, { pageTimeoutMs: 8000, settleMs: 300, maxScriptsPerPage: 100, maxBodyBytes: 1024 * 1024 });
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     server?.closeAllConnections();
     server?.close();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { findBrowser } from '../../crawler/find-browser.js';
 import { ScriptwardenError } from '../../src/errors.js';
 import { tempProject } from '../fixtures/cli.js';

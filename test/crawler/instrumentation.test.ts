@@ -1,7 +1,7 @@
 // Crawler: the page instrumentation watches without changing what the page's own code gets back from the APIs it wraps.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { BrowserHandle } from '../../crawler/launch-browser.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { launchTestCapturer } from '../fixtures/browser.js';
@@ -26,14 +26,14 @@ const SELF_TEST = `(function () {
 describe('page instrumentation', () => {
   let site: FixtureSite;
   let browser: BrowserHandle;
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     site.set('selftest.test', '/', `<!doctype html><html><body><form><input autocomplete="cc-number"></form><script>${SELF_TEST}</script></body></html>`);
     site.set('selftest.test', '/events', { body: 'data: x\n\n', headers: { 'content-type': 'text/event-stream' } });
     site.set('selftest.test', '/result', 'ok');
     browser = await launchTestCapturer();
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await site?.close();
   });

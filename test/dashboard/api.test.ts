@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { planScan } from '../../src/compare.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
@@ -23,7 +23,7 @@ describe('dashboard API', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  before(async () => {
+  beforeAll(async () => {
     store = openStore(join(tempProject('sw-api-'), 'sw.db'));
     const scan = (c: ReturnType<typeof healthyShop>) => store.applyPlan(planScan(c, store.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
     scan(healthyShop());
@@ -32,7 +32,7 @@ describe('dashboard API', () => {
     dashboard = createApp({ store, actor: 'api-user' });
     url = (await dashboard.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
   });
-  after(async () => {
+  afterAll(async () => {
     await dashboard.close();
     store.close();
   });

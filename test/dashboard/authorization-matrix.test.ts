@@ -1,7 +1,7 @@
 // The authorization matrix: every route of the dashboard and the API, for anonymous, viewer, approver and admin.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { signIn, type SignedIn } from '../fixtures/access.js';
 import { startAccessSetup, type AccessSetup } from './access-setup.js';
 
@@ -103,7 +103,7 @@ describe('authorization matrix', () => {
   let ids: Ids;
   const sessions: Partial<Record<'viewer' | 'approver' | 'admin', SignedIn>> = {};
 
-  before(async () => {
+  beforeAll(async () => {
     s = await startAccessSetup();
     const actor = { name: 'setup', ip: null };
     ids = {
@@ -117,7 +117,7 @@ describe('authorization matrix', () => {
     sessions.approver = await signIn(s.base, 'april');
     sessions.admin = await signIn(s.base, 'adam');
   });
-  after(() => s.close());
+  afterAll(() => s.close());
 
   it('lists every registered route', () => {
     const inMatrix = [...HTML_ROWS, ...API_ROWS].map((r) => r.route).sort();

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Browser } from 'puppeteer-core';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
@@ -33,7 +33,7 @@ describe('hostile content in the dashboard', () => {
   let url: string;
   let browser: Browser;
 
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     site.set('evil.test', '/', { body: page(''), headers: { 'content-security-policy': `script-src 'self' 'unsafe-inline' http://*.test:{{PORT}}; report-uri /r?${PAYLOADS[2]}` } });
     site.set('evil.test', '/js/evil.js', { body: BODY, headers: { 'x-payload': PAYLOADS[1]!, 'x-other': PAYLOADS[0]! } });
@@ -54,7 +54,7 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
     url = (await dashboard.listen(0, '127.0.0.1')).url;
     browser = await launchTestPuppeteer();
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await dashboard?.close();
     store?.close();

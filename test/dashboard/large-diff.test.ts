@@ -2,13 +2,14 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { createAnalysisPool, type AnalysisPool } from '../../src/analysis-pool.js';
 import { planScan } from '../../src/compare.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, INLINE_A, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
+import { DIST } from '../fixtures/paths.js';
 
 describe('large and hostile changes on the alert page', () => {
   let store: Store;
@@ -18,13 +19,13 @@ describe('large and hostile changes on the alert page', () => {
   const scan = (body: string, extra: ReturnType<typeof script>[] = []) =>
     store.applyPlan(planScan(pageCapture([script({ kind: 'external', url: APP.url, body }), INLINE_A, ...extra]), store.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }));
   let appBody = '';
-  before(async () => {
+  beforeAll(async () => {
     store = openStore(join(tempProject('sw-bigdiff-'), 'sw.db'));
-    pool = createAnalysisPool({ intel: { libraries: [], knownBadHosts: [] }, budgetMs: 3000 });
+    pool = createAnalysisPool({ intel: { libraries: [], knownBadHosts: [] }, budgetMs: 20_000, workerFile: join(DIST, 'src', 'analysis-worker.js') });
     dashboard = createApp({ store, actor: 'tester', analysis: pool });
     ({ url } = await dashboard.listen(0, '127.0.0.1'));
   });
-  after(async () => {
+  afterAll(async () => {
     await dashboard.close();
     await pool.close();
     store.close();
@@ -38,12 +39,12 @@ describe('large and hostile changes on the alert page', () => {
     assert.ok(alertId);
     for (let view = 0; view < 2; view++) {
       const page = await (await fetch(new URL(`/alerts/${alertId}`, url))).text();
-      assert.match(page, /Too large to show inline \(more than 5000 lines differ\)/);
+      assert.match(page, /Too large to show inline \(more than 2000 lines differ\)/);
       assert.match(page, /Download old body/);
     }
     const api = await (await fetch(new URL(`/api/alerts/${alertId}`, url))).json() as { diff: unknown; diffTooLarge: string };
     assert.equal(api.diff, null);
-    assert.match(api.diffTooLarge, /more than 5000 lines differ/);
+    assert.match(api.diffTooLarge, /more than 2000 lines differ/);
   });
 
   it('serves the page of a body that stalls beautifying (a run of brackets) within the worker\'s budget', { timeout: 60_000 }, async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { startDashboard, type DashboardHarness } from './harness.js';
 
@@ -13,7 +13,7 @@ describe('reviewing alerts in the dashboard', () => {
   let h: DashboardHarness;
   let changedId: number;
   let addedId: number;
-  before(async () => {
+  beforeAll(async () => {
     h = await startDashboard();
     await h.scan(healthyShop());
     h.store.approveAll({ by: 'alice', note: 'initial inventory reviewed', at: new Date().toISOString() });
@@ -23,7 +23,7 @@ describe('reviewing alerts in the dashboard', () => {
     changedId = result.newAlerts.find((a) => a.type === 'script.changed')!.id;
     addedId = result.newAlerts.find((a) => a.type === 'script.added')!.id;
   });
-  after(async () => { await h?.close(); });
+  afterAll(async () => { await h?.close(); });
 
   it('shows the open alerts on the overview and the alerts list', async () => {
     const page = await h.browser.newPage();

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { planScan } from '../../src/compare.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
@@ -13,12 +13,12 @@ describe('failed sub-resources on the dashboard', () => {
   let store: Store;
   let dashboard: Dashboard;
   let url: string;
-  before(async () => {
+  beforeAll(async () => {
     store = openStore(join(tempProject('sw-warn-'), 'scriptwarden.db'));
     dashboard = createApp({ store, actor: 'tester' });
     ({ url } = await dashboard.listen(0, '127.0.0.1'));
   });
-  after(async () => {
+  afterAll(async () => {
     await dashboard.close();
     store.close();
   });

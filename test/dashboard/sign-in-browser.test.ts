@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { codeFor, PASSWORD } from '../fixtures/access.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
@@ -23,7 +23,7 @@ describe('signing in and deciding in Chromium', () => {
   let evilPort: number;
   let secret = '';
 
-  before(async () => {
+  beforeAll(async () => {
     s = await startAccessSetup();
     s.store.access.setTwoFactorPolicy('approvers', { name: 'adam', ip: null });
     browser = await launchTestPuppeteer({ '*.test': '127.0.0.1' });
@@ -35,7 +35,7 @@ describe('signing in and deciding in Chromium', () => {
     await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
     evilPort = (evil.address() as AddressInfo).port;
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     evil?.close();
     await s?.close();

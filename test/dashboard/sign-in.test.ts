@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createApp } from '../../dashboard/create-app.js';
 import { safeNext } from '../../dashboard/routes/sign-in.js';
 import { base32Encode, newTotpSecret } from '../../src/auth/totp.js';
@@ -27,10 +27,10 @@ describe('sign-in and sessions', () => {
       body: form(fields),
     });
 
-  before(async () => {
+  beforeAll(async () => {
     s = await startAccessSetup({ lockout: { maxFailures: 5, lockMs: 60_000 } });
   });
-  after(() => s.close());
+  afterAll(() => s.close());
 
   it('refuses a state change without the session\'s CSRF token, with a wrong one, or from another site', async () => {
     const april = await signIn(s.base, 'april');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { PASSWORD, postLogin } from '../fixtures/access.js';
 import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 import { startServe, type ServeProcess } from '../fixtures/serve-process.js';
@@ -14,11 +14,11 @@ describe('users and tokens from the command line', () => {
   let serve: ServeProcess;
   const cli = (args: string[], input?: string) => runCli(args, { cwd: dir, input });
 
-  before(async () => {
+  beforeAll(async () => {
     dir = tempProject('sw-access-cli-');
     writeConfig(dir, [{ name: 'shop', url: 'http://127.0.0.1:9/' }]);
   });
-  after(async () => {
+  afterAll(async () => {
     await serve?.stop();
   });
 

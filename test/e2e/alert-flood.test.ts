@@ -1,7 +1,7 @@
 // End to end: code that rewrites itself is one alert for its source, and a scan raises at most limits.maxAlertsPerScan.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { CHECKOUT_HTML, CSP } from '../fixtures/shop.js';
 import { baselinedShop, type Scenario } from './scenario.js';
 
@@ -9,8 +9,8 @@ const HEADERS = { 'content-security-policy': CSP, 'x-frame-options': 'DENY' };
 
 describe('alert floods', () => {
   let s: Scenario;
-  before(async () => { s = await baselinedShop({ canary: false, extraConfig: 'limits:\n  maxAlertsPerScan: 20' }); });
-  after(async () => { await s.close(); });
+  beforeAll(async () => { s = await baselinedShop({ canary: false, extraConfig: 'limits:\n  maxAlertsPerScan: 20' }); });
+  afterAll(async () => { await s.close(); });
 
   it('raises one alert for a script that compiles a new eval body every few milliseconds, not one per body', async () => {
     // Each body differs in a random name and a counter: no two bodies are alike, as in a real packer that re-keys itself.

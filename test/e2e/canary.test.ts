@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { installCanaryShops, OPENER_SHOPS, SHOPS } from '../fixtures/canary-shops.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
@@ -14,7 +14,7 @@ describe('canary exfiltration test', () => {
   let first: ScanJson;
   let dir: string;
 
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     installCanaryShops(site);
     dir = tempProject('sw-canary-');
@@ -24,7 +24,7 @@ describe('canary exfiltration test', () => {
       'browser:', '  settle: 300ms', '  concurrency: 3', 'targets:', ...targets, ''].join('\n'));
     first = parseJson<ScanJson>(await runCli(['scan', '--json'], { cwd: dir }));
   });
-  after(async () => { await site?.close(); });
+  afterAll(async () => { await site?.close(); });
 
   it('scans every shop successfully and reports on the very first scan', () => {
     assert.deepEqual(first.targets.filter((t) => t.status !== 'ok'), []);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { installShop } from '../fixtures/shop.js';
 import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
@@ -14,8 +14,8 @@ function noStack(text: string) {
 
 describe('command-line errors', () => {
   let site: FixtureSite;
-  before(async () => { site = await startFixtureSite(); installShop(site); });
-  after(async () => { await site.close(); });
+  beforeAll(async () => { site = await startFixtureSite(); installShop(site); });
+  afterAll(async () => { await site.close(); });
 
   it('rejects a bad configuration with the path of each problem and exit 2', async () => {
     const dir = tempProject();
@@ -93,7 +93,7 @@ describe('command-line errors', () => {
 
   it('explains how to install a browser when none is found, with exit 2', async () => {
     const dir = tempProject();
-    writeConfig(dir, [{ name: 'checkout', url: site.url('shop.test', '/checkout') }]);
+    writeConfig(dir, [{ name: 'checkout', url: site.url('shop.test', '/checkout') }], '', '8s', { ownBrowser: true });
     const viaEnv = await runCli(['scan'], { cwd: dir, env: { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' } });
     assert.equal(viaEnv.code, 2);
     assert.match(viaEnv.stderr, /PUPPETEER_EXECUTABLE_PATH=\/nonexistent\/chrome does not exist/);

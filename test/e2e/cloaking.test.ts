@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { CHECKOUT_FORM } from '../fixtures/canary-shops.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
@@ -16,7 +16,7 @@ describe('cloaking by user agent', () => {
   let dir: string;
   let scan: ScanJson;
 
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     site.set('sneaky-shop.test', '/checkout', {
       body: '',
@@ -35,7 +35,7 @@ describe('cloaking by user agent', () => {
     writeFileSync(join(dir, 'scriptwarden.yml'), `database: ./sw.db\nresolve:\n  "*.test": 127.0.0.1\nprofiles: [desktop, mobile]\nbrowser:\n  settle: 300ms\ntargets:\n  - name: sneaky\n    url: ${site.url('sneaky-shop.test', '/checkout')}\n`);
     scan = parseJson<ScanJson>(await runCli(['scan', '--json'], { cwd: dir }));
   });
-  after(async () => { await site?.close(); });
+  afterAll(async () => { await site?.close(); });
 
   it('catches the skimmer with the mobile profile only, and says it may be cloaked', () => {
     assert.deepEqual(scan.targets.map((t) => t.status), ['ok', 'ok']);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { severityRank, type Severity } from '../../src/types.js';
 import { ATTACKS } from '../fixtures/corpus/attacks.js';
 import { BENIGN } from '../fixtures/corpus/benign.js';
@@ -46,7 +46,7 @@ describe('labelled corpus', () => {
   let RELEASE_CASES: CorpusCase[] = [];
   let CASES: CorpusCase[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     await fetchReleases();
     RELEASE_CASES = releaseCases();
     CASES = [...ALL_ATTACKS, ...BENIGN, ...RELEASE_CASES];
@@ -77,8 +77,8 @@ describe('labelled corpus', () => {
     assert.equal(approved.code, 0, approved.stderr);
     for (const c of CASES) install(site, c.after);
     result = await scan();
-  });
-  after(async () => { await site?.close(); await registry?.close(); });
+  }, 900_000); // Scans the whole corpus (about 60 pages, some twice) before the cases are judged.
+  afterAll(async () => { await site?.close(); await registry?.close(); });
 
   it('holds at least 25 attack cases, 8 everyday changes and 25 real releases, all scanned successfully twice', () => {
     assert.ok(ALL_ATTACKS.length >= 25 && BENIGN.length >= 8, `${ALL_ATTACKS.length} attacks`);

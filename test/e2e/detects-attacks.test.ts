@@ -1,7 +1,7 @@
 // End to end: real Chromium against the fixture shop; each attack must raise the right alert.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { APP_JS, CHECKOUT_HTML, CSP, DEMO_SKIMMER, ICONS_SVG, LOADER_JS, PAY_SDK_JS, WIDGET_JS } from '../fixtures/shop.js';
 import { baselinedShop, type Scenario, type ScanJson } from './scenario.js';
 
@@ -18,8 +18,8 @@ function only(json: ScanJson, type: string) {
 
 describe('attacks on a baselined checkout page', () => {
   let s: Scenario;
-  before(async () => { s = await baselinedShop({ withResource: true }); });
-  after(async () => { await s.close(); });
+  beforeAll(async () => { s = await baselinedShop({ withResource: true }); });
+  afterAll(async () => { await s.close(); });
 
   it('stays quiet on an unchanged rescan', async () => {
     const { result, json } = await s.scan();

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { CHECKOUT_HTML, CSP, installShop } from '../fixtures/shop.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
@@ -38,14 +38,15 @@ function fill(path: string): void {
 
 const disk = mountSmallDisk();
 
-describe('a full disk', { skip: disk ? false : 'mounting a small tmpfs is not allowed here (needs root)' }, () => {
+// Skipped where mounting a small tmpfs is not allowed (it needs root).
+describe.skipIf(!disk)('a full disk', () => {
   let site: FixtureSite;
   let dir: string;
   const scan = async () => {
     const result = await runCli(['scan', '--json'], { cwd: dir });
     return { result, json: result.code === 2 ? null : parseJson<ScanJson>(result) };
   };
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     installShop(site);
     dir = tempProject();
@@ -55,7 +56,7 @@ describe('a full disk', { skip: disk ? false : 'mounting a small tmpfs is not al
     const { readFileSync, writeFileSync } = await import('node:fs');
     writeFileSync(config, readFileSync(config, 'utf8').replace('database: ./scriptwarden.db', `database: ${join(disk!, 'scriptwarden.db')}`));
   });
-  after(async () => {
+  afterAll(async () => {
     await site?.close();
     if (disk) {
       try {

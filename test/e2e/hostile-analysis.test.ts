@@ -1,15 +1,15 @@
 // End to end: analysis runs in worker threads within limits.analysisBudget; a task over it is stopped and said so.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { CHECKOUT_HTML, CSP } from '../fixtures/shop.js';
 import { baselinedShop, type Scenario } from './scenario.js';
 
 describe('the analysis budget', () => {
   let s: Scenario;
   // A budget no real analysis fits in: every task in the pool is stopped, as a crafted body's would be.
-  before(async () => { s = await baselinedShop({ canary: false, extraConfig: 'limits:\n  analysisBudget: 1ms' }); });
-  after(async () => { await s.close(); });
+  beforeAll(async () => { s = await baselinedShop({ canary: false, extraConfig: 'limits:\n  analysisBudget: 1ms' }); });
+  afterAll(async () => { await s.close(); });
 
   it('still records the scan when planning runs out of its budget, compared without library identification, and says so', async () => {
     const { result, json } = await s.scan();

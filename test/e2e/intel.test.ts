@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import type { ScanJson } from './scenario.js';
@@ -32,7 +32,7 @@ describe('intelligence files', () => {
   let dir: string;
   const cli = (...args: string[]) => runCli(args, { cwd: dir });
 
-  before(async () => {
+  beforeAll(async () => {
     registry = http.createServer((req, res) => {
       if (req.url === '/widget/1.0.0') {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -54,7 +54,7 @@ describe('intelligence files', () => {
     writeFileSync(join(dir, 'intel', 'bad-hosts.txt'), '# our own list\nevil-cdn.test\n');
     writeFileSync(join(dir, 'scriptwarden.yml'), `database: ./sw.db\nresolve:\n  "*.test": 127.0.0.1\nintel:\n  libraries: [intel/releases.json]\n  knownBadHosts: [intel/bad-hosts.txt]\nbrowser:\n  settle: 200ms\ntargets:\n  - name: shop\n    url: ${site.url('corner-shop.test', '/')}\n`);
   });
-  after(async () => {
+  afterAll(async () => {
     registry.close();
     await site?.close();
   });

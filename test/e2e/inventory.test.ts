@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { installShop } from '../fixtures/shop.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
@@ -12,7 +12,7 @@ import type { InventoryRow } from '../../src/store/inventory.js';
 describe('inventory', () => {
   let site: FixtureSite;
   let dir: string;
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     installShop(site);
     dir = tempProject();
@@ -23,7 +23,7 @@ describe('inventory', () => {
       targets: [{ name: 'checkout', url: site.url('shop.test', '/checkout') }],
     }));
   });
-  after(async () => { await site.close(); });
+  afterAll(async () => { await site.close(); });
 
   it('is pending after the first scan and carries who approved it and why afterwards', async () => {
     const scan = await runCli(['scan', '--json'], { cwd: dir });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { CHECKOUT_FORM } from '../fixtures/canary-shops.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
@@ -38,7 +38,7 @@ targets:
       - click: "#no-such-button"
 `;
 
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     site.set('journey-shop.test', '/', html('<a id="shop" href="/product/1">Shop</a>', '<script src="/js/home.js"></script>'));
     site.set('journey-shop.test', '/js/home.js', 'window.home = 1;');
@@ -56,7 +56,7 @@ targets:
     writeFileSync(join(dir, 'scriptwarden.yml'), journeyConfig(site.url('journey-shop.test', '/'), site.url('journey-shop.test', '/basket')));
     scan = parseJson<ScanJson>(await runCli(['scan', '--json'], { cwd: dir }));
   });
-  after(async () => { await site?.close(); });
+  afterAll(async () => { await site?.close(); });
 
   it('walks to the checkout with a Referer chain and scans that page: the referer-cloaked skimmer is caught', () => {
     const checkout = scan.targets.find((t) => t.target === 'checkout')!;

@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { installShop } from '../fixtures/shop.js';
 import { CLI, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 
 describe('a killed scan', () => {
   let site: FixtureSite;
-  before(async () => { site = await startFixtureSite(); installShop(site); });
-  after(async () => { await site.close(); });
+  beforeAll(async () => { site = await startFixtureSite(); installShop(site); });
+  afterAll(async () => { await site.close(); });
 
   it('leaves every committed scan whole and the next scan working', async () => {
     const dir = tempProject();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import Database from 'better-sqlite3';
 import yauzl from 'yauzl';
 import { baselinedShop, type Scenario } from './scenario.js';
@@ -44,7 +44,7 @@ describe('continuous monitoring (serve)', () => {
   let serve: ServeProcess;
   let alertId: number;
 
-  before(async () => {
+  beforeAll(async () => {
     hook = await startHttpReceiver();
     smtp = await startSmtpReceiver();
     s = await baselinedShop({
@@ -63,10 +63,12 @@ describe('continuous monitoring (serve)', () => {
         'dashboardUrl: https://scriptwarden.internal.example',
       ].join('\n'),
       env: { SW_WEBHOOK_SECRET: SECRET, SW_SMTP_URL: `smtp://sw:mail-pass-93c1@127.0.0.1:${smtp.port}` },
+      // serve's own browser: the health report names its process, and a test kills it.
+      ownBrowser: true,
     });
     serve = await startServe(s.dir, { SW_WEBHOOK_SECRET: SECRET, SW_SMTP_URL: `smtp://sw:mail-pass-93c1@127.0.0.1:${smtp.port}` });
   });
-  after(async () => {
+  afterAll(async () => {
     await serve?.stop('SIGKILL');
     await hook?.close();
     await smtp?.close();

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { baselinedShop, type Scenario } from './scenario.js';
@@ -16,7 +16,7 @@ describe('notifications', () => {
   let received: HttpReceiver['received'];
   const SECRET = 'whsec-test-5f3a';
 
-  before(async () => {
+  beforeAll(async () => {
     receiver = await startHttpReceiver();
     // The webhook fails once: the delivery must be retried, not lost.
     receiver.failNext(1, '/hook');
@@ -27,7 +27,7 @@ describe('notifications', () => {
       env: { SW_WEBHOOK_SECRET: SECRET },
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await receiver?.close();
     await s?.close();
   });

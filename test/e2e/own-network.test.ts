@@ -6,7 +6,7 @@ import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isPrivateAddress } from '../../src/private-address.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
@@ -15,12 +15,13 @@ import type { ScanJson } from './scenario.js';
 /** An address of this machine outside the private ranges: where a "public" site can be served in a test. */
 const PUBLIC_IP = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !isPrivateAddress(i.address))?.address;
 
-describe('the monitor\'s own network', { skip: PUBLIC_IP ? false : 'this machine has no non-private IPv4 address to serve a public site on' }, () => {
+// Skipped where this machine has no non-private IPv4 address to serve a public site on.
+describe.skipIf(!PUBLIC_IP)('the monitor\'s own network', () => {
   let site: FixtureSite;
   let secret: http.Server;
   let secretPort: number;
   const secretHits: string[] = [];
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite({ listen: '0.0.0.0' });
     // A private service on loopback, as the dashboard's /api and /metrics are.
     secret = http.createServer((req, res) => {
@@ -38,7 +39,7 @@ describe('the monitor\'s own network', { skip: PUBLIC_IP ? false : 'this machine
       <script>fetch('http://127.0.0.1:${secretPort}/api/alerts').catch(function () {});
         new Worker(URL.createObjectURL(new Blob(["fetch('http://127.0.0.1:${secretPort}/worker').catch(function(){})"])));</script>`);
   });
-  after(async () => {
+  afterAll(async () => {
     await site.close();
     await new Promise((resolve) => secret.close(resolve));
   });

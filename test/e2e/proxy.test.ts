@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import type { ScanJson } from './scenario.js';
@@ -16,7 +16,7 @@ describe('scanning through a proxy', () => {
   const seen: string[] = [];
   let dir: string;
 
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     site.set('proxied-shop.test', '/', '<html><head><script src="http://cdn-proxied.test:{{PORT}}/lib.js"></script></head><body>shop</body></html>');
     site.set('cdn-proxied.test', '/lib.js', 'window.lib = 1;');
@@ -51,7 +51,7 @@ targets:
     type: resource
 `);
   });
-  after(async () => {
+  afterAll(async () => {
     proxy?.close();
     await site?.close();
   });

@@ -2,7 +2,7 @@
 // a tampered copy reported from the first scan, an upgrade at a new CDN URL one verified change, "not verified" offline.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { fetchReleases, releaseFile, startLocalRegistry, type LocalRegistry } from '../fixtures/npm-releases.js';
@@ -18,7 +18,7 @@ describe('published releases', () => {
   const scan = async () => parseJson<ScanJson>(await runCli(['scan', '--json'], { cwd: dir }));
   const inventory = async () => (JSON.parse((await runCli(['inventory', '--json'], { cwd: dir })).stdout) as { inventory: { url: string | null; library: string | null; release: string | null }[] }).inventory;
 
-  before(async () => {
+  beforeAll(async () => {
     await fetchReleases([{ name: 'jquery', from: '3.6.4', to: '3.7.1', file: 'dist/jquery.min.js' }, { name: 'lodash', from: '4.17.20', to: '4.17.21', file: 'lodash.min.js' }]);
     registry = await startLocalRegistry();
     site = await startFixtureSite();
@@ -30,7 +30,7 @@ describe('published releases', () => {
     dir = tempProject('sw-releases-');
     writeConfig(dir, [{ name: 'checkout', url: site.url('shop.test', '/checkout') }], `intel:\n  registry: ${registry.url}\ncanary:\n  enabled: false`);
   });
-  after(async () => { await site?.close(); await registry?.close(); });
+  afterAll(async () => { await site?.close(); await registry?.close(); });
 
   it('verify a first scan: a genuine release is confirmed, a tampered copy at its URL is reported', async () => {
     const first = await scan();

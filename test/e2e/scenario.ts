@@ -20,14 +20,14 @@ export interface Scenario {
 }
 
 /** `canary: false` turns the behavioural pass off, for tests about something else (it adds about a second per payment page). */
-export async function baselinedShop(options: { withResource?: boolean; extraConfig?: string; pageTimeout?: string; env?: Record<string, string>; canary?: boolean } = {}): Promise<Scenario> {
+export async function baselinedShop(options: { withResource?: boolean; extraConfig?: string; pageTimeout?: string; env?: Record<string, string>; canary?: boolean; ownBrowser?: boolean } = {}): Promise<Scenario> {
   const site = await startFixtureSite();
   installShop(site);
   const dir = tempProject();
   const targets = [{ name: 'checkout', url: site.url('shop.test', '/checkout') }];
   if (options.withResource) targets.push({ name: 'uploader', url: site.url('downloads.test', '/bash'), type: 'resource' } as never);
   const extra = [options.extraConfig ?? '', options.canary === false ? 'canary:\n  enabled: false' : ''].filter(Boolean).join('\n');
-  writeConfig(dir, targets, extra, options.pageTimeout);
+  writeConfig(dir, targets, extra, options.pageTimeout, { ownBrowser: options.ownBrowser });
   const cli = (...args: string[]) => runCli(args, { cwd: dir, env: options.env });
   const scan = async (...args: string[]) => {
     const result = await cli('scan', '--json', ...args);

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { tempProject, writeConfig } from '../fixtures/cli.js';
@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('scheduler', () => {
   let site: FixtureSite;
   let hook: HttpReceiver;
-  after(async () => {
+  afterAll(async () => {
     await site?.close();
     await hook?.close();
   });

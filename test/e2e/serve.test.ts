@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { CLI, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 
 describe('scriptwarden serve', () => {

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from 'vitest';
 import { loadIntel } from '../../src/intel/load-intel.js';
 import { identifyLibrary } from '../../src/intel/libraries.js';
 import { npmNames } from '../../src/intel/release-claims.js';
 import { fetchReleases, RELEASES, releaseFile } from '../fixtures/npm-releases.js';
+import { DIST } from '../fixtures/paths.js';
 
 const intel = loadIntel({ libraries: [], knownBadHosts: [] });
 
@@ -21,7 +21,7 @@ function jsFiles(dir: string): string[] {
 }
 
 describe('bundled library signatures on real files', () => {
-  before(async () => { await fetchReleases(); });
+  beforeAll(async () => { await fetchReleases(); });
 
   it('name each real release as itself or not at all, never as another library', () => {
     const wrong: string[] = [];
@@ -35,7 +35,7 @@ describe('bundled library signatures on real files', () => {
   });
 
   it("match none of scriptwarden's own compiled code, which is no library", () => {
-    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const root = DIST;
     const files = ['src', 'crawler', 'dashboard'].flatMap((dir) => jsFiles(join(root, dir)));
     assert.ok(files.length > 50);
     const matched = files.flatMap((file) => {

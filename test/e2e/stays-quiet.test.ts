@@ -1,14 +1,14 @@
 // End to end: failed or partial loads are failed scans, never removals; a real removal waits for two scans.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { APP_JS, CHECKOUT_HTML, CSP } from '../fixtures/shop.js';
 import { baselinedShop, type Scenario } from './scenario.js';
 
 describe('failed loads and removals', () => {
   let s: Scenario;
-  before(async () => { s = await baselinedShop({ pageTimeout: '3s', canary: false }); });
-  after(async () => { await s.close(); });
+  beforeAll(async () => { s = await baselinedShop({ pageTimeout: '3s', canary: false }); });
+  afterAll(async () => { await s.close(); });
 
   it('records an HTTP 500 page as a failed scan with exit 3 and no removal', async () => {
     s.site.set('shop.test', '/checkout', { body: 'Internal Server Error', status: 500 });

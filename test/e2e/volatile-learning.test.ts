@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import { randomToken } from '../fixtures/corpus/case.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
@@ -18,7 +18,7 @@ describe('learning volatile values', () => {
   const scan = async () => parseJson<ScanJson>(await cli('scan', '--json'));
   const inventory = async () => parseJson<{ inventory: { scriptId: number; subject: string; masked: string | null; disabledRules: string[] }[] }>(await cli('inventory', '--json')).inventory;
 
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     // Short per-response ids that no generic pattern recognises: only comparing loads shows they are volatile.
     site.set('news.test', '/', {
@@ -33,7 +33,7 @@ describe('learning volatile values', () => {
     assert.deepEqual(first.alerts, []);
     assert.equal((await cli('approve', '--all', '--by', 'alice', '--note', 'baseline')).code, 0);
   });
-  after(async () => { await site?.close(); });
+  afterAll(async () => { await site?.close(); });
 
   it('learns per-response ids from the two baseline loads: a rescan stays quiet and says what it masked', async () => {
     const again = await scan();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
@@ -28,7 +28,7 @@ describe('a busy database', () => {
   let site: FixtureSite;
   let dir: string;
   let path: string;
-  before(async () => {
+  beforeAll(async () => {
     site = await startFixtureSite();
     site.set('downloads.test', '/install.sh', '#!/bin/sh\necho install\n');
     dir = tempProject('sw-busy-');
@@ -37,7 +37,7 @@ describe('a busy database', () => {
     // The holder writes to settings, which exist once the migrations ran.
     openStore(path).close();
   });
-  after(async () => { await site?.close(); });
+  afterAll(async () => { await site?.close(); });
 
   it('waits for another writer that holds the lock past busy_timeout, then records the scan', async () => {
     const holder = await holdWriteLock(path, 7000);

@@ -1,7 +1,7 @@
 // Unit: analyzers explain what changed code does, and a failing analyzer becomes a finding, not a crash.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { runAnalyzers, withFindings } from '../../src/analyzers/run-analyzers.js';
 import { skimmerTraits } from '../../src/analyzers/skimmer-traits.js';
 import type { Analyzer, FindingKind, ScriptChange } from '../../src/analyzers/types.js';

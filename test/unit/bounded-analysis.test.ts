@@ -2,7 +2,7 @@
 // quadratic (minutes per script) finish, and real banners are still found behind them.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { identifyLibrary, requiredLiteral } from '../../src/intel/libraries.js';
 import { loadIntel } from '../../src/intel/load-intel.js';
 

@@ -1,7 +1,7 @@
 // Unit: canary values and the search for them in outbound data, under the encodings skimmers use.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { attributeImages, exfiltrationFindings, findCanary, hostAllowed, luhnValid, makeCanary, type OutboundItem } from '../../src/canary.js';
 import { fieldFor } from '../../crawler/canary-pass.js';
 

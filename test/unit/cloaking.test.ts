@@ -1,7 +1,7 @@
 // Unit: alerts one profile saw and another did not are flagged as possible cloaking.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { cloakingFlags } from '../../src/cloaking.js';
 
 describe('cloakingFlags', () => {

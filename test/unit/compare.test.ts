@@ -1,7 +1,7 @@
 // Unit: the pure planner decides observations, baseline entries and alerts without touching IO.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { emptyBaseline, type BaselineSnapshot, type KnownScript } from '../../src/baseline.js';
 import { planScan } from '../../src/compare.js';
 import { fingerprint } from '../../src/fingerprint.js';

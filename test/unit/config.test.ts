@@ -1,7 +1,7 @@
 // Unit: configuration parsing, defaults, path resolution and error paths.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { parseDuration } from '../../src/duration.js';
 import { ScriptwardenError } from '../../src/errors.js';

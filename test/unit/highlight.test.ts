@@ -1,7 +1,7 @@
 // Unit: the dashboard's HTML escaping and syntax highlighting never let markup through.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { highlightLine } from '../../dashboard/highlight.js';
 import { html, safeHref } from '../../dashboard/html.js';
 

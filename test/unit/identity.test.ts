@@ -1,7 +1,7 @@
 // Unit: stable identities for inline and runtime code, matched by content.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import type { KnownScript } from '../../src/baseline.js';
 import { frameScope, matchAnonymous, scriptUrlIdentity, similarity, stripFragment } from '../../src/identity.js';
 

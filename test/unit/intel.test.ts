@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { knownBadMatch, parseHostList } from '../../src/intel/known-bad-hosts.js';
 import { buildLibraryIndex, compareVersions, identifyLibrary } from '../../src/intel/libraries.js';
 import { loadIntel } from '../../src/intel/load-intel.js';

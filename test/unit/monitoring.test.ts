@@ -1,7 +1,7 @@
 // Unit: schedule arithmetic (every, cron, jitter, restarts), Prometheus rendering, HAR 1.2 and initiator chains, config keys.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { cronError, firstRun, followingRun, jitterMs, nextRun, scheduleFor } from '../../src/schedule.js';
 import { renderMetrics } from '../../src/metrics.js';
 import { buildHar, initiatorChain } from '../../src/evidence.js';

@@ -1,7 +1,7 @@
 // Unit: masking rules, learning volatile literals from two loads, and per-script rule switches.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { learnVolatile } from '../../src/learn-volatile.js';
 import { describeMasking, maskVolatile, normalizeCode } from '../../src/normalize.js';
 import { tokenize } from '../../src/tokens.js';

@@ -1,7 +1,7 @@
 // Unit: terminal and CSV output neutralise attacker-controlled text.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { csvCell, safeText } from '../../src/output.js';
 
 describe('output safety', () => {

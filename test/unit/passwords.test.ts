@@ -1,7 +1,7 @@
 // Unit: scrypt password hashes carry their salt and parameters, differ per call, and reject wrong or tampered input.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { hashPassword, passwordProblem, verifyPassword } from '../../src/auth/passwords.js';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };

@@ -2,7 +2,7 @@
 // building, release claims, version-less URLs, release pairing in the planner, and the verified-release cap.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { codeTraits } from '../../src/analyzers/code-traits.js';
 import { isReferenceUrl, namesCardField, selectsPaymentField } from '../../src/analyzers/field-words.js';
 import { rateChange } from '../../src/analyzers/rate.js';

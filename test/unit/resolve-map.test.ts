@@ -1,7 +1,7 @@
 // Unit: host mapping for the browser and for direct fetches.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { effectiveResolveMap, hostResolverRules, resolveHost } from '../../src/resolve-map.js';
 
 describe('resolve map', () => {

@@ -1,7 +1,7 @@
 // Unit: the documented severity rules, versioned URLs and CSP weakening.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import {
   connectionAddedSeverity, cspWeakenings, headerChangeSeverity, isVersionedUrl, resourceChangedSeverity, scriptAddedSeverity,
   scriptChangedSeverity, scriptRemovedSeverity,

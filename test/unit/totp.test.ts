@@ -1,7 +1,7 @@
 // Unit: TOTP against the RFC 6238 appendix B vectors (SHA-1, SHA-256, SHA-512), HOTP against RFC 4226, base32, drift.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { base32Decode, base32Encode, hotp, otpauthUri, totp, verifyTotp } from '../../src/auth/totp.js';
 
 const SEEDS = {

@@ -1,7 +1,7 @@
 // Unit: first versus third party by registrable domain, and vendor categories from third-party-web.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { classify } from '../../src/vendors.js';
 
 describe('classify', () => {

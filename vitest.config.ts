@@ -1,0 +1,29 @@
+// The test suite by layer: `npx vitest --project unit` is the quick loop; CI runs every project.
+
+import { defineConfig } from 'vitest/config';
+
+/** Settings of one layer: where its files are and how long its tests and hooks may take. */
+const layer = (name: string, timeoutMs: number, extra: Record<string, unknown> = {}) => ({
+  test: { name, include: [`test/${name}/**/*.test.ts`], testTimeout: timeoutMs, hookTimeout: timeoutMs, ...extra },
+});
+
+export default defineConfig({
+  test: {
+    // Each file in its own process: the CLI and browser tests spawn children and listen on ports of their own.
+    pool: 'forks',
+    // Test files are independent (temp folders, port 0, an incognito context each); on 2 cores, 3 at a time keeps
+    // the CPU busy while others wait on the browser or the network.
+    maxWorkers: 3,
+    reporters: ['default', './test/project-durations.ts'],
+    projects: [
+      // Pure: no build, no browser, no database.
+      layer('unit', 10_000),
+      // The others may run the compiled command line: its build is brought up to date first.
+      layer('store', 60_000, { globalSetup: ['test/global-setup.ts'] }),
+      // These share one Chromium per project (test/browser-setup.ts), as Vite's own e2e suite does.
+      layer('crawler', 60_000, { globalSetup: ['test/global-setup.ts', 'test/browser-setup.ts'] }),
+      layer('dashboard', 60_000, { globalSetup: ['test/global-setup.ts', 'test/browser-setup.ts'] }),
+      layer('e2e', 240_000, { globalSetup: ['test/global-setup.ts', 'test/browser-setup.ts'] }),
+    ],
+  },
+});
