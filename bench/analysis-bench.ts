@@ -1,11 +1,11 @@
 // Analysis benchmark: a 1 MB minified script with a 20-line change, through every step an alert on it takes.
 
-import { runAnalyzers } from '../src/analyzers/run-analyzers.js';
-import { diffHunks } from '../src/diff.js';
-import { sha256Hex } from '../src/fingerprint.js';
-import { identifyLibrary } from '../src/intel/libraries.js';
-import { loadIntel } from '../src/intel/load-intel.js';
-import { beautify, normalizeCode } from '../src/normalize.js';
+import { runAnalyzers } from '../src/detect/analyzers/run-analyzers.js';
+import { diffHunks } from '../src/evidence/diff.js';
+import { sha256Hex } from '../src/plan/fingerprint.js';
+import { identifyLibrary } from '../src/detect/intel/libraries.js';
+import { loadIntel } from '../src/detect/intel/load-intel.js';
+import { beautify, normalizeCode } from '../src/plan/normalize.js';
 
 function bundle(): [string, string] {
   let code = '';

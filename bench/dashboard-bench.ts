@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import { createApp } from '../dashboard/create-app.js';
 import { hashPassword } from '../src/auth/passwords.js';
-import { planScan } from '../src/compare.js';
+import { planScan } from '../src/plan/plan-scan.js';
 import { openStore } from '../src/store/open-store.js';
-import type { PageCapture, ScriptCapture } from '../src/types.js';
+import type { PageCapture, ScriptCapture } from '../src/capture/types.js';
 import { tempProject } from '../test/fixtures/cli.js';
 
 const TARGETS = 100;

@@ -1,12 +1,12 @@
 // Hostile-content benchmark: worst analysis time over crafted bodies, and /healthz latency while they are analysed.
 
 import { createApp } from '../dashboard/create-app.js';
-import { createAnalysisPool } from '../src/analysis-pool.js';
-import { runAnalyzers } from '../src/analyzers/run-analyzers.js';
-import { emptyBaseline } from '../src/baseline.js';
-import { identifyLibrary } from '../src/intel/libraries.js';
-import { loadIntel } from '../src/intel/load-intel.js';
-import { normalizeCode } from '../src/normalize.js';
+import { createAnalysisPool } from '../src/run/analysis-pool.js';
+import { runAnalyzers } from '../src/detect/analyzers/run-analyzers.js';
+import { emptyBaseline } from '../src/plan/baseline.js';
+import { identifyLibrary } from '../src/detect/intel/libraries.js';
+import { loadIntel } from '../src/detect/intel/load-intel.js';
+import { normalizeCode } from '../src/plan/normalize.js';
 import { openStore } from '../src/store/open-store.js';
 import { pageCapture, script } from '../test/fixtures/captures.js';
 import { tempProject } from '../test/fixtures/cli.js';

@@ -2,9 +2,9 @@
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { planScan } from '../src/compare.js';
+import { planScan } from '../src/plan/plan-scan.js';
 import { openStore, type Store } from '../src/store/open-store.js';
-import type { PageCapture, ScriptCapture } from '../src/types.js';
+import type { PageCapture, ScriptCapture } from '../src/capture/types.js';
 import { tempProject } from '../test/fixtures/cli.js';
 
 const SCRIPTS = 30;

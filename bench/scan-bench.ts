@@ -1,13 +1,13 @@
 // Scan benchmark: pages per minute at concurrency 1, 2 and 4, the ratio to a bare puppeteer loop, and rescan bytes.
 
-import { loadIntel } from '../src/intel/load-intel.js';
+import { loadIntel } from '../src/detect/intel/load-intel.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { chromiumArgs, launchBrowser, type LaunchOptions } from '../crawler/launch-browser.js';
 import { fetchResource } from '../crawler/fetch-resource.js';
-import { parseConfig, type Config } from '../src/config.js';
-import { runScan, type Capturer } from '../src/monitor.js';
+import { parseConfig, type Config } from '../src/config/config.js';
+import { runScan, type Capturer } from '../src/run/run-scan.js';
 import { openStore, type Store } from '../src/store/open-store.js';
 import { startFixtureSite } from '../test/fixtures/fixture-site.js';
 import { RUNNING_AS_ROOT, testBrowserPath } from '../test/fixtures/browser.js';

@@ -1,9 +1,9 @@
 // The behavioural pass: fills canary payment data like a shopper, submits, and refuses the page's own order requests.
 
 import type { CDPSession, ElementHandle, Frame, Page, Protocol } from 'puppeteer-core';
-import { makeCanary, type CanaryField, type CanaryValues, type OutboundItem } from '../src/canary.js';
+import { makeCanary, type CanaryField, type CanaryValues, type OutboundItem } from '../src/detect/canary.js';
 import { initiatorScriptUrl, type PageRecorder, type RecordedRequest } from './page-recorder.js';
-import { isOwnSite } from '../src/vendors.js';
+import { isOwnSite } from '../src/detect/vendors.js';
 
 export interface CanaryPassOptions {
   pageUrl: string;

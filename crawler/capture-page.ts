@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, HTTPResponse, Page, Protocol } from 'pupp
 import { describeError } from '../src/errors.js';
 import { captureFailure, navigationFailure, partialLoad } from './load-failure.js';
 import type { NewTargetWatcher, TargetGuard } from './new-target-guard.js';
-import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/types.js';
+import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/capture/types.js';
 import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
 import { readFormSignals } from './forms.js';
 import { initiatorScriptUrl, PageRecorder } from './page-recorder.js';
@@ -13,10 +13,10 @@ import { outboundItems, runCanaryPass, visitNextPage } from './canary-pass.js';
 import { installInstrumentation } from './instrument.js';
 import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
-import type { JourneyStep } from '../src/journey.js';
-import { attributeImages, exfiltrationFindings, instrumentedItems, SEARCH_BUDGET_CHARS, storedFindings } from '../src/canary.js';
-import { isOwnSite } from '../src/vendors.js';
-import { emptyCapture } from '../src/empty-capture.js';
+import type { JourneyStep } from '../src/config/journey.js';
+import { attributeImages, exfiltrationFindings, instrumentedItems, SEARCH_BUDGET_CHARS, storedFindings } from '../src/detect/canary.js';
+import { isOwnSite } from '../src/detect/vendors.js';
+import { emptyCapture } from '../src/capture/empty-capture.js';
 import { gatherEvidence, networkEntries } from './evidence.js';
 
 export interface CaptureRequest {

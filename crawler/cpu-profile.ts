@@ -1,7 +1,7 @@
 // CPU time spent by workers, from Chrome's sampling profiler: miners burn it in workers built from blobs.
 
 import type { CDPSession, Protocol } from 'puppeteer-core';
-import type { RuntimeSignal } from '../src/types.js';
+import type { RuntimeSignal } from '../src/capture/types.js';
 
 interface Running {
   session: CDPSession;

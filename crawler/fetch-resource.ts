@@ -7,10 +7,10 @@ import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { describeError } from '../src/errors.js';
-import { resolveHost, type ResolveMap } from '../src/resolve-map.js';
-import type { PageCapture } from '../src/types.js';
-import { emptyCapture } from '../src/empty-capture.js';
-import { isPrivateAddress } from '../src/private-address.js';
+import { resolveHost, type ResolveMap } from '../src/config/resolve-map.js';
+import type { PageCapture } from '../src/capture/types.js';
+import { emptyCapture } from '../src/capture/empty-capture.js';
+import { isPrivateAddress } from '../src/capture/private-address.js';
 
 export interface FetchOptions {
   resolve: ResolveMap;

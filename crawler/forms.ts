@@ -1,8 +1,8 @@
 // Reads form fields from a DOM snapshot of every frame, without running code in the page, to spot payment and login forms.
 
 import type { CDPSession, Protocol } from 'puppeteer-core';
-import type { FormSignals } from '../src/types.js';
-import { namesCardInput } from '../src/analyzers/field-words.js';
+import type { FormSignals } from '../src/capture/types.js';
+import { namesCardInput } from '../src/detect/analyzers/field-words.js';
 
 
 function attributesOf(strings: string[], pairs: number[] | undefined): Map<string, string> {

@@ -2,8 +2,8 @@
 
 import { randomBytes } from 'node:crypto';
 import type { CDPSession } from 'puppeteer-core';
-import type { RuntimeSignal } from '../src/types.js';
-import { CARD_INPUT_PAIRS, CARD_INPUT_WORDS } from '../src/analyzers/field-words.js';
+import type { RuntimeSignal } from '../src/capture/types.js';
+import { CARD_INPUT_PAIRS, CARD_INPUT_WORDS } from '../src/detect/analyzers/field-words.js';
 
 
 /** The page-side source. It keeps private references to what it needs, so later tampering by the page does not blind it. */

@@ -2,7 +2,7 @@
 
 import type { HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 import { describeError } from '../src/errors.js';
-import { describeStep, resolveGoto, type JourneyStep } from '../src/journey.js';
+import { describeStep, resolveGoto, type JourneyStep } from '../src/config/journey.js';
 
 const STEP_WAIT_MS = 5000;
 

@@ -2,9 +2,9 @@
 
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { describeError, ScriptwardenError } from '../src/errors.js';
-import { hostResolverRules, type ResolveMap } from '../src/resolve-map.js';
-import type { PageCapture } from '../src/types.js';
-import type { BrowserState } from '../src/metrics.js';
+import { hostResolverRules, type ResolveMap } from '../src/config/resolve-map.js';
+import type { PageCapture } from '../src/capture/types.js';
+import type { BrowserState } from '../src/capture/types.js';
 import { capturePage, openFreshPage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
 import { watchNewTargets } from './new-target-guard.js';
 

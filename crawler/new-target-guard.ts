@@ -1,7 +1,7 @@
 // Guards the windows a page opens (popups, target=_blank forms, window.open) from their very first request.
 
 import type { Browser, CDPSession, Protocol } from 'puppeteer-core';
-import type { OutboundItem } from '../src/canary.js';
+import type { OutboundItem } from '../src/detect/canary.js';
 
 /** What a guarded context's new windows did: the requests they tried, refused or let through. */
 export interface TargetGuard {

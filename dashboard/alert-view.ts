@@ -2,7 +2,7 @@
 
 import type { DiffViews } from './diff-views.js';
 import { ScriptwardenError } from '../src/errors.js';
-import { fingerprint } from '../src/fingerprint.js';
+import { fingerprint } from '../src/plan/fingerprint.js';
 import type { Store } from '../src/store/open-store.js';
 import type { EvidenceFile } from '../src/store/evidence.js';
 import type { AlertWithDetails } from '../src/store/alerts.js';

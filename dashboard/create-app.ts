@@ -11,7 +11,7 @@ import type { AlertWithDetails } from '../src/store/alerts.js';
 import { html } from './html.js';
 import { apiRouter } from './routes/api.js';
 import { createDiffViews } from './diff-views.js';
-import type { AnalysisPool } from '../src/analysis-pool.js';
+import type { AnalysisPool } from '../src/run/analysis-pool.js';
 import { pagesRouter } from './routes/pages.js';
 import { layout } from './views/layout.js';
 import { answersJson, authenticate, authOf, need, type AuthSettings } from './auth/authenticate.js';
@@ -136,7 +136,7 @@ export function createApp(deps: AppDeps): Dashboard {
   const views = createDiffViews(deps.store, deps.analysis);
   app.use('/api', apiRouter(deps.store, views, deps.actor, deps.onDecision));
   app.use(adminRouter(deps.store, deps.notifyChannels ?? [], () => deps.targetNames ?? [...new Set(deps.store.overview().map((t) => t.target))]));
-  app.use(pagesRouter(deps.store, views, deps.actor, deps.version, deps.onDecision));
+  app.use(pagesRouter(deps.store, views, deps.actor, deps.version ?? 'unknown', deps.onDecision));
   app.use((_req: Request, res: Response) => {
     sendPage(res, layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`), 404);
   });

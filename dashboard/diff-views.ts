@@ -1,8 +1,8 @@
 // The readable versions and diffs the dashboard shows: bounded, computed once per version (pair), off the request thread.
 
-import type { AnalysisPool } from '../src/analysis-pool.js';
-import { boundedDiff, type BoundedDiff } from '../src/diff.js';
-import { beautify } from '../src/normalize.js';
+import type { AnalysisPool } from '../src/run/analysis-pool.js';
+import { boundedDiff, type BoundedDiff } from '../src/evidence/diff.js';
+import { beautify } from '../src/plan/normalize.js';
 import type { Store } from '../src/store/open-store.js';
 
 export interface DiffViews {

@@ -2,8 +2,8 @@
 
 import type { Request } from 'express';
 import { ScriptwardenError } from '../src/errors.js';
-import { MASK_RULES, type MaskRule } from '../src/normalize.js';
-import { ALERT_STATUSES, SEVERITIES, type AlertStatus } from '../src/types.js';
+import { MASK_RULES, type MaskRule } from '../src/plan/normalize.js';
+import { ALERT_STATUSES, SEVERITIES, type AlertStatus } from '../src/capture/types.js';
 
 /** A query parameter as text; '' when absent or repeated. */
 export function queryText(req: Request, name: string): string {

@@ -14,12 +14,12 @@ export type ErrorCode =
   | 'PAGE_INCOMPLETE'
   | 'PAGE_NAVIGATED_AWAY'
   | 'JOURNEY_FAILED'
+  | 'CAPTURE_FAILED'
   | 'RESOURCE_FETCH_FAILED'
   | 'NOT_FOUND'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
-  | 'STORE_FAILED'
-  | 'INTERNAL';
+  | 'STORE_FAILED';
 
 export class ScriptwardenError extends Error {
   readonly code: ErrorCode;

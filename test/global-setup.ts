@@ -16,7 +16,7 @@ function newestSource(dir: string): number {
 }
 
 export default function setup(): void {
-  const built = join(DIST, 'src', 'cli.js');
+  const built = join(DIST, 'src', 'cli', 'bin.js');
   const sources = Math.max(...['src', 'crawler', 'dashboard'].map((dir) => newestSource(join(ROOT, dir))));
   // In CI the build from `npm ci` is current and nothing is compiled again.
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;

@@ -3,7 +3,7 @@
 import { Router, type Response } from 'express';
 import { hashPassword, passwordProblem } from '../../src/auth/passwords.js';
 import { TWO_FACTOR_POLICIES, type TwoFactorPolicy } from '../../src/auth/roles.js';
-import { parseDuration } from '../../src/duration.js';
+import { parseDuration } from '../../src/config/duration.js';
 import { describeError, isScriptwardenError, ScriptwardenError } from '../../src/errors.js';
 import type { Store } from '../../src/store/open-store.js';
 import { parseId } from '../alert-view.js';

@@ -3,18 +3,18 @@
 import { Router } from 'express';
 import type { DiffViews } from '../diff-views.js';
 import { ScriptwardenError } from '../../src/errors.js';
-import { inventoryCsv } from '../../src/output.js';
+import { inventoryCsv } from '../../src/cli/output.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
-import { ALERT_TYPES } from '../../src/types.js';
+import { ALERT_TYPES } from '../../src/capture/types.js';
 import { decideFromRequest, evidenceOf, loadAlertView, parseId } from '../alert-view.js';
-import { bundleFiles, writeBundle } from '../../src/evidence-bundle.js';
+import { bundleFiles, writeBundle } from '../../src/evidence/evidence-bundle.js';
 import { alertDetailPage } from '../views/alert-detail.js';
 import { alertsPage } from '../views/alerts.js';
 import { overviewPage } from '../views/overview.js';
 import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
 import { queryText, rulesInput, severityFilter, statusFilter } from '../request-input.js';
-import { MASK_RULES } from '../../src/normalize.js';
+import { MASK_RULES } from '../../src/plan/normalize.js';
 import { allows } from '../../src/auth/roles.js';
 import { actorOf, authOf, need } from '../auth/authenticate.js';
 import { sendPage } from '../send-page.js';
@@ -22,7 +22,7 @@ import { sendPage } from '../send-page.js';
 const PAGE_SIZE = 100;
 const INVENTORY_PAGE = 250;
 
-export function pagesRouter(store: Store, views: DiffViews, actor: string, version = '0.1.0', onDecision?: (alerts: AlertWithDetails[]) => void): Router {
+export function pagesRouter(store: Store, views: DiffViews, actor: string, version: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
   // Everything here is for signed-in users; routes that change things ask for more below.
   router.use(need('read'));

@@ -1,12 +1,12 @@
 // Alert detail: what changed where and when, hashes and headers, the diff, and the approve/reject form.
 
-import type { DiffHunk } from '../../src/diff.js';
+import type { DiffHunk } from '../../src/evidence/diff.js';
 import type { AlertWithDetails, DecisionRecord } from '../../src/store/alerts.js';
 import type { NotificationRow } from '../../src/store/notifications.js';
 import type { EvidenceFile } from '../../src/store/evidence.js';
 import type { AuditEntry } from '../../src/store/audit.js';
 import { describeRelease } from '../../src/store/inventory.js';
-import type { ReleaseVerification } from '../../src/intel/release-claims.js';
+import type { ReleaseVerification } from '../../src/detect/intel/release-claims.js';
 import { auditTable } from './audit.js';
 import { html, safeHref, type Html } from '../html.js';
 import { addedCode, diffTable } from './diff.js';

@@ -1,7 +1,7 @@
 // Alerts list: filters by status, severity, target and type; most severe and newest first.
 
 import type { AlertWithDetails } from '../../src/store/alerts.js';
-import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from '../../src/types.js';
+import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from '../../src/capture/types.js';
 import { html } from '../html.js';
 import { layout, severityBadge, stateBadge, timeText } from './layout.js';
 

@@ -1,6 +1,6 @@
 // Renders diff hunks as a table with line numbers; unchanged regions appear only as a count.
 
-import type { DiffHunk } from '../../src/diff.js';
+import type { DiffHunk } from '../../src/evidence/diff.js';
 import { highlightLine } from '../highlight.js';
 import { html, type Html } from '../html.js';
 

@@ -2,7 +2,7 @@
 
 import type { TargetOverview } from '../../src/store/overview.js';
 import type { PausedTarget } from '../../src/store/settings.js';
-import { SEVERITIES } from '../../src/types.js';
+import { SEVERITIES } from '../../src/capture/types.js';
 import { html, safeHref } from '../html.js';
 import { layout, severityBadge, timeText } from './layout.js';
 

@@ -1,11 +1,11 @@
 // Inventory, scans and script-history screens.
 
-import type { BoundedDiff } from '../../src/diff.js';
+import type { BoundedDiff } from '../../src/evidence/diff.js';
 import { describeRelease, type InventoryRow } from '../../src/store/inventory.js';
 import type { FieldAccessRow } from '../../src/store/field-access.js';
 import type { ScanRow, ScriptInfo, ScriptVersion } from '../../src/store/overview.js';
-import type { LibraryMatch } from '../../src/intel/libraries.js';
-import { MASK_RULE_HELP, MASK_RULES, type MaskSettings } from '../../src/normalize.js';
+import type { LibraryMatch } from '../../src/detect/intel/libraries.js';
+import { MASK_RULE_HELP, MASK_RULES, type MaskSettings } from '../../src/plan/normalize.js';
 import { html, type Html } from '../html.js';
 import { diffTable } from './diff.js';
 import { CSRF_INPUT, layout, stateBadge, timeText } from './layout.js';

@@ -1,7 +1,7 @@
 // Alert queries and decisions: listing, approving (which updates the baseline) and rejecting.
 
 import { ScriptwardenError } from '../errors.js';
-import { SEVERITIES, type AlertRecord, type AlertStatus } from '../types.js';
+import { SEVERITIES, type AlertRecord, type AlertStatus } from '../capture/types.js';
 import { appendAudit } from './audit.js';
 import type { Db } from './database.js';
 

@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { ScriptwardenError } from '../errors.js';
-import { sha256Hex } from '../fingerprint.js';
+import { sha256Hex } from '../plan/fingerprint.js';
 import { appendAudit } from './audit.js';
 import type { Db } from './database.js';
 import { userById, userByName, type Actor, type UserRow } from './users.js';

@@ -1,6 +1,6 @@
 // Writes one ScanPlan in one transaction: scan row, blobs, observations, baseline entries, alerts.
 
-import type { PlannedAlert, ScanPlan } from '../plan.js';
+import type { PlannedAlert, ScanPlan } from '../plan/plan.js';
 import type { AlertWithDetails } from './alerts.js';
 import { readAlert, repeatedAlertId } from './alerts.js';
 import type { Blobs } from './blobs.js';
@@ -9,7 +9,7 @@ import { readScriptSettings, writeScriptSettings } from './script-settings.js';
 import { upsertTarget } from './targets.js';
 import { chainScan } from './scan-chain.js';
 import { putEvidence } from './evidence.js';
-import { withLearned } from '../learn-volatile.js';
+import { withLearned } from '../plan/learn-volatile.js';
 
 export interface ApplyResult {
   scanId: number;

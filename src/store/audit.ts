@@ -1,6 +1,6 @@
 // The append-only audit log: who did what to which object, from where, chained by hash like the scan log.
 
-import { sha256Hex } from '../fingerprint.js';
+import { sha256Hex } from '../plan/fingerprint.js';
 import type { Db } from './database.js';
 
 export interface AuditInput {

@@ -1,10 +1,10 @@
 // Reads what a scan is compared against: accepted script versions, header values and hosts.
 
-import type { BaselineSnapshot, KnownScript } from '../baseline.js';
-import { emptyBaseline } from '../baseline.js';
-import { isAnonymous } from '../identity.js';
-import type { LibraryMatch } from '../intel/libraries.js';
-import type { ScriptKind } from '../types.js';
+import type { BaselineSnapshot, KnownScript } from '../plan/baseline.js';
+import { emptyBaseline } from '../plan/baseline.js';
+import { isAnonymous } from '../plan/identity.js';
+import type { LibraryMatch } from '../detect/intel/libraries.js';
+import type { ScriptKind } from '../capture/types.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 import { readSettingsFor } from './script-settings.js';

@@ -1,7 +1,7 @@
 // Content-addressed blob storage: each distinct body or metadata document is kept once, compressed.
 
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { sha256Hex } from '../fingerprint.js';
+import { sha256Hex } from '../plan/fingerprint.js';
 import type { Db } from './database.js';
 
 export interface Blobs {

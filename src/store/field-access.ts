@@ -1,6 +1,6 @@
 // Which scripts listen to or read payment and login fields, per page, from the latest scan's runtime signals.
 
-import type { RuntimeSignal } from '../types.js';
+import type { RuntimeSignal } from '../capture/types.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 

@@ -1,10 +1,10 @@
 // The PCI DSS 6.4.3 inventory: every script per page and profile, its integrity value and its authorization.
 
-import type { ReleaseVerification } from '../intel/release-claims.js';
-import type { LibraryMatch } from '../intel/libraries.js';
+import type { ReleaseVerification } from '../detect/intel/release-claims.js';
+import type { LibraryMatch } from '../detect/intel/libraries.js';
 import { readScriptSettings } from './script-settings.js';
-import type { ObservationMeta } from '../plan.js';
-import { partyFields } from '../vendors.js';
+import type { ObservationMeta } from '../plan/plan.js';
+import { partyFields } from '../detect/vendors.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 

@@ -1,9 +1,9 @@
 // The store factory: one object over one SQLite file, with close().
 
-import type { BaselineSnapshot } from '../baseline.js';
-import { beautify, type MaskSettings } from '../normalize.js';
+import type { BaselineSnapshot } from '../plan/baseline.js';
+import { beautify, type MaskSettings } from '../plan/normalize.js';
 import { readScriptSettings, writeScriptSettings } from './script-settings.js';
-import type { ObservationMeta, ScanPlan } from '../plan.js';
+import type { ObservationMeta, ScanPlan } from '../plan/plan.js';
 import { alertDecisions, approveEverything, decideAlerts, listAlerts, readAlert, repeatedAlertId, type AlertQuery, type AlertWithDetails, type Decision, type DecisionRecord } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
@@ -27,17 +27,6 @@ import {
   type ScanRow, type ScriptInfo, type ScriptVersion, type TargetOverview,
 } from './overview.js';
 
-export interface ScanSummaryRow {
-  id: number;
-  target: string;
-  profile: string;
-  status: 'ok' | 'failed';
-  errorCode: string | null;
-  errorMessage: string | null;
-  startedAt: string;
-  finishedAt: string;
-}
-
 export interface Store {
   readonly path: string;
   readonly db: Db;
@@ -57,7 +46,6 @@ export interface Store {
   headers(filter: { target?: string }): HeaderRow[];
   /** Scripts that listened to or read payment and login fields in the latest scan of each page. */
   fieldAccess(filter: { target?: string }): FieldAccessRow[];
-  scans(limit?: number): ScanSummaryRow[];
   overview(): TargetOverview[];
   alertTrend(now: Date, days?: number): { day: string; count: number }[];
   scanList(filter: { target?: string; limit: number; offset: number }): ScanRow[];
@@ -127,14 +115,6 @@ export function openStore(path: string): Store {
     destinations: (filter) => readDestinations(db, blobs, filter),
     headers: (filter) => readHeaders(db, blobs, filter),
     fieldAccess: (filter) => readFieldAccess(db, blobs, filter),
-    scans: (limit = 50) =>
-      db
-        .prepare(
-          `SELECT s.id, t.name AS target, s.profile, s.status, s.error_code AS errorCode, s.error_message AS errorMessage,
-                  s.started_at AS startedAt, s.finished_at AS finishedAt
-             FROM scans s JOIN targets t ON t.id = s.target_id ORDER BY s.id DESC LIMIT ?`,
-        )
-        .all(limit) as ScanSummaryRow[],
     overview: () => targetsOverview(db),
     alertTrend: (now, days) => alertTrend(db, now, days),
     scanList: (filter) => listScans(db, filter),

@@ -1,7 +1,7 @@
 // Read models for the dashboard: targets at a glance, scans, and one script's versions over time.
 
-import type { ObservationMeta } from '../plan.js';
-import type { Severity } from '../types.js';
+import type { ObservationMeta } from '../plan/plan.js';
+import type { Severity } from '../capture/types.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 

@@ -1,7 +1,7 @@
 // The rest of a page's inventory: hosts it contacted and its security headers, with their approval state.
 
-import type { PlannedDestination } from '../plan.js';
-import { partyFields } from '../vendors.js';
+import type { PlannedDestination } from '../plan/plan.js';
+import { partyFields } from '../detect/vendors.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 

@@ -1,7 +1,7 @@
 // The tamper-evident scan log: each scan's record (metadata and content hashes) hashed together with the previous one's.
 
 import { brotliDecompressSync } from 'node:zlib';
-import { sha256Hex } from '../fingerprint.js';
+import { sha256Hex } from '../plan/fingerprint.js';
 import { verifyAudit } from './audit.js';
 import type { Db } from './database.js';
 

@@ -1,7 +1,7 @@
 // Per-script masking settings: read them, change them, and re-hash the script's accepted versions to match.
 
-import { sha256Hex } from '../fingerprint.js';
-import { MASK_RULES, normalizeCode, type MaskRule, type MaskSettings } from '../normalize.js';
+import { sha256Hex } from '../plan/fingerprint.js';
+import { MASK_RULES, normalizeCode, type MaskRule, type MaskSettings } from '../plan/normalize.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 

@@ -1,7 +1,7 @@
 // Server-side sessions: found by the SHA-256 of the cookie value, with idle and absolute timeouts checked on every read.
 
 import { randomBytes } from 'node:crypto';
-import { sha256Hex } from '../fingerprint.js';
+import { sha256Hex } from '../plan/fingerprint.js';
 import type { Db } from './database.js';
 import { userById, type UserRow } from './users.js';
 

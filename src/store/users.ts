@@ -1,7 +1,7 @@
 // Dashboard users: roles, password hashes, lockout counters and two-factor secrets; every change is audited.
 
 import { ScriptwardenError } from '../errors.js';
-import { sha256Hex } from '../fingerprint.js';
+import { sha256Hex } from '../plan/fingerprint.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { appendAudit } from './audit.js';
 import type { Db } from './database.js';

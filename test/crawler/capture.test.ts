@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { BrowserHandle } from '../../crawler/launch-browser.js';
 import { launchTestCapturer } from '../fixtures/browser.js';
-import type { PageCapture } from '../../src/types.js';
+import type { PageCapture } from '../../src/capture/types.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 
 const limits = { pageTimeoutMs: 8000, settleMs: 300, maxScriptsPerPage: 500, maxBodyBytes: 5 * 1024 * 1024 };
@@ -123,7 +123,7 @@ var s = document.createElement('script'); s.src = 'http://cdn.test:{{PORT}}/inje
     const hashed = scripts.filter((s) => s.body === null);
     assert.equal(kept.length, 2, 'two bodies of 40 KB fit in 100 KB');
     assert.equal(hashed.length, 2);
-    const { sha256Hex } = await import('../../src/fingerprint.js');
+    const { sha256Hex } = await import('../../src/plan/fingerprint.js');
     for (const s of hashed) assert.equal(s.fingerprint?.sha256, sha256Hex(bodies[Number(/big(\d)/.exec(s.url!)![1])]!), 'a dropped body is still fingerprinted');
     assert.ok(big.notices?.some((n) => /2 script bodies were fingerprinted and compared but not kept/.test(n)), JSON.stringify(big.notices));
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { BrowserHandle } from '../../crawler/launch-browser.js';
 import { evasivePage } from '../fixtures/evasive-page.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
-import { launchTestCapturer } from '../fixtures/browser.js';
+import { launchOwnCapturer } from '../fixtures/browser.js';
 
 describe('looking like a visitor', () => {
   let site: FixtureSite;
@@ -21,7 +21,8 @@ Function.prototype.toString = function () { return 'function () { [native code] 
 window.FormData = function () {};
 document.getElementById('card-number').addEventListener('keyup', function () {});
 var v = document.getElementById('card-number').value;`);
-    browser = await launchTestCapturer();
+    // Its own browser, launched as scan launches one: what the page can see of the window depends on the launch.
+    browser = await launchOwnCapturer();
   });
   afterAll(async () => {
     await browser?.close();

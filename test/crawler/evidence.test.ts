@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchBrowser, type BrowserHandle } from '../../crawler/launch-browser.js';
-import { evidenceFiles, initiatorChain } from '../../src/evidence.js';
-import type { PageCapture } from '../../src/types.js';
+import { evidenceFiles, initiatorChain } from '../../src/evidence/evidence.js';
+import type { PageCapture } from '../../src/capture/types.js';
 import { RUNNING_AS_ROOT, testBrowserPath } from '../fixtures/browser.js';
 import { ROOT } from '../fixtures/paths.js';
 

@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import { createApp, type AppDeps, type Dashboard } from '../../dashboard/create-app.js';
-import { planScan } from '../../src/compare.js';
+import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';

@@ -3,11 +3,11 @@
 import type { Browser } from 'puppeteer-core';
 import { join } from 'node:path';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
-import { planScan } from '../../src/compare.js';
-import { loadIntel } from '../../src/intel/load-intel.js';
-import { analyzePlan } from '../../src/monitor.js';
+import { planScan } from '../../src/plan/plan-scan.js';
+import { loadIntel } from '../../src/detect/intel/load-intel.js';
+import { analyzePlan } from '../../src/run/run-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
-import type { PageCapture } from '../../src/types.js';
+import type { PageCapture } from '../../src/capture/types.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { tempProject } from '../fixtures/cli.js';
 

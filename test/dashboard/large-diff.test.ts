@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
-import { createAnalysisPool, type AnalysisPool } from '../../src/analysis-pool.js';
-import { planScan } from '../../src/compare.js';
+import { createAnalysisPool, type AnalysisPool } from '../../src/run/analysis-pool.js';
+import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, INLINE_A, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
@@ -21,7 +21,7 @@ describe('large and hostile changes on the alert page', () => {
   let appBody = '';
   beforeAll(async () => {
     store = openStore(join(tempProject('sw-bigdiff-'), 'sw.db'));
-    pool = createAnalysisPool({ intel: { libraries: [], knownBadHosts: [] }, budgetMs: 20_000, workerFile: join(DIST, 'src', 'analysis-worker.js') });
+    pool = createAnalysisPool({ intel: { libraries: [], knownBadHosts: [] }, budgetMs: 8000, workerFile: join(DIST, 'src', 'run', 'analysis-worker.js') });
     dashboard = createApp({ store, actor: 'tester', analysis: pool });
     ({ url } = await dashboard.listen(0, '127.0.0.1'));
   });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { severityRank, type Severity } from '../../src/types.js';
+import { severityRank, type Severity } from '../../src/capture/types.js';
 import { ATTACKS } from '../fixtures/corpus/attacks.js';
 import { BENIGN } from '../fixtures/corpus/benign.js';
 import { CHANNEL_ATTACKS } from '../fixtures/corpus/attacks-channels.js';

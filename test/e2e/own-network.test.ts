@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { isPrivateAddress } from '../../src/private-address.js';
+import { isPrivateAddress } from '../../src/capture/private-address.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import type { ScanJson } from './scenario.js';

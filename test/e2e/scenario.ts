@@ -3,7 +3,7 @@
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { installShop } from '../fixtures/shop.js';
 import { parseJson, runCli, tempProject, writeConfig, type CliResult } from '../fixtures/cli.js';
-import type { AlertRecord } from '../../src/types.js';
+import type { AlertRecord } from '../../src/capture/types.js';
 
 export interface ScanJson {
   exitCode: number;

@@ -91,7 +91,8 @@ describe('scheduler', () => {
     site.set('slow.test', '/', '<html><body><script src="/slow.js"></script></body></html>');
     site.set('slow.test', '/slow.js', { body: 'var slow = 1;', delayMs: 20_000 });
     const dir = tempProject();
-    writeConfig(dir, [{ name: 'slow', url: site.url('slow.test', '/') }], 'every: 1h\njitter: 0s', '30s');
+    // serve's own browser: closing it at shutdown is what ends the abandoned load at once.
+    writeConfig(dir, [{ name: 'slow', url: site.url('slow.test', '/') }], 'every: 1h\njitter: 0s', '30s', { ownBrowser: true });
     const serve = await startServe(dir, {}, ['--stop-timeout', '1s']);
     await serve.waitFor((l) => l.event === 'scan.started', 10_000, 'the scan to start');
     await sleep(500);

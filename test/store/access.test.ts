@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { sha256Hex } from '../../src/fingerprint.js';
+import { sha256Hex } from '../../src/plan/fingerprint.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { tempProject } from '../fixtures/cli.js';
 

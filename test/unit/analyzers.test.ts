@@ -2,15 +2,15 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { runAnalyzers, withFindings } from '../../src/analyzers/run-analyzers.js';
-import { skimmerTraits } from '../../src/analyzers/skimmer-traits.js';
-import type { Analyzer, FindingKind, ScriptChange } from '../../src/analyzers/types.js';
-import { rateChange } from '../../src/analyzers/rate.js';
-import { isLibraryVersionChange, libraryChange } from '../../src/analyzers/library-change.js';
-import { knownBadHost } from '../../src/analyzers/known-bad-host.js';
-import type { Severity } from '../../src/types.js';
-import type { PlannedAlert } from '../../src/plan.js';
-import { emptyIntel } from '../../src/intel/intel.js';
+import { runAnalyzers, withFindings } from '../../src/detect/analyzers/run-analyzers.js';
+import { skimmerTraits } from '../../src/detect/analyzers/skimmer-traits.js';
+import type { Analyzer, FindingKind, ScriptChange } from '../../src/detect/analyzers/types.js';
+import { rateChange } from '../../src/detect/analyzers/rate.js';
+import { isLibraryVersionChange, libraryChange } from '../../src/detect/analyzers/library-change.js';
+import { knownBadHost } from '../../src/detect/analyzers/known-bad-host.js';
+import type { Severity } from '../../src/capture/types.js';
+import type { PlannedAlert } from '../../src/plan/plan.js';
+import { emptyIntel } from '../../src/detect/intel/intel.js';
 
 const LIB = 'window.lib = { init: function (el) { el.classList.add("ready"); } };';
 const change = (newCode: string, oldCode: string | null = LIB): ScriptChange => ({
@@ -95,7 +95,7 @@ describe('library-change and known-bad-host analyzers', () => {
 
 describe('lookalike hosts', () => {
   it('flags typo and brand-reuse domains of known hosts', async () => {
-    const { lookalikeFindings, brandLabel } = await import('../../src/analyzers/lookalike-host.js');
+    const { lookalikeFindings, brandLabel } = await import('../../src/detect/analyzers/lookalike-host.js');
     assert.equal(brandLabel('cdn.britishairways.co.uk'), 'britishairways');
     assert.equal(brandLabel('shop.test:8080'), 'shop');
     assert.match(lookalikeFindings('britishairvvays.com', ['www.britishairways.com'])[0]!.title, /edit distance 2/);

@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { identifyLibrary, requiredLiteral } from '../../src/intel/libraries.js';
-import { loadIntel } from '../../src/intel/load-intel.js';
+import { identifyLibrary, requiredLiteral } from '../../src/detect/intel/libraries.js';
+import { loadIntel } from '../../src/detect/intel/load-intel.js';
 
 const intel = loadIntel({ libraries: [], knownBadHosts: [] });
 

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { attributeImages, exfiltrationFindings, findCanary, hostAllowed, luhnValid, makeCanary, type OutboundItem } from '../../src/canary.js';
+import { attributeImages, exfiltrationFindings, findCanary, hostAllowed, luhnValid, makeCanary, type OutboundItem } from '../../src/detect/canary.js';
 import { fieldFor } from '../../crawler/canary-pass.js';
 
 const values = { cardNumber: '4539578763621486', name: 'Karo Tendorval', expiry: '07/31', cvc: '482', email: 'canary.k3x9mq2p@example.com', password: 'Cn!k3x9mq2p42' };

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { cloakingFlags } from '../../src/cloaking.js';
+import { cloakingFlags } from '../../src/detect/cloaking.js';
 
 describe('cloakingFlags', () => {
   const alert = (id: number, profile: string, type = 'script.changed', subject = 'app.js') => ({ id, target: 'shop', profile, type, subject });

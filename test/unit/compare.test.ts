@@ -2,10 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { emptyBaseline, type BaselineSnapshot, type KnownScript } from '../../src/baseline.js';
-import { planScan } from '../../src/compare.js';
-import { fingerprint } from '../../src/fingerprint.js';
-import type { ScanPlan } from '../../src/plan.js';
+import { emptyBaseline, type BaselineSnapshot, type KnownScript } from '../../src/plan/baseline.js';
+import { planScan } from '../../src/plan/plan-scan.js';
+import { fingerprint } from '../../src/plan/fingerprint.js';
+import type { ScanPlan } from '../../src/plan/plan.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 
 const options = { removalThreshold: 2 };

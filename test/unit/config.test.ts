@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { parseDuration } from '../../src/duration.js';
+import { parseConfig } from '../../src/config/config.js';
+import { parseDuration } from '../../src/config/duration.js';
 import { ScriptwardenError } from '../../src/errors.js';
 
 function errorOf(raw: unknown): string {

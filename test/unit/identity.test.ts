@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import type { KnownScript } from '../../src/baseline.js';
-import { frameScope, matchAnonymous, scriptUrlIdentity, similarity, stripFragment } from '../../src/identity.js';
+import type { KnownScript } from '../../src/plan/baseline.js';
+import { frameScope, matchAnonymous, scriptUrlIdentity, similarity, stripFragment } from '../../src/plan/identity.js';
 
 function known(id: number, body: string, sha: string): KnownScript {
   return { id, key: `inline:${sha}`, kind: 'inline', url: null, frameUrl: 'https://shop.example/', retired: false, missingStreak: 0, accepted: [sha], acceptedNormalized: [], lastSha: sha, lastBody: body, mask: { disabled: [], learned: [] }, library: null };

@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it } from 'vitest';
-import { knownBadMatch, parseHostList } from '../../src/intel/known-bad-hosts.js';
-import { buildLibraryIndex, compareVersions, identifyLibrary } from '../../src/intel/libraries.js';
-import { loadIntel } from '../../src/intel/load-intel.js';
-import { addReleaseHashes, readTarball } from '../../src/intel/release-hashes.js';
+import { knownBadMatch, parseHostList } from '../../src/detect/intel/known-bad-hosts.js';
+import { buildLibraryIndex, compareVersions, identifyLibrary } from '../../src/detect/intel/libraries.js';
+import { loadIntel } from '../../src/detect/intel/load-intel.js';
+import { addReleaseHashes, readTarball } from '../../src/detect/intel/release-hashes.js';
 import { gzipSync } from 'node:zlib';
 
 const require = createRequire(import.meta.url);

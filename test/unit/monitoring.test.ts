@@ -2,12 +2,12 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { cronError, firstRun, followingRun, jitterMs, nextRun, scheduleFor } from '../../src/schedule.js';
-import { renderMetrics } from '../../src/metrics.js';
-import { buildHar, initiatorChain } from '../../src/evidence.js';
-import { parseConfig } from '../../src/config.js';
-import { emailMessage } from '../../src/notify-messages.js';
-import type { ScriptCapture } from '../../src/types.js';
+import { cronError, firstRun, followingRun, jitterMs, nextRun, scheduleFor } from '../../src/run/schedule.js';
+import { renderMetrics } from '../../src/run/metrics.js';
+import { buildHar, initiatorChain } from '../../src/evidence/evidence.js';
+import { parseConfig } from '../../src/config/config.js';
+import { emailMessage } from '../../src/run/notify-messages.js';
+import type { ScriptCapture } from '../../src/capture/types.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 
 const at = (iso: string) => new Date(iso);

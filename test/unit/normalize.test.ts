@@ -2,9 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { learnVolatile } from '../../src/learn-volatile.js';
-import { describeMasking, maskVolatile, normalizeCode } from '../../src/normalize.js';
-import { tokenize } from '../../src/tokens.js';
+import { learnVolatile } from '../../src/plan/learn-volatile.js';
+import { describeMasking, maskVolatile, normalizeCode } from '../../src/plan/normalize.js';
+import { tokenize } from '../../src/plan/js-lexer.js';
 
 describe('maskVolatile', () => {
   it('masks timestamps, ids and tokens but keeps code and hosts', () => {

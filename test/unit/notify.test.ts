@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'vitest';
-import { backoffSeconds, channelLabel, signature, slackBody, webhookBody } from '../../src/notify.js';
+import { backoffSeconds, channelLabel, signature, slackBody, webhookBody } from '../../src/run/notify.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 
 const alert = {

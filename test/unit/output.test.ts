@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { csvCell, safeText } from '../../src/output.js';
+import { csvCell, safeText } from '../../src/cli/output.js';
 
 describe('output safety', () => {
   it('escapes terminal control sequences', () => {
@@ -18,12 +18,12 @@ describe('output safety', () => {
 
 describe('formatting and diffing large minified code', () => {
   it('breaks code into statements without splitting strings, regexes or comments', async () => {
-    const { formatCode } = await import('../../src/format-code.js');
+    const { formatCode } = await import('../../src/evidence/format-code.js');
     const lines = formatCode('var a="x;{y}";if(a){b(/;}/g,`t;${1}`)}/* c;d */c();').trim().split('\n');
     assert.deepEqual(lines, ['var a="x;{y}";', 'if(a){', '  b(/;}/g,`t;${1}`)', '}', '/* c;d */c();']);
   });
   it('reports the right line numbers when only the middle of a large file changes', async () => {
-    const { diffHunks } = await import('../../src/diff.js');
+    const { diffHunks } = await import('../../src/evidence/diff.js');
     const old = Array.from({ length: 5000 }, (_, i) => `line ${i}`).join('\n');
     const changed = old.replace('line 2500', 'line 2500\ninjected();');
     const hunks = diffHunks(old, changed);

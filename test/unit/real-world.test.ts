@@ -3,16 +3,16 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { codeTraits } from '../../src/analyzers/code-traits.js';
-import { isReferenceUrl, namesCardField, selectsPaymentField } from '../../src/analyzers/field-words.js';
-import { rateChange } from '../../src/analyzers/rate.js';
-import { skimmerTraits } from '../../src/analyzers/skimmer-traits.js';
-import { libraryChange } from '../../src/analyzers/library-change.js';
-import { emptyBaseline, type BaselineSnapshot } from '../../src/baseline.js';
-import { planScan } from '../../src/compare.js';
-import { sameScriptOtherVersion } from '../../src/identity.js';
-import { releaseClaims } from '../../src/intel/release-claims.js';
-import type { ScanPlan } from '../../src/plan.js';
+import { codeTraits } from '../../src/detect/analyzers/code-traits.js';
+import { isReferenceUrl, namesCardField, selectsPaymentField } from '../../src/detect/analyzers/field-words.js';
+import { rateChange } from '../../src/detect/analyzers/rate.js';
+import { skimmerTraits } from '../../src/detect/analyzers/skimmer-traits.js';
+import { libraryChange } from '../../src/detect/analyzers/library-change.js';
+import { emptyBaseline, type BaselineSnapshot } from '../../src/plan/baseline.js';
+import { planScan } from '../../src/plan/plan-scan.js';
+import { sameScriptOtherVersion } from '../../src/plan/identity.js';
+import { releaseClaims } from '../../src/detect/intel/release-claims.js';
+import type { ScanPlan } from '../../src/plan/plan.js';
 import { pageCapture, script } from '../fixtures/captures.js';
 
 const knownBad = { hosts: new Set<string>(), sources: [] };
@@ -29,7 +29,7 @@ describe('card and credential words', () => {
     assert.ok(!selectsPaymentField('.payments-list') && !selectsPaymentField('#discard-button'));
   });
   it('mark a form field as a card field by whole words, stricter for page classification', async () => {
-    const { namesCardInput } = await import('../../src/analyzers/field-words.js');
+    const { namesCardInput } = await import('../../src/detect/analyzers/field-words.js');
     for (const yes of ['card_number', 'cardNumber', 'card_exp', 'card_cvv', 'cc-csc', 'expiry', 'cvc']) assert.ok(namesCardInput(yes), yes);
     for (const no of ['cc', 'card', 'session_expires', 'discard', 'pan_tax_id', 'giftcards']) assert.ok(!namesCardInput(no), no);
   });
@@ -85,7 +85,7 @@ describe('trusted hosts', () => {
     assert.ok(found.some((f) => f.severity === 'high' || f.severity === 'critical'), JSON.stringify(found));
   });
   it("count a vendor's own service as its own, for a new destination", async () => {
-    const { ownService } = await import('../../src/monitor.js');
+    const { ownService } = await import('../../src/run/run-scan.js');
     assert.ok(ownService('https://cdnjs.cloudflare.com/ajax/libs/rollbar.js/2.26.4/rollbar.min.js', 'api.rollbar.com'));
     assert.ok(ownService('https://js.stripe.com/v3/', 'api.stripe.com'));
     assert.ok(!ownService('https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js', 'jquery-cdn-stats.example'));

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { effectiveResolveMap, hostResolverRules, resolveHost } from '../../src/resolve-map.js';
+import { effectiveResolveMap, hostResolverRules, resolveHost } from '../../src/config/resolve-map.js';
 
 describe('resolve map', () => {
   it('matches exact hosts before wildcards', () => {

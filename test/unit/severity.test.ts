@@ -5,7 +5,7 @@ import { describe, it } from 'vitest';
 import {
   connectionAddedSeverity, cspWeakenings, headerChangeSeverity, isVersionedUrl, resourceChangedSeverity, scriptAddedSeverity,
   scriptChangedSeverity, scriptRemovedSeverity,
-} from '../../src/severity.js';
+} from '../../src/plan/severity.js';
 
 describe('isVersionedUrl', () => {
   it('recognises versions and content hashes in paths', () => {

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { classify } from '../../src/vendors.js';
+import { classify } from '../../src/detect/vendors.js';
 
 describe('classify', () => {
   it('uses the Public Suffix List, not string matching, for first versus third party', () => {

@@ -1,0 +1,84 @@
+// What every command gets from the composition root: streams, working folder, and how to open things.
+
+import type { AnalysisPool } from '../../run/analysis-pool.js';
+import { loadConfig, type Config } from '../../config/config.js';
+import type { Capturer } from '../../run/run-scan.js';
+import type { BrowserState } from '../../capture/types.js';
+import type { AlertWithDetails } from '../../store/alerts.js';
+import { openStore, type Store } from '../../store/open-store.js';
+
+export interface Output {
+  write(text: string): void;
+  isTTY: boolean;
+}
+
+export interface CommandContext {
+  cwd: string;
+  /** The environment, for `env:NAME` secrets in the config; only cli.ts reads process.env. */
+  env: Record<string, string | undefined>;
+  stdout: Output;
+  stderr: Output;
+  /** Standard input, for passwords: read whole when piped, or typed without echo on a terminal. */
+  stdin: { isTTY: boolean; readAll(): Promise<string>; readHidden(prompt: string): Promise<string> };
+  /** Who is acting when --by is not given. */
+  defaultActor: string;
+  /** Opens the crawler for a scan; cli.ts supplies it so src/ never imports crawler/. */
+  openCapturer(config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }>;
+  /** Builds the dashboard for `serve`; cli.ts supplies it so src/ never imports dashboard/. */
+  createDashboard(deps: DashboardDeps): Promise<DashboardHandle>;
+  /** Resolves with the signal name when the process is asked to stop (SIGINT, SIGTERM). */
+  waitForShutdown(): Promise<string>;
+  version: string;
+}
+
+export function withStore<T>(configPath: string | undefined, ctx: CommandContext, fn: (store: Store, config: Config) => T): T {
+  const config = loadConfig(configPath, ctx.cwd, ctx.env);
+  const store = openStore(config.database);
+  try {
+    return fn(store, config);
+  } finally {
+    store.close();
+  }
+}
+
+export { EXIT } from './exit-codes.js';
+
+/** What /healthz answers. */
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'stopping';
+  version: string;
+  scheduler: { enabled: boolean; state: string; startedAt: string | null; activeScans: number; concurrency: number };
+  targets: { target: string; schedule: string; nextRunAt: string; running: boolean; paused: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[];
+  browser: BrowserState;
+}
+
+/** The dashboard as serve needs it; cli.ts builds it, so src/ never imports dashboard/. */
+export interface DashboardHandle {
+  listen(port: number, host: string): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+}
+
+export interface DashboardDeps {
+  store: Store;
+  actor: string;
+  log(line: string): void;
+  health?(): { status: number; body: HealthReport };
+  metrics?(): string;
+  version: string;
+  /** Called with the alerts a reviewer just approved or rejected, for their notifications. */
+  onDecision?(alerts: AlertWithDetails[]): void;
+  auth: {
+    /** Open access while no user exists: serve allows it only on a loopback address. */
+    allowOpen: boolean;
+    idleMs: number;
+    absoluteMs: number;
+    lockout: { maxFailures: number; lockMs: number };
+    loginAttemptsPerIp: number;
+  };
+  trustProxy: boolean | number | string;
+  notifyChannels: string[];
+  /** The configured targets' names, which admins may pause and resume. */
+  targetNames: string[];
+  /** Worker threads for beautifying and diffing large bodies off the request thread. */
+  analysis?: AnalysisPool;
+}

@@ -1,0 +1,23 @@
+// `scriptwarden inventory`: every script per page, its integrity value and who authorized it.
+
+import { ScriptwardenError } from '../../errors.js';
+import { formatInventory, inventoryCsv } from '../output.js';
+import { EXIT, withStore, type CommandContext } from './context.js';
+
+export function inventoryCommand(options: { config?: string; target?: string; json?: boolean; csv?: boolean }, ctx: CommandContext): number {
+  if (options.json && options.csv) throw new ScriptwardenError('USAGE', 'give either --json or --csv, not both');
+  return withStore(options.config, ctx, (store, config) => {
+    if (options.target && !config.targets.some((t) => t.name === options.target)) {
+      throw new ScriptwardenError('USAGE', `unknown target "${options.target}"`);
+    }
+    const rows = store.inventory({ target: options.target });
+    if (options.csv) ctx.stdout.write(inventoryCsv(rows));
+    else if (options.json) {
+      const filter = { target: options.target };
+      const payload = { inventory: rows, destinations: store.destinations(filter), headers: store.headers(filter), fieldAccess: store.fieldAccess(filter) };
+      ctx.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
+    }
+    else ctx.stdout.write(`${formatInventory(rows)}\n`);
+    return EXIT.ok;
+  });
+}

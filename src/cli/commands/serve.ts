@@ -1,0 +1,131 @@
+// `scriptwarden serve`: the dashboard plus the scheduler in one foreground process, stopped cleanly by SIGTERM.
+
+import { loadConfig } from '../../config/config.js';
+import { parseDuration } from '../../config/duration.js';
+import { describeError, ScriptwardenError } from '../../errors.js';
+import { createAnalysisPool } from '../../run/analysis-pool.js';
+import { loadIntel } from '../../detect/intel/load-intel.js';
+import { createLogger, type LogFormat } from '../../run/log.js';
+import { renderMetrics } from '../../run/metrics.js';
+import type { BrowserState } from '../../capture/types.js';
+import { createScheduler, type Scheduler } from '../../run/scheduler.js';
+import { openStore } from '../../store/open-store.js';
+import type { AlertWithDetails } from '../../store/alerts.js';
+import { channelLabel, queueDecisions, startDelivery } from '../../run/notify.js';
+import { isLoopback } from '../../auth/loopback.js';
+import { EXIT, type CommandContext, type HealthReport } from './context.js';
+
+export interface ServeOptions {
+  config?: string;
+  port: string;
+  host: string;
+  schedule: boolean;
+  logFormat: string;
+  stopTimeout: string;
+}
+
+export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Promise<number> {
+  const port = Number(opts.port);
+  if (!/^\d+$/.test(opts.port) || port > 65535) throw new ScriptwardenError('USAGE', `--port must be a number from 0 to 65535, not "${opts.port}"`);
+  if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new ScriptwardenError('USAGE', `--log-format must be text or json, not "${opts.logFormat}"`);
+  const graceMs = parseDuration(opts.stopTimeout);
+  if (graceMs === null) throw new ScriptwardenError('USAGE', `--stop-timeout must be a duration such as 20s, not "${opts.stopTimeout}"`);
+  const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
+  const config = loadConfig(opts.config, ctx.cwd, ctx.env);
+  const loopback = isLoopback(opts.host);
+  const store = openStore(config.database);
+  if (!loopback && store.access.users.count() === 0) {
+    store.close();
+    const configFlag = opts.config ? ` --config ${opts.config}` : '';
+    throw new ScriptwardenError('USAGE', `no dashboard user exists, so serve will not listen on ${opts.host} (only loopback may run open). Create the first admin:\n  npx scriptwarden users add admin --role admin${configFlag}`);
+  }
+  let capturer: Awaited<ReturnType<CommandContext['openCapturer']>> | null;
+  try {
+    capturer = opts.schedule ? await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page')) : null;
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  // Hostile bodies are planned, analysed, beautified and diffed in worker threads: the dashboard, /healthz and the
+  // scheduler keep answering while one is.
+  const analysis = createAnalysisPool({ intel: config.intel, budgetMs: config.limits.analysisBudget });
+  const scheduler: Scheduler | null = capturer
+    ? createScheduler({ config, store, capturer, loadIntel: () => loadIntel(config.intel), analysis, log, version: ctx.version })
+    : null;
+  const browserState = (): BrowserState => capturer?.browserState() ?? { state: 'not-started', pid: null, restarts: 0, lastRestartAt: null };
+  let stopping = false;
+
+  const health = (): { status: number; body: HealthReport } => {
+    const snapshot = scheduler?.snapshot() ?? null;
+    const targets = snapshot?.targets ?? [];
+    const browser = browserState();
+    const status: HealthReport['status'] = stopping ? 'stopping' : targets.some((t) => !t.healthy) || browser.state === 'down' ? 'degraded' : 'ok';
+    return {
+      status: status === 'stopping' ? 503 : 200,
+      body: {
+        status,
+        version: ctx.version,
+        scheduler: { enabled: Boolean(scheduler), state: snapshot?.state ?? 'disabled', startedAt: snapshot?.startedAt ?? null, activeScans: snapshot?.activeScans ?? 0, concurrency: config.browser.concurrency },
+        targets: targets.map(({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError }) =>
+          ({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError })),
+        browser,
+      },
+    };
+  };
+  const metrics = () => renderMetrics({
+    snapshot: scheduler?.snapshot() ?? null,
+    counters: scheduler?.counters() ?? null,
+    store: store.counts(),
+    notificationsPending: store.notifications.pending().length,
+    browser: browserState(),
+  });
+
+  const onDecision = (alerts: AlertWithDetails[]) => {
+    if (config.notify.length > 0) queueDecisions(store, config.notify, alerts, new Date().toISOString());
+  };
+  const d = config.dashboard;
+  const auth = { allowOpen: loopback, idleMs: d.sessionIdle, absoluteMs: d.sessionMax, lockout: { maxFailures: d.lockoutAfter, lockMs: d.lockoutFor }, loginAttemptsPerIp: d.loginAttemptsPerIp };
+  const dashboard = await ctx.createDashboard({
+    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, analysis,
+    auth, trustProxy: d.trustProxy ?? false, notifyChannels: config.notify.map(channelLabel), targetNames: config.targets.map((t) => t.name),
+  });
+  // Expired sessions are removed hourly; a read of one checks its limits anyway.
+  const pruneSessions = setInterval(() => store.access.sessions.prune(auth), 3_600_000);
+  pruneSessions.unref();
+  store.access.sessions.prune(auth);
+  let address: { url: string };
+  try {
+    address = await dashboard.listen(port, opts.host);
+  } catch (error) {
+    store.close();
+    await capturer?.close();
+    await analysis.close();
+    throw new ScriptwardenError('USAGE', `cannot listen on ${opts.host}:${port}: ${describeError(error)}`);
+  }
+  log.info('serve.started', `scriptwarden dashboard: ${address.url}`, { url: address.url, scheduler: Boolean(scheduler) });
+  if (store.access.users.count() === 0) log.warn('serve.open_access', 'no dashboard users yet: open access on loopback until the first admin exists (npx scriptwarden users add NAME --role admin)');
+  if (!scheduler) log.info('serve.no_schedule', 'scheduled scans are off (--no-schedule); serving the dashboard only');
+  scheduler?.start();
+  // Deliveries (new alerts, decisions, retries) run on their own loop, so a slow receiver never delays a scan.
+  const delivery = startDelivery(store, config, (line) => log.warn('notify.failed', line));
+
+  const signal = await ctx.waitForShutdown();
+  stopping = true;
+  log.info('serve.stopping', `${signal} received: finishing running scans (up to ${graceMs / 1000}s)`, { signal });
+  const { abandoned } = (await scheduler?.stop(graceMs)) ?? { abandoned: 0 };
+  if (abandoned > 0) log.warn('serve.abandoned', `abandoning ${abandoned} running scans; they are not recorded`, { abandoned });
+  await dashboard.close();
+  clearInterval(pruneSessions);
+  await delivery.stop();
+  await capturer?.close();
+  await scheduler?.idle(10_000);
+  await analysis.close();
+  try {
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    log.warn('serve.checkpoint', `database checkpoint: ${describeError(error)}`);
+  }
+  store.close();
+  log.info('serve.stopped', 'stopped cleanly');
+  return EXIT.ok;
+}

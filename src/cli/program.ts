@@ -1,0 +1,282 @@
+// The composition root: parses the command line, wires config, store and crawler together, and returns the exit code.
+
+import { isDiskFull } from '../store/write-lock.js';
+import { Command, CommanderError, Option } from 'commander';
+import { userInfo } from 'node:os';
+import type { BrowserHandle } from '../../crawler/launch-browser.js';
+import type { CommandContext } from './commands/context.js';
+import { EXIT } from './commands/exit-codes.js';
+import { readVersion } from './version.js';
+import { MASK_RULES } from '../config/mask-rules.js';
+import type { Config } from '../config/config.js';
+import { describeError, isScriptwardenError } from '../errors.js';
+import type { Capturer } from '../run/run-scan.js';
+import type { BrowserState } from '../capture/types.js';
+import { effectiveResolveMap } from '../config/resolve-map.js';
+import { readAll, readHidden } from './prompt.js';
+
+const USAGE_CODES = new Set(['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'BROWSER_NOT_FOUND', 'BROWSER_LAUNCH_FAILED', 'NOT_FOUND', 'STORE_FAILED', 'RESOURCE_FETCH_FAILED']);
+
+function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
+  return async (config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }> => {
+    // The crawler (and puppeteer) is loaded only by commands that load pages: the others start faster.
+    const [{ findBrowser }, { fetchResource }, { launchBrowser }, { profileSettings }] = await Promise.all([
+      import('../../crawler/find-browser.js'), import('../../crawler/fetch-resource.js'), import('../../crawler/launch-browser.js'), import('../../crawler/profiles.js'),
+    ]);
+    let browser: BrowserHandle | null = null;
+    if (needsBrowser && config.browser.wsEndpoint) {
+      browser = await launchBrowser({ executablePath: '', wsEndpoint: config.browser.wsEndpoint, args: [], resolve: {}, runningAsRoot, allowPrivateNetwork: config.allowPrivateNetwork });
+    } else if (needsBrowser) {
+      const executablePath = findBrowser({
+        configured: config.browser.executablePath,
+        envExecutablePath: env.PUPPETEER_EXECUTABLE_PATH || undefined,
+        puppeteerCacheDir: env.PUPPETEER_CACHE_DIR || undefined,
+        home: env.HOME,
+      });
+      browser = await launchBrowser({ executablePath, args: config.browser.args, resolve: config.resolve, runningAsRoot, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork });
+    }
+    const limits = {
+      pageTimeoutMs: config.browser.pageTimeout,
+      settleMs: config.browser.settle,
+      maxScriptsPerPage: config.limits.maxScriptsPerPage,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxPageBytes: config.limits.maxPageBytes,
+      canary: config.canary,
+    };
+    const userAgent = profileSettings('desktop', browser ? await browser.version() : 'Chrome/130.0').userAgent;
+    return {
+      page: (request) => {
+        if (!browser) throw new Error('no browser was started for page targets');
+        return browser.capture(request, limits);
+      },
+      resource: (target) =>
+        fetchResource(target, { resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork }),
+      close: async () => { await browser?.close(); },
+      browserState: () => browser?.state() ?? { state: 'not-started', pid: null, restarts: 0, lastRestartAt: null },
+    };
+  };
+}
+
+const VERSION = readVersion();
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const configOption = () => new Option('-c, --config <path>', 'config file (default ./scriptwarden.yml, else ./scriptwarden.json)');
+
+function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Command {
+  const program = new Command('scriptwarden')
+    .description('Monitors the JavaScript your web pages hand to visitors, and alerts when it changes.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program.command('init').argument('[path]', 'where to write the config', 'scriptwarden.yml')
+    .description('write a commented scriptwarden.yml')
+    .option('-c, --config <path>', 'where to write the config (same as PATH)')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden init\n  $ scriptwarden init config/scriptwarden.yml')
+    .action(async (path: string, opts) => setExit(await (await import('./commands/init.js')).initCommand(opts.config ?? path, opts, ctx)));
+
+  program.command('scan').description('load every target, fingerprint its scripts, compare with the baseline')
+    .addOption(configOption())
+    .option('-t, --target <name>', 'scan only this target (repeatable)', collect)
+    .option('--json', 'print one JSON object on stdout (progress goes to stderr)')
+    .addHelpText('after', '\nExit codes: 0 nothing new, 1 new alerts, 2 usage/config error, 3 some targets failed and no new alerts.\n\nExamples:\n  $ scriptwarden scan\n  $ scriptwarden scan --target checkout --json')
+    .action(async (opts) => setExit(await (await import('./commands/scan.js')).scanCommand(opts, ctx)));
+
+  program.command('alerts').description('list alerts, most severe first')
+    .addOption(configOption())
+    .addOption(new Option('--status <status>', 'which alerts').choices(['open', 'approved', 'rejected', 'resolved', 'all']).default('open'))
+    .option('-t, --target <name>', 'only this target')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden alerts\n  $ scriptwarden alerts --status all --json')
+    .action(async (opts) => setExit(await (await import('./commands/review.js')).alertsCommand(opts, ctx)));
+
+  program.command('show').argument('<id>', 'alert id').description('show one alert with the diff of the script change')
+    .addOption(configOption())
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden show 12')
+    .action(async (id: string, opts) => setExit(await (await import('./commands/review.js')).showCommand(id, opts, ctx)));
+
+  program.command('approve').argument('[ids...]', 'alert ids').description('approve alerts; --all also approves the pending inventory')
+    .addOption(configOption())
+    .option('--all', 'approve every open alert and every pending inventory entry')
+    .option('--note <text>', 'justification, kept as the PCI DSS 6.4.3 record')
+    .option('--by <name>', 'who approves (default: the current user)')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden approve --all --note "initial inventory reviewed" --by alice\n  $ scriptwarden approve 12 13 --note "vendor release 4.2" --by bob')
+    .action(async (ids: string[], opts) => setExit(await (await import('./commands/review.js')).decideCommand('approved', ids, opts, ctx)));
+
+  program.command('reject').argument('<ids...>', 'alert ids').description('reject alerts: the change is not authorized')
+    .addOption(configOption())
+    .option('--note <text>', 'why, for the incident record')
+    .option('--by <name>', 'who rejects (default: the current user)')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden reject 14 --note "unknown host, incident INC-42" --by alice')
+    .action(async (ids: string[], opts) => setExit(await (await import('./commands/review.js')).decideCommand('rejected', ids, opts, ctx)));
+
+  program.command('inventory').description('every script per page, with its approval and justification')
+    .addOption(configOption())
+    .option('-t, --target <name>', 'only this target')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print CSV')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden inventory\n  $ scriptwarden inventory --csv > inventory.csv')
+    .action(async (opts) => setExit(await (await import('./commands/inventory.js')).inventoryCommand(opts, ctx)));
+
+  program.command('sample').description('load targets once more and learn which values change on every load (no scan, no alerts)')
+    .addOption(configOption())
+    .option('-t, --target <name>', 'sample only this target (repeatable)', collect)
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExit codes: 0 done, 2 usage/config error, 3 some targets failed to load.\n\nExamples:\n  $ scriptwarden sample --target checkout')
+    .action(async (opts) => setExit(await (await import('./commands/sample.js')).sampleCommand(opts, ctx)));
+
+  program.command('rules').argument('<script-id>', 'script id, as the inventory shows it')
+    .description('show or switch the masking rules that apply to one script')
+    .addOption(configOption())
+    .option('--disable <rules>', `turn rules off (comma-separated or repeated): ${MASK_RULES.join(', ')}`, collect)
+    .option('--enable <rules>', 'turn rules back on', collect)
+    .option('--forget-learned', 'drop the volatile values learned for this script')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden rules 12\n  $ scriptwarden rules 12 --disable quoted-tokens,learned-tokens')
+    .action(async (id: string, opts) => setExit(await (await import('./commands/rules.js')).rulesCommand(id, opts, ctx)));
+
+  program.command('verify').description('check the tamper-evident scan log, the audit log and the stored contents against their hashes')
+    .addOption(configOption())
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExit codes: 0 everything matches, 1 a scan, audit entry or blob does not (the first break is named), 2 usage/config error.')
+    .action(async (opts) => setExit(await (await import('./commands/verify.js')).verifyCommand(opts, ctx)));
+
+  program.command('evidence').argument('<alert-id>', 'alert id')
+    .description('write one alert\'s evidence bundle: bodies, headers, HTML, screenshot, HAR, TLS, initiators, timeline, SHA-256 manifest')
+    .addOption(configOption())
+    .requiredOption('-o, --out <file>', 'zip file to write')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden evidence 12 --out incident-12.zip')
+    .action(async (id: string, opts) => setExit(await (await import('./commands/evidence.js')).evidenceCommand(id, opts, ctx)));
+
+  const intel = program.command('intel').description('show the library signatures and known-bad host lists in use')
+    .addOption(configOption())
+    .option('--json', 'print JSON')
+    .action(async (opts) => setExit(await (await import('./commands/intel.js')).intelCommand(opts, ctx)));
+  intel.command('release-hashes').argument('<package@version...>', 'npm releases, e.g. jquery@3.7.1')
+    .description('hash the published script files of npm releases into a retire.js-format file for intel.libraries')
+    .requiredOption('--out <file>', 'file to write (merged with it when it exists)')
+    .option('--registry <url>', 'npm registry', 'https://registry.npmjs.org')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden intel release-hashes jquery@3.7.1 lodash@4.17.21 --out intel/releases.json')
+    .action(async (specs: string[], opts) => setExit(await (await import('./commands/intel.js')).releaseHashesCommand(specs, opts, ctx)));
+
+  const users = program.command('users').description('dashboard accounts: viewer reads, approver also decides alerts, admin also manages users, tokens and settings');
+  const usersModule = () => import('./commands/users.js');
+  users.command('add').argument('<name>', 'user name').description('add a user (the password is read from stdin, or typed twice on a terminal)')
+    .addOption(configOption())
+    .addOption(new Option('--role <role>', 'what the user may do').choices(['viewer', 'approver', 'admin']).makeOptionMandatory())
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden users add alice --role admin\n  $ printf %s "$PASSWORD" | scriptwarden users add ci-viewer --role viewer --password-stdin')
+    .action(async (name: string, opts) => setExit(await (await usersModule()).usersAddCommand(name, opts, ctx)));
+  users.command('list').description('every user with role, two-factor, lockout and last sign-in')
+    .addOption(configOption()).option('--json', 'print JSON')
+    .action(async (opts) => setExit((await usersModule()).usersListCommand(opts, ctx)));
+  users.command('remove').argument('<name>', 'user name').description('remove a user; their sessions and tokens stop working at once')
+    .addOption(configOption())
+    .action(async (name: string, opts) => setExit((await usersModule()).usersRemoveCommand(name, opts, ctx)));
+  users.command('set-role').argument('<name>', 'user name').argument('<role>', 'viewer, approver or admin').description('change what a user may do')
+    .addOption(configOption())
+    .action(async (name: string, role: string, opts) => setExit((await usersModule()).usersSetRoleCommand(name, role, opts, ctx)));
+  users.command('reset-password').argument('<name>', 'user name').description('set a new password, clear the lockout and sign the user out')
+    .addOption(configOption())
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .action(async (name: string, opts) => setExit(await (await usersModule()).usersResetPasswordCommand(name, opts, ctx)));
+  users.command('reset-two-factor').argument('<name>', 'user name').description('remove a user\'s authenticator and recovery codes (lost device)')
+    .addOption(configOption())
+    .action(async (name: string, opts) => setExit((await usersModule()).usersResetTwoFactorCommand(name, opts, ctx)));
+
+  const tokens = program.command('tokens').description('API tokens: Authorization: Bearer <token>, with the role of their user');
+  const tokensModule = () => import('./commands/tokens.js');
+  tokens.command('create').description('create a token and print it once (only its hash is stored)')
+    .addOption(configOption())
+    .requiredOption('--user <name>', 'whose role the token carries')
+    .option('--name <name>', 'what the token is for', 'api')
+    .option('--expires <duration>', 'lifetime such as 90d, or never (default never)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden tokens create --user ci-bot --name ci --expires 90d')
+    .action(async (opts) => setExit((await tokensModule()).tokensCreateCommand(opts, ctx)));
+  tokens.command('list').description('every token with its state, expiry and last use')
+    .addOption(configOption()).option('--user <name>', 'only this user\'s tokens').option('--json', 'print JSON')
+    .action(async (opts) => setExit((await tokensModule()).tokensListCommand(opts, ctx)));
+  tokens.command('revoke').argument('<id>', 'token id from tokens list, or the token itself').description('revoke a token; the next request with it is refused')
+    .addOption(configOption())
+    .action(async (id: string, opts) => setExit((await tokensModule()).tokensRevokeCommand(id, opts, ctx)));
+
+  program.command('audit').description('the audit trail: sign-ins, decisions, user, token and settings changes, and its hash chain')
+    .addOption(configOption())
+    .option('--actor <name>', 'only what this user did')
+    .option('--type <type>', 'only this kind of object: alert, user, token, setting, script, target, inventory')
+    .option('--limit <n>', 'only the newest N entries')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print CSV')
+    .addHelpText('after', '\nExit codes: 0 listed and the chain holds, 1 the chain is broken (named at the end), 2 usage/config error.\n\nExamples:\n  $ scriptwarden audit --type alert --csv > decisions.csv')
+    .action(async (opts) => setExit((await import('./commands/audit.js')).auditCommand(opts, ctx)));
+
+  program.command('serve').description('scan on schedule and serve the dashboard, /healthz and /metrics, until SIGTERM')
+    .addOption(configOption())
+    .option('-p, --port <port>', 'TCP port', '8080')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--no-schedule', 'serve only, without scheduled scans')
+    .addOption(new Option('--log-format <format>', 'log lines on stdout as text or JSON').choices(['text', 'json']).default('text'))
+    .option('--stop-timeout <duration>', 'on SIGTERM, how long running scans may take before they are abandoned', '20s')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden serve\n  $ scriptwarden serve --log-format json\n  $ scriptwarden serve --port 9000 --no-schedule')
+    .action(async (opts) => setExit(await (await import('./commands/serve.js')).serveCommand(opts, ctx)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const ctx: CommandContext = {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: { write: (s) => void process.stdout.write(s), isTTY: Boolean(process.stdout.isTTY) },
+    stderr: { write: (s) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
+    stdin: {
+      isTTY: Boolean(process.stdin.isTTY),
+      readAll: () => readAll(process.stdin),
+      readHidden: (prompt) => readHidden(process.stdin, process.stderr, prompt),
+    },
+    defaultActor: process.env.SCRIPTWARDEN_USER || safeUser(),
+    openCapturer: capturerFactory(process.env, process.getuid?.() === 0),
+    createDashboard: async (deps) => (await import('../../dashboard/create-app.js')).createApp(deps),
+    waitForShutdown: () => new Promise((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    }),
+    version: VERSION,
+  };
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(ctx, (code) => { exitCode = code; });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isScriptwardenError(error)) {
+      ctx.stderr.write(`scriptwarden: ${error.message}\n`);
+      return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.internal;
+    }
+    if (isDiskFull(error)) {
+      // A write outside a transaction (one statement) refused for want of space: what it wrote was not kept.
+      ctx.stderr.write(`scriptwarden: the disk holding the database ran out of space (${describeError(error)}); the write was not kept. Free space on that disk and run again; "scriptwarden verify" checks the database.\n`);
+      return EXIT.usage;
+    }
+    ctx.stderr.write(`scriptwarden: internal error: ${describeError(error)}\n`);
+    return EXIT.internal;
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
