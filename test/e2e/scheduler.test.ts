@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { tempProject, writeConfig } from '../fixtures/cli.js';
@@ -133,8 +133,7 @@ describe('scheduler', () => {
 
       site.set('down.test', '/', '<html><body><script>var back = 1;</script></body></html>');
       await serve.waitFor((l) => l.event === 'alert.resolved', 20_000, 'the alert to resolve itself');
-      const start = Date.now();
-      while (Date.now() - start < 5000 && hook.received.filter((r) => r.path === '/health').length < 2) await sleep(100);
+      await expect.poll(() => hook.received.filter((r) => r.path === '/health').length, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(2);
       const events = hook.received.filter((r) => r.path === '/health').map((r) => JSON.parse(r.body) as { event: string; alert: { type: string; status: string } });
       assert.deepEqual(events.map((e) => `${e.event} ${e.alert.type} ${e.alert.status}`), ['alert.opened target.unhealthy open', 'alert.resolved target.unhealthy resolved']);
       assert.equal(hook.received.filter((r) => r.path === '/changes').length, 0, 'health alerts go only to the health channel');
