@@ -3,6 +3,7 @@
 import type { Browser, BrowserContext, HTTPResponse, Page, Protocol } from 'puppeteer-core';
 import { describeError } from '../src/errors.js';
 import { captureFailure, navigationFailure, partialLoad } from './load-failure.js';
+import { captureTimeLimits } from '../src/capture/time-limits.js';
 import type { NewTargetWatcher, TargetGuard } from './new-target-guard.js';
 import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/capture/types.js';
 import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
@@ -78,7 +79,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   page.on('dialog', (dialog) => { dialog.dismiss().catch(() => undefined); });
   page.on('popup', (popup) => { popup?.close().catch(() => undefined); });
 
-  const deadline = Date.now() + limits.pageTimeoutMs * (1 + (request.journey?.length ?? 0));
+  const deadline = Date.now() + captureTimeLimits(limits.pageTimeoutMs, request.journey?.length ?? 0).loadMs;
   let response: HTTPResponse | null;
   try {
     response = await page.goto(request.url, { waitUntil: 'load', timeout: limits.pageTimeoutMs });
@@ -288,7 +289,8 @@ export async function capturePage(
   try {
     const settings = profileSettings(request.profile, browserVersion);
     await presentAsVisitor(page, settings);
-    const hardLimit = limits.pageTimeoutMs * 2 + 10_000;
+    // Never before the journey's own deadline: a journey of several steps may use a page timeout for each.
+    const hardLimit = captureTimeLimits(limits.pageTimeoutMs, request.journey?.length ?? 0).hardMs;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), hardLimit); });
     const result = await Promise.race([drive(page, request, limits, capture, fresh.guardNewTargets).then(() => 'done' as const), timedOut]);
     if (result === 'timeout') {

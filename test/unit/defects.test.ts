@@ -12,6 +12,7 @@ import { ScriptwardenError } from '../../src/errors.js';
 import { captureOnce, type Capturer } from '../../src/run/run-scan.js';
 import { readVersion } from '../../src/cli/version.js';
 import { ROOT } from '../fixtures/paths.js';
+import { captureTimeLimits } from '../../src/capture/time-limits.js';
 
 const target = { name: 'shop', url: 'https://shop.example/', type: 'page' as const, profiles: undefined, journey: undefined };
 const throwing = (error: unknown): Capturer => ({ page: async () => { throw error; }, resource: async () => { throw error; } });
@@ -32,6 +33,17 @@ describe('defects found by reading', () => {
     const findings = runAnalyzers({ oldCode: null, newCode: 'x()', url: null, pageHost: null, knownHosts: [], paymentPage: false, oldLibrary: null, newLibrary: null, knownBad: emptyIntel().knownBad }, [needsOld]);
     assert.equal(ran, false);
     assert.deepEqual(findings, [{ analyzer: 'needs-old', severity: 'info', kind: 'error', title: 'analyzer skipped: input missing', detail: 'needs oldCode' }]);
+  });
+
+  it('never stops a capture before its journey had the time it may take (a page timeout per step)', () => {
+    for (const pageTimeoutMs of [2000, 30_000, 120_000]) {
+      for (let steps = 0; steps <= 6; steps++) {
+        const { loadMs, hardMs } = captureTimeLimits(pageTimeoutMs, steps);
+        assert.equal(loadMs, pageTimeoutMs * (1 + steps));
+        // The old hard limit was 2 page timeouts + 10 s whatever the journey: 70 s for 30 s and three steps, whose load may take 120 s.
+        assert.ok(hardMs > loadMs, `${steps} steps of ${pageTimeoutMs} ms: the hard limit ${hardMs} ms comes after the load's ${loadMs} ms`);
+      }
+    }
   });
 
   it('reads the version from package.json', () => {
