@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import type { DiffViews } from '../diff-views.js';
 import { ScriptwardenError } from '../../src/errors.js';
-import { inventoryCsv } from '../../src/cli/output.js';
+import { inventoryCsv } from '../../src/evidence/inventory-csv.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { ALERT_TYPES } from '../../src/capture/types.js';

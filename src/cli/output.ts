@@ -45,24 +45,6 @@ export function formatInventory(rows: InventoryRow[]): string {
   return table(out);
 }
 
-/** A CSV cell, quoted, with a leading quote on values a spreadsheet would run as a formula. */
-export function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replace(/"/g, '""')}"`;
-}
-
-export const INVENTORY_COLUMNS: (keyof InventoryRow)[] = [
-  'target', 'page', 'profile', 'kind', 'subject', 'url', 'host', 'party', 'vendor', 'category', 'frame', 'initiator', 'status', 'remoteIp', 'sha256', 'sri', 'size',
-  'firstSeen', 'lastSeen', 'present', 'state', 'approvedBy', 'approvedAt', 'justification',
-];
-
-export function inventoryCsv(rows: InventoryRow[]): string {
-  const lines = [INVENTORY_COLUMNS.join(',')];
-  for (const row of rows) lines.push(INVENTORY_COLUMNS.map((c) => csvCell(row[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
-}
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -36,6 +36,11 @@ export function pendingNotifications(db: Db): NotificationRow[] {
   return db.prepare(`${SELECT} WHERE status = 'pending' ORDER BY next_attempt_at`).all() as NotificationRow[];
 }
 
+/** How many notifications wait, counted in the database (for /metrics, without loading them). */
+export function pendingNotificationCount(db: Db): number {
+  return (db.prepare("SELECT COUNT(*) AS n FROM notifications WHERE status = 'pending'").get() as { n: number }).n;
+}
+
 export function notificationsFor(db: Db, alertId: number): NotificationRow[] {
   return db.prepare(`${SELECT} WHERE alert_id = ? ORDER BY id`).all(alertId) as NotificationRow[];
 }

@@ -15,7 +15,7 @@ import type { Actor } from './users.js';
 import { targetId } from './targets.js';
 import { readFieldAccess, type FieldAccessRow } from './field-access.js';
 import { verifyStore, type VerifyReport } from './scan-chain.js';
-import { dueNotifications, notificationsFor, pendingNotifications, queueNotification, recordAttempt, type NotificationRow } from './notifications.js';
+import { dueNotifications, notificationsFor, pendingNotificationCount, pendingNotifications, queueNotification, recordAttempt, type NotificationRow } from './notifications.js';
 import { openHealthAlert, readSchedule, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
 import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFile } from './evidence.js';
 import { applyRetention, type RetentionReport } from './retention.js';
@@ -60,6 +60,7 @@ export interface Store {
     queue(entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): void;
     due(now: string): NotificationRow[];
     pending(): NotificationRow[];
+    pendingCount(): number;
     forAlert(alertId: number): NotificationRow[];
     record(id: number, outcome: Parameters<typeof recordAttempt>[2]): void;
   };
@@ -148,6 +149,7 @@ export function openStore(path: string): Store {
       queue: (entry, now) => queueNotification(db, entry, now),
       due: (now) => dueNotifications(db, now),
       pending: () => pendingNotifications(db),
+      pendingCount: () => pendingNotificationCount(db),
       forAlert: (alertId) => notificationsFor(db, alertId),
       record: (id, outcome) => recordAttempt(db, id, outcome),
     },

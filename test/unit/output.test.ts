@@ -2,7 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { csvCell, safeText } from '../../src/cli/output.js';
+import { safeText } from '../../src/cli/output.js';
+import { csvCell } from '../../src/evidence/inventory-csv.js';
 
 describe('output safety', () => {
   it('escapes terminal control sequences', () => {

@@ -1,7 +1,8 @@
 // `scriptwarden audit`: the audit trail for an assessor, as text, JSON or CSV, with the state of its hash chain.
 
 import { ScriptwardenError } from '../../errors.js';
-import { csvCell, safeText } from '../output.js';
+import { safeText } from '../output.js';
+import { csvCell } from '../../evidence/inventory-csv.js';
 import type { AuditEntry } from '../../store/audit.js';
 import { EXIT, withStore, type CommandContext } from './context.js';
 

@@ -1,7 +1,8 @@
 // `scriptwarden inventory`: every script per page, its integrity value and who authorized it.
 
 import { ScriptwardenError } from '../../errors.js';
-import { formatInventory, inventoryCsv } from '../output.js';
+import { formatInventory } from '../output.js';
+import { inventoryCsv } from '../../evidence/inventory-csv.js';
 import { EXIT, withStore, type CommandContext } from './context.js';
 
 export function inventoryCommand(options: { config?: string; target?: string; json?: boolean; csv?: boolean }, ctx: CommandContext): number {

@@ -76,7 +76,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     snapshot: scheduler?.snapshot() ?? null,
     counters: scheduler?.counters() ?? null,
     store: store.counts(),
-    notificationsPending: store.notifications.pending().length,
+    notificationsPending: store.notifications.pendingCount(),
     browser: browserState(),
   });
 
