@@ -1,10 +1,13 @@
 // Loads one page in a fresh browser context as a visitor would, and returns a plain PageCapture.
 
-import type { Browser, BrowserContext, HTTPResponse, Page, Protocol } from 'puppeteer-core';
+import type { HTTPResponse, Page, Protocol } from 'puppeteer-core';
 import { describeError } from '../src/errors.js';
 import { captureFailure, navigationFailure, partialLoad } from './load-failure.js';
 import { captureTimeLimits } from '../src/capture/time-limits.js';
-import type { NewTargetWatcher, TargetGuard } from './new-target-guard.js';
+import type { TargetGuard } from './new-target-guard.js';
+import { presentAsVisitor, type FreshPage } from './fresh-page.js';
+
+export { openFreshPage, type FreshPage } from './fresh-page.js';
 import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/capture/types.js';
 import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
 import { readFormSignals } from './forms.js';
@@ -233,46 +236,6 @@ function frameOpener(recorder: PageRecorder, frameUrl: string): string | null {
     if (request.type === 'Document' && request.url === frameUrl) return initiatorScriptUrl(request.initiator, recorder.instrumentationUrl);
   }
   return null;
-}
-
-/**
- * What the page sees of its visitor: user agent, client hints, platform and languages all agree; the window is a bit
- * larger than the viewport, like a browser's frame (skimmers treat outer < inner, or a gap over 160 px, as automation
- * or open DevTools).
- */
-async function presentAsVisitor(page: Page, settings: ReturnType<typeof profileSettings>): Promise<void> {
-  // The session stays attached for the page's life: emulation overrides end with the session that set them.
-  const session = await page.createCDPSession();
-  {
-    await session.send('Emulation.setUserAgentOverride', {
-      userAgent: settings.userAgent, platform: settings.platform, acceptLanguage: 'en-US,en', userAgentMetadata: settings.userAgentMetadata,
-    });
-    const { windowId } = await session.send('Browser.getWindowForTarget');
-    const frame = settings.viewport.isMobile ? { width: 0, height: 56 } : { width: 16, height: 88 };
-    await session.send('Browser.setWindowBounds', {
-      windowId, bounds: { width: settings.viewport.width + frame.width, height: settings.viewport.height + frame.height, windowState: 'normal' },
-    }).catch(() => undefined);
-  }
-  await page.setViewport(settings.viewport);
-}
-
-/** A fresh incognito context with one blank page: every scan starts as a first-time visitor. */
-export interface FreshPage {
-  context: BrowserContext;
-  page: Page;
-  /** Guards the targets this page opens (popups, workers) from their first request; absent, they are not guarded. */
-  guardNewTargets?: (pageTargetId: string, guard: TargetGuard) => Promise<() => void>;
-}
-
-export async function openFreshPage(browser: Browser, watcher?: NewTargetWatcher): Promise<FreshPage> {
-  const context = await browser.createBrowserContext();
-  try {
-    const page = await context.newPage();
-    return { context, page, ...(watcher && context.id ? { guardNewTargets: (pageTargetId: string, guard: TargetGuard) => watcher.guard(context.id!, pageTargetId, guard) } : {}) };
-  } catch (error) {
-    await context.close().catch(() => undefined);
-    throw error;
-  }
 }
 
 /** Captures one page in the given fresh page, then disposes of its context; page-side problems become a failed outcome. */

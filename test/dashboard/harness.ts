@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { planScan } from '../../src/plan/plan-scan.js';
 import { loadIntel } from '../../src/detect/intel/load-intel.js';
-import { analyzePlan } from '../../src/run/run-scan.js';
+import { analyzePlan } from '../../src/run/analyze-plan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import type { PageCapture } from '../../src/capture/types.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
