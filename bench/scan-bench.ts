@@ -3,7 +3,7 @@
 import { loadIntel } from '../src/detect/intel/load-intel.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import puppeteer from 'puppeteer';
 import { chromiumArgs, launchBrowser, type LaunchOptions } from '../crawler/launch-browser.js';
 import { fetchResource } from '../crawler/fetch-resource.js';
 import { parseConfig, type Config } from '../src/config/config.js';

@@ -1,6 +1,6 @@
 // Turns what the recorder saw into ScriptCapture records: kind, frame, initiator, response and body.
 
-import type { Protocol } from 'puppeteer-core';
+import type { Protocol } from 'puppeteer';
 import { fingerprint, type Fingerprint } from '../src/plan/fingerprint.js';
 import { SOURCE_UNAVAILABLE, type Initiator, type ScriptCapture, type ScriptKind } from '../src/capture/types.js';
 import { initiatorScriptUrl, type PageRecorder, type RecordedRequest, type RecordedScript } from './page-recorder.js';

@@ -1,6 +1,6 @@
 // The behavioural pass: fills canary payment data like a shopper, submits, and refuses the page's own order requests.
 
-import type { CDPSession, ElementHandle, Frame, Page, Protocol } from 'puppeteer-core';
+import type { CDPSession, ElementHandle, Frame, Page, Protocol } from 'puppeteer';
 import { makeCanary, type CanaryField, type CanaryValues, type OutboundItem } from '../src/detect/canary.js';
 import { initiatorScriptUrl, type PageRecorder, type RecordedRequest } from './page-recorder.js';
 import { isOwnSite } from '../src/detect/vendors.js';

@@ -1,6 +1,6 @@
 // Loads one page in a fresh browser context as a visitor would, and returns a plain PageCapture.
 
-import type { HTTPResponse, Page, Protocol } from 'puppeteer-core';
+import type { HTTPResponse, Page, Protocol } from 'puppeteer';
 import { describeError } from '../src/errors.js';
 import { captureFailure, navigationFailure, partialLoad } from './load-failure.js';
 import { captureTimeLimits } from '../src/capture/time-limits.js';

@@ -1,6 +1,6 @@
 // CPU time spent by workers, from Chrome's sampling profiler: miners burn it in workers built from blobs.
 
-import type { CDPSession, Protocol } from 'puppeteer-core';
+import type { CDPSession, Protocol } from 'puppeteer';
 import type { RuntimeSignal } from '../src/capture/types.js';
 
 interface Running {

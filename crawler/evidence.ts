@@ -1,6 +1,6 @@
 // Gathers a load's evidence: the document as served, the DOM, a full-page screenshot, the network log and TLS details.
 
-import type { CDPSession, Page, Protocol } from 'puppeteer-core';
+import type { CDPSession, Page, Protocol } from 'puppeteer';
 import type { NetworkEntry, PageEvidence, TlsDetails } from '../src/capture/types.js';
 import type { PageRecorder, RecordedRequest } from './page-recorder.js';
 

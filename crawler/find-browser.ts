@@ -23,7 +23,8 @@ export const SYSTEM_BROWSERS = [
 ];
 
 export const INSTALL_HINT =
-  'Install one with "sudo apt-get install -y chromium" (Debian/Ubuntu), or point browser.executablePath in the config ' +
+  'Install one with "sudo apt-get install -y chromium" (Debian/Ubuntu) or, on a machine with internet, ' +
+  '"npx puppeteer browsers install chrome" (macOS, other systems), or point browser.executablePath in the config ' +
   'or PUPPETEER_EXECUTABLE_PATH at a Chrome or Chromium binary.';
 
 function executable(path: string): boolean {
@@ -35,6 +36,8 @@ function executable(path: string): boolean {
   }
 }
 
+const MAC_APP = join('Google Chrome for Testing.app', 'Contents', 'MacOS', 'Google Chrome for Testing');
+
 function fromPuppeteerCache(cacheDir: string): string | null {
   for (const product of ['chrome', 'chrome-headless-shell']) {
     const root = join(cacheDir, product);
@@ -44,6 +47,9 @@ function fromPuppeteerCache(cacheDir: string): string | null {
       for (const candidate of [
         join(root, build, 'chrome-linux64', 'chrome'),
         join(root, build, 'chrome-headless-shell-linux64', 'chrome-headless-shell'),
+        // What `npx puppeteer browsers install chrome` leaves on a Mac.
+        ...['chrome-mac-arm64', 'chrome-mac-x64'].map((dir) => join(root, build, dir, MAC_APP)),
+        ...['chrome-headless-shell-mac-arm64', 'chrome-headless-shell-mac-x64'].map((dir) => join(root, build, dir, 'chrome-headless-shell')),
       ]) {
         if (executable(candidate)) return candidate;
       }
@@ -67,7 +73,7 @@ export function findBrowser(search: BrowserSearch): string {
       `PUPPETEER_EXECUTABLE_PATH=${search.envExecutablePath} does not exist or is not executable. ${INSTALL_HINT}`,
     );
   }
-  const cacheDir = search.puppeteerCacheDir ?? (search.home ? join(search.home, '.cache', 'puppeteer') : null);
+  const cacheDir = search.puppeteerCacheDir || (search.home ? join(search.home, '.cache', 'puppeteer') : null);
   const cached = cacheDir ? fromPuppeteerCache(cacheDir) : null;
   if (cached) return cached;
   for (const candidate of search.systemCandidates ?? SYSTEM_BROWSERS) {

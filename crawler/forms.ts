@@ -1,6 +1,6 @@
 // Reads form fields from a DOM snapshot of every frame, without running code in the page, to spot payment and login forms.
 
-import type { CDPSession, Protocol } from 'puppeteer-core';
+import type { CDPSession, Protocol } from 'puppeteer';
 import type { FormSignals } from '../src/capture/types.js';
 import { namesCardInput } from '../src/detect/analyzers/field-words.js';
 

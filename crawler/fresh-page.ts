@@ -1,6 +1,6 @@
 // A fresh incognito context and page for each capture, presented as the profile's visitor would see it.
 
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page } from 'puppeteer';
 import type { NewTargetWatcher, TargetGuard } from './new-target-guard.js';
 import type { profileSettings } from './profiles.js';
 

@@ -1,7 +1,7 @@
 // Runtime instrumentation injected before any page script: which scripts listen to or read payment fields, beacons, miners.
 
 import { randomBytes } from 'node:crypto';
-import type { CDPSession } from 'puppeteer-core';
+import type { CDPSession } from 'puppeteer';
 import type { RuntimeSignal } from '../src/capture/types.js';
 import { CARD_INPUT_PAIRS, CARD_INPUT_WORDS } from '../src/detect/analyzers/field-words.js';
 

@@ -1,6 +1,6 @@
 // Walks a target's journey in the page, step by step, the way a shopper would; each navigation carries its Referer.
 
-import type { HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
+import type { HTTPRequest, HTTPResponse, Page } from 'puppeteer';
 import { describeError } from '../src/errors.js';
 import { describeStep, resolveGoto, type JourneyStep } from '../src/config/journey.js';
 

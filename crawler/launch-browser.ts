@@ -1,6 +1,6 @@
 // Launches Chromium with quiet, bounded settings and hands out page captures; relaunches after a crash.
 
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser } from 'puppeteer';
 import { describeError, ScriptwardenError } from '../src/errors.js';
 import { hostResolverRules, type ResolveMap } from '../src/config/resolve-map.js';
 import type { PageCapture } from '../src/capture/types.js';

@@ -1,6 +1,6 @@
 // Names why a page load failed: timeouts, network errors, partial documents, pages that left, crashed browsers.
 
-import type { Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer';
 import { describeError } from '../src/errors.js';
 import type { PageRecorder } from './page-recorder.js';
 

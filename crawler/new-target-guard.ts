@@ -1,6 +1,6 @@
 // Guards the windows a page opens (popups, target=_blank forms, window.open) from their very first request.
 
-import type { Browser, CDPSession, Protocol } from 'puppeteer-core';
+import type { Browser, CDPSession, Protocol } from 'puppeteer';
 import type { OutboundItem } from '../src/detect/canary.js';
 
 /** What a guarded context's new windows did: the requests they tried, refused or let through. */

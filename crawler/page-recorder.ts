@@ -1,6 +1,6 @@
 // Listens to one CDP session and keeps what the engine parsed and what the page requested, as plain records.
 
-import type { CDPSession, Protocol } from 'puppeteer-core';
+import type { CDPSession, Protocol } from 'puppeteer';
 
 export interface RecordedRequest {
   requestId: string;

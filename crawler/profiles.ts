@@ -1,6 +1,6 @@
 // Visitor profiles: the user agent, client hints, viewport and touch settings a scan presents.
 
-import type { Protocol } from 'puppeteer-core';
+import type { Protocol } from 'puppeteer';
 
 export interface ProfileSettings {
   userAgent: string;

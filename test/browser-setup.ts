@@ -2,7 +2,7 @@
 // (provide/inject) and to the scans they run (browser.wsEndpoint). Each capture still gets its own incognito context.
 
 import type { TestProject } from 'vitest/node';
-import puppeteer from 'puppeteer-core';
+import puppeteer from 'puppeteer';
 import { chromiumArgs } from '../crawler/launch-browser.js';
 import { RUNNING_AS_ROOT, testBrowserPath } from './fixtures/browser.js';
 

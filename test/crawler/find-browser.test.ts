@@ -30,12 +30,18 @@ describe('findBrowser', () => {
     assert.equal(findBrowser({ systemCandidates: [join(dir, 'nope'), system], puppeteerCacheDir: join(dir, 'empty') }), system);
   });
 
+  it("finds what `npx puppeteer browsers install chrome` leaves in the cache, on Linux and on a Mac", () => {
+    const mac = fakeBinary(join(dir, 'mac-cache', 'chrome', 'mac_arm-131.0.6778.85', 'chrome-mac-arm64', 'Google Chrome for Testing.app', 'Contents', 'MacOS', 'Google Chrome for Testing'));
+    assert.equal(findBrowser({ puppeteerCacheDir: join(dir, 'mac-cache'), systemCandidates: [] }), mac);
+    assert.equal(findBrowser({ home: join(dir, 'home'), puppeteerCacheDir: '', systemCandidates: [system] }), system, 'an empty PUPPETEER_CACHE_DIR falls back to the home cache, then the system');
+  });
+
   it('says how to install one when there is none', () => {
     assert.throws(
       () => findBrowser({ puppeteerCacheDir: join(dir, 'empty'), systemCandidates: [join(dir, 'nope')] }),
       (error: unknown) =>
         error instanceof ScriptwardenError && error.code === 'BROWSER_NOT_FOUND' && /no Chrome or Chromium browser found/.test(error.message) &&
-        /apt-get install -y chromium/.test(error.message),
+        /apt-get install -y chromium/.test(error.message) && /npx puppeteer browsers install chrome/.test(error.message),
     );
     assert.throws(() => findBrowser({ configured: join(dir, 'missing') }), /browser\.executablePath .* does not exist/);
   });

@@ -1,6 +1,6 @@
 // Dashboard test harness: a real SQLite store with scans and alerts, createApp on loopback, and real Chromium.
 
-import type { Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer';
 import { join } from 'node:path';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { planScan } from '../../src/plan/plan-scan.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';

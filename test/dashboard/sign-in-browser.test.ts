@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer';
 import { codeFor, PASSWORD } from '../fixtures/access.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { startAccessSetup, type AccessSetup } from './access-setup.js';
