@@ -11,9 +11,9 @@ export default defineConfig({
   test: {
     // Each file in its own process: the CLI and browser tests spawn children and listen on ports of their own.
     pool: 'forks',
-    // Test files are independent (temp folders, port 0, an incognito context each); on 2 cores, 3 at a time keeps
-    // the CPU busy while others wait on the browser or the network.
-    maxWorkers: 3,
+    // Test files are independent (temp folders, port 0, an incognito context each). Most of a browser test's time is
+    // spent waiting (settle, the canary pass's timers, the network), so on 2 cores 4 at a time keep the CPU busy.
+    maxWorkers: 4,
     reporters: ['default', './test/project-durations.ts'],
     projects: [
       // Pure: no build, no browser, no database.

@@ -29,6 +29,11 @@ export interface CaptureRequest {
   profile: string;
   /** Steps from `url` to the page to scan; the page at the end is captured. */
   journey?: JourneyStep[];
+  /**
+   * An extra load taken while a baseline is established, to learn which values change on every load: its scripts
+   * only, so no behavioural pass (and no form submitted again), no next page and no evidence.
+   */
+  sample?: boolean;
 }
 
 export interface CaptureLimits {
@@ -129,10 +134,10 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
 
   capture.securityHeaders = securityHeaders(response);
   // The page as loaded, before the behavioural pass types anything into it.
-  const evidence = await gatherEvidence(page, session, recorder, mainFrameId, limits.maxBodyBytes);
+  const evidence = request.sample ? null : await gatherEvidence(page, session, recorder, mainFrameId, limits.maxBodyBytes);
   capture.forms = await readFormSignals(session).catch(() => capture.forms);
   const pageUrl = capture.finalUrl ?? request.url;
-  const runsPass = Boolean(limits.canary?.enabled && (capture.forms.payment || capture.forms.login));
+  const runsPass = Boolean(!request.sample && limits.canary?.enabled && (capture.forms.payment || capture.forms.login));
   // Popups, new windows and workers the page opens during the pass are held from their first request: what they try
   // to send is searched, their navigations and the shop's own writes are refused (a target=_blank form is no order).
   const opened: TargetGuard = {
@@ -185,7 +190,7 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
       initiatorUrl: initiatorScriptUrl(r.initiator, recorder.instrumentationUrl),
     }),
   );
-  capture.evidence = { ...evidence, network: networkEntries(recorder) };
+  capture.evidence = evidence ? { ...evidence, network: networkEntries(recorder) } : null;
   // The page may have left while it was read: its scripts are then partly another document's.
   const left = partialLoad(recorder, pageUrl);
   if (left) {

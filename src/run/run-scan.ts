@@ -20,7 +20,8 @@ import { evidenceFiles } from '../evidence/evidence.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
 export interface Capturer {
-  page(request: { target: string; url: string; profile: string; journey?: JourneyStep[] }): Promise<PageCapture>;
+  /** `sample`: an extra load while a baseline is established, read for its scripts only (see crawler/capture-page). */
+  page(request: { target: string; url: string; profile: string; journey?: JourneyStep[]; sample?: boolean }): Promise<PageCapture>;
   resource(target: { name: string; url: string }): Promise<PageCapture>;
 }
 
@@ -94,11 +95,11 @@ const BROWSER_GONE = /Target closed|Session closed|Connection closed|Protocol er
  * One load of a target; a capturer that throws becomes a failed capture: BROWSER_CRASHED when the browser failed
  * or went away, CAPTURE_FAILED for anything else (a fault in scriptwarden, not the browser's).
  */
-export async function captureOnce(capturer: Capturer, target: TargetConfig, profile: string): Promise<PageCapture> {
+export async function captureOnce(capturer: Capturer, target: TargetConfig, profile: string, sample = false): Promise<PageCapture> {
   try {
     return target.type === 'resource'
       ? await capturer.resource({ name: target.name, url: target.url })
-      : await capturer.page({ target: target.name, url: target.url, profile, journey: target.journey });
+      : await capturer.page({ target: target.name, url: target.url, profile, journey: target.journey, ...(sample ? { sample } : {}) });
   } catch (error) {
     const failed = emptyCapture({ target: target.name, targetType: target.type, profile, requestedUrl: target.url, startedAt: new Date().toISOString() });
     const browser = (isScriptwardenError(error) && error.code.startsWith('BROWSER_')) || (!isProgrammingError(error) && BROWSER_GONE.test(describeError(error)));
@@ -147,10 +148,10 @@ async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
     };
   }
   const baseline = store.readBaseline(target.name, profile);
-  // While a baseline is being established, further loads show which values change on every load.
+  // While a baseline is being established, further loads show which values change on every load (their scripts only).
   const samples: PageCapture[] = [];
   if (!baseline.established && capture.outcome.ok) {
-    for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile));
+    for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile, true));
   }
   const plan = await planOf(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples }, deps.analysis);
   // Library files are checked against the npm releases they claim (cached per release, fetched on first sight).

@@ -127,4 +127,20 @@ var s = document.createElement('script'); s.src = 'http://cdn.test:{{PORT}}/inje
     for (const s of hashed) assert.equal(s.fingerprint?.sha256, sha256Hex(bodies[Number(/big(\d)/.exec(s.url!)![1])]!), 'a dropped body is still fingerprinted');
     assert.ok(big.notices?.some((n) => /2 script bodies were fingerprinted and compared but not kept/.test(n)), JSON.stringify(big.notices));
   });
+
+  it('reads a baseline sample for its scripts only: no behavioural pass, no form typed into again, no evidence', async () => {
+    const pay = `<!doctype html><form action="/pay" method="post"><input autocomplete="cc-number" name="card"><button>Pay</button></form>
+<script src="/pay.js"></script><script>document.forms[0].addEventListener('submit', function () { navigator.sendBeacon('/seen-submit', '1'); });</script>`;
+    site.set('shop.test', '/pay', pay);
+    site.set('shop.test', '/pay.js', 'window.pay = 1;');
+    const canaryLimits = { ...limits, canary: { enabled: true, approvedHosts: [] } };
+    const full = await browser.capture({ target: 'pay', url: site.url('shop.test', '/pay'), profile: 'desktop' }, canaryLimits);
+    assert.ok(full.canary && full.canary.filled.length > 0, 'a scan of a payment page runs the pass');
+    assert.ok(full.evidence?.screenshotPng, 'and keeps evidence');
+    const sample = await browser.capture({ target: 'pay', url: site.url('shop.test', '/pay'), profile: 'desktop', sample: true }, canaryLimits);
+    assert.deepEqual(sample.outcome, { ok: true });
+    assert.ok(sample.scripts.some((s) => s.url?.endsWith('/pay.js')) && sample.scripts.some((s) => s.kind === 'inline'));
+    assert.equal(sample.canary ?? null, null);
+    assert.equal(sample.evidence, null);
+  });
 });
