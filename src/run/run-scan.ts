@@ -1,8 +1,6 @@
 // Sequences one scan run: capture each target and profile, read its baseline, plan, and write the result.
 
-import { capAlerts, groupRuntimeAlerts } from '../plan/group-alerts.js';
 import type { AnalysisPool } from './analysis-pool.js';
-import { analyzePlan } from './analyze-plan.js';
 import { planScan, type PlanOptions } from '../plan/plan-scan.js';
 import { profilesFor, type Config, type TargetConfig } from '../config/config.js';
 import { describeError, isScriptwardenError } from '../errors.js';
@@ -12,8 +10,10 @@ import type { ScanPlan } from '../plan/plan.js';
 import type { PageCapture } from '../capture/types.js';
 import type { BaselineSnapshot } from '../plan/baseline.js';
 import type { Intel } from '../detect/intel/intel.js';
-import { applyVerification, firstScanMismatches, releaseCandidates, verifyReleases } from './verify-releases.js';
-import { cloakingFlags } from '../detect/cloaking.js';
+import { readJudgement } from './read-judgement.js';
+import { detect, isRepeat } from '../detect/detect.js';
+import { budgetFinding } from '../detect/analyze-alert.js';
+import { noteCloaking } from '../detect/cloaking.js';
 import { emptyCapture } from '../capture/empty-capture.js';
 import type { JourneyStep } from '../config/journey.js';
 import { evidenceFiles } from '../evidence/evidence.js';
@@ -65,6 +65,16 @@ interface Job {
 export function selectTargets(config: Config, names: string[] | undefined): TargetConfig[] {
   if (!names || names.length === 0) return config.targets;
   return config.targets.filter((t) => names.includes(t.name));
+}
+
+/** A job judged and not yet written: its plan waits for the target's other profiles (cloaking compares them). */
+interface Judged {
+  job: Job;
+  started: number;
+  capture: PageCapture;
+  /** Null when the run was abandoned at shutdown: nothing is written. */
+  plan: ScanPlan | null;
+  repeatKeys: ReadonlySet<string>;
 }
 
 interface JobResult {
@@ -131,47 +141,44 @@ async function captureWithRetries(deps: ScanDeps, target: TargetConfig, profile:
   return capture;
 }
 
-async function runJob(job: Job, deps: ScanDeps): Promise<JobResult> {
+/** Read, then decide: capture, read the baseline, plan, read what judging needs, and detect. Writes nothing. */
+async function judge(job: Job, deps: ScanDeps): Promise<Judged> {
   const { config, store, capturer, intel } = deps;
   const started = Date.now();
   const { target, profile } = job;
   const capture = await captureWithRetries(deps, target, profile);
-  if (!capture.outcome.ok && deps.retry?.abandoned()) {
-    // Shutting down: a load cut short by the shutdown is not the target's failure, and is not recorded.
-    return {
-      outcome: {
-        target: target.name, type: target.type, url: target.url, profile, status: 'failed', error: { code: 'ABANDONED', message: 'abandoned at shutdown' },
-        scanId: null, scripts: 0, newAlerts: 0, durationMs: Date.now() - started, warnings: [], failedLoads: [],
-      },
-      alerts: [],
-      rejected: [],
-    };
-  }
+  // Shutting down: a load cut short by the shutdown is not the target's failure, and is not recorded.
+  if (!capture.outcome.ok && deps.retry?.abandoned()) return { job, started, capture, plan: null, repeatKeys: new Set() };
   const baseline = store.readBaseline(target.name, profile);
   // While a baseline is being established, further loads show which values change on every load (their scripts only).
   const samples: PageCapture[] = [];
   if (!baseline.established && capture.outcome.ok) {
     for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile, true));
   }
-  const plan = await planOf(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples }, deps.analysis);
-  // Library files are checked against the npm releases they claim (cached per release, fetched on first sight).
-  const candidates = releaseCandidates(plan, baseline.established, (a) => !store.isRepeat(target.name, profile, a.dedupeKey));
-  if (candidates.length) {
-    const verdicts = await verifyReleases(candidates, { releases: store.releases, registry: intel.registry });
-    if (!baseline.established) firstScanMismatches(plan, verdicts);
-    applyVerification(plan, verdicts);
-  }
-  await analyzePlan(plan, baseline, store, intel, deps.analysis);
-  plan.alerts = capAlerts(groupRuntimeAlerts(plan.alerts), config.limits.maxAlertsPerScan, (a) => store.isRepeat(target.name, profile, a.dedupeKey), plan.target.url);
+  const planned = await planOf(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples }, deps.analysis);
+  const inputs = await readJudgement(planned, baseline, store, intel, config.limits.maxAlertsPerScan);
+  const pool = deps.analysis;
+  const plan = await detect(planned, inputs, pool ? { analyze: async (change) => (await pool.analyze(change)) ?? [budgetFinding(pool.budgetMs)] } : {});
   // Evidence is built only for a scan that raises something new; an open alert seen again keeps its first evidence.
-  if (plan.alerts.some((a) => !store.isRepeat(target.name, profile, a.dedupeKey))) plan.evidence = evidenceFiles(capture, deps.version ?? '0');
+  if (plan.alerts.some((a) => !isRepeat(inputs, a))) plan.evidence = evidenceFiles(capture, deps.version ?? '0');
+  return { job, started, capture, plan, repeatKeys: inputs.repeatKeys };
+}
+
+/** Writes one judged plan in its one transaction. */
+function record(judged: Judged, plan: ScanPlan | null, store: Store): JobResult {
+  const { job: { target, profile }, capture, started } = judged;
+  const base = { target: target.name, type: target.type, url: target.url, profile };
+  if (!plan) {
+    return {
+      outcome: { ...base, status: 'failed', error: { code: 'ABANDONED', message: 'abandoned at shutdown' }, scanId: null, scripts: 0, newAlerts: 0, durationMs: Date.now() - started, warnings: [], failedLoads: [] },
+      alerts: [],
+      rejected: [],
+    };
+  }
   const result = store.applyPlan(plan);
   return {
     outcome: {
-      target: target.name,
-      type: target.type,
-      url: target.url,
-      profile,
+      ...base,
       status: plan.scan.status,
       error: capture.outcome.ok ? null : { code: capture.outcome.code, message: capture.outcome.reason },
       scanId: result.scanId,
@@ -205,32 +212,41 @@ export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, even
   const outcomes: TargetOutcome[] = new Array(jobs.length);
   const alerts: AlertWithDetails[] = [];
   const rejectedStillServed: AlertWithDetails[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const index = next++;
-      const job = jobs[index]!;
-      events.onStart?.({ target: job.target.name, profile: job.profile, index, total: jobs.length });
-      const { outcome, alerts: found, rejected } = await runJob(job, deps);
+  // A target's profiles are written together once all are judged: a change only one profile saw (the mobile one,
+  // say) may be served selectively, and says so in the alert as it is written.
+  const waiting = new Map<string, { index: number; judged: Judged }[]>();
+  const profilesOf = new Map<string, number>();
+  for (const job of jobs) profilesOf.set(job.target.name, (profilesOf.get(job.target.name) ?? 0) + 1);
+  const writeTarget = (ready: { index: number; judged: Judged }[]) => {
+    const judgedPlans = ready.filter((r) => r.judged.plan !== null);
+    const noted = noteCloaking(judgedPlans.map((r) => ({ plan: r.judged.plan!, repeatKeys: r.judged.repeatKeys })));
+    for (const { index, judged } of ready) {
+      const at = judgedPlans.findIndex((r) => r.index === index);
+      const { outcome, alerts: found, rejected } = record(judged, at === -1 ? null : noted[at]!, deps.store);
       outcomes[index] = outcome;
       alerts.push(...found);
       rejectedStillServed.push(...rejected);
       events.onDone?.(outcome, index, jobs.length);
     }
   };
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index]!;
+      events.onStart?.({ target: job.target.name, profile: job.profile, index, total: jobs.length });
+      const judged = await judge(job, deps);
+      const ready = [...(waiting.get(job.target.name) ?? []), { index, judged }];
+      if (ready.length < profilesOf.get(job.target.name)!) {
+        waiting.set(job.target.name, ready);
+        continue;
+      }
+      waiting.delete(job.target.name);
+      writeTarget(ready);
+    }
+  };
   const width = Math.min(deps.config.browser.concurrency, Math.max(1, jobs.length));
   await Promise.all(Array.from({ length: width }, worker));
-  // A change only one profile saw (the mobile one, say) may be served selectively: say so on the alert.
-  const scanned = new Map<string, string[]>();
-  for (const outcome of outcomes) {
-    if (outcome?.status === 'ok') scanned.set(outcome.target, [...(scanned.get(outcome.target) ?? []), outcome.profile]);
-  }
-  for (const flag of cloakingFlags(alerts, scanned)) {
-    const note = `possible cloaking: only the ${flag.profile} profile sees this; the ${flag.others.join(' and ')} profile did not in the same run`;
-    const updated = deps.store.annotateAlert(flag.id, { cloaking: note }, note);
-    const index = alerts.findIndex((a) => a.id === flag.id);
-    if (updated && index !== -1) alerts[index] = updated;
-  }
   alerts.sort((a, b) => b.id - a.id);
   return { startedAt, finishedAt: new Date().toISOString(), targets: outcomes, alerts, rejectedStillServed };
 }

@@ -67,6 +67,18 @@ export function repeatedAlertId(db: Db, targetId: number, profile: string, dedup
   return row?.id ?? null;
 }
 
+/** Of the given dedupe keys, those with an alert still open or rejected for the target and profile (one query). */
+export function standingDedupeKeys(db: Db, targetId: number, profile: string, keys: string[]): Set<string> {
+  if (keys.length === 0) return new Set();
+  const rows = db
+    .prepare<[number, string, string], { key: string }>(
+      `SELECT DISTINCT dedupe_key AS key FROM alerts WHERE target_id = ? AND profile = ? AND status IN ('open', 'rejected')
+         AND dedupe_key IN (SELECT value FROM json_each(?))`,
+    )
+    .all(targetId, profile, JSON.stringify([...new Set(keys)]));
+  return new Set(rows.map((r) => r.key));
+}
+
 export function readAlert(db: Db, id: number): AlertWithDetails | null {
   const row = db.prepare<[number], AlertRow>(`${SELECT} WHERE a.id = ?`).get(id);
   return row ? toRecord(row) : null;

@@ -4,7 +4,7 @@ import type { BaselineSnapshot } from '../plan/baseline.js';
 import { beautify, type MaskSettings } from '../plan/normalize.js';
 import { readScriptSettings, writeScriptSettings } from './script-settings.js';
 import type { ObservationMeta, ScanPlan } from '../plan/plan.js';
-import { alertDecisions, approveEverything, decideAlerts, listAlerts, readAlert, repeatedAlertId, type AlertQuery, type AlertWithDetails, type Decision, type DecisionRecord } from './alerts.js';
+import { alertDecisions, approveEverything, decideAlerts, listAlerts, readAlert, standingDedupeKeys, type AlertQuery, type AlertWithDetails, type Decision, type DecisionRecord } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
@@ -35,8 +35,8 @@ export interface Store {
   applyPlan(plan: ScanPlan, now?: string): ApplyResult;
   listAlerts(filter: AlertQuery): AlertWithDetails[];
   getAlert(id: number): AlertWithDetails | null;
-  /** True when an open or rejected alert already stands for this dedupe key (a new sighting only updates it). */
-  isRepeat(target: string, profile: string, dedupeKey: string): boolean;
+  /** Of these dedupe keys, those an open or rejected alert already stands for (a new sighting only updates it). */
+  standingKeys(target: string, profile: string, dedupeKeys: string[]): Set<string>;
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
   /** Every decision on one alert, oldest first. */
   decisions(alertId: number): DecisionRecord[];
@@ -53,8 +53,6 @@ export interface Store {
   scriptId(target: string, profile: string, key: string): number | null;
   scriptVersions(id: number): ScriptVersion[];
   versionMeta(scriptId: number, sha256: string): ObservationMeta | null;
-  /** Adds details to an alert and a note to its summary (used for cross-profile findings after a run). */
-  annotateAlert(id: number, details: Record<string, unknown>, note: string): AlertWithDetails | null;
   /** Notification deliveries: queue once per alert and channel, read what is due, record each attempt. */
   notifications: {
     queue(entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): void;
@@ -105,9 +103,9 @@ export function openStore(path: string): Store {
     applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now),
     listAlerts: (filter) => listAlerts(db, filter),
     getAlert: (id) => readAlert(db, id),
-    isRepeat(target, profile, dedupeKey) {
+    standingKeys(target, profile, dedupeKeys) {
       const id = targetId(db, target);
-      return id !== null && repeatedAlertId(db, id, profile, dedupeKey) !== null;
+      return id === null ? new Set() : standingDedupeKeys(db, id, profile, dedupeKeys);
     },
     decide: (ids, status, decision) => decideAlerts(db, ids, status, decision),
     decisions: (alertId) => alertDecisions(db, alertId),
@@ -123,14 +121,6 @@ export function openStore(path: string): Store {
     scriptId: (target, profile, key) => scriptIdByKey(db, target, profile, key),
     scriptVersions: (id) => scriptVersions(db, blobs, id),
     versionMeta: (scriptId, sha256) => versionMeta(db, blobs, scriptId, sha256),
-    annotateAlert(id, details, note) {
-      const current = readAlert(db, id);
-      if (!current) return null;
-      db.prepare('UPDATE alerts SET details = ?, summary = ? WHERE id = ?').run(
-        JSON.stringify({ ...current.details, ...details }), current.summary.includes(note) ? current.summary : `${current.summary}; ${note}`, id,
-      );
-      return readAlert(db, id);
-    },
     verify: () => verifyStore(db),
     schedule: { read: () => readSchedule(db), save: (row) => saveSchedule(db, row) },
     health: { open: openHealthAlert(db), resolve: resolveHealthAlert(db) },

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { planScan } from '../../src/plan/plan-scan.js';
 import { loadIntel } from '../../src/detect/intel/load-intel.js';
-import { analyzePlan } from '../../src/run/analyze-plan.js';
+import { readJudgement } from '../../src/run/read-judgement.js';
+import { detect } from '../../src/detect/detect.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import type { PageCapture } from '../../src/capture/types.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
@@ -33,9 +34,8 @@ export async function startDashboard(): Promise<DashboardHarness> {
     browser,
     scan: async (capture) => {
       const baseline = store.readBaseline(capture.target, capture.profile);
-      const plan = planScan(capture, baseline, { removalThreshold: 2, libraries: intel.libraries });
-      await analyzePlan(plan, baseline, store, intel);
-      return store.applyPlan(plan);
+      const planned = planScan(capture, baseline, { removalThreshold: 2, libraries: intel.libraries });
+      return store.applyPlan(await detect(planned, await readJudgement(planned, baseline, store, intel, 50)));
     },
     close: async () => {
       await browser.close();

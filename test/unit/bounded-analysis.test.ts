@@ -35,6 +35,9 @@ describe('bounded library identification', { timeout: 60_000 }, () => {
   it('takes the text a pattern cannot match without, for the patterns a linear engine cannot run', () => {
     assert.equal(requiredLiteral(String.raw`\/\/ *Underscore\.js[\s\S]{1,2500}_\.VERSION *= *['"]([0-9][0-9.a-z_\-]+)['"]`), 'Underscore.js');
     assert.equal(requiredLiteral(String.raw`'([0-9][0-9.a-z_\-]+)'[^\n]{0,8000}Vue compiler`), 'Vue compiler');
+    // An escape's payload is not text the body must hold: \x20 is a space, not "20".
+    assert.equal(requiredLiteral(String.raw`jQuery\x20Copyright ([0-9.]+)`), "Copyright ");
+    assert.equal(requiredLiteral(String.raw`Lo\u{64}ash\u0020core`), 'core');
     assert.equal(requiredLiteral('(foo)?barbaz'), null, 'an optional group: no safe literal');
     assert.equal(requiredLiteral('jquery|zepto'), null, 'alternation: no single literal');
   });

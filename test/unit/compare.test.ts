@@ -2,28 +2,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { emptyBaseline, type BaselineSnapshot, type KnownScript } from '../../src/plan/baseline.js';
+import { emptyBaseline } from '../../src/plan/baseline.js';
 import { planScan } from '../../src/plan/plan-scan.js';
 import { fingerprint } from '../../src/plan/fingerprint.js';
-import type { ScanPlan } from '../../src/plan/plan.js';
-import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
+import { APP, approvedBaseline, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 
 const options = { removalThreshold: 2 };
 
-/** The baseline a store would hold after the given plan was approved. */
-function approved(plan: ScanPlan): BaselineSnapshot {
-  const scripts: KnownScript[] = plan.scripts.map((s, i) => ({
-    id: i + 1, key: s.key, kind: s.kind, url: s.url, frameUrl: s.frameUrl, retired: false, missingStreak: 0,
-    accepted: s.sha256 ? [s.sha256] : [], acceptedNormalized: plan.baselineAdds.filter((a) => a.subjectKey === s.key && a.normalized).map((a) => a.normalized!), lastSha: s.sha256, lastBody: s.sha256 ? plan.bodies.get(s.sha256) ?? null : null, mask: { disabled: [], learned: [] }, library: null,
-  }));
-  const headers = new Map<string, string[]>();
-  const hosts = new Set<string>();
-  for (const add of plan.baselineAdds) {
-    if (add.subjectType === 'header') headers.set(add.subjectKey, [add.value]);
-    if (add.subjectType === 'host') hosts.add(add.subjectKey);
-  }
-  return { established: true, scripts, headers, hosts, acceptedFindings: new Set() };
-}
+const approved = approvedBaseline;
 
 describe('planScan', () => {
   const first = planScan(healthyShop(), emptyBaseline(), options);

@@ -85,7 +85,7 @@ describe('trusted hosts', () => {
     assert.ok(found.some((f) => f.severity === 'high' || f.severity === 'critical'), JSON.stringify(found));
   });
   it("count a vendor's own service as its own, for a new destination", async () => {
-    const { ownService } = await import('../../src/run/analyze-plan.js');
+    const { ownService } = await import('../../src/detect/analyze-alert.js');
     assert.ok(ownService('https://cdnjs.cloudflare.com/ajax/libs/rollbar.js/2.26.4/rollbar.min.js', 'api.rollbar.com'));
     assert.ok(ownService('https://js.stripe.com/v3/', 'api.stripe.com'));
     assert.ok(!ownService('https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js', 'jquery-cdn-stats.example'));

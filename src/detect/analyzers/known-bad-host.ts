@@ -2,7 +2,7 @@
 
 import { knownBadMatch, type KnownBadHosts } from '../intel/known-bad-hosts.js';
 import { stringHosts, textHosts } from './skimmer-traits.js';
-import type { Analyzer, Finding, ScriptChange } from './types.js';
+import type { Analyzer, ConnectionChange, Finding, ScriptChange } from './types.js';
 
 /** Findings for hosts on the list: one per listed entry. */
 export function knownBadFindings(hosts: Iterable<string>, list: KnownBadHosts, analyzer = 'known-bad-host'): Finding[] {
@@ -35,4 +35,10 @@ export const knownBadHost: Analyzer = {
     }
     return knownBadFindings(hosts, change.knownBad);
   },
+};
+
+/** A new destination on the known-bad list. */
+export const knownBadDestination: Analyzer<ConnectionChange> = {
+  meta: { id: 'known-bad-host', title: 'Destinations known to receive stolen data', needs: ['host', 'knownBad'] },
+  run: (change) => knownBadFindings([change.host], change.knownBad),
 };

@@ -1,6 +1,6 @@
 // Spots host names made to look like hosts a page already trusts: small edit distances and reused brand names.
 
-import type { Finding } from './types.js';
+import type { Analyzer, ConnectionChange, Finding } from './types.js';
 
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 3) return 99;
@@ -40,3 +40,9 @@ export function lookalikeFindings(host: string, knownHosts: string[], analyzer =
   }
   return findings.slice(0, 2);
 }
+
+/** A new destination named like a host the page already uses. */
+export const lookalikeDestination: Analyzer<ConnectionChange> = {
+  meta: { id: 'lookalike-host', title: 'Destinations named like hosts the page trusts', needs: ['host', 'knownHosts'] },
+  run: (change) => lookalikeFindings(change.host, change.knownHosts).map((f) => ({ ...f, kind: 'lookalike' as const })),
+};

@@ -3,24 +3,29 @@
 import { describeError } from '../../errors.js';
 import type { PlannedAlert } from '../../plan/plan.js';
 import { severityRank, type Severity } from '../../capture/types.js';
-import { knownBadHost } from './known-bad-host.js';
+import { knownBadDestination, knownBadHost } from './known-bad-host.js';
 import { libraryChange } from './library-change.js';
+import { lookalikeDestination } from './lookalike-host.js';
 import { rateChange } from './rate.js';
 import { skimmerTraits } from './skimmer-traits.js';
-import type { Analyzer, Finding, ScriptChange } from './types.js';
+import type { Analyzer, ConnectionChange, Finding, ScriptChange } from './types.js';
 
+/** The analyzers of a script change. */
 export const ANALYZERS: Analyzer[] = [skimmerTraits, libraryChange, knownBadHost];
+/** The analyzers of a new destination. */
+export const CONNECTION_ANALYZERS: Analyzer<ConnectionChange>[] = [knownBadDestination, lookalikeDestination];
 
-export function runAnalyzers(change: ScriptChange, analyzers: Analyzer[] = ANALYZERS): Finding[] {
+/** Runs analyzers on one input (a script change unless told otherwise), strongest findings first. */
+export function runAnalyzers<Input = ScriptChange>(input: Input, analyzers: Analyzer<Input>[] = ANALYZERS as unknown as Analyzer<Input>[]): Finding[] {
   return analyzers
     .flatMap((analyzer) => {
       // What an analyzer declares it needs must be there, as Lighthouse's audits declare their artifacts.
-      const missing = analyzer.meta.needs.filter((name) => change[name] === null || change[name] === undefined);
+      const missing = analyzer.meta.needs.filter((name) => input[name] === null || input[name] === undefined);
       if (missing.length > 0) {
         return [{ analyzer: analyzer.meta.id, severity: 'info' as Severity, kind: 'error' as const, title: 'analyzer skipped: input missing', detail: `needs ${missing.join(', ')}` }];
       }
       try {
-        return analyzer.run(change);
+        return analyzer.run(input);
       } catch (error) {
         return [{ analyzer: analyzer.meta.id, severity: 'info' as Severity, kind: 'error' as const, title: 'analyzer failed', detail: describeError(error) }];
       }

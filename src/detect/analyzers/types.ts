@@ -44,8 +44,17 @@ export interface Finding {
   kind?: FindingKind;
 }
 
-export interface Analyzer {
+/** A new destination the page contacted (`connection.added`): the analyzers of hosts judge it. */
+export interface ConnectionChange {
+  host: string;
+  /** Hosts already known on the page, the page's own among them. */
+  knownHosts: string[];
+  knownBad: KnownBadHosts;
+}
+
+/** A script change (the default) or a new destination, judged by one runner. */
+export interface Analyzer<Input = ScriptChange> {
   /** `needs`: the inputs it cannot run without; the runner gives an analyzer missing one an error finding instead. */
-  meta: { id: string; title: string; needs: (keyof ScriptChange)[] };
-  run(change: ScriptChange): Finding[];
+  meta: { id: string; title: string; needs: (keyof Input)[] };
+  run(input: Input): Finding[];
 }

@@ -34,8 +34,11 @@ export interface LibraryMatch {
 interface CompiledExtractor {
   kind: 'uri' | 'filename' | 'content' | 'replace';
   pattern: RegExp;
-  /** The same pattern for a linear-time engine (RE2): attacker-controlled bodies are matched with it. */
-  linear: RE2JS | null;
+  /**
+   * The same pattern for a linear-time engine (RE2): attacker-controlled bodies are matched with it. Compiled on
+   * first use (a scan meets few of the thousands of patterns), null where RE2 cannot express it.
+   */
+  linear: (() => RE2JS | null) | null;
   /** A text the pattern cannot match without (checked before a backtracking match is tried on a body). */
   literal: string | null;
   replacement?: string;
@@ -69,12 +72,17 @@ function compile(source: string): RegExp | null {
 }
 
 /** The pattern in RE2, which matches in time linear in the text; null for the few it cannot express (back-references, repeats over 1000). */
-function linearOf(pattern: RegExp): RE2JS | null {
-  try {
-    return RE2JS.compile(pattern.source);
-  } catch {
-    return null;
-  }
+function linearOf(pattern: RegExp): () => RE2JS | null {
+  let compiled: RE2JS | null | undefined;
+  return () => {
+    if (compiled !== undefined) return compiled;
+    try {
+      compiled = RE2JS.compile(pattern.source);
+    } catch {
+      compiled = null;
+    }
+    return compiled;
+  };
 }
 
 /**
@@ -92,6 +100,10 @@ export function requiredLiteral(source: string): string | null {
       const next = source[i + 1]!;
       i++;
       if (depth === 0 && /[^A-Za-z0-9]/.test(next)) { run += next; continue; }
+      // An escape's own payload (\x41, \u0041, \u{41}, \cJ, \p{L}, \k<name>) is no text of the body.
+      const payload = next === 'x' ? 2 : next === 'u' ? (source[i + 1] === '{' ? source.indexOf('}', i) - i : 4) : next === 'c' ? 1
+        : 'pPk'.includes(next) ? Math.max(0, source.indexOf(next === 'k' ? '>' : '}', i) - i) : 0;
+      i += Math.max(0, payload);
     } else if (c === '{' && depth === 0) {
       // A repeat count is no text of the body.
       const end = source.indexOf('}', i);
@@ -226,12 +238,14 @@ function backtrackWindow(text: string): string {
 
 /** The whole match and its first group: in linear time where RE2 can express the pattern, else on a bounded window. */
 function matchBody(extractor: CompiledExtractor, text: string, bounded: () => string): [string, string | undefined] | null {
-  if (extractor.linear) {
-    const matcher = extractor.linear.matcher(text);
+  // Whatever the engine, a body without the pattern's required text cannot match.
+  if (extractor.literal !== null && !text.includes(extractor.literal)) return null;
+  const linear = extractor.linear?.() ?? null;
+  if (linear) {
+    const matcher = linear.matcher(text);
     if (!matcher.find()) return null;
     return [matcher.group(0) ?? '', matcher.group(1) ?? undefined];
   }
-  if (extractor.literal !== null && !text.includes(extractor.literal)) return null;
   const match = extractor.pattern.exec(bounded());
   return match ? [match[0], match[1]] : null;
 }
