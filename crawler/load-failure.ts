@@ -1,10 +1,11 @@
 // Names why a page load failed: timeouts, network errors, partial documents, pages that left, crashed browsers.
 
 import type { Browser } from 'puppeteer';
+import type { CaptureFailureCode } from '../src/errors.js';
 import { describeError } from '../src/errors.js';
 import type { PageRecorder } from './page-recorder.js';
 
-export type Failure = { code: string; reason: string };
+export type Failure = { code: CaptureFailureCode; reason: string };
 
 const GONE = /Target closed|Session closed|Connection closed|Navigating frame was detached|frame got detached|Protocol error.*(closed|detached)|browser has disconnected|crash/i;
 

@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describeError, isScriptwardenError, ScriptwardenError } from '../src/errors.js';
+import { describeError, httpStatusOf, isScriptwardenError, ScriptwardenError } from '../src/errors.js';
 import type { Store } from '../src/store/open-store.js';
 import type { AlertWithDetails } from '../src/store/alerts.js';
 import { html } from './html.js';
@@ -62,10 +62,8 @@ export interface Dashboard {
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 
-const STATUS_OF_CODE: Partial<Record<string, number>> = { USAGE: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
-
 function statusOf(error: unknown): number {
-  if (isScriptwardenError(error)) return STATUS_OF_CODE[error.code] ?? 500;
+  if (isScriptwardenError(error)) return httpStatusOf(error);
   const status = (error as { status?: unknown })?.status;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }

@@ -1,5 +1,7 @@
 // Shared domain types: what a crawl captures, what the store remembers, what an alert says.
 
+import type { CaptureFailureCode } from '../errors.js';
+
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -91,7 +93,7 @@ export interface FormSignals {
 
 export type CaptureOutcome =
   | { ok: true }
-  | { ok: false; code: string; reason: string };
+  | { ok: false; code: CaptureFailureCode; reason: string };
 
 /** Canary data that reached a host it should not: one destination, channel and sending script. */
 export interface ExfiltrationFinding {

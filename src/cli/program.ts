@@ -9,13 +9,11 @@ import { EXIT } from './commands/exit-codes.js';
 import { readVersion } from './version.js';
 import { MASK_RULES } from '../config/mask-rules.js';
 import type { Config } from '../config/config.js';
-import { describeError, isScriptwardenError } from '../errors.js';
+import { describeError, exitCodeOf, isScriptwardenError } from '../errors.js';
 import type { Capturer } from '../run/run-scan.js';
 import type { BrowserState } from '../capture/types.js';
 import { effectiveResolveMap } from '../config/resolve-map.js';
 import { readAll, readHidden } from './prompt.js';
-
-const USAGE_CODES = new Set(['USAGE', 'CONFIG_NOT_FOUND', 'CONFIG_INVALID', 'BROWSER_NOT_FOUND', 'BROWSER_LAUNCH_FAILED', 'NOT_FOUND', 'STORE_FAILED', 'RESOURCE_FETCH_FAILED']);
 
 function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
   return async (config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }> => {
@@ -261,12 +259,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isScriptwardenError(error)) {
       ctx.stderr.write(`scriptwarden: ${error.message}\n`);
-      return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.internal;
+      return exitCodeOf(error);
     }
     if (isDiskFull(error)) {
       // A write outside a transaction (one statement) refused for want of space: what it wrote was not kept.
       ctx.stderr.write(`scriptwarden: the disk holding the database ran out of space (${describeError(error)}); the write was not kept. Free space on that disk and run again; "scriptwarden verify" checks the database.\n`);
-      return EXIT.usage;
+      return EXIT.storeFailed;
     }
     ctx.stderr.write(`scriptwarden: internal error: ${describeError(error)}\n`);
     return EXIT.internal;

@@ -17,7 +17,7 @@ export function openDatabase(path: string): Db {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
   } catch (error) {
-    throw new ScriptwardenError('STORE_FAILED', `cannot open database ${path}: ${describeError(error)}`, { cause: error });
+    throw new ScriptwardenError('STORE_INVALID', `cannot open database ${path}: ${describeError(error)}`, { cause: error });
   }
   try {
     db.pragma('busy_timeout = 5000');
@@ -32,7 +32,7 @@ export function openDatabase(path: string): Db {
     if (isDiskFull(error, path)) throw diskFullError(path, error);
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       // Not ours to repair: say which file, and what to do, rather than fail as an internal error.
-      throw new ScriptwardenError('STORE_FAILED', `${path} is not a scriptwarden database or is damaged (${describeError(error)}). Restore it from a backup, or point "database:" at another file; "scriptwarden verify" on a restored copy shows whether anything else is damaged.`, { cause: error });
+      throw new ScriptwardenError('STORE_INVALID', `${path} is not a scriptwarden database or is damaged (${describeError(error)}). Restore it from a backup, or point "database:" at another file; "scriptwarden verify" on a restored copy shows whether anything else is damaged.`, { cause: error });
     }
     throw error;
   }

@@ -72,6 +72,13 @@ describe('command-line errors', () => {
     assert.match(badTarget.stderr, /unknown target "nope"/);
   });
 
+  it('says a registry it could not reach is a fetch failure (exit 3), not a usage error', async () => {
+    const dir = tempProject();
+    const result = await runCli(['intel', 'release-hashes', 'jquery@3.7.1', '--registry', 'http://127.0.0.1:9', '--out', 'hashes.json'], { cwd: dir });
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /cannot fetch http:\/\/127\.0\.0\.1:9\/jquery\/3\.7\.1/);
+  });
+
   it('reports an unreachable target as a failed scan with exit 3', async () => {
     const dir = tempProject();
     const closed = await startFixtureSite();

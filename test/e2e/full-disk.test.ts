@@ -1,4 +1,4 @@
-// End to end: a scan on a full disk fails with a clear message and exit 2, writes nothing half, and the next works.
+// End to end: a scan on a full disk fails with a clear message and exit 4, writes nothing half, and the next works.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -44,7 +44,7 @@ describe.skipIf(!disk)('a full disk', () => {
   let dir: string;
   const scan = async () => {
     const result = await runCli(['scan', '--json'], { cwd: dir });
-    return { result, json: result.code === 2 ? null : parseJson<ScanJson>(result) };
+    return { result, json: result.code === 4 ? null : parseJson<ScanJson>(result) };
   };
   beforeAll(async () => {
     site = await startFixtureSite();
@@ -77,7 +77,7 @@ describe.skipIf(!disk)('a full disk', () => {
     const filler = join(disk!, 'filler');
     fill(filler);
     const full = await scan();
-    assert.equal(full.result.code, 2, `${full.result.stdout}\n${full.result.stderr}`);
+    assert.equal(full.result.code, 4, `${full.result.stdout}\n${full.result.stderr}`);
     assert.match(full.result.stderr, new RegExp(`${join(disk!, 'scriptwarden.db').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*ran out of space|ran out of space.*scriptwarden\\.db`));
     assert.match(full.result.stderr, /Free space/);
     assert.doesNotMatch(full.result.stderr, /internal error|at .*\.js:\d+/);

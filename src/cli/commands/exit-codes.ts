@@ -1,3 +1,3 @@
-// The exit codes every command uses (documented in the README).
+// The exit codes every command uses (documented in the README): the table lives with the error catalogue.
 
-export const EXIT = { ok: 0, newAlerts: 1, usage: 2, targetsFailed: 3, internal: 70 } as const;
+export { EXIT } from '../../errors.js';

@@ -1,0 +1,74 @@
+// Store: a scan run on a real SQLite file reads what judging needs once, and writes each scan whole, notes included.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+import { emptyIntel } from '../../src/detect/intel/intel.js';
+import { runScan, type Capturer } from '../../src/run/run-scan.js';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import type { PageCapture } from '../../src/capture/types.js';
+import { tempProject } from '../fixtures/cli.js';
+import { ROOT } from '../fixtures/paths.js';
+
+const recorded = (name: string): PageCapture => JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'recorded', `${name}.json`), 'utf8')) as PageCapture;
+
+/** A capturer that hands out recorded captures, for the profile asked, and counts what the store is asked. */
+function replay(captures: () => PageCapture): Capturer {
+  return {
+    page: async (request) => ({ ...captures(), target: request.target, profile: request.profile }),
+    resource: async () => { throw new Error('no resources here'); },
+  };
+}
+
+function counting(store: Store): { store: Store; standing: () => number } {
+  let calls = 0;
+  const counted = new Proxy(store, {
+    get(target, name, receiver) {
+      if (name === 'standingKeys') return (...args: Parameters<Store['standingKeys']>) => { calls++; return target.standingKeys(...args); };
+      return Reflect.get(target, name, receiver) as unknown;
+    },
+  });
+  return { store: counted, standing: () => calls };
+}
+
+describe('a scan run on the store', () => {
+  const url = recorded('checkout').requestedUrl;
+  const config = parseConfig({ database: './sw.db', targets: [{ name: 'checkout', url }], profiles: ['desktop', 'mobile'] }, join(tempProject('sw-reads-'), 'sw.yml'));
+
+  it('looks the standing alerts of each scan up once, however many alerts it raises', async () => {
+    const raw = openStore(join(tempProject('sw-reads-'), 'sw.db'));
+    const { store, standing } = counting(raw);
+    let next = 'checkout';
+    const capturer = replay(() => recorded(next));
+    await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
+    raw.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
+    const before = standing();
+    next = 'checkout-british-airways';
+    const run = await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
+    assert.ok(run.alerts.length >= 4, JSON.stringify(run.alerts.map((a) => a.type)));
+    assert.equal(standing() - before, 2, 'one lookup per scan: two profiles');
+    raw.close();
+  });
+
+  it('writes a change every profile saw without a cloaking note, and one only the mobile profile saw with it, in its scan', async () => {
+    const store = openStore(join(tempProject('sw-reads-'), 'sw.db'));
+    let attack = false;
+    const capturer: Capturer = {
+      page: async (request) => ({ ...recorded(attack && request.profile === 'mobile' ? 'checkout-british-airways' : 'checkout-again'), target: request.target, profile: request.profile }),
+      resource: async () => { throw new Error('no resources here'); },
+    };
+    await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
+    store.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
+    attack = true;
+    const run = await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
+    const changed = run.alerts.find((a) => a.type === 'script.changed')!;
+    assert.equal(changed.profile, 'mobile');
+    assert.match(changed.summary, /possible cloaking: only the mobile profile sees this/);
+    // As stored, not only as returned: the note was written with the alert.
+    assert.match(store.getAlert(changed.id)!.summary, /possible cloaking/);
+    assert.equal(store.getAlert(changed.id)!.details.cloaking, 'possible cloaking: only the mobile profile sees this; the desktop profile did not in the same run');
+    store.close();
+  });
+});
