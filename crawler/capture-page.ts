@@ -251,21 +251,29 @@ export async function capturePage(
   limits: CaptureLimits,
 ): Promise<PageCapture> {
   const startedAt = new Date().toISOString();
-  const capture = startCapture(request, startedAt);
+  let capture = startCapture(request, startedAt);
   const { context, page } = fresh;
   let timer: NodeJS.Timeout | undefined;
+  // The driver fills a capture of its own: one stopped at the hard limit can never write into the one returned.
+  const working = startCapture(request, startedAt);
   try {
     const settings = profileSettings(request.profile, browserVersion);
     await presentAsVisitor(page, settings);
     // Never before the journey's own deadline: a journey of several steps may use a page timeout for each.
     const hardLimit = captureTimeLimits(limits.pageTimeoutMs, request.journey?.length ?? 0).hardMs;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), hardLimit); });
-    const result = await Promise.race([drive(page, request, limits, capture, fresh.guardNewTargets).then(() => 'done' as const), timedOut]);
+    const driving = drive(page, request, limits, working, fresh.guardNewTargets);
+    const result = await Promise.race([driving.then(() => 'done' as const), timedOut]);
     if (result === 'timeout') {
+      // Closing the context (below) fails every call the driver still waits on, and it ends there.
+      driving.catch(() => undefined);
       capture.outcome = { ok: false, code: 'PAGE_TIMEOUT', reason: `page capture exceeded ${hardLimit} ms` };
-      capture.scripts = [];
+    } else {
+      capture = working;
     }
   } catch (error) {
+    // The driver failed before the limit: what it saw so far (the final URL, the status) stays with the failure.
+    capture = working;
     capture.outcome = { ok: false, ...(await captureFailure(error, page.browser(), null)) };
   } finally {
     clearTimeout(timer);
