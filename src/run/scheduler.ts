@@ -49,6 +49,8 @@ export interface ScanCounters {
 export interface SchedulerSnapshot {
   state: 'idle' | 'running' | 'stopping' | 'stopped';
   startedAt: string | null;
+  /** When the schedule was last looked at (every 200 ms while running): proof the loop is alive. */
+  lastTickAt: string | null;
   activeScans: number;
   concurrency: number;
   targets: TargetState[];
@@ -85,6 +87,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const counters: ScanCounters = { scans: new Map(), retries: 0 };
   let state: SchedulerSnapshot['state'] = 'idle';
   let startedAt: string | null = null;
+  let lastTickAt: string | null = null;
   let timer: NodeJS.Timeout | null = null;
   let lastRetention = 0;
   const pausedTargets = () => new Set(store.access.targets.paused().map((p) => p.target));
@@ -185,6 +188,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const tick = () => {
     if (state !== 'running') return;
     const at = now();
+    lastTickAt = at.toISOString();
     const due = slots.filter((slot) => !slot.running && slot.next.getTime() <= at.getTime()).sort((a, b) => a.next.getTime() - b.next.getTime());
     // Pauses are read only when something is due; a paused target keeps its due time, so resuming it scans at once.
     const paused = due.length > 0 ? pausedTargets() : new Set<string>();
@@ -256,6 +260,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return {
         state,
         startedAt,
+        lastTickAt,
         activeScans: active(),
         concurrency: config.browser.concurrency,
         targets: slots.map((slot) => ({

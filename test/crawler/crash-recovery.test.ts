@@ -1,7 +1,7 @@
 // Crawler: a browser killed mid-capture gives a failed capture, and the next capture relaunches it.
 
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type BrowserHandle } from '../../crawler/launch-browser.js';
 import { launchOwnCapturer, RUNNING_AS_ROOT, testBrowserPath } from '../fixtures/browser.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
@@ -28,7 +28,8 @@ describe('browser crash recovery', () => {
     const pid = browser.pid();
     assert.ok(pid);
     const pending = browser.capture({ target: 'slow', url: site.url('shop.test', '/slow'), profile: 'desktop' }, limits);
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Mid-load: the browser has asked for the script that takes 4 s.
+    await expect.poll(() => site.hits.some((h) => h.startsWith('shop.test /slow.js')), { timeout: 10_000 }).toBe(true);
     process.kill(pid, 'SIGKILL');
     const failed = await pending;
     assert.equal(failed.outcome.ok, false);

@@ -177,8 +177,10 @@ describe('continuous monitoring (serve)', () => {
   it('keeps scanning after the browser is killed mid-scan', async () => {
     const { browser } = await (await fetch(`${serve.url}healthz`)).json() as { browser: { pid: number; restarts: number } };
     const started = serve.logs.filter((l) => l.event === 'scan.started').length;
+    const hits = s.site.hits.length;
     await serve.waitFor(() => serve.logs.filter((l) => l.event === 'scan.started').length > started, 10_000, 'a scan to start');
-    await new Promise((r) => setTimeout(r, 300));
+    // Mid-scan: the browser has begun asking the shop for the page.
+    await expect.poll(() => s.site.hits.length, { timeout: 10_000 }).toBeGreaterThan(hits);
     process.kill(browser.pid, 'SIGKILL');
     const killedAt = new Date().toISOString();
     await serve.waitFor((l) => l.event === 'scan.finished' && l.time > killedAt, 30_000, 'a successful scan after the kill');

@@ -8,9 +8,18 @@ import Database from 'better-sqlite3';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { tempProject, writeConfig } from '../fixtures/cli.js';
 import { startHttpReceiver, type HttpReceiver } from '../fixtures/receivers.js';
-import { startServe } from '../fixtures/serve-process.js';
+import { startServe, type ServeProcess } from '../fixtures/serve-process.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Resolves once serve's scheduler has looked at the schedule at or after `when` (its /healthz lastTickAt): a window
+ * in which something must not happen is measured in the scheduler's own ticks, not in seconds of a busy machine.
+ */
+async function tickedAfter(serve: ServeProcess, when: number): Promise<void> {
+  await expect.poll(async () => {
+    const health = await (await fetch(`${serve.url}healthz`)).json() as { scheduler: { lastTickAt: string | null } };
+    return Date.parse(health.scheduler.lastTickAt ?? '') || 0;
+  }, { timeout: 30_000 }).toBeGreaterThanOrEqual(when);
+}
 
 describe('scheduler', () => {
   let site: FixtureSite;
@@ -37,7 +46,8 @@ describe('scheduler', () => {
     serve = await startServe(dir);
     const planned = await serve.waitFor((l) => l.event === 'schedule.target', 5000, 'the schedule line');
     assert.equal(planned.nextRunAt, stored.next, 'the restart keeps the stored time');
-    await sleep(2500);
+    // Several ticks of the running scheduler, each of which would have started a scan that was due.
+    await tickedAfter(serve, Date.now() + 1000);
     assert.equal(serve.logs.filter((l) => l.event === 'scan.started').length, 0, 'no scan before its time');
     assert.equal(await serve.stop(), 0);
 
@@ -48,7 +58,8 @@ describe('scheduler', () => {
     handle.close();
     serve = await startServe(dir);
     await serve.waitFor((l) => l.event === 'schedule.next', 30_000, 'the catch-up scan to finish');
-    await sleep(2000);
+    // Ticks after the next run was set: a second missed interval would have started a scan in them.
+    await tickedAfter(serve, Date.now() + 1000);
     assert.equal(serve.logs.filter((l) => l.event === 'scan.started').length, 1, 'exactly one catch-up scan');
     assert.equal(await serve.stop(), 0);
     const after = db();
@@ -68,10 +79,12 @@ describe('scheduler', () => {
       const post = (path: string) => fetch(`${serve.url}${path}`, { method: 'POST', redirect: 'manual' });
       assert.equal((await post('admin/targets/sdk/pause')).status, 200);
       assert.equal((await post('admin/targets/nope/pause')).status, 404);
-      await sleep(1500);
+      // A scan that started before the pause may still finish; then the target falls due (every 1s) while paused.
+      await expect.poll(async () => ((await (await fetch(`${serve.url}healthz`)).json()) as { targets: { running: boolean }[] }).targets[0]!.running, { timeout: 20_000 }).toBe(false);
       const startedWhilePaused = serve.logs.filter((l) => l.event === 'scan.started').length;
-      await sleep(2500);
-      assert.equal(serve.logs.filter((l) => l.event === 'scan.started').length, startedWhilePaused, 'no scan while paused');
+      const due = Date.parse(((await (await fetch(`${serve.url}healthz`)).json()) as { targets: { nextRunAt: string }[] }).targets[0]!.nextRunAt);
+      await tickedAfter(serve, due + 1000);
+      assert.equal(serve.logs.filter((l) => l.event === 'scan.started').length, startedWhilePaused, 'no scan while paused, though it fell due');
       const health = await (await fetch(`${serve.url}healthz`)).json() as { targets: { target: string; paused: boolean }[] };
       assert.deepEqual(health.targets.map((t) => [t.target, t.paused]), [['sdk', true]]);
       assert.match(await (await fetch(`${serve.url}metrics`)).text(), /^scriptwarden_target_paused\{target="sdk"\} 1$/m);
@@ -95,7 +108,8 @@ describe('scheduler', () => {
     writeConfig(dir, [{ name: 'slow', url: site.url('slow.test', '/') }], 'every: 1h\njitter: 0s', '30s', { ownBrowser: true });
     const serve = await startServe(dir, {}, ['--stop-timeout', '1s']);
     await serve.waitFor((l) => l.event === 'scan.started', 10_000, 'the scan to start');
-    await sleep(500);
+    // The page is loading: the browser has asked for the script that takes 20 s.
+    await expect.poll(() => site.hits.some((h) => h.startsWith('slow.test /slow.js')), { timeout: 10_000 }).toBe(true);
     const asked = Date.now();
     assert.equal(await serve.stop('SIGTERM'), 0, serve.stderr());
     assert.ok(Date.now() - asked < 10_000, `stopped in ${Date.now() - asked} ms`);

@@ -48,7 +48,7 @@ describe('schedule', () => {
 describe('metrics', () => {
   it('renders counters, summaries and gauges with escaped labels', () => {
     const text = renderMetrics({
-      snapshot: { state: 'running', startedAt: null, activeScans: 1, concurrency: 2, targets: [{ target: 'a"b', schedule: 'every 1s', nextRunAt: '', running: true, paused: true, lastStartedAt: null, lastFinishedAt: null, lastSuccessAt: '2026-11-29T10:00:00.000Z', consecutiveFailures: 0, lastError: null, healthy: true }] },
+      snapshot: { state: 'running', startedAt: null, lastTickAt: null, activeScans: 1, concurrency: 2, targets: [{ target: 'a"b', schedule: 'every 1s', nextRunAt: '', running: true, paused: true, lastStartedAt: null, lastFinishedAt: null, lastSuccessAt: '2026-11-29T10:00:00.000Z', consecutiveFailures: 0, lastError: null, healthy: true }] },
       counters: { scans: new Map([['a"b', { ok: 3, failed: 1, durationSeconds: 6.5 }]]), retries: 2 },
       store: { openAlerts: { high: 2 }, scans: { ok: 7 } },
       notificationsPending: 1,

@@ -47,7 +47,7 @@ export { EXIT } from './exit-codes.js';
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'stopping';
   version: string;
-  scheduler: { enabled: boolean; state: string; startedAt: string | null; activeScans: number; concurrency: number };
+  scheduler: { enabled: boolean; state: string; startedAt: string | null; lastTickAt: string | null; activeScans: number; concurrency: number };
   targets: { target: string; schedule: string; nextRunAt: string; running: boolean; paused: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[];
   browser: BrowserState;
 }

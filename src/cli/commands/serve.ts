@@ -65,7 +65,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
       body: {
         status,
         version: ctx.version,
-        scheduler: { enabled: Boolean(scheduler), state: snapshot?.state ?? 'disabled', startedAt: snapshot?.startedAt ?? null, activeScans: snapshot?.activeScans ?? 0, concurrency: config.browser.concurrency },
+        scheduler: { enabled: Boolean(scheduler), state: snapshot?.state ?? 'disabled', startedAt: snapshot?.startedAt ?? null, lastTickAt: snapshot?.lastTickAt ?? null, activeScans: snapshot?.activeScans ?? 0, concurrency: config.browser.concurrency },
         targets: targets.map(({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError }) =>
           ({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError })),
         browser,
