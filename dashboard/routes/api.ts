@@ -28,6 +28,10 @@ export function apiRouter(store: Store, views: DiffViews, actor: string, onDecis
     const alerts = store.listAlerts({ status, target, severity, type });
     res.json({ alerts });
   });
+  // What a live page polls: the newest alert's id (null before any), one cheap query.
+  router.get('/alerts/latest', (_req, res) => {
+    res.json({ latestId: store.latestAlertId() });
+  });
   router.get('/alerts/:id', async (req, res) => {
     const view = await loadAlertView(store, views, parseId(req.params.id, 'alert id'), actor);
     res.json({ alert: view.alert, old: view.old, diff: view.hunks, diffTooLarge: view.diffTooLarge, notifications: view.notifications, decisions: view.decisions, audit: view.audit });

@@ -8,3 +8,19 @@ document.querySelectorAll('form.decide').forEach(function (form) {
     if (!window.confirm(verb + ' this alert?')) event.preventDefault();
   });
 });
+// Live pages reload when a new alert is raised: the latest alert id is asked for every 5 s.
+if (document.body.dataset.live === 'alerts') {
+  var latest; // unknown until the first answer; null means no alert yet
+  var check = function () {
+    fetch('/api/alerts/latest', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        if (!body) return;
+        if (latest !== undefined && body.latestId !== latest) window.location.reload();
+        latest = body.latestId;
+      })
+      .catch(function () {});
+  };
+  check();
+  setInterval(check, 5000);
+}

@@ -35,5 +35,5 @@ export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targ
     </form>
     <table><thead><tr><th>ID</th><th>Severity</th><th>Status</th><th>Type</th><th>Target</th><th>Summary</th><th>Last seen</th></tr></thead>
     <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No alerts match.</td></tr>`}</tbody></table>
-  `, { active: '/alerts' });
+  `, { active: '/alerts', live: true });
 }

@@ -2,7 +2,8 @@
 
 import { Html, html } from '../html.js';
 
-export function layout(title: string, body: Html, options: { active?: string } = {}): string {
+/** `live`: the page reloads by itself when a new alert is raised (the overview and the alert list). */
+export function layout(title: string, body: Html, options: { active?: string; live?: boolean } = {}): string {
   const nav = [
     ['/', 'Overview'],
     ['/alerts', 'Alerts'],
@@ -14,7 +15,7 @@ export function layout(title: string, body: Html, options: { active?: string } =
 <title>${title} · scriptwarden</title>
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
-</head><body>
+</head><body${new Html(options.live ? ' data-live="alerts"' : '')}>
 <header><strong class="brand">scriptwarden</strong><nav>${nav}</nav>${ACCOUNT_SLOT}</header>
 ${BANNER_SLOT}<main>${body}</main>
 </body></html>`.value}`;

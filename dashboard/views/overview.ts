@@ -31,5 +31,5 @@ export function overviewPage(targets: TargetOverview[], trend: { day: string; co
     <section class="trend" aria-label="Alerts opened per day, last ${trend.length} days"><h2>Alerts opened, last ${trend.length} days</h2><div class="bars">${bars}</div></section>
     <table><thead><tr><th>Target</th><th>Profile</th><th>Last scan</th><th>Result</th><th>Open alerts</th><th class="num">Scripts</th><th class="num">Approved</th></tr></thead>
     <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No scans yet. Run <code>scriptwarden scan</code>.</td></tr>`}</tbody></table>
-  `, { active: '/' });
+  `, { active: '/', live: true });
 }

@@ -221,6 +221,13 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExamples:\n  $ scriptwarden serve\n  $ scriptwarden serve --log-format json\n  $ scriptwarden serve --port 9000 --no-schedule')
     .action(async (opts) => setExit(await (await import('./commands/serve.js')).serveCommand(opts, ctx)));
 
+  program.command('demo').description('watch a demo shop on this machine: scan, approve, plant a skimmer, and see the alert (no internet, no config)')
+    .option('--serve', 'run the real serve on it: the skimmer is planted while the dashboard is open, and the alert appears by itself')
+    .option('-p, --port <port>', 'dashboard port with --serve (another free one when it is taken)', '8080')
+    .option('--plant-after <duration>', 'with --serve, how long after the dashboard starts the skimmer is planted', '10s')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden demo\n  $ scriptwarden demo --serve')
+    .action(async (opts) => setExit(await (await import('./commands/demo.js')).demoCommand(opts, ctx)));
+
   return program;
 }
 

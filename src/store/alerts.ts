@@ -79,6 +79,10 @@ export function standingDedupeKeys(db: Db, targetId: number, profile: string, ke
   return new Set(rows.map((r) => r.key));
 }
 
+export function latestAlertId(db: Db): number | null {
+  return db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM alerts').get()?.id ?? null;
+}
+
 export function readAlert(db: Db, id: number): AlertWithDetails | null {
   const row = db.prepare<[number], AlertRow>(`${SELECT} WHERE a.id = ?`).get(id);
   return row ? toRecord(row) : null;

@@ -4,7 +4,7 @@ import type { BaselineSnapshot } from '../plan/baseline.js';
 import { beautify, type MaskSettings } from '../plan/normalize.js';
 import { readScriptSettings, writeScriptSettings } from './script-settings.js';
 import type { ObservationMeta, ScanPlan } from '../plan/plan.js';
-import { alertDecisions, approveEverything, decideAlerts, listAlerts, readAlert, standingDedupeKeys, type AlertQuery, type AlertWithDetails, type Decision, type DecisionRecord } from './alerts.js';
+import { alertDecisions, approveEverything, decideAlerts, listAlerts, latestAlertId, readAlert, standingDedupeKeys, type AlertQuery, type AlertWithDetails, type Decision, type DecisionRecord } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
@@ -35,6 +35,8 @@ export interface Store {
   applyPlan(plan: ScanPlan, now?: string): ApplyResult;
   listAlerts(filter: AlertQuery): AlertWithDetails[];
   getAlert(id: number): AlertWithDetails | null;
+  /** The newest alert's id; null before any. */
+  latestAlertId(): number | null;
   /** Of these dedupe keys, those an open or rejected alert already stands for (a new sighting only updates it). */
   standingKeys(target: string, profile: string, dedupeKeys: string[]): Set<string>;
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
@@ -103,6 +105,7 @@ export function openStore(path: string): Store {
     applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now),
     listAlerts: (filter) => listAlerts(db, filter),
     getAlert: (id) => readAlert(db, id),
+    latestAlertId: () => latestAlertId(db),
     standingKeys(target, profile, dedupeKeys) {
       const id = targetId(db, target);
       return id === null ? new Set() : standingDedupeKeys(db, id, profile, dedupeKeys);

@@ -42,6 +42,8 @@ async function download(url: string): Promise<Buffer> {
   } catch (error) {
     throw new ScriptwardenError('RESOURCE_FETCH_FAILED', `cannot fetch ${url}: ${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`);
   }
+  // The registry has no such release: the caller named one that does not exist. Anything else is the network's.
+  if (response.status === 404) throw new ScriptwardenError('NOT_FOUND', `${url} answered HTTP 404: the registry has no such release`);
   if (!response.ok) throw new ScriptwardenError('RESOURCE_FETCH_FAILED', `${url} answered HTTP ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
 }
