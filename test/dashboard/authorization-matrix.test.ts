@@ -73,6 +73,7 @@ const API_ROWS: Row[] = [
   { route: 'GET /api/targets', method: 'GET', path: () => '/api/targets', expect: API_READ },
   { route: 'GET /api/alerts', method: 'GET', path: () => '/api/alerts', expect: API_READ },
   { route: 'GET /api/alerts/:id', method: 'GET', path: (s) => `/api/alerts/${s.alertIds[1]}`, expect: API_READ },
+  { route: 'GET /api/alerts/latest', method: 'GET', path: () => '/api/alerts/latest', expect: API_READ },
   { route: 'POST /api/alerts/:id/approve', method: 'POST', path: (s) => `/api/alerts/${s.alertIds[1]}/approve`, body: { note: 'matrix' }, expect: [401, 403, 200, 200] },
   { route: 'POST /api/alerts/:id/reject', method: 'POST', path: (s) => `/api/alerts/${s.alertIds[1]}/reject`, body: { note: 'matrix' }, expect: [401, 403, 200, 200] },
   { route: 'GET /api/inventory', method: 'GET', path: () => '/api/inventory', expect: API_READ },
