@@ -7,6 +7,7 @@ import { planScan } from '../src/plan/plan-scan.js';
 import { openStore } from '../src/store/open-store.js';
 import type { PageCapture, ScriptCapture } from '../src/capture/types.js';
 import { tempProject } from '../test/fixtures/cli.js';
+import { rawDb } from '../test/fixtures/raw-db.js';
 
 const TARGETS = 100;
 const SCRIPTS_PER_TARGET = 100;
@@ -74,7 +75,7 @@ for (let t = 0; t < TARGETS; t++) {
     if (s === 0) store.approveAll({ by: 'bench', note: 'seed', at: c.finishedAt });
   }
 }
-const counts = store.db.prepare('SELECT (SELECT COUNT(*) FROM scripts) AS scripts, (SELECT COUNT(*) FROM observations) AS observations, (SELECT COUNT(*) FROM alerts) AS alerts').get() as Record<string, number>;
+const counts = rawDb(store).prepare('SELECT (SELECT COUNT(*) FROM scripts) AS scripts, (SELECT COUNT(*) FROM observations) AS observations, (SELECT COUNT(*) FROM alerts) AS alerts').get() as Record<string, number>;
 console.log(`seeded ${counts.scripts} scripts, ${counts.observations} observations, ${counts.alerts} alerts in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
 const bundleAlert = store.listAlerts({ status: 'all', target: 'shop-0' }).find((a) => a.subject === 'https://cdn.example/bundle.min.js')!;

@@ -6,6 +6,7 @@ import { planScan } from '../src/plan/plan-scan.js';
 import { openStore, type Store } from '../src/store/open-store.js';
 import type { PageCapture, ScriptCapture } from '../src/capture/types.js';
 import { tempProject } from '../test/fixtures/cli.js';
+import { rawDb } from '../test/fixtures/raw-db.js';
 
 const SCRIPTS = 30;
 const SCANS_PER_DAY = 96;
@@ -35,8 +36,8 @@ function capture(at: number, version: number): PageCapture {
 }
 
 function size(store: Store): number {
-  store.db.pragma('wal_checkpoint(TRUNCATE)');
-  store.db.exec('VACUUM');
+  store.checkpoint();
+  rawDb(store).exec('VACUUM');
   return statSync(store.path).size;
 }
 
@@ -46,12 +47,10 @@ function simulate(retention: boolean): { bytes: number; observations: number; re
   for (let day = 0; day < DAYS; day++) {
     // One script changes weekly (an analytics tag), and the change is approved.
     const version = Math.floor(day / 7) + 1;
-    store.db.transaction(() => {
-      for (let i = 0; i < SCANS_PER_DAY; i++) {
-        const c = capture(START + day * DAY_MS + i * 900_000, version);
-        store.applyPlan(planScan(c, store.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
-      }
-    })();
+    for (let i = 0; i < SCANS_PER_DAY; i++) {
+      const c = capture(START + day * DAY_MS + i * 900_000, version);
+      store.applyPlan(planScan(c, store.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
+    }
     store.approveAll({ by: 'bench', note: 'weekly tag update', at: new Date(START + day * DAY_MS).toISOString() });
     if (retention) {
       const started = performance.now();
@@ -59,7 +58,7 @@ function simulate(retention: boolean): { bytes: number; observations: number; re
       retentionMs += performance.now() - started;
     }
   }
-  const observations = (store.db.prepare('SELECT COUNT(*) AS n FROM observations').get() as { n: number }).n;
+  const observations = (rawDb(store).prepare('SELECT COUNT(*) AS n FROM observations').get() as { n: number }).n;
   const report = store.verify();
   if (!report.ok) throw new Error(`chain broken: ${report.firstBreak?.reason}`);
   const bytes = size(store);

@@ -13,13 +13,14 @@ import { startFixtureSite } from '../test/fixtures/fixture-site.js';
 import { RUNNING_AS_ROOT, testBrowserPath } from '../test/fixtures/browser.js';
 import { tempProject } from '../test/fixtures/cli.js';
 import { installGeneratedSite } from './generated-site.js';
+import { rawDb } from '../test/fixtures/raw-db.js';
 
 const PAGES = Number(process.env.BENCH_PAGES ?? 50);
 const SETTLE_MS = 200;
 const TIMEOUT_MS = 30_000;
 
 function dbBytes(store: Store): number {
-  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  store.checkpoint();
   return statSync(store.path).size;
 }
 
@@ -79,11 +80,11 @@ async function main(): Promise<void> {
   console.log(`first scan (records inventory; 2 loads per page to learn volatile values), concurrency 1: ${(first.elapsed / 1000).toFixed(1)} s`);
 
   const before = dbBytes(store);
-  const lastBlob = (store.db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM blobs').get() as { n: number }).n;
+  const lastBlob = (rawDb(store).prepare('SELECT COALESCE(MAX(id), 0) AS n FROM blobs').get() as { n: number }).n;
   const rescan = await timed(1);
   const after = dbBytes(store);
   const added = (kind: 'body' | 'meta') =>
-    store.db
+    rawDb(store)
       .prepare(
         `SELECT COUNT(*) AS blobs, COALESCE(SUM(size), 0) AS bytes FROM blobs b WHERE b.id > ?
            AND ${kind === 'body' ? '' : 'NOT'} EXISTS (SELECT 1 FROM observations o WHERE o.blob_id = b.id)`,

@@ -29,7 +29,8 @@ import {
 
 export interface Store {
   readonly path: string;
-  readonly db: Db;
+  /** Folds the write-ahead log into the database file (at shutdown, before a backup or a size measurement). */
+  checkpoint(): void;
   readonly blobs: Blobs;
   readBaseline(target: string, profile: string): BaselineSnapshot;
   applyPlan(plan: ScanPlan, now?: string): ApplyResult;
@@ -99,7 +100,7 @@ export function openStore(path: string): Store {
   const blobs = createBlobs(db);
   return {
     path,
-    db,
+    checkpoint: () => { db.pragma('wal_checkpoint(TRUNCATE)'); },
     blobs,
     readBaseline: (target, profile) => readBaseline(db, blobs, target, profile),
     applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now),

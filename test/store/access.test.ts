@@ -7,6 +7,7 @@ import { describe, it } from 'vitest';
 import { sha256Hex } from '../../src/plan/fingerprint.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { tempProject } from '../fixtures/cli.js';
+import { rawDb } from '../fixtures/raw-db.js';
 
 const admin = { name: 'adam', ip: '10.0.0.5' };
 const HASH = 'scrypt$N=16384,r=8,p=1$c2FsdA==$a2V5';
@@ -36,8 +37,8 @@ describe('audit log', () => {
 
   it('refuses updates and deletes through SQL', () => {
     const store = storeWithHistory();
-    assert.throws(() => store.db.prepare("UPDATE audit_log SET note = 'x' WHERE id = 1").run(), /append-only/);
-    assert.throws(() => store.db.prepare('DELETE FROM audit_log WHERE id = 1').run(), /append-only/);
+    assert.throws(() => rawDb(store).prepare("UPDATE audit_log SET note = 'x' WHERE id = 1").run(), /append-only/);
+    assert.throws(() => rawDb(store).prepare('DELETE FROM audit_log WHERE id = 1').run(), /append-only/);
     store.close();
   });
 
@@ -97,7 +98,7 @@ describe('sessions and tokens at rest', () => {
     const store = storeWithHistory();
     const { cookie } = store.access.sessions.create(store.access.users.get('vera')!.id, 'full', null);
     const { token } = store.access.tokens.create({ user: 'vera', name: 'x', expiresAt: null }, admin);
-    const dump = JSON.stringify([store.db.prepare('SELECT * FROM sessions').all(), store.db.prepare('SELECT * FROM api_tokens').all()]);
+    const dump = JSON.stringify([rawDb(store).prepare('SELECT * FROM sessions').all(), rawDb(store).prepare('SELECT * FROM api_tokens').all()]);
     assert.ok(!dump.includes(cookie) && !dump.includes(token));
     assert.ok(dump.includes(sha256Hex(cookie)) && dump.includes(sha256Hex(token)));
     store.close();

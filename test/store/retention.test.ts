@@ -8,6 +8,7 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
+import { rawDb } from '../fixtures/raw-db.js';
 
 function history(): { store: Store; alertScan: number } {
   const store = openStore(join(tempProject('sw-retain-'), 'sw.db'));
@@ -25,7 +26,7 @@ function history(): { store: Store; alertScan: number } {
   return { store, alertScan: changed.scanId };
 }
 
-const count = (store: Store, sql: string, ...args: unknown[]) => (store.db.prepare(sql).get(...args) as { n: number }).n;
+const count = (store: Store, sql: string, ...args: unknown[]) => (rawDb(store).prepare(sql).get(...args) as { n: number }).n;
 
 describe('retention', () => {
   it('prunes repeated observations and keeps the chain verifiable', () => {
@@ -46,7 +47,7 @@ describe('retention', () => {
     assert.equal(report2.ok, true, JSON.stringify(report2.firstBreak));
     assert.equal(store.retain('2999-01-01T00:00:00.000Z').scans, 0, 'a pruned scan is not pruned twice');
 
-    store.db.prepare('UPDATE scans SET observations_digest = ? WHERE id = 3').run('0'.repeat(64));
+    rawDb(store).prepare('UPDATE scans SET observations_digest = ? WHERE id = 3').run('0'.repeat(64));
     assert.match(store.verify().firstBreak?.reason ?? '', /^scan #3 .* does not match its hash/);
     store.close();
   });

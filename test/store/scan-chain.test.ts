@@ -7,6 +7,7 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
+import { rawDb } from '../fixtures/raw-db.js';
 
 function scanned(): Store {
   const store = openStore(join(tempProject('sw-chain-'), 'sw.db'));
@@ -33,29 +34,29 @@ describe('scan chain', () => {
 
   it('names the first scan whose row was edited', () => {
     const store = scanned();
-    store.db.prepare('UPDATE scans SET http_status = 302 WHERE id = 2').run();
+    rawDb(store).prepare('UPDATE scans SET http_status = 302 WHERE id = 2').run();
     assert.match(store.verify().firstBreak?.reason ?? '', /^scan #2 .* does not match its hash/);
     store.close();
   });
 
   it('finds an observation pointed at other content, and a removed scan', () => {
     const store = scanned();
-    store.db.prepare('UPDATE observations SET blob_id = (SELECT MAX(id) FROM blobs) WHERE scan_id = 4 AND script_id = (SELECT MIN(script_id) FROM observations WHERE scan_id = 4 AND blob_id IS NOT NULL)').run();
+    rawDb(store).prepare('UPDATE observations SET blob_id = (SELECT MAX(id) FROM blobs) WHERE scan_id = 4 AND script_id = (SELECT MIN(script_id) FROM observations WHERE scan_id = 4 AND blob_id IS NOT NULL)').run();
     assert.match(store.verify().firstBreak?.reason ?? '', /^scan #4 /);
     store.close();
     const other = scanned();
-    other.db.prepare('DELETE FROM observations WHERE scan_id = 2').run();
-    other.db.prepare('DELETE FROM scans WHERE id = 2').run();
+    rawDb(other).prepare('DELETE FROM observations WHERE scan_id = 2').run();
+    rawDb(other).prepare('DELETE FROM scans WHERE id = 2').run();
     assert.match(other.verify().firstBreak?.reason ?? '', /^scan #3 .* does not follow the scan before it/);
     other.close();
   });
 
   it('names a blob with a flipped byte', () => {
     const store = scanned();
-    const blob = store.db.prepare("SELECT id, sha256, data FROM blobs WHERE encoding = 'raw' ORDER BY id LIMIT 1").get() as { id: number; sha256: string; data: Buffer };
+    const blob = rawDb(store).prepare("SELECT id, sha256, data FROM blobs WHERE encoding = 'raw' ORDER BY id LIMIT 1").get() as { id: number; sha256: string; data: Buffer };
     const data = Buffer.from(blob.data);
     data[0] = data[0]! ^ 0x01;
-    store.db.prepare('UPDATE blobs SET data = ? WHERE id = ?').run(data, blob.id);
+    rawDb(store).prepare('UPDATE blobs SET data = ? WHERE id = ?').run(data, blob.id);
     const report = store.verify();
     assert.equal(report.ok, false);
     assert.equal(report.firstBreak?.kind, 'blob');

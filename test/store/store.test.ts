@@ -7,6 +7,7 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
+import { rawDb } from '../fixtures/raw-db.js';
 
 const options = { removalThreshold: 2 };
 const decision = { by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' };
@@ -17,7 +18,7 @@ function scan(store: Store, capture = healthyShop()) {
 }
 
 function count(store: Store, table: string): number {
-  return (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return (rawDb(store).prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 }
 
 function fresh(): Store {

@@ -121,7 +121,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   await scheduler?.idle(10_000);
   await analysis.close();
   try {
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.checkpoint();
   } catch (error) {
     log.warn('serve.checkpoint', `database checkpoint: ${describeError(error)}`);
   }
