@@ -23,6 +23,14 @@ export async function presentAsVisitor(page: Page, settings: ReturnType<typeof p
     }).catch(() => undefined);
   }
   await page.setViewport(settings.viewport);
+  // A busy browser applies the window's size a moment later, and a page reading outerWidth before then sees 0 (an
+  // automation tell): wait, briefly and bounded, until the blank page sees a window at least as large as its viewport.
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline) {
+    const [outer, inner] = await page.evaluate(() => [window.outerWidth, window.innerWidth]).catch(() => [1, 0]);
+    if (outer! >= inner! && outer! > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** A fresh incognito context with one blank page: every scan starts as a first-time visitor. */
