@@ -1,14 +1,13 @@
 // Folds one scan's alerts: runtime code by the script that compiled it, and at most a set number of new alerts per target.
 
 import type { PlannedAlert } from './plan.js';
+import { frameScopeOfKey } from './identity.js';
 import { severityRank, type Severity } from '../capture/types.js';
 
 /** At most this many members are listed in a grouped alert (approving it accepts them). */
 const MAX_MEMBERS = 200;
 
-function frameScopeOf(key: string): string {
-  return /^\[frame [^\]]*\] /.exec(key)?.[0] ?? '';
-}
+const frameScopeOf = frameScopeOfKey;
 
 function highest(alerts: PlannedAlert[]): Severity {
   return alerts.reduce<Severity>((top, a) => (severityRank(a.severity) > severityRank(top) ? a.severity : top), 'info');

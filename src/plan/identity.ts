@@ -24,6 +24,11 @@ export function frameScope(script: Pick<ScriptCapture, 'isMainFrame' | 'frameUrl
   return `[frame ${query === -1 ? url : url.slice(0, query)}] `;
 }
 
+/** The frame prefix a script key starts with (`[frame …] `), or '' for the top document's scripts. */
+export function frameScopeOfKey(key: string): string {
+  return /^\[frame [^\]]*\] /.exec(key)?.[0] ?? '';
+}
+
 const CACHE_BUSTER_NAMES = new Set(['v', 'ver', 'version', 'cb', 'cachebust', 'cache_bust', 'cachebuster', 'bust', '_', 't', 'ts', 'timestamp', 'time', 'rnd', 'rand', 'random', 'nocache', 'r']);
 
 function isCacheBuster(name: string, value: string): boolean {

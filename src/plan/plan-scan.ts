@@ -4,7 +4,7 @@ import { emptyBaseline, type BaselineSnapshot, type KnownScript } from './baseli
 import { sha256Hex } from './fingerprint.js';
 import { DEFAULT_MASK_SETTINGS, describeMasking, normalizeCode } from './normalize.js';
 import { resolveScripts } from './resolve-scripts.js';
-import { sameScriptOtherVersion, stripFragment } from './identity.js';
+import { frameScopeOfKey, sameScriptOtherVersion, stripFragment } from './identity.js';
 import { identifyLibrary, type LibraryIndex } from '../detect/intel/libraries.js';
 import { urlClaims } from '../detect/intel/release-claims.js';
 import { knownBadMatch, type KnownBadHosts } from '../detect/intel/known-bad-hosts.js';
@@ -190,10 +190,8 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
   }
 }
 
-/** The script frame prefix of a key (`[frame …] `), so that a replacement is looked for in the same frame only. */
-function scopeOf(key: string): string {
-  return /^\[frame [^\]]*\] /.exec(key)?.[0] ?? '';
-}
+/** The script frame prefix of a key, so that a replacement is looked for in the same frame only. */
+const scopeOf = frameScopeOfKey;
 
 /**
  * The absent known script a new one replaces: the same URL but for its version or content hash (`/3.7.0/` →

@@ -3,13 +3,13 @@
 import type { BaselineSnapshot, KnownScript } from './baseline.js';
 import { fingerprint, sha256Hex } from './fingerprint.js';
 import { stableHeaders } from './headers.js';
-import { anonymousGroup, anonymousKey, isAnonymous, matchAnonymous, urlKey } from './identity.js';
+import { anonymousGroup, anonymousKey, frameScopeOfKey, isAnonymous, matchAnonymous, urlKey } from './identity.js';
 import { maskVolatile } from './normalize.js';
 import type { ScanPlan } from './plan.js';
 import type { PageCapture, ScriptCapture } from '../capture/types.js';
 
 function knownGroup(known: KnownScript): string {
-  const scope = /^\[frame [^\]]*\] /.exec(known.key)?.[0] ?? '';
+  const scope = frameScopeOfKey(known.key);
   return `${scope}${known.kind}`;
 }
 

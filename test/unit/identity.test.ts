@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import type { KnownScript } from '../../src/plan/baseline.js';
-import { frameScope, matchAnonymous, scriptUrlIdentity, similarity, stripFragment } from '../../src/plan/identity.js';
+import { frameScope, frameScopeOfKey, matchAnonymous, scriptUrlIdentity, similarity, stripFragment } from '../../src/plan/identity.js';
 
 function known(id: number, body: string, sha: string): KnownScript {
   return { id, key: `inline:${sha}`, kind: 'inline', url: null, frameUrl: 'https://shop.example/', retired: false, missingStreak: 0, accepted: [sha], acceptedNormalized: [], lastSha: sha, lastBody: body, mask: { disabled: [], learned: [] }, library: null };
@@ -43,6 +43,10 @@ describe('identity helpers', () => {
   it('scopes subframe scripts by frame URL without query or fragment', () => {
     assert.equal(frameScope({ isMainFrame: true, frameUrl: 'https://a/' }), '');
     assert.equal(frameScope({ isMainFrame: false, frameUrl: 'https://pay.example/frame?session=1#x' }), '[frame https://pay.example/frame] ');
+    // A key's scope is read back by one helper, wherever keys are grouped by frame.
+    const framed = `${frameScope({ isMainFrame: false, frameUrl: 'https://pay.example/frame' })}https://pay.example/sdk.js`;
+    assert.equal(frameScopeOfKey(framed), '[frame https://pay.example/frame] ');
+    assert.equal(frameScopeOfKey('https://shop.example/app.js'), '');
     assert.equal(stripFragment('https://a/x.js#y'), 'https://a/x.js');
   });
 
