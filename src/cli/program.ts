@@ -9,7 +9,7 @@ import { EXIT } from './commands/exit-codes.js';
 import { readVersion } from './version.js';
 import { MASK_RULES } from '../config/mask-rules.js';
 import type { Config } from '../config/config.js';
-import { describeError, exitCodeOf, isScriptwardenError } from '../errors.js';
+import { describeError, exitCodeOf, isScriptwardenError, ScriptwardenError } from '../errors.js';
 import type { Capturer } from '../run/run-scan.js';
 import type { BrowserState } from '../capture/types.js';
 import { effectiveResolveMap } from '../config/resolve-map.js';
@@ -44,7 +44,7 @@ function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
     const userAgent = profileSettings('desktop', browser ? await browser.version() : 'Chrome/130.0').userAgent;
     return {
       page: (request) => {
-        if (!browser) throw new Error('no browser was started for page targets');
+        if (!browser) throw new ScriptwardenError('CAPTURE_FAILED', 'no browser was started for page targets');
         return browser.capture(request, limits);
       },
       resource: (target) =>

@@ -55,7 +55,7 @@ function migrate(db: Db): void {
     try {
       db.transaction(() => {
         db.exec(sql);
-        if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > 0) throw new Error(`migration ${file} would break foreign keys`);
+        if (rebuild && (db.pragma('foreign_key_check') as unknown[]).length > 0) throw new ScriptwardenError('STORE_INVALID', `migration ${file} would break foreign keys (the database is left as it was)`);
         db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
           version,
           file,
