@@ -19,13 +19,13 @@ interface DemoOptions {
   plantAfter: string;
 }
 
-/** Runs one scriptwarden command in the demo folder, its output shown as it comes. */
-function run(ctx: CommandContext, dir: string, title: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
-  ctx.stdout.write(`\n$ scriptwarden ${args.join(' ')}    # ${title}\n`);
+/** Runs one scriptwarden command in the demo folder, its output shown as it comes (a null title: not shown). */
+function run(ctx: CommandContext, dir: string, title: string | null, args: string[]): Promise<{ code: number | null; stdout: string }> {
+  if (title !== null) ctx.stdout.write(`\n$ scriptwarden ${args.join(' ')}    # ${title}\n`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: ctx.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d; ctx.stdout.write(d.toString()); });
+    child.stdout.on('data', (d: Buffer) => { stdout += d; if (title !== null) ctx.stdout.write(d.toString()); });
     child.stderr.on('data', (d: Buffer) => ctx.stderr.write(d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout }));
@@ -87,7 +87,8 @@ async function terminalDemo(ctx: CommandContext, dir: string, shop: DemoShop): P
   shop.plantSkimmer();
   ctx.stdout.write('\n# An attacker appends a skimmer to the shop\'s own /static/app.js …\n');
   const again = await run(ctx, dir, 'scan again', ['scan']);
-  const listed = await run(ctx, dir, 'what changed, most severe first', ['alerts', '--json']);
+  await run(ctx, dir, 'what changed, most severe first', ['alerts']);
+  const listed = await run(ctx, dir, null, ['alerts', '--json']);
   const alerts = (JSON.parse(listed.stdout) as { alerts: { id: number; type: string }[] }).alerts;
   const changed = alerts.find((a) => a.type === 'script.changed');
   if (changed) await run(ctx, dir, 'the change, as a diff', ['show', String(changed.id)]);
