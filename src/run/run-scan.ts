@@ -1,4 +1,4 @@
-// Sequences one scan run: capture each target and profile, read its baseline, plan, and write the result.
+// Sequences one scan run: capture each target and profile, read, plan, read what judging needs, detect, and write each scan.
 
 import type { AnalysisPool } from './analysis-pool.js';
 import { planScan, type PlanOptions } from '../plan/plan-scan.js';
