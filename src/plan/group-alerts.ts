@@ -7,8 +7,6 @@ import { severityRank, type Severity } from '../capture/types.js';
 /** At most this many members are listed in a grouped alert (approving it accepts them). */
 const MAX_MEMBERS = 200;
 
-const frameScopeOf = frameScopeOfKey;
-
 function highest(alerts: PlannedAlert[]): Severity {
   return alerts.reduce<Severity>((top, a) => (severityRank(a.severity) > severityRank(top) ? a.severity : top), 'info');
 }
@@ -26,7 +24,7 @@ function fold(group: PlannedAlert[], producer: string): PlannedAlert {
   const [first] = group;
   const removed = first!.type === 'script.removed';
   const type = removed ? 'script.removed' : group.every((a) => a.type === 'script.added') ? 'script.added' : 'script.changed';
-  const scope = frameScopeOf(first!.subjectKey);
+  const scope = frameScopeOfKey(first!.subjectKey);
   const members = group.slice(0, MAX_MEMBERS).map((a) => ({ key: a.subjectKey, sha256: removed ? a.oldValue : a.newValue }));
   // Findings of every member, once each: the group is as serious as its worst body.
   const findings = [...new Map(group.flatMap((a) => ((a.details as { findings?: { title?: string }[] }).findings ?? []).map((f) => [f.title ?? JSON.stringify(f), f]))).values()];
@@ -59,7 +57,7 @@ export function groupRuntimeAlerts(alerts: PlannedAlert[]): PlannedAlert[] {
       continue;
     }
     const removed = alert.type === 'script.removed';
-    const key = `${removed ? 'removed' : 'new'}|${frameScopeOf(alert.subjectKey)}|${removed ? '' : producerOf(alert)}`;
+    const key = `${removed ? 'removed' : 'new'}|${frameScopeOfKey(alert.subjectKey)}|${removed ? '' : producerOf(alert)}`;
     if (!groups.has(key)) {
       groups.set(key, []);
       out.push(key);

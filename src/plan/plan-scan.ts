@@ -190,9 +190,6 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
   }
 }
 
-/** The script frame prefix of a key, so that a replacement is looked for in the same frame only. */
-const scopeOf = frameScopeOfKey;
-
 /**
  * The absent known script a new one replaces: the same URL but for its version or content hash (`/3.7.0/` →
  * `/3.7.1/`, `@1.2.3`, `-1.2.3.min.js`), else the same recognised library, or the same package named by another
@@ -200,7 +197,7 @@ const scopeOf = frameScopeOfKey;
  */
 function replacedScript(script: PlannedScript, absent: KnownScript[], taken: Map<number, string>): KnownScript | null {
   if (!script.url || script.kind === 'inline' || script.kind === 'eval') return null;
-  const candidates = absent.filter((k) => !taken.has(k.id) && k.url && scopeOf(k.key) === scopeOf(script.key) && k.kind !== 'inline' && k.kind !== 'eval');
+  const candidates = absent.filter((k) => !taken.has(k.id) && k.url && frameScopeOfKey(k.key) === frameScopeOfKey(script.key) && k.kind !== 'inline' && k.kind !== 'eval');
   const byUrl = candidates.find((k) => sameScriptOtherVersion(k.url!, script.url!));
   if (byUrl) return byUrl;
   const library = script.library;

@@ -14,10 +14,10 @@ import { ROOT } from '../fixtures/paths.js';
 
 const recorded = (name: string): PageCapture => JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'recorded', `${name}.json`), 'utf8')) as PageCapture;
 
-/** A capturer that hands out recorded captures, for the profile asked, and counts what the store is asked. */
-function replay(captures: () => PageCapture): Capturer {
+/** A capturer that hands out the recorded capture named for each request, as the target and profile asked. */
+function replay(nameFor: (profile: string) => string): Capturer {
   return {
-    page: async (request) => ({ ...captures(), target: request.target, profile: request.profile }),
+    page: async (request) => ({ ...recorded(nameFor(request.profile)), target: request.target, profile: request.profile }),
     resource: async () => { throw new Error('no resources here'); },
   };
 }
@@ -41,7 +41,7 @@ describe('a scan run on the store', () => {
     const raw = openStore(join(tempProject('sw-reads-'), 'sw.db'));
     const { store, standing } = counting(raw);
     let next = 'checkout';
-    const capturer = replay(() => recorded(next));
+    const capturer = replay(() => next);
     await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
     raw.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
     const before = standing();
@@ -55,10 +55,7 @@ describe('a scan run on the store', () => {
   it('writes a change every profile saw without a cloaking note, and one only the mobile profile saw with it, in its scan', async () => {
     const store = openStore(join(tempProject('sw-reads-'), 'sw.db'));
     let attack = false;
-    const capturer: Capturer = {
-      page: async (request) => ({ ...recorded(attack && request.profile === 'mobile' ? 'checkout-british-airways' : 'checkout-again'), target: request.target, profile: request.profile }),
-      resource: async () => { throw new Error('no resources here'); },
-    };
+    const capturer = replay((profile) => (attack && profile === 'mobile' ? 'checkout-british-airways' : 'checkout-again'));
     await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
     store.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
     attack = true;
