@@ -1,6 +1,7 @@
 // The test suite by layer: `npx vitest --project unit` is the quick loop; CI runs every project.
 
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/longest-first.js';
 
 /** Settings of one layer: where its files are and how long its tests and hooks may take. */
 const layer = (name: string, timeoutMs: number, extra: Record<string, unknown> = {}) => ({
@@ -15,6 +16,10 @@ export default defineConfig({
     // spent waiting (settle, the canary pass's timers, the network), so on 2 cores 4 at a time keep the CPU busy.
     maxWorkers: 4,
     reporters: ['default', './test/project-durations.ts'],
+    sequence: { sequencer: LongestFirst },
+    // The compiled build that command-line tests run in-process (test/fixtures/cli.ts) is loaded by Node itself, as the
+    // installed command loads it, not transformed again.
+    server: { deps: { external: [/\/dist\//] } },
     projects: [
       // Pure: no build, no browser, no database.
       layer('unit', 10_000),

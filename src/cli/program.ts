@@ -231,19 +231,23 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** What a caller may give instead of this process's own: tests run commands in-process with their own folder, environment and streams. */
+export type ProgramIo = Partial<Pick<CommandContext, 'cwd' | 'env' | 'stdout' | 'stderr' | 'stdin'>>;
+
+export async function main(argv: string[], io: ProgramIo = {}): Promise<number> {
+  const env = io.env ?? process.env;
   const ctx: CommandContext = {
-    cwd: process.cwd(),
-    env: process.env,
-    stdout: { write: (s) => void process.stdout.write(s), isTTY: Boolean(process.stdout.isTTY) },
-    stderr: { write: (s) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
-    stdin: {
+    cwd: io.cwd ?? process.cwd(),
+    env,
+    stdout: io.stdout ?? { write: (s) => void process.stdout.write(s), isTTY: Boolean(process.stdout.isTTY) },
+    stderr: io.stderr ?? { write: (s) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
+    stdin: io.stdin ?? {
       isTTY: Boolean(process.stdin.isTTY),
       readAll: () => readAll(process.stdin),
       readHidden: (prompt) => readHidden(process.stdin, process.stderr, prompt),
     },
-    defaultActor: process.env.SCRIPTWARDEN_USER || safeUser(),
-    openCapturer: capturerFactory(process.env, process.getuid?.() === 0),
+    defaultActor: env.SCRIPTWARDEN_USER || safeUser(),
+    openCapturer: capturerFactory(env, process.getuid?.() === 0),
     createDashboard: async (deps) => (await import('../../dashboard/create-app.js')).createApp(deps),
     waitForShutdown: () => new Promise((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -23,7 +23,8 @@ describe('command-line errors', () => {
       'browser:', '  colour: blue', '  pageTimeout: soon',
       'targets:', '  - name: ok', '    url: https://shop.example/', '  - name: bad', '    url: ftp://shop.example/', '  - name: worse',
     ].join('\n'));
-    const result = await runCli(['scan'], { cwd: dir });
+    // The installed command itself, in its own process: its exit status and what it prints, not only main's answer.
+    const result = await runCli(['scan'], { cwd: dir, process: true });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /browser\.colour: unknown key/);
     assert.match(result.stderr, /browser\.pageTimeout: must be a duration/);
@@ -93,7 +94,7 @@ describe('command-line errors', () => {
     assert.match(down.error.message, /ERR_CONNECTION_REFUSED/);
     const gone = json.targets.find((t) => t.target === 'gone')!;
     assert.match(gone.error.message, /ECONNREFUSED/);
-    const human = await runCli(['scan'], { cwd: dir });
+    const human = await runCli(['scan'], { cwd: dir, process: true });
     assert.equal(human.code, 3);
     assert.match(human.stdout, /down \(desktop\): FAILED PAGE_NETWORK_ERROR: network error net::ERR_CONNECTION_REFUSED/);
   });

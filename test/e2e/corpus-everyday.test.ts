@@ -1,73 +1,30 @@
-// E2E: the corpus's everyday changes and real npm releases through real scans: none above its allowance, each upgrade one change.
+// E2E: the corpus's everyday changes through real scans: none above its allowance, each library upgrade one change.
 
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { severityRank } from '../../src/capture/types.js';
 import { ATTACKS } from '../fixtures/corpus/attacks.js';
 import { BENIGN } from '../fixtures/corpus/benign.js';
 import { CHANNEL_ATTACKS } from '../fixtures/corpus/attacks-channels.js';
-import { releaseCases } from '../fixtures/corpus/releases.js';
 import { fetchReleases, startLocalRegistry, type LocalRegistry } from '../fixtures/npm-releases.js';
-import type { CorpusCase } from '../fixtures/corpus/case.js';
-import { alertUrl, assertCaseRating, assertScannedTwice, scanCorpus, type Alert, type CorpusRun } from './corpus-scan.js';
+import { assertCaseRating, assertScannedTwice, scanCorpus, type CorpusRun } from './corpus-scan.js';
 
-const RANK_LOW = severityRank('low');
-
-describe('labelled corpus: everyday changes and real releases', () => {
+describe('labelled corpus: everyday changes', () => {
   let registry: LocalRegistry;
   let run: CorpusRun;
-  // Real releases are fetched from the npm registry by the setup (once, into a cache) and served by a local registry.
-  let RELEASE_CASES: CorpusCase[] = [];
-
+  // The library upgrades are real npm files, verified against the published releases as in a real scan.
   beforeAll(async () => {
     await fetchReleases();
-    RELEASE_CASES = releaseCases();
     registry = await startLocalRegistry();
-    run = await scanCorpus([...BENIGN, ...RELEASE_CASES], { registry: registry.url });
+    run = await scanCorpus(BENIGN, { registry: registry.url });
   }, 600_000);
   afterAll(async () => { await run?.close(); await registry?.close(); });
 
-  it('holds at least 25 attack cases, 8 everyday changes and 25 real releases, all scanned successfully twice', () => {
+  it('holds at least 25 attack cases and 8 everyday changes, all scanned successfully twice', () => {
     assert.ok(ATTACKS.length + CHANNEL_ATTACKS.length >= 25 && BENIGN.length >= 8, `${ATTACKS.length + CHANNEL_ATTACKS.length} attacks`);
-    assert.ok(RELEASE_CASES.flatMap((c) => c.releases ?? []).length >= 25);
-    assert.ok(RELEASE_CASES.some((c) => c.id.startsWith('releases-in-place')) && RELEASE_CASES.some((c) => c.id.startsWith('releases-new-url')));
     assertScannedTwice(run);
   });
 
   for (const c of BENIGN) it(`${c.label}: ${c.id} (${c.models})`, () => assertCaseRating(run, c));
-
-  it('real releases: each upgrade is one change against the old body, at most medium, and at most low when recognised or verified', () => {
-    const problems: string[] = [];
-    for (const c of RELEASE_CASES) {
-      const alerts = run.of(c.id);
-      const stray = alerts.filter((a) => a.type !== 'script.changed');
-      if (stray.length) problems.push(`${c.id}: ${stray.map((a) => `${a.type} ${a.subject}`).join('; ')}`);
-      for (const release of c.releases!) {
-        const path = release.script.slice(release.script.indexOf('/'));
-        const own = alerts.filter((a) => alertUrl(a).endsWith(path));
-        if (own.length !== 1) {
-          problems.push(`${c.id}: ${release.name} ${release.from} → ${release.to} raised ${own.length} alerts`);
-          continue;
-        }
-        const [alert] = own as [Alert];
-        if (!alert.oldValue) problems.push(`${c.id}: ${release.name} was not compared with the old body`);
-        const verified = (alert.details.release as { status?: string } | undefined)?.status === 'identical';
-        const recognised = Boolean(alert.details.library);
-        const limit = verified || recognised ? RANK_LOW : severityRank('medium');
-        if (severityRank(alert.severity) > limit) problems.push(`${c.id}: ${release.name} ${release.to} rated ${alert.severity} (verified ${verified}, recognised ${recognised}): ${alert.summary}`);
-        if (c.id.includes('new-url') && !verified) problems.push(`${c.id}: ${release.name}@${release.to} at its CDN URL was not verified: ${JSON.stringify(alert.details.release)}`);
-      }
-    }
-    assert.deepEqual(problems, []);
-  });
-
-  it('keeps the upgrade line in the one-line summary, with the published-release proof', () => {
-    const jquery = run.result.alerts.find((a) => a.target === 'releases-new-url-1' && alertUrl(a).includes('jquery/3.7.1'));
-    assert.ok(jquery, 'the moved jQuery release is reported');
-    assert.match(jquery.summary, /upgrades jquery 3\.6\.4 → 3\.7\.1, byte-identical to the published release jquery@3\.7\.1 \(dist\/jquery\.min\.js\)/);
-    assert.equal(jquery.severity, 'low');
-  });
-
   it('says what a recognised library upgrade is, with both versions', () => {
     const upgrade = run.of('library-upgrade-same-url', 'script.changed')[0];
     assert.ok(upgrade, 'the upgrade is still reported for review');

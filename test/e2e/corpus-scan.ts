@@ -51,7 +51,7 @@ export async function scanCorpus(cases: CorpusCase[], options: { registry?: stri
     'browser:',
     '  pageTimeout: 10s',
     '  settle: 300ms',
-    '  concurrency: 4',
+    '  concurrency: 2',
     'targets:',
     ...targets,
     '',

@@ -8,7 +8,7 @@ import { CLI, runCli, tempProject } from '../fixtures/cli.js';
 
 describe('scriptwarden demo', () => {
   it('scans, approves, plants a skimmer and shows the alert, with no config, and exits 0', async () => {
-    const result = await runCli(['demo'], { cwd: tempProject('sw-demo-') });
+    const result = await runCli(['demo'], { cwd: tempProject('sw-demo-'), process: true });
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     assert.match(result.stdout, /exfiltration\.detected/);
     assert.match(result.stdout, /\+.*sendBeacon/, 'the diff of the planted skimmer');

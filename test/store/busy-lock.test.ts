@@ -41,7 +41,8 @@ describe('a busy database', () => {
 
   it('waits for another writer that holds the lock past busy_timeout, then records the scan', async () => {
     const holder = await holdWriteLock(path, 7000);
-    const scan = await runCli(['scan', '--json'], { cwd: dir });
+    // Its own process: better-sqlite3 waits for a lock synchronously, so the holder must be another process.
+    const scan = await runCli(['scan', '--json'], { cwd: dir, process: true });
     assert.equal(scan.code, 0, scan.stderr);
     assert.equal(parseJson<{ targets: { status: string }[] }>(scan).targets[0]!.status, 'ok');
     assert.equal(await holder.done, 0);
@@ -54,7 +55,7 @@ describe('a busy database', () => {
   });
 
   it('records every result when two scans run at once on one file', async () => {
-    const [a, b] = await Promise.all([runCli(['scan', '--json'], { cwd: dir }), runCli(['scan', '--json'], { cwd: dir })]);
+    const [a, b] = await Promise.all([runCli(['scan', '--json'], { cwd: dir, process: true }), runCli(['scan', '--json'], { cwd: dir, process: true })]);
     assert.deepEqual([a.code, b.code], [0, 0], `${a.stderr}${b.stderr}`);
     const store = openStore(path);
     try {
