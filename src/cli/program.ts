@@ -231,8 +231,11 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
   return program;
 }
 
-/** What a caller may give instead of this process's own: tests run commands in-process with their own folder, environment and streams. */
-export type ProgramIo = Partial<Pick<CommandContext, 'cwd' | 'env' | 'stdout' | 'stderr' | 'stdin'>>;
+/**
+ * What a caller may give instead of this process's own: tests run commands in-process with their own folder,
+ * environment and streams, and one analysis pool for many commands.
+ */
+export type ProgramIo = Partial<Pick<CommandContext, 'cwd' | 'env' | 'stdout' | 'stderr' | 'stdin' | 'openAnalysis'>>;
 
 export async function main(argv: string[], io: ProgramIo = {}): Promise<number> {
   const env = io.env ?? process.env;
@@ -248,6 +251,7 @@ export async function main(argv: string[], io: ProgramIo = {}): Promise<number> 
     },
     defaultActor: env.SCRIPTWARDEN_USER || safeUser(),
     openCapturer: capturerFactory(env, process.getuid?.() === 0),
+    openAnalysis: io.openAnalysis ?? (async (options) => (await import('../run/analysis-pool.js')).createAnalysisPool(options)),
     createDashboard: async (deps) => (await import('../../dashboard/create-app.js')).createApp(deps),
     waitForShutdown: () => new Promise((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -1,6 +1,6 @@
 // What every command gets from the composition root: streams, working folder, and how to open things.
 
-import type { AnalysisPool } from '../../run/analysis-pool.js';
+import type { AnalysisPool, PoolOptions } from '../../run/analysis-pool.js';
 import { loadConfig, type Config } from '../../config/config.js';
 import type { Capturer } from '../../run/run-scan.js';
 import type { BrowserState } from '../../capture/types.js';
@@ -24,6 +24,8 @@ export interface CommandContext {
   defaultActor: string;
   /** Opens the crawler for a scan; cli.ts supplies it so src/ never imports crawler/. */
   openCapturer(config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }>;
+  /** Starts the worker threads that plan and analyse what pages served; closing the pool ends them. */
+  openAnalysis(options: PoolOptions): Promise<AnalysisPool>;
   /** Builds the dashboard for `serve`; cli.ts supplies it so src/ never imports dashboard/. */
   createDashboard(deps: DashboardDeps): Promise<DashboardHandle>;
   /** Resolves with the signal name when the process is asked to stop (SIGINT, SIGTERM). */

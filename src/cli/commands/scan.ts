@@ -2,7 +2,6 @@
 
 import { loadConfig } from '../../config/config.js';
 import { ScriptwardenError } from '../../errors.js';
-import { createAnalysisPool } from '../../run/analysis-pool.js';
 import { loadIntel } from '../../detect/intel/load-intel.js';
 import { runScan, selectTargets } from '../../run/run-scan.js';
 import { notifyAfterScan } from '../../run/notify.js';
@@ -27,7 +26,7 @@ export async function scanCommand(options: ScanOptions, ctx: CommandContext): Pr
   const capturer = await ctx.openCapturer(config, targets.some((t) => t.type === 'page'));
   const store = openStore(config.database);
   // Planning and analysis of what pages served run in worker threads, each task within its time budget.
-  const analysis = createAnalysisPool({ intel: config.intel, budgetMs: config.limits.analysisBudget });
+  const analysis = await ctx.openAnalysis({ intel: config.intel, budgetMs: config.limits.analysisBudget });
   const live = ctx.stderr.isTTY;
   try {
     const run = await runScan(

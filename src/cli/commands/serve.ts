@@ -3,7 +3,6 @@
 import { loadConfig } from '../../config/config.js';
 import { parseDuration } from '../../config/duration.js';
 import { describeError, ScriptwardenError } from '../../errors.js';
-import { createAnalysisPool } from '../../run/analysis-pool.js';
 import { loadIntel } from '../../detect/intel/load-intel.js';
 import { createLogger, type LogFormat } from '../../run/log.js';
 import { renderMetrics } from '../../run/metrics.js';
@@ -48,7 +47,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   }
   // Hostile bodies are planned, analysed, beautified and diffed in worker threads: the dashboard, /healthz and the
   // scheduler keep answering while one is.
-  const analysis = createAnalysisPool({ intel: config.intel, budgetMs: config.limits.analysisBudget });
+  const analysis = await ctx.openAnalysis({ intel: config.intel, budgetMs: config.limits.analysisBudget });
   const scheduler: Scheduler | null = capturer
     ? createScheduler({ config, store, capturer, loadIntel: () => loadIntel(config.intel), analysis, log, version: ctx.version })
     : null;
