@@ -5,25 +5,23 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { severityRank } from '../../src/capture/types.js';
 import { releaseCases } from '../fixtures/corpus/releases.js';
-import { fetchReleases, startLocalRegistry, type LocalRegistry } from '../fixtures/npm-releases.js';
+import { fetchReleases } from '../fixtures/npm-releases.js';
 import type { CorpusCase } from '../fixtures/corpus/case.js';
 import { alertUrl, assertScannedTwice, scanCorpus, type Alert, type CorpusRun } from './corpus-scan.js';
 
 const RANK_LOW = severityRank('low');
 
 describe('labelled corpus: real releases', () => {
-  let registry: LocalRegistry;
   let run: CorpusRun;
-  // Real releases are fetched from the npm registry by the setup (once, into a cache) and served by a local registry.
   let RELEASE_CASES: CorpusCase[] = [];
 
   beforeAll(async () => {
+    // The cases are built from the release files: the setup's cache has them (fetched here when it does not yet).
     await fetchReleases();
     RELEASE_CASES = releaseCases();
-    registry = await startLocalRegistry();
-    run = await scanCorpus(RELEASE_CASES, { registry: registry.url });
+    run = await scanCorpus(RELEASE_CASES, { registry: true });
   }, 600_000);
-  afterAll(async () => { await run?.close(); await registry?.close(); });
+  afterAll(async () => { await run?.close(); });
 
   it('holds at least 25 real releases, in place and at new URLs, all scanned successfully twice', () => {
     assert.ok(RELEASE_CASES.flatMap((c) => c.releases ?? []).length >= 25);

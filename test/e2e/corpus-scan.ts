@@ -7,6 +7,7 @@ import { severityRank, type Severity } from '../../src/capture/types.js';
 import type { CorpusCase } from '../fixtures/corpus/case.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+import { fetchReleases, startLocalRegistry, type LocalRegistry } from '../fixtures/npm-releases.js';
 import type { ScanJson } from './scenario.js';
 
 export type Alert = ScanJson['alerts'][number];
@@ -35,8 +36,17 @@ export function alertUrl(alert: Alert): string {
   return String(alert.details.url ?? alert.subject);
 }
 
-/** Every case's pages served before, scanned and approved; then served after and scanned again. */
-export async function scanCorpus(cases: CorpusCase[], options: { registry?: string } = {}): Promise<CorpusRun> {
+/**
+ * Every case's pages served before, scanned and approved; then served after and scanned again. `registry`: real npm
+ * files are verified against their published releases, fetched by the setup (once, into a cache) and served by a
+ * local registry, as a real scan would ask npm's.
+ */
+export async function scanCorpus(cases: CorpusCase[], options: { registry?: boolean } = {}): Promise<CorpusRun> {
+  let registry: LocalRegistry | null = null;
+  if (options.registry) {
+    await fetchReleases();
+    registry = await startLocalRegistry();
+  }
   const site = await startFixtureSite();
   for (const c of cases) install(site, c.before);
   const dir = tempProject('sw-corpus-');
@@ -47,7 +57,7 @@ export async function scanCorpus(cases: CorpusCase[], options: { registry?: stri
     '  "*.test": 127.0.0.1',
     '  "cdn.polyfill.io": 127.0.0.1',
     '  "coinhive.com": 127.0.0.1',
-    ...(options.registry ? ['intel:', `  registry: ${options.registry}`] : []),
+    ...(registry ? ['intel:', `  registry: ${registry.url}`] : []),
     'browser:',
     '  pageTimeout: 10s',
     '  settle: 300ms',
@@ -66,7 +76,7 @@ export async function scanCorpus(cases: CorpusCase[], options: { registry?: stri
     baseline,
     result,
     of: (target, type) => result.alerts.filter((a) => a.target === target && (type === undefined || a.type === type)),
-    close: () => site.close(),
+    close: async () => { await site.close(); await registry?.close(); },
   };
 }
 
