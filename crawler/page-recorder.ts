@@ -4,6 +4,8 @@ import type { CDPSession, Protocol } from 'puppeteer';
 
 export interface RecordedRequest {
   requestId: string;
+  /** The document that asked for it (empty for a worker's requests): a navigation's own id is its loader id. */
+  loaderId: string;
   url: string;
   type: string;
   method: string;
@@ -48,7 +50,7 @@ const BODY_TYPES = new Set(['Script']);
 
 function newRequest(requestId: string, url: string, type: string, initiator: Protocol.Network.Initiator | null): RecordedRequest {
   return {
-    requestId, url, type, method: 'GET', frameId: null, initiator, status: null, headers: {}, remoteIp: null, remotePort: null,
+    requestId, loaderId: '', url, type, method: 'GET', frameId: null, initiator, status: null, headers: {}, remoteIp: null, remotePort: null,
     failed: null, body: null, requestHeaders: {}, postData: null, wallTime: Date.now() / 1000, sentAt: 0, finishedAt: null,
     statusText: '', protocol: '', mimeType: '', encodedBytes: 0, security: null, documentBody: null,
   };
@@ -97,6 +99,7 @@ export class PageRecorder {
       const inline = event.request.postData;
       this.requests.set(event.requestId, {
         ...newRequest(event.requestId, event.request.url, event.type ?? 'Other', event.initiator ?? null),
+        loaderId: event.loaderId ?? '',
         method: event.request.method,
         frameId: event.frameId ?? null,
         wallTime: event.wallTime,
@@ -160,7 +163,7 @@ export class PageRecorder {
         if (!event.frame.parentId && event.type !== 'BackForwardCacheRestore') {
           this.mainDocumentId = event.frame.loaderId;
           if (this.guardNavigation) this.navigatedAway ??= event.frame.url;
-          this.resetForDocument(event.frame.url);
+          this.resetForDocument(event.frame.url, event.frame.loaderId);
         }
       });
     }
@@ -178,13 +181,17 @@ export class PageRecorder {
     return request?.failed ?? null;
   }
 
-  /** Forgets scripts, requests and frames of earlier top documents, keeping the new document's own request. */
-  resetForDocument(url: string): void {
+  /**
+   * Forgets scripts and requests of earlier top documents, keeping the new document's own request and what it already
+   * asked for: the engine may report a subresource (one that fails at once, say, on a cached DNS failure) before the
+   * navigation that made it.
+   */
+  resetForDocument(url: string, loaderId: string): void {
     this.scripts.length = 0;
     this.socketFrames.length = 0;
     this.droppedScripts = 0;
     for (const [id, request] of this.requests) {
-      if (id === this.mainDocumentId || (request.type === 'Document' && request.url === url)) continue;
+      if (id === this.mainDocumentId || (loaderId && request.loaderId === loaderId) || (request.type === 'Document' && request.url === url)) continue;
       if (this.earlierRequests.length < MAX_EARLIER) this.earlierRequests.push(request);
       this.requests.delete(id);
     }
