@@ -65,6 +65,8 @@ describe('continuous monitoring (serve)', () => {
       env: { SW_WEBHOOK_SECRET: SECRET, SW_SMTP_URL: `smtp://sw:mail-pass-93c1@127.0.0.1:${smtp.port}` },
       // serve's own browser: the health report names its process, and a test kills it.
       ownBrowser: true,
+      // Monitoring is the subject (every alert here is a script change): no behavioural pass on every 2 s scan.
+      canary: false,
     });
     serve = await startServe(s.dir, { SW_WEBHOOK_SECRET: SECRET, SW_SMTP_URL: `smtp://sw:mail-pass-93c1@127.0.0.1:${smtp.port}` });
   });
