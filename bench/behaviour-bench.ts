@@ -1,5 +1,6 @@
 // Behavioural-pass benchmark: the time the canary pass adds per payment page, against a plain capture in the same run.
 
+import { judgeCanary } from '../src/detect/canary.js';
 import { launchBrowser } from '../crawler/launch-browser.js';
 import { CHECKOUT_FORM } from '../test/fixtures/canary-shops.js';
 import { startFixtureSite } from '../test/fixtures/fixture-site.js';
@@ -29,9 +30,9 @@ ${CHECKOUT_FORM}<script>window.dataLayer = [{ page: 'checkout', n: ${i} }];</scr
     const started = performance.now();
     let caught = 0;
     for (const url of urls) {
-      const capture = await browser.capture({ target: 'bench', url, profile: 'desktop' }, { ...base, canary: { enabled: canary, approvedHosts: [] } });
+      const capture = await browser.capture({ target: 'bench', url, profile: 'desktop' }, { ...base, canary: { enabled: canary } });
       if (!capture.outcome.ok) throw new Error(`bench capture failed: ${JSON.stringify(capture.outcome)}`);
-      caught += capture.canary?.findings.length ?? 0;
+      caught += capture.canary ? judgeCanary(capture.canary, capture.finalUrl ?? url, []).findings.length : 0;
     }
     return { ms: performance.now() - started, caught };
   };

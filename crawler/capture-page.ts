@@ -18,7 +18,7 @@ import { installInstrumentation } from './instrument.js';
 import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
 import type { JourneyStep } from '../src/config/journey.js';
-import { attributeImages, exfiltrationFindings, instrumentedItems, SEARCH_BUDGET_CHARS, storedFindings } from '../src/detect/canary.js';
+import { attributeImages, instrumentedItems, withinSearchBudget } from '../src/detect/canary.js';
 import { isOwnSite } from '../src/detect/vendors.js';
 import { emptyCapture } from '../src/capture/empty-capture.js';
 import { gatherEvidence, networkEntries } from './evidence.js';
@@ -44,7 +44,7 @@ export interface CaptureLimits {
   /** Script bytes kept per page in all (default 64 MB); beyond it bodies are fingerprinted and dropped. */
   maxPageBytes?: number;
   /** The behavioural pass on payment and login pages; off when absent. `nextPage`: the later page watched for staged data. */
-  canary?: { enabled: boolean; approvedHosts: string[]; nextPage?: string };
+  canary?: { enabled: boolean; nextPage?: string };
 }
 
 function securityHeaders(response: HTTPResponse | null): PageCapture['securityHeaders'] {
@@ -218,12 +218,12 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
     }
     sent.push(...opened.seen);
     pass.blocked.push(...opened.blocked);
-    const budget = { chars: SEARCH_BUDGET_CHARS, unsearched: 0 };
+    // The judgement's inputs, bounded as the search is: what was typed and everything sent (src/detect/canary.ts).
+    const { kept, unsearched } = withinSearchBudget(sent);
     capture.canary = {
       cardLast4: pass.values.cardNumber.slice(-4), filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked.slice(0, 50),
-      findings: exfiltrationFindings(sent, pass.values, (url) => isOwnSite(url, pageUrl), limits.canary.approvedHosts, pass.formAction, budget),
-      stored: storedFindings(signals, pass.values),
-      ...(budget.unsearched ? { unsearched: budget.unsearched } : {}),
+      values: pass.values, formAction: pass.formAction, outbound: kept, unsearched,
+      staged: signals.filter((s) => s.kind === 'stored' && s.data),
     };
   }
   if (recorder.blockedOwnNetwork.length > 0) {

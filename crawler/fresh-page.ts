@@ -24,8 +24,9 @@ export async function presentAsVisitor(page: Page, settings: ReturnType<typeof p
   }
   await page.setViewport(settings.viewport);
   // A busy browser applies the window's size a moment later, and a page reading outerWidth before then sees 0 (an
-  // automation tell): wait, briefly and bounded, until the blank page sees a window at least as large as its viewport.
-  const deadline = Date.now() + 2000;
+  // automation tell): wait, bounded, until the blank page sees a window at least as large as its viewport (at once
+  // on an idle machine; seen to take over 2 s on a saturated one).
+  const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
     const [outer, inner] = await page.evaluate(() => [window.outerWidth, window.innerWidth]).catch(() => [1, 0]);
     if (outer! >= inner! && outer! > 0) break;

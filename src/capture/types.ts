@@ -138,7 +138,54 @@ export interface RuntimeSignal {
   data?: string;
 }
 
-/** What the behavioural pass did on a page with a payment or login form. */
+/** The canary data the behavioural pass types: synthetic, unique per scan. */
+export interface CanaryValues {
+  /** 16 digits, Luhn-valid, unique per scan. */
+  cardNumber: string;
+  name: string;
+  /** MM/YY */
+  expiry: string;
+  cvc: string;
+  email: string;
+  /** For login forms. */
+  password: string;
+}
+
+/** One thing the page sent: a request (URL, headers, body) or a WebSocket frame. */
+export interface OutboundItem {
+  url: string;
+  method: string;
+  /** Chrome's resource type: XHR, Fetch, Ping, Image, WebSocket, Document, Script, … */
+  type: string;
+  headers: Record<string, string>;
+  body: string | null;
+  /** Set for WebSocket frames: the payload sent. */
+  frame?: string;
+  script: string | null;
+}
+
+/** What the behavioural pass did, as the crawler saw it: the judgement's inputs (src/detect/canary.ts judges them). */
+export interface CanaryPass {
+  /** Last four digits of the canary card number: enough to find it in logs, not a card. */
+  cardLast4: string;
+  /** Fields filled, as `field → selector`. */
+  filled: string[];
+  /** The button or form the pass submitted, if any. */
+  submitted: string | null;
+  /** Requests the pass refused so that no real order is placed (`POST https://shop/order`). */
+  blocked: string[];
+  /** What was typed, and the action of the form submitted: the one place card data may legitimately go. */
+  values: CanaryValues;
+  formAction: string | null;
+  /** Everything the page (and the next page, and windows it opened) sent, in order, up to the search budget. */
+  outbound: OutboundItem[];
+  /** Items past the search budget (8 MB of text): counted, not kept. */
+  unsearched: number;
+  /** Writes to storage and cookies during the pass, with what they carried (bounded). */
+  staged: RuntimeSignal[];
+}
+
+/** What the behavioural pass found on a page with a payment or login form: the judged pass, as a scan records it. */
 export interface CanaryReport {
   /** Last four digits of the canary card number: enough to find it in logs, not a card. */
   cardLast4: string;
@@ -224,7 +271,7 @@ export interface PageCapture {
   /** Notices that do not make the capture partial: requests refused to the monitor's own network, bodies not kept. */
   notices?: string[];
   /** The canary pass, on pages with a payment or login form; null when it did not run. */
-  canary?: CanaryReport | null;
+  canary?: CanaryPass | null;
   /** Runtime signals from the page instrumentation (payment-field listeners and reads, beacons, miners). */
   runtime?: RuntimeSignal[];
   /** HTML, screenshot, network log and TLS of the load; absent for resources and failed loads. */

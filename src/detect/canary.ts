@@ -1,20 +1,11 @@
 // Canary payment data: unique per-scan values, and a search for them in outbound traffic under common encodings (pure).
 
 import { randomInt } from 'node:crypto';
-import type { ExfiltrationFinding, RuntimeSignal, StoredFinding } from '../capture/types.js';
+import type { CanaryPass, CanaryReport, CanaryValues, ExfiltrationFinding, OutboundItem, RuntimeSignal, StoredFinding } from '../capture/types.js';
+import { isOwnSite } from './vendors.js';
 import { searchCanary } from './canary-search.js';
 
-export interface CanaryValues {
-  /** 16 digits, Luhn-valid, unique per scan. */
-  cardNumber: string;
-  name: string;
-  /** MM/YY */
-  expiry: string;
-  cvc: string;
-  email: string;
-  /** For login forms. */
-  password: string;
-}
+export type { CanaryValues, OutboundItem };
 
 export type CanaryField = keyof CanaryValues;
 
@@ -91,18 +82,6 @@ export function findCanary(text: string, values: CanaryValues): CanaryMatch[] {
   return searchCanary(text, values);
 }
 
-/** One thing the page sent: a request (URL, headers, body) or a WebSocket frame. */
-export interface OutboundItem {
-  url: string;
-  method: string;
-  /** Chrome's resource type: XHR, Fetch, Ping, Image, WebSocket, Document, Script, … */
-  type: string;
-  headers: Record<string, string>;
-  body: string | null;
-  /** Set for WebSocket frames: the payload sent. */
-  frame?: string;
-  script: string | null;
-}
 
 const CHANNELS: Record<string, string> = {
   XHR: 'xhr', Fetch: 'fetch', Ping: 'beacon', Image: 'image', WebSocket: 'websocket', Document: 'navigation', Script: 'script',
@@ -181,6 +160,26 @@ export function hostAllowed(host: string, patterns: string[]): boolean {
 /** Characters of outbound data searched per page at the most (about a second of decoding in the worst case). */
 export const SEARCH_BUDGET_CHARS = 8 * 1024 * 1024;
 
+function searchedSize(item: OutboundItem): number {
+  return item.url.length + (item.body?.length ?? 0) + (item.frame?.length ?? 0);
+}
+
+/** The items a search would read, in order, and how many it would skip: what a capture keeps of a hostile page's traffic. */
+export function withinSearchBudget(items: OutboundItem[]): { kept: OutboundItem[]; unsearched: number } {
+  let chars = SEARCH_BUDGET_CHARS;
+  const kept: OutboundItem[] = [];
+  let unsearched = 0;
+  for (const item of items) {
+    const size = searchedSize(item);
+    if (size > chars) unsearched++;
+    else {
+      chars -= size;
+      kept.push(item);
+    }
+  }
+  return { kept, unsearched };
+}
+
 /** The URL without query and fragment, for comparing a request with a form's action. */
 function bareUrl(url: string): string {
   try {
@@ -209,7 +208,7 @@ export function exfiltrationFindings(
   const action = formAction ? bareUrl(formAction) : null;
   for (const item of outbound) {
     // A hostile page cannot make the search unbounded: past the budget, items are counted, not searched.
-    const size = item.url.length + (item.body?.length ?? 0) + (item.frame?.length ?? 0);
+    const size = searchedSize(item);
     if (size > budget.chars) {
       budget.unsearched++;
       continue;
@@ -261,4 +260,18 @@ export function attributeImages(items: OutboundItem[], signals: RuntimeSignal[])
     const signal = signals.find((s) => s.kind === 'beacon' && s.script && s.detail === item.url.slice(0, 300));
     return signal ? { ...item, script: signal.script } : item;
   });
+}
+
+/**
+ * The judgement of one pass: which canary values reached a host other than the page's own site and the approved
+ * processors, and which a script staged in storage. Pure: a recorded capture is judged again with other settings.
+ */
+export function judgeCanary(pass: CanaryPass, pageUrl: string, approvedHosts: string[]): CanaryReport {
+  const budget = { chars: SEARCH_BUDGET_CHARS, unsearched: pass.unsearched };
+  const findings = exfiltrationFindings(pass.outbound, pass.values, (url) => isOwnSite(url, pageUrl), approvedHosts, pass.formAction, budget);
+  return {
+    cardLast4: pass.cardLast4, filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked,
+    findings, stored: storedFindings(pass.staged, pass.values),
+    ...(budget.unsearched ? { unsearched: budget.unsearched } : {}),
+  };
 }

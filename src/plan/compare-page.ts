@@ -3,7 +3,7 @@
 import type { BaselineSnapshot } from './baseline.js';
 import type { PlannedDestination, ScanPlan } from './plan.js';
 import { connectionAddedSeverity, headerChangeSeverity } from './severity.js';
-import { SECURITY_HEADERS, type PageCapture } from '../capture/types.js';
+import { SECURITY_HEADERS, type CanaryReport, type PageCapture } from '../capture/types.js';
 
 /** CSP nonces differ on every response by design; they are masked so an unchanged policy compares equal. */
 export function comparableHeaderValue(name: string, value: string | null): string | null {
@@ -98,8 +98,8 @@ export function compareDestinations(capture: PageCapture, baseline: BaselineSnap
  * Canary values that reached a host other than the page's own site and the approved processors: `critical`, on the
  * very first scan too. An approved alert (subject `exfil:<host>`) accepts that host as a processor from then on.
  */
-export function compareCanary(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
-  for (const finding of capture.canary?.findings ?? []) {
+export function compareCanary(report: CanaryReport, baseline: BaselineSnapshot, plan: ScanPlan): void {
+  for (const finding of report.findings) {
     // On the shop's own site the endpoint is the destination: approving it does not approve the whole site.
     const destination = finding.sameSite ? `${finding.host}${finding.path ?? ''}` : finding.host;
     const subjectKey = `exfil:${destination}`;
@@ -116,7 +116,7 @@ export function compareCanary(capture: PageCapture, baseline: BaselineSnapshot, 
       dedupeKey: `exfiltration.detected|${destination}|${finding.channel}|${finding.script ?? ''}`,
       oldValue: null,
       newValue: destination,
-      details: { ...finding, canary: { cardLast4: capture.canary!.cardLast4, filled: capture.canary!.filled, submitted: capture.canary!.submitted, blocked: capture.canary!.blocked } },
+      details: { ...finding, canary: { cardLast4: report.cardLast4, filled: report.filled, submitted: report.submitted, blocked: report.blocked } },
     });
   }
 }
@@ -125,8 +125,8 @@ export function compareCanary(capture: PageCapture, baseline: BaselineSnapshot, 
  * Canary values a script wrote to browser storage or cookies: card data staged on this page to be sent from a later
  * one. `high`: a finding, not yet an exfiltration; approving it accepts that script's use of that storage.
  */
-export function compareStored(capture: PageCapture, baseline: BaselineSnapshot, plan: ScanPlan): void {
-  for (const finding of capture.canary?.stored ?? []) {
+export function compareStored(report: CanaryReport, baseline: BaselineSnapshot, plan: ScanPlan): void {
+  for (const finding of report.stored ?? []) {
     const subjectKey = `stored:${finding.area}:${finding.script ?? ''}`;
     if (baseline.acceptedFindings.has(subjectKey)) continue;
     const by = finding.script ?? 'a script the page did not name';
@@ -141,7 +141,7 @@ export function compareStored(capture: PageCapture, baseline: BaselineSnapshot, 
       dedupeKey: `canary.stored|${finding.area}|${finding.script ?? ''}`,
       oldValue: null,
       newValue: finding.area,
-      details: { ...finding, canary: { cardLast4: capture.canary!.cardLast4, filled: capture.canary!.filled, submitted: capture.canary!.submitted } },
+      details: { ...finding, canary: { cardLast4: report.cardLast4, filled: report.filled, submitted: report.submitted } },
     });
   }
 }

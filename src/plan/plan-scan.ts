@@ -8,6 +8,7 @@ import { frameScopeOfKey, sameScriptOtherVersion, stripFragment } from './identi
 import { identifyLibrary, type LibraryIndex } from '../detect/intel/libraries.js';
 import { urlClaims } from '../detect/intel/release-claims.js';
 import { knownBadMatch, type KnownBadHosts } from '../detect/intel/known-bad-hosts.js';
+import { judgeCanary } from '../detect/canary.js';
 import { learnFromSamples } from './baseline-samples.js';
 import type { PlannedAlert, PlannedScript, ScanPlan } from './plan.js';
 import { compareCanary, compareDestinations, compareHeaders, compareRuntime, compareStored } from './compare-page.js';
@@ -27,6 +28,8 @@ export interface PlanOptions {
   knownBad?: KnownBadHosts;
   /** Further loads taken while the baseline is established: volatile literals are learned from them. */
   samples?: PageCapture[];
+  /** Hosts canary data may go to (the payment processors): canary.approvedHosts. */
+  approvedHosts?: string[];
 }
 
 
@@ -50,7 +53,7 @@ export function basePlan(capture: PageCapture): ScanPlan {
       warnings: [...capture.truncated, ...failedLoadsOf(capture).map((f) => `script ${f.url} failed to load (${f.error})`), ...(capture.notices ?? [])],
       partial: capture.truncated.length > 0,
       failedLoads: failedLoadsOf(capture),
-      canary: capture.canary ?? null,
+      canary: null,
       runtime: capture.runtime ?? [],
     },
     bodies: new Map(),
@@ -268,8 +271,12 @@ export function planScan(capture: PageCapture, baseline: BaselineSnapshot, optio
   compareScripts(baseline, plan, options);
   compareHeaders(capture, baseline, plan);
   compareDestinations(capture, baseline, plan);
-  compareCanary(capture, baseline, plan);
-  compareStored(capture, baseline, plan);
+  if (capture.canary) {
+    const report = judgeCanary(capture.canary, capture.finalUrl ?? capture.requestedUrl, options.approvedHosts ?? []);
+    plan.scan.canary = report;
+    compareCanary(report, baseline, plan);
+    compareStored(report, baseline, plan);
+  }
   compareRuntime(capture, baseline, plan);
   return plan;
 }

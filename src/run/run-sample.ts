@@ -35,7 +35,7 @@ async function sampleOne(deps: ScanDeps, target: TargetConfig, profile: string):
   if (!capture.outcome.ok) return { ...base, status: 'failed', error: { code: capture.outcome.code, message: capture.outcome.reason } };
   const baseline = store.readBaseline(target.name, profile);
   if (!baseline.established) return { ...base, status: 'no-baseline', error: null };
-  const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries });
+  const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, approvedHosts: config.canary.approvedHosts });
   const byId = new Map(baseline.scripts.map((k) => [k.id, k]));
   for (const script of plan.scripts) {
     const known = script.knownId === null ? undefined : byId.get(script.knownId);

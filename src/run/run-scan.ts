@@ -155,7 +155,7 @@ async function judge(job: Job, deps: ScanDeps): Promise<Judged> {
   if (!baseline.established && capture.outcome.ok) {
     for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile, true));
   }
-  const planned = await planOf(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples }, deps.analysis);
+  const planned = await planOf(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples, approvedHosts: config.canary.approvedHosts }, deps.analysis);
   const inputs = await readJudgement(planned, baseline, store, intel, config.limits.maxAlertsPerScan);
   const pool = deps.analysis;
   const plan = await detect(planned, inputs, pool ? { analyze: async (change) => (await pool.analyze(change)) ?? [budgetFinding(pool.budgetMs)] } : {});

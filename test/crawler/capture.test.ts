@@ -133,7 +133,7 @@ var s = document.createElement('script'); s.src = 'http://cdn.test:{{PORT}}/inje
 <script src="/pay.js"></script><script>document.forms[0].addEventListener('submit', function () { navigator.sendBeacon('/seen-submit', '1'); });</script>`;
     site.set('shop.test', '/pay', pay);
     site.set('shop.test', '/pay.js', 'window.pay = 1;');
-    const canaryLimits = { ...limits, canary: { enabled: true, approvedHosts: [] } };
+    const canaryLimits = { ...limits, canary: { enabled: true } };
     const full = await browser.capture({ target: 'pay', url: site.url('shop.test', '/pay'), profile: 'desktop' }, canaryLimits);
     assert.ok(full.canary && full.canary.filled.length > 0, 'a scan of a payment page runs the pass');
     assert.ok(full.evidence?.screenshotPng, 'and keeps evidence');

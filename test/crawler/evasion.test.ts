@@ -1,6 +1,7 @@
 // Crawler: the scan looks like a visitor; a skimmer that hides from automation tells still runs, on desktop and mobile.
 
 import assert from 'node:assert/strict';
+import { judgeCanary } from '../../src/detect/canary.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { BrowserHandle } from '../../crawler/launch-browser.js';
 import { evasivePage } from '../fixtures/evasive-page.js';
@@ -33,17 +34,18 @@ var v = document.getElementById('card-number').value;`);
     it(`shows no automation tell (${profile}), so the hidden skimmer runs and the canary catches it`, async () => {
       const before = site.hits.length;
       const capture = await browser.capture({ target: 'evasive', url: site.url('evasive.test', '/checkout'), profile },
-        { pageTimeoutMs: 10_000, settleMs: 300, maxScriptsPerPage: 100, maxBodyBytes: 1_000_000, canary: { enabled: true, approvedHosts: [] } });
+        { pageTimeoutMs: 10_000, settleMs: 300, maxScriptsPerPage: 100, maxBodyBytes: 1_000_000, canary: { enabled: true } });
       assert.equal(capture.outcome.ok, true);
       const report = site.hits.slice(before).find((h) => h.startsWith('report.test'));
       assert.equal(report, 'report.test /r/none.gif GET', 'the page saw no automation tell');
-      assert.deepEqual(capture.canary?.findings.map((f) => f.host), ['collect-evasive.test']);
+      // The crawler gathers; the judgement (src/detect) finds the canary in what the page sent.
+      assert.deepEqual(judgeCanary(capture.canary!, capture.finalUrl!, []).findings.map((f) => f.host), ['collect-evasive.test']);
     });
   }
 
   it('still attributes payment-field listeners to the script when the page tampers with stacks and functions', async () => {
     const capture = await browser.capture({ target: 'tamper', url: site.url('tamper.test', '/checkout'), profile: 'desktop' },
-      { pageTimeoutMs: 10_000, settleMs: 200, maxScriptsPerPage: 100, maxBodyBytes: 1_000_000, canary: { enabled: true, approvedHosts: [] } });
+      { pageTimeoutMs: 10_000, settleMs: 200, maxScriptsPerPage: 100, maxBodyBytes: 1_000_000, canary: { enabled: true } });
     const listen = capture.runtime?.find((s) => s.kind === 'listen' && s.detail === 'keyup on input[autocomplete=cc-number]#card-number');
     assert.ok(listen, JSON.stringify(capture.runtime));
     assert.equal(listen.script, site.url('tamper.test', '/js/t.js'));

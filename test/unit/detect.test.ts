@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { judgeCanary } from '../../src/detect/canary.js';
 import { detect, type DetectInputs } from '../../src/detect/detect.js';
 import { emptyBaseline, type BaselineSnapshot } from '../../src/plan/baseline.js';
 import { planScan } from '../../src/plan/plan-scan.js';
@@ -63,5 +64,18 @@ describe('detect on recorded captures', () => {
     const standing = judged.alerts.find((a) => a.dedupeKey === key)!;
     assert.equal(standing.details.findings, undefined, 'no analyzer ran on it');
     assert.ok(judged.alerts.some((a) => a.type === 'exfiltration.detected'), 'the new alert fits in the cap of one');
+  });
+
+  it('judges a recorded canary pass again with other settings: an approved processor is no exfiltration', () => {
+    const pass = recorded('checkout-british-airways').canary!;
+    const page = 'http://shop.test:47913/checkout';
+    assert.deepEqual(judgeCanary(pass, page, []).findings.map((f) => [f.host, f.channel, f.fields.join()]), [['shop-analytics.test', 'beacon', 'cardNumber']]);
+    assert.deepEqual(judgeCanary(pass, page, ['*.shop-analytics.test', 'shop-analytics.test']).findings, []);
+    assert.deepEqual(judgeCanary(recorded('checkout').canary!, page, []).findings, [], 'the shop itself sends the card nowhere');
+    // The scan records the judgement, not what was typed and sent.
+    const plan = planScan(recorded('checkout-british-airways'), baseline, { ...options, approvedHosts: ['shop-analytics.test'] });
+    assert.deepEqual(plan.scan.canary?.findings, []);
+    assert.equal(plan.alerts.filter((a) => a.type === 'exfiltration.detected').length, 0);
+    assert.equal('outbound' in (plan.scan.canary ?? {}), false);
   });
 });
