@@ -71,15 +71,15 @@ for (let t = 0; t < TARGETS; t++) {
     const scripts = Array.from({ length: SCRIPTS_PER_TARGET }, (_, i) => script(t, i, s >= 5 && i < 5 ? 1 : 0));
     if (t === 0) scripts[0] = { ...scripts[0]!, url: 'https://cdn.example/bundle.min.js', body: s >= 5 ? bundleNew : bundleOld };
     const c = capture(t, s, scripts);
-    store.applyPlan(planScan(c, store.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
-    if (s === 0) store.approveAll({ by: 'bench', note: 'seed', at: c.finishedAt });
+    store.scans.applyPlan(planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
+    if (s === 0) store.alerts.approveAll({ by: 'bench', note: 'seed', at: c.finishedAt });
   }
 }
 const counts = rawDb(store).prepare('SELECT (SELECT COUNT(*) FROM scripts) AS scripts, (SELECT COUNT(*) FROM observations) AS observations, (SELECT COUNT(*) FROM alerts) AS alerts').get() as Record<string, number>;
 console.log(`seeded ${counts.scripts} scripts, ${counts.observations} observations, ${counts.alerts} alerts in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
-const bundleAlert = store.listAlerts({ status: 'all', target: 'shop-0' }).find((a) => a.subject === 'https://cdn.example/bundle.min.js')!;
-const someAlert = store.listAlerts({ status: 'all', target: 'shop-50' })[0]!;
+const bundleAlert = store.alerts.list({ status: 'all', target: 'shop-0' }).find((a) => a.subject === 'https://cdn.example/bundle.min.js')!;
+const someAlert = store.alerts.list({ status: 'all', target: 'shop-50' })[0]!;
 const dashboard = createApp({ store, actor: 'bench' });
 const { url } = await dashboard.listen(0, '127.0.0.1');
 await fetch(`${url}alerts/${bundleAlert.id}`);

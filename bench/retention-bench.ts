@@ -49,17 +49,17 @@ function simulate(retention: boolean): { bytes: number; observations: number; re
     const version = Math.floor(day / 7) + 1;
     for (let i = 0; i < SCANS_PER_DAY; i++) {
       const c = capture(START + day * DAY_MS + i * 900_000, version);
-      store.applyPlan(planScan(c, store.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
+      store.scans.applyPlan(planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
     }
-    store.approveAll({ by: 'bench', note: 'weekly tag update', at: new Date(START + day * DAY_MS).toISOString() });
+    store.alerts.approveAll({ by: 'bench', note: 'weekly tag update', at: new Date(START + day * DAY_MS).toISOString() });
     if (retention) {
       const started = performance.now();
-      store.retain(new Date(START + (day - 90) * DAY_MS).toISOString(), new Date(START + day * DAY_MS).toISOString());
+      store.scans.retain(new Date(START + (day - 90) * DAY_MS).toISOString(), new Date(START + day * DAY_MS).toISOString());
       retentionMs += performance.now() - started;
     }
   }
   const observations = (rawDb(store).prepare('SELECT COUNT(*) AS n FROM observations').get() as { n: number }).n;
-  const report = store.verify();
+  const report = store.scans.verify();
   if (!report.ok) throw new Error(`chain broken: ${report.firstBreak?.reason}`);
   const bytes = size(store);
   store.close();

@@ -23,17 +23,17 @@ export function evidenceOf(store: Store, alertId: number): EvidenceFile[] {
 }
 
 export async function loadAlertView(store: Store, views: DiffViews, id: number, actor: string, viewer: { canDecide: boolean; askName: boolean } = { canDecide: true, askName: true }): Promise<AlertView> {
-  const alert = store.getAlert(id);
+  const alert = store.alerts.get(id);
   if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
   const isScript = /^(script|resource)\./.test(alert.type);
   const oldBody = isScript && alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
   const newBody = isScript && alert.newValue ? store.blobs.textBySha(alert.newValue) : null;
   const oldPrint = oldBody !== null ? fingerprint(oldBody) : null;
-  const scriptId = isScript ? store.scriptId(alert.target, alert.profile, alert.subject) : null;
+  const scriptId = isScript ? store.inventory.scriptId(alert.target, alert.profile, alert.subject) : null;
   // A release moved to a new URL: the old body belongs to the script it replaces.
-  const replaces = typeof alert.details.replaces === 'string' ? store.scriptId(alert.target, alert.profile, alert.details.replaces) : null;
+  const replaces = typeof alert.details.replaces === 'string' ? store.inventory.scriptId(alert.target, alert.profile, alert.details.replaces) : null;
   const oldOwner = replaces ?? scriptId;
-  const oldMeta = oldOwner !== null && alert.oldValue ? store.versionMeta(oldOwner, alert.oldValue) : null;
+  const oldMeta = oldOwner !== null && alert.oldValue ? store.inventory.versionMeta(oldOwner, alert.oldValue) : null;
   const diff = oldBody !== null && newBody !== null ? await views.diff(alert.oldValue!, alert.newValue!) : null;
   return {
     alert,
@@ -45,7 +45,7 @@ export async function loadAlertView(store: Store, views: DiffViews, id: number, 
     actor,
     notifications: store.notifications.forAlert(id),
     evidence: evidenceOf(store, id),
-    decisions: store.decisions(id),
+    decisions: store.alerts.decisions(id),
     audit: store.access.audit.list({ objectType: 'alert', objectId: id }),
     ...viewer,
   };
@@ -62,7 +62,7 @@ export function decideFromRequest(
   const viewer = authOf(res).viewer!;
   const { note, by } = decisionInput(req, viewer.name);
   if (viewer.kind !== 'open' && by !== viewer.name) throw new ScriptwardenError('USAGE', `by must be left out: decisions are recorded as ${viewer.name}`);
-  const decided = store.decide([id], status, { by, note, at: new Date().toISOString(), ip: req.ip ?? null });
+  const decided = store.alerts.decide([id], status, { by, note, at: new Date().toISOString(), ip: req.ip ?? null });
   onDecision?.(decided);
   return decided[0]!;
 }

@@ -19,12 +19,12 @@ const CACHED_DIFFS = 200;
 export function createDiffViews(store: Store, pool?: AnalysisPool): DiffViews {
   const diffs = new Map<string, Promise<BoundedDiff>>();
   const beautified = async (sha256: string): Promise<string | null> => {
-    const cached = store.cachedBeautified(sha256);
+    const cached = store.inventory.cachedBeautified(sha256);
     if (cached !== undefined) return cached;
     const raw = store.blobs.textBySha(sha256);
     if (raw === null) return null;
     const text = raw.length <= INLINE_CHARS || !pool ? beautify(raw) : (await pool.beautify(raw)) ?? raw;
-    store.saveBeautified(sha256, text);
+    store.inventory.saveBeautified(sha256, text);
     return text;
   };
   const compute = async (oldSha: string, newSha: string): Promise<BoundedDiff> => {

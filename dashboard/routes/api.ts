@@ -18,19 +18,19 @@ export function apiRouter(store: Store, views: DiffViews, actor: string, onDecis
     next();
   });
   router.get('/targets', (_req, res) => {
-    res.json({ targets: store.overview() });
+    res.json({ targets: store.inventory.overview() });
   });
   router.get('/alerts', (req, res) => {
     const status = statusFilter(req.query.status) ?? 'all';
     const severity = severityFilter(req.query.severity);
     const target = queryText(req, 'target') || undefined;
     const type = queryText(req, 'type') || undefined;
-    const alerts = store.listAlerts({ status, target, severity, type });
+    const alerts = store.alerts.list({ status, target, severity, type });
     res.json({ alerts });
   });
   // What a live page polls: the newest alert's id (null before any), one cheap query.
   router.get('/alerts/latest', (_req, res) => {
-    res.json({ latestId: store.latestAlertId() });
+    res.json({ latestId: store.alerts.latestId() });
   });
   router.get('/alerts/:id', async (req, res) => {
     const view = await loadAlertView(store, views, parseId(req.params.id, 'alert id'), actor);
@@ -43,13 +43,13 @@ export function apiRouter(store: Store, views: DiffViews, actor: string, onDecis
   }
   router.get('/inventory', (req, res) => {
     const target = queryText(req, 'target') || undefined;
-    res.json({ inventory: store.inventory({ target }), destinations: store.destinations({ target }), headers: store.headers({ target }), fieldAccess: store.fieldAccess({ target }) });
+    res.json({ inventory: store.inventory.scripts({ target }), destinations: store.inventory.destinations({ target }), headers: store.inventory.headers({ target }), fieldAccess: store.inventory.fieldAccess({ target }) });
   });
   router.get('/scripts/:id/versions', (req, res) => {
     const id = parseId(req.params.id, 'script id');
-    const script = store.script(id);
+    const script = store.inventory.script(id);
     if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
-    res.json({ script, versions: store.scriptVersions(id) });
+    res.json({ script, versions: store.inventory.versions(id) });
   });
   router.get('/me', (_req, res) => {
     const viewer = authOf(res).viewer!;

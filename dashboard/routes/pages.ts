@@ -26,10 +26,10 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
   const router = Router();
   // Everything here is for signed-in users; routes that change things ask for more below.
   router.use(need('read'));
-  const targetNames = () => [...new Set(store.overview().map((t) => t.target))];
+  const targetNames = () => [...new Set(store.inventory.overview().map((t) => t.target))];
 
   router.get('/', (_req, res) => {
-    sendPage(res, overviewPage(store.overview(), store.alertTrend(new Date()), store.access.targets.paused()));
+    sendPage(res, overviewPage(store.inventory.overview(), store.alerts.trend(new Date()), store.access.targets.paused()));
   });
 
   router.get('/alerts', (req, res) => {
@@ -38,7 +38,7 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
     const type = queryText(req, 'type');
     if (type && !ALERT_TYPES.includes(type as never)) throw new ScriptwardenError('USAGE', `type must be one of ${ALERT_TYPES.join(', ')}`);
     const target = queryText(req, 'target');
-    const alerts = store.listAlerts({ status, severity, type: type || undefined, target: target || undefined, limit: 1000 });
+    const alerts = store.alerts.list({ status, severity, type: type || undefined, target: target || undefined, limit: 1000 });
     sendPage(res, alertsPage(alerts, { status, severity: severity ?? '', target, type }, targetNames()));
   });
 
@@ -57,27 +57,27 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
   router.get('/inventory', (req, res) => {
     const target = queryText(req, 'target');
     const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
-    const rows = store.inventory({ target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
-    sendPage(res, inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames(), store.fieldAccess({ target: target || undefined })));
+    const rows = store.inventory.scripts({ target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
+    sendPage(res, inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames(), store.inventory.fieldAccess({ target: target || undefined })));
   });
 
   router.get('/inventory.csv', (req, res) => {
     const target = queryText(req, 'target');
     res.set({ 'Content-Disposition': 'attachment; filename="scriptwarden-inventory.csv"', 'Cache-Control': 'no-store' });
-    res.type('text/csv; charset=utf-8').send(inventoryCsv(store.inventory({ target: target || undefined })));
+    res.type('text/csv; charset=utf-8').send(inventoryCsv(store.inventory.scripts({ target: target || undefined })));
   });
 
   router.get('/scans', (req, res) => {
     const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
-    const rows = store.scanList({ target: queryText(req, 'target') || undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+    const rows = store.scans.list({ target: queryText(req, 'target') || undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
     sendPage(res, scansPage(rows.slice(0, PAGE_SIZE), page, rows.length > PAGE_SIZE));
   });
 
   router.get('/scripts/:id', async (req, res) => {
     const id = parseId(String(req.params.id), 'script id');
-    const script = store.script(id);
+    const script = store.inventory.script(id);
     if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
-    const versions = store.scriptVersions(id);
+    const versions = store.inventory.versions(id);
     const from = queryText(req, 'from');
     const to = queryText(req, 'to');
     let compare = null;
@@ -86,15 +86,15 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
       if (!known.has(from) || !known.has(to)) throw new ScriptwardenError('USAGE', 'from and to must be versions of this script');
       compare = { from, to, diff: await views.diff(from, to) };
     }
-    sendPage(res, scriptPage(script, versions, compare, store.maskSettings(id)));
+    sendPage(res, scriptPage(script, versions, compare, store.inventory.maskSettings(id)));
   });
 
   router.post('/scripts/:id/rules', need('manage'), (req, res) => {
     const id = parseId(String(req.params.id), 'script id');
-    if (!store.script(id)) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
+    if (!store.inventory.script(id)) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
     const { enabled, forgetLearned } = rulesInput(req);
-    const current = store.maskSettings(id);
-    store.setMaskSettings(id, { disabled: MASK_RULES.filter((r) => !enabled.includes(r)), learned: forgetLearned ? [] : current.learned }, undefined, actorOf(req, res));
+    const current = store.inventory.maskSettings(id);
+    store.inventory.setMaskSettings(id, { disabled: MASK_RULES.filter((r) => !enabled.includes(r)), learned: forgetLearned ? [] : current.learned }, undefined, actorOf(req, res));
     res.redirect(303, `/scripts/${id}`);
   });
 

@@ -16,7 +16,7 @@ export interface BundleFile {
 
 /** Every file of one alert's bundle, read from the store (bodies byte for byte as stored). */
 export function bundleFiles(store: Store, alertId: number, generatedAt: string, version: string): BundleFile[] {
-  const alert = store.getAlert(alertId);
+  const alert = store.alerts.get(alertId);
   const trail = store.evidence.trail(alertId);
   if (!alert || !trail) throw new ScriptwardenError('NOT_FOUND', `no alert #${alertId}`);
   const files: BundleFile[] = [];
@@ -28,7 +28,7 @@ export function bundleFiles(store: Store, alertId: number, generatedAt: string, 
   body(alert.oldValue, 'script-old.js', 'the approved version, as stored');
   body(alert.newValue, 'script-new.js', 'the version that raised the alert, as stored');
   if (trail.scriptId !== null) {
-    const response = (sha: string | null) => (sha ? store.versionMeta(trail.scriptId!, sha) : null);
+    const response = (sha: string | null) => (sha ? store.inventory.versionMeta(trail.scriptId!, sha) : null);
     const meta = { old: response(alert.oldValue), new: response(alert.newValue) };
     if (meta.old || meta.new) files.push({ name: 'response.json', bytes: json(meta), description: 'status, headers, remote IP and port, initiator of each version' });
   }
@@ -47,7 +47,7 @@ export function bundleFiles(store: Store, alertId: number, generatedAt: string, 
         lastSeen: { at: alert.lastSeen, scanId: trail.lastScanId },
         seen: trail.sightings,
         notifications: store.notifications.forAlert(alertId).map(({ channelKey: _key, ...row }) => row),
-        decisions: store.decisions(alertId),
+        decisions: store.alerts.decisions(alertId),
       },
       generatedAt,
       generator: `scriptwarden ${version}`,

@@ -98,7 +98,7 @@ export async function deliverDue(
 ): Promise<void> {
   for (const row of store.notifications.due(now().toISOString())) {
     const channel = config.notify.find((c) => channelKey(c) === row.channelKey);
-    const alert = store.getAlert(row.alertId);
+    const alert = store.alerts.get(row.alertId);
     if (!channel || !alert) {
       store.notifications.record(row.id, { sent: false, error: channel ? 'alert no longer exists' : 'channel no longer configured', nextAttemptAt: null });
       continue;

@@ -33,7 +33,7 @@ async function sampleOne(deps: ScanDeps, target: TargetConfig, profile: string):
   const capture = await captureOnce(capturer, target, profile);
   const base = { target: target.name, profile, scripts: [] as SampledScript[] };
   if (!capture.outcome.ok) return { ...base, status: 'failed', error: { code: capture.outcome.code, message: capture.outcome.reason } };
-  const baseline = store.readBaseline(target.name, profile);
+  const baseline = store.scans.readBaseline(target.name, profile);
   if (!baseline.established) return { ...base, status: 'no-baseline', error: null };
   const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, approvedHosts: config.canary.approvedHosts });
   const byId = new Map(baseline.scripts.map((k) => [k.id, k]));
@@ -44,10 +44,10 @@ async function sampleOne(deps: ScanDeps, target: TargetConfig, profile: string):
     const after = plan.bodies.get(script.sha256);
     if (before === null || after === undefined) continue;
     const result = learnVolatile(before, after);
-    const current = store.maskSettings(known.id);
+    const current = store.inventory.maskSettings(known.id);
     const fresh = result.anchors.filter((a) => !current.learned.includes(a));
     const settings = withLearned(current, fresh);
-    if (fresh.length) store.setMaskSettings(known.id, settings);
+    if (fresh.length) store.inventory.setMaskSettings(known.id, settings);
     const nowMatches = sha256Hex(normalizeCode(after, settings).text) === sha256Hex(normalizeCode(before, settings).text);
     base.scripts.push({ key: known.key, scriptId: known.id, learned: fresh.length, examples: result.examples, nowMatches, structural: result.structural });
   }

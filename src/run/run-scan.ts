@@ -149,7 +149,7 @@ async function judge(job: Job, deps: ScanDeps): Promise<Judged> {
   const capture = await captureWithRetries(deps, target, profile);
   // Shutting down: a load cut short by the shutdown is not the target's failure, and is not recorded.
   if (!capture.outcome.ok && deps.retry?.abandoned()) return { job, started, capture, plan: null, repeatKeys: new Set() };
-  const baseline = store.readBaseline(target.name, profile);
+  const baseline = store.scans.readBaseline(target.name, profile);
   // While a baseline is being established, further loads show which values change on every load (their scripts only).
   const samples: PageCapture[] = [];
   if (!baseline.established && capture.outcome.ok) {
@@ -175,7 +175,7 @@ function record(judged: Judged, plan: ScanPlan | null, store: Store): JobResult 
       rejected: [],
     };
   }
-  const result = store.applyPlan(plan);
+  const result = store.scans.applyPlan(plan);
   return {
     outcome: {
       ...base,

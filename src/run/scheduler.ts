@@ -96,7 +96,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const save = (slot: Slot) => {
     try {
-      store.schedule.save({ target: slot.target.name, nextRunAt: slot.next.toISOString(), ...slot.row });
+      store.scheduling.save({ target: slot.target.name, nextRunAt: slot.next.toISOString(), ...slot.row });
     } catch (error) {
       log.error('schedule.save_failed', `cannot save the schedule of ${slot.target.name}: ${describeError(error)}`, { target: slot.target.name });
     }
@@ -155,7 +155,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       slot.row.lastSuccessAt = at;
       slot.row.consecutiveFailures = 0;
       slot.row.lastError = null;
-      const resolved = store.health.resolve(name, at);
+      const resolved = store.scheduling.resolveUnhealthy(name, at);
       if (resolved) {
         log.info('alert.resolved', `alert #${resolved.id} target.unhealthy on ${name} resolved: the target recovered`, { alertId: resolved.id, target: name });
         notify([resolved], 'alert.resolved');
@@ -164,7 +164,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       slot.row.consecutiveFailures++;
       slot.row.lastError = failure.slice(0, 500);
       if (slot.row.consecutiveFailures >= config.unhealthyAfter) {
-        const opened = store.health.open({ name, url: slot.target.url, type: slot.target.type }, failure, slot.row.consecutiveFailures, at);
+        const opened = store.scheduling.openUnhealthy({ name, url: slot.target.url, type: slot.target.type }, failure, slot.row.consecutiveFailures, at);
         if (opened) {
           log.warn('alert.opened', `alert #${opened.id} target.unhealthy on ${name}: ${opened.summary.slice(0, 200)}`, { alertId: opened.id, target: name });
           notify([opened], 'alert.opened');
@@ -200,7 +200,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       lastRetention = at.getTime();
       const cutoff = new Date(at.getTime() - parseDuration(config.retention)!).toISOString();
       try {
-        const report = store.retain(cutoff, at.toISOString());
+        const report = store.scans.retain(cutoff, at.toISOString());
         if (report.observationsRemoved > 0) log.info('retention', `retention removed ${report.observationsRemoved} observations from ${report.scans} scans before ${cutoff}`, { ...report });
       } catch (error) {
         log.error('retention.failed', `retention failed: ${describeError(error)}`);
@@ -211,7 +211,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   return {
     start() {
-      const stored = new Map(store.schedule.read().map((row) => [row.target, row]));
+      const stored = new Map(store.scheduling.read().map((row) => [row.target, row]));
       const at = now();
       for (const target of config.targets) {
         const spec = scheduleFor(config, target);

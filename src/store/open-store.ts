@@ -1,7 +1,7 @@
 // The store factory: one object over one SQLite file, with close().
 
 import type { BaselineSnapshot } from '../plan/baseline.js';
-import { beautify, type MaskSettings } from '../plan/normalize.js';
+import type { MaskSettings } from '../plan/normalize.js';
 import { readScriptSettings, writeScriptSettings } from './script-settings.js';
 import type { ObservationMeta, ScanPlan } from '../plan/plan.js';
 import { alertDecisions, approveEverything, decideAlerts, listAlerts, latestAlertId, readAlert, standingDedupeKeys, type AlertQuery, type AlertWithDetails, type Decision, type DecisionRecord } from './alerts.js';
@@ -27,117 +27,178 @@ import {
   type ScanRow, type ScriptInfo, type ScriptVersion, type TargetOverview,
 } from './overview.js';
 
-export interface Store {
-  readonly path: string;
-  /** Folds the write-ahead log into the database file (at shutdown, before a backup or a size measurement). */
-  checkpoint(): void;
-  readonly blobs: Blobs;
-  readBaseline(target: string, profile: string): BaselineSnapshot;
-  applyPlan(plan: ScanPlan, now?: string): ApplyResult;
-  listAlerts(filter: AlertQuery): AlertWithDetails[];
-  getAlert(id: number): AlertWithDetails | null;
+/** Alerts: read, decided, and which dedupe keys already stand. */
+export interface AlertStore {
+  list(filter: AlertQuery): AlertWithDetails[];
+  get(id: number): AlertWithDetails | null;
   /** The newest alert's id; null before any. */
-  latestAlertId(): number | null;
+  latestId(): number | null;
   /** Of these dedupe keys, those an open or rejected alert already stands for (a new sighting only updates it). */
   standingKeys(target: string, profile: string, dedupeKeys: string[]): Set<string>;
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
   /** Every decision on one alert, oldest first. */
   decisions(alertId: number): DecisionRecord[];
   approveAll(decision: Decision): { alerts: number; pending: number; decided: AlertWithDetails[] };
-  inventory(filter: InventoryQuery): InventoryRow[];
+  /** Alerts raised per day, for the dashboard's trend. */
+  trend(now: Date, days?: number): { day: string; count: number }[];
+}
+
+/** Scans: the baseline a scan reads, the plan it writes (one transaction), and the record of them all. */
+export interface ScanStore {
+  readBaseline(target: string, profile: string): BaselineSnapshot;
+  applyPlan(plan: ScanPlan, now?: string): ApplyResult;
+  list(filter: { target?: string; limit: number; offset: number }): ScanRow[];
+  /** Open alerts by severity, and scans by status, for /metrics. */
+  counts(): { openAlerts: Record<string, number>; scans: Record<string, number> };
+  /** Checks the scan chain and every stored blob against their hashes. */
+  verify(): VerifyReport;
+  /** Removes observations of unchanged scripts from scans finished before the cutoff. */
+  retain(cutoff: string, now?: string): RetentionReport;
+}
+
+/** What the pages run and send: scripts, their versions and settings, destinations, headers, field access. */
+export interface InventoryStore {
+  scripts(filter: InventoryQuery): InventoryRow[];
   destinations(filter: { target?: string }): DestinationRow[];
   headers(filter: { target?: string }): HeaderRow[];
   /** Scripts that listened to or read payment and login fields in the latest scan of each page. */
   fieldAccess(filter: { target?: string }): FieldAccessRow[];
   overview(): TargetOverview[];
-  alertTrend(now: Date, days?: number): { day: string; count: number }[];
-  scanList(filter: { target?: string; limit: number; offset: number }): ScanRow[];
   script(id: number): ScriptInfo | null;
   scriptId(target: string, profile: string, key: string): number | null;
-  scriptVersions(id: number): ScriptVersion[];
+  versions(id: number): ScriptVersion[];
   versionMeta(scriptId: number, sha256: string): ObservationMeta | null;
-  /** Notification deliveries: queue once per alert and channel, read what is due, record each attempt. */
-  notifications: {
-    queue(entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): void;
-    due(now: string): NotificationRow[];
-    pending(): NotificationRow[];
-    pendingCount(): number;
-    forAlert(alertId: number): NotificationRow[];
-    record(id: number, outcome: Parameters<typeof recordAttempt>[2]): void;
-  };
-  /** The scheduler's state per target, kept so a restart continues the schedule. */
-  schedule: { read(): ScheduleRow[]; save(row: ScheduleRow): void };
-  /** Opens one target.unhealthy alert (null when one is already open); resolves it when the target recovers. */
-  health: {
-    open(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): AlertWithDetails | null;
-    resolve(target: string, now: string): AlertWithDetails | null;
-  };
-  evidence: { put(scanId: number, files: { name: string; bytes: Buffer }[]): void; list(scanId: number): EvidenceFile[]; trail(alertId: number): AlertTrail | null };
-  /** Removes observations of unchanged scripts from scans finished before the cutoff. */
-  retain(cutoff: string, now?: string): RetentionReport;
-  /** Open alerts by severity, and scans by status, for /metrics. */
-  counts(): { openAlerts: Record<string, number>; scans: Record<string, number> };
-  /** Checks the scan chain and every stored blob against their hashes. */
-  verify(): VerifyReport;
   /** Masking rules turned off and volatile positions learned for one script. */
   maskSettings(scriptId: number): MaskSettings;
   /** Replaces a script's mask settings and re-hashes its accepted versions to match; audited when an actor is given. */
   setMaskSettings(scriptId: number, settings: MaskSettings, now?: string, actor?: Actor): void;
+  /** The beautified text of a stored body if already computed (undefined when not yet; null when the body is not stored). */
+  cachedBeautified(sha256: string): string | null | undefined;
+  saveBeautified(sha256: string, text: string): void;
+}
+
+/** The scheduler's state per target, kept so a restart continues the schedule, and the targets' health alerts. */
+export interface SchedulingStore {
+  read(): ScheduleRow[];
+  save(row: ScheduleRow): void;
+  /** Opens one target.unhealthy alert (null when one is already open). */
+  openUnhealthy(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): AlertWithDetails | null;
+  /** Resolves the open target.unhealthy alert when the target recovers. */
+  resolveUnhealthy(target: string, now: string): AlertWithDetails | null;
+}
+
+/** Notification deliveries: queue once per alert and channel, read what is due, record each attempt. */
+export interface NotificationStore {
+  queue(entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): void;
+  due(now: string): NotificationRow[];
+  pending(): NotificationRow[];
+  pendingCount(): number;
+  forAlert(alertId: number): NotificationRow[];
+  record(id: number, outcome: Parameters<typeof recordAttempt>[2]): void;
+}
+
+/** Evidence files of a scan, and an alert's trail of them. */
+export interface EvidenceStore {
+  put(scanId: number, files: { name: string; bytes: Buffer }[]): void;
+  list(scanId: number): EvidenceFile[];
+  trail(alertId: number): AlertTrail | null;
+}
+
+/** One SQLite file, by concern. Storage only: what to write comes decided (a plan, a decision, settings). */
+export interface Store {
+  readonly path: string;
+  /** Folds the write-ahead log into the database file (at shutdown, before a backup or a size measurement). */
+  checkpoint(): void;
+  readonly blobs: Blobs;
+  alerts: AlertStore;
+  scans: ScanStore;
+  inventory: InventoryStore;
+  scheduling: SchedulingStore;
+  notifications: NotificationStore;
+  evidence: EvidenceStore;
   /** Users, sessions, API tokens, settings and the audit log. */
   access: Access;
   /** Published npm releases fetched to verify library files, by file SHA-256. */
   releases: Releases;
-  /** The beautified text of a stored body, computed once and cached; null when the body is not stored. */
-  beautified(sha256: string): string | null;
-  /** The beautified text if already computed (undefined when not yet; null when the body is not stored). */
-  cachedBeautified(sha256: string): string | null | undefined;
-  saveBeautified(sha256: string, text: string): void;
   close(): void;
 }
 
 export function openStore(path: string): Store {
   const db = openDatabase(path);
   const blobs = createBlobs(db);
+  const beautifiedOf = (source: number) =>
+    db.prepare<[number], { blob_id: number }>("SELECT blob_id FROM derived WHERE source_blob = ? AND kind = 'beautified'").get(source);
   return {
     path,
     checkpoint: () => { db.pragma('wal_checkpoint(TRUNCATE)'); },
     blobs,
-    readBaseline: (target, profile) => readBaseline(db, blobs, target, profile),
-    applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now),
-    listAlerts: (filter) => listAlerts(db, filter),
-    getAlert: (id) => readAlert(db, id),
-    latestAlertId: () => latestAlertId(db),
-    standingKeys(target, profile, dedupeKeys) {
-      const id = targetId(db, target);
-      return id === null ? new Set() : standingDedupeKeys(db, id, profile, dedupeKeys);
+    alerts: {
+      list: (filter) => listAlerts(db, filter),
+      get: (id) => readAlert(db, id),
+      latestId: () => latestAlertId(db),
+      standingKeys(target, profile, dedupeKeys) {
+        const id = targetId(db, target);
+        return id === null ? new Set() : standingDedupeKeys(db, id, profile, dedupeKeys);
+      },
+      decide: (ids, status, decision) => decideAlerts(db, ids, status, decision),
+      decisions: (alertId) => alertDecisions(db, alertId),
+      approveAll: (decision) => approveEverything(db, decision),
+      trend: (now, days) => alertTrend(db, now, days),
     },
-    decide: (ids, status, decision) => decideAlerts(db, ids, status, decision),
-    decisions: (alertId) => alertDecisions(db, alertId),
-    approveAll: (decision) => approveEverything(db, decision),
-    inventory: (filter) => readInventory(db, blobs, filter),
-    destinations: (filter) => readDestinations(db, blobs, filter),
-    headers: (filter) => readHeaders(db, blobs, filter),
-    fieldAccess: (filter) => readFieldAccess(db, blobs, filter),
-    overview: () => targetsOverview(db),
-    alertTrend: (now, days) => alertTrend(db, now, days),
-    scanList: (filter) => listScans(db, filter),
-    script: (id) => scriptInfo(db, id),
-    scriptId: (target, profile, key) => scriptIdByKey(db, target, profile, key),
-    scriptVersions: (id) => scriptVersions(db, blobs, id),
-    versionMeta: (scriptId, sha256) => versionMeta(db, blobs, scriptId, sha256),
-    verify: () => verifyStore(db),
-    schedule: { read: () => readSchedule(db), save: (row) => saveSchedule(db, row) },
-    health: { open: openHealthAlert(db), resolve: resolveHealthAlert(db) },
-    evidence: {
-      put: (scanId, files) => db.transaction(() => putEvidence(db, blobs, scanId, files))(),
-      list: (scanId) => listEvidence(db, scanId),
-      trail: (alertId) => alertTrail(db, alertId),
+    scans: {
+      readBaseline: (target, profile) => readBaseline(db, blobs, target, profile),
+      applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now),
+      list: (filter) => listScans(db, filter),
+      counts() {
+        const open = db.prepare<[], { severity: string; n: number }>("SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity").all();
+        const scans = db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM scans GROUP BY status').all();
+        return { openAlerts: Object.fromEntries(open.map((r) => [r.severity, r.n])), scans: Object.fromEntries(scans.map((r) => [r.status, r.n])) };
+      },
+      verify: () => verifyStore(db),
+      retain: (cutoff, now = new Date().toISOString()) => applyRetention(db, cutoff, now),
     },
-    retain: (cutoff, now = new Date().toISOString()) => applyRetention(db, cutoff, now),
-    counts() {
-      const open = db.prepare<[], { severity: string; n: number }>("SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity").all();
-      const scans = db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM scans GROUP BY status').all();
-      return { openAlerts: Object.fromEntries(open.map((r) => [r.severity, r.n])), scans: Object.fromEntries(scans.map((r) => [r.status, r.n])) };
+    inventory: {
+      scripts: (filter) => readInventory(db, blobs, filter),
+      destinations: (filter) => readDestinations(db, blobs, filter),
+      headers: (filter) => readHeaders(db, blobs, filter),
+      fieldAccess: (filter) => readFieldAccess(db, blobs, filter),
+      overview: () => targetsOverview(db),
+      script: (id) => scriptInfo(db, id),
+      scriptId: (target, profile, key) => scriptIdByKey(db, target, profile, key),
+      versions: (id) => scriptVersions(db, blobs, id),
+      versionMeta: (scriptId, sha256) => versionMeta(db, blobs, scriptId, sha256),
+      maskSettings: (scriptId) => readScriptSettings(db, scriptId),
+      setMaskSettings: (scriptId, settings, now = new Date().toISOString(), actor) =>
+        db.transaction(() => {
+          const before = readScriptSettings(db, scriptId);
+          writeScriptSettings(db, blobs, scriptId, settings, now);
+          if (actor) {
+            appendAudit(db, {
+              actor: actor.name, ip: actor.ip, action: 'script.rules_changed', objectType: 'script', objectId: scriptId,
+              before: { disabled: before.disabled, learned: before.learned.length }, after: { disabled: settings.disabled, learned: settings.learned.length },
+            }, now);
+          }
+        }).immediate(),
+      cachedBeautified(sha256) {
+        const source = blobs.idOf(sha256);
+        if (source === null) return null;
+        const cached = beautifiedOf(source);
+        return cached ? blobs.text(cached.blob_id) : undefined;
+      },
+      saveBeautified(sha256, text) {
+        const source = blobs.idOf(sha256);
+        if (source === null) return;
+        db.transaction(() => {
+          const blobId = blobs.put(text);
+          db.prepare("INSERT INTO derived (source_blob, kind, blob_id) VALUES (?, 'beautified', ?) ON CONFLICT DO NOTHING").run(source, blobId);
+        }).immediate();
+      },
+    },
+    scheduling: {
+      read: () => readSchedule(db),
+      save: (row) => saveSchedule(db, row),
+      openUnhealthy: openHealthAlert(db),
+      resolveUnhealthy: resolveHealthAlert(db),
     },
     notifications: {
       queue: (entry, now) => queueNotification(db, entry, now),
@@ -147,46 +208,13 @@ export function openStore(path: string): Store {
       forAlert: (alertId) => notificationsFor(db, alertId),
       record: (id, outcome) => recordAttempt(db, id, outcome),
     },
-    maskSettings: (scriptId) => readScriptSettings(db, scriptId),
-    setMaskSettings: (scriptId, settings, now = new Date().toISOString(), actor) =>
-      db.transaction(() => {
-        const before = readScriptSettings(db, scriptId);
-        writeScriptSettings(db, blobs, scriptId, settings, now);
-        if (actor) {
-          appendAudit(db, {
-            actor: actor.name, ip: actor.ip, action: 'script.rules_changed', objectType: 'script', objectId: scriptId,
-            before: { disabled: before.disabled, learned: before.learned.length }, after: { disabled: settings.disabled, learned: settings.learned.length },
-          }, now);
-        }
-      }).immediate(),
+    evidence: {
+      put: (scanId, files) => db.transaction(() => putEvidence(db, blobs, scanId, files))(),
+      list: (scanId) => listEvidence(db, scanId),
+      trail: (alertId) => alertTrail(db, alertId),
+    },
     access: createAccess(db),
     releases: createReleases(db),
-    cachedBeautified(sha256) {
-      const source = blobs.idOf(sha256);
-      if (source === null) return null;
-      const cached = db.prepare<[number], { blob_id: number }>("SELECT blob_id FROM derived WHERE source_blob = ? AND kind = 'beautified'").get(source);
-      return cached ? blobs.text(cached.blob_id) : undefined;
-    },
-    saveBeautified(sha256, text) {
-      const source = blobs.idOf(sha256);
-      if (source === null) return;
-      db.transaction(() => {
-        const blobId = blobs.put(text);
-        db.prepare("INSERT INTO derived (source_blob, kind, blob_id) VALUES (?, 'beautified', ?) ON CONFLICT DO NOTHING").run(source, blobId);
-      }).immediate();
-    },
-    beautified(sha256) {
-      const source = blobs.idOf(sha256);
-      if (source === null) return null;
-      const cached = db.prepare<[number], { blob_id: number }>("SELECT blob_id FROM derived WHERE source_blob = ? AND kind = 'beautified'").get(source);
-      if (cached) return blobs.text(cached.blob_id);
-      const text = beautify(blobs.text(source) ?? '');
-      db.transaction(() => {
-        const blobId = blobs.put(text);
-        db.prepare("INSERT INTO derived (source_blob, kind, blob_id) VALUES (?, 'beautified', ?) ON CONFLICT DO NOTHING").run(source, blobId);
-      })();
-      return text;
-    },
     close: () => {
       if (db.open) db.close();
     },

@@ -21,16 +21,16 @@ export interface AccessSetup {
 
 export async function startAccessSetup(auth: AppDeps['auth'] = {}): Promise<AccessSetup> {
   const store = openStore(join(tempProject('sw-access-'), 'sw.db'));
-  const scan = (c: ReturnType<typeof healthyShop>) => store.applyPlan(planScan(c, store.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
+  const scan = (c: ReturnType<typeof healthyShop>) => store.scans.applyPlan(planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
   scan(healthyShop());
-  store.approveAll({ by: 'setup', note: 'initial', at: new Date().toISOString() });
+  store.alerts.approveAll({ by: 'setup', note: 'initial', at: new Date().toISOString() });
   // Three open alerts: a changed first-party script, a changed library, and a new script.
   const app2 = script({ kind: 'external', url: APP.url, body: 'window.app = 2;' });
   const lib2 = script({ kind: 'external', url: LIB.url, body: 'window.lib={v:"1.2.4"};' });
   scan(pageCapture([app2, LIB, INLINE_A, INLINE_B]));
   scan(pageCapture([app2, lib2, INLINE_A, INLINE_B]));
   scan(pageCapture([app2, lib2, INLINE_A, INLINE_B, script({ kind: 'external', url: 'https://cdn.example/new.js', body: 'window.n = 1;' })]));
-  const alertIds = store.listAlerts({ status: 'open' }).map((a) => a.id).sort((a, b) => a - b);
+  const alertIds = store.alerts.list({ status: 'open' }).map((a) => a.id).sort((a, b) => a - b);
   if (alertIds.length < 3) throw new Error(`expected three open alerts, got ${alertIds.length}`);
   const trail = store.evidence.trail(alertIds[0]!)!;
   store.evidence.put(trail.firstScanId, [{ name: 'page.html', bytes: Buffer.from('<p>the document as served</p>') }]);
@@ -40,10 +40,10 @@ export async function startAccessSetup(auth: AppDeps['auth'] = {}): Promise<Acce
   const tokens = { viewer: token('vera'), approver: token('april'), admin: token('adam') };
   const dashboard = createApp({ store, actor: 'nobody', auth });
   const base = (await dashboard.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
-  const alert = store.getAlert(alertIds[0]!)!;
+  const alert = store.alerts.get(alertIds[0]!)!;
   return {
     store, dashboard, base, alertIds, tokens,
-    scriptId: store.scriptId('checkout', 'desktop', APP.url!)!,
+    scriptId: store.inventory.scriptId('checkout', 'desktop', APP.url!)!,
     blobSha: alert.newValue!,
     close: async () => {
       await dashboard.close();

@@ -162,7 +162,7 @@ describe('authorization matrix', () => {
   });
 
   it('records who approved through the API and the page, never a name the request claims', async () => {
-    const decisions = s.store.decisions(s.alertIds[1]!);
+    const decisions = s.store.alerts.decisions(s.alertIds[1]!);
     assert.deepEqual(decisions.map((d) => d.by), ['april', 'adam', 'april', 'adam']);
     const claimed = await fetch(`${s.base}/api/alerts/${s.alertIds[1]}/approve`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${s.tokens.approver}` }, body: JSON.stringify({ note: 'x', by: 'adam' }),

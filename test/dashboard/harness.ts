@@ -17,7 +17,7 @@ export interface DashboardHarness {
   dashboard: Dashboard;
   url: string;
   browser: Browser;
-  scan(capture: PageCapture): Promise<ReturnType<Store['applyPlan']>>;
+  scan(capture: PageCapture): Promise<ReturnType<Store['scans']['applyPlan']>>;
   close(): Promise<void>;
 }
 
@@ -33,9 +33,9 @@ export async function startDashboard(): Promise<DashboardHarness> {
     url,
     browser,
     scan: async (capture) => {
-      const baseline = store.readBaseline(capture.target, capture.profile);
+      const baseline = store.scans.readBaseline(capture.target, capture.profile);
       const planned = planScan(capture, baseline, { removalThreshold: 2, libraries: intel.libraries });
-      return store.applyPlan(await detect(planned, await readJudgement(planned, baseline, store, intel, 50)));
+      return store.scans.applyPlan(await detect(planned, await readJudgement(planned, baseline, store, intel, 50)));
     },
     close: async () => {
       await browser.close();

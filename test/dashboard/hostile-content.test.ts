@@ -62,10 +62,10 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
   });
 
   it('renders every page without running or rendering any payload', async () => {
-    const alerts = store.listAlerts({ status: 'all' });
+    const alerts = store.alerts.list({ status: 'all' });
     assert.ok(alerts.length >= 3, 'the tampered scan raised alerts to look at');
     assert.ok(alerts.some((a) => a.type === 'exfiltration.detected'), 'a canary alert with a hostile URL is among them');
-    const scripts = store.inventory({}).map((r) => store.scriptId(r.target, r.profile, r.subject)!);
+    const scripts = store.inventory.scripts({}).map((r) => store.inventory.scriptId(r.target, r.profile, r.subject)!);
     const paths = ['/', '/alerts', '/alerts?status=all', '/inventory', '/scans', ...alerts.map((a) => `/alerts/${a.id}`), ...scripts.map((id) => `/scripts/${id}`)];
     const tab = await browser.newPage();
     const dialogs: string[] = [];
@@ -89,7 +89,7 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
   });
 
   it('serves raw bodies as attachments of plain text that browsers must not sniff', async () => {
-    const alert = store.listAlerts({ status: 'all' }).find((a) => a.type === 'script.changed' && a.newValue)!;
+    const alert = store.alerts.list({ status: 'all' }).find((a) => a.type === 'script.changed' && a.newValue)!;
     const response = await fetch(`${url}raw/${alert.newValue}`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');

@@ -17,7 +17,7 @@ describe('large and hostile changes on the alert page', () => {
   let dashboard: Dashboard;
   let url: string;
   const scan = (body: string, extra: ReturnType<typeof script>[] = []) =>
-    store.applyPlan(planScan(pageCapture([script({ kind: 'external', url: APP.url, body }), INLINE_A, ...extra]), store.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }));
+    store.scans.applyPlan(planScan(pageCapture([script({ kind: 'external', url: APP.url, body }), INLINE_A, ...extra]), store.scans.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }));
   let appBody = '';
   beforeAll(async () => {
     store = openStore(join(tempProject('sw-bigdiff-'), 'sw.db'));
@@ -33,7 +33,7 @@ describe('large and hostile changes on the alert page', () => {
 
   it('shows a notice instead of a diff for a 10,000-line replacement, and answers again from the cache', { timeout: 60_000 }, async () => {
     scan(Array.from({ length: 10_000 }, (_, i) => `window.oldValue${i} = ${i};`).join('\n'));
-    store.approveAll({ by: 'setup', note: 'initial', at: new Date().toISOString() });
+    store.alerts.approveAll({ by: 'setup', note: 'initial', at: new Date().toISOString() });
     appBody = Array.from({ length: 10_000 }, (_, i) => `document.newThing${i * 7} = "${i}";`).join('\n');
     const [alertId] = scan(appBody).newAlerts.map((a) => a.id);
     assert.ok(alertId);

@@ -40,7 +40,7 @@ describe('sign-in and sessions', () => {
     const adam = await signIn(s.base, 'adam');
     assert.equal((await approve(april.cookie, { note: 'swapped', _csrf: adam.csrf })).status, 403);
     assert.equal((await approve(april.cookie, { note: 'cross-site', _csrf: april.csrf }, { 'sec-fetch-site': 'cross-site' })).status, 403);
-    assert.equal(s.store.getAlert(s.alertIds[2]!)!.status, 'open', 'nothing was approved');
+    assert.equal(s.store.alerts.get(s.alertIds[2]!)!.status, 'open', 'nothing was approved');
     // The API with a session cookie needs the token in a header.
     const api = (headers: Record<string, string>) => fetch(`${s.base}/api/alerts/${s.alertIds[2]}/reject`, {
       method: 'POST', headers: { 'content-type': 'application/json', cookie: `sw_session=${april.cookie}`, ...headers }, body: JSON.stringify({ note: 'api' }),
@@ -49,7 +49,7 @@ describe('sign-in and sessions', () => {
     assert.equal((await api({ 'x-csrf-token': april.csrf })).status, 200);
     const ok = await approve(april.cookie, { note: 'with the token', _csrf: april.csrf });
     assert.equal(ok.status, 303);
-    assert.equal(s.store.getAlert(s.alertIds[2]!)!.status, 'approved');
+    assert.equal(s.store.alerts.get(s.alertIds[2]!)!.status, 'approved');
   });
 
   it('issues a new session id at sign-in, so a planted one is never signed in', async () => {

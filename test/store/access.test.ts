@@ -29,7 +29,7 @@ describe('audit log', () => {
     const role = entries[2]!;
     assert.deepEqual([role.actor, role.ip, role.objectType, role.objectId, role.before, role.after], ['adam', '10.0.0.5', 'user', 'vera', { role: 'viewer' }, { role: 'approver' }]);
     assert.equal(entries[0]!.ip, null, 'the command line has no address');
-    const report = store.verify();
+    const report = store.scans.verify();
     assert.equal(report.ok, true);
     assert.equal(report.auditEntries, 4);
     store.close();
@@ -57,7 +57,7 @@ describe('audit log', () => {
       raw.exec(tamper);
       raw.close();
       const reopened = openStore(path);
-      const report = reopened.verify();
+      const report = reopened.scans.verify();
       assert.equal(report.ok, false, tamper);
       assert.equal(report.firstBreak!.kind, 'audit');
       assert.equal(report.firstBreak!.id, 3, tamper);
@@ -68,7 +68,7 @@ describe('audit log', () => {
 
   it('keeps an approval and its audit entry in one transaction', () => {
     const store = storeWithHistory();
-    assert.throws(() => store.decide([999], 'approved', { by: 'vera', note: 'n', at: new Date().toISOString(), ip: '10.0.0.9' }), /no alert/);
+    assert.throws(() => store.alerts.decide([999], 'approved', { by: 'vera', note: 'n', at: new Date().toISOString(), ip: '10.0.0.9' }), /no alert/);
     assert.equal(store.access.audit.list({ objectType: 'alert' }).length, 0);
     store.close();
   });

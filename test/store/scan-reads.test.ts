@@ -24,12 +24,11 @@ function replay(nameFor: (profile: string) => string): Capturer {
 
 function counting(store: Store): { store: Store; standing: () => number } {
   let calls = 0;
-  const counted = new Proxy(store, {
-    get(target, name, receiver) {
-      if (name === 'standingKeys') return (...args: Parameters<Store['standingKeys']>) => { calls++; return target.standingKeys(...args); };
-      return Reflect.get(target, name, receiver) as unknown;
-    },
-  });
+  const alerts: Store['alerts'] = {
+    ...store.alerts,
+    standingKeys: (...args) => { calls++; return store.alerts.standingKeys(...args); },
+  };
+  const counted: Store = { ...store, alerts };
   return { store: counted, standing: () => calls };
 }
 
@@ -43,7 +42,7 @@ describe('a scan run on the store', () => {
     let next = 'checkout';
     const capturer = replay(() => next);
     await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
-    raw.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
+    raw.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
     const before = standing();
     next = 'checkout-british-airways';
     const run = await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
@@ -57,15 +56,15 @@ describe('a scan run on the store', () => {
     let attack = false;
     const capturer = replay((profile) => (attack && profile === 'mobile' ? 'checkout-british-airways' : 'checkout-again'));
     await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
-    store.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
+    store.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
     attack = true;
     const run = await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
     const changed = run.alerts.find((a) => a.type === 'script.changed')!;
     assert.equal(changed.profile, 'mobile');
     assert.match(changed.summary, /possible cloaking: only the mobile profile sees this/);
     // As stored, not only as returned: the note was written with the alert.
-    assert.match(store.getAlert(changed.id)!.summary, /possible cloaking/);
-    assert.equal(store.getAlert(changed.id)!.details.cloaking, 'possible cloaking: only the mobile profile sees this; the desktop profile did not in the same run');
+    assert.match(store.alerts.get(changed.id)!.summary, /possible cloaking/);
+    assert.equal(store.alerts.get(changed.id)!.details.cloaking, 'possible cloaking: only the mobile profile sees this; the desktop profile did not in the same run');
     store.close();
   });
 });

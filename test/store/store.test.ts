@@ -13,8 +13,8 @@ const options = { removalThreshold: 2 };
 const decision = { by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' };
 
 function scan(store: Store, capture = healthyShop()) {
-  const plan = planScan(capture, store.readBaseline(capture.target, capture.profile), options);
-  return { plan, result: store.applyPlan(plan) };
+  const plan = planScan(capture, store.scans.readBaseline(capture.target, capture.profile), options);
+  return { plan, result: store.scans.applyPlan(plan) };
 }
 
 function count(store: Store, table: string): number {
@@ -42,9 +42,9 @@ describe('store', () => {
     scan(store);
     const before = { scans: count(store, 'scans'), observations: count(store, 'observations'), blobs: count(store, 'blobs') };
     const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'brand new body' }), LIB, INLINE_A, INLINE_B]);
-    const plan = planScan(changed, store.readBaseline('checkout', 'desktop'), options);
+    const plan = planScan(changed, store.scans.readBaseline('checkout', 'desktop'), options);
     plan.baselineAdds.push({ subjectType: 'bogus' as never, subjectKey: 'x', value: 'y' });
-    assert.throws(() => store.applyPlan(plan), /CHECK constraint/);
+    assert.throws(() => store.scans.applyPlan(plan), /CHECK constraint/);
     assert.deepEqual({ scans: count(store, 'scans'), observations: count(store, 'observations'), blobs: count(store, 'blobs') }, before);
     store.close();
   });
@@ -52,7 +52,7 @@ describe('store', () => {
   it('updates lastSeen of an unapproved change instead of duplicating it', () => {
     const store = fresh();
     scan(store);
-    store.approveAll(decision);
+    store.alerts.approveAll(decision);
     const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 2;' }), LIB, INLINE_A, INLINE_B], { finishedAt: '2026-11-22T10:00:00.000Z' });
     const first = scan(store, changed).result;
     assert.equal(first.newAlerts.length, 1);
@@ -60,7 +60,7 @@ describe('store', () => {
     const second = scan(store, later).result;
     assert.equal(second.newAlerts.length, 0);
     assert.equal(second.repeatedAlerts.length, 1);
-    const alerts = store.listAlerts({ status: 'all' });
+    const alerts = store.alerts.list({ status: 'all' });
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]!.firstSeen, '2026-11-22T10:00:00.000Z');
     assert.equal(alerts[0]!.lastSeen, '2026-11-22T11:00:00.000Z');
@@ -70,31 +70,31 @@ describe('store', () => {
   it('approving an alert adds the version to the baseline with who, when and why', () => {
     const store = fresh();
     scan(store);
-    store.approveAll(decision);
+    store.alerts.approveAll(decision);
     const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 3;' }), LIB, INLINE_A, INLINE_B]);
     const [alert] = scan(store, changed).result.newAlerts;
-    store.decide([alert!.id], 'rejected', { by: 'alice', note: 'unknown change', at: '2026-11-22T11:00:00.000Z' });
-    store.decide([alert!.id], 'approved', { by: 'bob', note: 'release 4.2', at: '2026-11-22T12:00:00.000Z' });
-    assert.deepEqual(store.decisions(alert!.id).map((d) => [d.status, d.by, d.note]), [['rejected', 'alice', 'unknown change'], ['approved', 'bob', 'release 4.2']],
+    store.alerts.decide([alert!.id], 'rejected', { by: 'alice', note: 'unknown change', at: '2026-11-22T11:00:00.000Z' });
+    store.alerts.decide([alert!.id], 'approved', { by: 'bob', note: 'release 4.2', at: '2026-11-22T12:00:00.000Z' });
+    assert.deepEqual(store.alerts.decisions(alert!.id).map((d) => [d.status, d.by, d.note]), [['rejected', 'alice', 'unknown change'], ['approved', 'bob', 'release 4.2']],
       'every decision stays on the record, not only the last');
     assert.deepEqual(scan(store, changed).result.newAlerts, []);
-    const row = store.inventory({}).find((r) => r.url === APP.url)!;
+    const row = store.inventory.scripts({}).find((r) => r.url === APP.url)!;
     assert.equal(row.state, 'approved');
     assert.equal(row.approvedBy, 'bob');
     assert.equal(row.justification, 'release 4.2');
     assert.match(row.sri!, /^sha384-/);
-    assert.throws(() => store.decide([9999], 'approved', decision), /no alert with id 9999/);
+    assert.throws(() => store.alerts.decide([9999], 'approved', decision), /no alert with id 9999/);
     store.close();
   });
 
   it('keeps the inventory pending until approved, then records the justification', () => {
     const store = fresh();
     scan(store);
-    assert.ok(store.inventory({}).every((r) => r.state === 'pending'));
-    const counts = store.approveAll(decision);
+    assert.ok(store.inventory.scripts({}).every((r) => r.state === 'pending'));
+    const counts = store.alerts.approveAll(decision);
     assert.equal(counts.alerts, 0);
     assert.ok(counts.pending > 4);
-    const rows = store.inventory({ target: 'checkout' });
+    const rows = store.inventory.scripts({ target: 'checkout' });
     assert.equal(rows.length, 4);
     assert.ok(rows.every((r) => r.state === 'approved' && r.approvedBy === 'alice' && r.justification === 'reviewed'));
     store.close();
@@ -120,10 +120,10 @@ describe('store and volatile tokens', () => {
     const store = fresh();
     const tokened = (token: string) => pageCapture([APP, script({ kind: 'inline', body: `window.csrf = "${token}"; init();` })]);
     scan(store, tokened('q7Zx2Lp9Wm4Rt8Yv3Nb6Kd1F'));
-    store.approveAll({ by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' });
+    store.alerts.approveAll({ by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' });
     const { result } = scan(store, tokened('Hk3Jd8Ls2Qw9Ez4Rx7Tc5Vb0'));
     assert.deepEqual(result.newAlerts, []);
-    const inline = store.inventory({}).find((r) => r.kind === 'inline')!;
+    const inline = store.inventory.scripts({}).find((r) => r.kind === 'inline')!;
     assert.equal(inline.state, 'approved');
     assert.equal(inline.approvedBy, 'alice');
     assert.match(inline.masked ?? '', /volatile tokens masked/);

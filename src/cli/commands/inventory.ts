@@ -11,11 +11,11 @@ export function inventoryCommand(options: { config?: string; target?: string; js
     if (options.target && !config.targets.some((t) => t.name === options.target)) {
       throw new ScriptwardenError('USAGE', `unknown target "${options.target}"`);
     }
-    const rows = store.inventory({ target: options.target });
+    const rows = store.inventory.scripts({ target: options.target });
     if (options.csv) ctx.stdout.write(inventoryCsv(rows));
     else if (options.json) {
       const filter = { target: options.target };
-      const payload = { inventory: rows, destinations: store.destinations(filter), headers: store.headers(filter), fieldAccess: store.fieldAccess(filter) };
+      const payload = { inventory: rows, destinations: store.inventory.destinations(filter), headers: store.inventory.headers(filter), fieldAccess: store.inventory.fieldAccess(filter) };
       ctx.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
     }
     else ctx.stdout.write(`${formatInventory(rows)}\n`);

@@ -24,7 +24,7 @@ export function alertsCommand(options: { config?: string; status?: string; targe
     throw new ScriptwardenError('USAGE', `--status must be one of ${[...ALERT_STATUSES, 'all'].join(', ')}`);
   }
   return withStore(options.config, ctx, (store) => {
-    const alerts = store.listAlerts({ status, target: options.target });
+    const alerts = store.alerts.list({ status, target: options.target });
     ctx.stdout.write(options.json ? `${JSON.stringify({ alerts }, null, 2)}\n` : `${formatAlerts(alerts)}\n`);
     return EXIT.ok;
   });
@@ -33,7 +33,7 @@ export function alertsCommand(options: { config?: string; status?: string; targe
 export function showCommand(rawId: string, options: { config?: string; json?: boolean }, ctx: CommandContext): number {
   const [id] = parseIds([rawId]);
   return withStore(options.config, ctx, (store) => {
-    const alert = store.getAlert(id!);
+    const alert = store.alerts.get(id!);
     if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
     const isScript = /^(script|resource)\./.test(alert.type);
     const oldBody = isScript && alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
@@ -81,11 +81,11 @@ export async function decideCommand(
   try {
     let decided: AlertWithDetails[];
     if (options.all) {
-      const counts = store.approveAll(decision);
+      const counts = store.alerts.approveAll(decision);
       decided = counts.decided;
       ctx.stdout.write(`Approved ${counts.alerts} open alerts and ${counts.pending} pending inventory entries as ${safeText(decision.by)}.\n`);
     } else {
-      decided = store.decide(parseIds(ids), status, decision);
+      decided = store.alerts.decide(parseIds(ids), status, decision);
       for (const alert of decided) ctx.stdout.write(`Alert ${alert.id} ${status}: ${safeText(alert.summary)}\n`);
     }
     // Channels told that these alerts opened are told how they were decided.

@@ -28,14 +28,14 @@ export function rulesCommand(rawId: string, options: RulesOptions, ctx: CommandC
   if (both.length) throw new ScriptwardenError('USAGE', `rule ${both.join(', ')} is both enabled and disabled`);
   return withStore(options.config, ctx, (store) => {
     const id = Number(rawId);
-    const script = store.script(id);
+    const script = store.inventory.script(id);
     if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
-    const current = store.maskSettings(id);
+    const current = store.inventory.maskSettings(id);
     if (disable.length || enable.length || options.forgetLearned) {
       const disabled = [...new Set([...current.disabled, ...disable])].filter((r) => !enable.includes(r));
-      store.setMaskSettings(id, { disabled, learned: options.forgetLearned ? [] : current.learned });
+      store.inventory.setMaskSettings(id, { disabled, learned: options.forgetLearned ? [] : current.learned });
     }
-    const settings = store.maskSettings(id);
+    const settings = store.inventory.maskSettings(id);
     const rules = MASK_RULES.map((rule) => ({ rule, enabled: !settings.disabled.includes(rule), masks: MASK_RULE_HELP[rule] }));
     if (options.json) {
       ctx.stdout.write(`${JSON.stringify({ scriptId: id, subject: script.key, target: script.target, profile: script.profile, rules, learnedTokens: settings.learned.length }, null, 2)}\n`);

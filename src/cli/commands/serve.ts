@@ -74,7 +74,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const metrics = () => renderMetrics({
     snapshot: scheduler?.snapshot() ?? null,
     counters: scheduler?.counters() ?? null,
-    store: store.counts(),
+    store: store.scans.counts(),
     notificationsPending: store.notifications.pendingCount(),
     browser: browserState(),
   });

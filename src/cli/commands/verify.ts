@@ -6,7 +6,7 @@ export const VERIFY_BROKEN = 1;
 
 export function verifyCommand(options: { config?: string; json?: boolean }, ctx: CommandContext): number {
   return withStore(options.config, ctx, (store) => {
-    const report = store.verify();
+    const report = store.scans.verify();
     if (options.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (report.ok) {
       const older = report.unchained ? ` (${report.unchained} written before the chain existed, not judged)` : '';
