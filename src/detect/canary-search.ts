@@ -1,7 +1,16 @@
 // Finds canary values in outbound data by decoding what was sent (two layers of common encodings) and searching each layer
 // for the values under invariants that survive XOR, character shifts and substitution alphabets. Pure; bounded per item.
 
-import type { CanaryField, CanaryMatch, CanaryValues } from './canary.js';
+import type { CanaryValues } from '../capture/canary-types.js';
+
+export type CanaryField = keyof CanaryValues;
+
+/** One canary value found, and how it appeared. */
+export interface CanaryMatch {
+  field: CanaryField;
+  /** How the value appeared: raw, url-encoded, base64, hex, reversed, digits (card number without separators). */
+  encoding: string;
+}
 
 interface Layer {
   text: string;

@@ -3,11 +3,11 @@
 import { randomInt } from 'node:crypto';
 import type { CanaryPass, CanaryReport, CanaryValues, ExfiltrationFinding, OutboundItem, RuntimeSignal, StoredFinding } from '../capture/types.js';
 import { isOwnSite } from './vendors.js';
-import { searchCanary } from './canary-search.js';
+import { searchCanary, type CanaryMatch } from './canary-search.js';
 
 export type { CanaryValues, OutboundItem };
 
-export type CanaryField = keyof CanaryValues;
+export type { CanaryField, CanaryMatch } from './canary-search.js';
 
 function luhnCheckDigit(digits: string): number {
   let sum = 0;
@@ -65,12 +65,6 @@ function drawCanary(random: (max: number) => number): CanaryValues {
     email: `canary.${tag}@example.com`,
     password: `Cn!${tag}${random(10)}${random(10)}`,
   };
-}
-
-export interface CanaryMatch {
-  field: CanaryField;
-  /** How the value appeared: raw, url-encoded, base64, hex, reversed, digits (card number without separators). */
-  encoding: string;
 }
 
 /**
