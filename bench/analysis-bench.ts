@@ -4,7 +4,7 @@ import { runAnalyzers } from '../src/detect/analyzers/run-analyzers.js';
 import { diffHunks } from '../src/evidence/diff.js';
 import { sha256Hex } from '../src/plan/fingerprint.js';
 import { identifyLibrary } from '../src/detect/intel/libraries.js';
-import { loadIntel } from '../src/detect/intel/load-intel.js';
+import { loadIntel } from '../src/run/load-intel.js';
 import { beautify, normalizeCode } from '../src/plan/normalize.js';
 
 function bundle(): [string, string] {

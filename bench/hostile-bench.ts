@@ -5,7 +5,7 @@ import { createAnalysisPool } from '../src/run/analysis-pool.js';
 import { runAnalyzers } from '../src/detect/analyzers/run-analyzers.js';
 import { emptyBaseline } from '../src/plan/baseline.js';
 import { identifyLibrary } from '../src/detect/intel/libraries.js';
-import { loadIntel } from '../src/detect/intel/load-intel.js';
+import { loadIntel } from '../src/run/load-intel.js';
 import { normalizeCode } from '../src/plan/normalize.js';
 import { openStore } from '../src/store/open-store.js';
 import { pageCapture, script } from '../test/fixtures/captures.js';

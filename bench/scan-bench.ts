@@ -1,6 +1,6 @@
 // Scan benchmark: pages per minute at concurrency 1, 2 and 4, the ratio to a bare puppeteer loop, and rescan bytes.
 
-import { loadIntel } from '../src/detect/intel/load-intel.js';
+import { loadIntel } from '../src/run/load-intel.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer';

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { ScriptwardenError } from '../../src/errors.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
+import { destinationInventory, scriptInventory } from '../../src/evidence/inventory-report.js';
 import type { DiffViews } from '../diff-views.js';
 import { decideFromRequest, loadAlertView, parseId } from '../alert-view.js';
 import { queryText, severityFilter, statusFilter } from '../request-input.js';
@@ -43,7 +44,7 @@ export function apiRouter(store: Store, views: DiffViews, actor: string, onDecis
   }
   router.get('/inventory', (req, res) => {
     const target = queryText(req, 'target') || undefined;
-    res.json({ inventory: store.inventory.scripts({ target }), destinations: store.inventory.destinations({ target }), headers: store.inventory.headers({ target }), fieldAccess: store.inventory.fieldAccess({ target }) });
+    res.json({ inventory: scriptInventory(store, { target }), destinations: destinationInventory(store, { target }), headers: store.inventory.headers({ target }), fieldAccess: store.inventory.fieldAccess({ target }) });
   });
   router.get('/scripts/:id/versions', (req, res) => {
     const id = parseId(req.params.id, 'script id');

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import type { DiffViews } from '../diff-views.js';
 import { ScriptwardenError } from '../../src/errors.js';
 import { inventoryCsv } from '../../src/evidence/inventory-csv.js';
+import { scriptInventory } from '../../src/evidence/inventory-report.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { ALERT_TYPES } from '../../src/capture/types.js';
@@ -57,14 +58,14 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
   router.get('/inventory', (req, res) => {
     const target = queryText(req, 'target');
     const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
-    const rows = store.inventory.scripts({ target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
+    const rows = scriptInventory(store, { target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
     sendPage(res, inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames(), store.inventory.fieldAccess({ target: target || undefined })));
   });
 
   router.get('/inventory.csv', (req, res) => {
     const target = queryText(req, 'target');
     res.set({ 'Content-Disposition': 'attachment; filename="scriptwarden-inventory.csv"', 'Cache-Control': 'no-store' });
-    res.type('text/csv; charset=utf-8').send(inventoryCsv(store.inventory.scripts({ target: target || undefined })));
+    res.type('text/csv; charset=utf-8').send(inventoryCsv(scriptInventory(store, { target: target || undefined })));
   });
 
   router.get('/scans', (req, res) => {

@@ -1,7 +1,8 @@
 // Inventory, scans and script-history screens.
 
 import type { BoundedDiff } from '../../src/evidence/diff.js';
-import { describeRelease, type InventoryRow } from '../../src/store/inventory.js';
+import { describeRelease } from '../../src/store/inventory.js';
+import type { InventoryRow } from '../../src/evidence/inventory-report.js';
 import type { FieldAccessRow } from '../../src/store/field-access.js';
 import type { ScanRow, ScriptInfo, ScriptVersion } from '../../src/store/overview.js';
 import type { LibraryMatch } from '../../src/detect/intel/libraries.js';

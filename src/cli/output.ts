@@ -1,7 +1,7 @@
 // Renders alerts, inventories and scan results for terminals and CSV, neutralising hostile text.
 
 import type { AlertRecord } from '../capture/types.js';
-import type { InventoryRow } from '../store/inventory.js';
+import type { InventoryRow } from '../evidence/inventory-report.js';
 import type { ScanRun, TargetOutcome } from '../run/run-scan.js';
 
 /** Replaces control characters (ANSI escapes, newlines) in attacker-controlled text shown on a terminal. */

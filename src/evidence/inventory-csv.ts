@@ -1,6 +1,6 @@
 // The PCI DSS 6.4.3 inventory as CSV, cells guarded against spreadsheet formulas; used by the CLI and the dashboard.
 
-import type { InventoryRow } from '../store/inventory.js';
+import type { InventoryRow } from './inventory-report.js';
 
 /** A CSV cell, quoted, with a leading quote on values a spreadsheet would run as a formula. */
 export function csvCell(value: unknown): string {

@@ -6,7 +6,7 @@ import type { Finding, ScriptChange } from '../detect/analyzers/types.js';
 import type { BaselineSnapshot } from '../plan/baseline.js';
 import type { PlanOptions } from '../plan/plan-scan.js';
 import type { BoundedDiff } from '../evidence/diff.js';
-import type { IntelFiles } from '../detect/intel/load-intel.js';
+import type { IntelFiles } from './load-intel.js';
 import type { ScanPlan } from '../plan/plan.js';
 import type { PageCapture } from '../capture/types.js';
 import type { AnalysisTask } from './analysis-worker.js';

@@ -6,7 +6,7 @@ import type { ScriptChange } from '../detect/analyzers/types.js';
 import type { BaselineSnapshot } from '../plan/baseline.js';
 import { planScan, type PlanOptions } from '../plan/plan-scan.js';
 import { boundedDiff } from '../evidence/diff.js';
-import { loadIntel, type IntelFiles } from '../detect/intel/load-intel.js';
+import { loadIntel, type IntelFiles } from './load-intel.js';
 import { beautify } from '../plan/normalize.js';
 import type { PageCapture } from '../capture/types.js';
 

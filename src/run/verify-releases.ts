@@ -2,7 +2,7 @@
 
 import { releaseClaims, type ReleaseVerification } from '../detect/intel/release-claims.js';
 import type { LibraryMatch } from '../detect/intel/libraries.js';
-import type { RegistryClient } from '../detect/intel/registry.js';
+import type { RegistryClient } from '../detect/intel/intel.js';
 import type { Releases } from '../store/releases.js';
 import type { PlannedAlert, ScanPlan } from '../plan/plan.js';
 

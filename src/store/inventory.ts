@@ -4,13 +4,13 @@ import type { ReleaseVerification } from '../detect/intel/release-claims.js';
 import type { LibraryMatch } from '../detect/intel/libraries.js';
 import { readScriptSettings } from './script-settings.js';
 import type { ObservationMeta } from '../plan/plan.js';
-import { partyFields } from '../detect/vendors.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 
 export type InventoryState = 'approved' | 'pending' | 'unapproved' | 'removed';
 
-export interface InventoryRow {
+/** One script of the inventory as stored; reports add its party (src/evidence/inventory-report.ts). */
+export interface StoredScriptRow {
   scriptId: number;
   target: string;
   page: string;
@@ -19,10 +19,6 @@ export interface InventoryRow {
   subject: string;
   url: string | null;
   host: string | null;
-  /** First or third party relative to the page, by registrable domain; inline code counts as its frame's. */
-  party: 'first' | 'third';
-  vendor: string | null;
-  category: string | null;
   frame: string;
   sha256: string | null;
   sri: string | null;
@@ -95,12 +91,6 @@ export function describeRelease(release: ReleaseVerification | undefined): strin
   return `${release.name}@${release.version}: not verified (${release.reason})`;
 }
 
-function vendorOf(row: Row): { party: 'first' | 'third'; vendor: string | null; category: string | null } {
-  const source = row.url && /^https?:/i.test(row.url) ? row.url : row.frame_url;
-  if (!/^https?:/i.test(source)) return { party: 'first', vendor: null, category: null };
-  return partyFields(source, row.page);
-}
-
 function libraryFields(raw: string | null): { library: string | null; vulnerabilities: string[]; release: string | null } {
   if (!raw) return { library: null, vulnerabilities: [], release: null };
   try {
@@ -111,7 +101,7 @@ function libraryFields(raw: string | null): { library: string | null; vulnerabil
   }
 }
 
-export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): InventoryRow[] {
+export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): StoredScriptRow[] {
   const rows = db
     .prepare(
       `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen, s.last_seen,
@@ -150,7 +140,6 @@ export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Inv
       subject: row.key,
       url: row.url,
       host: hostOf(row.url),
-      ...vendorOf(row),
       frame: row.frame_url,
       sha256: row.sha256,
       sri: meta?.sri ?? null,

@@ -20,8 +20,8 @@ import { openHealthAlert, readSchedule, resolveHealthAlert, saveSchedule, type S
 import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFile } from './evidence.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 import { createReleases, type Releases } from './releases.js';
-import { readInventory, type InventoryQuery, type InventoryRow } from './inventory.js';
-import { readDestinations, readHeaders, type DestinationRow, type HeaderRow } from './page-inventory.js';
+import { readInventory, type InventoryQuery, type StoredScriptRow } from './inventory.js';
+import { readDestinations, readHeaders, type HeaderRow, type StoredDestinationRow } from './page-inventory.js';
 import {
   alertTrend, listScans, scriptIdByKey, scriptInfo, scriptVersions, targetsOverview, versionMeta,
   type ScanRow, type ScriptInfo, type ScriptVersion, type TargetOverview,
@@ -58,8 +58,8 @@ export interface ScanStore {
 
 /** What the pages run and send: scripts, their versions and settings, destinations, headers, field access. */
 export interface InventoryStore {
-  scripts(filter: InventoryQuery): InventoryRow[];
-  destinations(filter: { target?: string }): DestinationRow[];
+  scripts(filter: InventoryQuery): StoredScriptRow[];
+  destinations(filter: { target?: string }): StoredDestinationRow[];
   headers(filter: { target?: string }): HeaderRow[];
   /** Scripts that listened to or read payment and login fields in the latest scan of each page. */
   fieldAccess(filter: { target?: string }): FieldAccessRow[];

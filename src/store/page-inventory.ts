@@ -1,17 +1,16 @@
 // The rest of a page's inventory: hosts it contacted and its security headers, with their approval state.
 
 import type { PlannedDestination } from '../plan/plan.js';
-import { partyFields } from '../detect/vendors.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 
-export interface DestinationRow {
+/** One destination as stored; reports add its party (src/evidence/inventory-report.ts). */
+export interface StoredDestinationRow {
   target: string;
+  /** The page it was seen from. */
+  page: string;
   profile: string;
   host: string;
-  party: 'first' | 'third';
-  vendor: string | null;
-  category: string | null;
   types: string[];
   methods: string[];
   initiators: string[];
@@ -31,7 +30,7 @@ export interface HeaderRow {
 
 type State = 'approved' | 'pending' | null;
 
-export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string }): DestinationRow[] {
+export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string }): StoredDestinationRow[] {
   const rows = db
     .prepare(
       `SELECT t.name AS target, t.url AS page, d.profile, d.host, d.first_seen, d.last_seen, bl.state,
@@ -49,8 +48,8 @@ export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string
     return {
       target: row.target,
       profile: row.profile,
+      page: row.page,
       host: row.host,
-      ...partyFields(row.host, row.page),
       types: meta?.types ?? [],
       methods: meta?.methods ?? [],
       initiators: meta?.initiators ?? [],

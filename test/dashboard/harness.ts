@@ -4,7 +4,7 @@ import type { Browser } from 'puppeteer';
 import { join } from 'node:path';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { planScan } from '../../src/plan/plan-scan.js';
-import { loadIntel } from '../../src/detect/intel/load-intel.js';
+import { loadIntel } from '../../src/run/load-intel.js';
 import { readJudgement } from '../../src/run/read-judgement.js';
 import { detect } from '../../src/detect/detect.js';
 import { openStore, type Store } from '../../src/store/open-store.js';

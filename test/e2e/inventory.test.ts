@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { installShop } from '../fixtures/shop.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
-import type { InventoryRow } from '../../src/store/inventory.js';
+import type { InventoryRow } from '../../src/evidence/inventory-report.js';
 
 describe('inventory', () => {
   let site: FixtureSite;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, it } from 'vitest';
-import { loadIntel } from '../../src/detect/intel/load-intel.js';
+import { loadIntel } from '../../src/run/load-intel.js';
 import { identifyLibrary } from '../../src/detect/intel/libraries.js';
 import { npmNames } from '../../src/detect/intel/release-claims.js';
 import { fetchReleases, RELEASES, releaseFile } from '../fixtures/npm-releases.js';

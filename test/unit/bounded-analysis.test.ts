@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { identifyLibrary } from '../../src/detect/intel/libraries.js';
 import { requiredLiteral } from '../../src/detect/intel/bounded-patterns.js';
-import { loadIntel } from '../../src/detect/intel/load-intel.js';
+import { loadIntel } from '../../src/run/load-intel.js';
 
 const intel = loadIntel({ libraries: [], knownBadHosts: [] });
 

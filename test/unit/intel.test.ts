@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'vitest';
 import { knownBadMatch, parseHostList } from '../../src/detect/intel/known-bad-hosts.js';
 import { buildLibraryIndex, compareVersions, identifyLibrary } from '../../src/detect/intel/libraries.js';
-import { loadIntel } from '../../src/detect/intel/load-intel.js';
+import { loadIntel } from '../../src/run/load-intel.js';
 import { addReleaseHashes, readTarball } from '../../src/detect/intel/release-hashes.js';
 import { gzipSync } from 'node:zlib';
 

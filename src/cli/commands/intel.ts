@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/config.js';
 import { ScriptwardenError } from '../../errors.js';
-import { loadIntel } from '../../detect/intel/load-intel.js';
+import { loadIntel } from '../../run/load-intel.js';
 import type { RetireRepository } from '../../detect/intel/libraries.js';
 import { addReleaseHashes, libraryNameFor, readTarball } from '../../detect/intel/release-hashes.js';
 import { EXIT, type CommandContext } from './context.js';

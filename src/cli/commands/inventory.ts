@@ -3,6 +3,7 @@
 import { ScriptwardenError } from '../../errors.js';
 import { formatInventory } from '../output.js';
 import { inventoryCsv } from '../../evidence/inventory-csv.js';
+import { destinationInventory, scriptInventory } from '../../evidence/inventory-report.js';
 import { EXIT, withStore, type CommandContext } from './context.js';
 
 export function inventoryCommand(options: { config?: string; target?: string; json?: boolean; csv?: boolean }, ctx: CommandContext): number {
@@ -11,11 +12,11 @@ export function inventoryCommand(options: { config?: string; target?: string; js
     if (options.target && !config.targets.some((t) => t.name === options.target)) {
       throw new ScriptwardenError('USAGE', `unknown target "${options.target}"`);
     }
-    const rows = store.inventory.scripts({ target: options.target });
+    const rows = scriptInventory(store, { target: options.target });
     if (options.csv) ctx.stdout.write(inventoryCsv(rows));
     else if (options.json) {
       const filter = { target: options.target };
-      const payload = { inventory: rows, destinations: store.inventory.destinations(filter), headers: store.inventory.headers(filter), fieldAccess: store.inventory.fieldAccess(filter) };
+      const payload = { inventory: rows, destinations: destinationInventory(store, filter), headers: store.inventory.headers(filter), fieldAccess: store.inventory.fieldAccess(filter) };
       ctx.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
     }
     else ctx.stdout.write(`${formatInventory(rows)}\n`);

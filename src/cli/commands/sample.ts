@@ -2,7 +2,7 @@
 
 import { loadConfig } from '../../config/config.js';
 import { ScriptwardenError } from '../../errors.js';
-import { loadIntel } from '../../detect/intel/load-intel.js';
+import { loadIntel } from '../../run/load-intel.js';
 import { selectTargets } from '../../run/run-scan.js';
 import { runSample, type SampleOutcome } from '../../run/run-sample.js';
 import { safeText } from '../output.js';

@@ -2,7 +2,7 @@
 
 import { loadConfig } from '../../config/config.js';
 import { ScriptwardenError } from '../../errors.js';
-import { loadIntel } from '../../detect/intel/load-intel.js';
+import { loadIntel } from '../../run/load-intel.js';
 import { runScan, selectTargets } from '../../run/run-scan.js';
 import { notifyAfterScan } from '../../run/notify.js';
 import { formatOutcome, formatScanSummary, safeText } from '../output.js';

@@ -3,7 +3,7 @@
 import { loadConfig } from '../../config/config.js';
 import { parseDuration } from '../../config/duration.js';
 import { describeError, ScriptwardenError } from '../../errors.js';
-import { loadIntel } from '../../detect/intel/load-intel.js';
+import { loadIntel } from '../../run/load-intel.js';
 import { createLogger, type LogFormat } from '../../run/log.js';
 import { renderMetrics } from '../../run/metrics.js';
 import type { BrowserState } from '../../capture/types.js';

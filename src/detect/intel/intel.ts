@@ -2,7 +2,17 @@
 
 import { buildLibraryIndex, type LibraryIndex } from './libraries.js';
 import type { KnownBadHosts } from './known-bad-hosts.js';
-import type { RegistryClient } from './registry.js';
+
+/** What an npm registry answered for one release (src/run/registry.ts asks it). */
+export type FetchedRelease =
+  | { status: 'ok'; files: { path: string; sha256: string; size: number }[] }
+  | { status: 'missing' }
+  | { status: 'failed'; reason: string };
+
+export interface RegistryClient {
+  readonly url: string;
+  fetchRelease(name: string, version: string): Promise<FetchedRelease>;
+}
 
 export interface Intel {
   libraries: LibraryIndex;

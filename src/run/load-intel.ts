@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { ScriptwardenError } from '../../errors.js';
-import type { Intel } from './intel.js';
-import { parseHostList } from './known-bad-hosts.js';
-import { buildLibraryIndex, type RetireRepository } from './libraries.js';
+import { ScriptwardenError } from '../errors.js';
+import type { Intel } from '../detect/intel/intel.js';
+import { parseHostList } from '../detect/intel/known-bad-hosts.js';
+import { buildLibraryIndex, type RetireRepository } from '../detect/intel/libraries.js';
 import { createRegistry } from './registry.js';
 
 /** retire.js repository data, as the maintained npm copy ships it. */
@@ -46,13 +46,13 @@ function readRepository(path: string, what: string): RetireRepository {
 /** Loads the bundled data, then the user's files on top. Called once per command, so edited files apply without a release. */
 export function loadIntel(files: IntelFiles): Intel {
   const bundledRetire = createRequire(import.meta.url).resolve(RETIRE_DATA);
-  const bundledHosts = fileURLToPath(new URL('./known-bad-hosts.txt', import.meta.url));
+  const bundledHosts = fileURLToPath(new URL('../detect/intel/known-bad-hosts.txt', import.meta.url));
   const bundled = [
     bundledRetire,
     // Signatures for common libraries the retire.js data does not cover (core-js, GSAP, Modernizr), in its format.
-    fileURLToPath(new URL('./libraries-extra.json', import.meta.url)),
+    fileURLToPath(new URL('../detect/intel/libraries-extra.json', import.meta.url)),
     // SHA-1 of the published files of common releases (written by `scriptwarden intel release-hashes`).
-    fileURLToPath(new URL('./release-hashes.json', import.meta.url)),
+    fileURLToPath(new URL('../detect/intel/release-hashes.json', import.meta.url)),
   ];
   const repositories: RetireRepository[] = bundled.map((path) => readRepository(path, 'bundled library data'));
   const sources: Intel['sources'] = bundled.map((path, i) => ({ kind: 'libraries', path, entries: Object.keys(repositories[i]!).length }));

@@ -1,18 +1,10 @@
 // Fetches one published release from an npm registry and hashes the script files its tarball ships (bounded in time and size).
 
 import { createHash } from 'node:crypto';
-import { describeError } from '../../errors.js';
-import { readTarball } from './release-hashes.js';
+import { describeError } from '../errors.js';
+import { readTarball } from '../detect/intel/release-hashes.js';
+import type { FetchedRelease, RegistryClient } from '../detect/intel/intel.js';
 
-export type FetchedRelease =
-  | { status: 'ok'; files: { path: string; sha256: string; size: number }[] }
-  | { status: 'missing' }
-  | { status: 'failed'; reason: string };
-
-export interface RegistryClient {
-  readonly url: string;
-  fetchRelease(name: string, version: string): Promise<FetchedRelease>;
-}
 
 const MAX_METADATA_BYTES = 4 * 1024 * 1024;
 const MAX_TARBALL_BYTES = 64 * 1024 * 1024;
