@@ -15,7 +15,7 @@ import { alertsPage } from '../views/alerts.js';
 import { overviewPage } from '../views/overview.js';
 import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
 import { queryText, rulesInput, severityFilter, statusFilter } from '../request-input.js';
-import { MASK_RULES } from '../../src/plan/normalize.js';
+import { MASK_RULES, normalizedHash } from '../../src/plan/normalize.js';
 import { allows } from '../../src/auth/roles.js';
 import { actorOf, authOf, need } from '../auth/authenticate.js';
 import { sendPage } from '../send-page.js';
@@ -95,7 +95,8 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
     if (!store.inventory.script(id)) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
     const { enabled, forgetLearned } = rulesInput(req);
     const current = store.inventory.maskSettings(id);
-    store.inventory.setMaskSettings(id, { disabled: MASK_RULES.filter((r) => !enabled.includes(r)), learned: forgetLearned ? [] : current.learned }, undefined, actorOf(req, res));
+    const settings = { disabled: MASK_RULES.filter((r) => !enabled.includes(r)), learned: forgetLearned ? [] : current.learned };
+    store.inventory.setMaskSettings(id, settings, normalizedHash(settings), undefined, actorOf(req, res));
     res.redirect(303, `/scripts/${id}`);
   });
 

@@ -2,7 +2,8 @@
 
 import type { KnownScript } from './baseline.js';
 import { isAnonymous } from './identity.js';
-import { learnVolatile } from './learn-volatile.js';
+import { learnVolatile, withLearned } from './learn-volatile.js';
+import { DEFAULT_MASK_SETTINGS } from './normalize.js';
 import type { PlannedScript, ScanPlan } from './plan.js';
 import type { PageCapture } from '../capture/types.js';
 
@@ -47,5 +48,5 @@ export function learnFromSamples(plan: ScanPlan, samples: PageCapture[], resolve
       }
     }
   }
-  plan.learned = [...learned].filter(([, a]) => a.size > 0).map(([key, anchors]) => ({ key, anchors: [...anchors] }));
+  plan.learned = [...learned].filter(([, a]) => a.size > 0).map(([key, anchors]) => ({ key, settings: withLearned(DEFAULT_MASK_SETTINGS, [...anchors]) }));
 }

@@ -3,6 +3,7 @@
 import beautifier from 'js-beautify';
 import { formatCode } from '../evidence/format-code.js';
 import { scanTokens } from './js-lexer.js';
+import { sha256Hex } from './fingerprint.js';
 
 /** Above this size js-beautify takes seconds; larger bodies get the linear line breaker (format-code.ts). */
 const MAX_BEAUTIFY_BYTES = 200 * 1024;
@@ -65,6 +66,11 @@ export function anchorOf(previous: string[]): string {
 export interface Normalized {
   text: string;
   hits: MaskHit[];
+}
+
+/** The hash a baseline keeps of a body under a script's settings: SHA-256 of its normalised text. */
+export function normalizedHash(settings: MaskSettings): (text: string) => string {
+  return (text) => sha256Hex(normalizeCode(text, settings).text);
 }
 
 /**

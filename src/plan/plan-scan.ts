@@ -2,7 +2,7 @@
 
 import { emptyBaseline, type BaselineSnapshot, type KnownScript } from './baseline.js';
 import { sha256Hex } from './fingerprint.js';
-import { DEFAULT_MASK_SETTINGS, describeMasking, normalizeCode } from './normalize.js';
+import { DEFAULT_MASK_SETTINGS, describeMasking, normalizeCode, type MaskSettings } from './normalize.js';
 import { resolveScripts } from './resolve-scripts.js';
 import { frameScopeOfKey, sameScriptOtherVersion, stripFragment } from './identity.js';
 import { identifyLibrary, type LibraryIndex } from '../detect/intel/libraries.js';
@@ -107,7 +107,7 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
       const body = script.sha256 ? plan.bodies.get(script.sha256) : undefined;
       let normalized: string | null = null;
       if (body !== undefined) {
-        normalized = sha256Hex(normalizeCode(body, { ...DEFAULT_MASK_SETTINGS, learned: learnedFor(plan, script.key) }).text);
+        normalized = sha256Hex(normalizeCode(body, settingsFor(plan, script.key)).text);
         script.library = options.libraries ? identifyLibrary(options.libraries, { url: script.url, body }) : null;
       }
       if (script.sha256) plan.baselineAdds.push({ subjectType: 'script', subjectKey: script.key, value: script.sha256, normalized });
@@ -166,7 +166,7 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
   }
   for (const variant of baseline.established ? [] : plan.variants) {
     const body = plan.bodies.get(variant.sha256) ?? '';
-    const normalized = sha256Hex(normalizeCode(body, { ...DEFAULT_MASK_SETTINGS, learned: learnedFor(plan, variant.key) }).text);
+    const normalized = sha256Hex(normalizeCode(body, settingsFor(plan, variant.key)).text);
     plan.baselineAdds.push({ subjectType: 'script', subjectKey: variant.key, value: variant.sha256, normalized });
   }
   // A capture cut short by limits.maxScriptsPerPage is partial: what it did not record is not missing.
@@ -221,8 +221,9 @@ function knownBadEntry(list: KnownBadHosts, url: string): string | null {
   }
 }
 
-function learnedFor(plan: ScanPlan, key: string): string[] {
-  return plan.learned.find((l) => l.key === key)?.anchors ?? [];
+/** The mask settings a new script's baseline entries are hashed under: what was learned for it, else the defaults. */
+function settingsFor(plan: ScanPlan, key: string): MaskSettings {
+  return plan.learned.find((l) => l.key === key)?.settings ?? DEFAULT_MASK_SETTINGS;
 }
 
 function capitalize(text: string): string {

@@ -2,6 +2,7 @@
 
 import type { LibraryMatch } from '../detect/intel/libraries.js';
 import type { AlertType, CanaryReport, Initiator, RuntimeSignal, ScriptKind, Severity } from '../capture/types.js';
+import type { MaskSettings } from './normalize.js';
 
 export interface ObservationMeta {
   kind: ScriptKind;
@@ -95,8 +96,11 @@ export interface ScanPlan {
   missing: { id: number; missingStreak: number }[];
   destinations: PlannedDestination[];
   baselineAdds: BaselineAdd[];
-  /** Volatile positions learned from the extra loads taken while a baseline is established, by script key. */
-  learned: { key: string; anchors: string[] }[];
+  /**
+   * Volatile positions learned from the extra loads taken while a baseline is established: the settings each script
+   * gets, by key, stored as they are (its baseline entries are already hashed under them).
+   */
+  learned: { key: string; settings: MaskSettings }[];
   /** Other versions the extra baseline loads served (A/B variants): accepted into the pending baseline too. */
   variants: { key: string; sha256: string }[];
   alerts: PlannedAlert[];

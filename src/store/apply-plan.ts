@@ -5,11 +5,10 @@ import type { AlertWithDetails } from './alerts.js';
 import { readAlert, repeatedAlertId } from './alerts.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
-import { readScriptSettings, writeScriptSettings } from './script-settings.js';
+import { writeScriptSettings } from './script-settings.js';
 import { upsertTarget } from './targets.js';
 import { chainScan } from './scan-chain.js';
 import { putEvidence } from './evidence.js';
-import { withLearned } from '../plan/learn-volatile.js';
 
 export interface ApplyResult {
   scanId: number;
@@ -99,11 +98,9 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
     for (const add of plan.baselineAdds) addBaseline.run(target, plan.profile, add.subjectType, add.subjectKey, add.value, add.normalized ?? null, now);
 
     const settingsOf = db.prepare<[number, string, string], { id: number }>('SELECT id FROM scripts WHERE target_id = ? AND profile = ? AND key = ?');
-    for (const { key, anchors } of plan.learned) {
+    for (const { key, settings } of plan.learned) {
       const row = settingsOf.get(target, plan.profile, key);
-      if (!row || anchors.length === 0) continue;
-      const current = readScriptSettings(db, row.id);
-      writeScriptSettings(db, blobs, row.id, withLearned(current, anchors), now);
+      if (row) writeScriptSettings(db, row.id, settings, now);
     }
 
     const newAlerts: AlertWithDetails[] = [];

@@ -2,7 +2,7 @@
 
 import type { BaselineSnapshot } from '../plan/baseline.js';
 import type { MaskSettings } from '../plan/normalize.js';
-import { readScriptSettings, writeScriptSettings } from './script-settings.js';
+import { readScriptSettings, rehashAccepted, writeScriptSettings } from './script-settings.js';
 import type { ObservationMeta, ScanPlan } from '../plan/plan.js';
 import { alertDecisions, approveEverything, decideAlerts, listAlerts, latestAlertId, readAlert, standingDedupeKeys, type AlertQuery, type AlertWithDetails, type Decision, type DecisionRecord } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
@@ -70,8 +70,11 @@ export interface InventoryStore {
   versionMeta(scriptId: number, sha256: string): ObservationMeta | null;
   /** Masking rules turned off and volatile positions learned for one script. */
   maskSettings(scriptId: number): MaskSettings;
-  /** Replaces a script's mask settings and re-hashes its accepted versions to match; audited when an actor is given. */
-  setMaskSettings(scriptId: number, settings: MaskSettings, now?: string, actor?: Actor): void;
+  /**
+   * Replaces a script's mask settings and stores its accepted versions' hashes under them, computed by `hash` (the
+   * planner's normalisation, normalizedHash in src/plan/normalize.ts), in one transaction; audited when an actor is given.
+   */
+  setMaskSettings(scriptId: number, settings: MaskSettings, hash: (text: string) => string, now?: string, actor?: Actor): void;
   /** The beautified text of a stored body if already computed (undefined when not yet; null when the body is not stored). */
   cachedBeautified(sha256: string): string | null | undefined;
   saveBeautified(sha256: string, text: string): void;
@@ -168,10 +171,11 @@ export function openStore(path: string): Store {
       versions: (id) => scriptVersions(db, blobs, id),
       versionMeta: (scriptId, sha256) => versionMeta(db, blobs, scriptId, sha256),
       maskSettings: (scriptId) => readScriptSettings(db, scriptId),
-      setMaskSettings: (scriptId, settings, now = new Date().toISOString(), actor) =>
+      setMaskSettings: (scriptId, settings, hash, now = new Date().toISOString(), actor) =>
         db.transaction(() => {
           const before = readScriptSettings(db, scriptId);
-          writeScriptSettings(db, blobs, scriptId, settings, now);
+          writeScriptSettings(db, scriptId, settings, now);
+          rehashAccepted(db, blobs, scriptId, hash);
           if (actor) {
             appendAudit(db, {
               actor: actor.name, ip: actor.ip, action: 'script.rules_changed', objectType: 'script', objectId: scriptId,

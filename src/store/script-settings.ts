@@ -1,7 +1,6 @@
-// Per-script masking settings: read them, change them, and re-hash the script's accepted versions to match.
+// Per-script masking settings: read and store them, and store the re-hashed accepted versions the caller computed.
 
-import { sha256Hex } from '../plan/fingerprint.js';
-import { MASK_RULES, normalizeCode, type MaskRule, type MaskSettings } from '../plan/normalize.js';
+import { MASK_RULES, type MaskRule, type MaskSettings } from '../plan/normalize.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 
@@ -31,8 +30,11 @@ export function readSettingsFor(db: Db, target: number, profile: string): Map<nu
   return new Map(rows.map((r) => [r.script_id, readScriptSettings(db, r.script_id)]));
 }
 
-/** Recomputes the normalised hashes of a script's accepted versions under its current settings. */
-function rehashBaseline(db: Db, blobs: Blobs, scriptId: number, settings: MaskSettings): void {
+/**
+ * Recomputes the normalised hashes of a script's accepted versions with the caller's hash (the planner's normalisation
+ * under the script's new settings): the store only stores them.
+ */
+export function rehashAccepted(db: Db, blobs: Blobs, scriptId: number, hash: (text: string) => string): void {
   const script = db.prepare<[number], { target_id: number; profile: string; key: string }>(
     'SELECT target_id, profile, key FROM scripts WHERE id = ?',
   ).get(scriptId);
@@ -43,17 +45,14 @@ function rehashBaseline(db: Db, blobs: Blobs, scriptId: number, settings: MaskSe
   const update = db.prepare('UPDATE baseline SET normalized = ? WHERE id = ?');
   for (const entry of entries) {
     const text = blobs.textBySha(entry.value);
-    if (text !== null) update.run(sha256Hex(normalizeCode(text, settings).text), entry.id);
+    if (text !== null) update.run(hash(text), entry.id);
   }
 }
 
-/** Stores new settings for a script and re-hashes its baseline, in one transaction. */
-export function writeScriptSettings(db: Db, blobs: Blobs, scriptId: number, settings: MaskSettings, now: string): void {
-  db.transaction(() => {
-    db.prepare(
-      `INSERT INTO script_settings (script_id, disabled_rules, learned, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (script_id) DO UPDATE SET disabled_rules = excluded.disabled_rules, learned = excluded.learned, updated_at = excluded.updated_at`,
-    ).run(scriptId, JSON.stringify([...new Set(settings.disabled)]), JSON.stringify(settings.learned), now);
-    rehashBaseline(db, blobs, scriptId, settings);
-  })();
+/** Stores a script's settings as given. */
+export function writeScriptSettings(db: Db, scriptId: number, settings: MaskSettings, now: string): void {
+  db.prepare(
+    `INSERT INTO script_settings (script_id, disabled_rules, learned, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (script_id) DO UPDATE SET disabled_rules = excluded.disabled_rules, learned = excluded.learned, updated_at = excluded.updated_at`,
+  ).run(scriptId, JSON.stringify([...new Set(settings.disabled)]), JSON.stringify(settings.learned), now);
 }

@@ -50,5 +50,8 @@ describe('layout', () => {
   it('the store is storage only: it neither captures, plans nor runs', () => {
     const bad = (t: string) => /^puppeteer/.test(t) || t.startsWith('src/run/') || t.startsWith('src/detect/') || t.startsWith('src/cli/');
     assert.deepEqual(offending(sources('src/store'), bad), []);
+    // What to store comes decided: no normalising, beautifying, party classification or settings merging in it.
+    const deciding = sources('src/store').filter((f) => /\b(normalizeCode|beautify|classify|partyFields|withLearned)\(/.test(readFileSync(join(ROOT, f), 'utf8')));
+    assert.deepEqual(deciding, []);
   });
 });

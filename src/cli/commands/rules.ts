@@ -1,7 +1,7 @@
 // `scriptwarden rules SCRIPT_ID`: shows and switches the masking rules that apply to one script.
 
 import { ScriptwardenError } from '../../errors.js';
-import { MASK_RULE_HELP, MASK_RULES, type MaskRule } from '../../plan/normalize.js';
+import { MASK_RULE_HELP, MASK_RULES, normalizedHash, type MaskRule } from '../../plan/normalize.js';
 import { safeText } from '../output.js';
 import { EXIT, withStore, type CommandContext } from './context.js';
 
@@ -33,7 +33,8 @@ export function rulesCommand(rawId: string, options: RulesOptions, ctx: CommandC
     const current = store.inventory.maskSettings(id);
     if (disable.length || enable.length || options.forgetLearned) {
       const disabled = [...new Set([...current.disabled, ...disable])].filter((r) => !enable.includes(r));
-      store.inventory.setMaskSettings(id, { disabled, learned: options.forgetLearned ? [] : current.learned });
+      const next = { disabled, learned: options.forgetLearned ? [] : current.learned };
+      store.inventory.setMaskSettings(id, next, normalizedHash(next));
     }
     const settings = store.inventory.maskSettings(id);
     const rules = MASK_RULES.map((rule) => ({ rule, enabled: !settings.disabled.includes(rule), masks: MASK_RULE_HELP[rule] }));
