@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { RE2JS } from 're2js';
 import { linearOf, requiredLiteral } from './bounded-patterns.js';
-import type { ReleaseVerification } from './release-claims.js';
+import type { ReleaseVerification } from './release-types.js';
 
 /** One library entry of a retire.js repository file: version extractors and known vulnerabilities. */
 export interface RetireEntry {

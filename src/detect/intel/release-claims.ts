@@ -1,14 +1,9 @@
 // Which published npm release a script says it is: from its URL (cdnjs, jsDelivr, unpkg and the same shapes on any host) or its banner.
 
 import type { LibraryMatch } from './libraries.js';
+import type { ReleaseClaim } from './release-types.js';
 
-export interface ReleaseClaim {
-  /** npm package name, e.g. `jquery`, `@popperjs/core`. */
-  name: string;
-  version: string;
-  /** Where the claim comes from: the URL's path, the file name, a `?ver=` query, the body's banner, or the library signature. */
-  via: 'path' | 'file' | 'query' | 'banner' | 'signature';
-}
+export type { ReleaseClaim, ReleaseVerification } from './release-types.js';
 
 const VERSION = /^v?(\d+\.\d+(?:\.\d+)?(?:-[0-9a-z.-]+)?)$/i;
 const PACKAGE = /^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
@@ -101,9 +96,3 @@ export function releaseClaims(url: string | null, body: string | null, library: 
     return true;
   }).slice(0, 6);
 }
-
-/** What the published release says of a script's bytes. */
-export type ReleaseVerification =
-  | { status: 'identical'; name: string; version: string; path: string }
-  | { status: 'differs'; name: string; version: string; via: ReleaseClaim['via'] }
-  | { status: 'unverified'; name: string; version: string; reason: string };
