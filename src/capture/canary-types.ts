@@ -60,8 +60,8 @@ export interface OutboundItem {
   script: string | null;
 }
 
-/** What the behavioural pass did, as the crawler saw it: the judgement's inputs (src/detect/canary.ts judges them). */
-export interface CanaryPass {
+/** What the behavioural pass did on the page, in the capture and in the scan's report alike. */
+export interface CanaryActions {
   /** Last four digits of the canary card number: enough to find it in logs, not a card. */
   cardLast4: string;
   /** Fields filled, as `field → selector`. */
@@ -70,6 +70,10 @@ export interface CanaryPass {
   submitted: string | null;
   /** Requests the pass refused so that no real order is placed (`POST https://shop/order`). */
   blocked: string[];
+}
+
+/** What the behavioural pass did and saw, as the crawler recorded it: the judgement's inputs (src/detect/canary.ts). */
+export interface CanaryPass extends CanaryActions {
   /** What was typed, and the action of the form submitted: the one place card data may legitimately go. */
   values: CanaryValues;
   formAction: string | null;
@@ -82,15 +86,7 @@ export interface CanaryPass {
 }
 
 /** What the behavioural pass found on a page with a payment or login form: the judged pass, as a scan records it. */
-export interface CanaryReport {
-  /** Last four digits of the canary card number: enough to find it in logs, not a card. */
-  cardLast4: string;
-  /** Fields filled, as `field → selector`. */
-  filled: string[];
-  /** The button or form the pass submitted, if any. */
-  submitted: string | null;
-  /** Requests the pass refused so that no real order is placed (`POST https://shop/order`). */
-  blocked: string[];
+export interface CanaryReport extends CanaryActions {
   findings: ExfiltrationFinding[];
   /** Canary values written to browser storage or cookies by a script (staged, not yet sent). */
   stored?: StoredFinding[];

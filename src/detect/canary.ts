@@ -263,8 +263,9 @@ export function attributeImages(items: OutboundItem[], signals: RuntimeSignal[])
 export function judgeCanary(pass: CanaryPass, pageUrl: string, approvedHosts: string[]): CanaryReport {
   const budget = { chars: SEARCH_BUDGET_CHARS, unsearched: pass.unsearched };
   const findings = exfiltrationFindings(pass.outbound, pass.values, (url) => isOwnSite(url, pageUrl), approvedHosts, pass.formAction, budget);
+  const { cardLast4, filled, submitted, blocked } = pass;
   return {
-    cardLast4: pass.cardLast4, filled: pass.filled, submitted: pass.submitted, blocked: pass.blocked,
+    cardLast4, filled, submitted, blocked,
     findings, stored: storedFindings(pass.staged, pass.values),
     ...(budget.unsearched ? { unsearched: budget.unsearched } : {}),
   };

@@ -2,7 +2,7 @@
 
 import { emptyBaseline, type BaselineSnapshot, type KnownScript } from './baseline.js';
 import { sha256Hex } from './fingerprint.js';
-import { DEFAULT_MASK_SETTINGS, describeMasking, normalizeCode, type MaskSettings } from './normalize.js';
+import { DEFAULT_MASK_SETTINGS, describeMasking, normalizeCode, normalizedHash, type MaskSettings } from './normalize.js';
 import { resolveScripts } from './resolve-scripts.js';
 import { frameScopeOfKey, sameScriptOtherVersion, stripFragment } from './identity.js';
 import { identifyLibrary, type LibraryIndex } from '../detect/intel/libraries.js';
@@ -107,7 +107,7 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
       const body = script.sha256 ? plan.bodies.get(script.sha256) : undefined;
       let normalized: string | null = null;
       if (body !== undefined) {
-        normalized = sha256Hex(normalizeCode(body, settingsFor(plan, script.key)).text);
+        normalized = normalizedHash(settingsFor(plan, script.key))(body);
         script.library = options.libraries ? identifyLibrary(options.libraries, { url: script.url, body }) : null;
       }
       if (script.sha256) plan.baselineAdds.push({ subjectType: 'script', subjectKey: script.key, value: script.sha256, normalized });
@@ -166,7 +166,7 @@ function compareScripts(baseline: BaselineSnapshot, plan: ScanPlan, options: Pla
   }
   for (const variant of baseline.established ? [] : plan.variants) {
     const body = plan.bodies.get(variant.sha256) ?? '';
-    const normalized = sha256Hex(normalizeCode(body, settingsFor(plan, variant.key)).text);
+    const normalized = normalizedHash(settingsFor(plan, variant.key))(body);
     plan.baselineAdds.push({ subjectType: 'script', subjectKey: variant.key, value: variant.sha256, normalized });
   }
   // A capture cut short by limits.maxScriptsPerPage is partial: what it did not record is not missing.

@@ -2,10 +2,9 @@
 
 import { planScan } from '../plan/plan-scan.js';
 import { profilesFor } from '../config/config.js';
-import { sha256Hex } from '../plan/fingerprint.js';
 import { learnVolatile, withLearned } from '../plan/learn-volatile.js';
 import { captureOnce, type ScanDeps } from './run-scan.js';
-import { normalizeCode, normalizedHash } from '../plan/normalize.js';
+import { normalizedHash } from '../plan/normalize.js';
 import type { TargetConfig } from '../config/config.js';
 
 export interface SampledScript {
@@ -47,8 +46,9 @@ async function sampleOne(deps: ScanDeps, target: TargetConfig, profile: string):
     const current = store.inventory.maskSettings(known.id);
     const fresh = result.anchors.filter((a) => !current.learned.includes(a));
     const settings = withLearned(current, fresh);
-    if (fresh.length) store.inventory.setMaskSettings(known.id, settings, normalizedHash(settings));
-    const nowMatches = sha256Hex(normalizeCode(after, settings).text) === sha256Hex(normalizeCode(before, settings).text);
+    const hash = normalizedHash(settings);
+    if (fresh.length) store.inventory.setMaskSettings(known.id, settings, hash);
+    const nowMatches = hash(after) === hash(before);
     base.scripts.push({ key: known.key, scriptId: known.id, learned: fresh.length, examples: result.examples, nowMatches, structural: result.structural });
   }
   return { ...base, status: 'ok', error: null };
