@@ -24,6 +24,10 @@ const MAX_SEEN = 500;
  * guard intercepts at the browser: while some capture guards a context, every request in the browser is paused, and
  * those of a window (a top-level frame, whose id is its target's) in a guarded context, other than the page itself,
  * are decided by that context's guard. All others continue at once.
+ *
+ * Once on, the interception stays on for the browser's life: switching it off (Fetch.disable, or detaching its
+ * session) while another page's request was being paused was seen to strand that request for good, so that page never
+ * finished loading. With no guard taken, each request costs one round trip to be continued.
  */
 export function watchNewTargets(browser: Browser): NewTargetWatcher {
   const guards = new Map<string, { pageTargetId: string; guard: TargetGuard }>();
@@ -43,6 +47,7 @@ export function watchNewTargets(browser: Browser): NewTargetWatcher {
 
   const onPaused = (client: CDPSession) => async (event: Protocol.Fetch.RequestPausedEvent) => {
     const go = () => client.send('Fetch.continueRequest', { requestId: event.requestId }).catch(() => undefined);
+    if (guards.size === 0) return go();
     const contextId = event.frameId ? await contextOf(client, event.frameId) : null;
     const entry = contextId ? guards.get(contextId) : undefined;
     if (!entry || event.frameId === entry.pageTargetId) return go();
@@ -69,14 +74,14 @@ export function watchNewTargets(browser: Browser): NewTargetWatcher {
   return {
     async guard(contextId, pageTargetId, guard) {
       guards.set(contextId, { pageTargetId, guard });
+      // A browser that went away takes its session along: the next guard opens a new one.
       session ??= open();
-      await session.catch(() => undefined);
+      await session.catch(() => { session = null; });
+      let released = false;
       return () => {
+        if (released) return;
+        released = true;
         guards.delete(contextId);
-        if (guards.size > 0 || !session) return;
-        const closing = session;
-        session = null;
-        void closing.then((client) => client.detach()).catch(() => undefined);
       };
     },
   };
