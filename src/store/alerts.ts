@@ -94,6 +94,8 @@ export interface AlertQuery {
   severity?: string;
   type?: string;
   limit?: number;
+  /** Alerts to skip, in the list's order (a later page). */
+  offset?: number;
 }
 
 export function listAlerts(db: Db, filter: AlertQuery): AlertWithDetails[] {
@@ -109,7 +111,8 @@ export function listAlerts(db: Db, filter: AlertQuery): AlertWithDetails[] {
     params.push(value);
   }
   const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-               ORDER BY ${SEVERITY_ORDER} DESC, a.last_seen DESC, a.id DESC LIMIT ${Math.max(1, Math.min(filter.limit ?? 1_000_000, 1_000_000))}`;
+               ORDER BY ${SEVERITY_ORDER} DESC, a.last_seen DESC, a.id DESC
+               LIMIT ${Math.max(1, Math.min(filter.limit ?? 1_000_000, 1_000_000))} OFFSET ${Math.max(0, Math.floor(filter.offset ?? 0))}`;
   return (db.prepare(sql).all(...params) as AlertRow[]).map(toRecord);
 }
 

@@ -1,4 +1,4 @@
-// Writes one ScanPlan in one transaction: scan row, blobs, observations, baseline entries, alerts.
+// Writes one ScanPlan in one transaction: scan row, blobs, its observation set, baseline entries, alerts.
 
 import type { PlannedAlert, ScanPlan } from '../plan/plan.js';
 import type { AlertWithDetails } from './alerts.js';
@@ -7,8 +7,9 @@ import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 import { writeScriptSettings } from './script-settings.js';
 import { upsertTarget } from './targets.js';
-import { chainScan } from './scan-chain.js';
+import { chainScan, type ChainMemo } from './scan-chain.js';
 import { putEvidence } from './evidence.js';
+import { recordObservations, type PlannedEntries } from './observation-sets.js';
 
 export interface ApplyResult {
   scanId: number;
@@ -16,7 +17,10 @@ export interface ApplyResult {
   repeatedAlerts: AlertWithDetails[];
 }
 
-export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): ApplyResult {
+/** What one open store remembers between writes: sets' chain records, metadata hashes. */
+export interface WriteMemo { chain: ChainMemo; hashMeta: (meta: string) => string; entries: WeakMap<object, PlannedEntries> }
+
+export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string, memo?: WriteMemo): ApplyResult {
   return db.transaction((): ApplyResult => {
     const target = upsertTarget(db, plan.target, now);
     const scan = plan.scan;
@@ -35,8 +39,14 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
           scan.warnings.length ? JSON.stringify(scan.warnings.slice(0, 100)) : null,
         ).lastInsertRowid,
     );
+    // The page's latest scan and the count by status, read by the overview and /metrics (migration 016).
+    db.prepare(
+      `INSERT INTO page_latest (target_id, profile, last_scan_id, last_ok_scan_id) VALUES (?, ?, ?, ?)
+       ON CONFLICT (target_id, profile) DO UPDATE SET last_scan_id = excluded.last_scan_id, last_ok_scan_id = COALESCE(excluded.last_ok_scan_id, last_ok_scan_id)`,
+    ).run(target, plan.profile, scanId, scan.status === 'ok' ? scanId : null);
+    db.prepare('INSERT INTO scan_counts (status, n) VALUES (?, 1) ON CONFLICT (status) DO UPDATE SET n = n + 1').run(scan.status);
     if (scan.status !== 'ok') {
-      chainScan(db, scanId);
+      chainScan(db, scanId, memo?.chain);
       return { scanId, newAlerts: [], repeatedAlerts: [] };
     }
     if (scan.canary || scan.runtime.length) {
@@ -45,51 +55,17 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
       );
     }
 
-    const seenAt = scan.finishedAt;
+    // Bodies are stored once per SHA-256, when a scan is the first to hold them (a reused set's are all stored).
     const blobIds = new Map<string, number>();
-    for (const [sha, body] of plan.bodies) blobIds.set(sha, blobs.put(body, sha));
-
-    const insertScript = db.prepare(
-      `INSERT INTO scripts (target_id, profile, key, kind, url, frame_url, label, first_seen, last_seen, last_blob)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const touchScript = db.prepare(
-      'UPDATE scripts SET last_seen = ?, last_blob = COALESCE(?, last_blob), missing_streak = 0, url = ?, frame_url = ? WHERE id = ?',
-    );
-    const observe = db.prepare('INSERT OR REPLACE INTO observations (scan_id, script_id, blob_id, meta_id) VALUES (?, ?, ?, ?)');
-    const findScript = db.prepare<[number, string, string], { id: number }>(
-      'SELECT id FROM scripts WHERE target_id = ? AND profile = ? AND key = ?',
-    );
-    const setLibrary = db.prepare('UPDATE scripts SET library = ? WHERE id = ?');
-    for (const script of plan.scripts) {
-      const blobId = script.sha256 ? blobIds.get(script.sha256) ?? null : null;
-      let scriptId = script.knownId;
-      scriptId ??= findScript.get(target, plan.profile, script.key)?.id ?? null;
-      if (scriptId === null) {
-        scriptId = Number(
-          insertScript.run(target, plan.profile, script.key, script.kind, script.url, script.frameUrl, script.key, seenAt, seenAt, blobId)
-            .lastInsertRowid,
-        );
-      } else {
-        touchScript.run(seenAt, blobId, script.url, script.frameUrl, scriptId);
-      }
-      if (script.library !== undefined) setLibrary.run(script.library ? JSON.stringify(script.library) : null, scriptId);
-      observe.run(scanId, scriptId, blobId, blobs.putJson(script.meta));
-    }
+    const blobIdOf = (sha: string): number => {
+      let id = blobIds.get(sha);
+      if (id === undefined) blobIds.set(sha, id = blobs.put(plan.bodies.get(sha)!, sha));
+      return id;
+    };
+    const { reused } = recordObservations(db, blobs, scanId, target, plan, blobIdOf, memo?.hashMeta, memo?.entries);
+    if (!reused) for (const sha of plan.bodies.keys()) blobIdOf(sha);
     const streak = db.prepare('UPDATE scripts SET missing_streak = ? WHERE id = ?');
     for (const missing of plan.missing) streak.run(missing.missingStreak, missing.id);
-
-    const upsertDestination = db.prepare(
-      `INSERT INTO destinations (target_id, profile, host, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (target_id, profile, host) DO UPDATE SET last_seen = excluded.last_seen RETURNING id`,
-    );
-    const observeDestination = db.prepare(
-      'INSERT OR REPLACE INTO destination_observations (scan_id, destination_id, meta_id) VALUES (?, ?, ?)',
-    );
-    for (const destination of plan.destinations) {
-      const row = upsertDestination.get(target, plan.profile, destination.host, seenAt, seenAt) as { id: number };
-      observeDestination.run(scanId, row.id, blobs.putJson(destination));
-    }
 
     const addBaseline = db.prepare(
       `INSERT INTO baseline (target_id, profile, subject_type, subject_key, value, normalized, state, created_at)
@@ -106,12 +82,12 @@ export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string): Ap
     const newAlerts: AlertWithDetails[] = [];
     const repeatedAlerts: AlertWithDetails[] = [];
     for (const alert of plan.alerts) {
-      const id = upsertAlert(db, target, plan.profile, alert, scanId, seenAt);
+      const id = upsertAlert(db, target, plan.profile, alert, scanId, scan.finishedAt);
       const record = readAlert(db, id.id)!;
       (id.created ? newAlerts : repeatedAlerts).push(record);
     }
     if (newAlerts.length > 0 && plan.evidence?.length) putEvidence(db, blobs, scanId, plan.evidence);
-    chainScan(db, scanId);
+    chainScan(db, scanId, memo?.chain);
     return { scanId, newAlerts, repeatedAlerts };
   })();
 }

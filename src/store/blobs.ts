@@ -29,9 +29,10 @@ export function createBlobs(db: Db): Blobs {
     return (row.encoding === 'br' ? brotliDecompressSync(row.data) : row.data).toString('utf8');
   };
 
-  const store = (hash: string, raw: Buffer): number => {
+  const store = (hash: string, bytes: Buffer | (() => Buffer)): number => {
     const existing = find.get(hash);
     if (existing) return existing.id;
+    const raw = typeof bytes === 'function' ? bytes() : bytes;
     let encoding = 'raw';
     let data = raw;
     if (raw.length > 64) {
@@ -47,7 +48,8 @@ export function createBlobs(db: Db): Blobs {
   };
 
   const blobs: Blobs = {
-    put: (text, sha256) => store(sha256 ?? sha256Hex(text), Buffer.from(text, 'utf8')),
+    // A body already stored (most of a rescan's) is not copied into a buffer again.
+    put: (text, sha256) => store(sha256 ?? sha256Hex(text), () => Buffer.from(text, 'utf8')),
     putBytes: (bytes) => store(sha256Hex(bytes), bytes),
     bytesBySha(hash) {
       const row = read.get(find.get(hash)?.id ?? -1);

@@ -39,7 +39,7 @@ export function alertTrail(db: Db, alertId: number): AlertTrail | null {
     .get(row.target_id, row.profile, row.subject_key);
   const sightings = script && row.new_value
     ? db.prepare<[number, string], { scanId: number; at: string }>(
-      `SELECT s.id AS scanId, s.finished_at AS at FROM observations o JOIN scans s ON s.id = o.scan_id JOIN blobs b ON b.id = o.blob_id
+      `SELECT s.id AS scanId, s.finished_at AS at FROM set_scripts o JOIN scans s ON s.set_id = o.set_id JOIN blobs b ON b.id = o.blob_id
         WHERE o.script_id = ? AND b.sha256 = ? ORDER BY s.id LIMIT 1000`,
     ).all(script.id, row.new_value)
     : db.prepare<[number, string, number, number], { scanId: number; at: string }>(

@@ -20,7 +20,7 @@ export function readFieldAccess(db: Db, blobs: Blobs, filter: { target?: string 
   const scans = db.prepare<[string | null, string | null], { target: string; page: string; profile: string; runtime_blob: number | null; finished_at: string }>(
     `SELECT t.name AS target, t.url AS page, s.profile, s.runtime_blob, s.finished_at
        FROM scans s JOIN targets t ON t.id = s.target_id
-      WHERE s.id IN (SELECT MAX(id) FROM scans WHERE status = 'ok' GROUP BY target_id, profile)
+      WHERE s.id IN (SELECT last_ok_scan_id FROM page_latest)
         AND (? IS NULL OR t.name = ?)
       ORDER BY t.name, s.profile`,
   ).all(filter.target ?? null, filter.target ?? null);

@@ -6,6 +6,7 @@ import { readScriptSettings } from './script-settings.js';
 import type { ObservationMeta } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { SCRIPT_LAST_SEEN, SCRIPT_LATEST_META } from './observation-sets.js';
 
 export type InventoryState = 'approved' | 'pending' | 'unapproved' | 'removed';
 
@@ -102,19 +103,20 @@ function libraryFields(raw: string | null): { library: string | null; vulnerabil
 }
 
 export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): StoredScriptRow[] {
+  // The page of scripts is chosen first, walking targets by name and each one's scripts by index (scripts_listing;
+  // CROSS JOIN keeps that order): last sightings and metadata are looked up for the rows shown, not for all.
   const rows = db
     .prepare(
-      `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen, s.last_seen,
-              s.missing_streak, s.retired_at, s.library, b.sha256, bl.state, bl.decided_by, bl.decided_at, bl.note,
-              (SELECT o.meta_id FROM observations o WHERE o.script_id = s.id ORDER BY o.scan_id DESC LIMIT 1) AS meta_id
-         FROM scripts s
+      `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen,
+              ${SCRIPT_LAST_SEEN} AS last_seen, s.missing_streak, s.retired_at, s.library, b.sha256, bl.state, bl.decided_by,
+              bl.decided_at, bl.note, ${SCRIPT_LATEST_META} AS meta_id
+         FROM (SELECT sc.* FROM targets tp CROSS JOIN scripts sc ON sc.target_id = tp.id WHERE (? IS NULL OR tp.name = ?)
+                ORDER BY tp.name, sc.profile, sc.first_seen, sc.id LIMIT ? OFFSET ?) s
          JOIN targets t ON t.id = s.target_id
          LEFT JOIN blobs b ON b.id = s.last_blob
          LEFT JOIN baseline bl ON bl.target_id = s.target_id AND bl.profile = s.profile AND bl.subject_type = 'script'
                               AND bl.subject_key = s.key AND bl.value = b.sha256
-        WHERE (? IS NULL OR t.name = ?)
-        ORDER BY t.name, s.profile, s.first_seen, s.id
-        LIMIT ? OFFSET ?`,
+        ORDER BY t.name, s.profile, s.first_seen, s.id`,
     )
     .all(filter.target ?? null, filter.target ?? null, filter.limit ?? -1, filter.offset ?? 0) as Row[];
   const byNormalized = db.prepare<[number, string, string, string], Pick<Row, 'state' | 'decided_by' | 'decided_at' | 'note'>>(

@@ -14,7 +14,8 @@ import { appendAudit } from './audit.js';
 import type { Actor } from './users.js';
 import { targetId } from './targets.js';
 import { readFieldAccess, type FieldAccessRow } from './field-access.js';
-import { verifyStore, type VerifyReport } from './scan-chain.js';
+import { chainMemo, verifyStore, type VerifyReport } from './scan-chain.js';
+import { metaHasher, moveObservationsToSets } from './observation-sets.js';
 import { dueNotifications, notificationsFor, pendingNotificationCount, pendingNotifications, queueNotification, recordAttempt, type NotificationRow } from './notifications.js';
 import { openHealthAlert, readSchedule, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
 import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFile } from './evidence.js';
@@ -23,7 +24,7 @@ import { createReleases, type Releases } from './releases.js';
 import { readInventory, type InventoryQuery, type StoredScriptRow } from './inventory.js';
 import { readDestinations, readHeaders, type HeaderRow, type StoredDestinationRow } from './page-inventory.js';
 import {
-  alertTrend, listScans, scriptIdByKey, scriptInfo, scriptVersions, targetsOverview, versionMeta,
+  alertTrend, listScans, scannedPages, scannedTargetNames, scriptIdByKey, scriptInfo, scriptVersions, targetsOverview, versionMeta,
   type ScanRow, type ScriptInfo, type ScriptVersion, type TargetOverview,
 } from './overview.js';
 
@@ -63,7 +64,12 @@ export interface InventoryStore {
   headers(filter: { target?: string }): HeaderRow[];
   /** Scripts that listened to or read payment and login fields in the latest scan of each page. */
   fieldAccess(filter: { target?: string }): FieldAccessRow[];
-  overview(): TargetOverview[];
+  /** Scanned pages and profiles by target name; all of them, or one page of them. */
+  overview(paging?: { limit?: number; offset?: number }): TargetOverview[];
+  /** How many pages and profiles have been scanned. */
+  pageCount(): number;
+  /** Names of the targets scanned so far, in order. */
+  targetNames(): string[];
   script(id: number): ScriptInfo | null;
   scriptId(target: string, profile: string, key: string): number | null;
   versions(id: number): ScriptVersion[];
@@ -127,8 +133,11 @@ export interface Store {
 }
 
 export function openStore(path: string): Store {
-  const db = openDatabase(path);
+  // Migration 015 moves observations into sets, which SQL alone cannot digest.
+  const db = openDatabase(path, { 15: moveObservationsToSets });
   const blobs = createBlobs(db);
+  // The chain reads a set's items once while the store is open, not on every scan that points at it.
+  const memo = { chain: chainMemo(), hashMeta: metaHasher(), entries: new WeakMap() };
   const beautifiedOf = (source: number) =>
     db.prepare<[number], { blob_id: number }>("SELECT blob_id FROM derived WHERE source_blob = ? AND kind = 'beautified'").get(source);
   return {
@@ -150,11 +159,11 @@ export function openStore(path: string): Store {
     },
     scans: {
       readBaseline: (target, profile) => readBaseline(db, blobs, target, profile),
-      applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now),
+      applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now, memo),
       list: (filter) => listScans(db, filter),
       counts() {
         const open = db.prepare<[], { severity: string; n: number }>("SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity").all();
-        const scans = db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM scans GROUP BY status').all();
+        const scans = db.prepare<[], { status: string; n: number }>('SELECT status, n FROM scan_counts').all();
         return { openAlerts: Object.fromEntries(open.map((r) => [r.severity, r.n])), scans: Object.fromEntries(scans.map((r) => [r.status, r.n])) };
       },
       verify: () => verifyStore(db),
@@ -165,7 +174,9 @@ export function openStore(path: string): Store {
       destinations: (filter) => readDestinations(db, blobs, filter),
       headers: (filter) => readHeaders(db, blobs, filter),
       fieldAccess: (filter) => readFieldAccess(db, blobs, filter),
-      overview: () => targetsOverview(db),
+      overview: (paging) => targetsOverview(db, paging),
+      pageCount: () => scannedPages(db),
+      targetNames: () => scannedTargetNames(db),
       script: (id) => scriptInfo(db, id),
       scriptId: (target, profile, key) => scriptIdByKey(db, target, profile, key),
       versions: (id) => scriptVersions(db, blobs, id),

@@ -4,6 +4,7 @@ import type { ObservationMeta } from '../plan/plan.js';
 import type { Severity } from '../capture/types.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { SCRIPT_LAST_SEEN } from './observation-sets.js';
 
 export interface TargetOverview {
   target: string;
@@ -61,7 +62,8 @@ export interface ScriptInfo {
   library: string | null;
 }
 
-export function targetsOverview(db: Db): TargetOverview[] {
+/** Pages and profiles scanned, by target name; `paging` takes one page of them. */
+export function targetsOverview(db: Db, paging: { limit?: number; offset?: number } = {}): TargetOverview[] {
   const rows = db
     .prepare(
       `SELECT t.id, t.name, t.url, t.type, p.profile,
@@ -72,11 +74,11 @@ export function targetsOverview(db: Db): TargetOverview[] {
                                  AND bl.subject_key = sc.key AND bl.value = b.sha256 AND bl.state = 'approved'
                 WHERE sc.target_id = t.id AND sc.profile = p.profile AND sc.retired_at IS NULL AND sc.missing_streak = 0) AS approved
          FROM targets t
-         JOIN (SELECT DISTINCT target_id, profile FROM scans) p ON p.target_id = t.id
-         LEFT JOIN scans s ON s.id = (SELECT MAX(id) FROM scans WHERE target_id = t.id AND profile = p.profile)
-        ORDER BY t.name, p.profile`,
+         JOIN page_latest p ON p.target_id = t.id
+         LEFT JOIN scans s ON s.id = p.last_scan_id
+        ORDER BY t.name, p.profile LIMIT ? OFFSET ?`,
     )
-    .all() as { id: number; name: string; url: string; type: string; profile: string; finished_at: string | null; status: 'ok' | 'failed' | null; error_message: string | null; scripts: number; approved: number }[];
+    .all(paging.limit ?? -1, paging.offset ?? 0) as { id: number; name: string; url: string; type: string; profile: string; finished_at: string | null; status: 'ok' | 'failed' | null; error_message: string | null; scripts: number; approved: number }[];
   const counts = db.prepare<[number, string], { severity: Severity; n: number }>(
     "SELECT severity, COUNT(*) AS n FROM alerts WHERE target_id = ? AND profile = ? AND status = 'open' GROUP BY severity",
   );
@@ -88,6 +90,15 @@ export function targetsOverview(db: Db): TargetOverview[] {
       lastError: row.error_message, openAlerts, scripts: row.scripts, approvedScripts: row.approved,
     };
   });
+}
+
+/** How many pages and profiles have been scanned; and the names of their targets, in order. */
+export function scannedPages(db: Db): number {
+  return (db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM page_latest').get()?.n) ?? 0;
+}
+
+export function scannedTargetNames(db: Db): string[] {
+  return (db.prepare<[], { name: string }>('SELECT t.name FROM targets t WHERE EXISTS (SELECT 1 FROM page_latest p WHERE p.target_id = t.id) ORDER BY t.name').all()).map((r) => r.name);
 }
 
 /** Alerts opened per day over the last `days` days, oldest first. */
@@ -125,7 +136,7 @@ export function listScans(db: Db, filter: { target?: string; limit: number; offs
 export function scriptInfo(db: Db, id: number): ScriptInfo | null {
   const row = db
     .prepare(
-      `SELECT s.id, t.name AS target, s.profile, s.key, s.kind, s.url, s.frame_url, s.first_seen, s.last_seen, s.library
+      `SELECT s.id, t.name AS target, s.profile, s.key, s.kind, s.url, s.frame_url, s.first_seen, ${SCRIPT_LAST_SEEN} AS last_seen, s.library
          FROM scripts s JOIN targets t ON t.id = s.target_id WHERE s.id = ?`,
     )
     .get(id) as { id: number; target: string; profile: string; key: string; kind: string; url: string | null; frame_url: string; first_seen: string; last_seen: string; library: string | null } | undefined;
@@ -146,8 +157,8 @@ export function scriptVersions(db: Db, blobs: Blobs, id: number): ScriptVersion[
     .prepare(
       `SELECT b.sha256, b.size, MIN(sc.finished_at) AS first_seen, MAX(sc.finished_at) AS last_seen, COUNT(*) AS n,
               MAX(o.meta_id) AS meta_id, bl.state, bl.decided_by, bl.note
-         FROM observations o
-         JOIN scans sc ON sc.id = o.scan_id
+         FROM set_scripts o
+         JOIN scans sc ON sc.set_id = o.set_id
          JOIN blobs b ON b.id = o.blob_id
          JOIN scripts s ON s.id = o.script_id
          LEFT JOIN baseline bl ON bl.target_id = s.target_id AND bl.profile = s.profile AND bl.subject_type = 'script'
@@ -166,8 +177,8 @@ export function scriptVersions(db: Db, blobs: Blobs, id: number): ScriptVersion[
 export function versionMeta(db: Db, blobs: Blobs, scriptId: number, sha256: string): ObservationMeta | null {
   const row = db
     .prepare(
-      `SELECT o.meta_id FROM observations o JOIN blobs b ON b.id = o.blob_id
-        WHERE o.script_id = ? AND b.sha256 = ? ORDER BY o.scan_id DESC LIMIT 1`,
+      `SELECT o.meta_id FROM set_scripts o JOIN observation_sets os ON os.id = o.set_id JOIN blobs b ON b.id = o.blob_id
+        WHERE o.script_id = ? AND b.sha256 = ? ORDER BY os.last_scan_id DESC LIMIT 1`,
     )
     .get(scriptId, sha256) as { meta_id: number | null } | undefined;
   return row ? blobs.json<ObservationMeta>(row.meta_id) : null;

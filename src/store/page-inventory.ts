@@ -3,6 +3,7 @@
 import type { PlannedDestination } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { DESTINATION_LAST_SEEN, DESTINATION_LATEST_META } from './observation-sets.js';
 
 /** One destination as stored; reports add its party (src/evidence/inventory-report.ts). */
 export interface StoredDestinationRow {
@@ -33,8 +34,8 @@ type State = 'approved' | 'pending' | null;
 export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string }): StoredDestinationRow[] {
   const rows = db
     .prepare(
-      `SELECT t.name AS target, t.url AS page, d.profile, d.host, d.first_seen, d.last_seen, bl.state,
-              (SELECT o.meta_id FROM destination_observations o WHERE o.destination_id = d.id ORDER BY o.scan_id DESC LIMIT 1) AS meta_id
+      `SELECT t.name AS target, t.url AS page, d.profile, d.host, d.first_seen, ${DESTINATION_LAST_SEEN} AS last_seen, bl.state,
+              ${DESTINATION_LATEST_META} AS meta_id
          FROM destinations d JOIN targets t ON t.id = d.target_id
          LEFT JOIN baseline bl ON bl.target_id = d.target_id AND bl.profile = d.profile AND bl.subject_type = 'host' AND bl.subject_key = d.host
         WHERE (? IS NULL OR t.name = ?)
@@ -65,9 +66,8 @@ export function readHeaders(db: Db, blobs: Blobs, filter: { target?: string }): 
   const scans = db
     .prepare(
       `SELECT t.id AS target_id, t.name AS target, s.profile, s.finished_at, s.headers_blob
-         FROM scans s JOIN targets t ON t.id = s.target_id
-        WHERE s.status = 'ok' AND t.type = 'page' AND (? IS NULL OR t.name = ?)
-          AND s.id = (SELECT MAX(s2.id) FROM scans s2 WHERE s2.target_id = s.target_id AND s2.profile = s.profile AND s2.status = 'ok')
+         FROM page_latest p JOIN scans s ON s.id = p.last_ok_scan_id JOIN targets t ON t.id = s.target_id
+        WHERE t.type = 'page' AND (? IS NULL OR t.name = ?)
         ORDER BY t.name, s.profile`,
     )
     .all(filter.target ?? null, filter.target ?? null) as { target_id: number; target: string; profile: string; finished_at: string; headers_blob: number | null }[];

@@ -28,47 +28,84 @@ interface ScanRow {
   chain_version: number;
   observations_digest: string | null;
   pruned_at: string | null;
+  /** Where the scan's observations are; not part of the record (the record holds what is in it). */
+  set_id: number | null;
 }
 
 const SCAN_SQL = `SELECT s.id, t.name AS target, s.profile, s.url, s.final_url, s.started_at, s.finished_at, s.status, s.error_code,
        s.error_message, s.http_status, s.payment_form, s.script_count, s.prev_hash, s.record_hash,
-       s.chain_version, s.observations_digest, s.pruned_at,
+       s.chain_version, s.set_id,
+       COALESCE(s.observations_digest, CASE WHEN s.id <= os.pruned_through THEN os.pruned_digest END) AS observations_digest,
+       COALESCE(s.pruned_at, CASE WHEN s.id <= os.pruned_through THEN os.pruned_at END) AS pruned_at,
        (SELECT sha256 FROM blobs WHERE id = s.headers_blob) AS headers_sha, (SELECT sha256 FROM blobs WHERE id = s.forms_blob) AS forms_sha,
        (SELECT sha256 FROM blobs WHERE id = s.canary_blob) AS canary_sha, (SELECT sha256 FROM blobs WHERE id = s.runtime_blob) AS runtime_sha
-  FROM scans s JOIN targets t ON t.id = s.target_id`;
+  FROM scans s JOIN targets t ON t.id = s.target_id LEFT JOIN observation_sets os ON os.id = s.set_id`;
 
-function observationsOf(db: Db, scanId: number): { key: string; body: string | null; meta: string | null }[] {
-  return db.prepare<[number], { key: string; body: string | null; meta: string | null }>(
-    `SELECT sc.key, b.sha256 AS body, m.sha256 AS meta FROM observations o JOIN scripts sc ON sc.id = o.script_id
-       LEFT JOIN blobs b ON b.id = o.blob_id LEFT JOIN blobs m ON m.id = o.meta_id WHERE o.scan_id = ? ORDER BY sc.key`,
-  ).all(scanId);
+type Observed = { key: string; body: string | null; meta: string | null }[];
+type Destined = { host: string; meta: string | null }[];
+
+/** What a set holds, as the chain lists a scan's observations (by key). `memo` shares a set's reading within one verify. */
+function observationsOf(db: Db, setId: number | null, memo?: Map<number, Observed>): Observed {
+  if (setId === null) return [];
+  const cached = memo?.get(setId);
+  if (cached) return cached;
+  const rows = db.prepare<[number], Observed[number]>(
+    `SELECT sc.key, b.sha256 AS body, m.sha256 AS meta FROM set_scripts o JOIN scripts sc ON sc.id = o.script_id
+       LEFT JOIN blobs b ON b.id = o.blob_id LEFT JOIN blobs m ON m.id = o.meta_id WHERE o.set_id = ? ORDER BY sc.key`,
+  ).all(setId);
+  remember(memo, setId, rows);
+  return rows;
+}
+
+/** Bounded: a database of many distinct sets is verified in constant memory. */
+function remember<T>(memo: Map<number, T> | undefined, id: number, value: T): void {
+  if (!memo) return;
+  if (memo.size >= 2000) memo.clear();
+  memo.set(id, value);
+}
+
+function destinationsOf(db: Db, setId: number | null, memo?: Map<number, Destined>): Destined {
+  if (setId === null) return [];
+  const cached = memo?.get(setId);
+  if (cached) return cached;
+  const rows = db.prepare<[number], Destined[number]>(
+    `SELECT d.host, m.sha256 AS meta FROM set_destinations o JOIN destinations d ON d.id = o.destination_id
+       LEFT JOIN blobs m ON m.id = o.meta_id WHERE o.set_id = ? ORDER BY d.host`,
+  ).all(setId);
+  remember(memo, setId, rows);
+  return rows;
 }
 
 /** The digest that stands for a scan's observations in chain format 2, kept on the scan when retention prunes them. */
-export function observationsDigest(db: Db, scanId: number): string {
-  return digestOf(observationsOf(db, scanId));
+export function observationsDigest(db: Db, setId: number): string {
+  return digestOf(observationsOf(db, setId));
 }
 
 const digestOf = (observations: unknown[]) => sha256Hex(JSON.stringify(observations));
+
+function setDigestOf(setId: number | null, observations: Observed, memo?: ChainMemo): string {
+  const cached = setId === null ? undefined : memo?.digests.get(setId);
+  if (cached !== undefined) return cached;
+  const digest = digestOf(observations);
+  if (setId !== null) remember(memo?.digests, setId, digest);
+  return digest;
+}
 
 /**
  * The canonical text of one scan: its metadata, and the content hash of everything it observed and raised.
  * Format 1 lists the observations; format 2 (scans written since retention exists) hashes them into one digest.
  * Health alerts are the scheduler's verdict on a run of scans, not content of one, and are not part of it.
  */
-function scanRecord(db: Db, row: ScanRow): string {
-  const observations = observationsOf(db, row.id);
-  const destinations = db.prepare<[number], { host: string; meta: string | null }>(
-    `SELECT d.host, m.sha256 AS meta FROM destination_observations o JOIN destinations d ON d.id = o.destination_id
-       LEFT JOIN blobs m ON m.id = o.meta_id WHERE o.scan_id = ? ORDER BY d.host`,
-  ).all(row.id);
+function scanRecord(db: Db, row: ScanRow, memo?: ChainMemo): string {
+  const observations = observationsOf(db, row.set_id, memo?.observed);
+  const destinations = destinationsOf(db, row.set_id, memo?.destined);
   // What an alert was when it was raised; its later decisions belong to the reviewers' record, not the scan's.
   const alerts = db.prepare<[number], { id: number; type: string; severity: string; dedupe_key: string; old_value: string | null; new_value: string | null }>(
     "SELECT id, type, severity, dedupe_key, old_value, new_value FROM alerts WHERE first_scan_id = ? AND type <> 'target.unhealthy' ORDER BY id",
   ).all(row.id);
-  const { prev_hash: _prev, record_hash: _record, observations_digest: digest, pruned_at: pruned, chain_version: version, ...scan } = row;
+  const { prev_hash: _prev, record_hash: _record, observations_digest: digest, pruned_at: pruned, chain_version: version, set_id: _set, ...scan } = row;
   if (version >= 2) {
-    const observed = pruned ? digest : digestOf(observations);
+    const observed = pruned ? digest : setDigestOf(row.set_id, observations, memo);
     return JSON.stringify({ version, scan, observations: observed, destinations, alerts });
   }
   return JSON.stringify({ scan, observations, destinations, alerts });
@@ -78,16 +115,38 @@ function hashOf(prev: string, record: string): string {
   return sha256Hex(`${prev}\n${record}`);
 }
 
-/** Links a just-written scan to the chain. Called inside the scan's transaction, after everything it wrote. */
-export function chainScan(db: Db, scanId: number): void {
+/** What a scan's set contributes to its record, shared by the scans of one set while the store is open. */
+export type ChainMemo = { observed: Map<number, Observed>; destined: Map<number, Destined>; digests: Map<number, string>; pruned: Map<number, string | null> };
+
+export function chainMemo(): ChainMemo {
+  return { observed: new Map(), destined: new Map(), digests: new Map(), pruned: new Map() };
+}
+
+/**
+ * Links a just-written scan to the chain. Called inside the scan's transaction, after everything it wrote. The
+ * previous record's hash is part of this one's, and is not stored again: verify recomputes the chain in order, so a
+ * removed, inserted or edited scan breaks it all the same. (Scans written before 0.2 also keep prev_hash.) `memo`:
+ * a set's items are read once, not on every scan that points at it. Sets do not change once written except by
+ * retention, which stamps the set it prunes: a set stamped since it was read (by any process) is read again.
+ */
+export function chainScan(db: Db, scanId: number, memo?: ChainMemo): void {
   const previous = db.prepare<[number], { record_hash: string | null }>(
     'SELECT record_hash FROM scans WHERE id < ? AND record_hash IS NOT NULL ORDER BY id DESC LIMIT 1',
   ).get(scanId);
   db.prepare('UPDATE scans SET chain_version = 2 WHERE id = ?').run(scanId);
   const row = db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id = ?`).get(scanId);
   if (!row) return;
+  if (memo && row.set_id !== null) {
+    const pruned = db.prepare<[number], { pruned_at: string | null }>('SELECT pruned_at FROM observation_sets WHERE id = ?').get(row.set_id)?.pruned_at ?? null;
+    if (memo.pruned.get(row.set_id) !== pruned) {
+      memo.observed.delete(row.set_id);
+      memo.destined.delete(row.set_id);
+      memo.digests.delete(row.set_id);
+      remember(memo.pruned, row.set_id, pruned);
+    }
+  }
   const prev = previous?.record_hash ?? '';
-  db.prepare('UPDATE scans SET prev_hash = ?, record_hash = ? WHERE id = ?').run(prev, hashOf(prev, scanRecord(db, row)), scanId);
+  db.prepare('UPDATE scans SET record_hash = ? WHERE id = ?').run(hashOf(prev, scanRecord(db, row, memo)), scanId);
 }
 
 export interface VerifyReport {
@@ -106,6 +165,9 @@ export interface VerifyReport {
 export function verifyStore(db: Db): VerifyReport {
   const report: VerifyReport = { ok: true, scans: 0, unchained: 0, blobs: 0, auditEntries: 0, firstBreak: null };
   let prev: string | null = null;
+  let prevId: number | null = null;
+  // Scans of one set share its reading: an edited set breaks the first scan that points at it.
+  const memo = chainMemo();
   for (const row of db.prepare<[], ScanRow>(`${SCAN_SQL} ORDER BY s.id`).iterate()) {
     report.scans++;
     if (row.record_hash === null && prev === null) {
@@ -113,15 +175,18 @@ export function verifyStore(db: Db): VerifyReport {
       continue;
     }
     const expectedPrev: string = prev ?? '';
+    // Scan ids are never reused or skipped by scriptwarden (no scan row is ever deleted): a gap is a removed scan.
+    const follows = row.prev_hash !== null ? row.prev_hash === expectedPrev : prevId === null || row.id === prevId + 1;
     let reason: string | null = null;
     if (row.record_hash === null) reason = 'has no hash: written outside scriptwarden, or the chain was cut';
-    else if (row.prev_hash !== expectedPrev) reason = 'does not follow the scan before it: a scan was removed, inserted or re-hashed';
-    else if (hashOf(expectedPrev, scanRecord(db, row)) !== row.record_hash) reason = 'does not match its hash: the scan, its observations or its alerts were edited';
+    else if (!follows) reason = 'does not follow the scan before it: a scan was removed, inserted or re-hashed';
+    else if (hashOf(expectedPrev, scanRecord(db, row, memo)) !== row.record_hash) reason = 'does not match its hash: the scan, its observations or its alerts were edited';
     if (reason) {
       report.firstBreak = { kind: 'scan', id: row.id, reason: `scan #${row.id} (${row.target}, ${row.finished_at}) ${reason}` };
       break;
     }
     prev = row.record_hash;
+    prevId = row.id;
   }
   for (const blob of db.prepare<[], { id: number; sha256: string; size: number; encoding: string; data: Buffer }>('SELECT id, sha256, size, encoding, data FROM blobs ORDER BY id').iterate()) {
     report.blobs++;

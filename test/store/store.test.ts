@@ -33,19 +33,35 @@ describe('store', () => {
     scan(store);
     scan(store);
     assert.equal(count(store, 'blobs'), blobs);
-    assert.equal(count(store, 'observations'), 12);
+    // Three scans that saw the same thing: one set of four script observations, pointed at by all three.
+    assert.equal(count(store, 'observation_sets'), 1);
+    assert.equal(count(store, 'set_scripts'), 4);
+    assert.equal((rawDb(store).prepare('SELECT COUNT(*) AS n FROM scans WHERE set_id = (SELECT id FROM observation_sets)').get() as { n: number }).n, 3);
+    store.close();
+  });
+
+  it('writes no row per script for an unchanged rescan: last seen comes from the latest set', () => {
+    const store = fresh();
+    scan(store);
+    const scripts = () => rawDb(store).prepare('SELECT id, last_seen, last_blob, missing_streak FROM scripts ORDER BY id').all();
+    const before = scripts();
+    const at = '2026-11-22T12:00:00.000Z';
+    scan(store, healthyShop({ finishedAt: at }));
+    assert.deepEqual(scripts(), before, 'script rows are left as they were');
+    assert.equal(count(store, 'set_scripts'), 4);
+    assert.deepEqual(store.inventory.scripts({}).map((s) => s.lastSeen), [at, at, at, at]);
     store.close();
   });
 
   it('writes a scan result all or nothing', () => {
     const store = fresh();
     scan(store);
-    const before = { scans: count(store, 'scans'), observations: count(store, 'observations'), blobs: count(store, 'blobs') };
+    const before = { scans: count(store, 'scans'), sets: count(store, 'observation_sets'), observations: count(store, 'set_scripts'), blobs: count(store, 'blobs') };
     const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'brand new body' }), LIB, INLINE_A, INLINE_B]);
     const plan = planScan(changed, store.scans.readBaseline('checkout', 'desktop'), options);
     plan.baselineAdds.push({ subjectType: 'bogus' as never, subjectKey: 'x', value: 'y' });
     assert.throws(() => store.scans.applyPlan(plan), /CHECK constraint/);
-    assert.deepEqual({ scans: count(store, 'scans'), observations: count(store, 'observations'), blobs: count(store, 'blobs') }, before);
+    assert.deepEqual({ scans: count(store, 'scans'), sets: count(store, 'observation_sets'), observations: count(store, 'set_scripts'), blobs: count(store, 'blobs') }, before);
     store.close();
   });
 

@@ -1,0 +1,70 @@
+// Store: a database made by scriptwarden 0.1.0 (per-scan observation rows) migrates to observation sets and reads the same.
+
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { planScan } from '../../src/plan/plan-scan.js';
+import { openStore } from '../../src/store/open-store.js';
+import { APP, INLINE_A, INLINE_B, LIB, pageCapture } from '../fixtures/captures.js';
+import type { ScriptCapture } from '../../src/capture/types.js';
+import { tempProject } from '../fixtures/cli.js';
+import { rawDb } from '../fixtures/raw-db.js';
+
+// Made by the 0.1.0 release's store through its own write path (15-minute scans of two pages, a CDN answering from
+// several addresses, a skimmer alert with evidence, a failed load, a retention run), with what 0.1.0 read from it.
+const FIXTURE = new URL('../fixtures/release-db/', import.meta.url);
+const expected = JSON.parse(readFileSync(new URL('expected.json', FIXTURE), 'utf8'));
+
+function migrated() {
+  const path = join(tempProject('sw-migrate-'), 'scriptwarden.db');
+  copyFileSync(new URL('scriptwarden-0.1.0.db', FIXTURE), path);
+  return openStore(path);
+}
+
+describe('migration to observation sets', () => {
+  it('keeps the chain verifying and every read the same as the release that made the database', () => {
+    const store = migrated();
+    const db = rawDb(store);
+    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('observations', 'destination_observations')").get() as { n: number }).n, 0);
+    const sets = (db.prepare('SELECT COUNT(*) AS n FROM observation_sets').get() as { n: number }).n;
+    const scans = (db.prepare("SELECT COUNT(*) AS n FROM scans WHERE status = 'ok'").get() as { n: number }).n;
+    assert.ok(sets < scans, `scans that saw the same thing share a set (${sets} sets for ${scans} scans)`);
+    const report = store.scans.verify();
+    assert.equal(report.ok, true, JSON.stringify(report.firstBreak));
+    assert.equal(report.scans, expected.verify.scans);
+    const scripts = store.inventory.scripts({});
+    assert.deepEqual(scripts, expected.scripts);
+    for (const s of scripts) {
+      assert.deepEqual(store.inventory.versions(s.scriptId), expected.versions[s.scriptId], `versions of script ${s.scriptId}`);
+      if (s.sha256) assert.deepEqual(store.inventory.versionMeta(s.scriptId, s.sha256), expected.versionMeta[s.scriptId], `metadata of script ${s.scriptId}`);
+    }
+    assert.deepEqual(store.inventory.destinations({}), expected.destinations);
+    assert.deepEqual(store.alerts.list({ status: 'all' }).map((a) => store.evidence.trail(a.id)), expected.trail);
+    // Migration 016: each page's latest scan, and the scans counted by status, from the scans the release wrote.
+    const latest = db.prepare('SELECT target_id, profile, MAX(id) AS id FROM scans GROUP BY target_id, profile ORDER BY target_id').all() as { id: number }[];
+    assert.deepEqual(store.inventory.overview().map((o) => [o.target, o.profile]), [['checkout', 'desktop'], ['home', 'mobile']]);
+    assert.deepEqual((db.prepare('SELECT last_scan_id AS id FROM page_latest ORDER BY target_id').all() as { id: number }[]).map((r) => r.id), latest.map((r) => r.id));
+    const byStatus = db.prepare('SELECT status, COUNT(*) AS n FROM scans GROUP BY status').all() as { status: string; n: number }[];
+    assert.deepEqual(store.scans.counts().scans, Object.fromEntries(byStatus.map((r) => [r.status, r.n])));
+    store.close();
+  });
+
+  it('goes on recording, sharing sets and pruning on the migrated database', () => {
+    const store = migrated();
+    const db = rawDb(store);
+    const setsBefore = (db.prepare('SELECT COUNT(*) AS n FROM observation_sets').get() as { n: number }).n;
+    const at = '2026-11-03T00:00:02.000Z';
+    const capture = pageCapture([APP, LIB, INLINE_A, INLINE_B].map((s): ScriptCapture => ({ ...s, headers: s.url ? { 'content-type': 'application/javascript' } : {} })), { finishedAt: at });
+    const result = store.scans.applyPlan(planScan(capture, store.scans.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }), at);
+    assert.equal(result.newAlerts.length, 0);
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM observation_sets').get() as { n: number }).n, setsBefore, 'an unchanged rescan reuses a migrated set');
+    const seen = store.inventory.scripts({ target: 'checkout' });
+    assert.equal(seen.length, 4);
+    assert.ok(seen.every((s) => s.lastSeen === at), 'last seen comes from the latest set');
+    store.scans.retain('2026-11-02T00:00:00.000Z', '2026-11-03T01:00:00.000Z');
+    const report = store.scans.verify();
+    assert.equal(report.ok, true, JSON.stringify(report.firstBreak));
+    store.close();
+  });
+});
