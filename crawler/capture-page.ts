@@ -15,37 +15,16 @@ import { initiatorScriptUrl, PageRecorder } from './page-recorder.js';
 import { profileSettings } from './profiles.js';
 import { outboundItems, runCanaryPass, visitNextPage } from './canary-pass.js';
 import { installInstrumentation } from './instrument.js';
+import { unknownIn } from '../src/plan/known-content.js';
+import type { CaptureLimits, CaptureRequest } from './capture-request.js';
+
+export type { CaptureLimits, CaptureRequest } from './capture-request.js';
 import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
-import type { JourneyStep } from '../src/config/journey.js';
 import { attributeImages, instrumentedItems, withinSearchBudget } from '../src/detect/canary.js';
 import { isOwnSite } from '../src/detect/vendors.js';
 import { emptyCapture } from '../src/capture/empty-capture.js';
 import { gatherEvidence, networkEntries } from './evidence.js';
-
-export interface CaptureRequest {
-  target: string;
-  url: string;
-  profile: string;
-  /** Steps from `url` to the page to scan; the page at the end is captured. */
-  journey?: JourneyStep[];
-  /**
-   * An extra load taken while a baseline is established, to learn which values change on every load: its scripts
-   * only, so no behavioural pass (and no form submitted again), no next page and no evidence.
-   */
-  sample?: boolean;
-}
-
-export interface CaptureLimits {
-  pageTimeoutMs: number;
-  settleMs: number;
-  maxScriptsPerPage: number;
-  maxBodyBytes: number;
-  /** Script bytes kept per page in all (default 64 MB); beyond it bodies are fingerprinted and dropped. */
-  maxPageBytes?: number;
-  /** The behavioural pass on payment and login pages; off when absent. `nextPage`: the later page watched for staged data. */
-  canary?: { enabled: boolean; nextPage?: string };
-}
 
 function securityHeaders(response: HTTPResponse | null): PageCapture['securityHeaders'] {
   const out: PageCapture['securityHeaders'] = {};
@@ -62,14 +41,18 @@ function startCapture(request: CaptureRequest, startedAt: string): PageCapture {
   return emptyCapture({ target: request.target, targetType: 'page', profile: request.profile, requestedUrl: request.url, startedAt });
 }
 
-async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits, capture: PageCapture, guardNewTargets?: FreshPage['guardNewTargets']): Promise<void> {
+async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits, capture: PageCapture, presented: Promise<void>, guardNewTargets?: FreshPage['guardNewTargets']): Promise<void> {
   const recorder = new PageRecorder(limits.maxScriptsPerPage);
   const session = await page.createCDPSession();
   recorder.attach(session, { worker: false });
-  await PageRecorder.enable(session, { worker: false });
-  const tree = await session.send('Page.getFrameTree');
+  // The domains, the frame tree and the instrumentation are set up side by side, and beside the visitor's profile.
+  const [, tree, { signals, sourceUrl }] = await Promise.all([
+    PageRecorder.enable(session, { worker: false }),
+    session.send('Page.getFrameTree'),
+    installInstrumentation(session, profileSettings(request.profile, '')),
+    presented,
+  ]);
   const mainFrameId = tree.frameTree.frame.id;
-  const { signals, sourceUrl } = await installInstrumentation(session, profileSettings(request.profile, '').platform);
   recorder.instrumentationUrl = sourceUrl;
 
   const workerUrls = new Map<object, string>();
@@ -133,11 +116,13 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
   walk((await session.send('Page.getFrameTree')).frameTree);
 
   capture.securityHeaders = securityHeaders(response);
-  // The page as loaded, before the behavioural pass types anything into it.
-  const evidence = request.sample ? null : await gatherEvidence(page, session, recorder, mainFrameId, limits.maxBodyBytes);
   capture.forms = await readFormSignals(session).catch(() => capture.forms);
   const pageUrl = capture.finalUrl ?? request.url;
   const runsPass = Boolean(!request.sample && limits.canary?.enabled && (capture.forms.payment || capture.forms.login));
+  // The page as loaded, before the behavioural pass types anything into it. Without a pass, what the crawler was told
+  // is known decides, once the scripts are read, whether the DOM copy and the screenshot are worth taking (below).
+  const deferEvidence = !request.sample && !runsPass && request.known !== undefined;
+  let evidence = request.sample || deferEvidence ? null : await gatherEvidence(page, session, recorder, mainFrameId, limits.maxBodyBytes);
   // Popups, new windows and workers the page opens during the pass are held from their first request: what they try
   // to send is searched, their navigations and the shop's own writes are refused (a target=_blank form is no order).
   const opened: TargetGuard = {
@@ -190,6 +175,9 @@ async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits,
       initiatorUrl: initiatorScriptUrl(r.initiator, recorder.instrumentationUrl),
     }),
   );
+  if (deferEvidence) {
+    evidence = await gatherEvidence(page, session, recorder, mainFrameId, limits.maxBodyBytes, { view: unknownIn(request.known!, capture).length > 0 });
+  }
   capture.evidence = evidence ? { ...evidence, network: networkEntries(recorder) } : null;
   // The page may have left while it was read: its scripts are then partly another document's.
   const left = partialLoad(recorder, pageUrl);
@@ -258,11 +246,12 @@ export async function capturePage(
   const working = startCapture(request, startedAt);
   try {
     const settings = profileSettings(request.profile, browserVersion);
-    await presentAsVisitor(page, settings);
+    const presented = presentAsVisitor(page, settings);
+    presented.catch(() => undefined);
     // Never before the journey's own deadline: a journey of several steps may use a page timeout for each.
     const hardLimit = captureTimeLimits(limits.pageTimeoutMs, request.journey?.length ?? 0).hardMs;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), hardLimit); });
-    const driving = drive(page, request, limits, working, fresh.guardNewTargets);
+    const driving = drive(page, request, limits, working, presented, fresh.guardNewTargets);
     const result = await Promise.race([driving.then(() => 'done' as const), timedOut]);
     if (result === 'timeout') {
       // Closing the context (below) fails every call the driver still waits on, and it ends there.

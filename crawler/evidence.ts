@@ -57,14 +57,17 @@ export function networkEntries(recorder: PageRecorder): NetworkEntry[] {
   return [...recorder.requests.values()].slice(0, MAX_ENTRIES).map(entryOf);
 }
 
-/** Never throws: a step that fails or stalls leaves its part empty rather than holding up the scan. */
-export async function gatherEvidence(page: Page, session: CDPSession, recorder: PageRecorder, mainFrameId: string, maxBodyBytes: number): Promise<PageEvidence> {
+/**
+ * Never throws: a step that fails or stalls leaves its part empty rather than holding up the scan. `view: false`
+ * leaves out the DOM copy and the screenshot, the costly parts (a load that showed nothing new).
+ */
+export async function gatherEvidence(page: Page, session: CDPSession, recorder: PageRecorder, mainFrameId: string, maxBodyBytes: number, options: { view: boolean } = { view: true }): Promise<PageEvidence> {
   const requests = [...recorder.requests.values()];
   const documentRequest = requests.filter((r) => r.type === 'Document' && r.frameId === mainFrameId).at(-1) ?? null;
   const documentHtml = documentRequest?.documentBody ? await within(documentRequest.documentBody, STEP_TIMEOUT_MS) : null;
-  const domHtml = await within(page.content(), STEP_TIMEOUT_MS);
+  const domHtml = options.view ? await within(page.content(), STEP_TIMEOUT_MS) : null;
   // One compositor capture of the whole content (height capped), encoded for speed: cheaper than resizing the page.
-  const screenshot = await within((async () => {
+  const screenshot = options.view && await within((async () => {
     const metrics = await session.send('Page.getLayoutMetrics');
     const { width, height } = metrics.cssContentSize;
     return (await session.send('Page.captureScreenshot', {

@@ -17,21 +17,15 @@ export async function presentAsVisitor(page: Page, settings: ReturnType<typeof p
       userAgent: settings.userAgent, platform: settings.platform, acceptLanguage: 'en-US,en', userAgentMetadata: settings.userAgentMetadata,
     });
     const { windowId } = await session.send('Browser.getWindowForTarget');
-    const frame = settings.viewport.isMobile ? { width: 0, height: 56 } : { width: 16, height: 88 };
+    const frame = settings.windowFrame;
     await session.send('Browser.setWindowBounds', {
       windowId, bounds: { width: settings.viewport.width + frame.width, height: settings.viewport.height + frame.height, windowState: 'normal' },
     }).catch(() => undefined);
   }
+  // The browser applies the window's size a moment later (seen to take over 2 s on a saturated machine), and a new
+  // renderer after navigation may start without it: the instrumentation keeps the outer size the page reads sane
+  // meanwhile (crawler/instrument.ts), so nothing waits for it here.
   await page.setViewport(settings.viewport);
-  // A busy browser applies the window's size a moment later, and a page reading outerWidth before then sees 0 (an
-  // automation tell): wait, bounded, until the blank page sees a window at least as large as its viewport (at once
-  // on an idle machine; seen to take over 2 s on a saturated one).
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const [outer, inner] = await page.evaluate(() => [window.outerWidth, window.innerWidth]).catch(() => [1, 0]);
-    if (outer! >= inner! && outer! > 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** A fresh incognito context with one blank page: every scan starts as a first-time visitor. */

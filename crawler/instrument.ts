@@ -4,10 +4,14 @@ import { randomBytes } from 'node:crypto';
 import type { CDPSession } from 'puppeteer';
 import type { RuntimeSignal } from '../src/capture/types.js';
 import { CARD_INPUT_PAIRS, CARD_INPUT_WORDS } from '../src/detect/analyzers/field-words.js';
+import type { ProfileSettings } from './profiles.js';
+
+/** What the instrumentation keeps consistent with the visitor the profile presents. */
+export type VisitorLook = Pick<ProfileSettings, 'platform' | 'viewport' | 'windowFrame'>;
 
 
 /** The page-side source. It keeps private references to what it needs, so later tampering by the page does not blind it. */
-export function instrumentationSource(binding: string, sourceUrl: string, platform: string | null = null): string {
+export function instrumentationSource(binding: string, sourceUrl: string, look: VisitorLook | null = null): string {
   return `(function () {
   var report = window[${JSON.stringify(binding)}];
   try { delete window[${JSON.stringify(binding)}]; } catch (e) {}
@@ -81,8 +85,25 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
   DP(Function.prototype, 'toString', { value: toStringWrapped, writable: true, configurable: true });
 
   // navigator.platform must agree with the user agent the profile presents (the CDP override does not reach it).
-  var PLATFORM = ${JSON.stringify(platform)};
+  var PLATFORM = ${JSON.stringify(look?.platform ?? null)};
   if (PLATFORM) DP(Navigator.prototype, 'platform', { configurable: true, enumerable: true, get: disguise(function platform() { return PLATFORM; }, 'get platform') });
+  // The window is a frame larger than the viewport. The browser applies the window's size asynchronously (a busy one
+  // after the page's first scripts ran, or in a renderer swapped in by navigation), and until then a page reads an
+  // outer size of 0, or on a desktop one smaller than the viewport: automation tells skimmers check for. The native
+  // value is returned whenever it is sane. (On a phone a page without a viewport tag is laid out wider than the
+  // window, so there only 0 is insane.)
+  var WINDOW = ${JSON.stringify(look ? { width: look.viewport.width + look.windowFrame.width, height: look.viewport.height + look.windowFrame.height, mobile: look.viewport.isMobile } : null)};
+  var larger = Math.max;
+  if (WINDOW) [['outerWidth', 'innerWidth', WINDOW.width], ['outerHeight', 'innerHeight', WINDOW.height]].forEach(function (p) {
+    var outer = GOPD(window, p[0]), inner = GOPD(window, p[1]);
+    if (!outer || !outer.get || !inner || !inner.get || !outer.configurable) return;
+    DP(window, p[0], { configurable: true, enumerable: outer.enumerable, set: outer.set, get: disguise(function () {
+      var o = RA(outer.get, this, []);
+      if (o > 0 && WINDOW.mobile) return o;
+      var i = RA(inner.get, window, []);
+      return o > 0 && o >= i && o - i <= 160 ? o : larger(p[2], i);
+    }, 'get ' + p[0]) });
+  });
 
   var ael = EventTarget.prototype.addEventListener;
   var WATCHED = /^(input|change|keyup|keydown|keypress|blur|focusout|submit|paste|mouseup|touchend|click)$/;
@@ -213,7 +234,7 @@ export function instrumentationSource(binding: string, sourceUrl: string, platfo
  * Installs the instrumentation for every document of a page, and collects what it reports. Its binding and source
  * name are random per page, so a page can neither call the binding by name nor pass its own code off as ours.
  */
-export async function installInstrumentation(session: CDPSession, platform: string | null = null): Promise<{ signals: RuntimeSignal[]; sourceUrl: string }> {
+export async function installInstrumentation(session: CDPSession, look: VisitorLook | null = null): Promise<{ signals: RuntimeSignal[]; sourceUrl: string }> {
   const signals: RuntimeSignal[] = [];
   const secret = randomBytes(6).toString('hex');
   const binding = `__sw${secret}`;
@@ -236,6 +257,6 @@ export async function installInstrumentation(session: CDPSession, platform: stri
   });
   await session.send('Runtime.enable');
   await session.send('Runtime.addBinding', { name: binding });
-  await session.send('Page.addScriptToEvaluateOnNewDocument', { source: instrumentationSource(binding, sourceUrl, platform) });
+  await session.send('Page.addScriptToEvaluateOnNewDocument', { source: instrumentationSource(binding, sourceUrl, look) });
   return { signals, sourceUrl };
 }

@@ -8,6 +8,8 @@ export interface ProfileSettings {
   /** navigator.platform */
   platform: string;
   viewport: { width: number; height: number; deviceScaleFactor: number; isMobile: boolean; hasTouch: boolean };
+  /** How much larger than the viewport the window is (the browser's frame): outer = inner + frame. */
+  windowFrame: { width: number; height: number };
 }
 
 /** Builds a profile for the running browser's major version, without the "HeadlessChrome" tells. */
@@ -24,6 +26,7 @@ export function profileSettings(profile: string, browserVersion: string): Profil
       userAgentMetadata: { brands, platform: 'Android', platformVersion: '14.0.0', architecture: '', model: 'Pixel 8', mobile: true },
       platform: 'Linux armv8l',
       viewport: { width: 412, height: 915, deviceScaleFactor: 2.625, isMobile: true, hasTouch: true },
+      windowFrame: { width: 0, height: 56 },
     };
   }
   return {
@@ -31,5 +34,6 @@ export function profileSettings(profile: string, browserVersion: string): Profil
     userAgentMetadata: { brands, platform: 'Windows', platformVersion: '15.0.0', architecture: 'x86', model: '', mobile: false },
     platform: 'Win32',
     viewport: { width: 1366, height: 768, deviceScaleFactor: 1, isMobile: false, hasTouch: false },
+    windowFrame: { width: 16, height: 88 },
   };
 }

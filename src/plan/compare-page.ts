@@ -43,7 +43,8 @@ export function compareHeaders(capture: PageCapture, baseline: BaselineSnapshot,
 
 const DATA_SENDING_TYPES = new Set(['Ping', 'WebSocket', 'EventSource']);
 
-function collectDestinations(capture: PageCapture): PlannedDestination[] {
+/** The hosts a page contacted over HTTP(S) or WebSocket, with how and by which scripts. */
+export function collectDestinations(capture: Pick<PageCapture, 'requests'>): PlannedDestination[] {
   const byHost = new Map<string, { types: Set<string>; methods: Set<string>; initiators: Set<string> }>();
   for (const request of capture.requests) {
     let host: string;

@@ -17,11 +17,15 @@ import { noteCloaking } from '../detect/cloaking.js';
 import { emptyCapture } from '../capture/empty-capture.js';
 import type { JourneyStep } from '../config/journey.js';
 import { evidenceFiles } from '../evidence/evidence.js';
+import { knownContent, type KnownContent } from '../plan/known-content.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
 export interface Capturer {
-  /** `sample`: an extra load while a baseline is established, read for its scripts only (see crawler/capture-page). */
-  page(request: { target: string; url: string; profile: string; journey?: JourneyStep[]; sample?: boolean }): Promise<PageCapture>;
+  /**
+   * `sample`: an extra load while a baseline is established, read for its scripts only (see crawler/capture-page).
+   * `known`: what the baseline holds; a load that shows nothing else may skip the DOM copy and the screenshot.
+   */
+  page(request: { target: string; url: string; profile: string; journey?: JourneyStep[]; sample?: boolean; known?: KnownContent }): Promise<PageCapture>;
   resource(target: { name: string; url: string }): Promise<PageCapture>;
 }
 
@@ -105,11 +109,11 @@ const BROWSER_GONE = /Target closed|Session closed|Connection closed|Protocol er
  * One load of a target; a capturer that throws becomes a failed capture: BROWSER_CRASHED when the browser failed
  * or went away, CAPTURE_FAILED for anything else (a fault in scriptwarden, not the browser's).
  */
-export async function captureOnce(capturer: Capturer, target: TargetConfig, profile: string, sample = false): Promise<PageCapture> {
+export async function captureOnce(capturer: Capturer, target: TargetConfig, profile: string, sample = false, known?: KnownContent): Promise<PageCapture> {
   try {
     return target.type === 'resource'
       ? await capturer.resource({ name: target.name, url: target.url })
-      : await capturer.page({ target: target.name, url: target.url, profile, journey: target.journey, ...(sample ? { sample } : {}) });
+      : await capturer.page({ target: target.name, url: target.url, profile, journey: target.journey, ...(sample ? { sample } : {}), ...(known ? { known } : {}) });
   } catch (error) {
     const failed = emptyCapture({ target: target.name, targetType: target.type, profile, requestedUrl: target.url, startedAt: new Date().toISOString() });
     const browser = (isScriptwardenError(error) && error.code.startsWith('BROWSER_')) || (!isProgrammingError(error) && BROWSER_GONE.test(describeError(error)));
@@ -129,14 +133,14 @@ function isProgrammingError(error: unknown): boolean {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A load, tried again with doubling waits while it fails (scheduled scans); stops early when the run is abandoned. */
-async function captureWithRetries(deps: ScanDeps, target: TargetConfig, profile: string): Promise<PageCapture> {
-  let capture = await captureOnce(deps.capturer, target, profile);
+async function captureWithRetries(deps: ScanDeps, target: TargetConfig, profile: string, known: KnownContent | undefined): Promise<PageCapture> {
+  let capture = await captureOnce(deps.capturer, target, profile, false, known);
   const retry = deps.retry;
   for (let attempt = 1; retry && !capture.outcome.ok && attempt <= retry.attempts && !retry.abandoned(); attempt++) {
     retry.onRetry?.(target.name, profile, attempt, capture.outcome.ok ? '' : capture.outcome.reason);
     await sleep(retry.delayMs * 2 ** (attempt - 1));
     if (retry.abandoned()) break;
-    capture = await captureOnce(deps.capturer, target, profile);
+    capture = await captureOnce(deps.capturer, target, profile, false, known);
   }
   return capture;
 }
@@ -146,15 +150,19 @@ async function judge(job: Job, deps: ScanDeps): Promise<Judged> {
   const { config, store, capturer, intel } = deps;
   const started = Date.now();
   const { target, profile } = job;
-  const capture = await captureWithRetries(deps, target, profile);
+  const before = store.scans.readBaseline(target.name, profile);
+  // While a baseline is being established, further loads show which values change on every load (their scripts
+  // only). They run beside the scan's own load, each in its own fresh context, rather than after it.
+  const sampling = before.established
+    ? []
+    : Array.from({ length: config.baselineLoads - 1 }, () => captureOnce(capturer, target, profile, true));
+  const capture = await captureWithRetries(deps, target, profile, knownContent(before));
+  const sampled = await Promise.all(sampling);
   // Shutting down: a load cut short by the shutdown is not the target's failure, and is not recorded.
   if (!capture.outcome.ok && deps.retry?.abandoned()) return { job, started, capture, plan: null, repeatKeys: new Set() };
+  // Read again: the capture is judged against the baseline as it is now (an approval may have landed meanwhile).
   const baseline = store.scans.readBaseline(target.name, profile);
-  // While a baseline is being established, further loads show which values change on every load (their scripts only).
-  const samples: PageCapture[] = [];
-  if (!baseline.established && capture.outcome.ok) {
-    for (let i = 1; i < config.baselineLoads; i++) samples.push(await captureOnce(capturer, target, profile, true));
-  }
+  const samples: PageCapture[] = capture.outcome.ok ? sampled : [];
   const planned = await planOf(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples, approvedHosts: config.canary.approvedHosts }, deps.analysis);
   const inputs = await readJudgement(planned, baseline, store, intel, config.limits.maxAlertsPerScan);
   const pool = deps.analysis;

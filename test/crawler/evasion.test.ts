@@ -2,11 +2,13 @@
 
 import assert from 'node:assert/strict';
 import { judgeCanary } from '../../src/detect/canary.js';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserHandle } from '../../crawler/launch-browser.js';
 import { evasivePage } from '../fixtures/evasive-page.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
-import { launchOwnCapturer } from '../fixtures/browser.js';
+import { launchOwnCapturer, launchTestPuppeteer } from '../fixtures/browser.js';
+import { installInstrumentation } from '../../crawler/instrument.js';
+import { profileSettings } from '../../crawler/profiles.js';
 
 describe('looking like a visitor', () => {
   let site: FixtureSite;
@@ -40,6 +42,37 @@ var v = document.getElementById('card-number').value;`);
       assert.equal(report, 'report.test /r/none.gif GET', 'the page saw no automation tell');
       // The crawler gathers; the judgement (src/detect) finds the canary in what the page sent.
       assert.deepEqual(judgeCanary(capture.canary!, capture.finalUrl!, []).findings.map((f) => f.host), ['collect-evasive.test']);
+    });
+  }
+
+  // The browser applies a window's size asynchronously; a page that runs before it did (a saturated machine, a renderer
+  // swapped in by navigation) read an outer size of 0, or one smaller than the viewport. Made deterministic here by a
+  // window deliberately smaller than the viewport (a desktop check: on a phone a page is laid out wider than its window).
+  {
+    const profile = 'desktop';
+    it('shows a sane window even before the browser applied its size', async () => {
+      const plain = await launchTestPuppeteer({ '*.test': '127.0.0.1' });
+      try {
+        const page = await plain.newPage();
+        const settings = profileSettings(profile, '');
+        const session = await page.createCDPSession();
+        await session.send('Page.enable');
+        await installInstrumentation(session, settings);
+        await session.send('Emulation.setUserAgentOverride', { userAgent: settings.userAgent, platform: settings.platform, userAgentMetadata: settings.userAgentMetadata });
+        await page.setViewport(settings.viewport);
+        const { windowId } = await session.send('Browser.getWindowForTarget');
+        await session.send('Browser.setWindowBounds', { windowId, bounds: { width: 300, height: 200, windowState: 'normal' } });
+        const before = site.hits.length;
+        await page.goto(site.url('evasive.test', '/checkout'), { waitUntil: 'load' });
+        await expect.poll(() => site.hits.slice(before).find((h) => h.startsWith('report.test'))).toBeDefined();
+        const report = site.hits.slice(before).find((h) => h.startsWith('report.test'));
+        assert.equal(report, 'report.test /r/none.gif GET');
+        // The disguise holds: the getter looks native.
+        const getter = await page.evaluate(() => String(Object.getOwnPropertyDescriptor(window, 'outerWidth')!.get));
+        assert.equal(getter, 'function get outerWidth() { [native code] }');
+      } finally {
+        await plain.close();
+      }
     });
   }
 

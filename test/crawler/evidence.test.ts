@@ -12,6 +12,10 @@ import { evidenceFiles, initiatorChain } from '../../src/evidence/evidence.js';
 import type { PageCapture } from '../../src/capture/types.js';
 import { RUNNING_AS_ROOT, testBrowserPath } from '../fixtures/browser.js';
 import { ROOT } from '../fixtures/paths.js';
+import { tempProject } from '../fixtures/cli.js';
+import { openStore } from '../../src/store/open-store.js';
+import { planScan } from '../../src/plan/plan-scan.js';
+import { knownContent } from '../../src/plan/known-content.js';
 
 const TLS_DIR = `${join(ROOT, 'test', 'fixtures', 'tls')}/`;
 const PAGE = `<!doctype html><html><head><title>Pay</title>
@@ -21,6 +25,7 @@ const LOADER = "var s = document.createElement('script'); s.src = '/tag.js'; doc
 const TAG = "document.body.insertAdjacentHTML('beforeend', '<p id=added>added by tag.js</p>');";
 
 describe('evidence of a load', () => {
+  let tag = TAG;
   let server: Server;
   let browser: BrowserHandle;
   let capture: PageCapture;
@@ -28,7 +33,7 @@ describe('evidence of a load', () => {
 
   beforeAll(async () => {
     server = createServer({ key: readFileSync(`${TLS_DIR}key.pem`), cert: readFileSync(`${TLS_DIR}cert.pem`) }, (req, res) => {
-      const routes: Record<string, [string, string]> = { '/': ['text/html', PAGE], '/loader.js': ['text/javascript', LOADER], '/tag.js': ['text/javascript', TAG] };
+      const routes: Record<string, [string, string]> = { '/': ['text/html', PAGE], '/loader.js': ['text/javascript', LOADER], '/tag.js': ['text/javascript', tag] };
       const route = routes[req.url ?? ''];
       res.writeHead(route ? 200 : 404, { 'content-type': route?.[0] ?? 'text/plain' }).end(route?.[1] ?? 'no');
     });
@@ -76,5 +81,29 @@ describe('evidence of a load', () => {
     assert.equal(tag._securityDetails?.subjectName, 'secure-shop.test');
     const injected = capture.scripts.find((s) => s.url === `${origin}/tag.js`)!;
     assert.deepEqual(initiatorChain(injected, capture.scripts).map((l) => l.url), [`${origin}/tag.js`, `${origin}/loader.js`, `${origin}/`]);
+  });
+
+  it('takes the DOM copy and the screenshot only when the load shows something its baseline does not hold', async () => {
+    const limits = { pageTimeoutMs: 8000, settleMs: 300, maxScriptsPerPage: 100, maxBodyBytes: 1024 * 1024 };
+    const store = openStore(join(tempProject('sw-evidence-'), 'scriptwarden.db'));
+    try {
+      // The baseline is the first load's, recorded as a scan records it.
+      store.scans.applyPlan(planScan(capture, store.scans.readBaseline('secure', 'desktop'), { removalThreshold: 2 }));
+      const known = knownContent(store.scans.readBaseline('secure', 'desktop'))!;
+      const same = await browser.capture({ target: 'secure', url: `${origin}/`, profile: 'desktop', known }, limits);
+      assert.deepEqual(same.outcome, { ok: true });
+      assert.equal(same.evidence?.documentHtml, PAGE, 'the document, the network log and TLS are kept');
+      assert.ok(same.evidence.network.length > 0 && same.evidence.tls);
+      assert.equal(same.evidence.domHtml, null);
+      assert.equal(same.evidence.screenshotPng, null);
+      // One injected script changes: the page shows a body the baseline does not hold.
+      tag = `${TAG}\nnew Image().src = '/c?' + document.cookie;`;
+      const changed = await browser.capture({ target: 'secure', url: `${origin}/`, profile: 'desktop', known }, limits);
+      assert.match(changed.evidence?.domHtml ?? '', /added by tag\.js/);
+      assert.ok(changed.evidence?.screenshotPng, 'a screenshot of the changed page');
+    } finally {
+      tag = TAG;
+      store.close();
+    }
   });
 });

@@ -59,7 +59,8 @@ export async function scanCorpus(cases: CorpusCase[], options: { registry?: bool
     '  "coinhive.com": 127.0.0.1',
     ...(registry ? ['intel:', `  registry: ${registry.url}`] : []),
     'browser:',
-    '  pageTimeout: 10s',
+    // Generous: the corpus is about what is detected, and several browser test files share the machine's two cores.
+    '  pageTimeout: 30s',
     '  settle: 300ms',
     '  concurrency: 2',
     'targets:',

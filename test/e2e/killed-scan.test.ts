@@ -36,11 +36,11 @@ describe('a killed scan', () => {
     const scans = db.prepare("SELECT id, script_count FROM scans WHERE status = 'ok'").all() as { id: number; script_count: number }[];
     assert.ok(scans.length >= 1 && scans.length < 6, `some but not all scans committed (${scans.length})`);
     for (const scan of scans) {
-      const observed = db.prepare('SELECT COUNT(*) AS n FROM observations WHERE scan_id = ?').get(scan.id) as { n: number };
+      const observed = db.prepare('SELECT COUNT(*) AS n FROM set_scripts WHERE set_id = (SELECT set_id FROM scans WHERE id = ?)').get(scan.id) as { n: number };
       assert.equal(observed.n, scan.script_count, `scan ${scan.id} has all its observations`);
     }
-    const orphans = db.prepare('SELECT COUNT(*) AS n FROM observations o LEFT JOIN scans s ON s.id = o.scan_id WHERE s.id IS NULL').get() as { n: number };
-    assert.equal(orphans.n, 0);
+    const orphans = db.prepare('SELECT COUNT(*) AS n FROM observation_sets os WHERE NOT EXISTS (SELECT 1 FROM scans s WHERE s.set_id = os.id)').get() as { n: number };
+    assert.equal(orphans.n, 0, 'no set without a committed scan');
     db.close();
 
     const next = await runCli(['scan', '--json'], { cwd: dir });
