@@ -8,13 +8,8 @@ import type { EvidenceFile } from '../src/store/evidence.js';
 import type { AlertWithDetails } from '../src/store/alerts.js';
 import type { Request, Response } from 'express';
 import { authOf } from './auth/authenticate.js';
-import { decisionInput } from './request-input.js';
+import { decisionInput, parseId } from './request-input.js';
 import type { AlertView } from './views/alert-detail.js';
-
-export function parseId(raw: string, what: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new ScriptwardenError('USAGE', `${what} must be a positive whole number`);
-  return Number(raw);
-}
 
 /** The evidence files kept with the scan that raised the alert. */
 export function evidenceOf(store: Store, alertId: number): EvidenceFile[] {

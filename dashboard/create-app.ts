@@ -133,7 +133,7 @@ export function createApp(deps: AppDeps): Dashboard {
   app.use(accountRouter(deps.store, auth));
   const views = createDiffViews(deps.store, deps.analysis);
   app.use('/api', apiRouter(deps.store, views, deps.actor, deps.onDecision));
-  app.use(adminRouter(deps.store, deps.notifyChannels ?? [], () => deps.targetNames ?? [...new Set(deps.store.inventory.overview().map((t) => t.target))]));
+  app.use(adminRouter(deps.store, deps.notifyChannels ?? [], () => deps.targetNames ?? deps.store.inventory.targetNames()));
   app.use(pagesRouter(deps.store, views, deps.actor, deps.version ?? 'unknown', deps.onDecision));
   app.use((_req: Request, res: Response) => {
     sendPage(res, layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`), 404);

@@ -11,6 +11,17 @@ export function queryText(req: Request, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** A positive whole number from a path or query (an id, a page); anything else is a USAGE error naming `what`. */
+export function parseId(raw: string, what: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new ScriptwardenError('USAGE', `${what} must be a positive whole number`);
+  return Number(raw);
+}
+
+/** The `page` query parameter: 1 when absent. */
+export function pageNumber(req: Request): number {
+  return req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
+}
+
 /** A form or JSON body field as text; '' when absent, not text, or longer than `max`. */
 export function bodyText(req: Request, name: string, max = 1024): string {
   const value = (req.body as Record<string, unknown> | undefined)?.[name];

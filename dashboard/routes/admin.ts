@@ -6,9 +6,8 @@ import { TWO_FACTOR_POLICIES, type TwoFactorPolicy } from '../../src/auth/roles.
 import { parseDuration } from '../../src/config/duration.js';
 import { describeError, isScriptwardenError, ScriptwardenError } from '../../src/errors.js';
 import type { Store } from '../../src/store/open-store.js';
-import { parseId } from '../alert-view.js';
 import { actorOf, need } from '../auth/authenticate.js';
-import { bodyText, queryText } from '../request-input.js';
+import { bodyText, pageNumber, parseId, queryText } from '../request-input.js';
 import { sendPage } from '../send-page.js';
 import { settingsPage, tokensPage, usersPage } from '../views/admin.js';
 import { auditPage } from '../views/audit.js';
@@ -80,7 +79,7 @@ export function adminRouter(store: Store, channels: string[], targetNames: () =>
   }
 
   router.get('/audit', (req, res) => {
-    const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
+    const page = pageNumber(req);
     const filter = { actor: queryText(req, 'actor'), type: queryText(req, 'type') };
     const entries = store.access.audit.list({ actor: filter.actor || undefined, objectType: filter.type || undefined, limit: AUDIT_PAGE + 1, offset: (page - 1) * AUDIT_PAGE });
     sendPage(res, auditPage(entries.slice(0, AUDIT_PAGE), { page, hasMore: entries.length > AUDIT_PAGE, ...filter }, store.access.audit.verify()));

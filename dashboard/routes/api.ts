@@ -6,8 +6,8 @@ import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { destinationInventory, scriptInventory } from '../../src/evidence/inventory-report.js';
 import type { DiffViews } from '../diff-views.js';
-import { decideFromRequest, loadAlertView, parseId } from '../alert-view.js';
-import { queryText, severityFilter, statusFilter } from '../request-input.js';
+import { decideFromRequest, loadAlertView } from '../alert-view.js';
+import { pageNumber, parseId, queryText, severityFilter, statusFilter } from '../request-input.js';
 import { actorOf, authOf, need } from '../auth/authenticate.js';
 
 export function apiRouter(store: Store, views: DiffViews, actor: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
@@ -57,7 +57,7 @@ export function apiRouter(store: Store, views: DiffViews, actor: string, onDecis
     res.json({ user: viewer.name, role: viewer.role, via: viewer.kind });
   });
   router.get('/audit', need('manage'), (req, res) => {
-    const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
+    const page = pageNumber(req);
     const objectType = queryText(req, 'type') || undefined;
     const objectId = queryText(req, 'id') || undefined;
     const actor = queryText(req, 'actor') || undefined;

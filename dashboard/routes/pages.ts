@@ -8,13 +8,13 @@ import { scriptInventory } from '../../src/evidence/inventory-report.js';
 import type { Store } from '../../src/store/open-store.js';
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { ALERT_TYPES } from '../../src/capture/types.js';
-import { decideFromRequest, evidenceOf, loadAlertView, parseId } from '../alert-view.js';
+import { decideFromRequest, evidenceOf, loadAlertView } from '../alert-view.js';
 import { bundleFiles, writeBundle } from '../../src/evidence/evidence-bundle.js';
 import { alertDetailPage } from '../views/alert-detail.js';
 import { alertsPage } from '../views/alerts.js';
 import { overviewPage } from '../views/overview.js';
 import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
-import { queryText, rulesInput, severityFilter, statusFilter } from '../request-input.js';
+import { pageNumber, parseId, queryText, rulesInput, severityFilter, statusFilter } from '../request-input.js';
 import { MASK_RULES, normalizedHash } from '../../src/plan/normalize.js';
 import { allows } from '../../src/auth/roles.js';
 import { actorOf, authOf, need } from '../auth/authenticate.js';
@@ -22,15 +22,22 @@ import { sendPage } from '../send-page.js';
 
 const PAGE_SIZE = 100;
 const INVENTORY_PAGE = 250;
+/** Pages and profiles on one page of the overview: a thousand targets stay quick to load and to read. */
+const OVERVIEW_PAGE = 100;
+/** Alerts on one page of the list, most severe and newest first. */
+const ALERTS_PAGE = 250;
 
 export function pagesRouter(store: Store, views: DiffViews, actor: string, version: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
   const router = Router();
   // Everything here is for signed-in users; routes that change things ask for more below.
   router.use(need('read'));
-  const targetNames = () => [...new Set(store.inventory.overview().map((t) => t.target))];
+  const targetNames = () => store.inventory.targetNames();
 
-  router.get('/', (_req, res) => {
-    sendPage(res, overviewPage(store.inventory.overview(), store.alerts.trend(new Date()), store.access.targets.paused()));
+  router.get('/', (req, res) => {
+    const page = pageNumber(req);
+    const targets = store.inventory.overview({ limit: OVERVIEW_PAGE, offset: (page - 1) * OVERVIEW_PAGE });
+    const paging = { page, pageSize: OVERVIEW_PAGE, total: store.inventory.pageCount() };
+    sendPage(res, overviewPage(targets, store.alerts.trend(new Date()), store.access.targets.paused(), paging));
   });
 
   router.get('/alerts', (req, res) => {
@@ -39,8 +46,9 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
     const type = queryText(req, 'type');
     if (type && !ALERT_TYPES.includes(type as never)) throw new ScriptwardenError('USAGE', `type must be one of ${ALERT_TYPES.join(', ')}`);
     const target = queryText(req, 'target');
-    const alerts = store.alerts.list({ status, severity, type: type || undefined, target: target || undefined, limit: 1000 });
-    sendPage(res, alertsPage(alerts, { status, severity: severity ?? '', target, type }, targetNames()));
+    const page = pageNumber(req);
+    const alerts = store.alerts.list({ status, severity, type: type || undefined, target: target || undefined, limit: ALERTS_PAGE + 1, offset: (page - 1) * ALERTS_PAGE });
+    sendPage(res, alertsPage(alerts.slice(0, ALERTS_PAGE), { status, severity: severity ?? '', target, type }, targetNames(), { page, hasMore: alerts.length > ALERTS_PAGE }));
   });
 
   router.get('/alerts/:id', async (req, res) => {
@@ -57,7 +65,7 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
 
   router.get('/inventory', (req, res) => {
     const target = queryText(req, 'target');
-    const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
+    const page = pageNumber(req);
     const rows = scriptInventory(store, { target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
     sendPage(res, inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames(), store.inventory.fieldAccess({ target: target || undefined })));
   });
@@ -69,7 +77,7 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
   });
 
   router.get('/scans', (req, res) => {
-    const page = req.query.page === undefined ? 1 : parseId(queryText(req, 'page'), 'page');
+    const page = pageNumber(req);
     const rows = store.scans.list({ target: queryText(req, 'target') || undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
     sendPage(res, scansPage(rows.slice(0, PAGE_SIZE), page, rows.length > PAGE_SIZE));
   });

@@ -3,7 +3,7 @@
 import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from '../../src/capture/types.js';
 import { html } from '../html.js';
-import { layout, severityBadge, stateBadge, timeText } from './layout.js';
+import { layout, pageLinks, severityBadge, stateBadge, timeText } from './layout.js';
 
 export interface AlertFilter {
   status: string;
@@ -18,7 +18,8 @@ function select(name: string, current: string, options: readonly string[], any: 
   </select></label>`;
 }
 
-export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targets: string[]): string {
+export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targets: string[], paging = { page: 1, hasMore: false }): string {
+  const pageHref = (page: number) => `/alerts?${new URLSearchParams({ ...filter, page: String(page) }).toString()}`;
   const rows = alerts.map((a) => html`<tr>
     <td><a href="/alerts/${a.id}">#${a.id}</a></td><td>${severityBadge(a.severity)}</td><td>${stateBadge(a.status)}</td>
     <td>${a.type}</td><td>${a.target} <span class="muted">${a.profile}</span></td>
@@ -35,5 +36,6 @@ export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targ
     </form>
     <table><thead><tr><th>ID</th><th>Severity</th><th>Status</th><th>Type</th><th>Target</th><th>Summary</th><th>Last seen</th></tr></thead>
     <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No alerts match.</td></tr>`}</tbody></table>
+    ${pageLinks(paging.page, paging.hasMore, pageHref)}
   `, { active: '/alerts', live: true });
 }

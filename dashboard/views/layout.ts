@@ -44,3 +44,8 @@ export function severityBadge(severity: string): Html {
 export function stateBadge(state: string): Html {
   return html`<span class="state state-${state}">${state}</span>`;
 }
+
+/** Links to the page before and after this one of a paged list; `middle` says where the page sits, when known. */
+export function pageLinks(page: number, hasMore: boolean, href: (page: number) => string, words = ['← previous', 'next →'], middle: Html | string = ''): Html {
+  return html`<p class="pager">${page > 1 ? html`<a href="${href(page - 1)}">${words[0]}</a>` : ''} ${middle} ${hasMore ? html`<a href="${href(page + 1)}">${words[1]}</a>` : ''}</p>`;
+}

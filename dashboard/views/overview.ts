@@ -4,9 +4,12 @@ import type { TargetOverview } from '../../src/store/overview.js';
 import type { PausedTarget } from '../../src/store/settings.js';
 import { SEVERITIES } from '../../src/capture/types.js';
 import { html, safeHref } from '../html.js';
-import { layout, severityBadge, timeText } from './layout.js';
+import { layout, pageLinks, severityBadge, timeText } from './layout.js';
 
-export function overviewPage(targets: TargetOverview[], trend: { day: string; count: number }[], paused: PausedTarget[] = []): string {
+export function overviewPage(
+  targets: TargetOverview[], trend: { day: string; count: number }[], paused: PausedTarget[] = [],
+  paging: { page: number; pageSize: number; total: number } = { page: 1, pageSize: targets.length, total: targets.length },
+): string {
   const max = Math.max(1, ...trend.map((t) => t.count));
   const bars = trend.map((t) => html`<span class="bar h${Math.round((t.count / max) * 10)}" title="${t.day}: ${t.count}"></span>`);
   const severities = [...SEVERITIES].reverse();
@@ -31,5 +34,14 @@ export function overviewPage(targets: TargetOverview[], trend: { day: string; co
     <section class="trend" aria-label="Alerts opened per day, last ${trend.length} days"><h2>Alerts opened, last ${trend.length} days</h2><div class="bars">${bars}</div></section>
     <table><thead><tr><th>Target</th><th>Profile</th><th>Last scan</th><th>Result</th><th>Open alerts</th><th class="num">Scripts</th><th class="num">Approved</th></tr></thead>
     <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No scans yet. Run <code>scriptwarden scan</code>.</td></tr>`}</tbody></table>
+    ${pager(paging)}
   `, { active: '/', live: true });
+}
+
+/** Where this page sits among all pages and profiles, with links to the ones before and after it (none on one page). */
+function pager({ page, pageSize, total }: { page: number; pageSize: number; total: number }) {
+  if (total <= pageSize && page === 1) return '';
+  const first = (page - 1) * pageSize + 1;
+  const last = Math.min(total, page * pageSize);
+  return pageLinks(page, last < total, (n) => `/?page=${n}`, undefined, html`<span class="muted">${first > total ? 'none' : `${first}–${last}`} of ${total} pages and profiles</span>`);
 }

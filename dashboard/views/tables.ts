@@ -9,7 +9,7 @@ import type { LibraryMatch } from '../../src/detect/intel/libraries.js';
 import { MASK_RULE_HELP, MASK_RULES, type MaskSettings } from '../../src/plan/normalize.js';
 import { html, type Html } from '../html.js';
 import { diffTable } from './diff.js';
-import { CSRF_INPUT, layout, stateBadge, timeText } from './layout.js';
+import { CSRF_INPUT, layout, pageLinks, stateBadge, timeText } from './layout.js';
 
 export function inventoryPage(rows: InventoryRow[], view: { target: string; page: number; hasMore: boolean }, targets: string[], access: FieldAccessRow[] = []): string {
   const { target, page, hasMore } = view;
@@ -29,7 +29,7 @@ export function inventoryPage(rows: InventoryRow[], view: { target: string; page
       <button type="submit">Filter</button> <a class="button" href="${csvHref}">Export CSV</a></form>
     <table><thead><tr><th>Target</th><th>Kind</th><th>Script</th><th>Host</th><th>First seen</th><th>Last seen</th><th>State</th><th>Approved by</th><th>Justification</th></tr></thead>
     <tbody>${body.length ? body : html`<tr><td colspan="9" class="muted">No scripts recorded yet.</td></tr>`}</tbody></table>
-    <p class="pager">${page > 1 ? html`<a href="${pageHref(page - 1)}">← previous</a>` : ''} ${hasMore ? html`<a href="${pageHref(page + 1)}">next →</a>` : ''}</p>
+    ${pageLinks(page, hasMore, pageHref)}
     <h2>Scripts that touch payment and login fields <span class="muted small">latest scan, while canary data was typed</span></h2>
     <table><thead><tr><th>Target</th><th>Script</th><th>What it did</th><th>Seen</th></tr></thead>
     <tbody>${access.length ? access.map((a) => html`<tr><td>${a.target} <span class="muted">${a.profile}</span></td><td class="subject">${a.script ?? html`<span class="muted">unknown (no stack)</span>`}</td>
@@ -44,7 +44,7 @@ export function scansPage(scans: ScanRow[], page: number, hasMore: boolean): str
     <td>${stateBadge(s.status)} ${s.errorCode ? html`<code>${s.errorCode}</code> ${s.errorMessage ?? ''}` : ''}${s.warnings.length ? html`<ul class="warnings">${s.warnings.slice(0, 10).map((w) => html`<li>⚠ ${w}</li>`)}${s.warnings.length > 10 ? html`<li class="muted">and ${s.warnings.length - 10} more</li>` : ''}</ul>` : ''}</td>
     <td class="num">${s.scripts}</td><td class="num">${s.newAlerts}</td>
   </tr>`);
-  const nav = html`<p class="pager">${page > 1 ? html`<a href="/scans?page=${page - 1}">← newer</a>` : ''} ${hasMore ? html`<a href="/scans?page=${page + 1}">older →</a>` : ''}</p>`;
+  const nav = pageLinks(page, hasMore, (n) => `/scans?page=${n}`, ['← newer', 'older →']);
   return layout('Scans', html`
     <h1>Scans</h1>
     <table><thead><tr><th>Scan</th><th>Target</th><th>Started</th><th class="num">Duration</th><th>Result</th><th class="num">Scripts</th><th class="num">New alerts</th></tr></thead>
