@@ -58,7 +58,7 @@ function simulate(retention: boolean): { bytes: number; observations: number; re
       retentionMs += performance.now() - started;
     }
   }
-  const observations = (rawDb(store).prepare('SELECT COUNT(*) AS n FROM observations').get() as { n: number }).n;
+  const observations = (rawDb(store).prepare('SELECT COUNT(*) AS n FROM set_scripts').get() as { n: number }).n;
   const report = store.scans.verify();
   if (!report.ok) throw new Error(`chain broken: ${report.firstBreak?.reason}`);
   const bytes = size(store);
