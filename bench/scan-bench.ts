@@ -24,7 +24,9 @@ const perMinute = (pages: number, ms: number) => pages / (ms / 60_000);
 
 /** The baseline: puppeteer opening a fresh incognito context per page and waiting for `load`, `concurrency` at once. */
 async function bareLoop(launch: LaunchOptions, urls: string[], concurrency: number): Promise<number> {
-  const browser = await puppeteer.launch({ executablePath: launch.executablePath, headless: true, pipe: true, args: chromiumArgs(launch) });
+  // scriptwarden's flags, but the browser's own window size: the loop is puppeteer's defaults, nothing of ours.
+  const args = chromiumArgs(launch).filter((a) => !a.startsWith('--window-size='));
+  const browser = await puppeteer.launch({ executablePath: launch.executablePath, headless: true, pipe: true, args });
   let next = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {

@@ -5,7 +5,7 @@ import { describeError } from '../src/errors.js';
 import { captureFailure, navigationFailure, partialLoad } from './load-failure.js';
 import { captureTimeLimits } from '../src/capture/time-limits.js';
 import type { TargetGuard } from './new-target-guard.js';
-import { presentAsVisitor, type FreshPage } from './fresh-page.js';
+import { pageSession, presentAsVisitor, type FreshPage } from './fresh-page.js';
 
 export { openFreshPage, type FreshPage } from './fresh-page.js';
 import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/capture/types.js';
@@ -43,7 +43,7 @@ function startCapture(request: CaptureRequest, startedAt: string): PageCapture {
 
 async function drive(page: Page, request: CaptureRequest, limits: CaptureLimits, capture: PageCapture, presented: Promise<void>, guardNewTargets?: FreshPage['guardNewTargets']): Promise<void> {
   const recorder = new PageRecorder(limits.maxScriptsPerPage);
-  const session = await page.createCDPSession();
+  const session = await pageSession(page);
   recorder.attach(session, { worker: false });
   // The domains, the frame tree and the instrumentation are set up side by side, and beside the visitor's profile.
   const [, tree, { signals, sourceUrl }] = await Promise.all([

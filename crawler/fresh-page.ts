@@ -1,8 +1,17 @@
 // A fresh incognito context and page for each capture, presented as the profile's visitor would see it.
 
-import type { Browser, BrowserContext, Page } from 'puppeteer';
+import type { Browser, BrowserContext, CDPSession, Page } from 'puppeteer';
 import type { NewTargetWatcher, TargetGuard } from './new-target-guard.js';
 import type { profileSettings } from './profiles.js';
+
+/**
+ * The page's own CDP session, the one puppeteer drives it through. Domains enabled on a second session would send
+ * every network event and keep every response body twice; the capture listens on this one instead.
+ */
+export function pageSession(page: Page): Promise<CDPSession> {
+  const own = (page as unknown as { _client?: () => CDPSession })._client;
+  return typeof own === 'function' ? Promise.resolve(own.call(page)) : page.createCDPSession();
+}
 
 /**
  * What the page sees of its visitor: user agent, client hints, platform and languages all agree; the window is a bit
@@ -10,17 +19,20 @@ import type { profileSettings } from './profiles.js';
  * or open DevTools).
  */
 export async function presentAsVisitor(page: Page, settings: ReturnType<typeof profileSettings>): Promise<void> {
-  // The session stays attached for the page's life: emulation overrides end with the session that set them.
-  const session = await page.createCDPSession();
+  // The page's own session, attached for its life: emulation overrides end with the session that set them.
+  const session = await pageSession(page);
   {
     await session.send('Emulation.setUserAgentOverride', {
       userAgent: settings.userAgent, platform: settings.platform, acceptLanguage: 'en-US,en', userAgentMetadata: settings.userAgentMetadata,
     });
-    const { windowId } = await session.send('Browser.getWindowForTarget');
-    const frame = settings.windowFrame;
-    await session.send('Browser.setWindowBounds', {
-      windowId, bounds: { width: settings.viewport.width + frame.width, height: settings.viewport.height + frame.height, windowState: 'normal' },
-    }).catch(() => undefined);
+    const { windowId, bounds } = await session.send('Browser.getWindowForTarget');
+    const width = settings.viewport.width + settings.windowFrame.width;
+    const height = settings.viewport.height + settings.windowFrame.height;
+    // Resizing a window costs the browser and its compositor about a tenth of a bare load: a window already of the
+    // right size (the browser starts its windows at the desktop profile's, see chromiumArgs) is left as it is.
+    if (bounds.width !== width || bounds.height !== height || (bounds.windowState && bounds.windowState !== 'normal')) {
+      await session.send('Browser.setWindowBounds', { windowId, bounds: { width, height, windowState: 'normal' } }).catch(() => undefined);
+    }
   }
   // The browser applies the window's size a moment later (seen to take over 2 s on a saturated machine), and a new
   // renderer after navigation may start without it: the instrumentation keeps the outer size the page reads sane

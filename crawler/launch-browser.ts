@@ -8,6 +8,7 @@ import type { BrowserState } from '../src/capture/types.js';
 import { capturePage, openFreshPage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
 import { watchNewTargets } from './new-target-guard.js';
 import { sparePages } from './spare-page.js';
+import { profileSettings } from './profiles.js';
 
 export interface LaunchOptions {
   executablePath: string;
@@ -71,6 +72,11 @@ export function chromiumArgs(options: LaunchOptions): string[] {
     ...options.args.filter((a) => !a.startsWith('--host-resolver-rules=') && !a.startsWith('--disable-features=') && !a.startsWith('--enable-features=')),
   ];
   if (rules) args.push(`--host-resolver-rules=${rules}`);
+  // New windows open at the desktop profile's size (viewport and frame), so its captures need no resize.
+  if (!args.some((a) => a.startsWith('--window-size='))) {
+    const desktop = profileSettings('desktop', '');
+    args.push(`--window-size=${desktop.viewport.width + desktop.windowFrame.width},${desktop.viewport.height + desktop.windowFrame.height}`);
+  }
   if (options.runningAsRoot && !args.includes('--no-sandbox')) args.push('--no-sandbox');
   if (options.proxy) {
     const proxy = new URL(options.proxy);
@@ -82,7 +88,7 @@ export function chromiumArgs(options: LaunchOptions): string[] {
 async function start(options: LaunchOptions): Promise<Browser> {
   if (options.wsEndpoint) {
     try {
-      return await puppeteer.connect({ browserWSEndpoint: options.wsEndpoint, protocolTimeout: 60_000 });
+      return await puppeteer.connect({ browserWSEndpoint: options.wsEndpoint, protocolTimeout: 60_000, defaultViewport: null });
     } catch (error) {
       throw new ScriptwardenError('BROWSER_LAUNCH_FAILED', `cannot connect to the browser at ${options.wsEndpoint} (browser.wsEndpoint): ${describeError(error)}`, { cause: error });
     }
@@ -93,6 +99,8 @@ async function start(options: LaunchOptions): Promise<Browser> {
       headless: true,
       pipe: true,
       ignoreDefaultArgs: ['--enable-automation'],
+      // Each capture sets its profile's viewport (presentAsVisitor): no default one to set and then replace.
+      defaultViewport: null,
       args: chromiumArgs(options),
       timeout: options.launchTimeoutMs ?? 30_000,
       protocolTimeout: 60_000,
