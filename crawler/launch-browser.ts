@@ -197,6 +197,8 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
     async close() {
       closed = true;
       await spares.close();
+      // A shared browser serves others after us: our interception is let go without stranding their requests.
+      if (options.wsEndpoint) await watcher.close().catch(() => undefined);
       if (options.wsEndpoint) await browser.disconnect().catch(() => undefined);
       else await browser.close().catch(() => browser.process()?.kill('SIGKILL'));
     },

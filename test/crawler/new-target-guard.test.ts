@@ -30,35 +30,47 @@ describe('the new-window guard', () => {
   }, 60_000);
   afterAll(async () => { await browser?.close(); await site?.close(); });
 
-  it('is taken and let go again and again while another context loads pages: every load completes', async () => {
-    const watcher = watchNewTargets(browser);
+  /**
+   * Loads pages in one context, round after round, while `churn` takes and lets go of interception; returns the
+   * loads that never finished.
+   */
+  async function loadWhile(churn: (guarded: string, loaded: () => boolean) => Promise<void>): Promise<string[]> {
     const guarded = await browser.createBrowserContext();
     const loading = await browser.createBrowserContext();
     const stranded: string[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < ROUNDS && stranded.length === 0; round++) {
       const pages = await Promise.all(Array.from({ length: PAGES }, () => loading.newPage()));
-      const load = Promise.all(pages.map((page) => page.goto(site.url('shop.test', '/'), { waitUntil: 'load', timeout: 15_000 })))
-        .then(() => null, (error: unknown) => String(error));
-      // Another capture's pass takes the guard and lets it go while this page's scripts are being requested.
       let loaded = false;
-      void load.finally(() => { loaded = true; });
-      const cycles = (async () => {
-        for (let i = 0; !loaded; i++) {
-          const release = await watcher.guard(guarded.id!, 'the-guarded-page', { refuse: () => false, seen: [], blocked: [] });
-          await new Promise((resolve) => setTimeout(resolve, i % 4));
-          // A busy process (a saturated machine): pauses reported meanwhile wait unanswered when the guard lets go.
-          const until = performance.now() + 2;
-          while (performance.now() < until);
-          release();
-        }
-      })();
-      const [failure] = await Promise.all([load, cycles]);
+      const load = Promise.all(pages.map((page) => page.goto(site.url('shop.test', '/'), { waitUntil: 'load', timeout: 15_000 })))
+        .then(() => null, (error: unknown) => String(error))
+        .finally(() => { loaded = true; });
+      const [failure] = await Promise.all([load, churn(guarded.id!, () => loaded)]);
       if (failure) stranded.push(`round ${round}: ${failure}`);
-      if (failure) break;
       await Promise.all(pages.map((page) => page.close()));
     }
     await guarded.close();
     await loading.close();
+    return stranded;
+  }
+
+  // A busy process (a saturated machine): pauses reported meanwhile wait unanswered when the guard lets go.
+  const busyFor = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); };
+  const open = { refuse: () => false, seen: [], blocked: [] };
+
+  it('is taken, let go and switched off again and again while another context loads pages: every load completes', async () => {
+    // No grace: the interception is switched off as soon as nothing is left unanswered, as often as it can be.
+    const watcher = watchNewTargets(browser, { graceMs: 50 });
+    const stranded = await loadWhile(async (guarded, loaded) => {
+      for (let i = 0; !loaded(); i++) {
+        const release = await watcher.guard(guarded, 'the-guarded-page', open);
+        await new Promise((resolve) => setTimeout(resolve, i % 4));
+        busyFor(2);
+        release();
+        await new Promise((resolve) => setTimeout(resolve, i % 3));
+      }
+    });
+    await watcher.close();
     assert.deepEqual(stranded, []);
   }, 600_000);
+
 });
