@@ -6,8 +6,6 @@ import { captureFailure, navigationFailure, partialLoad } from './load-failure.j
 import { captureTimeLimits } from '../src/capture/time-limits.js';
 import type { TargetGuard } from './new-target-guard.js';
 import { pageSession, presentAsVisitor, type FreshPage } from './fresh-page.js';
-
-export { openFreshPage, type FreshPage } from './fresh-page.js';
 import { SECURITY_HEADERS, type PageCapture, type RequestCapture, type SecurityHeaderName } from '../src/capture/types.js';
 import { assembleScripts, failedScriptLoads } from './assemble-scripts.js';
 import { readFormSignals } from './forms.js';
@@ -17,14 +15,15 @@ import { outboundItems, runCanaryPass, visitNextPage } from './canary-pass.js';
 import { installInstrumentation } from './instrument.js';
 import { unknownIn } from '../src/plan/known-content.js';
 import type { CaptureLimits, CaptureRequest } from './capture-request.js';
-
-export type { CaptureLimits, CaptureRequest } from './capture-request.js';
 import { WorkerCpu } from './cpu-profile.js';
 import { walkJourney } from './journey-walk.js';
 import { attributeImages, instrumentedItems, withinSearchBudget } from '../src/detect/canary.js';
 import { isOwnSite } from '../src/detect/vendors.js';
 import { emptyCapture } from '../src/capture/empty-capture.js';
 import { gatherEvidence, networkEntries } from './evidence.js';
+
+export { openFreshPage, type FreshPage } from './fresh-page.js';
+export type { CaptureLimits, CaptureRequest } from './capture-request.js';
 
 function securityHeaders(response: HTTPResponse | null): PageCapture['securityHeaders'] {
   const out: PageCapture['securityHeaders'] = {};

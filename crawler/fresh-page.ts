@@ -2,7 +2,7 @@
 
 import type { Browser, BrowserContext, CDPSession, Page } from 'puppeteer';
 import type { NewTargetWatcher, TargetGuard } from './new-target-guard.js';
-import type { profileSettings } from './profiles.js';
+import { windowSize, type profileSettings } from './profiles.js';
 
 /**
  * The page's own CDP session, the one puppeteer drives it through. Domains enabled on a second session would send
@@ -26,8 +26,7 @@ export async function presentAsVisitor(page: Page, settings: ReturnType<typeof p
       userAgent: settings.userAgent, platform: settings.platform, acceptLanguage: 'en-US,en', userAgentMetadata: settings.userAgentMetadata,
     });
     const { windowId, bounds } = await session.send('Browser.getWindowForTarget');
-    const width = settings.viewport.width + settings.windowFrame.width;
-    const height = settings.viewport.height + settings.windowFrame.height;
+    const { width, height } = windowSize(settings);
     // Resizing a window costs the browser and its compositor about a tenth of a bare load: a window already of the
     // right size (the browser starts its windows at the desktop profile's, see chromiumArgs) is left as it is.
     if (bounds.width !== width || bounds.height !== height || (bounds.windowState && bounds.windowState !== 'normal')) {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { CDPSession } from 'puppeteer';
 import type { RuntimeSignal } from '../src/capture/types.js';
 import { CARD_INPUT_PAIRS, CARD_INPUT_WORDS } from '../src/detect/analyzers/field-words.js';
-import type { ProfileSettings } from './profiles.js';
+import { windowSize, type ProfileSettings } from './profiles.js';
 
 /** What the instrumentation keeps consistent with the visitor the profile presents. */
 export type VisitorLook = Pick<ProfileSettings, 'platform' | 'viewport' | 'windowFrame'>;
@@ -92,7 +92,7 @@ export function instrumentationSource(binding: string, sourceUrl: string, look: 
   // outer size of 0, or on a desktop one smaller than the viewport: automation tells skimmers check for. The native
   // value is returned whenever it is sane. (On a phone a page without a viewport tag is laid out wider than the
   // window, so there only 0 is insane.)
-  var WINDOW = ${JSON.stringify(look ? { width: look.viewport.width + look.windowFrame.width, height: look.viewport.height + look.windowFrame.height, mobile: look.viewport.isMobile } : null)};
+  var WINDOW = ${JSON.stringify(look ? { ...windowSize(look), mobile: look.viewport.isMobile } : null)};
   var larger = Math.max;
   if (WINDOW) [['outerWidth', 'innerWidth', WINDOW.width], ['outerHeight', 'innerHeight', WINDOW.height]].forEach(function (p) {
     var outer = GOPD(window, p[0]), inner = GOPD(window, p[1]);

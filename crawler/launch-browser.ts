@@ -8,7 +8,7 @@ import type { BrowserState } from '../src/capture/types.js';
 import { capturePage, openFreshPage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
 import { watchNewTargets } from './new-target-guard.js';
 import { sparePages } from './spare-page.js';
-import { profileSettings } from './profiles.js';
+import { profileSettings, windowSize } from './profiles.js';
 
 export interface LaunchOptions {
   executablePath: string;
@@ -74,8 +74,8 @@ export function chromiumArgs(options: LaunchOptions): string[] {
   if (rules) args.push(`--host-resolver-rules=${rules}`);
   // New windows open at the desktop profile's size (viewport and frame), so its captures need no resize.
   if (!args.some((a) => a.startsWith('--window-size='))) {
-    const desktop = profileSettings('desktop', '');
-    args.push(`--window-size=${desktop.viewport.width + desktop.windowFrame.width},${desktop.viewport.height + desktop.windowFrame.height}`);
+    const { width, height } = windowSize(profileSettings('desktop', ''));
+    args.push(`--window-size=${width},${height}`);
   }
   if (options.runningAsRoot && !args.includes('--no-sandbox')) args.push('--no-sandbox');
   if (options.proxy) {
@@ -198,9 +198,12 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
       closed = true;
       await spares.close();
       // A shared browser serves others after us: our interception is let go without stranding their requests.
-      if (options.wsEndpoint) await watcher.close().catch(() => undefined);
-      if (options.wsEndpoint) await browser.disconnect().catch(() => undefined);
-      else await browser.close().catch(() => browser.process()?.kill('SIGKILL'));
+      if (options.wsEndpoint) {
+        await watcher.close().catch(() => undefined);
+        await browser.disconnect().catch(() => undefined);
+      } else {
+        await browser.close().catch(() => browser.process()?.kill('SIGKILL'));
+      }
     },
   };
 }

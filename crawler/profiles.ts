@@ -12,6 +12,11 @@ export interface ProfileSettings {
   windowFrame: { width: number; height: number };
 }
 
+/** The window's outer size: the viewport and the browser's frame around it. */
+export function windowSize(settings: Pick<ProfileSettings, 'viewport' | 'windowFrame'>): { width: number; height: number } {
+  return { width: settings.viewport.width + settings.windowFrame.width, height: settings.viewport.height + settings.windowFrame.height };
+}
+
 /** Builds a profile for the running browser's major version, without the "HeadlessChrome" tells. */
 export function profileSettings(profile: string, browserVersion: string): ProfileSettings {
   const major = /(\d+)\./.exec(browserVersion)?.[1] ?? '120';
