@@ -30,7 +30,8 @@ export const ALERT_STATUSES = ['open', 'approved', 'rejected', 'resolved'] as co
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 /** How a script came to run. `eval` covers code compiled at run time (eval, new Function, script text inserted by another script). */
-export type ScriptKind = 'external' | 'inline' | 'dynamic' | 'module' | 'worker' | 'eval' | 'resource';
+export const SCRIPT_KINDS = ['external', 'inline', 'dynamic', 'module', 'worker', 'eval', 'resource'] as const;
+export type ScriptKind = (typeof SCRIPT_KINDS)[number];
 
 export const SECURITY_HEADERS = [
   'content-security-policy',

@@ -35,11 +35,11 @@ export function formatAlerts(alerts: AlertRecord[]): string {
 
 export function formatInventory(rows: InventoryRow[]): string {
   if (rows.length === 0) return 'No scripts recorded yet. Run "scriptwarden scan" first.';
-  const out = [['TARGET', 'PROFILE', 'KIND', 'SCRIPT', 'STATE', 'APPROVED BY', 'JUSTIFICATION']];
+  const out = [['ID', 'TARGET', 'PROFILE', 'KIND', 'PARTY', 'SCRIPT', 'STATE', 'AUTHORIZED BY', 'JUSTIFICATION']];
   for (const r of rows) {
     out.push([
-      safeText(r.target, 30), r.profile, r.kind, safeText(r.subject, 90), r.present ? r.state : `${r.state} (absent)`,
-      safeText(r.approvedBy, 20), safeText(r.justification, 60),
+      String(r.scriptId), safeText(r.target, 30), r.profile, r.kind, r.runsIn === 'page' ? r.party : `${r.party} (${r.runsIn})`, safeText(r.subject, 90),
+      r.present ? r.state : `${r.state} (absent)`, safeText(r.authorizedBy, 20), r.bulkApproved ? `(bulk) ${safeText(r.justification, 54)}` : safeText(r.justification, 60),
     ]);
   }
   return table(out);

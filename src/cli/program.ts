@@ -110,6 +110,19 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExamples:\n  $ scriptwarden reject 14 --note "unknown host, incident INC-42" --by alice')
     .action(async (ids: string[], opts) => setExit(await (await import('./commands/review.js')).decideCommand('rejected', ids, opts, ctx)));
 
+  program.command('authorize').argument('[script-ids...]', 'script ids, as the inventory shows them')
+    .description('authorize scripts with a written justification (PCI DSS 6.4.3), one by one or by target, host, vendor or kind')
+    .addOption(configOption())
+    .option('-t, --target <name>', 'every script of this target')
+    .option('--host <host>', 'every script from this host (*.example.com for its subdomains too)')
+    .option('--vendor <name>', 'every script of this vendor, as the inventory names it')
+    .option('--kind <kind>', 'every script of this kind (external, inline, dynamic, module, worker, eval, resource)')
+    .option('--justification <text>', 'why the scripts are necessary: the business or technical reason')
+    .option('--by <name>', 'who authorizes (default: the current user)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ scriptwarden authorize 12 --justification "payment form validation" --by alice\n  $ scriptwarden authorize --vendor Stripe --justification "card tokenisation (PSP)" --by alice')
+    .action(async (ids: string[], opts) => setExit((await import('./commands/authorize.js')).authorizeCommand(ids, opts, ctx)));
+
   program.command('inventory').description('every script per page, with its approval and justification')
     .addOption(configOption())
     .option('-t, --target <name>', 'only this target')

@@ -12,10 +12,12 @@ export function csvCell(value: unknown): string {
 export const INVENTORY_COLUMNS: (keyof InventoryRow)[] = [
   'target', 'page', 'profile', 'kind', 'subject', 'url', 'host', 'party', 'vendor', 'category', 'frame', 'initiator', 'status', 'remoteIp', 'sha256', 'sri', 'size',
   'firstSeen', 'lastSeen', 'present', 'state', 'approvedBy', 'approvedAt', 'justification',
+  'versionNote', 'authorizedBy', 'authorizedAt', 'bulkApproved', 'runsIn', 'chain', 'scriptId',
 ];
 
 export function inventoryCsv(rows: InventoryRow[]): string {
   const lines = [INVENTORY_COLUMNS.join(',')];
-  for (const row of rows) lines.push(INVENTORY_COLUMNS.map((c) => csvCell(row[c])).join(','));
+  // A chain of loaders reads page first: `https://shop/ > https://tags.example/gtm.js`.
+  for (const row of rows) lines.push(INVENTORY_COLUMNS.map((c) => csvCell(Array.isArray(row[c]) ? (row[c] as string[]).join(' > ') : row[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

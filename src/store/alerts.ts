@@ -3,6 +3,7 @@
 import { ScriptwardenError } from '../errors.js';
 import { SEVERITIES, type AlertRecord, type AlertStatus } from '../capture/types.js';
 import { appendAudit } from './audit.js';
+import { authorizeFromAlert, authorizeUnauthorizedInBulk } from './authorizations.js';
 import type { Db } from './database.js';
 
 interface AlertRow {
@@ -148,6 +149,8 @@ function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): voi
     case 'script.changed':
     case 'resource.changed':
       if (row.new_value) approve('script', row.subject_key, row.new_value);
+      // A script first accepted here exists for the reason this approval gives; a changed one keeps its reason.
+      if (row.type === 'script.added') authorizeFromAlert(db, { targetId: row.target_id, profile: row.profile }, [row.subject_key, ...groupMembers(details).map((m) => m.key)], row.id, decision.note, decision.by, decision.at);
       db.prepare('UPDATE scripts SET retired_at = NULL WHERE target_id = ? AND profile = ? AND key = ?').run(
         row.target_id, row.profile, row.subject_key,
       );
@@ -211,6 +214,7 @@ export function approveEverything(db: Db, decision: Decision): { alerts: number;
     const pending = db
       .prepare("UPDATE baseline SET state = 'approved', decided_by = ?, decided_at = ?, note = ? WHERE state = 'pending'")
       .run(decision.by, decision.at, decision.note).changes;
+    authorizeUnauthorizedInBulk(db, decision.note, decision.by, decision.at);
     if (pending > 0) {
       appendAudit(db, { actor: decision.by, ip: decision.ip ?? null, action: 'inventory.approved', objectType: 'inventory', after: { entries: pending }, note: decision.note }, decision.at);
     }

@@ -7,6 +7,7 @@ import type { ObservationMeta } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 import { SCRIPT_LAST_SEEN, SCRIPT_LATEST_META } from './observation-sets.js';
+import { LATEST_AUTHORIZATION } from './authorizations.js';
 
 export type InventoryState = 'approved' | 'pending' | 'unapproved' | 'removed';
 
@@ -41,9 +42,16 @@ export interface StoredScriptRow {
   release: string | null;
   /** Masking rules the user turned off for this script. */
   disabledRules: string[];
+  /** Who approved the current version, when, and the note of that approval (the version's history, not the script's reason). */
   approvedBy: string | null;
   approvedAt: string | null;
+  versionNote: string | null;
+  /** The script's authorization (src/store/authorizations.ts): why it may run, by whom, when; kept across versions. */
   justification: string | null;
+  authorizedBy: string | null;
+  authorizedAt: string | null;
+  /** Authorized only by a bulk `approve --all` of a first baseline: it still needs a justification of its own. */
+  bulkApproved: boolean;
 }
 
 interface Row {
@@ -67,6 +75,10 @@ interface Row {
   meta_id: number | null;
   target_id: number;
   library: string | null;
+  au_justification: string | null;
+  au_by: string | null;
+  au_at: string | null;
+  au_bulk: number | null;
 }
 
 function hostOf(url: string | null): string | null {
@@ -109,13 +121,15 @@ export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Sto
     .prepare(
       `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen,
               ${SCRIPT_LAST_SEEN} AS last_seen, s.missing_streak, s.retired_at, s.library, b.sha256, bl.state, bl.decided_by,
-              bl.decided_at, bl.note, ${SCRIPT_LATEST_META} AS meta_id
+              bl.decided_at, bl.note, ${SCRIPT_LATEST_META} AS meta_id, au.justification AS au_justification,
+              au.authorized_by AS au_by, au.authorized_at AS au_at, au.bulk AS au_bulk
          FROM (SELECT sc.* FROM targets tp CROSS JOIN scripts sc ON sc.target_id = tp.id WHERE (? IS NULL OR tp.name = ?)
                 ORDER BY tp.name, sc.profile, sc.first_seen, sc.id LIMIT ? OFFSET ?) s
          JOIN targets t ON t.id = s.target_id
          LEFT JOIN blobs b ON b.id = s.last_blob
          LEFT JOIN baseline bl ON bl.target_id = s.target_id AND bl.profile = s.profile AND bl.subject_type = 'script'
                               AND bl.subject_key = s.key AND bl.value = b.sha256
+         LEFT JOIN script_authorizations au ON au.id = ${LATEST_AUTHORIZATION}
         ORDER BY t.name, s.profile, s.first_seen, s.id`,
     )
     .all(filter.target ?? null, filter.target ?? null, filter.limit ?? -1, filter.offset ?? 0) as Row[];
@@ -158,7 +172,11 @@ export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Sto
       disabledRules: readScriptSettings(db, row.id).disabled,
       approvedBy: row.state === 'approved' ? row.decided_by : null,
       approvedAt: row.state === 'approved' ? row.decided_at : null,
-      justification: row.state === 'approved' ? row.note : null,
+      versionNote: row.state === 'approved' ? row.note : null,
+      justification: row.au_justification,
+      authorizedBy: row.au_by,
+      authorizedAt: row.au_at,
+      bulkApproved: row.au_bulk === 1,
     };
   });
 }

@@ -22,6 +22,7 @@ import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFi
 import { applyRetention, type RetentionReport } from './retention.js';
 import { createReleases, type Releases } from './releases.js';
 import { readInventory, type InventoryQuery, type StoredScriptRow } from './inventory.js';
+import { authorizationHistory, authorizeScripts, type Authorization, type AuthorizeInput } from './authorizations.js';
 import { readDestinations, readHeaders, type HeaderRow, type StoredDestinationRow } from './page-inventory.js';
 import {
   alertTrend, listScans, scannedPages, scannedTargetNames, scriptIdByKey, scriptInfo, scriptVersions, targetsOverview, versionMeta,
@@ -84,6 +85,10 @@ export interface InventoryStore {
   /** The beautified text of a stored body if already computed (undefined when not yet; null when the body is not stored). */
   cachedBeautified(sha256: string): string | null | undefined;
   saveBeautified(sha256: string, text: string): void;
+  /** Authorizes scripts by id with one justification (audited); returns the ids. Pending first-baseline versions are approved with them. */
+  authorize(scriptIds: number[], input: AuthorizeInput): number[];
+  /** A script's authorizations, newest first. */
+  authorizations(scriptId: number): Authorization[];
 }
 
 /** The scheduler's state per target, kept so a restart continues the schedule, and the targets' health alerts. */
@@ -208,6 +213,8 @@ export function openStore(path: string): Store {
           db.prepare("INSERT INTO derived (source_blob, kind, blob_id) VALUES (?, 'beautified', ?) ON CONFLICT DO NOTHING").run(source, blobId);
         }).immediate();
       },
+      authorize: (scriptIds, input) => authorizeScripts(db, scriptIds, input),
+      authorizations: (scriptId) => authorizationHistory(db, scriptId),
     },
     scheduling: {
       read: () => readSchedule(db),

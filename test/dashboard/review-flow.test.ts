@@ -69,7 +69,8 @@ describe('reviewing alerts in the dashboard', () => {
     assert.equal(alert.note, 'vendor release 4.2');
     const row = h.store.inventory.scripts({}).find((r) => r.url === APP.url)!;
     assert.equal(row.state, 'approved');
-    assert.equal(row.justification, 'vendor release 4.2');
+    assert.equal(row.versionNote, 'vendor release 4.2');
+    assert.notEqual(row.justification, 'vendor release 4.2', 'a new version keeps the script\'s own justification');
     assert.equal(row.sha256, alert.newValue);
   });
 

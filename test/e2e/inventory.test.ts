@@ -63,7 +63,7 @@ describe('inventory', () => {
     const csv = await runCli(['inventory', '--csv'], { cwd: dir });
     assert.equal(csv.code, 0);
     const lines = csv.stdout.trim().split('\r\n');
-    assert.match(lines[0]!, /^target,page,profile,kind,subject,url,host,party,vendor,category,frame,initiator,status,remoteIp,sha256,sri,size,firstSeen,lastSeen,present,state,approvedBy,approvedAt,justification$/);
+    assert.match(lines[0]!, /^target,page,profile,kind,subject,url,host,party,vendor,category,frame,initiator,status,remoteIp,sha256,sri,size,firstSeen,lastSeen,present,state,approvedBy,approvedAt,justification,versionNote,authorizedBy,authorizedAt,bulkApproved,runsIn,chain,scriptId$/);
     assert.equal(lines.length, rows.length + 1);
     assert.ok(lines.some((l) => l.includes('/static/app.js') && l.includes('"alice"') && l.includes('"initial inventory reviewed"')));
   });

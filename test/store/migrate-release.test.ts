@@ -34,7 +34,17 @@ describe('migration to observation sets', () => {
     assert.equal(report.ok, true, JSON.stringify(report.firstBreak));
     assert.equal(report.scans, expected.verify.scans);
     const scripts = store.inventory.scripts({});
-    assert.deepEqual(scripts, expected.scripts);
+    // The release's fields read as the release read them; migration 018's authorization fields come on top.
+    const releaseFields = (row: object, like: object) => Object.fromEntries(Object.keys(like).map((k) => [k, (row as Record<string, unknown>)[k]]));
+    assert.deepEqual(scripts.map((s, i) => releaseFields(s, expected.scripts[i] ?? {})), expected.scripts);
+    // Migration 018: the note of the approval that first accepted a script is its justification; approve --all's is bulk.
+    for (const [i, s] of scripts.entries()) {
+      const was = expected.scripts[i] as { approvedBy: string | null; justification: string | null };
+      if (was.approvedBy === null) continue;
+      assert.equal(s.authorizedBy, was.approvedBy, `authorized by, script ${s.scriptId}`);
+      assert.ok(s.justification === was.justification || s.bulkApproved === false, `justification of script ${s.scriptId}`);
+    }
+    assert.ok(scripts.some((s) => s.bulkApproved && s.justification === 'baseline'), 'the release\'s approve --all is recorded as bulk-approved');
     for (const s of scripts) {
       assert.deepEqual(store.inventory.versions(s.scriptId), expected.versions[s.scriptId], `versions of script ${s.scriptId}`);
       if (s.sha256) assert.deepEqual(store.inventory.versionMeta(s.scriptId, s.sha256), expected.versionMeta[s.scriptId], `metadata of script ${s.scriptId}`);

@@ -97,7 +97,9 @@ describe('store', () => {
     const row = store.inventory.scripts({}).find((r) => r.url === APP.url)!;
     assert.equal(row.state, 'approved');
     assert.equal(row.approvedBy, 'bob');
-    assert.equal(row.justification, 'release 4.2');
+    assert.equal(row.versionNote, 'release 4.2', 'the approval note goes with the version');
+    assert.equal(row.justification, decision.note, 'the reason the script exists is carried over to its new version');
+    assert.equal(row.bulkApproved, true);
     assert.match(row.sri!, /^sha384-/);
     assert.throws(() => store.alerts.decide([9999], 'approved', decision), /no alert with id 9999/);
     store.close();
