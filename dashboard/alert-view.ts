@@ -5,7 +5,7 @@ import { ScriptwardenError } from '../src/errors.js';
 import { fingerprint } from '../src/plan/fingerprint.js';
 import type { Store } from '../src/store/open-store.js';
 import type { EvidenceFile } from '../src/store/evidence.js';
-import type { AlertWithDetails } from '../src/store/alerts.js';
+import { approvalsNeeded, type AlertWithDetails, type ApprovalPolicy } from '../src/store/alerts.js';
 import type { Request, Response } from 'express';
 import { authOf } from './auth/authenticate.js';
 import { decisionInput, parseId } from './request-input.js';
@@ -17,7 +17,10 @@ export function evidenceOf(store: Store, alertId: number): EvidenceFile[] {
   return trail ? store.evidence.list(trail.firstScanId) : [];
 }
 
-export async function loadAlertView(store: Store, views: DiffViews, id: number, actor: string, viewer: { canDecide: boolean; askName: boolean } = { canDecide: true, askName: true }): Promise<AlertView> {
+export async function loadAlertView(
+  store: Store, views: DiffViews, id: number, actor: string,
+  viewer: { canDecide: boolean; askName: boolean; approvals?: ApprovalPolicy } = { canDecide: true, askName: true },
+): Promise<AlertView> {
   const alert = store.alerts.get(id);
   if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
   const isScript = /^(script|resource)\./.test(alert.type);
@@ -42,7 +45,9 @@ export async function loadAlertView(store: Store, views: DiffViews, id: number, 
     evidence: evidenceOf(store, id),
     decisions: store.alerts.decisions(id),
     audit: store.access.audit.list({ objectType: 'alert', objectId: id }),
-    ...viewer,
+    canDecide: viewer.canDecide,
+    askName: viewer.askName,
+    approvalsRequired: approvalsNeeded(viewer.approvals, alert.severity),
   };
 }
 
@@ -50,14 +55,24 @@ export async function loadAlertView(store: Store, views: DiffViews, id: number, 
  * Approves or rejects the alert a request names, and tells the listener (serve's notifications). A signed-in user or
  * token decides as itself; only open access takes a name from the request.
  */
-export function decideFromRequest(
-  store: Store, req: Request, res: Response, status: 'approved' | 'rejected', onDecision?: (alerts: AlertWithDetails[]) => void,
-): AlertWithDetails {
+/** What deciding needs besides the store: who to tell (serve's notifications), and the approval policy (config `approvals`). */
+export interface DecisionDeps {
+  onDecision?: (alerts: AlertWithDetails[]) => void;
+  approvals?: ApprovalPolicy;
+}
+
+export function decideFromRequest(store: Store, req: Request, res: Response, status: 'approved' | 'rejected', deps: DecisionDeps = {}): AlertWithDetails {
   const id = parseId(String(req.params.id), 'alert id');
   const viewer = authOf(res).viewer!;
   const { note, by } = decisionInput(req, viewer.name);
   if (viewer.kind !== 'open' && by !== viewer.name) throw new ScriptwardenError('USAGE', `by must be left out: decisions are recorded as ${viewer.name}`);
-  const decided = store.alerts.decide([id], status, { by, note, at: new Date().toISOString(), ip: req.ip ?? null });
-  onDecision?.(decided);
+  const alert = store.alerts.get(id);
+  if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
+  // A name typed into an open dashboard counts as a person only when it is a user's.
+  if (status === 'approved' && viewer.kind === 'open' && approvalsNeeded(deps.approvals, alert.severity) > 1 && !store.access.users.get(by)) {
+    throw new ScriptwardenError('FORBIDDEN', `this alert needs approvals by ${deps.approvals!.required} different people: "${by}" is not a scriptwarden user`);
+  }
+  const decided = store.alerts.decide([id], status, { by, note, at: new Date().toISOString(), ip: req.ip ?? null }, deps.approvals);
+  deps.onDecision?.(decided);
   return decided[0]!;
 }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describeError, httpStatusOf, isScriptwardenError, ScriptwardenError } from '../src/errors.js';
 import type { Store } from '../src/store/open-store.js';
-import type { AlertWithDetails } from '../src/store/alerts.js';
+import type { AlertWithDetails, ApprovalPolicy } from '../src/store/alerts.js';
 import { html } from './html.js';
 import { apiRouter } from './routes/api.js';
 import { createDiffViews } from './diff-views.js';
@@ -34,6 +34,8 @@ export interface AppDeps {
   version?: string;
   /** Told about every approval or rejection made here (serve queues their notifications). */
   onDecision?: (alerts: AlertWithDetails[]) => void;
+  /** Approvals an alert needs, by severity (config `approvals`); absent: one. */
+  approvals?: ApprovalPolicy;
   /** Sign-in settings. Absent: open access while no user exists (tests and local use), config defaults otherwise. */
   auth?: Partial<AuthSettings>;
   /** Express's trust proxy setting: which X-Forwarded-* headers to believe for the client address and HTTPS. */
@@ -132,9 +134,9 @@ export function createApp(deps: AppDeps): Dashboard {
   app.use(signInRouter(deps.store, auth));
   app.use(accountRouter(deps.store, auth));
   const views = createDiffViews(deps.store, deps.analysis);
-  app.use('/api', apiRouter(deps.store, views, deps.actor, deps.onDecision));
+  app.use('/api', apiRouter(deps.store, views, deps.actor, { onDecision: deps.onDecision, approvals: deps.approvals }));
   app.use(adminRouter(deps.store, deps.notifyChannels ?? [], () => deps.targetNames ?? deps.store.inventory.targetNames()));
-  app.use(pagesRouter(deps.store, views, deps.actor, deps.version ?? 'unknown', deps.onDecision));
+  app.use(pagesRouter(deps.store, views, deps.actor, deps.version ?? 'unknown', { onDecision: deps.onDecision, approvals: deps.approvals }));
   app.use((_req: Request, res: Response) => {
     sendPage(res, layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`), 404);
   });

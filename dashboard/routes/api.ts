@@ -3,15 +3,17 @@
 import { Router } from 'express';
 import { ScriptwardenError } from '../../src/errors.js';
 import type { Store } from '../../src/store/open-store.js';
-import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { destinationInventory, scriptInventory } from '../../src/evidence/inventory-report.js';
 import type { DiffViews } from '../diff-views.js';
-import { decideFromRequest, loadAlertView } from '../alert-view.js';
+import { approvalsNeeded, type AlertWithDetails } from '../../src/store/alerts.js';
+import { decideFromRequest, type DecisionDeps, loadAlertView } from '../alert-view.js';
 import { pageNumber, parseId, queryText, severityFilter, statusFilter } from '../request-input.js';
 import { actorOf, authOf, need } from '../auth/authenticate.js';
 
-export function apiRouter(store: Store, views: DiffViews, actor: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
+export function apiRouter(store: Store, views: DiffViews, actor: string, decisions: DecisionDeps = {}): Router {
   const router = Router();
+  // An alert as the API gives it: with the approvals it needs (`approvals` lists those given: "1 of 2").
+  const withRequired = (alert: AlertWithDetails) => ({ ...alert, approvalsRequired: approvalsNeeded(decisions.approvals, alert.severity) });
   router.use(need('read'));
   // What the API returns is for the caller only: no shared cache keeps it.
   router.use((_req, res, next) => {
@@ -27,7 +29,7 @@ export function apiRouter(store: Store, views: DiffViews, actor: string, onDecis
     const target = queryText(req, 'target') || undefined;
     const type = queryText(req, 'type') || undefined;
     const alerts = store.alerts.list({ status, target, severity, type });
-    res.json({ alerts });
+    res.json({ alerts: alerts.map(withRequired) });
   });
   // What a live page polls: the newest alert's id (null before any), one cheap query.
   router.get('/alerts/latest', (_req, res) => {
@@ -35,11 +37,11 @@ export function apiRouter(store: Store, views: DiffViews, actor: string, onDecis
   });
   router.get('/alerts/:id', async (req, res) => {
     const view = await loadAlertView(store, views, parseId(req.params.id, 'alert id'), actor);
-    res.json({ alert: view.alert, old: view.old, diff: view.hunks, diffTooLarge: view.diffTooLarge, notifications: view.notifications, decisions: view.decisions, audit: view.audit });
+    res.json({ alert: withRequired(view.alert), old: view.old, diff: view.hunks, diffTooLarge: view.diffTooLarge, notifications: view.notifications, decisions: view.decisions, audit: view.audit });
   });
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     router.post(`/alerts/:id/${action}`, need('decide'), (req, res) => {
-      res.json({ alert: decideFromRequest(store, req, res, status, onDecision) });
+      res.json({ alert: withRequired(decideFromRequest(store, req, res, status, decisions)) });
     });
   }
   router.get('/inventory', (req, res) => {

@@ -6,9 +6,8 @@ import { ScriptwardenError } from '../../src/errors.js';
 import { inventoryCsv } from '../../src/evidence/inventory-csv.js';
 import { scriptInventory } from '../../src/evidence/inventory-report.js';
 import type { Store } from '../../src/store/open-store.js';
-import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { ALERT_TYPES } from '../../src/capture/types.js';
-import { decideFromRequest, evidenceOf, loadAlertView } from '../alert-view.js';
+import { decideFromRequest, type DecisionDeps, evidenceOf, loadAlertView } from '../alert-view.js';
 import { bundleFiles, writeBundle } from '../../src/evidence/evidence-bundle.js';
 import { alertDetailPage } from '../views/alert-detail.js';
 import { alertsPage } from '../views/alerts.js';
@@ -27,7 +26,7 @@ const OVERVIEW_PAGE = 100;
 /** Alerts on one page of the list, most severe and newest first. */
 const ALERTS_PAGE = 250;
 
-export function pagesRouter(store: Store, views: DiffViews, actor: string, version: string, onDecision?: (alerts: AlertWithDetails[]) => void): Router {
+export function pagesRouter(store: Store, views: DiffViews, actor: string, version: string, decisions: DecisionDeps = {}): Router {
   const router = Router();
   // Everything here is for signed-in users; routes that change things ask for more below.
   router.use(need('read'));
@@ -53,13 +52,13 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
 
   router.get('/alerts/:id', async (req, res) => {
     const viewer = authOf(res).viewer!;
-    const access = { canDecide: allows(viewer.role, 'decide'), askName: viewer.kind === 'open' };
+    const access = { canDecide: allows(viewer.role, 'decide'), askName: viewer.kind === 'open', approvals: decisions.approvals };
     sendPage(res, alertDetailPage(await loadAlertView(store, views, parseId(req.params.id, 'alert id'), viewer.kind === 'open' ? actor : viewer.name, access)));
   });
 
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     router.post(`/alerts/:id/${action}`, need('decide'), (req, res) => {
-      res.redirect(303, `/alerts/${decideFromRequest(store, req, res, status, onDecision).id}`);
+      res.redirect(303, `/alerts/${decideFromRequest(store, req, res, status, decisions).id}`);
     });
   }
 

@@ -30,6 +30,8 @@ export interface AlertView {
   canDecide: boolean;
   /** Open access only: nobody is signed in, so the form asks for a name. */
   askName: boolean;
+  /** Approvals this alert needs (config `approvals`); more than 1: each by a different person. */
+  approvalsRequired: number;
 }
 
 /** The files kept from the load that raised the alert; every download is an attachment, the screenshot is shown. */
@@ -158,6 +160,12 @@ export function alertDetailPage(view: AlertView): string {
       ${view.askName ? html`<label>Your name <input name="by" value="${view.actor}" required maxlength="100"></label>` : ''}
       <button type="submit">${label}</button>
     </form>`;
+  const needed = view.approvalsRequired;
+  const given = alert.approvals.length;
+  const progress = needed > 1 && alert.status !== 'approved'
+    ? html`<p class="approvals"><strong>${given} of ${needed}</strong> approvals${given ? html`: ${alert.approvals.map((a) => a.by).join(', ')}` : ''}. Each approval must come from a different person.</p>`
+    : '';
+  const approveLabel = needed > 1 ? `Approve (${Math.min(given + 1, needed)} of ${needed})` : 'Approve';
   return layout(`Alert #${alert.id}`, html`
     <p><a href="/alerts">← Alerts</a></p>
     <h1>${severityBadge(alert.severity)} ${alert.type} <span class="muted">#${alert.id}</span> ${stateBadge(alert.status)}</h1>
@@ -170,12 +178,13 @@ export function alertDetailPage(view: AlertView): string {
       ${row('Last seen', timeText(alert.lastSeen))}
     </table>
     ${decided}
+    ${progress}
     ${findingsList(alert.details.findings, alert.details.changeSummary, alert.details.masked)}
     ${section.change}
     ${notificationsSection(view.notifications)}
     <h2>Decision</h2>
     ${view.canDecide
-      ? html`<section class="decisions">${form('approve', 'Approve')}${form('reject', 'Reject')}</section>`
+      ? html`<section class="decisions">${form('approve', approveLabel)}${form('reject', 'Reject')}</section>`
       : html`<p class="muted">Your role may read this alert; an approver or admin decides it.</p>`}
     ${section.evidence}
     ${evidenceFilesSection(alert.id, view.evidence)}

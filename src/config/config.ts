@@ -10,6 +10,7 @@ import { journeySchema, resolveGoto } from './journey.js';
 import { count, cron, duration, every, hostPattern, httpUrl } from './config-parts.js';
 import { missingSecrets, notifySchema, withSecrets } from './config-notify.js';
 import { ScriptwardenError } from '../errors.js';
+import { SEVERITIES } from '../capture/types.js';
 
 export const PROFILE_NAMES = ['desktop', 'mobile'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -28,6 +29,8 @@ const targetSchema = z.strictObject({
   journey: journeySchema.optional(),
   every: every.optional(),
   cron: cron.optional(),
+  /** A payment page (PCI DSS 6.4.3 / 11.6.1 scope) even when no payment form is seen on it, e.g. one whose form is in a provider's frame. */
+  payment: z.boolean({ error: 'must be true or false' }).optional(),
 }).superRefine((target, ctx) => {
   if (target.every && target.cron) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give either every or cron, not both' });
   for (const [index, step] of (target.journey ?? []).entries()) {
@@ -144,6 +147,18 @@ const configSchema = z
         registry: z.union([z.literal('off'), httpUrl], { error: 'must be an http(s) URL of an npm registry, or off' }).optional(),
       })
       .prefault({}),
+    /**
+     * Approvals an alert needs before its change joins the baseline, from a severity up: `{ required: 2, from: high }`
+     * makes high and critical alerts need two different people. Changing it is audited and notified.
+     */
+    approvals: z
+      .strictObject({
+        required: count(1, 5).default(1),
+        from: z.enum(SEVERITIES, { error: `must be one of: ${SEVERITIES.join(', ')}` }).default('info'),
+      })
+      .prefault({}),
+    /** How often a payment page must be evaluated (PCI DSS 11.6.1: at least weekly); reports check the record against it. */
+    evaluationFrequency: every.default('7d'),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }).min(1, 'must list at least one target'),
   })
   .superRefine((config, ctx) => {

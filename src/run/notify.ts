@@ -118,6 +118,36 @@ export async function deliverDue(
   }
 }
 
+export interface SettingChange {
+  setting: string;
+  before: string;
+  after: string;
+  by: string;
+  at: string;
+}
+
+/**
+ * A change of a security setting (the approval policy) told to every channel at once, whatever its event filter: it
+ * is sent now, not queued with an alert, and a channel that fails is logged (the audit log keeps the change).
+ */
+export async function notifySettingChange(config: Pick<Config, 'notify' | 'dashboardUrl'>, change: SettingChange, log: (line: string) => void): Promise<void> {
+  const text = `scriptwarden: the ${change.setting} setting changed from "${change.before}" to "${change.after}" (${change.by}, ${change.at})`;
+  for (const channel of config.notify) {
+    try {
+      if (channel.type === 'email') {
+        const escaped = text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+        await sendEmail(channel, { subject: `scriptwarden: ${change.setting} setting changed`, text, html: `<p>${escaped}</p>` });
+      } else if (channel.type === 'webhook') {
+        await post(channel, JSON.stringify({ event: 'setting.changed', ...change }));
+      } else {
+        await post(channel, JSON.stringify({ text }));
+      }
+    } catch (error) {
+      log(`notify: ${channelLabel(channel)} was not told of the ${change.setting} change (${(error as Error).message})`);
+    }
+  }
+}
+
 /**
  * A decision on an alert is told to the channels that were told it opened: `alert.resolved` when it was approved
  * (the change is accepted), `alert.updated` when it was rejected (confirmed unauthorized: the incident goes on).
@@ -125,6 +155,8 @@ export async function deliverDue(
 export function queueDecisions(store: Store, channels: Channel[], alerts: AlertWithDetails[], now: string): number {
   let queued = 0;
   for (const alert of alerts) {
+    // Still open: an approval that waits for another person's is not a decision yet.
+    if (alert.status === 'open') continue;
     const told = new Set(store.notifications.forAlert(alert.id).filter((n) => n.event === 'alert.opened').map((n) => n.channelKey));
     const event: AlertEvent = alert.status === 'rejected' ? 'alert.updated' : 'alert.resolved';
     for (const channel of channels) {

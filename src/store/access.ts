@@ -61,6 +61,8 @@ export interface Access {
   };
   twoFactorPolicy(): TwoFactorPolicy;
   setTwoFactorPolicy(policy: TwoFactorPolicy, actor: Actor, now?: string): void;
+  /** Records a setting that comes from the config file (approvals); audited when it changes. Returns the value before, or undefined when unchanged. */
+  recordSetting(key: string, value: string, actor: Actor, now?: string): string | null | undefined;
   audit: {
     append(entry: AuditInput, now?: string): number;
     list(query?: AuditQuery): AuditEntry[];
@@ -118,7 +120,8 @@ export function createAccess(db: Db): Access {
       const value = readSetting(db, 'two_factor_policy');
       return (TWO_FACTOR_POLICIES as readonly string[]).includes(value ?? '') ? (value as TwoFactorPolicy) : 'optional';
     },
-    setTwoFactorPolicy: (policy, actor, now) => writeSetting(db, 'two_factor_policy', policy, actor, clock(now)),
+    setTwoFactorPolicy: (policy, actor, now) => { writeSetting(db, 'two_factor_policy', policy, actor, clock(now)); },
+    recordSetting: (key, value, actor, now) => writeSetting(db, key, value, actor, clock(now)),
     audit: {
       append: (entry, now) => db.transaction(() => appendAudit(db, entry, clock(now))).immediate(),
       list: (query) => listAudit(db, query),

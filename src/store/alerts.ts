@@ -1,7 +1,7 @@
 // Alert queries and decisions: listing, approving (which updates the baseline) and rejecting.
 
 import { ScriptwardenError } from '../errors.js';
-import { SEVERITIES, type AlertRecord, type AlertStatus } from '../capture/types.js';
+import { SEVERITIES, severityRank, type AlertRecord, type AlertStatus, type Severity } from '../capture/types.js';
 import { appendAudit } from './audit.js';
 import { authorizeFromAlert, authorizeUnauthorizedInBulk } from './authorizations.js';
 import type { Db } from './database.js';
@@ -33,10 +33,29 @@ const SELECT = `SELECT a.*, t.name AS target FROM alerts a JOIN targets t ON t.i
 
 const SEVERITY_ORDER = `CASE a.severity ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`;
 
-export type AlertWithDetails = AlertRecord & { details: Record<string, unknown> };
+/** An approval given so far to an alert that needs more than one. */
+export interface ApprovalGiven {
+  by: string;
+  at: string;
+  note: string | null;
+}
 
-function toRecord(row: AlertRow): AlertWithDetails {
+/** `approvals.required` approvals by different people for alerts from `approvals.from` up (config); 1 means one is enough. */
+export interface ApprovalPolicy {
+  required: number;
+  from: Severity;
+}
+
+/** How many approvals this alert needs under the policy. */
+export function approvalsNeeded(policy: ApprovalPolicy | undefined, severity: Severity): number {
+  return policy && policy.required > 1 && severityRank(severity) >= severityRank(policy.from) ? policy.required : 1;
+}
+
+export type AlertWithDetails = AlertRecord & { details: Record<string, unknown>; approvals: ApprovalGiven[] };
+
+function toRecord(row: AlertRow, approvals: ApprovalGiven[] = []): AlertWithDetails {
   return {
+    approvals,
     id: row.id,
     type: row.type,
     severity: row.severity,
@@ -84,9 +103,13 @@ export function latestAlertId(db: Db): number | null {
   return db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM alerts').get()?.id ?? null;
 }
 
+function approvalsOf(db: Db, alertId: number): ApprovalGiven[] {
+  return db.prepare<[number], ApprovalGiven>('SELECT approved_by AS by, approved_at AS at, note FROM alert_approvals WHERE alert_id = ? ORDER BY approved_at, approved_by').all(alertId);
+}
+
 export function readAlert(db: Db, id: number): AlertWithDetails | null {
   const row = db.prepare<[number], AlertRow>(`${SELECT} WHERE a.id = ?`).get(id);
-  return row ? toRecord(row) : null;
+  return row ? toRecord(row, approvalsOf(db, id)) : null;
 }
 
 export interface AlertQuery {
@@ -114,7 +137,13 @@ export function listAlerts(db: Db, filter: AlertQuery): AlertWithDetails[] {
   const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                ORDER BY ${SEVERITY_ORDER} DESC, a.last_seen DESC, a.id DESC
                LIMIT ${Math.max(1, Math.min(filter.limit ?? 1_000_000, 1_000_000))} OFFSET ${Math.max(0, Math.floor(filter.offset ?? 0))}`;
-  return (db.prepare(sql).all(...params) as AlertRow[]).map(toRecord);
+  const rows = db.prepare(sql).all(...params) as AlertRow[];
+  // Approvals in progress are few: one query for all of them.
+  const given = new Map<number, ApprovalGiven[]>();
+  for (const a of db.prepare<[], ApprovalGiven & { alert_id: number }>('SELECT alert_id, approved_by AS by, approved_at AS at, note FROM alert_approvals ORDER BY approved_at, approved_by').all()) {
+    given.set(a.alert_id, [...(given.get(a.alert_id) ?? []), { by: a.by, at: a.at, note: a.note }]);
+  }
+  return rows.map((row) => toRecord(row, given.get(row.id) ?? []));
 }
 
 export interface Decision {
@@ -180,8 +209,12 @@ function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision): voi
   }
 }
 
-/** Approves or rejects alerts by id. Unknown ids fail the whole call before anything is written. */
-export function decideAlerts(db: Db, ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[] {
+/**
+ * Approves or rejects alerts by id. Unknown ids fail the whole call before anything is written. An alert the policy
+ * says needs more than one approval collects them, one per person (the same person twice is refused), and joins the
+ * baseline with the last one; until then it stays as it was. A rejection by anyone ends it and clears the approvals.
+ */
+export function decideAlerts(db: Db, ids: number[], status: 'approved' | 'rejected', decision: Decision, policy?: ApprovalPolicy): AlertWithDetails[] {
   return db.transaction(() => {
     const rows = ids.map((id) => {
       const row = db.prepare<[number], AlertRow>(`${SELECT} WHERE a.id = ?`).get(id);
@@ -189,6 +222,29 @@ export function decideAlerts(db: Db, ids: number[], status: 'approved' | 'reject
       return row;
     });
     for (const row of rows) {
+      if (status === 'approved') {
+        const needed = approvalsNeeded(policy, row.severity);
+        if (needed > 1) {
+          const given = approvalsOf(db, row.id);
+          if (given.some((g) => g.by === decision.by)) {
+            throw new ScriptwardenError('FORBIDDEN', `alert ${row.id} was already approved by ${decision.by}: it needs ${needed} approvals by different people, so the next must come from someone else`);
+          }
+          db.prepare('INSERT INTO alert_approvals (alert_id, approved_by, approved_at, note) VALUES (?, ?, ?, ?)').run(row.id, decision.by, decision.at, decision.note);
+          if (given.length + 1 < needed) {
+            const progress = `${given.length + 1} of ${needed}`;
+            db.prepare('INSERT INTO alert_decisions (alert_id, status, decided_by, decided_at, note) VALUES (?, ?, ?, ?, ?)').run(
+              row.id, `approval ${progress}`, decision.by, decision.at, decision.note,
+            );
+            appendAudit(db, {
+              actor: decision.by, ip: decision.ip ?? null, action: 'alert.approval_recorded', objectType: 'alert', objectId: row.id,
+              before: { approvals: given.length }, after: { approvals: given.length + 1, required: needed }, note: decision.note,
+            }, decision.at);
+            continue;
+          }
+        }
+      } else {
+        db.prepare('DELETE FROM alert_approvals WHERE alert_id = ?').run(row.id);
+      }
       db.prepare('UPDATE alerts SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE id = ?').run(
         status, decision.by, decision.at, decision.note, row.id,
       );
@@ -207,10 +263,12 @@ export function decideAlerts(db: Db, ids: number[], status: 'approved' | 'reject
 }
 
 /** Approves every open alert and every pending inventory entry; returns the counts. */
-export function approveEverything(db: Db, decision: Decision): { alerts: number; pending: number; decided: AlertWithDetails[] } {
+export function approveEverything(db: Db, decision: Decision, policy?: ApprovalPolicy): { alerts: number; pending: number; decided: AlertWithDetails[] } {
   return db.transaction(() => {
-    const open = (db.prepare("SELECT id FROM alerts WHERE status = 'open' ORDER BY id").all() as { id: number }[]).map((r) => r.id);
-    const decided = decideAlerts(db, open, 'approved', decision);
+    // An alert this person already gave their approval to waits for someone else's: it is left out, not refused.
+    const open = (db.prepare("SELECT id FROM alerts WHERE status = 'open' AND id NOT IN (SELECT alert_id FROM alert_approvals WHERE approved_by = ?) ORDER BY id")
+      .all(decision.by) as { id: number }[]).map((r) => r.id);
+    const decided = decideAlerts(db, open, 'approved', decision, policy);
     const pending = db
       .prepare("UPDATE baseline SET state = 'approved', decided_by = ?, decided_at = ?, note = ? WHERE state = 'pending'")
       .run(decision.by, decision.at, decision.note).changes;

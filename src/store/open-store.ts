@@ -4,7 +4,7 @@ import type { BaselineSnapshot } from '../plan/baseline.js';
 import type { MaskSettings } from '../plan/normalize.js';
 import { readScriptSettings, rehashAccepted, writeScriptSettings } from './script-settings.js';
 import type { ObservationMeta, ScanPlan } from '../plan/plan.js';
-import { alertDecisions, approveEverything, decideAlerts, listAlerts, latestAlertId, readAlert, standingDedupeKeys, type AlertQuery, type AlertWithDetails, type Decision, type DecisionRecord } from './alerts.js';
+import { alertDecisions, approveEverything, decideAlerts, listAlerts, latestAlertId, readAlert, standingDedupeKeys, type AlertQuery, type AlertWithDetails, type ApprovalPolicy, type Decision, type DecisionRecord } from './alerts.js';
 import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
@@ -37,10 +37,11 @@ export interface AlertStore {
   latestId(): number | null;
   /** Of these dedupe keys, those an open or rejected alert already stands for (a new sighting only updates it). */
   standingKeys(target: string, profile: string, dedupeKeys: string[]): Set<string>;
-  decide(ids: number[], status: 'approved' | 'rejected', decision: Decision): AlertWithDetails[];
+  /** Decides alerts; under an approval policy an alert may need approvals by several people before it is approved. */
+  decide(ids: number[], status: 'approved' | 'rejected', decision: Decision, policy?: ApprovalPolicy): AlertWithDetails[];
   /** Every decision on one alert, oldest first. */
   decisions(alertId: number): DecisionRecord[];
-  approveAll(decision: Decision): { alerts: number; pending: number; decided: AlertWithDetails[] };
+  approveAll(decision: Decision, policy?: ApprovalPolicy): { alerts: number; pending: number; decided: AlertWithDetails[] };
   /** Alerts raised per day, for the dashboard's trend. */
   trend(now: Date, days?: number): { day: string; count: number }[];
 }
@@ -157,9 +158,9 @@ export function openStore(path: string): Store {
         const id = targetId(db, target);
         return id === null ? new Set() : standingDedupeKeys(db, id, profile, dedupeKeys);
       },
-      decide: (ids, status, decision) => decideAlerts(db, ids, status, decision),
+      decide: (ids, status, decision, policy) => decideAlerts(db, ids, status, decision, policy),
       decisions: (alertId) => alertDecisions(db, alertId),
-      approveAll: (decision) => approveEverything(db, decision),
+      approveAll: (decision, policy) => approveEverything(db, decision, policy),
       trend: (now, days) => alertTrend(db, now, days),
     },
     scans: {

@@ -8,12 +8,14 @@ export function readSetting(db: Db, key: string): string | null {
   return (db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
 }
 
-export function writeSetting(db: Db, key: string, value: string, actor: Actor, now: string): void {
-  db.transaction(() => {
+/** Writes a setting and audits the change; returns the value before, or undefined when nothing changed. */
+export function writeSetting(db: Db, key: string, value: string, actor: Actor, now: string): string | null | undefined {
+  return db.transaction(() => {
     const before = readSetting(db, key);
-    if (before === value) return;
+    if (before === value) return undefined;
     db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
     appendAudit(db, { actor: actor.name, ip: actor.ip, action: 'settings.changed', objectType: 'setting', objectId: key, before: before === null ? null : { value: before }, after: { value } }, now);
+    return before;
   }).immediate();
 }
 

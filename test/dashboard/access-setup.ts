@@ -19,7 +19,8 @@ export interface AccessSetup {
   close(): Promise<void>;
 }
 
-export async function startAccessSetup(auth: AppDeps['auth'] = {}): Promise<AccessSetup> {
+/** `deps`: more of the app's dependencies (an approval policy, say). */
+export async function startAccessSetup(auth: AppDeps['auth'] = {}, deps: Partial<AppDeps> = {}): Promise<AccessSetup> {
   const store = openStore(join(tempProject('sw-access-'), 'sw.db'));
   const scan = (c: ReturnType<typeof healthyShop>) => store.scans.applyPlan(planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
   scan(healthyShop());
@@ -38,7 +39,7 @@ export async function startAccessSetup(auth: AppDeps['auth'] = {}): Promise<Acce
   const actor = { name: 'setup', ip: null };
   const token = (user: string) => store.access.tokens.create({ user, name: 'test', expiresAt: null }, actor).token;
   const tokens = { viewer: token('vera'), approver: token('april'), admin: token('adam') };
-  const dashboard = createApp({ store, actor: 'nobody', auth });
+  const dashboard = createApp({ store, actor: 'nobody', auth, ...deps });
   const base = (await dashboard.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
   const alert = store.alerts.get(alertIds[0]!)!;
   return {

@@ -4,7 +4,7 @@ import type { AnalysisPool, PoolOptions } from '../../run/analysis-pool.js';
 import { loadConfig, type Config } from '../../config/config.js';
 import type { Capturer } from '../../run/run-scan.js';
 import type { BrowserState } from '../../capture/types.js';
-import type { AlertWithDetails } from '../../store/alerts.js';
+import type { AlertWithDetails, ApprovalPolicy } from '../../store/alerts.js';
 import { openStore, type Store } from '../../store/open-store.js';
 
 export interface Output {
@@ -69,6 +69,8 @@ export interface DashboardDeps {
   version: string;
   /** Called with the alerts a reviewer just approved or rejected, for their notifications. */
   onDecision?(alerts: AlertWithDetails[]): void;
+  /** Approvals an alert needs, by severity (config `approvals`). */
+  approvals?: ApprovalPolicy;
   auth: {
     /** Open access while no user exists: serve allows it only on a loopback address. */
     allowOpen: boolean;

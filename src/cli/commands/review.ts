@@ -8,7 +8,14 @@ import { EXIT, withStore, type CommandContext } from './context.js';
 import { loadConfig } from '../../config/config.js';
 import { deliverWithin, queueDecisions } from '../../run/notify.js';
 import { openStore } from '../../store/open-store.js';
-import type { AlertWithDetails } from '../../store/alerts.js';
+import { approvalsNeeded, type AlertWithDetails, type ApprovalPolicy } from '../../store/alerts.js';
+import { describePolicy, watchApprovalPolicy } from '../../run/approval-policy.js';
+
+/** `approval 1 of 2 (alice); needs another person's` */
+function progressOf(alert: AlertWithDetails, policy: ApprovalPolicy): string {
+  const needed = approvalsNeeded(policy, alert.severity);
+  return `approval ${alert.approvals.length} of ${needed} (${alert.approvals.map((a) => safeText(a.by)).join(', ')}); it needs ${needed - alert.approvals.length} more, by someone else`;
+}
 
 function parseIds(ids: string[]): number[] {
   return ids.map((raw) => {
@@ -23,16 +30,17 @@ export function alertsCommand(options: { config?: string; status?: string; targe
   if (status !== 'all' && !ALERT_STATUSES.includes(status)) {
     throw new ScriptwardenError('USAGE', `--status must be one of ${[...ALERT_STATUSES, 'all'].join(', ')}`);
   }
-  return withStore(options.config, ctx, (store) => {
+  return withStore(options.config, ctx, (store, config) => {
     const alerts = store.alerts.list({ status, target: options.target });
-    ctx.stdout.write(options.json ? `${JSON.stringify({ alerts }, null, 2)}\n` : `${formatAlerts(alerts)}\n`);
+    const json = () => JSON.stringify({ alerts: alerts.map((a) => ({ ...a, approvalsRequired: approvalsNeeded(config.approvals, a.severity) })) }, null, 2);
+    ctx.stdout.write(options.json ? `${json()}\n` : `${formatAlerts(alerts)}\n`);
     return EXIT.ok;
   });
 }
 
 export function showCommand(rawId: string, options: { config?: string; json?: boolean }, ctx: CommandContext): number {
   const [id] = parseIds([rawId]);
-  return withStore(options.config, ctx, (store) => {
+  return withStore(options.config, ctx, (store, config) => {
     const alert = store.alerts.get(id!);
     if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
     const isScript = /^(script|resource)\./.test(alert.type);
@@ -42,7 +50,7 @@ export function showCommand(rawId: string, options: { config?: string; json?: bo
       ? unifiedDiff(oldBody ?? '', newBody ?? '', { old: `${typeof alert.details.previousUrl === 'string' ? alert.details.previousUrl : alert.subject} (${alert.oldValue?.slice(0, 12) ?? 'none'})`, new: `${alert.subject} (${alert.newValue?.slice(0, 12) ?? 'none'})` })
       : null;
     if (options.json) {
-      ctx.stdout.write(`${JSON.stringify({ alert, diff }, null, 2)}\n`);
+      ctx.stdout.write(`${JSON.stringify({ alert: { ...alert, approvalsRequired: approvalsNeeded(config.approvals, alert.severity) }, diff }, null, 2)}\n`);
       return EXIT.ok;
     }
     const lines = [
@@ -58,6 +66,9 @@ export function showCommand(rawId: string, options: { config?: string; json?: bo
     ];
     const findings = Array.isArray(alert.details.findings) ? (alert.details.findings as { severity: string; title: string; detail: string }[]) : [];
     if (findings.length) lines.push('Findings:', ...findings.map((f) => `  [${f.severity}] ${safeText(f.title)}${f.detail ? `: ${safeText(f.detail, 200)}` : ''}`));
+    if (alert.approvals.length > 0 && alert.status !== 'approved') {
+      lines.push(`Approvals:  ${alert.approvals.length} of ${approvalsNeeded(config.approvals, alert.severity)} (${alert.approvals.map((a) => `${safeText(a.by)} at ${a.at}`).join(', ')}); each must come from a different person`);
+    }
     if (alert.decidedBy) lines.push(`Decided:    ${alert.status} by ${safeText(alert.decidedBy)} at ${alert.decidedAt}: ${safeText(alert.note, 400)}`);
     if (diff) lines.push('', ...diff.split('\n').map((line) => safeText(line, 2000)));
     ctx.stdout.write(`${lines.join('\n')}\n`);
@@ -79,14 +90,29 @@ export async function decideCommand(
   const config = loadConfig(options.config, ctx.cwd, ctx.env);
   const store = openStore(config.database);
   try {
+    const policy = await watchApprovalPolicy(store, config, (line) => ctx.stderr.write(`${line}\n`));
+    if (status === 'approved' && policy.required > 1) {
+      // Where two people must approve, the name on an approval must be a person's: a user of this installation.
+      const needsTwo = options.all
+        ? store.alerts.list({ status: 'open' }).some((a) => approvalsNeeded(policy, a.severity) > 1)
+        : parseIds(ids).some((id) => { const a = store.alerts.get(id); return a !== null && approvalsNeeded(policy, a.severity) > 1; });
+      if (needsTwo && (!options.by || !store.access.users.get(options.by))) {
+        throw new ScriptwardenError('FORBIDDEN', `${describePolicy(policy)} (approvals.required): give --by with the name of a scriptwarden user${options.by ? `; "${options.by}" is not one` : ''} (see scriptwarden users list)`);
+      }
+    }
     let decided: AlertWithDetails[];
     if (options.all) {
-      const counts = store.alerts.approveAll(decision);
+      const counts = store.alerts.approveAll(decision, policy);
       decided = counts.decided;
       ctx.stdout.write(`Approved ${counts.alerts} open alerts and ${counts.pending} pending inventory entries as ${safeText(decision.by)}.\n`);
+      for (const alert of decided.filter((a) => a.status === 'open')) ctx.stdout.write(`Alert ${alert.id}: ${progressOf(alert, policy)}\n`);
     } else {
-      decided = store.alerts.decide(parseIds(ids), status, decision);
-      for (const alert of decided) ctx.stdout.write(`Alert ${alert.id} ${status}: ${safeText(alert.summary)}\n`);
+      decided = store.alerts.decide(parseIds(ids), status, decision, policy);
+      for (const alert of decided) {
+        ctx.stdout.write(alert.status === 'open' && status === 'approved'
+          ? `Alert ${alert.id}: ${progressOf(alert, policy)}: ${safeText(alert.summary)}\n`
+          : `Alert ${alert.id} ${status}: ${safeText(alert.summary)}\n`);
+      }
     }
     // Channels told that these alerts opened are told how they were decided.
     if (config.notify.length > 0 && queueDecisions(store, config.notify, decided, decision.at) > 0) {

@@ -13,6 +13,7 @@ import type { AlertWithDetails } from '../../store/alerts.js';
 import { channelLabel, queueDecisions, startDelivery } from '../../run/notify.js';
 import { isLoopback } from '../../auth/loopback.js';
 import { EXIT, type CommandContext, type HealthReport } from './context.js';
+import { watchApprovalPolicy } from '../../run/approval-policy.js';
 
 export interface ServeOptions {
   config?: string;
@@ -82,10 +83,12 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const onDecision = (alerts: AlertWithDetails[]) => {
     if (config.notify.length > 0) queueDecisions(store, config.notify, alerts, new Date().toISOString());
   };
+  // A change of the approval policy since the last process is audited and told before anyone decides under it.
+  const approvals = await watchApprovalPolicy(store, config, (line) => log.warn('approvals.changed', line));
   const d = config.dashboard;
   const auth = { allowOpen: loopback, idleMs: d.sessionIdle, absoluteMs: d.sessionMax, lockout: { maxFailures: d.lockoutAfter, lockMs: d.lockoutFor }, loginAttemptsPerIp: d.loginAttemptsPerIp };
   const dashboard = await ctx.createDashboard({
-    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, analysis,
+    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, approvals, analysis,
     auth, trustProxy: d.trustProxy ?? false, notifyChannels: config.notify.map(channelLabel), targetNames: config.targets.map((t) => t.name),
   });
   // Expired sessions are removed hourly; a read of one checks its limits anyway.

@@ -23,13 +23,6 @@ CREATE TABLE alert_approvals (
   PRIMARY KEY (alert_id, approved_by)
 ) WITHOUT ROWID;
 
--- Settings whose changes are audited when a process first runs with them (approvals).
-CREATE TABLE audited_settings (
-  name TEXT PRIMARY KEY,
-  value TEXT NOT NULL,
-  changed_at TEXT NOT NULL
-) WITHOUT ROWID;
-
 -- Scripts approved before per-script authorization: the note of the approval that first accepted them becomes their
 -- justification. A pending entry approved in bulk (no alert) counts as bulk-approved.
 INSERT INTO script_authorizations (script_id, justification, authorized_by, authorized_at, bulk, selector)
