@@ -4,6 +4,7 @@ import puppeteer, { type Browser } from 'puppeteer';
 import { describeError, ScriptwardenError } from '../src/errors.js';
 import { hostResolverRules, type ResolveMap } from '../src/config/resolve-map.js';
 import type { PageCapture } from '../src/capture/types.js';
+import { renderPdf } from './render-pdf.js';
 import type { BrowserState } from '../src/capture/types.js';
 import { capturePage, openFreshPage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
 import { watchNewTargets } from './new-target-guard.js';
@@ -33,6 +34,8 @@ export interface LaunchOptions {
 export interface BrowserHandle {
   capture(request: CaptureRequest, limits: CaptureLimits): Promise<PageCapture>;
   version(): Promise<string>;
+  /** scriptwarden's own HTML (a report) as a PDF, rendered with JavaScript and the network off. */
+  pdf(html: string): Promise<Buffer>;
   /** The browser's process id, or null when it is not running. */
   pid(): number | null;
   /** Whether it runs, and how often it was relaunched after a crash or hang. */
@@ -191,6 +194,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
       await live();
       return version;
     },
+    pdf: async (html) => renderPdf(await live(), html),
     pid() {
       return browser.connected && browser !== killed ? browser.process()?.pid ?? null : null;
     },

@@ -15,24 +15,26 @@ import type { BrowserState } from '../capture/types.js';
 import { effectiveResolveMap } from '../config/resolve-map.js';
 import { readAll, readHidden } from './prompt.js';
 
+/** The browser the config asks for: a running one at browser.wsEndpoint, or the system's Chromium launched. */
+async function openBrowser(config: Config, env: NodeJS.ProcessEnv, runningAsRoot: boolean): Promise<BrowserHandle> {
+  const [{ findBrowser }, { launchBrowser }] = await Promise.all([import('../../crawler/find-browser.js'), import('../../crawler/launch-browser.js')]);
+  if (config.browser.wsEndpoint) {
+    return launchBrowser({ executablePath: '', wsEndpoint: config.browser.wsEndpoint, args: [], resolve: {}, runningAsRoot, allowPrivateNetwork: config.allowPrivateNetwork });
+  }
+  const executablePath = findBrowser({
+    configured: config.browser.executablePath,
+    envExecutablePath: env.PUPPETEER_EXECUTABLE_PATH || undefined,
+    puppeteerCacheDir: env.PUPPETEER_CACHE_DIR || undefined,
+    home: env.HOME,
+  });
+  return launchBrowser({ executablePath, args: config.browser.args, resolve: config.resolve, runningAsRoot, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork });
+}
+
 function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
   return async (config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }> => {
     // The crawler (and puppeteer) is loaded only by commands that load pages: the others start faster.
-    const [{ findBrowser }, { fetchResource }, { launchBrowser }, { profileSettings }] = await Promise.all([
-      import('../../crawler/find-browser.js'), import('../../crawler/fetch-resource.js'), import('../../crawler/launch-browser.js'), import('../../crawler/profiles.js'),
-    ]);
-    let browser: BrowserHandle | null = null;
-    if (needsBrowser && config.browser.wsEndpoint) {
-      browser = await launchBrowser({ executablePath: '', wsEndpoint: config.browser.wsEndpoint, args: [], resolve: {}, runningAsRoot, allowPrivateNetwork: config.allowPrivateNetwork });
-    } else if (needsBrowser) {
-      const executablePath = findBrowser({
-        configured: config.browser.executablePath,
-        envExecutablePath: env.PUPPETEER_EXECUTABLE_PATH || undefined,
-        puppeteerCacheDir: env.PUPPETEER_CACHE_DIR || undefined,
-        home: env.HOME,
-      });
-      browser = await launchBrowser({ executablePath, args: config.browser.args, resolve: config.resolve, runningAsRoot, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork });
-    }
+    const [{ fetchResource }, { profileSettings }] = await Promise.all([import('../../crawler/fetch-resource.js'), import('../../crawler/profiles.js')]);
+    const browser: BrowserHandle | null = needsBrowser ? await openBrowser(config, env, runningAsRoot) : null;
     const limits = {
       pageTimeoutMs: config.browser.pageTimeout,
       settleMs: config.browser.settle,
@@ -130,6 +132,18 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--csv', 'print CSV')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden inventory\n  $ scriptwarden inventory --csv > inventory.csv')
     .action(async (opts) => setExit(await (await import('./commands/inventory.js')).inventoryCommand(opts, ctx)));
+
+  program.command('report').description('the PCI DSS 6.4.3 / 11.6.1 report of payment pages: inventory, authorizations, header history, evaluations, alerts, tamper evidence')
+    .addOption(configOption())
+    .option('-t, --target <name>', 'only this target (repeatable; default: every payment page)', collect)
+    .option('--from <date>', 'start of the period (2026-09-01 or an ISO time; default: 90 days before --to)')
+    .option('--to <date>', 'end of the period (default: now)')
+    .addOption(new Option('--format <format>', 'html, pdf or json').choices(['html', 'pdf', 'json']))
+    .option('--out <file>', 'where to write it (- for standard output, html and json)')
+    .option('--verify <file>', 'check a report against its manifest (and, with a config, the database)')
+    .option('--json', 'with --verify: print the result as JSON')
+    .addHelpText('after', '\nExit codes: 0 written (or verified), 1 --verify found the report changed, 2 usage error.\n\nExamples:\n  $ scriptwarden report --format pdf --out q4.pdf --from 2026-10-01 --to 2026-12-31\n  $ scriptwarden report --verify q4.pdf')
+    .action(async (opts) => setExit(await (await import('./commands/report.js')).reportCommand(opts, ctx)));
 
   program.command('sample').description('load targets once more and learn which values change on every load (no scan, no alerts)')
     .addOption(configOption())
@@ -264,6 +278,14 @@ export async function main(argv: string[], io: ProgramIo = {}): Promise<number> 
     },
     defaultActor: env.SCRIPTWARDEN_USER || safeUser(),
     openCapturer: capturerFactory(env, process.getuid?.() === 0),
+    renderPdf: async (config, html) => {
+      const browser = await openBrowser(config, env, process.getuid?.() === 0);
+      try {
+        return await browser.pdf(html);
+      } finally {
+        await browser.close();
+      }
+    },
     openAnalysis: io.openAnalysis ?? (async (options) => (await import('../run/analysis-pool.js')).createAnalysisPool(options)),
     createDashboard: async (deps) => (await import('../../dashboard/create-app.js')).createApp(deps),
     waitForShutdown: () => new Promise((resolve) => {

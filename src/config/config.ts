@@ -157,8 +157,8 @@ const configSchema = z
         from: z.enum(SEVERITIES, { error: `must be one of: ${SEVERITIES.join(', ')}` }).default('info'),
       })
       .prefault({}),
-    /** How often a payment page must be evaluated (PCI DSS 11.6.1: at least weekly); reports check the record against it. */
-    evaluationFrequency: every.default('7d'),
+    /** How often a payment page must be evaluated (PCI DSS 11.6.1: at least weekly, or as a targeted risk analysis sets); reports check the scans against it. Absent: the target's schedule, else weekly. */
+    evaluationFrequency: every.optional(),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }).min(1, 'must list at least one target'),
   })
   .superRefine((config, ctx) => {

