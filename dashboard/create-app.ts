@@ -12,6 +12,8 @@ import { html } from './html.js';
 import { apiRouter } from './routes/api.js';
 import { createDiffViews } from './diff-views.js';
 import type { AnalysisPool } from '../src/run/analysis-pool.js';
+import { inventoryRouter } from './routes/inventory.js';
+import { reportsRouter, type ReportDeps } from './routes/reports.js';
 import { pagesRouter } from './routes/pages.js';
 import { layout } from './views/layout.js';
 import { answersJson, authenticate, authOf, need, type AuthSettings } from './auth/authenticate.js';
@@ -34,6 +36,8 @@ export interface AppDeps {
   version?: string;
   /** Told about every approval or rejection made here (serve queues their notifications). */
   onDecision?: (alerts: AlertWithDetails[]) => void;
+  /** The Reports screen: the config it reports on and the PDF renderer; absent: no Reports screen. */
+  reports?: ReportDeps;
   /** Approvals an alert needs, by severity (config `approvals`); absent: one. */
   approvals?: ApprovalPolicy;
   /** Sign-in settings. Absent: open access while no user exists (tests and local use), config defaults otherwise. */
@@ -136,6 +140,8 @@ export function createApp(deps: AppDeps): Dashboard {
   const views = createDiffViews(deps.store, deps.analysis);
   app.use('/api', apiRouter(deps.store, views, deps.actor, { onDecision: deps.onDecision, approvals: deps.approvals }));
   app.use(adminRouter(deps.store, deps.notifyChannels ?? [], () => deps.targetNames ?? deps.store.inventory.targetNames()));
+  app.use(inventoryRouter(deps.store));
+  if (deps.reports) app.use(reportsRouter(deps.store, deps.reports));
   app.use(pagesRouter(deps.store, views, deps.actor, deps.version ?? 'unknown', { onDecision: deps.onDecision, approvals: deps.approvals }));
   app.use((_req: Request, res: Response) => {
     sendPage(res, layout('Not found', html`<h1>Not found</h1><p><a href="/">Back to the overview</a></p>`), 404);

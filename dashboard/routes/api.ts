@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/open-store.js';
 import { destinationInventory, scriptInventory } from '../../src/evidence/inventory-report.js';
 import type { DiffViews } from '../diff-views.js';
 import { approvalsNeeded, type AlertWithDetails } from '../../src/store/alerts.js';
+import { authorizeFromRequest } from './inventory.js';
 import { decideFromRequest, type DecisionDeps, loadAlertView } from '../alert-view.js';
 import { pageNumber, parseId, queryText, severityFilter, statusFilter } from '../request-input.js';
 import { actorOf, authOf, need } from '../auth/authenticate.js';
@@ -47,6 +48,10 @@ export function apiRouter(store: Store, views: DiffViews, actor: string, decisio
   router.get('/inventory', (req, res) => {
     const target = queryText(req, 'target') || undefined;
     res.json({ inventory: scriptInventory(store, { target }), destinations: destinationInventory(store, { target }), headers: store.inventory.headers({ target }), fieldAccess: store.inventory.fieldAccess({ target }) });
+  });
+  router.post('/inventory/authorize', need('decide'), (req, res) => {
+    const ids = authorizeFromRequest(store, req, res);
+    res.json({ authorized: scriptInventory(store, {}).filter((r) => ids.includes(r.scriptId)) });
   });
   router.get('/scripts/:id/versions', (req, res) => {
     const id = parseId(req.params.id, 'script id');

@@ -3,8 +3,6 @@
 import { Router } from 'express';
 import type { DiffViews } from '../diff-views.js';
 import { ScriptwardenError } from '../../src/errors.js';
-import { inventoryCsv } from '../../src/evidence/inventory-csv.js';
-import { scriptInventory } from '../../src/evidence/inventory-report.js';
 import type { Store } from '../../src/store/open-store.js';
 import { ALERT_TYPES } from '../../src/capture/types.js';
 import { decideFromRequest, type DecisionDeps, evidenceOf, loadAlertView } from '../alert-view.js';
@@ -12,7 +10,7 @@ import { bundleFiles, writeBundle } from '../../src/evidence/evidence-bundle.js'
 import { alertDetailPage } from '../views/alert-detail.js';
 import { alertsPage } from '../views/alerts.js';
 import { overviewPage } from '../views/overview.js';
-import { inventoryPage, scansPage, scriptPage } from '../views/tables.js';
+import { scansPage, scriptPage } from '../views/tables.js';
 import { pageNumber, parseId, queryText, rulesInput, severityFilter, statusFilter } from '../request-input.js';
 import { MASK_RULES, normalizedHash } from '../../src/plan/normalize.js';
 import { allows } from '../../src/auth/roles.js';
@@ -20,7 +18,6 @@ import { actorOf, authOf, need } from '../auth/authenticate.js';
 import { sendPage } from '../send-page.js';
 
 const PAGE_SIZE = 100;
-const INVENTORY_PAGE = 250;
 /** Pages and profiles on one page of the overview: a thousand targets stay quick to load and to read. */
 const OVERVIEW_PAGE = 100;
 /** Alerts on one page of the list, most severe and newest first. */
@@ -61,19 +58,6 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
       res.redirect(303, `/alerts/${decideFromRequest(store, req, res, status, decisions).id}`);
     });
   }
-
-  router.get('/inventory', (req, res) => {
-    const target = queryText(req, 'target');
-    const page = pageNumber(req);
-    const rows = scriptInventory(store, { target: target || undefined, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
-    sendPage(res, inventoryPage(rows.slice(0, INVENTORY_PAGE), { target, page, hasMore: rows.length > INVENTORY_PAGE }, targetNames(), store.inventory.fieldAccess({ target: target || undefined })));
-  });
-
-  router.get('/inventory.csv', (req, res) => {
-    const target = queryText(req, 'target');
-    res.set({ 'Content-Disposition': 'attachment; filename="scriptwarden-inventory.csv"', 'Cache-Control': 'no-store' });
-    res.type('text/csv; charset=utf-8').send(inventoryCsv(scriptInventory(store, { target: target || undefined })));
-  });
 
   router.get('/scans', (req, res) => {
     const page = pageNumber(req);

@@ -9,6 +9,7 @@ export function layout(title: string, body: Html, options: { active?: string; li
     ['/alerts', 'Alerts'],
     ['/inventory', 'Inventory'],
     ['/scans', 'Scans'],
+    ['/reports', 'Reports'],
   ].map(([href, label]) => html`<a href="${href}" class="${options.active === href ? 'active' : ''}">${label}</a>`);
   return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -7,28 +7,63 @@ import type { FieldAccessRow } from '../../src/store/field-access.js';
 import type { ScanRow, ScriptInfo, ScriptVersion } from '../../src/store/overview.js';
 import type { LibraryMatch } from '../../src/detect/intel/libraries.js';
 import { MASK_RULE_HELP, MASK_RULES, type MaskSettings } from '../../src/plan/normalize.js';
+import { SCRIPT_KINDS } from '../../src/capture/types.js';
 import { html, type Html } from '../html.js';
 import { diffTable } from './diff.js';
 import { CSRF_INPUT, layout, pageLinks, stateBadge, timeText } from './layout.js';
 
-export function inventoryPage(rows: InventoryRow[], view: { target: string; page: number; hasMore: boolean }, targets: string[], access: FieldAccessRow[] = []): string {
+export interface InventoryView {
+  target: string;
+  /** The other filters of a grouped authorization: host (or *.domain), vendor, kind. */
+  host: string;
+  vendor: string;
+  kind: string;
+  page: number;
+  hasMore: boolean;
+  /** Whether the viewer may authorize scripts (approvers and admins). */
+  canAuthorize: boolean;
+  /** How many scripts were just authorized (after the form), to say so. */
+  authorized?: number;
+}
+
+function authorizationCell(r: InventoryRow): Html {
+  if (!r.authorizedBy) return html`<span class="muted">not authorized</span>`;
+  return html`${r.justification ?? html`<span class="muted">(no justification)</span>`}${r.bulkApproved ? html` <span class="state state-pending" title="approved in bulk with approve --all: give it a justification of its own">bulk-approved</span>` : ''}
+    <div class="muted small">${r.authorizedBy} · ${timeText(r.authorizedAt!)}</div>`;
+}
+
+export function inventoryPage(rows: InventoryRow[], view: InventoryView, targets: string[], access: FieldAccessRow[] = []): string {
   const { target, page, hasMore } = view;
-  const pageHref = (n: number) => `/inventory?${target ? `target=${encodeURIComponent(target)}&` : ''}page=${n}`;
+  const filters = new URLSearchParams(Object.entries({ target, host: view.host, vendor: view.vendor, kind: view.kind }).filter(([, v]) => v));
+  const pageHref = (n: number) => `/inventory?${filters.toString() ? `${filters.toString()}&` : ''}page=${n}`;
   const body = rows.map((r) => html`<tr>
+    ${view.canAuthorize ? html`<td><input type="checkbox" name="script" value="${r.scriptId}" aria-label="select script ${r.scriptId}" ${r.state === 'removed' ? html`disabled` : ''}></td>` : ''}
     <td>${r.target} <span class="muted">${r.profile}</span></td><td>${r.kind}</td>
-    <td class="subject"><a href="/scripts/${r.scriptId}">${r.subject}</a>${r.library ? html`<div class="muted small">${r.library}${r.vulnerabilities.length ? html` · ${r.vulnerabilities.length} known vulnerabilities` : ''}${r.release ? html` · ${r.release}` : ''}</div>` : ''}${r.disabledRules.length ? html`<div class="muted small">rules off: ${r.disabledRules.join(', ')}</div>` : ''}</td>
-    <td>${r.host ?? ''}<div class="muted small">${r.party} party${r.vendor ? html` · ${r.vendor} (${r.category ?? 'other'})` : ''}</div></td><td>${timeText(r.firstSeen)}</td><td>${timeText(r.lastSeen)}</td>
+    <td class="subject"><a href="/scripts/${r.scriptId}">${r.subject}</a>${r.library ? html`<div class="muted small">${r.library}${r.vulnerabilities.length ? html` · ${r.vulnerabilities.length} known vulnerabilities` : ''}${r.release ? html` · ${r.release}` : ''}</div>` : ''}${r.disabledRules.length ? html`<div class="muted small">rules off: ${r.disabledRules.join(', ')}</div>` : ''}${r.chain.length > 1 ? html`<div class="muted small">loaded by ${r.chain.slice(1).join(' → ')}</div>` : ''}</td>
+    <td>${r.host ?? ''}<div class="muted small">${r.party} party${r.vendor ? html` · ${r.vendor} (${r.category ?? 'other'})` : ''}${r.runsIn === 'page' ? '' : html` · in a ${r.runsIn}`}</div></td><td>${timeText(r.firstSeen)}</td><td>${timeText(r.lastSeen)}</td>
     <td>${stateBadge(r.state)}${r.present ? '' : html` <span class="muted">absent</span>`}${r.masked ? html`<div class="muted small">${r.masked}</div>` : ''}</td>
-    <td>${r.approvedBy ?? ''}</td><td>${r.justification ?? ''}</td>
+    <td>${authorizationCell(r)}</td>
   </tr>`);
   const csvHref = target ? `/inventory.csv?target=${encodeURIComponent(target)}` : '/inventory.csv';
+  const columns = view.canAuthorize ? 9 : 8;
+  const table = html`<table><thead><tr>${view.canAuthorize ? html`<th><span class="sr-only">Select</span></th>` : ''}<th>Target</th><th>Kind</th><th>Script</th><th>Source</th><th>First seen</th><th>Last seen</th><th>State</th><th>Authorization</th></tr></thead>
+    <tbody>${body.length ? body : html`<tr><td colspan="${columns}" class="muted">No scripts match.</td></tr>`}</tbody></table>`;
   return layout('Inventory', html`
     <h1>Script inventory <span class="muted small">PCI DSS 6.4.3</span></h1>
+    ${view.authorized ? html`<p class="notice">Authorized ${view.authorized} script${view.authorized === 1 ? '' : 's'}.</p>` : ''}
     <form class="filters" method="get" action="/inventory"><label>target <select name="target"><option value="">all targets</option>
       ${targets.map((t) => html`<option value="${t}" ${t === target ? html`selected` : ''}>${t}</option>`)}</select></label>
+      <label>host <input name="host" value="${view.host}" placeholder="cdn.example.com or *.example.com" maxlength="253"></label>
+      <label>vendor <input name="vendor" value="${view.vendor}" maxlength="100"></label>
+      <label>kind <select name="kind"><option value="">any</option>${SCRIPT_KINDS.map((k) => html`<option value="${k}" ${k === view.kind ? html`selected` : ''}>${k}</option>`)}</select></label>
       <button type="submit">Filter</button> <a class="button" href="${csvHref}">Export CSV</a></form>
-    <table><thead><tr><th>Target</th><th>Kind</th><th>Script</th><th>Host</th><th>First seen</th><th>Last seen</th><th>State</th><th>Approved by</th><th>Justification</th></tr></thead>
-    <tbody>${body.length ? body : html`<tr><td colspan="9" class="muted">No scripts recorded yet.</td></tr>`}</tbody></table>
+    ${view.canAuthorize ? html`<form method="post" action="/inventory/authorize" class="authorize">${CSRF_INPUT}
+      ${table}
+      <fieldset><legend>Authorize selected scripts</legend>
+        <label>Justification <span class="muted small">why these scripts are necessary on the page (kept with each script, across its versions)</span>
+          <textarea name="justification" required maxlength="4000" placeholder="e.g. card tokenisation by our payment provider"></textarea></label>
+        <button type="submit">Authorize selected</button></fieldset>
+    </form>` : table}
     ${pageLinks(page, hasMore, pageHref)}
     <h2>Scripts that touch payment and login fields <span class="muted small">latest scan, while canary data was typed</span></h2>
     <table><thead><tr><th>Target</th><th>Script</th><th>What it did</th><th>Seen</th></tr></thead>

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { createApp, type AppDeps, type Dashboard } from '../../dashboard/create-app.js';
 import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
-import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
+import { APP, healthyShop, INLINE_A, INLINE_B, LIB, PAGE_URL, pageCapture, script } from '../fixtures/captures.js';
+import { parseConfig } from '../../src/config/config.js';
 import { tempProject } from '../fixtures/cli.js';
 import { addUser } from '../fixtures/access.js';
 
@@ -39,7 +40,8 @@ export async function startAccessSetup(auth: AppDeps['auth'] = {}, deps: Partial
   const actor = { name: 'setup', ip: null };
   const token = (user: string) => store.access.tokens.create({ user, name: 'test', expiresAt: null }, actor).token;
   const tokens = { viewer: token('vera'), approver: token('april'), admin: token('adam') };
-  const dashboard = createApp({ store, actor: 'nobody', auth, ...deps });
+  const config = parseConfig({ database: store.path, targets: [{ name: 'checkout', url: PAGE_URL }] }, join(tempProject('sw-access-config-'), 'scriptwarden.yml'));
+  const dashboard = createApp({ store, actor: 'nobody', auth, reports: { config, generator: 'scriptwarden test' }, ...deps });
   const base = (await dashboard.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
   const alert = store.alerts.get(alertIds[0]!)!;
   return {

@@ -2,7 +2,7 @@
 
 import type { Browser } from 'puppeteer';
 import { join } from 'node:path';
-import { createApp, type Dashboard } from '../../dashboard/create-app.js';
+import { createApp, type AppDeps, type Dashboard } from '../../dashboard/create-app.js';
 import { planScan } from '../../src/plan/plan-scan.js';
 import { loadIntel } from '../../src/run/load-intel.js';
 import { readJudgement } from '../../src/run/read-judgement.js';
@@ -21,12 +21,13 @@ export interface DashboardHarness {
   close(): Promise<void>;
 }
 
-export async function startDashboard(): Promise<DashboardHarness> {
+/** `deps`: more of the app's dependencies, given the store and the test's browser (reports that render PDFs, say). */
+export async function startDashboard(deps: (store: Store, browser: Browser) => Partial<AppDeps> = () => ({})): Promise<DashboardHarness> {
   const store = openStore(join(tempProject('sw-dash-'), 'scriptwarden.db'));
   const intel = loadIntel({ libraries: [], knownBadHosts: [] });
-  const dashboard = createApp({ store, actor: 'tester' });
-  const { url } = await dashboard.listen(0, '127.0.0.1');
   const browser = await launchTestPuppeteer();
+  const dashboard = createApp({ store, actor: 'tester', ...deps(store, browser) });
+  const { url } = await dashboard.listen(0, '127.0.0.1');
   return {
     store,
     dashboard,

@@ -73,6 +73,8 @@ export interface DashboardDeps {
   onDecision?(alerts: AlertWithDetails[]): void;
   /** Approvals an alert needs, by severity (config `approvals`). */
   approvals?: ApprovalPolicy;
+  /** The Reports screen: the config it reports on, a PDF renderer, and who made the report. */
+  reports?: { config: Config; renderPdf?: (html: string) => Promise<Buffer>; generator: string };
   auth: {
     /** Open access while no user exists: serve allows it only on a loopback address. */
     allowOpen: boolean;

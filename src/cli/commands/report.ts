@@ -4,10 +4,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ScriptwardenError } from '../../errors.js';
 import { loadConfig, type Config } from '../../config/config.js';
-import { buildReport, type ReportParameters } from '../../evidence/report-data.js';
-import { reportHtml } from '../../evidence/report-html.js';
-import { openReport, sealReport, type ReportFormat } from '../../evidence/report-manifest.js';
-import { openStore, type Store } from '../../store/open-store.js';
+import type { ReportParameters } from '../../evidence/report-data.js';
+import { openReport, type ReportFormat } from '../../evidence/report-manifest.js';
+import { REPORT_FORMATS, renderReport, reportParameters } from '../../evidence/report-file.js';
+import { openStore } from '../../store/open-store.js';
 import { safeText } from '../output.js';
 import { EXIT, type CommandContext } from './context.js';
 
@@ -20,45 +20,6 @@ export interface ReportOptions {
   out?: string;
   verify?: string;
   json?: boolean;
-}
-
-const FORMATS: ReportFormat[] = ['html', 'pdf', 'json'];
-const DEFAULT_DAYS = 90;
-
-/** A date (YYYY-MM-DD: the start of the day, or its end for --to) or an ISO time, as ISO text. */
-export function parseReportDate(raw: string, flag: '--from' | '--to'): string {
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(raw);
-  const ms = Date.parse(dateOnly ? `${raw}T00:00:00.000Z` : raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) throw new ScriptwardenError('USAGE', `${flag} must be a date (2026-12-01) or an ISO time (2026-12-01T09:00:00Z), not "${raw}"`);
-  return new Date(dateOnly && flag === '--to' ? ms + 86_400_000 - 1 : ms).toISOString();
-}
-
-/** The report as the bytes of a file of the given format, sealed with its manifest. */
-export async function renderReport(store: Store, config: Config, parameters: ReportParameters, format: ReportFormat, generator: string, pdf: (html: string) => Promise<Buffer>): Promise<Buffer> {
-  const report = buildReport(store, config, parameters);
-  const fields = { chainHead: report.tamperEvidence.chainHeadAtEnd, parameters, generator };
-  if (format === 'json') return sealReport('json', report, fields);
-  const html = reportHtml(report, generator);
-  return sealReport(format, format === 'pdf' ? await pdf(html) : Buffer.from(html), fields);
-}
-
-/**
- * The period: --from and --to as given; without --from, the 90 days before --to, but not before monitoring began
- * (the first scan of the targets reported), so a new installation is not reported as missing evaluations it never had.
- */
-export function reportParameters(options: Pick<ReportOptions, 'from' | 'to' | 'target'>, config: Config, store: Store): ReportParameters {
-  const now = new Date().toISOString();
-  const to = options.to ? parseReportDate(options.to, '--to') : now;
-  const targets = options.target ?? [];
-  for (const name of targets) if (!config.targets.some((t) => t.name === name)) throw new ScriptwardenError('USAGE', `unknown target "${name}"`);
-  let from = options.from ? parseReportDate(options.from, '--from') : new Date(Date.parse(to) - DEFAULT_DAYS * 86_400_000).toISOString();
-  if (!options.from) {
-    const firsts = (targets.length ? targets : config.targets.map((t) => t.name)).map((name) => store.scans.firstAt(name)).filter((at): at is string => at !== null);
-    const began = firsts.sort()[0];
-    if (began && began > from && began <= to) from = began;
-  }
-  if (from > to) throw new ScriptwardenError('USAGE', `--from (${from}) is after --to (${to})`);
-  return { targets, from, to, generatedAt: now };
 }
 
 async function verifyReport(path: string, options: ReportOptions, ctx: CommandContext): Promise<number> {
@@ -107,7 +68,7 @@ export async function reportCommand(options: ReportOptions, ctx: CommandContext)
     return verifyReport(options.verify, options, ctx);
   }
   const format = options.format as ReportFormat | undefined;
-  if (!format || !FORMATS.includes(format)) throw new ScriptwardenError('USAGE', `--format must be one of ${FORMATS.join(', ')}`);
+  if (!format || !REPORT_FORMATS.includes(format)) throw new ScriptwardenError('USAGE', `--format must be one of ${REPORT_FORMATS.join(', ')}`);
   if (!options.out) throw new ScriptwardenError('USAGE', 'give --out FILE (or --out - for standard output, html and json only)');
   if (options.out === '-' && format === 'pdf') throw new ScriptwardenError('USAGE', 'a PDF is written to a file: give --out report.pdf');
   const config = loadConfig(options.config, ctx.cwd, ctx.env);

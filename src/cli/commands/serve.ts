@@ -89,6 +89,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const auth = { allowOpen: loopback, idleMs: d.sessionIdle, absoluteMs: d.sessionMax, lockout: { maxFailures: d.lockoutAfter, lockMs: d.lockoutFor }, loginAttemptsPerIp: d.loginAttemptsPerIp };
   const dashboard = await ctx.createDashboard({
     store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, approvals, analysis,
+    reports: { config, renderPdf: (page) => ctx.renderPdf(config, page), generator: `scriptwarden ${ctx.version}` },
     auth, trustProxy: d.trustProxy ?? false, notifyChannels: config.notify.map(channelLabel), targetNames: config.targets.map((t) => t.name),
   });
   // Expired sessions are removed hourly; a read of one checks its limits anyway.

@@ -1,0 +1,73 @@
+// The inventory screens and grouped authorization: filters, checkboxes and "authorize selected" (PCI DSS 6.4.3).
+
+import { Router, type Request, type Response } from 'express';
+import { ScriptwardenError } from '../../src/errors.js';
+import { SCRIPT_KINDS } from '../../src/capture/types.js';
+import { inventoryCsv } from '../../src/evidence/inventory-csv.js';
+import { scriptInventory, type InventoryRow } from '../../src/evidence/inventory-report.js';
+import { describeSelector, selectScripts, type ScriptSelector } from '../../src/evidence/script-selection.js';
+import type { Store } from '../../src/store/open-store.js';
+import { allows } from '../../src/auth/roles.js';
+import { actorOf, authOf, need } from '../auth/authenticate.js';
+import { bodyText, pageNumber, parseId, queryText } from '../request-input.js';
+import { sendPage } from '../send-page.js';
+import { inventoryPage } from '../views/tables.js';
+
+const INVENTORY_PAGE = 250;
+
+/** The selector of a request's query (a page's filters) or body (the API's grouped authorization). */
+function selectorOf(source: Record<string, unknown>): ScriptSelector {
+  const text = (name: string) => (typeof source[name] === 'string' ? (source[name] as string).trim().slice(0, 253) : '');
+  const kind = text('kind');
+  if (kind && !SCRIPT_KINDS.includes(kind as never)) throw new ScriptwardenError('USAGE', `kind must be one of ${SCRIPT_KINDS.join(', ')}`);
+  return { target: text('target') || undefined, host: text('host') || undefined, vendor: text('vendor') || undefined, kind: kind || undefined };
+}
+
+/** One page of the inventory under the filters; host, vendor and kind are matched on the rows (party and vendor are derived). */
+function inventoryRows(store: Store, selector: ScriptSelector, page: number): { rows: InventoryRow[]; hasMore: boolean } {
+  const grouped = selector.host || selector.vendor || selector.kind;
+  const rows = grouped
+    ? selectScripts(scriptInventory(store, { target: selector.target }), selector).slice((page - 1) * INVENTORY_PAGE, page * INVENTORY_PAGE + 1)
+    : scriptInventory(store, { target: selector.target, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
+  return { rows: rows.slice(0, INVENTORY_PAGE), hasMore: rows.length > INVENTORY_PAGE };
+}
+
+/** The scripts a form (checkboxes) or an API call (ids, or a group) names, authorized with its justification as the viewer. */
+export function authorizeFromRequest(store: Store, req: Request, res: Response): number[] {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const justification = bodyText(req, 'justification', 4000).trim();
+  if (!justification) throw new ScriptwardenError('USAGE', 'justification must say why the scripts are necessary (at most 4000 characters)');
+  const raw = body.script ?? body.scriptIds;
+  const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => parseId(String(v), 'script id'));
+  const selector = selectorOf(body);
+  const grouped = describeSelector(selector);
+  if (ids.length > 0 && grouped) throw new ScriptwardenError('USAGE', 'give either script ids or target/host/vendor/kind, not both');
+  const chosen = ids.length > 0 ? ids : grouped ? selectScripts(scriptInventory(store, { target: selector.target }), selector).map((r) => r.scriptId) : [];
+  if (chosen.length === 0) throw new ScriptwardenError('USAGE', grouped ? `no script in the inventory matches ${grouped}` : 'select at least one script');
+  const actor = actorOf(req, res);
+  return store.inventory.authorize(chosen, { justification, by: actor.name, at: new Date().toISOString(), selector: grouped || 'script', ip: actor.ip });
+}
+
+export function inventoryRouter(store: Store): Router {
+  const router = Router();
+  router.get('/inventory', need('read'), (req, res) => {
+    const selector = selectorOf(req.query as Record<string, unknown>);
+    const page = pageNumber(req);
+    const { rows, hasMore } = inventoryRows(store, selector, page);
+    const authorized = req.query.authorized === undefined ? undefined : parseId(queryText(req, 'authorized'), 'authorized');
+    const view = {
+      target: selector.target ?? '', host: selector.host ?? '', vendor: selector.vendor ?? '', kind: selector.kind ?? '', page, hasMore,
+      canAuthorize: allows(authOf(res).viewer!.role, 'decide'), authorized,
+    };
+    sendPage(res, inventoryPage(rows, view, store.inventory.targetNames(), store.inventory.fieldAccess({ target: selector.target })));
+  });
+  router.get('/inventory.csv', need('read'), (req, res) => {
+    const target = queryText(req, 'target');
+    res.set({ 'Content-Disposition': 'attachment; filename="scriptwarden-inventory.csv"', 'Cache-Control': 'no-store' });
+    res.type('text/csv; charset=utf-8').send(inventoryCsv(scriptInventory(store, { target: target || undefined })));
+  });
+  router.post('/inventory/authorize', need('decide'), (req, res) => {
+    res.redirect(303, `/inventory?authorized=${authorizeFromRequest(store, req, res).length}`);
+  });
+  return router;
+}
