@@ -46,6 +46,12 @@ every: 15m
 # cron: "*/10 * * * *"
 # retention: 90d        # remove repeated observations older than this; alerts, baselines and evidence stay
 
+# Changes that need two people (PCI DSS: a tougher review): high and critical alerts need two different users' approvals.
+# approvals:
+#   required: 2
+#   from: high
+# evaluationFrequency: 7d   # how often payment pages must be evaluated (default: their schedule, else weekly)
+
 # Where new alerts go (see README "Notifications"); env:NAME reads a secret from the environment.
 # notify:
 #   - type: webhook

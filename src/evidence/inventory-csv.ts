@@ -17,7 +17,7 @@ export const INVENTORY_COLUMNS: (keyof InventoryRow)[] = [
 
 export function inventoryCsv(rows: InventoryRow[]): string {
   const lines = [INVENTORY_COLUMNS.join(',')];
-  // A chain of loaders reads page first: `https://shop/ > https://tags.example/gtm.js`.
+  // A chain of loaders reads outermost first: `https://tags.example/gtm.js > https://px.example/p.js`.
   for (const row of rows) lines.push(INVENTORY_COLUMNS.map((c) => csvCell(Array.isArray(row[c]) ? (row[c] as string[]).join(' > ') : row[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

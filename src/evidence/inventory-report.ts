@@ -14,8 +14,8 @@ export type RunsIn = 'page' | 'first-party frame' | 'third-party frame';
 
 /**
  * A script of the inventory: first or third party relative to its page, by registrable domain (inline code counts as
- * its frame's), or fourth party when a third-party script loaded it; the chain of scripts that brought it in, page
- * first; and where it runs.
+ * its frame's), or fourth party when a third-party script loaded it; the chain of scripts that brought it in,
+ * outermost first; and where it runs.
  */
 export type InventoryRow = StoredScriptRow & Omit<Party, 'party'> & { party: 'first' | 'third' | 'fourth'; chain: string[]; runsIn: RunsIn };
 export type DestinationRow = StoredDestinationRow & Party;
@@ -31,10 +31,13 @@ function partyOf(source: string, page: string): Party {
   }
 }
 
-/** The scripts that brought this one in, the page first, from each script's initiator (as far as the rows given know them). */
+/**
+ * The scripts that brought this one in, outermost first, from each script's initiator (as far as the rows given know
+ * them); the documents (the page, a frame) are not part of it, so a script the page's HTML loads has an empty chain.
+ */
 function chainOf(row: StoredScriptRow, scriptAt: (url: string) => StoredScriptRow | undefined): string[] {
   const chain: string[] = [];
-  const seen = new Set<string>([row.url ?? '']);
+  const seen = new Set<string>([row.url ?? '', row.page, row.frame]);
   let next = row.initiator;
   while (next && !seen.has(next) && chain.length < 20) {
     seen.add(next);

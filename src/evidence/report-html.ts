@@ -50,7 +50,7 @@ function inventoryTable(page: ReportPage): string {
   if (page.inventory.length === 0) return '<p class="muted">No scripts recorded.</p>';
   const rows = page.inventory.map((s) => `<tr>
     <td>${s.scriptId}</td><td>${esc(s.kind)}<div class="muted small">${esc(s.profile)}</div></td>
-    <td class="code">${esc(s.script, 300)}${s.chain.length > 1 ? `<div class="muted small">loaded by ${s.chain.slice(1).map((c) => esc(c, 200)).join(' → ')}</div>` : ''}</td>
+    <td class="code">${esc(s.script, 300)}${s.chain.length ? `<div class="muted small">loaded by ${s.chain.map((c) => esc(c, 200)).join(' → ')}</div>` : ''}</td>
     <td>${esc(s.party)} party${s.vendor ? `<div class="muted small">${esc(s.vendor)}</div>` : ''}<div class="small ${s.runsIn === 'third-party frame' ? 'muted' : ''}">${esc(s.runsIn)}${s.runsIn === 'third-party frame' ? ' (the provider\'s scope)' : ''}</div></td>
     <td class="code small">${esc(s.sha256 ?? '')}<div class="muted">${esc(s.sri ?? '')}</div></td>
     <td>${authorization(s)}</td></tr>`).join('');
