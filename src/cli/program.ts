@@ -3,59 +3,13 @@
 import { isDiskFull } from '../store/write-lock.js';
 import { Command, CommanderError, Option } from 'commander';
 import { userInfo } from 'node:os';
-import type { BrowserHandle } from '../../crawler/launch-browser.js';
 import type { CommandContext } from './commands/context.js';
 import { EXIT } from './commands/exit-codes.js';
 import { readVersion } from './version.js';
 import { MASK_RULES } from '../config/mask-rules.js';
-import type { Config } from '../config/config.js';
-import { describeError, exitCodeOf, isScriptwardenError, ScriptwardenError } from '../errors.js';
-import type { Capturer } from '../run/run-scan.js';
-import type { BrowserState } from '../capture/types.js';
-import { effectiveResolveMap } from '../config/resolve-map.js';
+import { describeError, exitCodeOf, isScriptwardenError } from '../errors.js';
 import { readAll, readHidden } from './prompt.js';
-
-/** The browser the config asks for: a running one at browser.wsEndpoint, or the system's Chromium launched. */
-async function openBrowser(config: Config, env: NodeJS.ProcessEnv, runningAsRoot: boolean): Promise<BrowserHandle> {
-  const [{ findBrowser }, { launchBrowser }] = await Promise.all([import('../../crawler/find-browser.js'), import('../../crawler/launch-browser.js')]);
-  if (config.browser.wsEndpoint) {
-    return launchBrowser({ executablePath: '', wsEndpoint: config.browser.wsEndpoint, args: [], resolve: {}, runningAsRoot, allowPrivateNetwork: config.allowPrivateNetwork });
-  }
-  const executablePath = findBrowser({
-    configured: config.browser.executablePath,
-    envExecutablePath: env.PUPPETEER_EXECUTABLE_PATH || undefined,
-    puppeteerCacheDir: env.PUPPETEER_CACHE_DIR || undefined,
-    home: env.HOME,
-  });
-  return launchBrowser({ executablePath, args: config.browser.args, resolve: config.resolve, runningAsRoot, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork });
-}
-
-function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) {
-  return async (config: Config, needsBrowser: boolean): Promise<Capturer & { close(): Promise<void>; browserState(): BrowserState }> => {
-    // The crawler (and puppeteer) is loaded only by commands that load pages: the others start faster.
-    const [{ fetchResource }, { profileSettings }] = await Promise.all([import('../../crawler/fetch-resource.js'), import('../../crawler/profiles.js')]);
-    const browser: BrowserHandle | null = needsBrowser ? await openBrowser(config, env, runningAsRoot) : null;
-    const limits = {
-      pageTimeoutMs: config.browser.pageTimeout,
-      settleMs: config.browser.settle,
-      maxScriptsPerPage: config.limits.maxScriptsPerPage,
-      maxBodyBytes: config.limits.maxBodyBytes,
-      maxPageBytes: config.limits.maxPageBytes,
-      canary: config.canary,
-    };
-    const userAgent = profileSettings('desktop', browser ? await browser.version() : 'Chrome/130.0').userAgent;
-    return {
-      page: (request) => {
-        if (!browser) throw new ScriptwardenError('CAPTURE_FAILED', 'no browser was started for page targets');
-        return browser.capture(request, limits);
-      },
-      resource: (target) =>
-        fetchResource(target, { resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork }),
-      close: async () => { await browser?.close(); },
-      browserState: () => browser?.state() ?? { state: 'not-started', pid: null, restarts: 0, lastRestartAt: null },
-    };
-  };
-}
+import { capturerFactory, renderPdfWith } from './crawler-factory.js';
 
 const VERSION = readVersion();
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -278,14 +232,7 @@ export async function main(argv: string[], io: ProgramIo = {}): Promise<number> 
     },
     defaultActor: env.SCRIPTWARDEN_USER || safeUser(),
     openCapturer: capturerFactory(env, process.getuid?.() === 0),
-    renderPdf: async (config, html) => {
-      const browser = await openBrowser(config, env, process.getuid?.() === 0);
-      try {
-        return await browser.pdf(html);
-      } finally {
-        await browser.close();
-      }
-    },
+    renderPdf: (config, html) => renderPdfWith(config, env, process.getuid?.() === 0, html),
     openAnalysis: io.openAnalysis ?? (async (options) => (await import('../run/analysis-pool.js')).createAnalysisPool(options)),
     createDashboard: async (deps) => (await import('../../dashboard/create-app.js')).createApp(deps),
     waitForShutdown: () => new Promise((resolve) => {
