@@ -138,9 +138,12 @@ export function listAlerts(db: Db, filter: AlertQuery): AlertWithDetails[] {
                ORDER BY ${SEVERITY_ORDER} DESC, a.last_seen DESC, a.id DESC
                LIMIT ${Math.max(1, Math.min(filter.limit ?? 1_000_000, 1_000_000))} OFFSET ${Math.max(0, Math.floor(filter.offset ?? 0))}`;
   const rows = db.prepare(sql).all(...params) as AlertRow[];
-  // Approvals in progress are few: one query for all of them.
+  // The approvals of the alerts listed, in one query.
   const given = new Map<number, ApprovalGiven[]>();
-  for (const a of db.prepare<[], ApprovalGiven & { alert_id: number }>('SELECT alert_id, approved_by AS by, approved_at AS at, note FROM alert_approvals ORDER BY approved_at, approved_by').all()) {
+  const approvals = db.prepare<[string], ApprovalGiven & { alert_id: number }>(
+    'SELECT alert_id, approved_by AS by, approved_at AS at, note FROM alert_approvals WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY approved_at, approved_by',
+  );
+  for (const a of rows.length ? approvals.all(JSON.stringify(rows.map((r) => r.id))) : []) {
     given.set(a.alert_id, [...(given.get(a.alert_id) ?? []), { by: a.by, at: a.at, note: a.note }]);
   }
   return rows.map((row) => toRecord(row, given.get(row.id) ?? []));
