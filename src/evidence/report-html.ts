@@ -70,13 +70,23 @@ function evaluationSection(e: Evaluation): string {
     : `<span class="tag bad">not met</span> ${e.successful === 0 ? 'no successful evaluation in the period' : `the largest gap was ${esc(formatMs(e.largestGap!.ms))}, over the required ${esc(formatMs(e.requiredMs))}`}`;
   const gap = e.largestGap ? `${esc(formatMs(e.largestGap.ms))}, from ${day(e.largestGap.from)} to ${day(e.largestGap.to)}` : 'none';
   const failed = e.scans.filter((s) => s.status === 'failed');
-  const shown = e.scans.slice(-40);
+  // Every scan, a row per day (the JSON report lists each one): how many evaluated the page, how many failed, when.
+  const days = new Map<string, { ok: number; failed: number; first: string; last: string }>();
+  for (const scan of e.scans) {
+    const key = scan.at.slice(0, 10);
+    const d = days.get(key) ?? { ok: 0, failed: 0, first: scan.at, last: scan.at };
+    if (scan.status === 'ok') d.ok++;
+    else d.failed++;
+    d.last = scan.at;
+    days.set(key, d);
+  }
+  const time = (iso: string) => esc(iso.slice(11, 16));
   return `<p>${verdict}. Required frequency: ${esc(formatMs(e.requiredMs))} (${esc(e.requiredFrom)}).</p>
     <table><tbody><tr><th>Scans in the period</th><td>${e.scans.length}</td><th>Successful</th><td>${e.successful}</td><th>Failed</th><td>${e.failed}</td></tr>
     <tr><th>Largest gap without a successful scan</th><td colspan="5">${gap}</td></tr></tbody></table>
     ${failed.length ? `<h3>Failed scans</h3><table><thead><tr><th>Scan</th><th>When</th><th>Profile</th><th>Why</th></tr></thead><tbody>${failed.slice(-50).map((s) => `<tr><td>#${s.id}</td><td>${day(s.at)}</td><td>${esc(s.profile)}</td><td>${esc(s.errorCode ?? '')}</td></tr>`).join('')}</tbody></table>${failed.length > 50 ? `<p class="muted small">The ${failed.length - 50} earlier ones are in the JSON report.</p>` : ''}` : ''}
-    <h3>Latest scans</h3><table><thead><tr><th>Scan</th><th>When</th><th>Profile</th><th>Result</th></tr></thead><tbody>${shown.map((s) => `<tr><td>#${s.id}</td><td>${day(s.at)}</td><td>${esc(s.profile)}</td><td class="${s.status === 'ok' ? 'ok' : 'bad'}">${s.status === 'ok' ? 'evaluated' : `failed ${esc(s.errorCode ?? '')}`}</td></tr>`).join('')}</tbody></table>
-    ${e.scans.length > shown.length ? `<p class="muted small">${e.scans.length - shown.length} earlier scans are in the JSON report.</p>` : ''}`;
+    <h3>Scans by day</h3><table><thead><tr><th>Day (UTC)</th><th>Evaluated</th><th>Failed</th><th>First</th><th>Last</th></tr></thead><tbody>${[...days].map(([key, d]) => `<tr><td>${esc(key)}</td><td class="${d.ok ? 'ok' : 'bad'}">${d.ok}</td><td class="${d.failed ? 'bad' : ''}">${d.failed}</td><td>${time(d.first)}</td><td>${time(d.last)}</td></tr>`).join('') || '<tr><td colspan="5" class="muted">No scan in the period.</td></tr>'}</tbody></table>
+    <p class="muted small">Each scan, with its id, time and result, is in the JSON report.</p>`;
 }
 
 function alertsTable(alerts: ReportAlert[]): string {

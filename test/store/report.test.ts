@@ -116,6 +116,8 @@ describe('assessor report', () => {
     assert.ok(!html.includes('<script>alert(1)'), 'a script URL is shown as text');
     assert.ok(html.includes('x.js?&#60;script&#62;alert(1)&#60;/script&#62;'));
     assert.match(html, /Evaluation frequency<\/span><b class="bad">not met/);
+    assert.match(html, /<td>2026-10-18<\/td><td class="bad">0<\/td><td class="bad">1<\/td>/, 'the day of the failed scan, in the scans by day');
+    assert.match(html, /<td>2026-10-14<\/td><td class="ok">1<\/td><td class="">0<\/td>/);
     const sealed = sealReport('html', Buffer.from(html), fields);
     const opened = openReport(sealed);
     assert.deepEqual([opened.intact, opened.manifest.format, opened.manifest.chainHead], [true, 'html', report.tamperEvidence.chainHeadAtEnd]);
