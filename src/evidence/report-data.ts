@@ -58,6 +58,8 @@ export interface Evaluation {
 
 export interface ReportAlert {
   id: number;
+  /** The scan that raised it. */
+  scanId: number;
   type: string;
   severity: Severity;
   profile: string;
@@ -180,7 +182,7 @@ function alertsOf(store: Store, target: string, p: ReportParameters): ReportAler
     .map((a) => {
       const decided = a.status !== 'open' && a.decidedAt ? a.decidedAt : null;
       return {
-        id: a.id, type: a.type, severity: a.severity, profile: a.profile, subject: a.subject, summary: a.summary, detectedAt: a.firstSeen,
+        id: a.id, scanId: a.firstScanId, type: a.type, severity: a.severity, profile: a.profile, subject: a.subject, summary: a.summary, detectedAt: a.firstSeen,
         status: a.status,
         resolution: a.status === 'approved' ? 'approved: authorized change' : a.status === 'rejected' ? 'rejected: unauthorized (incident)' : a.status === 'resolved' ? 'resolved by scriptwarden' : 'open: not decided',
         decidedBy: a.status === 'open' ? null : a.decidedBy, decidedAt: decided, note: a.status === 'open' ? null : a.note,

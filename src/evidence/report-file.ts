@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Store } from '../store/open-store.js';
 import { buildReport, type ReportParameters } from './report-data.js';
 import { reportHtml } from './report-html.js';
-import { sealReport, type ReportFormat } from './report-manifest.js';
+import { periodDigest, sealReport, type ReportFormat } from './report-manifest.js';
 
 export const REPORT_FORMATS: ReportFormat[] = ['html', 'pdf', 'json'];
 const DEFAULT_DAYS = 90;
@@ -21,7 +21,8 @@ export function parseReportDate(raw: string, flag: '--from' | '--to'): string {
 /** The report as the bytes of a file of the given format, sealed with its manifest. */
 export async function renderReport(store: Store, config: Config, parameters: ReportParameters, format: ReportFormat, generator: string, pdf: (html: string) => Promise<Buffer>): Promise<Buffer> {
   const report = buildReport(store, config, parameters);
-  const fields = { chainHead: report.tamperEvidence.chainHeadAtEnd, parameters, generator };
+  const head = report.tamperEvidence.chainHeadAtEnd;
+  const fields = { chainHead: head, periodDigest: periodDigest(report, head), parameters, generator };
   if (format === 'json') return sealReport('json', report, fields);
   const html = reportHtml(report, generator);
   return sealReport(format, format === 'pdf' ? await pdf(html) : Buffer.from(html), fields);

@@ -12,9 +12,35 @@ export interface ReportManifest {
   /** SHA-256 of the body: for HTML and PDF every byte before the manifest line, for JSON the `report` member as written. */
   sha256: string;
   chainHead: ChainHead | null;
+  /**
+   * SHA-256 of what the period itself recorded and can never change (periodFacts): `report --verify` derives it again
+   * from the database, so a report whose body and hash were both rewritten is still caught.
+   */
+  periodDigest: string;
   parameters: ReportParameters;
   generator: string;
 }
+
+/**
+ * The facts of a period that later events cannot change: the chain heads, and per page each scan up to the chain
+ * head (id, time, result), each header value and when it was first seen, each alert's id, type, subject and detection
+ * time. Decisions and the inventory are left out: they may be made or changed after the period.
+ */
+export function periodFacts(report: ReportData, head: ChainHead | null): unknown {
+  const upTo = head?.scanId ?? 0;
+  return {
+    chainHeadAtStart: report.tamperEvidence.chainHeadAtStart,
+    chainHeadAtEnd: head,
+    pages: report.pages.map((page) => ({
+      target: page.target,
+      scans: page.evaluation.scans.filter((s) => s.id <= upTo).map((s) => [s.id, s.at, s.status, s.errorCode]),
+      headers: page.headers.filter((h) => h.scanId <= upTo).map((h) => [h.header, h.profile, h.value, h.since, h.scanId]),
+      alerts: page.alerts.filter((a) => a.scanId <= upTo).map((a) => [a.id, a.type, a.subject, a.detectedAt]),
+    })),
+  };
+}
+
+export const periodDigest = (report: ReportData, head: ChainHead | null): string => sha256(JSON.stringify(periodFacts(report, head)));
 
 const HTML_MARK = '<!-- scriptwarden-manifest ';
 const PDF_MARK = '\n%scriptwarden-manifest ';

@@ -27,6 +27,7 @@ interface AlertRow {
   decided_by: string | null;
   decided_at: string | null;
   note: string | null;
+  first_scan_id: number;
 }
 
 const SELECT = `SELECT a.*, t.name AS target FROM alerts a JOIN targets t ON t.id = a.target_id`;
@@ -51,11 +52,13 @@ export function approvalsNeeded(policy: ApprovalPolicy | undefined, severity: Se
   return policy && policy.required > 1 && severityRank(severity) >= severityRank(policy.from) ? policy.required : 1;
 }
 
-export type AlertWithDetails = AlertRecord & { details: Record<string, unknown>; approvals: ApprovalGiven[] };
+/** An alert as stored: with its details, the approvals given so far, and the scan that raised it. */
+export type AlertWithDetails = AlertRecord & { details: Record<string, unknown>; approvals: ApprovalGiven[]; firstScanId: number };
 
 function toRecord(row: AlertRow, approvals: ApprovalGiven[] = []): AlertWithDetails {
   return {
     approvals,
+    firstScanId: row.first_scan_id,
     id: row.id,
     type: row.type,
     severity: row.severity,

@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -76,7 +77,19 @@ describe('report (CLI)', () => {
     assert.deepEqual(json.report.pages.map((p) => p.target), ['pay']);
     assert.ok(json.report.pages[0]!.inventory.some((s) => s.justification === 'order form logic'));
     writeFileSync(join(dir, 'r.json'), JSON.stringify(json, null, 2));
-    assert.equal((await runCli(['report', '--verify', join(dir, 'r.json')], { cwd: dir })).code, 0);
+    const intact = await runCli(['report', '--verify', join(dir, 'r.json')], { cwd: dir });
+    assert.equal(intact.code, 0, intact.stdout);
+    assert.match(intact.stdout, /^re-derived: the period's scans, header values, alerts and chain heads in the database are those the report was built from/m);
+
+    // A forger who edits the record and recomputes the body's hash: the record no longer matches the sealed period.
+    const forged = JSON.parse(JSON.stringify(json)) as typeof json & { report: { pages: { evaluation: { scans: { status: string }[] } }[] }; manifest: { sha256: string } };
+    forged.report.pages[0]!.evaluation.scans[0]!.status = 'failed';
+    forged.manifest.sha256 = createHash('sha256').update(JSON.stringify(forged.report, null, 2)).digest('hex');
+    writeFileSync(join(dir, 'forged.json'), JSON.stringify(forged, null, 2));
+    const caught = await runCli(['report', '--verify', join(dir, 'forged.json')], { cwd: dir });
+    assert.equal(caught.code, 1, caught.stdout);
+    assert.match(caught.stdout, /^intact: /m, 'its hash was recomputed');
+    assert.match(caught.stdout, /^CHANGED: the JSON's scans, header values or alerts are not those its manifest was sealed with/m);
 
     const bad: [string[], RegExp][] = [
       [['report', '--out', 'x.html'], /--format must be one of html, pdf, json/],

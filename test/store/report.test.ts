@@ -6,7 +6,7 @@ import { describe, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { buildReport, largestGap } from '../../src/evidence/report-data.js';
 import { reportHtml } from '../../src/evidence/report-html.js';
-import { openReport, sealReport } from '../../src/evidence/report-manifest.js';
+import { openReport, periodDigest, sealReport } from '../../src/evidence/report-manifest.js';
 import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, INLINE_A, INLINE_B, LIB, PAGE_URL, pageCapture, script } from '../fixtures/captures.js';
@@ -111,7 +111,8 @@ describe('assessor report', () => {
   it('seals HTML and JSON with a manifest that catches an edited report, and escapes what pages served', () => {
     const { store, config } = scriptedMonth();
     const report = buildReport(store, config, OCTOBER);
-    const fields = { chainHead: report.tamperEvidence.chainHeadAtEnd, parameters: OCTOBER, generator: 'scriptwarden test' };
+    const head = report.tamperEvidence.chainHeadAtEnd;
+    const fields = { chainHead: head, periodDigest: periodDigest(report, head), parameters: OCTOBER, generator: 'scriptwarden test' };
     const html = reportHtml(report, 'scriptwarden test');
     assert.ok(!html.includes('<script>alert(1)'), 'a script URL is shown as text');
     assert.ok(html.includes('x.js?&#60;script&#62;alert(1)&#60;/script&#62;'));
@@ -132,6 +133,16 @@ describe('assessor report', () => {
     tampered.report.summary.openIncidents = 0;
     assert.equal(openReport(Buffer.from(JSON.stringify(tampered, null, 1))).intact, false);
     assert.throws(() => openReport(Buffer.from('<html>no manifest</html>')), /no scriptwarden manifest/);
+
+    // The period's record derived again from the same database is the one sealed; a later scan does not change it.
+    assert.equal(periodDigest(buildReport(store, config, OCTOBER), head), fields.periodDigest);
+    store.scans.applyPlan(planScan(pageCapture([APP, LIB, INLINE_A, INLINE_B, HOSTILE], { ...at(31, 20), securityHeaders: { 'content-security-policy': CSP_2 } }),
+      store.scans.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }), at(31, 20).finishedAt);
+    assert.equal(periodDigest(buildReport(store, config, OCTOBER), head), fields.periodDigest, 'a scan after the report leaves the period as it was');
+    // A rewritten evaluation (the failed scan turned into a success) no longer derives to the sealed digest.
+    const forged = buildReport(store, config, OCTOBER);
+    forged.pages[0]!.evaluation.scans[3]!.status = 'ok';
+    assert.notEqual(periodDigest(forged, head), fields.periodDigest);
     store.close();
   });
 });

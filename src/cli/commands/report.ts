@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { ScriptwardenError } from '../../errors.js';
 import { loadConfig, type Config } from '../../config/config.js';
 import type { ReportParameters } from '../../evidence/report-data.js';
-import { openReport, type ReportFormat } from '../../evidence/report-manifest.js';
+import { openReport, periodDigest, type ReportFormat } from '../../evidence/report-manifest.js';
+import { buildReport } from '../../evidence/report-data.js';
 import { REPORT_FORMATS, renderReport, reportParameters } from '../../evidence/report-file.js';
 import { openStore } from '../../store/open-store.js';
 import { safeText } from '../output.js';
@@ -37,8 +38,13 @@ async function verifyReport(path: string, options: ReportOptions, ctx: CommandCo
       : `CHANGED: the ${manifest.format} body's SHA-256 is ${opened.actualSha256}, the manifest says ${safeText(manifest.sha256, 80)}`,
     `built from: ${manifest.chainHead ? `scan #${manifest.chainHead.scanId}, chain hash ${safeText(manifest.chainHead.hash, 80)}` : 'an empty scan chain'}; period ${safeText(manifest.parameters?.from, 40)} to ${safeText(manifest.parameters?.to, 40)}; ${safeText(manifest.generator, 60)}`,
   ];
-  // Where the database is at hand, the chain head the report names must still be in it, and the chain must verify.
+  // The JSON's own record of the period must be the one its manifest was sealed with (a rewritten body and hash are not).
+  const fileFacts = opened.report && manifest.periodDigest ? periodDigest(opened.report, manifest.chainHead) === manifest.periodDigest : null;
+  if (fileFacts !== null) lines.push(fileFacts ? 'record: the JSON\'s scans, header values and alerts are those its manifest was sealed with' : 'CHANGED: the JSON\'s scans, header values or alerts are not those its manifest was sealed with');
+  // Where the database is at hand, the chain head must still be in it, the chain must verify, and the period's record
+  // derived again from it must be the one the report was built from.
   let headOk: boolean | null = null;
+  let rederived: boolean | null = null;
   let config: Config | null = null;
   try {
     config = loadConfig(options.config, ctx.cwd, ctx.env);
@@ -49,15 +55,17 @@ async function verifyReport(path: string, options: ReportOptions, ctx: CommandCo
     const store = openStore(config.database);
     try {
       headOk = store.scans.hasChainHead(manifest.chainHead) && store.scans.verify().ok;
+      if (manifest.periodDigest && manifest.parameters) rederived = periodDigest(buildReport(store, config, manifest.parameters), manifest.chainHead) === manifest.periodDigest;
     } finally {
       store.close();
     }
     lines.push(headOk ? 'database: the chain head is in it and the scan chain verifies' : 'database: MISMATCH: that chain head is not in this database as recorded, or its scan chain does not verify');
+    if (rederived !== null) lines.push(rederived ? 're-derived: the period\'s scans, header values, alerts and chain heads in the database are those the report was built from' : 'DIFFERS: the period derived again from this database is not the one the report was built from (another database, a changed target list, or edited records)');
   } else {
     lines.push('database: not checked (no config here; give --config to check the chain head against the database)');
   }
-  const ok = opened.intact && headOk !== false;
-  if (options.json) ctx.stdout.write(`${JSON.stringify({ ok, intact: opened.intact, chainHeadInDatabase: headOk, manifest, actualSha256: opened.actualSha256 }, null, 2)}\n`);
+  const ok = opened.intact && headOk !== false && rederived !== false && fileFacts !== false;
+  if (options.json) ctx.stdout.write(`${JSON.stringify({ ok, intact: opened.intact, recordMatchesManifest: fileFacts, chainHeadInDatabase: headOk, rederived, manifest, actualSha256: opened.actualSha256 }, null, 2)}\n`);
   else ctx.stdout.write(`${lines.join('\n')}\n`);
   return ok ? EXIT.ok : EXIT.newAlerts;
 }
