@@ -44,7 +44,7 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
     const target = queryText(req, 'target');
     const page = pageNumber(req);
     const alerts = store.alerts.list({ status, severity, type: type || undefined, target: target || undefined, limit: ALERTS_PAGE + 1, offset: (page - 1) * ALERTS_PAGE });
-    sendPage(res, alertsPage(alerts.slice(0, ALERTS_PAGE), { status, severity: severity ?? '', target, type }, targetNames(), { page, hasMore: alerts.length > ALERTS_PAGE }));
+    sendPage(res, alertsPage(alerts.slice(0, ALERTS_PAGE), { status, severity: severity ?? '', target, type }, targetNames(), { page, hasMore: alerts.length > ALERTS_PAGE }, decisions.approvals));
   });
 
   router.get('/alerts/:id', async (req, res) => {

@@ -1,6 +1,6 @@
 // Alerts list: filters by status, severity, target and type; most severe and newest first.
 
-import type { AlertWithDetails } from '../../src/store/alerts.js';
+import { approvalsNeeded, type AlertWithDetails, type ApprovalPolicy } from '../../src/store/alerts.js';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from '../../src/capture/types.js';
 import { html } from '../html.js';
 import { layout, pageLinks, severityBadge, stateBadge, timeText } from './layout.js';
@@ -18,10 +18,11 @@ function select(name: string, current: string, options: readonly string[], any: 
   </select></label>`;
 }
 
-export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targets: string[], paging = { page: 1, hasMore: false }): string {
+/** `approvals`: the approval policy, so an alert waiting for a second person's approval says "1 of 2". */
+export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targets: string[], paging = { page: 1, hasMore: false }, approvals?: ApprovalPolicy): string {
   const pageHref = (page: number) => `/alerts?${new URLSearchParams({ ...filter, page: String(page) }).toString()}`;
   const rows = alerts.map((a) => html`<tr>
-    <td><a href="/alerts/${a.id}">#${a.id}</a></td><td>${severityBadge(a.severity)}</td><td>${stateBadge(a.status)}</td>
+    <td><a href="/alerts/${a.id}">#${a.id}</a></td><td>${severityBadge(a.severity)}</td><td>${stateBadge(a.status)}${a.status === 'open' && a.approvals.length > 0 ? html` <span class="muted small">${a.approvals.length} of ${approvalsNeeded(approvals, a.severity)} approvals</span>` : ''}</td>
     <td>${a.type}</td><td>${a.target} <span class="muted">${a.profile}</span></td>
     <td class="summary"><a href="/alerts/${a.id}">${a.summary}</a></td><td>${timeText(a.lastSeen)}</td>
   </tr>`);

@@ -34,6 +34,8 @@ describe('two-person approval', () => {
     const { cookie } = await signIn(s.base, 'vera');
     const page = await (await fetch(`${s.base}/alerts/${id}`, { headers: { cookie: `sw_session=${cookie}` } })).text();
     assert.match(page, /<strong>1 of 2<\/strong> approvals: april/, page.slice(0, 3000));
+    const list = await (await fetch(`${s.base}/alerts`, { headers: { cookie: `sw_session=${cookie}` } })).text();
+    assert.match(list, new RegExp(`href="/alerts/${id}">#${id}</a></td><td>.*?</td><td><span class="state state-open">open</span> <span class="muted small">1 of 2 approvals</span>`));
 
     const second = await approve(id, secondApprover, 'second look: fine');
     assert.equal(second.status, 200);
