@@ -82,6 +82,10 @@ function manifestOf(raw: string): ReportManifest {
   if (!m || typeof m.sha256 !== 'string' || !['html', 'pdf', 'json'].includes(m.format as string)) {
     throw new ScriptwardenError('USAGE', 'the report\'s manifest lacks its format or SHA-256: the file was changed');
   }
+  const head = m.chainHead as Partial<ChainHead> | null | undefined;
+  if (head !== null && (typeof head !== 'object' || !Number.isSafeInteger(head.scanId) || typeof head.hash !== 'string')) {
+    throw new ScriptwardenError('USAGE', 'the report\'s manifest names no valid chain head: the file was changed');
+  }
   return m as ReportManifest;
 }
 

@@ -146,3 +146,13 @@ describe('assessor report', () => {
     store.close();
   });
 });
+
+describe('report manifest, hostile', () => {
+  it('refuses a manifest with a mangled chain head or format as a usage error, not a crash', () => {
+    const body = Buffer.from('<html></html>');
+    const line = (manifest: unknown) => Buffer.concat([body, Buffer.from(`<!-- scriptwarden-manifest ${JSON.stringify(manifest)} -->\n`)]);
+    assert.throws(() => openReport(line({ format: 'html', sha256: 'x', chainHead: { scanId: 'DROP TABLE', hash: 1 } })), /no valid chain head/);
+    assert.throws(() => openReport(line({ format: 'docx', sha256: 'x' })), /lacks its format/);
+    assert.throws(() => openReport(Buffer.concat([body, Buffer.from('<!-- scriptwarden-manifest {not json -->')])), /not valid JSON/);
+  });
+});

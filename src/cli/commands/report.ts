@@ -23,6 +23,22 @@ export interface ReportOptions {
   json?: boolean;
 }
 
+/** Whether a record digests to the sealed value; a record too mangled to digest is not the one sealed. */
+function sameRecord(digest: () => string, sealed: string): boolean {
+  try {
+    return digest() === sealed;
+  } catch {
+    return false;
+  }
+}
+
+/** A manifest's period as `report` writes it: target names, and ISO times. */
+function validParameters(p: unknown): p is ReportParameters {
+  const v = p as Partial<ReportParameters> | null;
+  return Boolean(v && Array.isArray(v.targets) && v.targets.every((t) => typeof t === 'string')
+    && typeof v.from === 'string' && typeof v.to === 'string' && !Number.isNaN(Date.parse(v.from)) && !Number.isNaN(Date.parse(v.to)));
+}
+
 async function verifyReport(path: string, options: ReportOptions, ctx: CommandContext): Promise<number> {
   let bytes: Buffer;
   try {
@@ -39,7 +55,7 @@ async function verifyReport(path: string, options: ReportOptions, ctx: CommandCo
     `built from: ${manifest.chainHead ? `scan #${manifest.chainHead.scanId}, chain hash ${safeText(manifest.chainHead.hash, 80)}` : 'an empty scan chain'}; period ${safeText(manifest.parameters?.from, 40)} to ${safeText(manifest.parameters?.to, 40)}; ${safeText(manifest.generator, 60)}`,
   ];
   // The JSON's own record of the period must be the one its manifest was sealed with (a rewritten body and hash are not).
-  const fileFacts = opened.report && manifest.periodDigest ? periodDigest(opened.report, manifest.chainHead) === manifest.periodDigest : null;
+  const fileFacts = opened.report && manifest.periodDigest ? sameRecord(() => periodDigest(opened.report!, manifest.chainHead), manifest.periodDigest) : null;
   if (fileFacts !== null) lines.push(fileFacts ? 'record: the JSON\'s scans, header values and alerts are those its manifest was sealed with' : 'CHANGED: the JSON\'s scans, header values or alerts are not those its manifest was sealed with');
   // Where the database is at hand, the chain head must still be in it, the chain must verify, and the period's record
   // derived again from it must be the one the report was built from.
@@ -55,7 +71,7 @@ async function verifyReport(path: string, options: ReportOptions, ctx: CommandCo
     const store = openStore(config.database);
     try {
       headOk = store.scans.hasChainHead(manifest.chainHead) && store.scans.verify().ok;
-      if (manifest.periodDigest && manifest.parameters) rederived = periodDigest(buildReport(store, config, manifest.parameters), manifest.chainHead) === manifest.periodDigest;
+      if (manifest.periodDigest && validParameters(manifest.parameters)) rederived = periodDigest(buildReport(store, config, manifest.parameters), manifest.chainHead) === manifest.periodDigest;
     } finally {
       store.close();
     }
