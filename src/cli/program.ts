@@ -99,6 +99,14 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExit codes: 0 written (or verified), 1 --verify found the report changed, 2 usage error.\n\nExamples:\n  $ scriptwarden report --format pdf --out q4.pdf --from 2026-10-01 --to 2026-12-31\n  $ scriptwarden report --verify q4.pdf')
     .action(async (opts) => setExit(await (await import('./commands/report.js')).reportCommand(opts, ctx)));
 
+  const db = program.command('db').description('the database\'s schema: which migrations are applied, and applying the pending ones');
+  db.command('status').description('the schema version, the applied and pending migrations; exit 2 when a newer scriptwarden migrated it')
+    .addOption(configOption()).option('--json', 'print JSON')
+    .action(async (opts) => setExit((await import('./commands/db.js')).dbStatusCommand(opts, ctx)));
+  db.command('migrate').description('apply the pending migrations now (every command does it when it opens the database)')
+    .addOption(configOption()).option('--json', 'print JSON')
+    .action(async (opts) => setExit((await import('./commands/db.js')).dbMigrateCommand(opts, ctx)));
+
   program.command('sample').description('load targets once more and learn which values change on every load (no scan, no alerts)')
     .addOption(configOption())
     .option('-t, --target <name>', 'sample only this target (repeatable)', collect)
