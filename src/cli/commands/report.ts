@@ -101,7 +101,13 @@ export async function reportCommand(options: ReportOptions, ctx: CommandContext)
   let parameters: ReportParameters;
   try {
     parameters = reportParameters(options, config, store);
-    bytes = await renderReport(store, config, parameters, format, `scriptwarden ${ctx.version}`, (html) => ctx.renderPdf(config, html));
+    // Progress on a terminal only: a PDF of a long period takes a while (the store's reads, then Chromium's print).
+    const progress = (line: string) => { if (ctx.stderr.isTTY) ctx.stderr.write(`${line}\n`); };
+    progress(`building the report of ${parameters.from.slice(0, 10)} to ${parameters.to.slice(0, 10)}…`);
+    bytes = await renderReport(store, config, parameters, format, `scriptwarden ${ctx.version}`, (html) => {
+      progress('printing the PDF in Chromium…');
+      return ctx.renderPdf(config, html);
+    });
   } finally {
     store.close();
   }
