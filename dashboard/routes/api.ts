@@ -5,7 +5,8 @@ import { ScriptwardenError } from '../../src/errors.js';
 import type { Store } from '../../src/store/open-store.js';
 import { destinationInventory, scriptInventory } from '../../src/evidence/inventory-report.js';
 import type { DiffViews } from '../diff-views.js';
-import { approvalsNeeded, type AlertWithDetails } from '../../src/store/alerts.js';
+import { withApprovalsRequired } from '../../src/auth/approvals.js';
+import type { AlertWithDetails } from '../../src/store/alerts.js';
 import { authorizeFromRequest } from './inventory.js';
 import { decideFromRequest, type DecisionDeps, loadAlertView } from '../alert-view.js';
 import { pageNumber, parseId, queryText, severityFilter, statusFilter } from '../request-input.js';
@@ -14,7 +15,7 @@ import { actorOf, authOf, need } from '../auth/authenticate.js';
 export function apiRouter(store: Store, views: DiffViews, actor: string, decisions: DecisionDeps = {}): Router {
   const router = Router();
   // An alert as the API gives it: with the approvals it needs (`approvals` lists those given: "1 of 2").
-  const withRequired = (alert: AlertWithDetails) => ({ ...alert, approvalsRequired: approvalsNeeded(decisions.approvals, alert.severity) });
+  const withRequired = (alert: AlertWithDetails) => withApprovalsRequired(alert, decisions.approvals);
   router.use(need('read'));
   // What the API returns is for the caller only: no shared cache keeps it.
   router.use((_req, res, next) => {

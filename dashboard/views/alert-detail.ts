@@ -1,7 +1,8 @@
 // Alert detail: what changed where and when, hashes and headers, the diff, and the approve/reject form.
 
 import type { DiffHunk } from '../../src/evidence/diff.js';
-import type { AlertWithDetails, DecisionRecord } from '../../src/store/alerts.js';
+import type { AlertWithDetails } from '../../src/store/alerts.js';
+import type { DecisionRecord } from '../../src/store/alert-decisions.js';
 import type { NotificationRow } from '../../src/store/notifications.js';
 import type { EvidenceFile } from '../../src/store/evidence.js';
 import type { AuditEntry } from '../../src/store/audit.js';

@@ -1,6 +1,7 @@
 // Alerts list: filters by status, severity, target and type; most severe and newest first.
 
-import { approvalsNeeded, type AlertWithDetails, type ApprovalPolicy } from '../../src/store/alerts.js';
+import type { AlertWithDetails } from '../../src/store/alerts.js';
+import { approvalsNeeded, type ApprovalPolicy } from '../../src/auth/approvals.js';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from '../../src/capture/types.js';
 import { html } from '../html.js';
 import { layout, pageLinks, severityBadge, stateBadge, timeText } from './layout.js';

@@ -1,7 +1,7 @@
 // The approval policy (config `approvals`) as the store records it: a change of it is audited and told to every channel.
 
 import type { Config } from '../config/config.js';
-import type { ApprovalPolicy } from '../store/alerts.js';
+import type { ApprovalPolicy } from '../auth/approvals.js';
 import type { Store } from '../store/open-store.js';
 import { notifySettingChange } from './notify.js';
 

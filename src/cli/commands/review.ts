@@ -8,7 +8,8 @@ import { EXIT, withStore, type CommandContext } from './context.js';
 import { loadConfig } from '../../config/config.js';
 import { deliverWithin, queueDecisions } from '../../run/notify.js';
 import { openStore } from '../../store/open-store.js';
-import { approvalsNeeded, type AlertWithDetails, type ApprovalPolicy } from '../../store/alerts.js';
+import type { AlertWithDetails } from '../../store/alerts.js';
+import { approvalsNeeded, withApprovalsRequired, type ApprovalPolicy } from '../../auth/approvals.js';
 import { describePolicy, watchApprovalPolicy } from '../../run/approval-policy.js';
 
 /** `approval 1 of 2 (alice); needs another person's` */
@@ -32,7 +33,7 @@ export function alertsCommand(options: { config?: string; status?: string; targe
   }
   return withStore(options.config, ctx, (store, config) => {
     const alerts = store.alerts.list({ status, target: options.target });
-    const json = () => JSON.stringify({ alerts: alerts.map((a) => ({ ...a, approvalsRequired: approvalsNeeded(config.approvals, a.severity) })) }, null, 2);
+    const json = () => JSON.stringify({ alerts: alerts.map((a) => withApprovalsRequired(a, config.approvals)) }, null, 2);
     ctx.stdout.write(options.json ? `${json()}\n` : `${formatAlerts(alerts)}\n`);
     return EXIT.ok;
   });
@@ -50,7 +51,7 @@ export function showCommand(rawId: string, options: { config?: string; json?: bo
       ? unifiedDiff(oldBody ?? '', newBody ?? '', { old: `${typeof alert.details.previousUrl === 'string' ? alert.details.previousUrl : alert.subject} (${alert.oldValue?.slice(0, 12) ?? 'none'})`, new: `${alert.subject} (${alert.newValue?.slice(0, 12) ?? 'none'})` })
       : null;
     if (options.json) {
-      ctx.stdout.write(`${JSON.stringify({ alert: { ...alert, approvalsRequired: approvalsNeeded(config.approvals, alert.severity) }, diff }, null, 2)}\n`);
+      ctx.stdout.write(`${JSON.stringify({ alert: withApprovalsRequired(alert, config.approvals), diff }, null, 2)}\n`);
       return EXIT.ok;
     }
     const lines = [
