@@ -5,7 +5,7 @@ import { ScriptwardenError } from '../../src/errors.js';
 import { SCRIPT_KINDS } from '../../src/capture/types.js';
 import { inventoryCsv } from '../../src/evidence/inventory-csv.js';
 import { scriptInventory, type InventoryRow } from '../../src/evidence/inventory-report.js';
-import { describeSelector, selectScripts, type ScriptSelector } from '../../src/evidence/script-selection.js';
+import { scriptsToAuthorize, selectScripts, type ScriptSelector } from '../../src/evidence/script-selection.js';
 import type { Store } from '../../src/store/open-store.js';
 import { allows } from '../../src/auth/roles.js';
 import { actorOf, authOf, need } from '../auth/authenticate.js';
@@ -40,12 +40,9 @@ export function authorizeFromRequest(store: Store, req: Request, res: Response):
   const raw = body.script ?? body.scriptIds;
   const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => parseId(String(v), 'script id'));
   const selector = selectorOf(body);
-  const grouped = describeSelector(selector);
-  if (ids.length > 0 && grouped) throw new ScriptwardenError('USAGE', 'give either script ids or target/host/vendor/kind, not both');
-  const chosen = ids.length > 0 ? ids : grouped ? selectScripts(scriptInventory(store, { target: selector.target }), selector).map((r) => r.scriptId) : [];
-  if (chosen.length === 0) throw new ScriptwardenError('USAGE', grouped ? `no script in the inventory matches ${grouped}` : 'select at least one script');
+  const chosen = scriptsToAuthorize(ids, selector, () => scriptInventory(store, { target: selector.target }));
   const actor = actorOf(req, res);
-  return store.inventory.authorize(chosen, { justification, by: actor.name, at: new Date().toISOString(), selector: grouped || 'script', ip: actor.ip });
+  return store.inventory.authorize(chosen.ids, { justification, by: actor.name, at: new Date().toISOString(), selector: chosen.selector, ip: actor.ip });
 }
 
 export function inventoryRouter(store: Store): Router {

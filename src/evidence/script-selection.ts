@@ -1,5 +1,6 @@
 // Chooses inventory scripts for a grouped authorization: by target, host, vendor or kind (all given must match).
 
+import { ScriptwardenError } from '../errors.js';
 import type { InventoryRow } from './inventory-report.js';
 
 export interface ScriptSelector {
@@ -35,4 +36,18 @@ export function selectScripts(rows: InventoryRow[], selector: ScriptSelector): I
     && (!selector.host || hostMatches(selector.host, row.host))
     && (!selector.vendor || (row.vendor ?? '').toLowerCase() === selector.vendor.toLowerCase())
     && (!selector.kind || row.kind === selector.kind));
+}
+
+/**
+ * The scripts one authorization names, for the CLI and the dashboard alike: ids, or a group (read through `rows` only
+ * then), never both and never neither; a group that matches nothing is NOT_FOUND. `selector` is what the record keeps.
+ */
+export function scriptsToAuthorize(ids: number[], selector: ScriptSelector, rows: () => InventoryRow[]): { ids: number[]; selector: string } {
+  const grouped = describeSelector(selector);
+  if (ids.length > 0 && grouped) throw new ScriptwardenError('USAGE', 'give either script ids or a group (target, host, vendor, kind), not both');
+  if (ids.length > 0) return { ids, selector: 'script' };
+  if (!grouped) throw new ScriptwardenError('USAGE', 'give script ids, or choose scripts by target, host, vendor or kind');
+  const chosen = selectScripts(rows(), selector).map((row) => row.scriptId);
+  if (chosen.length === 0) throw new ScriptwardenError('NOT_FOUND', `no script in the inventory matches ${grouped}`);
+  return { ids: chosen, selector: grouped };
 }

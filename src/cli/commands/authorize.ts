@@ -2,7 +2,7 @@
 
 import { ScriptwardenError } from '../../errors.js';
 import { scriptInventory } from '../../evidence/inventory-report.js';
-import { describeSelector, selectScripts, type ScriptSelector } from '../../evidence/script-selection.js';
+import { scriptsToAuthorize, type ScriptSelector } from '../../evidence/script-selection.js';
 import { safeText } from '../output.js';
 import { SCRIPT_KINDS, type ScriptKind } from '../../capture/types.js';
 import { EXIT, withStore, type CommandContext } from './context.js';
@@ -27,19 +27,13 @@ export function authorizeCommand(ids: string[], options: AuthorizeOptions, ctx: 
   if (!justification) throw new ScriptwardenError('USAGE', 'give --justification: why the scripts are necessary on the page (PCI DSS 6.4.3)');
   if (justification.length > 4000) throw new ScriptwardenError('USAGE', '--justification is longer than 4000 characters');
   const selector: ScriptSelector = { target: options.target, host: options.host, vendor: options.vendor, kind: options.kind };
-  const grouped = describeSelector(selector);
-  if (ids.length > 0 && grouped) throw new ScriptwardenError('USAGE', 'give either script ids or --target/--host/--vendor/--kind, not both');
-  if (ids.length === 0 && !grouped) throw new ScriptwardenError('USAGE', 'give script ids, or choose scripts with --target, --host, --vendor or --kind');
   if (options.kind && !SCRIPT_KINDS.includes(options.kind as ScriptKind)) throw new ScriptwardenError('USAGE', `--kind must be one of ${SCRIPT_KINDS.join(', ')}`);
-  const scriptIds = ids.length > 0 ? parseScriptIds(ids) : [];
+  const scriptIds = parseScriptIds(ids);
   return withStore(options.config, ctx, (store, config) => {
     if (selector.target && !config.targets.some((t) => t.name === selector.target)) throw new ScriptwardenError('USAGE', `unknown target "${selector.target}"`);
-    const chosen = scriptIds.length > 0
-      ? scriptIds
-      : selectScripts(scriptInventory(store, { target: selector.target }), selector).map((row) => row.scriptId);
-    if (chosen.length === 0) throw new ScriptwardenError('NOT_FOUND', `no script in the inventory matches ${grouped}`);
+    const chosen = scriptsToAuthorize(scriptIds, selector, () => scriptInventory(store, { target: selector.target }));
     const by = options.by ?? ctx.defaultActor;
-    const authorized = store.inventory.authorize(chosen, { justification, by, at: new Date().toISOString(), selector: grouped || 'script' });
+    const authorized = store.inventory.authorize(chosen.ids, { justification, by, at: new Date().toISOString(), selector: chosen.selector });
     const rows = scriptInventory(store, {}).filter((row) => authorized.includes(row.scriptId));
     if (options.json) {
       ctx.stdout.write(`${JSON.stringify({ authorized: rows.map((r) => ({ scriptId: r.scriptId, target: r.target, profile: r.profile, subject: r.subject, justification: r.justification, authorizedBy: r.authorizedBy, authorizedAt: r.authorizedAt, state: r.state })) }, null, 2)}\n`);
