@@ -70,8 +70,10 @@ async function verifyReport(path: string, options: ReportOptions, ctx: CommandCo
   if (config && manifest.chainHead) {
     const store = openStore(config.database);
     try {
-      headOk = store.scans.hasChainHead(manifest.chainHead) && store.scans.verify().ok;
-      if (manifest.periodDigest && validParameters(manifest.parameters)) rederived = periodDigest(buildReport(store, config, manifest.parameters), manifest.chainHead) === manifest.periodDigest;
+      // Building the report verifies the whole database once; without a period to build, verify alone.
+      const rebuilt = manifest.periodDigest && validParameters(manifest.parameters) ? buildReport(store, config, manifest.parameters) : null;
+      if (rebuilt) rederived = periodDigest(rebuilt, manifest.chainHead) === manifest.periodDigest;
+      headOk = store.scans.hasChainHead(manifest.chainHead) && (rebuilt ? rebuilt.tamperEvidence.verified : store.scans.verify().ok);
     } finally {
       store.close();
     }
