@@ -29,7 +29,8 @@ export function slackBody(alert: AlertWithDetails, dashboardUrl: string | undefi
   return JSON.stringify({ text: `*${verb(alert, event)}* ${alert.type} on ${escape(alert.target)} (${alert.profile}): ${escape(alert.summary.slice(0, 500))}${link}` });
 }
 
-const escapeHtml = (text: string) =>
+/** Escapes text for an email's HTML part. */
+export const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** Subject, plain text and HTML of an alert email. Scanned text is escaped in the HTML and never linked. */

@@ -1,7 +1,7 @@
 // Sends alert notifications (signed webhooks, Slack, email) after a scan: each alert once, retried with backoff, never blocking scans.
 
 import { createHmac } from 'node:crypto';
-import { emailMessage, slackBody, webhookBody, type AlertEvent } from './notify-messages.js';
+import { emailMessage, escapeHtml, slackBody, webhookBody, type AlertEvent } from './notify-messages.js';
 import type { Config } from '../config/config.js';
 import { sha256Hex } from '../plan/fingerprint.js';
 import type { AlertWithDetails } from '../store/alerts.js';
@@ -135,8 +135,7 @@ export async function notifySettingChange(config: Pick<Config, 'notify' | 'dashb
   for (const channel of config.notify) {
     try {
       if (channel.type === 'email') {
-        const escaped = text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-        await sendEmail(channel, { subject: `scriptwarden: ${change.setting} setting changed`, text, html: `<p>${escaped}</p>` });
+        await sendEmail(channel, { subject: `scriptwarden: ${change.setting} setting changed`, text, html: `<p>${escapeHtml(text)}</p>` });
       } else if (channel.type === 'webhook') {
         await post(channel, JSON.stringify({ event: 'setting.changed', ...change }));
       } else {
