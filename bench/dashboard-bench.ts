@@ -35,12 +35,12 @@ const path = join(outDir, `dashboard-${SHAPE.targets}x${SHAPE.scriptsPerTarget}-
 const scans = Math.round((SHAPE.days * 96 * SHAPE.targets * 15) / SHAPE.intervalMinutes);
 let store;
 if (existsSync(path)) {
-  store = openStore(path);
+  store = await openStore(path);
   console.log(`dashboard benchmark: reusing ${path}`);
 } else {
   console.log(`dashboard benchmark: seeding ${SHAPE.targets} targets × ${SHAPE.scriptsPerTarget} scripts, every ${SHAPE.intervalMinutes} min for ${SHAPE.days} days (${scans} scans) through applyPlan`);
   const started = performance.now();
-  store = seedDashboardStore(path, SHAPE, bigBundle(), (slot, slots) => {
+  store = await seedDashboardStore(path, SHAPE, bigBundle(), (slot, slots) => {
     if (process.stdout.isTTY) process.stdout.write(`\r  day ${Math.round(slot / 96)} of ${SHAPE.days} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   });
   const seconds = (performance.now() - started) / 1000;
@@ -52,12 +52,12 @@ const counts = db.prepare(`SELECT (SELECT COUNT(*) FROM targets) AS targets, (SE
   (SELECT COUNT(*) FROM observation_sets) AS sets, (SELECT COUNT(*) FROM set_scripts) AS items, (SELECT COUNT(*) FROM alerts) AS alerts`).get() as Record<string, number>;
 console.log(`database: ${(statSync(path).size / 1024 ** 3).toFixed(2)} GB, ${counts.targets} targets, ${counts.scripts} scripts, ${counts.scans} scans, ${counts.sets} observation sets (${counts.items} items), ${counts.alerts} alerts`);
 
-const bundleAlert = store.alerts.list({ status: 'open', target: 'shop-0' }).find((a) => a.subject === 'https://cdn.example/bundle.min.js')!;
+const bundleAlert = (await store.alerts.list({ status: 'open', target: 'shop-0' })).find((a) => a.subject === 'https://cdn.example/bundle.min.js')!;
 const middle = `shop-${Math.floor(SHAPE.targets / 2)}`;
-const someAlert = store.alerts.list({ status: 'all', target: middle })[0] ?? store.alerts.list({ status: 'all' })[0]!;
-const someScript = store.inventory.scripts({ target: middle })[1]!.scriptId;
+const someAlert = (await store.alerts.list({ status: 'all', target: middle }))[0] ?? (await store.alerts.list({ status: 'all' }))[0]!;
+const someScript = (await store.inventory.scripts({ target: middle }))[1]!.scriptId;
 // /metrics as serve renders it, from the store's counts (no scheduler in this process).
-const metrics = () => renderMetrics({ snapshot: null, counters: null, store: store.scans.counts(), notificationsPending: store.notifications.pendingCount(), browser: { state: 'running', pid: null, restarts: 0, lastRestartAt: null } });
+const metrics = async () => renderMetrics({ snapshot: null, counters: null, store: await store.scans.counts(), notificationsPending: await store.notifications.pendingCount(), browser: { state: 'running', pid: null, restarts: 0, lastRestartAt: null } });
 const dashboard = createApp({ store, actor: 'bench', metrics });
 const { url } = await dashboard.listen(0, '127.0.0.1');
 await fetch(`${url}alerts/${bundleAlert.id}`);
@@ -84,10 +84,10 @@ for (const [name, page] of [
 // What signing in costs per request: the same page open (no users), with a session cookie, and with an API token.
 // The user is removed again at the end, so the kept database stays open access for the next run.
 const open = await timeRequests(`${url}scans`, SAMPLES);
-if (!store.access.users.get('bench')) store.access.users.create({ name: 'bench', role: 'viewer', passwordHash: await hashPassword('bench password 123') }, { name: 'bench', ip: null });
-const user = store.access.users.get('bench')!;
-const session = store.access.sessions.create(user.id, 'full', null).cookie;
-const token = store.access.tokens.create({ user: 'bench', name: `bench-${Date.now()}`, expiresAt: null }, { name: 'bench', ip: null }).token;
+if (!(await store.access.users.get('bench'))) await store.access.users.create({ name: 'bench', role: 'viewer', passwordHash: await hashPassword('bench password 123') }, { name: 'bench', ip: null });
+const user = (await store.access.users.get('bench'))!;
+const session = (await store.access.sessions.create(user.id, 'full', null)).cookie;
+const token = (await store.access.tokens.create({ user: 'bench', name: `bench-${Date.now()}`, expiresAt: null }, { name: 'bench', ip: null })).token;
 const withSession = await timeRequests(`${url}scans`, SAMPLES, { cookie: `sw_session=${session}` });
 const withToken = await timeRequests(`${url}scans`, SAMPLES, { authorization: `Bearer ${token}` });
 console.log('access check on /scans (same page, same run):');
@@ -97,6 +97,6 @@ for (const [name, r] of [['open access (baseline)', open], ['session cookie', wi
 const hashStarted = performance.now();
 await hashPassword('a password to time the hash');
 console.log(`one scrypt password hash (N=2^15, r=8): ${(performance.now() - hashStarted).toFixed(0)} ms`);
-store.access.users.remove('bench', { name: 'bench', ip: null });
+await store.access.users.remove('bench', { name: 'bench', ip: null });
 await dashboard.close();
-store.close();
+await store.close();

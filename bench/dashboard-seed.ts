@@ -49,15 +49,15 @@ const at = (plan: ScanPlan, time: string): ScanPlan => ({ ...plan, scan: { ...pl
  * runs for every scan until its plan raises and adds nothing; from then on an unchanged rescan writes that plan of
  * planScan's with its own times, until the content changes. Each scan is its own applyPlan transaction.
  */
-export function seedDashboardStore(path: string, shape: SeedShape, bundles: [string, string], progress: (done: number, total: number) => void): Store {
+export async function seedDashboardStore(path: string, shape: SeedShape, bundles: [string, string], progress: (done: number, total: number) => void): Promise<Store> {
   const partial = `${path}.partial`;
   rmSync(partial, { force: true });
-  const store = openStore(partial);
+  const store = await openStore(partial);
   const slots = Math.round((shape.days * DAY) / (shape.intervalMinutes * 60_000));
   const slotsPerWeek = Math.round((7 * DAY) / (shape.intervalMinutes * 60_000));
   const versions = Array.from({ length: shape.targets }, () => new Array<number>(shape.scriptsPerTarget).fill(0));
   const steady: (ScanPlan | null)[] = new Array(shape.targets).fill(null);
-  const failedPlan = (t: number, time: string) => planScan(capture(t, time, [], false), store.scans.readBaseline(`shop-${t}`, 'desktop'), { removalThreshold: 2 });
+  const failedPlan = async (t: number, time: string) => planScan(capture(t, time, [], false), await store.scans.readBaseline(`shop-${t}`, 'desktop'), { removalThreshold: 2 });
   // The skimmer arrives on the last day: its open alert makes the rest of target 0's scans plan again each time.
   const skimSlot = Math.max(1, slots - Math.round(DAY / (shape.intervalMinutes * 60_000)));
   const scriptsOf = (t: number, slot: number) => versions[t]!.map((v, i) => script(t, i, v, t === 0 ? bundles[slot >= skimSlot ? 1 : 0] : null));
@@ -65,11 +65,11 @@ export function seedDashboardStore(path: string, shape: SeedShape, bundles: [str
   for (let slot = 0; slot < slots; slot++) {
     const approve = changeAlerts;
     changeAlerts = [];
-    if (approve.length) store.alerts.decide(approve, 'approved', { by: 'release-bot', note: 'weekly release', at: new Date(START + slot * shape.intervalMinutes * 60_000).toISOString() });
+    if (approve.length) await store.alerts.decide(approve, 'approved', { by: 'release-bot', note: 'weekly release', at: new Date(START + slot * shape.intervalMinutes * 60_000).toISOString() });
     for (let t = 0; t < shape.targets; t++) {
       const time = new Date(START + slot * shape.intervalMinutes * 60_000 + t * 500).toISOString();
       if ((slot * shape.targets + t) % 500 === 499) {
-        store.scans.applyPlan(failedPlan(t, time), time);
+        await store.scans.applyPlan(await failedPlan(t, time), time);
         continue;
       }
       // A release: one script changes (spread over the week by target), or the bundle gains its skimmer.
@@ -79,19 +79,19 @@ export function seedDashboardStore(path: string, shape: SeedShape, bundles: [str
       const plan = steady[t];
       if (!plan || release || skimmed) {
         const c = capture(t, time, scriptsOf(t, slot));
-        const made = planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 });
-        const result = store.scans.applyPlan(made, time);
-        if (slot === 0) store.alerts.approveAll({ by: 'bench', note: 'baseline', at: time });
+        const made = planScan(c, await store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 });
+        const result = await store.scans.applyPlan(made, time);
+        if (slot === 0) await store.alerts.approveAll({ by: 'bench', note: 'baseline', at: time });
         else if (release) changeAlerts.push(...result.newAlerts.map((a) => a.id));
         // A plan that raises and adds nothing is what every unchanged load of this content plans.
         steady[t] = made.alerts.length === 0 && made.baselineAdds.length === 0 ? made : null;
         continue;
       }
-      store.scans.applyPlan(at(plan, time), time);
+      await store.scans.applyPlan(at(plan, time), time);
     }
     if (slot % 96 === 0) progress(slot, slots);
   }
-  store.close();
+  await store.close();
   renameSync(partial, path);
   for (const suffix of ['-wal', '-shm']) if (existsSync(partial + suffix)) rmSync(partial + suffix);
   return openStore(path);

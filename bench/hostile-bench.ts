@@ -35,9 +35,9 @@ for (const [name, body] of Object.entries(BODIES)) {
 console.log(`worst single step: ${worst.toFixed(0)} ms (these steps run in the analysis pool during scans; beautify and diffs too)`);
 
 // /healthz while the pool plans a page of every crafted body and beautifies each (the dashboard's alert page).
-const store = openStore(join(tempProject('sw-bench-hostile-'), 'sw.db'));
+const store = await openStore(join(tempProject('sw-bench-hostile-'), 'sw.db'));
 const pool = createAnalysisPool({ intel: { libraries: [], knownBadHosts: [] }, budgetMs: 10_000 });
-const app = createApp({ store, actor: 'bench', analysis: pool, health: () => ({ status: 200, body: { status: 'ok' } }) });
+const app = createApp({ store, actor: 'bench', analysis: pool, health: async () => ({ status: 200, body: { status: 'ok' } }) });
 const { url } = await app.listen(0, '127.0.0.1');
 async function probe(until: () => boolean): Promise<number[]> {
   const latencies: number[] = [];
@@ -66,4 +66,4 @@ console.log(`/healthz while crafted bodies are planned and beautified: p50 ${pct
 console.log('target: /healthz p99 under 100 ms while a hostile page is analysed');
 await app.close();
 await pool.close();
-store.close();
+await store.close();

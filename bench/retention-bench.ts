@@ -35,40 +35,40 @@ function capture(at: number, version: number): PageCapture {
   };
 }
 
-function size(store: Store): number {
-  store.checkpoint();
+async function size(store: Store): Promise<number> {
+  await store.checkpoint();
   rawDb(store).exec('VACUUM');
   return statSync(store.path).size;
 }
 
-function simulate(retention: boolean): { bytes: number; observations: number; retentionMs: number } {
-  const store = openStore(join(tempProject('sw-retention-bench-'), 'sw.db'));
+async function simulate(retention: boolean): Promise<{ bytes: number; observations: number; retentionMs: number }> {
+  const store = await openStore(join(tempProject('sw-retention-bench-'), 'sw.db'));
   let retentionMs = 0;
   for (let day = 0; day < DAYS; day++) {
     // One script changes weekly (an analytics tag), and the change is approved.
     const version = Math.floor(day / 7) + 1;
     for (let i = 0; i < SCANS_PER_DAY; i++) {
       const c = capture(START + day * DAY_MS + i * 900_000, version);
-      store.scans.applyPlan(planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
+      await store.scans.applyPlan(planScan(c, await store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
     }
-    store.alerts.approveAll({ by: 'bench', note: 'weekly tag update', at: new Date(START + day * DAY_MS).toISOString() });
+    await store.alerts.approveAll({ by: 'bench', note: 'weekly tag update', at: new Date(START + day * DAY_MS).toISOString() });
     if (retention) {
       const started = performance.now();
-      store.scans.retain(new Date(START + (day - 90) * DAY_MS).toISOString(), new Date(START + day * DAY_MS).toISOString());
+      await store.scans.retain(new Date(START + (day - 90) * DAY_MS).toISOString(), new Date(START + day * DAY_MS).toISOString());
       retentionMs += performance.now() - started;
     }
   }
   const observations = (rawDb(store).prepare('SELECT COUNT(*) AS n FROM set_scripts').get() as { n: number }).n;
-  const report = store.scans.verify();
+  const report = await store.scans.verify();
   if (!report.ok) throw new Error(`chain broken: ${report.firstBreak?.reason}`);
-  const bytes = size(store);
-  store.close();
+  const bytes = await size(store);
+  await store.close();
   return { bytes, observations, retentionMs };
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 console.log(`retention bench: 1 page, ${SCRIPTS} scripts, a scan every 15 min for ${DAYS} days (${SCANS_PER_DAY * DAYS} scans), one script changing weekly`);
-const without = simulate(false);
+const without = await simulate(false);
 console.log(`  without retention: ${mb(without.bytes)}, ${without.observations} observation rows`);
-const withRetention = simulate(true);
+const withRetention = await simulate(true);
 console.log(`  retention: 90d:    ${mb(withRetention.bytes)}, ${withRetention.observations} observation rows; daily retention runs took ${(withRetention.retentionMs / DAYS).toFixed(0)} ms on average; verify passes`);

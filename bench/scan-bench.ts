@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const cores = availableParallelism();
   console.log(`scriptwarden scan benchmark: ${PAGES} pages of about 10 scripts, settle ${SETTLE_MS} ms, ${cores} cores, Chromium ${await browser.version()}`);
 
-  const store = openStore(join(dir, 'bench.db'));
+  const store = await openStore(join(dir, 'bench.db'));
   const firstAt1 = await timed(store, 1);
 
   // Storage: an unchanged rescan of every page, at concurrency 1.
@@ -126,9 +126,9 @@ async function main(): Promise<void> {
   // A first scan loads each page baselineLoads times (2 by default): at concurrency 1 and at the rescan's best.
   const rescanAt1 = rows.find((r) => r.concurrency === 1)!.rescan;
   console.log(`first scan, concurrency 1: ${perMinute(PAGES, firstAt1.elapsed).toFixed(0)} pages/min, ${(rescanAt1 / perMinute(PAGES, firstAt1.elapsed)).toFixed(2)}x a rescan's time (target <= 1.8x)`);
-  const firstStore = openStore(join(dir, 'first.db'));
+  const firstStore = await openStore(join(dir, 'first.db'));
   const firstBest = perMinute(PAGES, (await timed(firstStore, bestRescan.concurrency)).elapsed);
-  firstStore.close();
+  await firstStore.close();
   // With the cores saturated, overlapping loads cannot hide their work: a first scan's loads cost what they cost.
   const loads = configFor(firstStore.path, 1).baselineLoads;
   console.log(`first scan, concurrency ${bestRescan.concurrency}: ${firstBest.toFixed(0)} pages/min, ${(bestRescan.rescan / firstBest).toFixed(2)}x a rescan's time (for reference: the cores are saturated, so its ${loads} loads cost about ${loads}x one; the 1.8x target is the overlap's, at concurrency 1)`);
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   console.log(`  rescan: ${(bestRescan.rescan / cores).toFixed(0)} pages per core per minute; first scan: ${(firstBest / cores).toFixed(0)}`);
   console.log(`  pages one machine can watch: ${Math.floor(bestRescan.rescan * 15 * 0.7)} every 15 minutes, ${Math.floor(bestRescan.rescan * 5 * 0.7)} every 5 (at 70% of the measured rate, leaving room for changes and retries)`);
   console.log(`  database growth of an unchanged page scanned every 15 minutes: ${(perDay / 1024).toFixed(1)} KB per day (retention does not shrink it: scan rows stay for the chain; see the retention bench for pages that change)`);
-  store.close();
+  await store.close();
   await browser.close();
   await site.close();
 }

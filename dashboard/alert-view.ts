@@ -13,8 +13,8 @@ import { decisionInput, parseId } from './request-input.js';
 import type { AlertView } from './views/alert-detail.js';
 
 /** The evidence files kept with the scan that raised the alert. */
-export function evidenceOf(store: Store, alertId: number): EvidenceFile[] {
-  const trail = store.evidence.trail(alertId);
+export async function evidenceOf(store: Store, alertId: number): Promise<EvidenceFile[]> {
+  const trail = await store.evidence.trail(alertId);
   return trail ? store.evidence.list(trail.firstScanId) : [];
 }
 
@@ -22,17 +22,17 @@ export async function loadAlertView(
   store: Store, views: DiffViews, id: number, actor: string,
   viewer: { canDecide: boolean; askName: boolean; approvals?: ApprovalPolicy } = { canDecide: true, askName: true },
 ): Promise<AlertView> {
-  const alert = store.alerts.get(id);
+  const alert = await store.alerts.get(id);
   if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
   const isScript = /^(script|resource)\./.test(alert.type);
-  const oldBody = isScript && alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
-  const newBody = isScript && alert.newValue ? store.blobs.textBySha(alert.newValue) : null;
+  const oldBody = isScript && alert.oldValue ? await store.blobs.textBySha(alert.oldValue) : null;
+  const newBody = isScript && alert.newValue ? await store.blobs.textBySha(alert.newValue) : null;
   const oldPrint = oldBody !== null ? fingerprint(oldBody) : null;
-  const scriptId = isScript ? store.inventory.scriptId(alert.target, alert.profile, alert.subject) : null;
+  const scriptId = isScript ? await store.inventory.scriptId(alert.target, alert.profile, alert.subject) : null;
   // A release moved to a new URL: the old body belongs to the script it replaces.
-  const replaces = typeof alert.details.replaces === 'string' ? store.inventory.scriptId(alert.target, alert.profile, alert.details.replaces) : null;
+  const replaces = typeof alert.details.replaces === 'string' ? await store.inventory.scriptId(alert.target, alert.profile, alert.details.replaces) : null;
   const oldOwner = replaces ?? scriptId;
-  const oldMeta = oldOwner !== null && alert.oldValue ? store.inventory.versionMeta(oldOwner, alert.oldValue) : null;
+  const oldMeta = oldOwner !== null && alert.oldValue ? await store.inventory.versionMeta(oldOwner, alert.oldValue) : null;
   const diff = oldBody !== null && newBody !== null ? await views.diff(alert.oldValue!, alert.newValue!) : null;
   return {
     alert,
@@ -42,10 +42,10 @@ export async function loadAlertView(
     hunks: diff && 'hunks' in diff ? diff.hunks : null,
     diffTooLarge: diff && 'tooLarge' in diff ? diff.tooLarge : null,
     actor,
-    notifications: store.notifications.forAlert(id),
-    evidence: evidenceOf(store, id),
-    decisions: store.alerts.decisions(id),
-    audit: store.access.audit.list({ objectType: 'alert', objectId: id }),
+    notifications: await store.notifications.forAlert(id),
+    evidence: await evidenceOf(store, id),
+    decisions: await store.alerts.decisions(id),
+    audit: await store.access.audit.list({ objectType: 'alert', objectId: id }),
     canDecide: viewer.canDecide,
     askName: viewer.askName,
     approvalsRequired: approvalsNeeded(viewer.approvals, alert.severity),
@@ -58,22 +58,22 @@ export async function loadAlertView(
  */
 /** What deciding needs besides the store: who to tell (serve's notifications), and the approval policy (config `approvals`). */
 export interface DecisionDeps {
-  onDecision?: (alerts: AlertWithDetails[]) => void;
+  onDecision?: (alerts: AlertWithDetails[]) => Promise<void>;
   approvals?: ApprovalPolicy;
 }
 
-export function decideFromRequest(store: Store, req: Request, res: Response, status: 'approved' | 'rejected', deps: DecisionDeps = {}): AlertWithDetails {
+export async function decideFromRequest(store: Store, req: Request, res: Response, status: 'approved' | 'rejected', deps: DecisionDeps = {}): Promise<AlertWithDetails> {
   const id = parseId(String(req.params.id), 'alert id');
   const viewer = authOf(res).viewer!;
   const { note, by } = decisionInput(req, viewer.name);
   if (viewer.kind !== 'open' && by !== viewer.name) throw new ScriptwardenError('USAGE', `by must be left out: decisions are recorded as ${viewer.name}`);
-  const alert = store.alerts.get(id);
+  const alert = await store.alerts.get(id);
   if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
   // A name typed into an open dashboard counts as a person only when it is a user's.
-  if (status === 'approved' && viewer.kind === 'open' && approvalsNeeded(deps.approvals, alert.severity) > 1 && !store.access.users.get(by)) {
+  if (status === 'approved' && viewer.kind === 'open' && approvalsNeeded(deps.approvals, alert.severity) > 1 && !(await store.access.users.get(by))) {
     throw new ScriptwardenError('FORBIDDEN', `this alert needs approvals by ${deps.approvals!.required} different people: "${by}" is not a scriptwarden user`);
   }
-  const decided = store.alerts.decide([id], status, { by, note, at: new Date().toISOString(), ip: req.ip ?? null }, deps.approvals);
-  deps.onDecision?.(decided);
+  const decided = await store.alerts.decide([id], status, { by, note, at: new Date().toISOString(), ip: req.ip ?? null }, deps.approvals);
+  await deps.onDecision?.(decided);
   return decided[0]!;
 }

@@ -30,13 +30,13 @@ export interface AppDeps {
   actor: string;
   log?: (line: string) => void;
   /** GET /healthz: the scheduler, each target's last success, the browser. Absent: a plain {status: ok}. */
-  health?: () => { status: number; body: unknown };
+  health?: () => Promise<{ status: number; body: unknown }>;
   /** GET /metrics in Prometheus text format. */
-  metrics?: () => string;
+  metrics?: () => Promise<string>;
   /** scriptwarden's version, recorded in evidence bundles. */
   version?: string;
   /** Told about every approval or rejection made here (serve queues their notifications). */
-  onDecision?: (alerts: AlertWithDetails[]) => void;
+  onDecision?: (alerts: AlertWithDetails[]) => Promise<void>;
   /** The Reports screen: the config it reports on and the PDF renderer; absent: no Reports screen. */
   reports?: ReportDeps;
   /** Approvals an alert needs, by severity (config `approvals`); absent: one. */
@@ -128,19 +128,19 @@ export function createApp(deps: AppDeps): Dashboard {
   app.use(authenticate(deps.store, auth, deps.actor));
   app.use(requireCsrfToken);
   // Load balancers ask without credentials: they get the status only; signed-in users and tokens get the detail.
-  app.get('/healthz', (_req: Request, res: Response) => {
-    const report = deps.health?.() ?? { status: 200, body: { status: 'ok', scheduler: { enabled: false } } };
+  app.get('/healthz', async (_req: Request, res: Response) => {
+    const report = await deps.health?.() ?? { status: 200, body: { status: 'ok', scheduler: { enabled: false } } };
     const body = authOf(res).viewer ? report.body : { status: (report.body as { status?: unknown }).status ?? 'ok' };
     res.status(report.status).set('cache-control', 'no-store').json(body);
   });
-  app.get('/metrics', need('read'), (_req: Request, res: Response) => {
-    res.set('cache-control', 'no-store').type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics?.() ?? '');
+  app.get('/metrics', need('read'), async (_req: Request, res: Response) => {
+    res.set('cache-control', 'no-store').type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics?.() ?? '');
   });
   app.use(signInRouter(deps.store, auth));
   app.use(accountRouter(deps.store, auth));
   const views = createDiffViews(deps.store, deps.analysis);
   app.use('/api', apiRouter(deps.store, views, deps.actor, { onDecision: deps.onDecision, approvals: deps.approvals }));
-  app.use(adminRouter(deps.store, deps.notifyChannels ?? [], () => deps.targetNames ?? deps.store.inventory.targetNames()));
+  app.use(adminRouter(deps.store, deps.notifyChannels ?? [], async () => deps.targetNames ?? await deps.store.inventory.targetNames()));
   app.use(inventoryRouter(deps.store));
   if (deps.reports) app.use(reportsRouter(deps.store, deps.reports));
   app.use(pagesRouter(deps.store, views, deps.actor, deps.version ?? 'unknown', { onDecision: deps.onDecision, approvals: deps.approvals }));

@@ -19,19 +19,19 @@ const CACHED_DIFFS = 200;
 export function createDiffViews(store: Store, pool?: AnalysisPool): DiffViews {
   const diffs = new Map<string, Promise<BoundedDiff>>();
   const beautified = async (sha256: string): Promise<string | null> => {
-    const cached = store.inventory.cachedBeautified(sha256);
+    const cached = await store.inventory.cachedBeautified(sha256);
     if (cached !== undefined) return cached;
-    const raw = store.blobs.textBySha(sha256);
+    const raw = await store.blobs.textBySha(sha256);
     if (raw === null) return null;
-    const text = raw.length <= INLINE_CHARS || !pool ? beautify(raw) : (await pool.beautify(raw)) ?? raw;
-    store.inventory.saveBeautified(sha256, text);
+    const text = raw.length <= INLINE_CHARS || !pool ? beautify(raw) : await pool.beautify(raw) ?? raw;
+    await store.inventory.saveBeautified(sha256, text);
     return text;
   };
   const compute = async (oldSha: string, newSha: string): Promise<BoundedDiff> => {
     const [a, b] = [await beautified(oldSha), await beautified(newSha)];
     if (a === null || b === null) return { tooLarge: 'a version is not stored' };
     if (a.length + b.length <= INLINE_CHARS || !pool) return boundedDiff(a, b);
-    return (await pool.diff(a, b)) ?? { tooLarge: `the diff took longer than ${pool.budgetMs} ms` };
+    return await pool.diff(a, b) ?? { tooLarge: `the diff took longer than ${pool.budgetMs} ms` };
   };
   return {
     beautified,

@@ -46,13 +46,13 @@ export const answersJson = (req: Request) => req.originalUrl.startsWith('/api/')
 const loopbackHost = (req: Request): boolean => isLoopback((req.get('host') ?? '').replace(/:\d+$/, ''));
 
 export function authenticate(store: Store, settings: AuthSettings, openActor: string): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const state: AuthState = { viewer: null, partial: null, open: false };
     res.locals.auth = state;
     // Only the Bearer scheme is ours: a proxy's Basic credentials pass through untouched.
     const bearer = /^Bearer\s+(\S*)\s*$/i.exec(req.get('authorization') ?? '');
     if (bearer) {
-      const found = store.access.tokens.userFor(bearer[1]!);
+      const found = await store.access.tokens.userFor(bearer[1]!);
       if (!found) {
         res.set('WWW-Authenticate', 'Bearer realm="scriptwarden", error="invalid_token"');
         return next(new ScriptwardenError('UNAUTHORIZED', 'the API token is unknown, revoked or expired'));
@@ -61,12 +61,12 @@ export function authenticate(store: Store, settings: AuthSettings, openActor: st
       return next();
     }
     const cookie = readCookie(req, SESSION_COOKIE);
-    const session = cookie ? store.access.sessions.read(cookie, { idleMs: settings.idleMs, absoluteMs: settings.absoluteMs }) : null;
+    const session = cookie ? await store.access.sessions.read(cookie, { idleMs: settings.idleMs, absoluteMs: settings.absoluteMs }) : null;
     // A policy or role change that now demands two-factor applies to sessions already open: enrol before anything else.
-    const mustEnrol = session?.stage === 'full' && !session.user.totpSecret && twoFactorRequired(session.user.role, store.access.twoFactorPolicy());
+    const mustEnrol = session?.stage === 'full' && !session.user.totpSecret && twoFactorRequired(session.user.role, await store.access.twoFactorPolicy());
     if (session?.stage === 'full' && !mustEnrol) state.viewer = { kind: 'session', name: session.user.name, role: session.user.role, session };
     else if (session) state.partial = mustEnrol ? { ...session, stage: 'enrol' } : session;
-    else if (settings.allowOpen && store.access.users.count() === 0) {
+    else if (settings.allowOpen && (await store.access.users.count()) === 0) {
       // Open access answers only to loopback names, so a DNS-rebound page on another name cannot use it.
       if (!loopbackHost(req)) return next(new ScriptwardenError('FORBIDDEN', 'open access (no users yet) answers only on localhost, 127.0.0.1 or [::1]'));
       // A reverse proxy on the same machine sends a loopback Host too: a proxied request is someone else's.

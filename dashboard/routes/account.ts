@@ -37,13 +37,13 @@ function requirePerson(req: Request, res: Response, next: NextFunction): void {
 
 export function accountRouter(store: Store, settings: AuthSettings): Router {
   const router = Router();
-  const showAccount = (res: Response, message: string | null, kind = 'error', status = 200) => {
+  const showAccount = async (res: Response, message: string | null, kind = 'error', status = 200) => {
     const session = personSession(res)!;
-    const user = store.access.users.get(session.user.name)!;
+    const user = (await store.access.users.get(session.user.name))!;
     sendPage(res, accountPage({
-      name: user.name, role: user.role, twoFactor: user.totpSecret !== null, recoveryLeft: store.access.users.recoveryCodesLeft(user.id),
+      name: user.name, role: user.role, twoFactor: user.totpSecret !== null, recoveryLeft: await store.access.users.recoveryCodesLeft(user.id),
       lastLoginAt: user.lastLoginAt, message, kind,
-      sessions: store.access.sessions.ofUser(user.id).map((x) => ({ createdAt: x.createdAt, lastSeenAt: x.lastSeenAt, ip: x.ip, current: x.idHash === session.idHash })),
+      sessions: (await store.access.sessions.ofUser(user.id)).map((x) => ({ createdAt: x.createdAt, lastSeenAt: x.lastSeenAt, ip: x.ip, current: x.idHash === session.idHash })),
     }), status);
   };
 
@@ -53,42 +53,42 @@ export function accountRouter(store: Store, settings: AuthSettings): Router {
     const session = personSession(res)!;
     // The current password is a password guess like a sign-in: it counts toward the account's lockout, and a locked
     // account (a stolen session guessing) is not asked again.
-    const user = store.access.users.get(session.user.name)!;
+    const user = (await store.access.users.get(session.user.name))!;
     // Reserved before the hash, as a sign-in is: guesses sent at once count each.
-    const reserved = store.access.attempts.reserve(req.ip ?? 'unknown', user.id, { perAddress: settings.loginAttemptsPerIp, windowMs: 15 * 60_000, perAccount: settings.lockout.maxFailures });
+    const reserved = await store.access.attempts.reserve(req.ip ?? 'unknown', user.id, { perAddress: settings.loginAttemptsPerIp, windowMs: 15 * 60_000, perAccount: settings.lockout.maxFailures });
     if (!('id' in reserved)) {
       return showAccount(res, 'Too many wrong passwords: the password cannot be changed now. Ask an admin to reset it.', 'error', reserved.refused === 'address' ? 429 : 423);
     }
     const right = await verifyPassword(bodyText(req, 'current'), user.passwordHash);
-    store.access.attempts.settle(reserved.id, right);
+    await store.access.attempts.settle(reserved.id, right);
     if (!right) {
-      store.access.users.loginFailed(user, req.ip ?? null, 'wrong current password on the account page', settings.lockout);
+      await store.access.users.loginFailed(user, req.ip ?? null, 'wrong current password on the account page', settings.lockout);
       return showAccount(res, 'The current password is not right.', 'error', 400);
     }
     const password = bodyText(req, 'password');
     const problem = passwordProblem(password);
     if (problem) return showAccount(res, `The new password ${problem}.`, 'error', 400);
-    store.access.users.setPassword(session.user.name, await hashPassword(password), actorOf(req, res));
+    await store.access.users.setPassword(session.user.name, await hashPassword(password), actorOf(req, res));
     // Changing the password signs out every session, this one included: continue in a fresh one.
-    startSession(store, settings, req, res, session.user, 'full');
+    await startSession(store, settings, req, res, session.user, 'full');
     res.redirect(303, '/account');
   });
 
-  router.post('/account/sessions/end', need('read'), requirePerson, (req, res) => {
+  router.post('/account/sessions/end', need('read'), requirePerson, async (req, res) => {
     const session = personSession(res)!;
-    const ended = store.access.sessions.endOthers(session.user, session.idHash, actorOf(req, res));
-    showAccount(res, `Signed out ${ended} other session${ended === 1 ? '' : 's'}.`, 'ok');
+    const ended = await store.access.sessions.endOthers(session.user, session.idHash, actorOf(req, res));
+    await showAccount(res, `Signed out ${ended} other session${ended === 1 ? '' : 's'}.`, 'ok');
   });
 
   const showEnrol = async (res: Response, session: Session, message: string | null, status = 200) => {
     let secret = session.pendingTotpSecret;
     if (!secret) {
       secret = base32Encode(newTotpSecret());
-      store.access.sessions.setPendingTotp(session.idHash, secret);
+      await store.access.sessions.setPendingTotp(session.idHash, secret);
     }
     const uri = otpauthUri(base32Decode(secret)!, session.user.name);
     const qrDataUrl = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(uri, { type: 'svg', margin: 2 })).toString('base64')}`;
-    const required = twoFactorRequired(session.user.role, store.access.twoFactorPolicy());
+    const required = twoFactorRequired(session.user.role, await store.access.twoFactorPolicy());
     sendPage(res, enrolPage({ name: session.user.name, secret, qrDataUrl, required, message }), status);
   };
 
@@ -105,11 +105,11 @@ export function accountRouter(store: Store, settings: AuthSettings): Router {
     const step = secret ? verifyTotp(secret, bodyText(req, 'code').trim(), Date.now() / 1000, { window: 1 }) : null;
     if (step === null) return showEnrol(res, session, 'That code is not right. Check the time on your device and try the next code.', 400);
     const codes = newRecoveryCodes();
-    store.access.users.setTwoFactor(session.user.name, session.pendingTotpSecret, codes, actorOf(req, res));
-    store.access.users.useTotpStep(session.user.id, step);
-    if (session.stage === 'enrol') store.access.users.loginSucceeded(session.user, req.ip ?? null, 'password + authenticator (enrolled)');
+    await store.access.users.setTwoFactor(session.user.name, session.pendingTotpSecret, codes, actorOf(req, res));
+    await store.access.users.useTotpStep(session.user.id, step);
+    if (session.stage === 'enrol') await store.access.users.loginSucceeded(session.user, req.ip ?? null, 'password + authenticator (enrolled)');
     // A step up in trust gets a new session id, like sign-in.
-    startSession(store, settings, req, res, session.user, 'full');
+    await startSession(store, settings, req, res, session.user, 'full');
     sendPage(res, recoveryCodesPage(codes));
   });
   return router;

@@ -24,47 +24,47 @@ function selectorOf(source: Record<string, unknown>): ScriptSelector {
 }
 
 /** One page of the inventory under the filters; host, vendor and kind are matched on the rows (party and vendor are derived). */
-function inventoryRows(store: Store, selector: ScriptSelector, page: number): { rows: InventoryRow[]; hasMore: boolean } {
+async function inventoryRows(store: Store, selector: ScriptSelector, page: number): Promise<{ rows: InventoryRow[]; hasMore: boolean }> {
   const grouped = selector.host || selector.vendor || selector.kind;
   const rows = grouped
-    ? selectScripts(scriptInventory(store, { target: selector.target }), selector).slice((page - 1) * INVENTORY_PAGE, page * INVENTORY_PAGE + 1)
-    : scriptInventory(store, { target: selector.target, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
+    ? selectScripts(await scriptInventory(store, { target: selector.target }), selector).slice((page - 1) * INVENTORY_PAGE, page * INVENTORY_PAGE + 1)
+    : await scriptInventory(store, { target: selector.target, limit: INVENTORY_PAGE + 1, offset: (page - 1) * INVENTORY_PAGE });
   return { rows: rows.slice(0, INVENTORY_PAGE), hasMore: rows.length > INVENTORY_PAGE };
 }
 
 /** The scripts a form (checkboxes) or an API call (ids, or a group) names, authorized with its justification as the viewer. */
-export function authorizeFromRequest(store: Store, req: Request, res: Response): number[] {
+export async function authorizeFromRequest(store: Store, req: Request, res: Response): Promise<number[]> {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const justification = bodyText(req, 'justification', 4000).trim();
   if (!justification) throw new ScriptwardenError('USAGE', 'justification must say why the scripts are necessary (at most 4000 characters)');
   const raw = body.script ?? body.scriptIds;
   const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => parseId(String(v), 'script id'));
   const selector = selectorOf(body);
-  const chosen = scriptsToAuthorize(ids, selector, () => scriptInventory(store, { target: selector.target }));
+  const chosen = await scriptsToAuthorize(ids, selector, () => scriptInventory(store, { target: selector.target }));
   const actor = actorOf(req, res);
   return store.inventory.authorize(chosen.ids, { justification, by: actor.name, at: new Date().toISOString(), selector: chosen.selector, ip: actor.ip });
 }
 
 export function inventoryRouter(store: Store): Router {
   const router = Router();
-  router.get('/inventory', need('read'), (req, res) => {
+  router.get('/inventory', need('read'), async (req, res) => {
     const selector = selectorOf(req.query as Record<string, unknown>);
     const page = pageNumber(req);
-    const { rows, hasMore } = inventoryRows(store, selector, page);
+    const { rows, hasMore } = await inventoryRows(store, selector, page);
     const authorized = req.query.authorized === undefined ? undefined : parseId(queryText(req, 'authorized'), 'authorized');
     const view = {
       target: selector.target ?? '', host: selector.host ?? '', vendor: selector.vendor ?? '', kind: selector.kind ?? '', page, hasMore,
       canAuthorize: allows(authOf(res).viewer!.role, 'decide'), authorized,
     };
-    sendPage(res, inventoryPage(rows, view, store.inventory.targetNames(), store.inventory.fieldAccess({ target: selector.target })));
+    sendPage(res, inventoryPage(rows, view, await store.inventory.targetNames(), await store.inventory.fieldAccess({ target: selector.target })));
   });
-  router.get('/inventory.csv', need('read'), (req, res) => {
+  router.get('/inventory.csv', need('read'), async (req, res) => {
     const target = queryText(req, 'target');
     res.set({ 'Content-Disposition': 'attachment; filename="scriptwarden-inventory.csv"', 'Cache-Control': 'no-store' });
-    res.type('text/csv; charset=utf-8').send(inventoryCsv(scriptInventory(store, { target: target || undefined })));
+    res.type('text/csv; charset=utf-8').send(inventoryCsv(await scriptInventory(store, { target: target || undefined })));
   });
-  router.post('/inventory/authorize', need('decide'), (req, res) => {
-    res.redirect(303, `/inventory?authorized=${authorizeFromRequest(store, req, res).length}`);
+  router.post('/inventory/authorize', need('decide'), async (req, res) => {
+    res.redirect(303, `/inventory?authorized=${(await authorizeFromRequest(store, req, res)).length}`);
   });
   return router;
 }

@@ -29,22 +29,22 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
   router.use(need('read'));
   const targetNames = () => store.inventory.targetNames();
 
-  router.get('/', (req, res) => {
+  router.get('/', async (req, res) => {
     const page = pageNumber(req);
-    const targets = store.inventory.overview({ limit: OVERVIEW_PAGE, offset: (page - 1) * OVERVIEW_PAGE });
-    const paging = { page, pageSize: OVERVIEW_PAGE, total: store.inventory.pageCount() };
-    sendPage(res, overviewPage(targets, store.alerts.trend(new Date()), store.access.targets.paused(), paging));
+    const targets = await store.inventory.overview({ limit: OVERVIEW_PAGE, offset: (page - 1) * OVERVIEW_PAGE });
+    const paging = { page, pageSize: OVERVIEW_PAGE, total: await store.inventory.pageCount() };
+    sendPage(res, overviewPage(targets, await store.alerts.trend(new Date()), await store.access.targets.paused(), paging));
   });
 
-  router.get('/alerts', (req, res) => {
+  router.get('/alerts', async (req, res) => {
     const status = statusFilter(req.query.status) ?? 'open';
     const severity = severityFilter(req.query.severity);
     const type = queryText(req, 'type');
     if (type && !ALERT_TYPES.includes(type as never)) throw new ScriptwardenError('USAGE', `type must be one of ${ALERT_TYPES.join(', ')}`);
     const target = queryText(req, 'target');
     const page = pageNumber(req);
-    const alerts = store.alerts.list({ status, severity, type: type || undefined, target: target || undefined, limit: ALERTS_PAGE + 1, offset: (page - 1) * ALERTS_PAGE });
-    sendPage(res, alertsPage(alerts.slice(0, ALERTS_PAGE), { status, severity: severity ?? '', target, type }, targetNames(), { page, hasMore: alerts.length > ALERTS_PAGE }, decisions.approvals));
+    const alerts = await store.alerts.list({ status, severity, type: type || undefined, target: target || undefined, limit: ALERTS_PAGE + 1, offset: (page - 1) * ALERTS_PAGE });
+    sendPage(res, alertsPage(alerts.slice(0, ALERTS_PAGE), { status, severity: severity ?? '', target, type }, await targetNames(), { page, hasMore: alerts.length > ALERTS_PAGE }, decisions.approvals));
   });
 
   router.get('/alerts/:id', async (req, res) => {
@@ -54,22 +54,22 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
   });
 
   for (const [action, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
-    router.post(`/alerts/:id/${action}`, need('decide'), (req, res) => {
-      res.redirect(303, `/alerts/${decideFromRequest(store, req, res, status, decisions).id}`);
+    router.post(`/alerts/:id/${action}`, need('decide'), async (req, res) => {
+      res.redirect(303, `/alerts/${(await decideFromRequest(store, req, res, status, decisions)).id}`);
     });
   }
 
-  router.get('/scans', (req, res) => {
+  router.get('/scans', async (req, res) => {
     const page = pageNumber(req);
-    const rows = store.scans.list({ target: queryText(req, 'target') || undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+    const rows = await store.scans.list({ target: queryText(req, 'target') || undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
     sendPage(res, scansPage(rows.slice(0, PAGE_SIZE), page, rows.length > PAGE_SIZE));
   });
 
   router.get('/scripts/:id', async (req, res) => {
     const id = parseId(String(req.params.id), 'script id');
-    const script = store.inventory.script(id);
+    const script = await store.inventory.script(id);
     if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
-    const versions = store.inventory.versions(id);
+    const versions = await store.inventory.versions(id);
     const from = queryText(req, 'from');
     const to = queryText(req, 'to');
     let compare = null;
@@ -78,24 +78,24 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
       if (!known.has(from) || !known.has(to)) throw new ScriptwardenError('USAGE', 'from and to must be versions of this script');
       compare = { from, to, diff: await views.diff(from, to) };
     }
-    sendPage(res, scriptPage(script, versions, compare, store.inventory.maskSettings(id)));
+    sendPage(res, scriptPage(script, versions, compare, await store.inventory.maskSettings(id)));
   });
 
-  router.post('/scripts/:id/rules', need('manage'), (req, res) => {
+  router.post('/scripts/:id/rules', need('manage'), async (req, res) => {
     const id = parseId(String(req.params.id), 'script id');
-    if (!store.inventory.script(id)) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
+    if (!(await store.inventory.script(id))) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
     const { enabled, forgetLearned } = rulesInput(req);
-    const current = store.inventory.maskSettings(id);
+    const current = await store.inventory.maskSettings(id);
     const settings = { disabled: MASK_RULES.filter((r) => !enabled.includes(r)), learned: forgetLearned ? [] : current.learned };
-    store.inventory.setMaskSettings(id, settings, normalizedHash(settings), undefined, actorOf(req, res));
+    await store.inventory.setMaskSettings(id, settings, normalizedHash(settings), undefined, actorOf(req, res));
     res.redirect(303, `/scripts/${id}`);
   });
 
   // Evidence files are scanned content: served as downloads with nosniff; only the PNG keeps its image type.
-  router.get('/alerts/:id/evidence/:name', (req, res) => {
+  router.get('/alerts/:id/evidence/:name', async (req, res) => {
     const id = parseId(req.params.id, 'alert id');
-    const file = evidenceOf(store, id).find((f) => f.name === req.params.name);
-    const bytes = file ? store.blobs.bytesBySha(file.sha256) : null;
+    const file = (await evidenceOf(store, id)).find((f) => f.name === req.params.name);
+    const bytes = file ? await store.blobs.bytesBySha(file.sha256) : null;
     if (!file || !bytes) throw new ScriptwardenError('NOT_FOUND', `alert #${id} has no evidence file ${req.params.name}`);
     const png = file.name.endsWith('.png');
     res.set({
@@ -107,17 +107,17 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
     res.send(bytes);
   });
 
-  router.get('/alerts/:id/evidence.zip', (req, res) => {
+  router.get('/alerts/:id/evidence.zip', async (req, res) => {
     const id = parseId(req.params.id, 'alert id');
-    const files = bundleFiles(store, id, new Date().toISOString(), version);
+    const files = await bundleFiles(store, id, new Date().toISOString(), version);
     res.set({ 'Content-Type': 'application/zip', 'X-Content-Type-Options': 'nosniff', 'Content-Disposition': `attachment; filename="scriptwarden-alert-${id}.zip"`, 'Cache-Control': 'no-store' });
     writeBundle(id, files, res);
   });
 
-  router.get('/raw/:sha', (req, res) => {
+  router.get('/raw/:sha', async (req, res) => {
     const sha = req.params.sha;
     if (!/^[0-9a-f]{64}$/.test(sha)) throw new ScriptwardenError('USAGE', 'expected a SHA-256 in hex');
-    const body = store.blobs.textBySha(sha);
+    const body = await store.blobs.textBySha(sha);
     if (body === null) throw new ScriptwardenError('NOT_FOUND', `no content with SHA-256 ${sha}`);
     res.set({
       'Content-Type': 'text/plain; charset=utf-8',

@@ -37,7 +37,7 @@ export function reportsRouter(store: Store, deps: ReportDeps): Router {
     const format = (asked === 'view' ? 'html' : asked) as ReportFormat;
     if (!REPORT_FORMATS.includes(format)) throw new ScriptwardenError('USAGE', `format must be view or one of ${REPORT_FORMATS.join(', ')}`);
     if (format === 'pdf' && !deps.renderPdf) throw new ScriptwardenError('USAGE', 'PDF downloads need the browser: use scriptwarden report --format pdf');
-    const parameters = reportParameters({ from: queryText(req, 'from') || undefined, to: queryText(req, 'to') || undefined, target: targetsOf(req, deps.config) }, deps.config, store);
+    const parameters = await reportParameters({ from: queryText(req, 'from') || undefined, to: queryText(req, 'to') || undefined, target: targetsOf(req, deps.config) }, deps.config, store);
     const bytes = await renderReport(store, deps.config, parameters, format, deps.generator, (page) => deps.renderPdf!(page));
     const type = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', pdf: 'application/pdf' }[format];
     // The report is a document of its own: inline styles only, nothing it could load or run.

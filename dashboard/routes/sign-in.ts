@@ -22,15 +22,15 @@ export function safeNext(raw: unknown): string {
 }
 
 /** Replaces whatever session the browser had with a new one (the session id changes at every sign-in step). */
-export function startSession(store: Store, settings: AuthSettings, req: Request, res: Response, user: UserRow, stage: SessionStage): void {
+export async function startSession(store: Store, settings: AuthSettings, req: Request, res: Response, user: UserRow, stage: SessionStage): Promise<void> {
   const previous = authOf(res).viewer;
-  if (previous?.kind === 'session') store.access.sessions.remove(previous.session.idHash);
+  if (previous?.kind === 'session') await store.access.sessions.remove(previous.session.idHash);
   const partial = authOf(res).partial;
-  if (partial) store.access.sessions.remove(partial.idHash);
-  const { cookie } = store.access.sessions.create(user.id, stage, req.ip ?? null);
+  if (partial) await store.access.sessions.remove(partial.idHash);
+  const { cookie } = await store.access.sessions.create(user.id, stage, req.ip ?? null);
   writeCookie(req, res, SESSION_COOKIE, cookie, { maxAgeMs: settings.absoluteMs });
   // The rest of this response (a page rendered after sign-in) belongs to the new session.
-  const session = store.access.sessions.read(cookie, { idleMs: settings.idleMs, absoluteMs: settings.absoluteMs })!;
+  const session = (await store.access.sessions.read(cookie, { idleMs: settings.idleMs, absoluteMs: settings.absoluteMs }))!;
   const state = authOf(res);
   state.viewer = stage === 'full' ? { kind: 'session', name: user.name, role: user.role, session } : null;
   state.partial = stage === 'full' ? null : session;
@@ -67,8 +67,8 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     if ((cookie || given) && !(cookie && sameToken(given, cookie))) return showLogin(req, res, 'The sign-in form expired. Please try again.', 403);
     const name = (bodyText(req, 'name', 64) || bodyText(req, 'username', 64)).trim();
     const password = bodyText(req, 'password');
-    const user = name ? store.access.users.get(name) : null;
-    const reserved = store.access.attempts.reserve(ip, user?.id ?? null, limits);
+    const user = name ? await store.access.users.get(name) : null;
+    const reserved = await store.access.attempts.reserve(ip, user?.id ?? null, limits);
     if ('refused' in reserved && reserved.refused === 'address') {
       res.set('Retry-After', String(reserved.retryAfterS));
       return showLogin(req, res, `Too many failed sign-ins from your address. Try again in ${Math.ceil(reserved.retryAfterS / 60)} minutes.`, 429);
@@ -76,10 +76,10 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     if (!user) {
       // The same work as a real check, so response time does not tell which names exist.
       await verifyPassword(password, await (dummyHash ??= hashPassword('not a real password at all')));
-      if ('id' in reserved) store.access.attempts.settle(reserved.id, false);
+      if ('id' in reserved) await store.access.attempts.settle(reserved.id, false);
       // A password typed into the name field must not land in the log: only a well-formed user name is kept.
       const shown = userNameProblem(name) === null ? name : '(not a user name)';
-      store.access.audit.append({ actor: shown, ip, action: 'login.failure', objectType: 'user', objectId: shown, note: 'unknown user' });
+      await store.access.audit.append({ actor: shown, ip, action: 'login.failure', objectType: 'user', objectId: shown, note: 'unknown user' });
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
     if (!('id' in reserved)) {
@@ -87,27 +87,27 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
       // after the same work and without checking this password: the lock shows to admins, not to whoever asks.
       await verifyPassword(password, await (dummyHash ??= hashPassword('not a real password at all')));
       const locked = user.lockedUntil !== null && user.lockedUntil > now();
-      store.access.audit.append({ actor: user.name, ip, action: 'login.failure', objectType: 'user', objectId: user.name, note: locked ? 'account locked' : 'refused: the account has as many checks running as it may fail' });
+      await store.access.audit.append({ actor: user.name, ip, action: 'login.failure', objectType: 'user', objectId: user.name, note: locked ? 'account locked' : 'refused: the account has as many checks running as it may fail' });
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
     const right = await verifyPassword(password, user.passwordHash);
-    store.access.attempts.settle(reserved.id, right);
+    await store.access.attempts.settle(reserved.id, right);
     if (!right) {
-      store.access.users.loginFailed(user, ip, 'wrong password', settings.lockout);
+      await store.access.users.loginFailed(user, ip, 'wrong password', settings.lockout);
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
     if (cookie) dropCookie(req, res, LOGIN_COOKIE, '/login');
     const next = safeNext(bodyText(req, 'next'));
     if (user.totpSecret) {
-      startSession(store, settings, req, res, user, 'password');
+      await startSession(store, settings, req, res, user, 'password');
       return res.redirect(303, `/login/two-factor?next=${encodeURIComponent(next)}`);
     }
-    if (twoFactorRequired(user.role, store.access.twoFactorPolicy())) {
-      startSession(store, settings, req, res, user, 'enrol');
+    if (twoFactorRequired(user.role, await store.access.twoFactorPolicy())) {
+      await startSession(store, settings, req, res, user, 'enrol');
       return res.redirect(303, '/account/two-factor');
     }
-    store.access.users.loginSucceeded(user, ip, 'password');
-    startSession(store, settings, req, res, user, 'full');
+    await store.access.users.loginSucceeded(user, ip, 'password');
+    await startSession(store, settings, req, res, user, 'full');
     res.redirect(303, next);
   });
 
@@ -116,20 +116,20 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     sendPage(res, twoFactorPage({ next: safeNext(req.query.next), message: null }));
   });
 
-  router.post('/login/two-factor', (req, res) => {
+  router.post('/login/two-factor', async (req, res) => {
     const partial = authOf(res).partial;
     if (partial?.stage !== 'password') return res.redirect(303, '/login');
     const ip = req.ip ?? 'unknown';
     const user = partial.user;
-    const reserved = store.access.attempts.reserve(ip, user.id, limits);
+    const reserved = await store.access.attempts.reserve(ip, user.id, limits);
     if ('refused' in reserved && reserved.refused === 'address') {
       res.set('Retry-After', String(reserved.retryAfterS));
       return sendPage(res, twoFactorPage({ next: safeNext(bodyText(req, 'next')), message: 'Too many failed attempts from your address. Try again later.' }), 429);
     }
     const next = safeNext(bodyText(req, 'next'));
     if (!('id' in reserved)) {
-      const lockedUntil = store.access.users.get(user.name)?.lockedUntil ?? null;
-      store.access.sessions.remove(partial.idHash);
+      const lockedUntil = (await store.access.users.get(user.name))?.lockedUntil ?? null;
+      await store.access.sessions.remove(partial.idHash);
       dropCookie(req, res, SESSION_COOKIE);
       return sendPage(res, loginPage({ next, csrf: '', message: lockedUntil && lockedUntil > now() ? lockedText(lockedUntil) : 'Too many attempts at once for this account. Sign in again.' }), 423);
     }
@@ -138,31 +138,31 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     const secret = base32Decode(user.totpSecret ?? '');
     if (/^\d{6}$/.test(code) && secret) {
       const step = verifyTotp(secret, code, Date.now() / 1000, { window: 1 });
-      if (step !== null && store.access.users.useTotpStep(user.id, step)) method = 'password + authenticator';
-    } else if (code.length >= 8 && store.access.users.useRecoveryCode(user.id, code)) {
+      if (step !== null && await store.access.users.useTotpStep(user.id, step)) method = 'password + authenticator';
+    } else if (code.length >= 8 && await store.access.users.useRecoveryCode(user.id, code)) {
       method = 'password + recovery code';
     }
-    store.access.attempts.settle(reserved.id, method !== null);
+    await store.access.attempts.settle(reserved.id, method !== null);
     if (!method) {
-      const locked = store.access.users.loginFailed(user, ip, 'wrong two-factor code', settings.lockout);
+      const locked = await store.access.users.loginFailed(user, ip, 'wrong two-factor code', settings.lockout);
       if (locked) {
-        store.access.sessions.remove(partial.idHash);
+        await store.access.sessions.remove(partial.idHash);
         dropCookie(req, res, SESSION_COOKIE);
         return res.redirect(303, '/login');
       }
       return sendPage(res, twoFactorPage({ next, message: 'That code is not right (or was already used).' }), 401);
     }
-    store.access.users.loginSucceeded(user, ip, method);
-    startSession(store, settings, req, res, user, 'full');
+    await store.access.users.loginSucceeded(user, ip, method);
+    await startSession(store, settings, req, res, user, 'full');
     res.redirect(303, next);
   });
 
-  router.post('/logout', (req, res) => {
+  router.post('/logout', async (req, res) => {
     const { viewer, partial } = authOf(res);
     const session = viewer?.kind === 'session' ? viewer.session : partial;
     if (session) {
-      store.access.sessions.remove(session.idHash);
-      store.access.audit.append({ actor: session.user.name, ip: req.ip ?? null, action: 'logout', objectType: 'user', objectId: session.user.name });
+      await store.access.sessions.remove(session.idHash);
+      await store.access.audit.append({ actor: session.user.name, ip: req.ip ?? null, action: 'logout', objectType: 'user', objectId: session.user.name });
     }
     dropCookie(req, res, SESSION_COOKIE);
     res.redirect(303, '/login');

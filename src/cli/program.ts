@@ -77,7 +77,7 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--by <name>', 'who authorizes (default: the current user)')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden authorize 12 --justification "payment form validation" --by alice\n  $ scriptwarden authorize --vendor Stripe --justification "card tokenisation (PSP)" --by alice')
-    .action(async (ids: string[], opts) => setExit((await import('./commands/authorize.js')).authorizeCommand(ids, opts, ctx)));
+    .action(async (ids: string[], opts) => setExit(await (await import('./commands/authorize.js')).authorizeCommand(ids, opts, ctx)));
 
   program.command('inventory').description('every script per page, with its approval and justification')
     .addOption(configOption())
@@ -102,10 +102,10 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
   const db = program.command('db').description('the database\'s schema: which migrations are applied, and applying the pending ones');
   db.command('status').description('the schema version, the applied and pending migrations; exit 2 when a newer scriptwarden migrated it')
     .addOption(configOption()).option('--json', 'print JSON')
-    .action(async (opts) => setExit((await import('./commands/db.js')).dbStatusCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/db.js')).dbStatusCommand(opts, ctx)));
   db.command('migrate').description('apply the pending migrations now (every command does it when it opens the database)')
     .addOption(configOption()).option('--json', 'print JSON')
-    .action(async (opts) => setExit((await import('./commands/db.js')).dbMigrateCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/db.js')).dbMigrateCommand(opts, ctx)));
 
   program.command('sample').description('load targets once more and learn which values change on every load (no scan, no alerts)')
     .addOption(configOption())
@@ -158,20 +158,20 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .action(async (name: string, opts) => setExit(await (await usersModule()).usersAddCommand(name, opts, ctx)));
   users.command('list').description('every user with role, two-factor, lockout and last sign-in')
     .addOption(configOption()).option('--json', 'print JSON')
-    .action(async (opts) => setExit((await usersModule()).usersListCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await usersModule()).usersListCommand(opts, ctx)));
   users.command('remove').argument('<name>', 'user name').description('remove a user; their sessions and tokens stop working at once')
     .addOption(configOption())
-    .action(async (name: string, opts) => setExit((await usersModule()).usersRemoveCommand(name, opts, ctx)));
+    .action(async (name: string, opts) => setExit(await (await usersModule()).usersRemoveCommand(name, opts, ctx)));
   users.command('set-role').argument('<name>', 'user name').argument('<role>', 'viewer, approver or admin').description('change what a user may do')
     .addOption(configOption())
-    .action(async (name: string, role: string, opts) => setExit((await usersModule()).usersSetRoleCommand(name, role, opts, ctx)));
+    .action(async (name: string, role: string, opts) => setExit(await (await usersModule()).usersSetRoleCommand(name, role, opts, ctx)));
   users.command('reset-password').argument('<name>', 'user name').description('set a new password, clear the lockout and sign the user out')
     .addOption(configOption())
     .option('--password-stdin', 'read the password from the first line of stdin')
     .action(async (name: string, opts) => setExit(await (await usersModule()).usersResetPasswordCommand(name, opts, ctx)));
   users.command('reset-two-factor').argument('<name>', 'user name').description('remove a user\'s authenticator and recovery codes (lost device)')
     .addOption(configOption())
-    .action(async (name: string, opts) => setExit((await usersModule()).usersResetTwoFactorCommand(name, opts, ctx)));
+    .action(async (name: string, opts) => setExit(await (await usersModule()).usersResetTwoFactorCommand(name, opts, ctx)));
 
   const tokens = program.command('tokens').description('API tokens: Authorization: Bearer <token>, with the role of their user');
   const tokensModule = () => import('./commands/tokens.js');
@@ -182,13 +182,13 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--expires <duration>', 'lifetime such as 90d, or never (default never)')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden tokens create --user ci-bot --name ci --expires 90d')
-    .action(async (opts) => setExit((await tokensModule()).tokensCreateCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await tokensModule()).tokensCreateCommand(opts, ctx)));
   tokens.command('list').description('every token with its state, expiry and last use')
     .addOption(configOption()).option('--user <name>', 'only this user\'s tokens').option('--json', 'print JSON')
-    .action(async (opts) => setExit((await tokensModule()).tokensListCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await tokensModule()).tokensListCommand(opts, ctx)));
   tokens.command('revoke').argument('<id>', 'token id from tokens list, or the token itself').description('revoke a token; the next request with it is refused')
     .addOption(configOption())
-    .action(async (id: string, opts) => setExit((await tokensModule()).tokensRevokeCommand(id, opts, ctx)));
+    .action(async (id: string, opts) => setExit(await (await tokensModule()).tokensRevokeCommand(id, opts, ctx)));
 
   program.command('audit').description('the audit trail: sign-ins, decisions, user, token and settings changes, and its hash chain')
     .addOption(configOption())
@@ -198,7 +198,7 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('--json', 'print JSON')
     .option('--csv', 'print CSV')
     .addHelpText('after', '\nExit codes: 0 listed and the chain holds, 1 the chain is broken (named at the end), 2 usage/config error.\n\nExamples:\n  $ scriptwarden audit --type alert --csv > decisions.csv')
-    .action(async (opts) => setExit((await import('./commands/audit.js')).auditCommand(opts, ctx)));
+    .action(async (opts) => setExit(await (await import('./commands/audit.js')).auditCommand(opts, ctx)));
 
   program.command('serve').description('scan on schedule and serve the dashboard, /healthz and /metrics, until SIGTERM')
     .addOption(configOption())

@@ -54,6 +54,7 @@ const trustProxy = z.union([z.boolean(), count(0, 10), z.string().min(1)], { err
 
 const configSchema = z
   .strictObject({
+    // A SQLite file (relative to the config), a postgres:// URL, or env:NAME holding either (the URL carries a password).
     database: z.string().min(1).default('./scriptwarden.db'),
     resolve: z
       .record(hostPattern, z.string().refine((ip) => isIP(ip) !== 0, 'must be an IP address'))
@@ -212,10 +213,30 @@ function duplicateNames(raw: unknown): string[] {
   return lines;
 }
 
+/** `database:` read through env:NAME, and checked when it is a postgres:// URL; spec undefined when not a string. */
+function databaseSpec(value: unknown, env: Record<string, string | undefined>): { spec?: string; errors: string[] } {
+  if (typeof value !== 'string' || value.length === 0) return { errors: [] };
+  let spec = value;
+  if (value.startsWith('env:')) {
+    const found = env[value.slice(4)];
+    if (!found) return { errors: [`database: environment variable ${value.slice(4)} is not set`] };
+    spec = found;
+  }
+  if (/^postgres(ql)?:\/\//i.test(spec)) {
+    let url: URL | null = null;
+    try { url = new URL(spec); } catch { /* reported below */ }
+    if (!url || !url.hostname && !url.searchParams.get('host')) return { errors: ['database: not a valid postgres:// URL (postgres://user:password@host:5432/database)'] };
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+    return { errors: ['database: must be a SQLite file path or a postgres:// URL'] };
+  }
+  return { spec, errors: [] };
+}
+
 /** Validates an already-parsed config document. `configPath` anchors relative paths; `env` resolves `env:NAME` secrets. */
 export function parseConfig(raw: unknown, configPath: string, env: Record<string, string | undefined> = {}): Config {
   const result = configSchema.safeParse(raw ?? {});
-  const duplicates = [...duplicateNames(raw), ...socksForResources(raw), ...missingSecrets(raw, env)];
+  const database = databaseSpec((raw as { database?: unknown } | null)?.database, env);
+  const duplicates = [...duplicateNames(raw), ...socksForResources(raw), ...missingSecrets(raw, env), ...database.errors];
   if (!result.success || duplicates.length > 0) {
     const lines = [...(result.success ? [] : describeIssues(result.error.issues)), ...duplicates];
     throw new ScriptwardenError('CONFIG_INVALID', `invalid configuration in ${configPath}:\n  ${lines.join('\n  ')}`);
@@ -225,7 +246,7 @@ export function parseConfig(raw: unknown, configPath: string, env: Record<string
   const anchor = (p: string) => (isAbsolute(p) || p === ':memory:' ? p : resolve(base, p));
   return {
     ...config,
-    database: anchor(config.database),
+    database: database.spec === undefined || /^postgres(ql)?:\/\//i.test(database.spec) ? database.spec ?? anchor(config.database) : anchor(database.spec),
     browser: {
       ...config.browser,
       executablePath: config.browser.executablePath ? anchor(config.browser.executablePath) : undefined,

@@ -15,25 +15,25 @@ export interface BundleFile {
 
 
 /** Every file of one alert's bundle, read from the store (bodies byte for byte as stored). */
-export function bundleFiles(store: Store, alertId: number, generatedAt: string, version: string): BundleFile[] {
-  const alert = store.alerts.get(alertId);
-  const trail = store.evidence.trail(alertId);
+export async function bundleFiles(store: Store, alertId: number, generatedAt: string, version: string): Promise<BundleFile[]> {
+  const alert = await store.alerts.get(alertId);
+  const trail = await store.evidence.trail(alertId);
   if (!alert || !trail) throw new ScriptwardenError('NOT_FOUND', `no alert #${alertId}`);
   const files: BundleFile[] = [];
-  const body = (sha: string | null, name: string, description: string) => {
+  const body = async (sha: string | null, name: string, description: string) => {
     if (!sha) return;
-    const bytes = store.blobs.bytesBySha(sha);
+    const bytes = await store.blobs.bytesBySha(sha);
     if (bytes) files.push({ name, bytes, description });
   };
-  body(alert.oldValue, 'script-old.js', 'the approved version, as stored');
-  body(alert.newValue, 'script-new.js', 'the version that raised the alert, as stored');
+  await body(alert.oldValue, 'script-old.js', 'the approved version, as stored');
+  await body(alert.newValue, 'script-new.js', 'the version that raised the alert, as stored');
   if (trail.scriptId !== null) {
-    const response = (sha: string | null) => (sha ? store.inventory.versionMeta(trail.scriptId!, sha) : null);
-    const meta = { old: response(alert.oldValue), new: response(alert.newValue) };
+    const response = async (sha: string | null) => (sha ? store.inventory.versionMeta(trail.scriptId!, sha) : null);
+    const meta = { old: await response(alert.oldValue), new: await response(alert.newValue) };
     if (meta.old || meta.new) files.push({ name: 'response.json', bytes: json(meta), description: 'status, headers, remote IP and port, initiator of each version' });
   }
-  for (const file of store.evidence.list(trail.firstScanId)) {
-    const bytes = store.blobs.bytesBySha(file.sha256);
+  for (const file of (await store.evidence.list(trail.firstScanId))) {
+    const bytes = await store.blobs.bytesBySha(file.sha256);
     // Scanned HTML must not render when the zip is opened on a desktop: it keeps a .txt ending.
     if (bytes) files.push({ name: /\.html?$/i.test(file.name) ? `${file.name}.txt` : file.name, bytes, description: `from scan #${trail.firstScanId}` });
   }
@@ -46,8 +46,8 @@ export function bundleFiles(store: Store, alertId: number, generatedAt: string, 
         firstSeen: { at: alert.firstSeen, scanId: trail.firstScanId },
         lastSeen: { at: alert.lastSeen, scanId: trail.lastScanId },
         seen: trail.sightings,
-        notifications: store.notifications.forAlert(alertId).map(({ channelKey: _key, ...row }) => row),
-        decisions: store.alerts.decisions(alertId),
+        notifications: (await store.notifications.forAlert(alertId)).map(({ channelKey: _key, ...row }) => row),
+        decisions: await store.alerts.decisions(alertId),
       },
       generatedAt,
       generator: `scriptwarden ${version}`,

@@ -66,10 +66,10 @@ export function withProvenance(rows: StoredScriptRow[]): InventoryRow[] {
   });
 }
 
-export function scriptInventory(store: Store, filter: InventoryQuery): InventoryRow[] {
-  return withProvenance(store.inventory.scripts(filter));
+export async function scriptInventory(store: Store, filter: InventoryQuery): Promise<InventoryRow[]> {
+  return withProvenance(await store.inventory.scripts(filter));
 }
 
-export function destinationInventory(store: Store, filter: { target?: string }): DestinationRow[] {
-  return store.inventory.destinations(filter).map((row) => ({ ...row, ...partyFields(row.host, row.page) }));
+export async function destinationInventory(store: Store, filter: { target?: string }): Promise<DestinationRow[]> {
+  return (await store.inventory.destinations(filter)).map((row) => ({ ...row, ...partyFields(row.host, row.page) }));
 }

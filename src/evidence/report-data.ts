@@ -4,6 +4,7 @@ import { SECURITY_HEADERS, type Severity } from '../capture/types.js';
 import type { Config, TargetConfig } from '../config/config.js';
 import { parseDuration } from '../config/duration.js';
 import type { Store } from '../store/open-store.js';
+import { inOrder } from '../store/sql.js';
 import type { ChainHead } from '../store/report-reads.js';
 import { withProvenance, type RunsIn } from './inventory-report.js';
 
@@ -138,8 +139,8 @@ export function largestGap(successes: string[], from: string, to: string): { ms:
   return best;
 }
 
-function evaluationOf(store: Store, config: Config, target: TargetConfig, p: ReportParameters): { evaluation: Evaluation; sawPaymentForm: boolean } {
-  const scans = store.scans.inPeriod(target.name, p.from, p.to);
+async function evaluationOf(store: Store, config: Config, target: TargetConfig, p: ReportParameters): Promise<{ evaluation: Evaluation; sawPaymentForm: boolean }> {
+  const scans = await store.scans.inPeriod(target.name, p.from, p.to);
   const required = requiredFrequency(config, target);
   // A page scanned with several profiles counts as evaluated when any of them succeeded.
   const successes = scans.filter((s) => s.status === 'ok').map((s) => s.startedAt);
@@ -160,10 +161,10 @@ function evaluationOf(store: Store, config: Config, target: TargetConfig, p: Rep
   };
 }
 
-function headerChanges(store: Store, target: string, p: ReportParameters): HeaderChange[] {
+async function headerChanges(store: Store, target: string, p: ReportParameters): Promise<HeaderChange[]> {
   const changes: HeaderChange[] = [];
   const last = new Map<string, string | null>();
-  for (const seen of store.scans.headerHistory(target, p.from, p.to)) {
+  for (const seen of (await store.scans.headerHistory(target, p.from, p.to))) {
     for (const header of SECURITY_HEADERS) {
       const value = seen.headers[header] ?? null;
       const key = `${seen.profile}\n${header}`;
@@ -175,11 +176,11 @@ function headerChanges(store: Store, target: string, p: ReportParameters): Heade
   return changes;
 }
 
-function alertsOf(store: Store, target: string, p: ReportParameters): ReportAlert[] {
-  return store.alerts.list({ status: 'all', target })
+async function alertsOf(store: Store, target: string, p: ReportParameters): Promise<ReportAlert[]> {
+  const alerts = (await store.alerts.list({ status: 'all', target }))
     .filter((a) => a.firstSeen <= p.to && a.lastSeen >= p.from)
-    .sort((a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.id - b.id)
-    .map((a) => {
+    .sort((a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.id - b.id);
+  return inOrder(alerts, async (a) => {
       const decided = a.status !== 'open' && a.decidedAt ? a.decidedAt : null;
       return {
         id: a.id, scanId: a.firstScanId, type: a.type, severity: a.severity, profile: a.profile, subject: a.subject, summary: a.summary, detectedAt: a.firstSeen,
@@ -187,13 +188,13 @@ function alertsOf(store: Store, target: string, p: ReportParameters): ReportAler
         resolution: a.status === 'approved' ? 'approved: authorized change' : a.status === 'rejected' ? 'rejected: unauthorized (incident)' : a.status === 'resolved' ? 'resolved by scriptwarden' : 'open: not decided',
         decidedBy: a.status === 'open' ? null : a.decidedBy, decidedAt: decided, note: a.status === 'open' ? null : a.note,
         timeToDecisionMs: decided ? Date.parse(decided) - Date.parse(a.firstSeen) : null,
-        decisions: store.alerts.decisions(a.id),
+        decisions: await store.alerts.decisions(a.id),
       };
     });
 }
 
-function inventoryOf(store: Store, target: string): ReportScript[] {
-  return withProvenance(store.inventory.scripts({ target })).map((r) => ({
+async function inventoryOf(store: Store, target: string): Promise<ReportScript[]> {
+  return withProvenance(await store.inventory.scripts({ target })).map((r) => ({
     scriptId: r.scriptId, profile: r.profile, kind: r.kind, script: r.subject, url: r.url, party: r.party, vendor: r.vendor, runsIn: r.runsIn,
     chain: r.chain, sha256: r.sha256, sri: r.sri, state: r.state, present: r.present, authorizedBy: r.authorizedBy, authorizedAt: r.authorizedAt,
     justification: r.justification, bulkApproved: r.bulkApproved,
@@ -201,23 +202,23 @@ function inventoryOf(store: Store, target: string): ReportScript[] {
 }
 
 /** Everything the report shows, read once; the renderers (HTML, JSON, PDF) only format it. */
-export function buildReport(store: Store, config: Config, p: ReportParameters): ReportData {
+export async function buildReport(store: Store, config: Config, p: ReportParameters): Promise<ReportData> {
   const chosen = p.targets.length ? config.targets.filter((t) => p.targets.includes(t.name)) : config.targets;
   const pages: ReportPage[] = [];
   for (const target of chosen.filter((t) => t.type === 'page')) {
-    const { evaluation, sawPaymentForm } = evaluationOf(store, config, target, p);
+    const { evaluation, sawPaymentForm } = await evaluationOf(store, config, target, p);
     // Scope: a page with a payment form seen in the period, or marked as a payment page; named targets are included as asked.
     const paymentBecause = target.payment ? 'marked payment: true in the config' : sawPaymentForm ? 'a payment form was seen on it' : p.targets.length ? 'named in the report\'s targets' : '';
     if (!paymentBecause || target.payment === false) continue;
     pages.push({
-      target: target.name, url: target.url, paymentBecause, inventory: inventoryOf(store, target.name), headers: headerChanges(store, target.name, p),
-      evaluation, alerts: alertsOf(store, target.name, p),
+      target: target.name, url: target.url, paymentBecause, inventory: await inventoryOf(store, target.name), headers: await headerChanges(store, target.name, p),
+      evaluation, alerts: await alertsOf(store, target.name, p),
     });
   }
   const scripts = pages.flatMap((page) => page.inventory.filter((s) => s.state !== 'removed'));
   const authorized = scripts.filter((s) => s.authorizedBy !== null && s.state === 'approved');
   const alerts = pages.flatMap((page) => page.alerts);
-  const verify = store.scans.verify();
+  const verify = await store.scans.verify();
   const frequencies = [...new Set(pages.map((page) => page.evaluation.requiredFrom))];
   return {
     title: 'Payment page script management and change detection (PCI DSS 6.4.3, 11.6.1)',
@@ -241,8 +242,8 @@ export function buildReport(store: Store, config: Config, p: ReportParameters): 
       blobsChecked: verify.blobs,
       auditEntriesChecked: verify.auditEntries,
       firstBreak: verify.firstBreak ? `${verify.firstBreak.kind} ${verify.firstBreak.id}: ${verify.firstBreak.reason}` : null,
-      chainHeadAtStart: store.scans.chainHeadAt(p.from),
-      chainHeadAtEnd: store.scans.chainHeadAt(p.to),
+      chainHeadAtStart: await store.scans.chainHeadAt(p.from),
+      chainHeadAtEnd: await store.scans.chainHeadAt(p.to),
     },
   };
 }

@@ -3,6 +3,7 @@
 import { ScriptwardenError } from '../errors.js';
 import type { Config } from '../config/config.js';
 import type { Store } from '../store/open-store.js';
+import { inOrder } from '../store/sql.js';
 import { buildReport, type ReportParameters } from './report-data.js';
 import { reportHtml } from './report-html.js';
 import { periodDigest, sealReport, type ReportFormat } from './report-manifest.js';
@@ -20,7 +21,7 @@ export function parseReportDate(raw: string, flag: '--from' | '--to'): string {
 
 /** The report as the bytes of a file of the given format, sealed with its manifest. */
 export async function renderReport(store: Store, config: Config, parameters: ReportParameters, format: ReportFormat, generator: string, pdf: (html: string) => Promise<Buffer>): Promise<Buffer> {
-  const report = buildReport(store, config, parameters);
+  const report = await buildReport(store, config, parameters);
   const head = report.tamperEvidence.chainHeadAtEnd;
   const fields = { chainHead: head, periodDigest: periodDigest(report, head), parameters, generator };
   if (format === 'json') return sealReport('json', report, fields);
@@ -32,14 +33,14 @@ export async function renderReport(store: Store, config: Config, parameters: Rep
  * The period: --from and --to as given; without --from, the 90 days before --to, but not before monitoring began
  * (the first scan of the targets reported), so a new installation is not reported as missing evaluations it never had.
  */
-export function reportParameters(options: { from?: string; to?: string; target?: string[] }, config: Config, store: Store): ReportParameters {
+export async function reportParameters(options: { from?: string; to?: string; target?: string[] }, config: Config, store: Store): Promise<ReportParameters> {
   const now = new Date().toISOString();
   const to = options.to ? parseReportDate(options.to, '--to') : now;
   const targets = options.target ?? [];
   for (const name of targets) if (!config.targets.some((t) => t.name === name)) throw new ScriptwardenError('USAGE', `unknown target "${name}"`);
   let from = options.from ? parseReportDate(options.from, '--from') : new Date(Date.parse(to) - DEFAULT_DAYS * 86_400_000).toISOString();
   if (!options.from) {
-    const firsts = (targets.length ? targets : config.targets.map((t) => t.name)).map((name) => store.scans.firstAt(name)).filter((at): at is string => at !== null);
+    const firsts = (await inOrder(targets.length ? targets : config.targets.map((t) => t.name), (name) => store.scans.firstAt(name))).filter((at): at is string => at !== null);
     const began = firsts.sort()[0];
     if (began && began > from && began <= to) from = began;
   }

@@ -42,12 +42,12 @@ export function selectScripts(rows: InventoryRow[], selector: ScriptSelector): I
  * The scripts one authorization names, for the CLI and the dashboard alike: ids, or a group (read through `rows` only
  * then), never both and never neither; a group that matches nothing is NOT_FOUND. `selector` is what the record keeps.
  */
-export function scriptsToAuthorize(ids: number[], selector: ScriptSelector, rows: () => InventoryRow[]): { ids: number[]; selector: string } {
+export async function scriptsToAuthorize(ids: number[], selector: ScriptSelector, rows: () => Promise<InventoryRow[]>): Promise<{ ids: number[]; selector: string }> {
   const grouped = describeSelector(selector);
   if (ids.length > 0 && grouped) throw new ScriptwardenError('USAGE', 'give either script ids or a group (target, host, vendor, kind), not both');
   if (ids.length > 0) return { ids, selector: 'script' };
   if (!grouped) throw new ScriptwardenError('USAGE', 'give script ids, or choose scripts by target, host, vendor or kind');
-  const chosen = selectScripts(rows(), selector).map((row) => row.scriptId);
+  const chosen = selectScripts(await rows(), selector).map((row) => row.scriptId);
   if (chosen.length === 0) throw new ScriptwardenError('NOT_FOUND', `no script in the inventory matches ${grouped}`);
   return { ids: chosen, selector: grouped };
 }

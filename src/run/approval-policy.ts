@@ -17,9 +17,9 @@ export interface PolicyChange {
  * config file, since that is where it was made) and returned; the first record of the default policy is not a change
  * worth telling anyone about, but it is audited too.
  */
-export function recordApprovalPolicy(store: Store, config: Pick<Config, 'approvals' | 'configPath'>, now = new Date().toISOString()): PolicyChange | null {
+export async function recordApprovalPolicy(store: Store, config: Pick<Config, 'approvals' | 'configPath'>, now = new Date().toISOString()): Promise<PolicyChange | null> {
   const after: ApprovalPolicy = { required: config.approvals.required, from: config.approvals.from };
-  const before = store.access.recordSetting(KEY, JSON.stringify(after), { name: `config file ${config.configPath}`, ip: null }, now);
+  const before = await store.access.recordSetting(KEY, JSON.stringify(after), { name: `config file ${config.configPath}`, ip: null }, now);
   if (before === undefined) return null;
   const previous = before === null ? null : (JSON.parse(before) as ApprovalPolicy);
   if (previous === null && after.required === 1) return null;
@@ -28,7 +28,7 @@ export function recordApprovalPolicy(store: Store, config: Pick<Config, 'approva
 
 /** Records the policy and, when it changed, tells every notification channel (best effort; the audit log has it either way). */
 export async function watchApprovalPolicy(store: Store, config: Config, log: (line: string) => void): Promise<ApprovalPolicy> {
-  const change = recordApprovalPolicy(store, config);
+  const change = await recordApprovalPolicy(store, config);
   if (change) {
     log(`approvals: the policy changed from ${describePolicy(change.before)} to ${describePolicy(change.after)} (audited)`);
     await notifySettingChange(config, { setting: KEY, before: describePolicy(change.before), after: describePolicy(change.after), by: `config file ${config.configPath}`, at: new Date().toISOString() }, log);

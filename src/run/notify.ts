@@ -49,12 +49,12 @@ export function signature(body: string, secret: string): string {
 }
 
 /** Queues one delivery per new alert and matching channel (event kind and minimum severity). */
-export function queueNotifications(store: Store, channels: Channel[], alerts: AlertWithDetails[], now: string, event: AlertEvent = 'alert.opened'): number {
+export async function queueNotifications(store: Store, channels: Channel[], alerts: AlertWithDetails[], now: string, event: AlertEvent = 'alert.opened'): Promise<number> {
   let queued = 0;
   for (const alert of alerts) {
     for (const channel of channels) {
       if (!channel.events.includes(eventKind(alert)) || severityRank(alert.severity) < severityRank(channel.minSeverity)) continue;
-      store.notifications.queue({ alertId: alert.id, channel: channelLabel(channel), channelKey: channelKey(channel), event }, now);
+      await store.notifications.queue({ alertId: alert.id, channel: channelLabel(channel), channelKey: channelKey(channel), event }, now);
       queued++;
     }
   }
@@ -96,23 +96,23 @@ export async function deliverDue(
   log: (line: string) => void,
   now: () => Date = () => new Date(),
 ): Promise<void> {
-  for (const row of store.notifications.due(now().toISOString())) {
+  for (const row of (await store.notifications.due(now().toISOString()))) {
     const channel = config.notify.find((c) => channelKey(c) === row.channelKey);
-    const alert = store.alerts.get(row.alertId);
+    const alert = await store.alerts.get(row.alertId);
     if (!channel || !alert) {
-      store.notifications.record(row.id, { sent: false, error: channel ? 'alert no longer exists' : 'channel no longer configured', nextAttemptAt: null });
+      await store.notifications.record(row.id, { sent: false, error: channel ? 'alert no longer exists' : 'channel no longer configured', nextAttemptAt: null });
       continue;
     }
     const event = row.event as AlertEvent;
     try {
       if (channel.type === 'email') await sendEmail(channel, emailMessage(alert, config.dashboardUrl, event));
       else await post(channel, channel.type === 'webhook' ? webhookBody(alert, event) : slackBody(alert, config.dashboardUrl, event));
-      store.notifications.record(row.id, { sent: true, at: now().toISOString() });
+      await store.notifications.record(row.id, { sent: true, at: now().toISOString() });
     } catch (error) {
       const attempt = row.attempts + 1;
       const last = attempt >= MAX_ATTEMPTS;
       const next = last ? null : new Date(now().getTime() + backoffSeconds(attempt) * 1000).toISOString();
-      store.notifications.record(row.id, { sent: false, error: (error as Error).message, nextAttemptAt: next });
+      await store.notifications.record(row.id, { sent: false, error: (error as Error).message, nextAttemptAt: next });
       log(`notify: ${row.channel} for alert #${row.alertId} failed (${(error as Error).message}); ${last ? `giving up after ${attempt} attempts` : `retry ${attempt} of ${MAX_ATTEMPTS - 1} in ${backoffSeconds(attempt)} s`}`);
     }
   }
@@ -151,16 +151,16 @@ export async function notifySettingChange(config: Pick<Config, 'notify' | 'dashb
  * A decision on an alert is told to the channels that were told it opened: `alert.resolved` when it was approved
  * (the change is accepted), `alert.updated` when it was rejected (confirmed unauthorized: the incident goes on).
  */
-export function queueDecisions(store: Store, channels: Channel[], alerts: AlertWithDetails[], now: string): number {
+export async function queueDecisions(store: Store, channels: Channel[], alerts: AlertWithDetails[], now: string): Promise<number> {
   let queued = 0;
   for (const alert of alerts) {
     // Still open: an approval that waits for another person's is not a decision yet.
     if (alert.status === 'open') continue;
-    const told = new Set(store.notifications.forAlert(alert.id).filter((n) => n.event === 'alert.opened').map((n) => n.channelKey));
+    const told = new Set((await store.notifications.forAlert(alert.id)).filter((n) => n.event === 'alert.opened').map((n) => n.channelKey));
     const event: AlertEvent = alert.status === 'rejected' ? 'alert.updated' : 'alert.resolved';
     for (const channel of channels) {
       if (!told.has(channelKey(channel))) continue;
-      store.notifications.queue({ alertId: alert.id, channel: channelLabel(channel), channelKey: channelKey(channel), event }, now);
+      await store.notifications.queue({ alertId: alert.id, channel: channelLabel(channel), channelKey: channelKey(channel), event }, now);
       queued++;
     }
   }
@@ -173,7 +173,7 @@ export async function deliverWithin(store: Store, config: Pick<Config, 'notify' 
   const until = Date.now() + windowMs;
   for (;;) {
     await deliverDue(store, config, log);
-    const next = store.notifications.pending()[0];
+    const next = (await store.notifications.pending())[0];
     if (!next) return;
     const wait = new Date(next.nextAttemptAt).getTime() - Date.now();
     if (Date.now() + Math.max(0, wait) > until) return;
@@ -184,7 +184,7 @@ export async function deliverWithin(store: Store, config: Pick<Config, 'notify' 
 /** After a scan: queue the new alerts' notifications, then deliver for a few seconds. */
 export async function notifyAfterScan(store: Store, config: Config, alerts: AlertWithDetails[], log: (line: string) => void, windowMs = 8000): Promise<void> {
   if (config.notify.length === 0) return;
-  queueNotifications(store, config.notify, alerts, new Date().toISOString());
+  await queueNotifications(store, config.notify, alerts, new Date().toISOString());
   await deliverWithin(store, config, log, windowMs);
 }
 

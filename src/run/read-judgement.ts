@@ -15,11 +15,11 @@ import { releaseCandidates, verifyReleases } from './verify-releases.js';
 export async function readJudgement(plan: ScanPlan, baseline: BaselineSnapshot, store: Store, intel: Intel, maxAlerts: number): Promise<DetectInputs> {
   // A first scan may add one alert per script whose bytes are not the release its URL names (detect/release-verdicts).
   const mismatchKeys = baseline.established ? [] : plan.scripts.filter((s) => s.sha256).map(mismatchDedupeKey);
-  const repeatKeys = store.alerts.standingKeys(plan.target.name, plan.profile, [...plan.alerts.map((a) => a.dedupeKey), ...mismatchKeys]);
+  const repeatKeys = await store.alerts.standingKeys(plan.target.name, plan.profile, [...plan.alerts.map((a) => a.dedupeKey), ...mismatchKeys]);
   const oldBodies = new Map<string, string>();
   for (const alert of plan.alerts) {
     if (!alert.oldValue || repeatKeys.has(alert.dedupeKey) || oldBodies.has(alert.oldValue)) continue;
-    const body = store.blobs.textBySha(alert.oldValue);
+    const body = await store.blobs.textBySha(alert.oldValue);
     if (body !== null) oldBodies.set(alert.oldValue, body);
   }
   const candidates = releaseCandidates(plan, baseline.established, (a) => !repeatKeys.has(a.dedupeKey));

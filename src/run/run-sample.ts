@@ -32,22 +32,22 @@ async function sampleOne(deps: ScanDeps, target: TargetConfig, profile: string):
   const capture = await captureOnce(capturer, target, profile);
   const base = { target: target.name, profile, scripts: [] as SampledScript[] };
   if (!capture.outcome.ok) return { ...base, status: 'failed', error: { code: capture.outcome.code, message: capture.outcome.reason } };
-  const baseline = store.scans.readBaseline(target.name, profile);
+  const baseline = await store.scans.readBaseline(target.name, profile);
   if (!baseline.established) return { ...base, status: 'no-baseline', error: null };
   const plan = planScan(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, approvedHosts: config.canary.approvedHosts });
   const byId = new Map(baseline.scripts.map((k) => [k.id, k]));
   for (const script of plan.scripts) {
     const known = script.knownId === null ? undefined : byId.get(script.knownId);
     if (!known || !script.sha256 || known.accepted.length === 0 || known.accepted.includes(script.sha256) || script.meta.masked) continue;
-    const before = store.blobs.textBySha(known.accepted[0]!);
+    const before = await store.blobs.textBySha(known.accepted[0]!);
     const after = plan.bodies.get(script.sha256);
     if (before === null || after === undefined) continue;
     const result = learnVolatile(before, after);
-    const current = store.inventory.maskSettings(known.id);
+    const current = await store.inventory.maskSettings(known.id);
     const fresh = result.anchors.filter((a) => !current.learned.includes(a));
     const settings = withLearned(current, fresh);
     const hash = normalizedHash(settings);
-    if (fresh.length) store.inventory.setMaskSettings(known.id, settings, hash);
+    if (fresh.length) await store.inventory.setMaskSettings(known.id, settings, hash);
     const nowMatches = hash(after) === hash(before);
     base.scripts.push({ key: known.key, scriptId: known.id, learned: fresh.length, examples: result.examples, nowMatches, structural: result.structural });
   }

@@ -150,7 +150,7 @@ async function judge(job: Job, deps: ScanDeps): Promise<Judged> {
   const { config, store, capturer, intel } = deps;
   const started = Date.now();
   const { target, profile } = job;
-  const before = store.scans.readBaseline(target.name, profile);
+  const before = await store.scans.readBaseline(target.name, profile);
   // While a baseline is being established, further loads show which values change on every load (their scripts
   // only). They run beside the scan's own load, each in its own fresh context, rather than after it.
   const sampling = before.established
@@ -161,19 +161,19 @@ async function judge(job: Job, deps: ScanDeps): Promise<Judged> {
   // Shutting down: a load cut short by the shutdown is not the target's failure, and is not recorded.
   if (!capture.outcome.ok && deps.retry?.abandoned()) return { job, started, capture, plan: null, repeatKeys: new Set() };
   // Read again: the capture is judged against the baseline as it is now (an approval may have landed meanwhile).
-  const baseline = store.scans.readBaseline(target.name, profile);
+  const baseline = await store.scans.readBaseline(target.name, profile);
   const samples: PageCapture[] = capture.outcome.ok ? sampled : [];
   const planned = await planOf(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples, approvedHosts: config.canary.approvedHosts }, deps.analysis);
   const inputs = await readJudgement(planned, baseline, store, intel, config.limits.maxAlertsPerScan);
   const pool = deps.analysis;
-  const plan = await detect(planned, inputs, pool ? { analyze: async (change) => (await pool.analyze(change)) ?? [budgetFinding(pool.budgetMs)] } : {});
+  const plan = await detect(planned, inputs, pool ? { analyze: async (change) => await pool.analyze(change) ?? [budgetFinding(pool.budgetMs)] } : {});
   // Evidence is built only for a scan that raises something new; an open alert seen again keeps its first evidence.
   if (plan.alerts.some((a) => !isRepeat(inputs, a))) plan.evidence = evidenceFiles(capture, deps.version ?? '0');
   return { job, started, capture, plan, repeatKeys: inputs.repeatKeys };
 }
 
 /** Writes one judged plan in its one transaction. */
-function record(judged: Judged, plan: ScanPlan | null, store: Store): JobResult {
+async function record(judged: Judged, plan: ScanPlan | null, store: Store): Promise<JobResult> {
   const { job: { target, profile }, capture, started } = judged;
   const base = { target: target.name, type: target.type, url: target.url, profile };
   if (!plan) {
@@ -183,7 +183,7 @@ function record(judged: Judged, plan: ScanPlan | null, store: Store): JobResult 
       rejected: [],
     };
   }
-  const result = store.scans.applyPlan(plan);
+  const result = await store.scans.applyPlan(plan);
   return {
     outcome: {
       ...base,
@@ -225,12 +225,12 @@ export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, even
   const waiting = new Map<string, { index: number; judged: Judged }[]>();
   const profilesOf = new Map<string, number>();
   for (const job of jobs) profilesOf.set(job.target.name, (profilesOf.get(job.target.name) ?? 0) + 1);
-  const writeTarget = (ready: { index: number; judged: Judged }[]) => {
+  const writeTarget = async (ready: { index: number; judged: Judged }[]) => {
     const judgedPlans = ready.filter((r) => r.judged.plan !== null);
     const noted = noteCloaking(judgedPlans.map((r) => ({ plan: r.judged.plan!, repeatKeys: r.judged.repeatKeys })));
     for (const { index, judged } of ready) {
       const at = judgedPlans.findIndex((r) => r.index === index);
-      const { outcome, alerts: found, rejected } = record(judged, at === -1 ? null : noted[at]!, deps.store);
+      const { outcome, alerts: found, rejected } = await record(judged, at === -1 ? null : noted[at]!, deps.store);
       outcomes[index] = outcome;
       alerts.push(...found);
       rejectedStillServed.push(...rejected);
@@ -250,7 +250,7 @@ export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, even
         continue;
       }
       waiting.delete(job.target.name);
-      writeTarget(ready);
+      await writeTarget(ready);
     }
   };
   const width = Math.min(deps.config.browser.concurrency, Math.max(1, jobs.length));

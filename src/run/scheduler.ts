@@ -57,12 +57,12 @@ export interface SchedulerSnapshot {
 }
 
 export interface Scheduler {
-  start(): void;
+  start(): Promise<void>;
   /** Stops starting scans, waits up to graceMs for running ones, then abandons them (their loads are not recorded). */
   stop(graceMs: number): Promise<{ abandoned: number }>;
   /** Resolves once no scan is running (after stop and the browser closing, abandoned scans end quickly). */
   idle(timeoutMs: number): Promise<void>;
-  snapshot(): SchedulerSnapshot;
+  snapshot(): Promise<SchedulerSnapshot>;
   counters(): ScanCounters;
 }
 
@@ -90,21 +90,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let lastTickAt: string | null = null;
   let timer: NodeJS.Timeout | null = null;
   let lastRetention = 0;
-  const pausedTargets = () => new Set(store.access.targets.paused().map((p) => p.target));
+  const pausedTargets = async () => new Set((await store.access.targets.paused()).map((p) => p.target));
   let abandoning = false;
   const slots: Slot[] = [];
 
-  const save = (slot: Slot) => {
+  const save = async (slot: Slot) => {
     try {
-      store.scheduling.save({ target: slot.target.name, nextRunAt: slot.next.toISOString(), ...slot.row });
+      await store.scheduling.save({ target: slot.target.name, nextRunAt: slot.next.toISOString(), ...slot.row });
     } catch (error) {
       log.error('schedule.save_failed', `cannot save the schedule of ${slot.target.name}: ${describeError(error)}`, { target: slot.target.name });
     }
   };
   const active = () => slots.filter((s) => s.running).length;
 
-  const notify = (alerts: Parameters<typeof queueNotifications>[2], event: 'alert.opened' | 'alert.resolved') => {
-    if (config.notify.length > 0 && alerts.length > 0) queueNotifications(store, config.notify, alerts, now().toISOString(), event);
+  const notify = async (alerts: Parameters<typeof queueNotifications>[2], event: 'alert.opened' | 'alert.resolved') => {
+    if (config.notify.length > 0 && alerts.length > 0) await queueNotifications(store, config.notify, alerts, now().toISOString(), event);
   };
 
   async function scanSlot(slot: Slot): Promise<void> {
@@ -144,7 +144,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (const alert of run.alerts) {
         log.warn('alert.opened', `alert #${alert.id} ${alert.severity} ${alert.type} on ${name}: ${alert.summary.slice(0, 200)}`, { alertId: alert.id, severity: alert.severity, type: alert.type, target: name });
       }
-      notify(run.alerts, 'alert.opened');
+      await notify(run.alerts, 'alert.opened');
     } catch (error) {
       failure = describeError(error);
       log.error('scan.error', `scan of ${name} failed: ${failure}`, { target: name });
@@ -155,19 +155,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       slot.row.lastSuccessAt = at;
       slot.row.consecutiveFailures = 0;
       slot.row.lastError = null;
-      const resolved = store.scheduling.resolveUnhealthy(name, at);
+      const resolved = await store.scheduling.resolveUnhealthy(name, at);
       if (resolved) {
         log.info('alert.resolved', `alert #${resolved.id} target.unhealthy on ${name} resolved: the target recovered`, { alertId: resolved.id, target: name });
-        notify([resolved], 'alert.resolved');
+        await notify([resolved], 'alert.resolved');
       }
     } else {
       slot.row.consecutiveFailures++;
       slot.row.lastError = failure.slice(0, 500);
       if (slot.row.consecutiveFailures >= config.unhealthyAfter) {
-        const opened = store.scheduling.openUnhealthy({ name, url: slot.target.url, type: slot.target.type }, failure, slot.row.consecutiveFailures, at);
+        const opened = await store.scheduling.openUnhealthy({ name, url: slot.target.url, type: slot.target.type }, failure, slot.row.consecutiveFailures, at);
         if (opened) {
           log.warn('alert.opened', `alert #${opened.id} target.unhealthy on ${name}: ${opened.summary.slice(0, 200)}`, { alertId: opened.id, target: name });
-          notify([opened], 'alert.opened');
+          await notify([opened], 'alert.opened');
         }
       }
     }
@@ -176,22 +176,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const launch = (slot: Slot) => {
     slot.running = scanSlot(slot)
       .catch((error) => log.error('scan.error', `scan of ${slot.target.name}: ${describeError(error)}`, { target: slot.target.name }))
-      .finally(() => {
+      .finally(async () => {
         slot.running = null;
         if (abandoning) return;
         slot.next = followingRun(slot.spec, new Date(slot.row.lastStartedAt ?? now().toISOString()), now(), slot.jitter, random);
-        save(slot);
+        await save(slot);
         log.info('schedule.next', `next scan of ${slot.target.name} at ${slot.next.toISOString()}`, { target: slot.target.name, nextRunAt: slot.next.toISOString() });
       });
   };
 
-  const tick = () => {
+  const tick = async () => {
     if (state !== 'running') return;
     const at = now();
     lastTickAt = at.toISOString();
     const due = slots.filter((slot) => !slot.running && slot.next.getTime() <= at.getTime()).sort((a, b) => a.next.getTime() - b.next.getTime());
     // Pauses are read only when something is due; a paused target keeps its due time, so resuming it scans at once.
-    const paused = due.length > 0 ? pausedTargets() : new Set<string>();
+    const paused = due.length > 0 ? await pausedTargets() : new Set<string>();
+    if (state !== 'running') return;
     for (const slot of due) {
       if (active() >= config.browser.concurrency) break;
       if (!paused.has(slot.target.name)) launch(slot);
@@ -200,18 +201,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       lastRetention = at.getTime();
       const cutoff = new Date(at.getTime() - parseDuration(config.retention)!).toISOString();
       try {
-        const report = store.scans.retain(cutoff, at.toISOString());
+        const report = await store.scans.retain(cutoff, at.toISOString());
         if (report.observationsRemoved > 0) log.info('retention', `retention removed ${report.observationsRemoved} observations from ${report.scans} scans before ${cutoff}`, { ...report });
       } catch (error) {
         log.error('retention.failed', `retention failed: ${describeError(error)}`);
       }
     }
-    timer = setTimeout(tick, TICK_MS);
+    timer = setTimeout(() => void tick().catch((error) => log.error('schedule.tick_failed', `scheduler tick failed: ${describeError(error)}`)), TICK_MS);
   };
 
   return {
-    start() {
-      const stored = new Map(store.scheduling.read().map((row) => [row.target, row]));
+    async start() {
+      const stored = new Map((await store.scheduling.read()).map((row) => [row.target, row]));
       const at = now();
       for (const target of config.targets) {
         const spec = scheduleFor(config, target);
@@ -226,12 +227,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           },
         };
         slots.push(slot);
-        save(slot);
+        await save(slot);
         log.info('schedule.target', `${target.name}: ${describeSpec(spec)}, jitter ${Math.round(jitter / 1000)}s, first scan at ${slot.next.toISOString()}`, { target: target.name, nextRunAt: slot.next.toISOString() });
       }
       state = 'running';
       startedAt = at.toISOString();
-      tick();
+      await tick();
     },
     async stop(graceMs) {
       if (state !== 'running') return { abandoned: 0 };
@@ -255,8 +256,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await Promise.race([Promise.all(running), new Promise((resolve) => { timeout = setTimeout(resolve, timeoutMs); })]);
       clearTimeout(timeout);
     },
-    snapshot: () => {
-      const paused = pausedTargets();
+    snapshot: async () => {
+      const paused = await pausedTargets();
       return {
         state,
         startedAt,

@@ -35,18 +35,18 @@ export async function verifyReleases(candidates: ReleaseCandidate[], options: Ve
   for (const candidate of candidates) {
     if (out.has(candidate.sha256)) continue;
     const claims = releaseClaims(candidate.url, candidate.body, candidate.library);
-    const identical = () => {
-      const files = options.releases.bySha(candidate.sha256);
+    const identical = async () => {
+      const files = await options.releases.bySha(candidate.sha256);
       const claimed = files.find((f) => claims.some((c) => c.name === f.package && c.version === f.version));
       const file = claimed ?? files[0];
       return file ? { status: 'identical' as const, name: file.package, version: file.version, path: file.path } : null;
     };
-    let verdict: ReleaseVerification | null = identical();
+    let verdict: ReleaseVerification | null = await identical();
     let differs: ReleaseVerification | null = null;
     let unverified: ReleaseVerification | null = null;
     for (const claim of claims) {
       if (verdict) break;
-      let record = options.releases.get(claim.name, claim.version);
+      let record = await options.releases.get(claim.name, claim.version);
       if (!record && !offline && options.registry && fetches > 0) {
         fetches--;
         const fetched = await options.registry.fetchRelease(claim.name, claim.version);
@@ -54,9 +54,9 @@ export async function verifyReleases(candidates: ReleaseCandidate[], options: Ve
           // One unreachable registry is not asked again in this scan: a scan never waits on it twice.
           offline = `the registry ${options.registry.url} could not be reached (${fetched.reason})`;
         } else {
-          options.releases.put({ name: claim.name, version: claim.version, status: fetched.status, registry: options.registry.url, files: fetched.status === 'ok' ? fetched.files : [] }, now());
-          record = options.releases.get(claim.name, claim.version);
-          verdict = identical();
+          await options.releases.put({ name: claim.name, version: claim.version, status: fetched.status, registry: options.registry.url, files: fetched.status === 'ok' ? fetched.files : [] }, now());
+          record = await options.releases.get(claim.name, claim.version);
+          verdict = await identical();
         }
       }
       if (verdict) break;

@@ -18,55 +18,55 @@ import { reserveAttempt, settleAttempt, type AttemptLimits, type Reservation } f
 
 export interface Access {
   users: {
-    count(): number;
-    get(name: string): UserRow | null;
-    list(now?: string): UserSummary[];
-    create(input: { name: string; role: string; passwordHash: string }, actor: Actor, now?: string): UserSummary;
-    remove(name: string, actor: Actor, now?: string): void;
-    setRole(name: string, role: string, actor: Actor, now?: string): UserSummary;
-    setPassword(name: string, passwordHash: string, actor: Actor, now?: string): void;
-    setTwoFactor(name: string, secret: string | null, recoveryCodes: string[], actor: Actor, now?: string): void;
-    loginFailed(user: UserRow, ip: string | null, reason: string, policy: LockoutPolicy, now?: string): string | null;
-    loginSucceeded(user: UserRow, ip: string | null, method: string, now?: string): void;
-    useTotpStep(userId: number, step: number): boolean;
-    useRecoveryCode(userId: number, code: string, now?: string): boolean;
-    recoveryCodesLeft(userId: number): number;
+    count(): Promise<number>;
+    get(name: string): Promise<UserRow | null>;
+    list(now?: string): Promise<UserSummary[]>;
+    create(input: { name: string; role: string; passwordHash: string }, actor: Actor, now?: string): Promise<UserSummary>;
+    remove(name: string, actor: Actor, now?: string): Promise<void>;
+    setRole(name: string, role: string, actor: Actor, now?: string): Promise<UserSummary>;
+    setPassword(name: string, passwordHash: string, actor: Actor, now?: string): Promise<void>;
+    setTwoFactor(name: string, secret: string | null, recoveryCodes: string[], actor: Actor, now?: string): Promise<void>;
+    loginFailed(user: UserRow, ip: string | null, reason: string, policy: LockoutPolicy, now?: string): Promise<string | null>;
+    loginSucceeded(user: UserRow, ip: string | null, method: string, now?: string): Promise<void>;
+    useTotpStep(userId: number, step: number): Promise<boolean>;
+    useRecoveryCode(userId: number, code: string, now?: string): Promise<boolean>;
+    recoveryCodesLeft(userId: number): Promise<number>;
   };
   /** Password and code checks, reserved before they run (see login-attempts.ts). */
   attempts: {
-    reserve(ip: string, userId: number | null, limits: AttemptLimits, now?: string): Reservation;
-    settle(id: number, ok: boolean): void;
+    reserve(ip: string, userId: number | null, limits: AttemptLimits, now?: string): Promise<Reservation>;
+    settle(id: number, ok: boolean): Promise<void>;
   };
   sessions: {
-    create(userId: number, stage: SessionStage, ip: string | null, now?: string): { cookie: string; csrfToken: string };
-    read(cookie: string, limits: SessionLimits, now?: string): Session | null;
-    remove(idHash: string): void;
-    setPendingTotp(idHash: string, secret: string | null): void;
-    prune(limits: SessionLimits, now?: string): number;
-    ofUser(userId: number): SessionSummary[];
+    create(userId: number, stage: SessionStage, ip: string | null, now?: string): Promise<{ cookie: string; csrfToken: string }>;
+    read(cookie: string, limits: SessionLimits, now?: string): Promise<Session | null>;
+    remove(idHash: string): Promise<void>;
+    setPendingTotp(idHash: string, secret: string | null): Promise<void>;
+    prune(limits: SessionLimits, now?: string): Promise<number>;
+    ofUser(userId: number): Promise<SessionSummary[]>;
     /** Ends all the user's sessions but `keep`, audited. */
-    endOthers(user: UserRow, keep: string | null, actor: Actor, now?: string): number;
+    endOthers(user: UserRow, keep: string | null, actor: Actor, now?: string): Promise<number>;
   };
   tokens: {
-    create(input: { user: string; name: string; expiresAt: string | null }, actor: Actor, now?: string): { token: string; summary: TokenSummary };
-    list(user?: string, now?: string): TokenSummary[];
-    revoke(id: number, actor: Actor, now?: string): TokenSummary;
-    userFor(token: string, now?: string): { user: UserRow; tokenId: number } | null;
-    idOf(token: string): number | null;
+    create(input: { user: string; name: string; expiresAt: string | null }, actor: Actor, now?: string): Promise<{ token: string; summary: TokenSummary }>;
+    list(user?: string, now?: string): Promise<TokenSummary[]>;
+    revoke(id: number, actor: Actor, now?: string): Promise<TokenSummary>;
+    userFor(token: string, now?: string): Promise<{ user: UserRow; tokenId: number } | null>;
+    idOf(token: string): Promise<number | null>;
   };
   /** Scheduled scans paused by an admin, per target. */
   targets: {
-    paused(): PausedTarget[];
-    setPaused(target: string, paused: boolean, actor: Actor, now?: string): void;
+    paused(): Promise<PausedTarget[]>;
+    setPaused(target: string, paused: boolean, actor: Actor, now?: string): Promise<void>;
   };
-  twoFactorPolicy(): TwoFactorPolicy;
-  setTwoFactorPolicy(policy: TwoFactorPolicy, actor: Actor, now?: string): void;
+  twoFactorPolicy(): Promise<TwoFactorPolicy>;
+  setTwoFactorPolicy(policy: TwoFactorPolicy, actor: Actor, now?: string): Promise<void>;
   /** Records a setting that comes from the config file (approvals); audited when it changes. Returns the value before, or undefined when unchanged. */
-  recordSetting(key: string, value: string, actor: Actor, now?: string): string | null | undefined;
+  recordSetting(key: string, value: string, actor: Actor, now?: string): Promise<string | null | undefined>;
   audit: {
-    append(entry: AuditInput, now?: string): number;
-    list(query?: AuditQuery): AuditEntry[];
-    verify(): AuditVerifyReport;
+    append(entry: AuditInput, now?: string): Promise<number>;
+    list(query?: AuditQuery): Promise<AuditEntry[]>;
+    verify(): Promise<AuditVerifyReport>;
   };
 }
 
@@ -99,11 +99,11 @@ export function createAccess(db: Db): Access {
       setPendingTotp: (idHash, secret) => setPendingTotp(db, idHash, secret),
       prune: (limits, now) => pruneSessions(db, limits, clock(now)),
       ofUser: (userId) => userSessions(db, userId),
-      endOthers: (user, keep, actor, now) => db.transaction(() => {
-        const ended = endOtherSessions(db, user.id, keep);
-        appendAudit(db, { actor: actor.name, ip: actor.ip, action: 'user.sessions_ended', objectType: 'user', objectId: user.name, after: { ended } }, clock(now));
+      endOthers: async (user, keep, actor, now) => db.transaction(async () => {
+        const ended = await endOtherSessions(db, user.id, keep);
+        await appendAudit(db, { actor: actor.name, ip: actor.ip, action: 'user.sessions_ended', objectType: 'user', objectId: user.name, after: { ended } }, clock(now));
         return ended;
-      }).immediate(),
+      }),
     },
     tokens: {
       create: (input, actor, now) => createToken(db, input, actor, clock(now)),
@@ -116,14 +116,14 @@ export function createAccess(db: Db): Access {
       paused: () => pausedTargets(db),
       setPaused: (target, paused, actor, now) => setTargetPaused(db, target, paused, actor, clock(now)),
     },
-    twoFactorPolicy: () => {
-      const value = readSetting(db, 'two_factor_policy');
+    twoFactorPolicy: async () => {
+      const value = await readSetting(db, 'two_factor_policy');
       return (TWO_FACTOR_POLICIES as readonly string[]).includes(value ?? '') ? (value as TwoFactorPolicy) : 'optional';
     },
-    setTwoFactorPolicy: (policy, actor, now) => { writeSetting(db, 'two_factor_policy', policy, actor, clock(now)); },
+    setTwoFactorPolicy: async (policy, actor, now) => { await writeSetting(db, 'two_factor_policy', policy, actor, clock(now)); },
     recordSetting: (key, value, actor, now) => writeSetting(db, key, value, actor, clock(now)),
     audit: {
-      append: (entry, now) => db.transaction(() => appendAudit(db, entry, clock(now))).immediate(),
+      append: async (entry, now) => db.transaction(async () => appendAudit(db, entry, clock(now))),
       list: (query) => listAudit(db, query),
       verify: () => verifyAudit(db),
     },

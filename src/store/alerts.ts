@@ -2,6 +2,7 @@
 
 import { SEVERITIES, type AlertRecord, type AlertStatus } from '../capture/types.js';
 import type { Db } from './database.js';
+import { jsonValues } from './sql.js';
 
 /** An alert row as SELECT reads it (with its target's name). */
 export interface AlertRow {
@@ -67,8 +68,8 @@ export function toRecord(row: AlertRow, approvals: ApprovalGiven[] = []): AlertW
 }
 
 /** The open or rejected alert a planned alert with this dedupe key would only update; null when it would be new. */
-export function repeatedAlertId(db: Db, targetId: number, profile: string, dedupeKey: string): number | null {
-  const row = db
+export async function repeatedAlertId(db: Db, targetId: number, profile: string, dedupeKey: string): Promise<number | null> {
+  const row = await db
     .prepare<[number, string, string], { id: number }>(
       `SELECT id FROM alerts WHERE target_id = ? AND profile = ? AND dedupe_key = ? AND status IN ('open', 'rejected')
        ORDER BY id DESC LIMIT 1`,
@@ -78,28 +79,28 @@ export function repeatedAlertId(db: Db, targetId: number, profile: string, dedup
 }
 
 /** Of the given dedupe keys, those with an alert still open or rejected for the target and profile (one query). */
-export function standingDedupeKeys(db: Db, targetId: number, profile: string, keys: string[]): Set<string> {
+export async function standingDedupeKeys(db: Db, targetId: number, profile: string, keys: string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const rows = db
+  const rows = await db
     .prepare<[number, string, string], { key: string }>(
       `SELECT DISTINCT dedupe_key AS key FROM alerts WHERE target_id = ? AND profile = ? AND status IN ('open', 'rejected')
-         AND dedupe_key IN (SELECT value FROM json_each(?))`,
+         AND dedupe_key IN (${jsonValues(db.dialect, 'text')})`,
     )
     .all(targetId, profile, JSON.stringify([...new Set(keys)]));
   return new Set(rows.map((r) => r.key));
 }
 
-export function latestAlertId(db: Db): number | null {
-  return db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM alerts').get()?.id ?? null;
+export async function latestAlertId(db: Db): Promise<number | null> {
+  return (await db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM alerts').get())?.id ?? null;
 }
 
-export function approvalsOf(db: Db, alertId: number): ApprovalGiven[] {
-  return db.prepare<[number], ApprovalGiven>('SELECT approved_by AS by, approved_at AS at, note FROM alert_approvals WHERE alert_id = ? ORDER BY approved_at, approved_by').all(alertId);
+export async function approvalsOf(db: Db, alertId: number): Promise<ApprovalGiven[]> {
+  return db.prepare<[number], ApprovalGiven>('SELECT approved_by AS "by", approved_at AS "at", note FROM alert_approvals WHERE alert_id = ? ORDER BY approved_at, approved_by').all(alertId);
 }
 
-export function readAlert(db: Db, id: number): AlertWithDetails | null {
-  const row = db.prepare<[number], AlertRow>(`${SELECT} WHERE a.id = ?`).get(id);
-  return row ? toRecord(row, approvalsOf(db, id)) : null;
+export async function readAlert(db: Db, id: number): Promise<AlertWithDetails | null> {
+  const row = await db.prepare<[number], AlertRow>(`${SELECT} WHERE a.id = ?`).get(id);
+  return row ? toRecord(row, await approvalsOf(db, id)) : null;
 }
 
 export interface AlertQuery {
@@ -112,7 +113,7 @@ export interface AlertQuery {
   offset?: number;
 }
 
-export function listAlerts(db: Db, filter: AlertQuery): AlertWithDetails[] {
+export async function listAlerts(db: Db, filter: AlertQuery): Promise<AlertWithDetails[]> {
   const where: string[] = [];
   const params: string[] = [];
   if (filter.status && filter.status !== 'all') {
@@ -127,13 +128,13 @@ export function listAlerts(db: Db, filter: AlertQuery): AlertWithDetails[] {
   const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                ORDER BY ${SEVERITY_ORDER} DESC, a.last_seen DESC, a.id DESC
                LIMIT ${Math.max(1, Math.min(filter.limit ?? 1_000_000, 1_000_000))} OFFSET ${Math.max(0, Math.floor(filter.offset ?? 0))}`;
-  const rows = db.prepare(sql).all(...params) as AlertRow[];
+  const rows = (await db.prepare(sql).all(...params)) as AlertRow[];
   // The approvals of the alerts listed, in one query.
   const given = new Map<number, ApprovalGiven[]>();
   const approvals = db.prepare<[string], ApprovalGiven & { alert_id: number }>(
-    'SELECT alert_id, approved_by AS by, approved_at AS at, note FROM alert_approvals WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY approved_at, approved_by',
+    `SELECT alert_id, approved_by AS "by", approved_at AS "at", note FROM alert_approvals WHERE alert_id IN (${jsonValues(db.dialect, 'integer')}) ORDER BY approved_at, approved_by`,
   );
-  for (const a of rows.length ? approvals.all(JSON.stringify(rows.map((r) => r.id))) : []) {
+  for (const a of rows.length ? await approvals.all(JSON.stringify(rows.map((r) => r.id))) : []) {
     given.set(a.alert_id, [...(given.get(a.alert_id) ?? []), { by: a.by, at: a.at, note: a.note }]);
   }
   return rows.map((row) => toRecord(row, given.get(row.id) ?? []));

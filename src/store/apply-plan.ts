@@ -5,6 +5,7 @@ import type { AlertWithDetails } from './alerts.js';
 import { readAlert, repeatedAlertId } from './alerts.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import type { SqlValue } from './sql.js';
 import { writeScriptSettings } from './script-settings.js';
 import { upsertTarget } from './targets.js';
 import { chainScan, type ChainMemo } from './scan-chain.js';
@@ -20,94 +21,94 @@ export interface ApplyResult {
 /** What one open store remembers between writes: sets' chain records, metadata hashes. */
 export interface WriteMemo { chain: ChainMemo; hashMeta: (meta: string) => string; entries: WeakMap<object, PlannedEntries> }
 
-export function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string, memo?: WriteMemo): ApplyResult {
-  return db.transaction((): ApplyResult => {
-    const target = upsertTarget(db, plan.target, now);
+export async function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string, memo?: WriteMemo): Promise<ApplyResult> {
+  return db.transaction(async (): Promise<ApplyResult> => {
+    const target = await upsertTarget(db, plan.target, now);
     const scan = plan.scan;
-    const scanId = Number(
-      db
-        .prepare(
+    const scanId = (
+      (await db
+        .prepare<SqlValue[], { id: number }>(
           `INSERT INTO scans (target_id, profile, url, final_url, started_at, finished_at, status, error_code, error_message,
                               http_status, payment_form, script_count, headers_blob, forms_blob, warnings)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
         )
-        .run(
+        .get(
           target, plan.profile, scan.url, scan.finalUrl, scan.startedAt, scan.finishedAt, scan.status, scan.errorCode,
           scan.errorMessage, scan.httpStatus, scan.paymentForm ? 1 : 0, plan.scripts.length,
-          scan.status === 'ok' ? blobs.putJson(scan.headers) : null,
-          scan.status === 'ok' ? blobs.putJson(scan.forms) : null,
+          scan.status === 'ok' ? await blobs.putJson(scan.headers) : null,
+          scan.status === 'ok' ? await blobs.putJson(scan.forms) : null,
           scan.warnings.length ? JSON.stringify(scan.warnings.slice(0, 100)) : null,
-        ).lastInsertRowid,
-    );
+        ))
+    )!.id;
     // The page's latest scan and the count by status, read by the overview and /metrics (migration 016).
-    db.prepare(
+    await db.prepare(
       `INSERT INTO page_latest (target_id, profile, last_scan_id, last_ok_scan_id) VALUES (?, ?, ?, ?)
        ON CONFLICT (target_id, profile) DO UPDATE SET last_scan_id = excluded.last_scan_id, last_ok_scan_id = COALESCE(excluded.last_ok_scan_id, last_ok_scan_id)`,
     ).run(target, plan.profile, scanId, scan.status === 'ok' ? scanId : null);
-    db.prepare('INSERT INTO scan_counts (status, n) VALUES (?, 1) ON CONFLICT (status) DO UPDATE SET n = n + 1').run(scan.status);
+    await db.prepare('INSERT INTO scan_counts (status, n) VALUES (?, 1) ON CONFLICT (status) DO UPDATE SET n = n + 1').run(scan.status);
     if (scan.status !== 'ok') {
-      chainScan(db, scanId, memo?.chain);
+      await chainScan(db, scanId, memo?.chain);
       return { scanId, newAlerts: [], repeatedAlerts: [] };
     }
     if (scan.canary || scan.runtime.length) {
-      db.prepare('UPDATE scans SET canary_blob = ?, runtime_blob = ? WHERE id = ?').run(
-        scan.canary ? blobs.putJson(scan.canary) : null, scan.runtime.length ? blobs.putJson(scan.runtime) : null, scanId,
+      await db.prepare('UPDATE scans SET canary_blob = ?, runtime_blob = ? WHERE id = ?').run(
+        scan.canary ? await blobs.putJson(scan.canary) : null, scan.runtime.length ? await blobs.putJson(scan.runtime) : null, scanId,
       );
     }
 
     // Bodies are stored once per SHA-256, when a scan is the first to hold them (a reused set's are all stored).
     const blobIds = new Map<string, number>();
-    const blobIdOf = (sha: string): number => {
+    const blobIdOf = async (sha: string): Promise<number> => {
       let id = blobIds.get(sha);
-      if (id === undefined) blobIds.set(sha, id = blobs.put(plan.bodies.get(sha)!, sha));
+      if (id === undefined) blobIds.set(sha, id = await blobs.put(plan.bodies.get(sha)!, sha));
       return id;
     };
-    const { reused } = recordObservations(db, blobs, scanId, target, plan, blobIdOf, memo?.hashMeta, memo?.entries);
-    if (!reused) for (const sha of plan.bodies.keys()) blobIdOf(sha);
+    const { reused } = await recordObservations(db, blobs, scanId, target, plan, blobIdOf, memo?.hashMeta, memo?.entries);
+    if (!reused) for (const sha of plan.bodies.keys()) await blobIdOf(sha);
     const streak = db.prepare('UPDATE scripts SET missing_streak = ? WHERE id = ?');
-    for (const missing of plan.missing) streak.run(missing.missingStreak, missing.id);
+    for (const missing of plan.missing) await streak.run(missing.missingStreak, missing.id);
 
     const addBaseline = db.prepare(
       `INSERT INTO baseline (target_id, profile, subject_type, subject_key, value, normalized, state, created_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (target_id, profile, subject_type, subject_key, value) DO NOTHING`,
     );
-    for (const add of plan.baselineAdds) addBaseline.run(target, plan.profile, add.subjectType, add.subjectKey, add.value, add.normalized ?? null, now);
+    for (const add of plan.baselineAdds) await addBaseline.run(target, plan.profile, add.subjectType, add.subjectKey, add.value, add.normalized ?? null, now);
 
     const settingsOf = db.prepare<[number, string, string], { id: number }>('SELECT id FROM scripts WHERE target_id = ? AND profile = ? AND key = ?');
     for (const { key, settings } of plan.learned) {
-      const row = settingsOf.get(target, plan.profile, key);
-      if (row) writeScriptSettings(db, row.id, settings, now);
+      const row = await settingsOf.get(target, plan.profile, key);
+      if (row) await writeScriptSettings(db, row.id, settings, now);
     }
 
     const newAlerts: AlertWithDetails[] = [];
     const repeatedAlerts: AlertWithDetails[] = [];
     for (const alert of plan.alerts) {
-      const id = upsertAlert(db, target, plan.profile, alert, scanId, scan.finishedAt);
-      const record = readAlert(db, id.id)!;
+      const id = await upsertAlert(db, target, plan.profile, alert, scanId, scan.finishedAt);
+      const record = (await readAlert(db, id.id))!;
       (id.created ? newAlerts : repeatedAlerts).push(record);
     }
-    if (newAlerts.length > 0 && plan.evidence?.length) putEvidence(db, blobs, scanId, plan.evidence);
-    chainScan(db, scanId, memo?.chain);
+    if (newAlerts.length > 0 && plan.evidence?.length) await putEvidence(db, blobs, scanId, plan.evidence);
+    await chainScan(db, scanId, memo?.chain);
     return { scanId, newAlerts, repeatedAlerts };
-  })();
+  });
 }
 
-function upsertAlert(db: Db, target: number, profile: string, alert: PlannedAlert, scanId: number, seenAt: string) {
-  const existing = repeatedAlertId(db, target, profile, alert.dedupeKey);
+async function upsertAlert(db: Db, target: number, profile: string, alert: PlannedAlert, scanId: number, seenAt: string) {
+  const existing = await repeatedAlertId(db, target, profile, alert.dedupeKey);
   if (existing !== null) {
-    db.prepare('UPDATE alerts SET last_seen = ?, last_scan_id = ? WHERE id = ?').run(seenAt, scanId, existing);
+    await db.prepare('UPDATE alerts SET last_seen = ?, last_scan_id = ? WHERE id = ?').run(seenAt, scanId, existing);
     return { id: existing, created: false };
   }
-  const result = db
-    .prepare(
+  const result = await db
+    .prepare<SqlValue[], { id: number }>(
       `INSERT INTO alerts (target_id, profile, type, severity, status, page, subject, subject_type, subject_key, summary,
                            dedupe_key, old_value, new_value, details, first_seen, last_seen, first_scan_id, last_scan_id)
-       VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
-    .run(
+    .get(
       target, profile, alert.type, alert.severity, alert.page, alert.subject, alert.subjectType, alert.subjectKey,
       alert.summary, alert.dedupeKey, alert.oldValue, alert.newValue, JSON.stringify(alert.details), seenAt, seenAt,
       scanId, scanId,
     );
-  return { id: Number(result.lastInsertRowid), created: true };
+  return { id: result!.id, created: true };
 }

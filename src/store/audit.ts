@@ -2,6 +2,7 @@
 
 import { sha256Hex } from '../plan/fingerprint.js';
 import type { Db } from './database.js';
+import { byId, type SqlValue } from './sql.js';
 
 export interface AuditInput {
   actor: string;
@@ -51,8 +52,8 @@ function entryHash(prev: string, row: Omit<AuditRow, 'id' | 'prev_hash' | 'hash'
 }
 
 /** Appends one entry; call it inside the transaction that makes the change, so the change and its record land together. */
-export function appendAudit(db: Db, input: AuditInput, at: string): number {
-  const prev = (db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { hash: string } | undefined)?.hash ?? '';
+export async function appendAudit(db: Db, input: AuditInput, at: string): Promise<number> {
+  const prev = ((await db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get()) as { hash: string } | undefined)?.hash ?? '';
   const row = {
     at,
     actor: input.actor,
@@ -65,12 +66,10 @@ export function appendAudit(db: Db, input: AuditInput, at: string): number {
     note: input.note ?? null,
   };
   const hash = entryHash(prev, row);
-  return Number(
-    db.prepare(
-      `INSERT INTO audit_log (at, actor, source_ip, action, object_type, object_id, before, after, note, prev_hash, hash)
-       VALUES (@at, @actor, @source_ip, @action, @object_type, @object_id, @before, @after, @note, @prev_hash, @hash)`,
-    ).run({ ...row, prev_hash: prev, hash }).lastInsertRowid,
-  );
+  return (await db.prepare<[object], { id: number }>(
+    `INSERT INTO audit_log (at, actor, source_ip, action, object_type, object_id, before, after, note, prev_hash, hash)
+     VALUES (@at, @actor, @source_ip, @action, @object_type, @object_id, @before, @after, @note, @prev_hash, @hash) RETURNING id`,
+  ).get({ ...row, prev_hash: prev, hash }))!.id;
 }
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
@@ -91,7 +90,7 @@ export interface AuditQuery {
 }
 
 /** Entries newest first, optionally for one object or one actor. */
-export function listAudit(db: Db, query: AuditQuery = {}): AuditEntry[] {
+export async function listAudit(db: Db, query: AuditQuery = {}): Promise<AuditEntry[]> {
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: query.limit ?? 200, offset: query.offset ?? 0 };
   if (query.objectType) {
@@ -107,7 +106,7 @@ export function listAudit(db: Db, query: AuditQuery = {}): AuditEntry[] {
     params.actor = query.actor;
   }
   const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit OFFSET @offset`;
-  return (db.prepare(sql).all(params) as AuditRow[]).map(toEntry);
+  return ((await db.prepare<[object]>(sql).all(params)) as AuditRow[]).map(toEntry);
 }
 
 export interface AuditVerifyReport {
@@ -116,10 +115,10 @@ export interface AuditVerifyReport {
 }
 
 /** Walks the chain from the first entry: a removed, inserted, reordered or edited entry breaks it. */
-export function verifyAudit(db: Db): AuditVerifyReport {
+export async function verifyAudit(db: Db): Promise<AuditVerifyReport> {
   let prev = '';
   let entries = 0;
-  for (const row of db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id').iterate()) {
+  for await (const row of byId((after) => db.prepare<[number], AuditRow>('SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT 500').all(after))) {
     entries++;
     let reason: string | null = null;
     if (row.prev_hash !== prev) reason = 'does not follow the entry before it: an entry was removed, inserted or re-hashed';

@@ -3,6 +3,7 @@
 import { ScriptwardenError } from '../errors.js';
 import { appendAudit } from './audit.js';
 import type { Db } from './database.js';
+import { inOrder } from './sql.js';
 
 export interface Authorization {
   justification: string | null;
@@ -38,8 +39,8 @@ const toAuthorization = (row: AuthorizationRow): Authorization => ({
 /** The SQL of a script's current authorization row id (its newest), for joins on `s` (a scripts row). */
 export const LATEST_AUTHORIZATION = '(SELECT MAX(id) FROM script_authorizations WHERE script_id = s.id)';
 
-function insertAuthorization(db: Db, scriptId: number, a: Omit<Authorization, 'bulk'> & { bulk: boolean }): void {
-  db.prepare('INSERT INTO script_authorizations (script_id, justification, authorized_by, authorized_at, bulk, selector) VALUES (?, ?, ?, ?, ?, ?)')
+async function insertAuthorization(db: Db, scriptId: number, a: Omit<Authorization, 'bulk'> & { bulk: boolean }): Promise<void> {
+  await db.prepare('INSERT INTO script_authorizations (script_id, justification, authorized_by, authorized_at, bulk, selector) VALUES (?, ?, ?, ?, ?, ?)')
     .run(scriptId, a.justification, a.by, a.at, a.bulk ? 1 : 0, a.selector);
 }
 
@@ -48,11 +49,11 @@ function insertAuthorization(db: Db, scriptId: number, a: Omit<Authorization, 'b
  * the script still pending (a first baseline not yet approved) is approved with it; a version an alert stands for is
  * not: that change is decided on its alert. Unknown ids fail the whole call before anything is written.
  */
-export function authorizeScripts(db: Db, ids: number[], input: AuthorizeInput): number[] {
+export async function authorizeScripts(db: Db, ids: number[], input: AuthorizeInput): Promise<number[]> {
   const unique = [...new Set(ids)];
-  return db.transaction(() => {
-    const scripts = unique.map((id) => {
-      const row = db.prepare<[number], { id: number; target_id: number; profile: string; key: string }>(
+  return db.transaction(async () => {
+    const scripts = await inOrder(unique, async (id) => {
+      const row = await db.prepare<[number], { id: number; target_id: number; profile: string; key: string }>(
         'SELECT id, target_id, profile, key FROM scripts WHERE id = ?',
       ).get(id);
       if (!row) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id} in the inventory`);
@@ -63,46 +64,46 @@ export function authorizeScripts(db: Db, ids: number[], input: AuthorizeInput): 
         WHERE target_id = ? AND profile = ? AND subject_type = 'script' AND subject_key = ? AND state = 'pending'`,
     );
     for (const script of scripts) {
-      insertAuthorization(db, script.id, { justification: input.justification, by: input.by, at: input.at, bulk: false, selector: input.selector });
-      approvePending.run(input.by, input.at, input.justification, script.target_id, script.profile, script.key);
+      await insertAuthorization(db, script.id, { justification: input.justification, by: input.by, at: input.at, bulk: false, selector: input.selector });
+      await approvePending.run(input.by, input.at, input.justification, script.target_id, script.profile, script.key);
     }
-    appendAudit(db, {
+    await appendAudit(db, {
       actor: input.by, ip: input.ip ?? null, action: 'script.authorized', objectType: 'script',
       objectId: scripts.length === 1 ? scripts[0]!.id : null, after: { scripts: scripts.map((s) => s.id), selector: input.selector }, note: input.justification,
     }, input.at);
     return scripts.map((s) => s.id);
-  }).immediate();
+  });
 }
 
 /**
  * Scripts with an approved version and no authorization yet get one from a bulk approval (`approve --all`): its note
  * as their justification, marked bulk so a report lists them as still needing their own. Call inside its transaction.
  */
-export function authorizeUnauthorizedInBulk(db: Db, note: string | null, by: string, at: string): number {
-  return db.prepare(
+export async function authorizeUnauthorizedInBulk(db: Db, note: string | null, by: string, at: string): Promise<number> {
+  return (await db.prepare(
     `INSERT INTO script_authorizations (script_id, justification, authorized_by, authorized_at, bulk, selector)
      SELECT s.id, ?, ?, ?, 1, 'approve --all' FROM scripts s
       WHERE s.retired_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM script_authorizations a WHERE a.script_id = s.id)
         AND EXISTS (SELECT 1 FROM baseline b WHERE b.target_id = s.target_id AND b.profile = s.profile
                       AND b.subject_type = 'script' AND b.subject_key = s.key AND b.state = 'approved')`,
-  ).run(note, by, at).changes;
+  ).run(note, by, at)).changes;
 }
 
 /** A script first accepted through its alert (script.added) is authorized by that approval's note, unless it already is. */
-export function authorizeFromAlert(db: Db, target: { targetId: number; profile: string }, keys: string[], alertId: number, note: string | null, by: string, at: string): void {
+export async function authorizeFromAlert(db: Db, target: { targetId: number; profile: string }, keys: string[], alertId: number, note: string | null, by: string, at: string): Promise<void> {
   const find = db.prepare<[number, string, string], { id: number }>('SELECT id FROM scripts WHERE target_id = ? AND profile = ? AND key = ?');
   const has = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM script_authorizations WHERE script_id = ?');
   for (const key of keys) {
-    const script = find.get(target.targetId, target.profile, key);
-    if (!script || has.get(script.id)!.n > 0) continue;
-    insertAuthorization(db, script.id, { justification: note, by, at, bulk: false, selector: `alert ${alertId}` });
+    const script = await find.get(target.targetId, target.profile, key);
+    if (!script || (await has.get(script.id))!.n > 0) continue;
+    await insertAuthorization(db, script.id, { justification: note, by, at, bulk: false, selector: `alert ${alertId}` });
   }
 }
 
 /** Every authorization a script has had, newest first. */
-export function authorizationHistory(db: Db, scriptId: number): Authorization[] {
-  return db.prepare<[number], AuthorizationRow>(
+export async function authorizationHistory(db: Db, scriptId: number): Promise<Authorization[]> {
+  return (await db.prepare<[number], AuthorizationRow>(
     'SELECT justification, authorized_by, authorized_at, bulk, selector FROM script_authorizations WHERE script_id = ? ORDER BY id DESC',
-  ).all(scriptId).map(toAuthorization);
+  ).all(scriptId)).map(toAuthorization);
 }

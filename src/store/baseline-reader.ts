@@ -7,6 +7,7 @@ import type { LibraryMatch } from '../detect/intel/libraries.js';
 import type { ScriptKind } from '../capture/types.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { inOrder } from './sql.js';
 import { readSettingsFor } from './script-settings.js';
 import { targetId } from './targets.js';
 
@@ -32,13 +33,13 @@ function parseLibrary(raw: string | null): LibraryMatch | null {
   }
 }
 
-export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: string): BaselineSnapshot {
-  const target = targetId(db, targetName);
+export async function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: string): Promise<BaselineSnapshot> {
+  const target = await targetId(db, targetName);
   if (target === null) return emptyBaseline();
-  const established = db
+  const established = (await db
     .prepare("SELECT 1 FROM scans WHERE target_id = ? AND profile = ? AND status = 'ok' LIMIT 1")
-    .get(target, profile) !== undefined;
-  const entries = db
+    .get(target, profile)) !== undefined;
+  const entries = await db
     .prepare<[number, string], { subject_type: string; subject_key: string; value: string; normalized: string | null }>(
       'SELECT subject_type, subject_key, value, normalized FROM baseline WHERE target_id = ? AND profile = ? ORDER BY id DESC',
     )
@@ -57,15 +58,15 @@ export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: 
     else if (/^(exfil|miner|stored):/.test(entry.subject_key)) acceptedFindings.add(entry.subject_key);
     else hosts.add(entry.subject_key);
   }
-  const rows = db
+  const rows = await db
     .prepare<[number, string], ScriptRow>(
       `SELECT s.id, s.key, s.kind, s.url, s.frame_url, s.retired_at, s.missing_streak, s.last_blob, b.sha256 AS last_sha, s.library
          FROM scripts s LEFT JOIN blobs b ON b.id = s.last_blob
         WHERE s.target_id = ? AND s.profile = ?`,
     )
     .all(target, profile);
-  const settings = readSettingsFor(db, target, profile);
-  const scripts: KnownScript[] = rows.map((row) => ({
+  const settings = await readSettingsFor(db, target, profile);
+  const scripts: KnownScript[] = await inOrder(rows, async (row) => ({
     id: row.id,
     key: row.key,
     kind: row.kind,
@@ -78,7 +79,7 @@ export function readBaseline(db: Db, blobs: Blobs, targetName: string, profile: 
     lastSha: row.last_sha,
     library: parseLibrary(row.library),
     mask: settings.get(row.id) ?? { disabled: [], learned: [] },
-    lastBody: isAnonymous(row) && row.last_blob !== null ? blobs.text(row.last_blob) : null,
+    lastBody: isAnonymous(row) && row.last_blob !== null ? await blobs.text(row.last_blob) : null,
   }));
   return { established, scripts, headers, hosts, acceptedFindings };
 }

@@ -6,21 +6,21 @@ import type { Db } from './database.js';
 
 export interface Blobs {
   /** Stores text if its SHA-256 is new; returns the blob id either way. */
-  put(text: string, sha256?: string): number;
+  put(text: string, sha256?: string): Promise<number>;
   /** Stores bytes (a screenshot, say) by the SHA-256 of the bytes; returns the blob id. */
-  putBytes(bytes: Buffer): number;
-  bytesBySha(sha256: string): Buffer | null;
-  idOf(sha256: string): number | null;
-  text(id: number): string | null;
-  textBySha(sha256: string): string | null;
-  shaOf(id: number): string | null;
-  putJson(value: unknown): number;
-  json<T>(id: number | null): T | null;
+  putBytes(bytes: Buffer): Promise<number>;
+  bytesBySha(sha256: string): Promise<Buffer | null>;
+  idOf(sha256: string): Promise<number | null>;
+  text(id: number): Promise<string | null>;
+  textBySha(sha256: string): Promise<string | null>;
+  shaOf(id: number): Promise<string | null>;
+  putJson(value: unknown): Promise<number>;
+  json<T>(id: number | null): Promise<T | null>;
 }
 
 export function createBlobs(db: Db): Blobs {
   const find = db.prepare<[string], { id: number }>('SELECT id FROM blobs WHERE sha256 = ?');
-  const insert = db.prepare('INSERT INTO blobs (sha256, size, encoding, data) VALUES (?, ?, ?, ?)');
+  const insert = db.prepare<[string, number, string, Buffer], { id: number }>('INSERT INTO blobs (sha256, size, encoding, data) VALUES (?, ?, ?, ?) RETURNING id');
   const read = db.prepare<[number], { encoding: string; data: Buffer }>('SELECT encoding, data FROM blobs WHERE id = ?');
   const sha = db.prepare<[number], { sha256: string }>('SELECT sha256 FROM blobs WHERE id = ?');
 
@@ -29,8 +29,8 @@ export function createBlobs(db: Db): Blobs {
     return (row.encoding === 'br' ? brotliDecompressSync(row.data) : row.data).toString('utf8');
   };
 
-  const store = (hash: string, bytes: Buffer | (() => Buffer)): number => {
-    const existing = find.get(hash);
+  const store = async (hash: string, bytes: Buffer | (() => Buffer)): Promise<number> => {
+    const existing = await find.get(hash);
     if (existing) return existing.id;
     const raw = typeof bytes === 'function' ? bytes() : bytes;
     let encoding = 'raw';
@@ -44,29 +44,29 @@ export function createBlobs(db: Db): Blobs {
         data = compressed;
       }
     }
-    return Number(insert.run(hash, raw.length, encoding, data).lastInsertRowid);
+    return (await insert.get(hash, raw.length, encoding, data))!.id;
   };
 
   const blobs: Blobs = {
     // A body already stored (most of a rescan's) is not copied into a buffer again.
     put: (text, sha256) => store(sha256 ?? sha256Hex(text), () => Buffer.from(text, 'utf8')),
     putBytes: (bytes) => store(sha256Hex(bytes), bytes),
-    bytesBySha(hash) {
-      const row = read.get(find.get(hash)?.id ?? -1);
+    async bytesBySha(hash) {
+      const row = await read.get((await find.get(hash))?.id ?? -1);
       if (!row) return null;
       return row.encoding === 'br' ? brotliDecompressSync(row.data) : row.data;
     },
-    idOf: (hash) => find.get(hash)?.id ?? null,
-    text: (id) => decode(read.get(id)),
-    textBySha(hash) {
-      const id = find.get(hash)?.id;
-      return id === undefined ? null : decode(read.get(id));
+    idOf: async (hash) => (await find.get(hash))?.id ?? null,
+    text: async (id) => decode(await read.get(id)),
+    async textBySha(hash) {
+      const id = (await find.get(hash))?.id;
+      return id === undefined ? null : decode(await read.get(id));
     },
-    shaOf: (id) => sha.get(id)?.sha256 ?? null,
+    shaOf: async (id) => (await sha.get(id))?.sha256 ?? null,
     putJson: (value) => blobs.put(JSON.stringify(value)),
-    json<T>(id: number | null): T | null {
+    async json<T>(id: number | null): Promise<T | null> {
       if (id === null) return null;
-      const text = decode(read.get(id));
+      const text = decode(await read.get(id));
       return text === null ? null : (JSON.parse(text) as T);
     },
   };

@@ -16,8 +16,8 @@ export interface FieldAccessRow {
 }
 
 /** PCI DSS assessors ask "which scripts can touch the card field?": this answers it for each page and profile. */
-export function readFieldAccess(db: Db, blobs: Blobs, filter: { target?: string }): FieldAccessRow[] {
-  const scans = db.prepare<[string | null, string | null], { target: string; page: string; profile: string; runtime_blob: number | null; finished_at: string }>(
+export async function readFieldAccess(db: Db, blobs: Blobs, filter: { target?: string }): Promise<FieldAccessRow[]> {
+  const scans = await db.prepare<[string | null, string | null], { target: string; page: string; profile: string; runtime_blob: number | null; finished_at: string }>(
     `SELECT t.name AS target, t.url AS page, s.profile, s.runtime_blob, s.finished_at
        FROM scans s JOIN targets t ON t.id = s.target_id
       WHERE s.id IN (SELECT last_ok_scan_id FROM page_latest)
@@ -26,7 +26,7 @@ export function readFieldAccess(db: Db, blobs: Blobs, filter: { target?: string 
   ).all(filter.target ?? null, filter.target ?? null);
   const rows: FieldAccessRow[] = [];
   for (const scan of scans) {
-    const signals = blobs.json<RuntimeSignal[]>(scan.runtime_blob) ?? [];
+    const signals = await blobs.json<RuntimeSignal[]>(scan.runtime_blob) ?? [];
     const byScript = new Map<string | null, Set<string>>();
     for (const signal of signals) {
       if (signal.kind !== 'listen' && signal.kind !== 'read') continue;

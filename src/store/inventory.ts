@@ -6,6 +6,7 @@ import { readScriptSettings } from './script-settings.js';
 import type { ObservationMeta } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { inOrder } from './sql.js';
 import { SCRIPT_LAST_SEEN, SCRIPT_LATEST_META } from './observation-sets.js';
 import { LATEST_AUTHORIZATION } from './authorizations.js';
 
@@ -114,10 +115,10 @@ function libraryFields(raw: string | null): { library: string | null; vulnerabil
   }
 }
 
-export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): StoredScriptRow[] {
+export async function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Promise<StoredScriptRow[]> {
   // The page of scripts is chosen first, walking targets by name and each one's scripts by index (scripts_listing;
   // CROSS JOIN keeps that order): last sightings and metadata are looked up for the rows shown, not for all.
-  const rows = db
+  const rows = (await db
     .prepare(
       `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen,
               ${SCRIPT_LAST_SEEN} AS last_seen, s.missing_streak, s.retired_at, s.library, b.sha256, bl.state, bl.decided_by,
@@ -132,18 +133,18 @@ export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Sto
          LEFT JOIN script_authorizations au ON au.id = ${LATEST_AUTHORIZATION}
         ORDER BY t.name, s.profile, s.first_seen, s.id`,
     )
-    .all(filter.target ?? null, filter.target ?? null, filter.limit ?? -1, filter.offset ?? 0) as Row[];
+    .all(filter.target ?? null, filter.target ?? null, filter.limit ?? -1, filter.offset ?? 0)) as Row[];
   const byNormalized = db.prepare<[number, string, string, string], Pick<Row, 'state' | 'decided_by' | 'decided_at' | 'note'>>(
     `SELECT state, decided_by, decided_at, note FROM baseline
       WHERE target_id = ? AND profile = ? AND subject_type = 'script' AND subject_key = ? AND normalized = ?
       ORDER BY state = 'approved' DESC, id DESC LIMIT 1`,
   );
-  return rows.map((found) => {
-    const meta = blobs.json<ObservationMeta>(found.meta_id);
+  return inOrder(rows, async (found) => {
+    const meta = await blobs.json<ObservationMeta>(found.meta_id);
     const masked = meta?.masked ?? null;
     // A masked observation matched an accepted version by its normalised text; it takes that version's decision.
     const decision = found.state === null && masked && meta?.normalized
-      ? byNormalized.get(found.target_id, found.profile, found.key, meta.normalized)
+      ? await byNormalized.get(found.target_id, found.profile, found.key, meta.normalized)
       : undefined;
     const row = decision ? { ...found, ...decision } : found;
     const state: InventoryState = row.retired_at ? 'removed' : row.state ?? 'unapproved';
@@ -169,7 +170,7 @@ export function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Sto
       state,
       masked,
       ...libraryFields(row.library),
-      disabledRules: readScriptSettings(db, row.id).disabled,
+      disabledRules: (await readScriptSettings(db, row.id)).disabled,
       approvedBy: row.state === 'approved' ? row.decided_by : null,
       approvedAt: row.state === 'approved' ? row.decided_at : null,
       versionNote: row.state === 'approved' ? row.note : null,

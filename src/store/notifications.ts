@@ -17,39 +17,39 @@ export interface NotificationRow {
   createdAt: string;
 }
 
-const SELECT = `SELECT id, alert_id AS alertId, channel, channel_key AS channelKey, event, status, attempts, next_attempt_at AS nextAttemptAt,
-  last_error AS lastError, sent_at AS sentAt, created_at AS createdAt FROM notifications`;
+const SELECT = `SELECT id, alert_id AS "alertId", channel, channel_key AS "channelKey", event, status, attempts, next_attempt_at AS "nextAttemptAt",
+  last_error AS "lastError", sent_at AS "sentAt", created_at AS "createdAt" FROM notifications`;
 
 /** Queues a delivery unless this alert already has one for the channel and event (an alert notifies once). */
-export function queueNotification(db: Db, entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): void {
-  db.prepare(
+export async function queueNotification(db: Db, entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): Promise<void> {
+  await db.prepare(
     `INSERT INTO notifications (alert_id, channel, channel_key, event, status, next_attempt_at, created_at)
      VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (alert_id, channel_key, event) DO NOTHING`,
   ).run(entry.alertId, entry.channel, entry.channelKey, entry.event, now, now);
 }
 
-export function dueNotifications(db: Db, now: string): NotificationRow[] {
-  return db.prepare(`${SELECT} WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id`).all(now) as NotificationRow[];
+export async function dueNotifications(db: Db, now: string): Promise<NotificationRow[]> {
+  return (await db.prepare(`${SELECT} WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id`).all(now)) as NotificationRow[];
 }
 
-export function pendingNotifications(db: Db): NotificationRow[] {
-  return db.prepare(`${SELECT} WHERE status = 'pending' ORDER BY next_attempt_at`).all() as NotificationRow[];
+export async function pendingNotifications(db: Db): Promise<NotificationRow[]> {
+  return (await db.prepare(`${SELECT} WHERE status = 'pending' ORDER BY next_attempt_at`).all()) as NotificationRow[];
 }
 
 /** How many notifications wait, counted in the database (for /metrics, without loading them). */
-export function pendingNotificationCount(db: Db): number {
-  return (db.prepare("SELECT COUNT(*) AS n FROM notifications WHERE status = 'pending'").get() as { n: number }).n;
+export async function pendingNotificationCount(db: Db): Promise<number> {
+  return ((await db.prepare("SELECT COUNT(*) AS n FROM notifications WHERE status = 'pending'").get()) as { n: number }).n;
 }
 
-export function notificationsFor(db: Db, alertId: number): NotificationRow[] {
-  return db.prepare(`${SELECT} WHERE alert_id = ? ORDER BY id`).all(alertId) as NotificationRow[];
+export async function notificationsFor(db: Db, alertId: number): Promise<NotificationRow[]> {
+  return (await db.prepare(`${SELECT} WHERE alert_id = ? ORDER BY id`).all(alertId)) as NotificationRow[];
 }
 
-export function recordAttempt(db: Db, id: number, outcome: { sent: true; at: string } | { sent: false; error: string; nextAttemptAt: string | null }): void {
+export async function recordAttempt(db: Db, id: number, outcome: { sent: true; at: string } | { sent: false; error: string; nextAttemptAt: string | null }): Promise<void> {
   if (outcome.sent) {
-    db.prepare("UPDATE notifications SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").run(outcome.at, id);
+    await db.prepare("UPDATE notifications SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").run(outcome.at, id);
   } else {
-    db.prepare('UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?')
+    await db.prepare('UPDATE notifications SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?')
       .run(outcome.nextAttemptAt === null ? 'failed' : 'pending', outcome.error.slice(0, 300), outcome.nextAttemptAt, id);
   }
 }

@@ -4,6 +4,7 @@ import { sha256Hex } from '../plan/fingerprint.js';
 import type { ScanPlan } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import type { SqlValue } from './sql.js';
 
 /** A script's latest sighting: the newest scan of any set it is in (scripts.last_seen is kept for older rows). */
 export const SCRIPT_LAST_SEEN = `COALESCE((SELECT MAX(os.last_seen) FROM set_scripts i JOIN observation_sets os ON os.id = i.set_id WHERE i.script_id = s.id), s.last_seen)`;
@@ -22,15 +23,15 @@ export function setDigest(scripts: Entry[], destinations: Entry[]): string {
 }
 
 /** The set with this digest on this page, marked as seen by the scan; created (empty) when new. */
-function claimSet(db: Db, target: number, profile: string, digest: string, scanId: number, seenAt: string): { id: number; created: boolean } {
-  const existing = db.prepare<[number, string, string], { id: number }>('SELECT id FROM observation_sets WHERE target_id = ? AND profile = ? AND digest = ?')
+async function claimSet(db: Db, target: number, profile: string, digest: string, scanId: number, seenAt: string): Promise<{ id: number; created: boolean }> {
+  const existing = await db.prepare<[number, string, string], { id: number }>('SELECT id FROM observation_sets WHERE target_id = ? AND profile = ? AND digest = ?')
     .get(target, profile, digest);
   if (existing) {
-    db.prepare('UPDATE observation_sets SET last_scan_id = ?, last_seen = ? WHERE id = ?').run(scanId, seenAt, existing.id);
+    await db.prepare('UPDATE observation_sets SET last_scan_id = ?, last_seen = ? WHERE id = ?').run(scanId, seenAt, existing.id);
     return { id: existing.id, created: false };
   }
-  const id = Number(db.prepare('INSERT INTO observation_sets (target_id, profile, digest, first_scan_id, last_scan_id, last_seen) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(target, profile, digest, scanId, scanId, seenAt).lastInsertRowid);
+  const id = (await db.prepare<SqlValue[], { id: number }>('INSERT INTO observation_sets (target_id, profile, digest, first_scan_id, last_scan_id, last_seen) VALUES (?, ?, ?, ?, ?, ?) RETURNING id')
+    .get(target, profile, digest, scanId, scanId, seenAt))!.id;
   return { id, created: true };
 }
 
@@ -85,56 +86,56 @@ export function metaHasher(max = 20_000): (meta: string) => string {
  * body when asked (a reused set's bodies are stored already, so an unchanged rescan touches none). Runs inside the
  * scan's transaction; returns whether the set was reused.
  */
-export function recordObservations(
-  db: Db, blobs: Blobs, scanId: number, target: number, plan: ScanPlan, blobIdOf: (sha: string) => number,
+export async function recordObservations(
+  db: Db, blobs: Blobs, scanId: number, target: number, plan: ScanPlan, blobIdOf: (sha: string) => Promise<number>,
   hashMeta: (meta: string) => string = sha256Hex, remembered?: WeakMap<object, PlannedEntries>,
-): { reused: boolean } {
+): Promise<{ reused: boolean }> {
   const seenAt = plan.scan.finishedAt;
   const { scripts, destinations, digest } = entriesOf(plan, hashMeta, remembered);
   // A set's items name this target's scripts by key: a set found is the same scripts, bodies and metadata.
-  const claimed = claimSet(db, target, plan.profile, digest, scanId, seenAt);
+  const claimed = await claimSet(db, target, plan.profile, digest, scanId, seenAt);
   const setId = claimed.id;
   const reused = !claimed.created;
-  db.prepare('UPDATE scans SET set_id = ? WHERE id = ?').run(setId, scanId);
+  await db.prepare('UPDATE scans SET set_id = ? WHERE id = ?').run(setId, scanId);
   // The same set as the page's previous successful scan: its scripts' rows already say all of it.
   const previous = reused
-    ? db.prepare<[number, string, number], { set_id: number | null }>("SELECT set_id FROM scans WHERE target_id = ? AND profile = ? AND id < ? AND status = 'ok' ORDER BY id DESC LIMIT 1").get(target, plan.profile, scanId)
+    ? await db.prepare<[number, string, number], { set_id: number | null }>("SELECT set_id FROM scans WHERE target_id = ? AND profile = ? AND id < ? AND status = 'ok' ORDER BY id DESC LIMIT 1").get(target, plan.profile, scanId)
     : undefined;
   if (previous?.set_id === setId && plan.scripts.every((p) => p.library === undefined)) return { reused };
 
   const known = new Map<string, ScriptState>();
-  for (const row of db.prepare<[number, string], ScriptState & { key: string }>(
+  for (const row of (await db.prepare<[number, string], ScriptState & { key: string }>(
     'SELECT s.id, s.key, b.sha256 AS last_sha, s.missing_streak, s.url, s.frame_url FROM scripts s LEFT JOIN blobs b ON b.id = s.last_blob WHERE s.target_id = ? AND s.profile = ?',
-  ).all(target, plan.profile)) known.set(row.key, row);
+  ).all(target, plan.profile))) known.set(row.key, row);
 
-  const insertScript = db.prepare(
-    `INSERT INTO scripts (target_id, profile, key, kind, url, frame_url, label, first_seen, last_seen, last_blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  const insertScript = db.prepare<SqlValue[], { id: number }>(
+    `INSERT INTO scripts (target_id, profile, key, kind, url, frame_url, label, first_seen, last_seen, last_blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   );
   const touchScript = db.prepare('UPDATE scripts SET last_seen = ?, last_blob = COALESCE(?, last_blob), missing_streak = 0, url = ?, frame_url = ? WHERE id = ?');
   const setLibrary = db.prepare('UPDATE scripts SET library = ? WHERE id = ?');
-  const addScript = db.prepare('INSERT OR REPLACE INTO set_scripts (set_id, script_id, blob_id, meta_id) VALUES (?, ?, ?, ?)');
-  const idOf = (sha: string | null) => (sha === null ? null : blobIdOf(sha));
+  const addScript = db.prepare('INSERT INTO set_scripts (set_id, script_id, blob_id, meta_id) VALUES (?, ?, ?, ?) ON CONFLICT (set_id, script_id) DO UPDATE SET blob_id = excluded.blob_id, meta_id = excluded.meta_id');
+  const idOf = async (sha: string | null) => (sha === null ? null : blobIdOf(sha));
   for (const { planned, sha, meta, metaSha } of scripts.values()) {
     const row = known.get(planned.key);
     let scriptId: number;
     if (!row) {
-      scriptId = Number(insertScript.run(target, plan.profile, planned.key, planned.kind, planned.url, planned.frameUrl, planned.key, seenAt, seenAt, idOf(sha)).lastInsertRowid);
+      scriptId = (await insertScript.get(target, plan.profile, planned.key, planned.kind, planned.url, planned.frameUrl, planned.key, seenAt, seenAt, await idOf(sha)))!.id;
     } else {
       scriptId = row.id;
       const changed = (sha !== null && sha !== row.last_sha) || row.missing_streak !== 0 || row.url !== planned.url || row.frame_url !== planned.frameUrl;
-      if (changed) touchScript.run(seenAt, idOf(sha), planned.url, planned.frameUrl, scriptId);
+      if (changed) await touchScript.run(seenAt, await idOf(sha), planned.url, planned.frameUrl, scriptId);
     }
-    if (planned.library !== undefined) setLibrary.run(planned.library ? JSON.stringify(planned.library) : null, scriptId);
-    if (!reused) addScript.run(setId, scriptId, idOf(sha), blobs.put(meta, metaSha));
+    if (planned.library !== undefined) await setLibrary.run(planned.library ? JSON.stringify(planned.library) : null, scriptId);
+    if (!reused) await addScript.run(setId, scriptId, await idOf(sha), await blobs.put(meta, metaSha));
   }
   if (!reused) {
     const findDestination = db.prepare<[number, string, string], { id: number }>('SELECT id FROM destinations WHERE target_id = ? AND profile = ? AND host = ?');
-    const insertDestination = db.prepare('INSERT INTO destinations (target_id, profile, host, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)');
-    const addDestination = db.prepare('INSERT OR REPLACE INTO set_destinations (set_id, destination_id, meta_id) VALUES (?, ?, ?)');
+    const insertDestination = db.prepare<SqlValue[], { id: number }>('INSERT INTO destinations (target_id, profile, host, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) RETURNING id');
+    const addDestination = db.prepare('INSERT INTO set_destinations (set_id, destination_id, meta_id) VALUES (?, ?, ?) ON CONFLICT (set_id, destination_id) DO UPDATE SET meta_id = excluded.meta_id');
     for (const destination of destinations) {
-      const id = findDestination.get(target, plan.profile, destination.host)?.id
-        ?? Number(insertDestination.run(target, plan.profile, destination.host, seenAt, seenAt).lastInsertRowid);
-      addDestination.run(setId, id, blobs.put(destination.meta, destination.metaSha));
+      const id = (await findDestination.get(target, plan.profile, destination.host))?.id
+        ?? (await insertDestination.get(target, plan.profile, destination.host, seenAt, seenAt))!.id;
+      await addDestination.run(setId, id, await blobs.put(destination.meta, destination.metaSha));
     }
   }
   return { reused };
@@ -145,8 +146,8 @@ export function recordObservations(
  * thing share one), and the old tables are dropped. Chain records read the same values from the sets, so every
  * scan still verifies.
  */
-export function moveObservationsToSets(db: Db): void {
-  const scans = db.prepare<[], { id: number; target_id: number; profile: string; finished_at: string }>(
+export async function moveObservationsToSets(db: Db): Promise<void> {
+  const scans = await db.prepare<[], { id: number; target_id: number; profile: string; finished_at: string }>(
     "SELECT id, target_id, profile, finished_at FROM scans WHERE status = 'ok' ORDER BY id",
   ).all();
   const scriptRows = db.prepare<[number], { key: string; script_id: number; blob_id: number | null; meta_id: number | null; body: string | null; meta: string | null }>(
@@ -161,18 +162,18 @@ export function moveObservationsToSets(db: Db): void {
   const addDestination = db.prepare('INSERT INTO set_destinations (set_id, destination_id, meta_id) VALUES (?, ?, ?)');
   const point = db.prepare('UPDATE scans SET set_id = ? WHERE id = ?');
   for (const scan of scans) {
-    const scripts = scriptRows.all(scan.id);
-    const destinations = destinationRows.all(scan.id);
+    const scripts = await scriptRows.all(scan.id);
+    const destinations = await destinationRows.all(scan.id);
     const digest = setDigest(
       scripts.map((s) => ({ key: s.key, body: s.body, meta: s.meta ?? '' })),
       destinations.map((d) => ({ key: d.host, body: null, meta: d.meta ?? '' })),
     );
-    const set = claimSet(db, scan.target_id, scan.profile, digest, scan.id, scan.finished_at);
+    const set = await claimSet(db, scan.target_id, scan.profile, digest, scan.id, scan.finished_at);
     if (set.created) {
-      for (const s of scripts) addScript.run(set.id, s.script_id, s.blob_id, s.meta_id);
-      for (const d of destinations) addDestination.run(set.id, d.destination_id, d.meta_id);
+      for (const s of scripts) await addScript.run(set.id, s.script_id, s.blob_id, s.meta_id);
+      for (const d of destinations) await addDestination.run(set.id, d.destination_id, d.meta_id);
     }
-    point.run(set.id, scan.id);
+    await point.run(set.id, scan.id);
   }
-  db.exec('DROP TABLE observations; DROP TABLE destination_observations;');
+  await db.exec('DROP TABLE observations; DROP TABLE destination_observations;');
 }

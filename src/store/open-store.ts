@@ -34,108 +34,108 @@ import {
 
 /** Alerts: read, decided, and which dedupe keys already stand. */
 export interface AlertStore {
-  list(filter: AlertQuery): AlertWithDetails[];
-  get(id: number): AlertWithDetails | null;
+  list(filter: AlertQuery): Promise<AlertWithDetails[]>;
+  get(id: number): Promise<AlertWithDetails | null>;
   /** The newest alert's id; null before any. */
-  latestId(): number | null;
+  latestId(): Promise<number | null>;
   /** Of these dedupe keys, those an open or rejected alert already stands for (a new sighting only updates it). */
-  standingKeys(target: string, profile: string, dedupeKeys: string[]): Set<string>;
+  standingKeys(target: string, profile: string, dedupeKeys: string[]): Promise<Set<string>>;
   /** Decides alerts; under an approval policy an alert may need approvals by several people before it is approved. */
-  decide(ids: number[], status: 'approved' | 'rejected', decision: Decision, policy?: ApprovalPolicy): AlertWithDetails[];
+  decide(ids: number[], status: 'approved' | 'rejected', decision: Decision, policy?: ApprovalPolicy): Promise<AlertWithDetails[]>;
   /** Every decision on one alert, oldest first. */
-  decisions(alertId: number): DecisionRecord[];
-  approveAll(decision: Decision, policy?: ApprovalPolicy): { alerts: number; pending: number; decided: AlertWithDetails[] };
+  decisions(alertId: number): Promise<DecisionRecord[]>;
+  approveAll(decision: Decision, policy?: ApprovalPolicy): Promise<{ alerts: number; pending: number; decided: AlertWithDetails[] }>;
   /** Alerts raised per day, for the dashboard's trend. */
-  trend(now: Date, days?: number): { day: string; count: number }[];
+  trend(now: Date, days?: number): Promise<{ day: string; count: number }[]>;
 }
 
 /** Scans: the baseline a scan reads, the plan it writes (one transaction), and the record of them all. */
 export interface ScanStore {
-  readBaseline(target: string, profile: string): BaselineSnapshot;
-  applyPlan(plan: ScanPlan, now?: string): ApplyResult;
-  list(filter: { target?: string; limit: number; offset: number }): ScanRow[];
+  readBaseline(target: string, profile: string): Promise<BaselineSnapshot>;
+  applyPlan(plan: ScanPlan, now?: string): Promise<ApplyResult>;
+  list(filter: { target?: string; limit: number; offset: number }): Promise<ScanRow[]>;
   /** Open alerts by severity, and scans by status, for /metrics. */
-  counts(): { openAlerts: Record<string, number>; scans: Record<string, number> };
+  counts(): Promise<{ openAlerts: Record<string, number>; scans: Record<string, number> }>;
   /** Checks the scan chain and every stored blob against their hashes. */
-  verify(): VerifyReport;
+  verify(): Promise<VerifyReport>;
   /** Removes observations of unchanged scripts from scans finished before the cutoff. */
-  retain(cutoff: string, now?: string): RetentionReport;
+  retain(cutoff: string, now?: string): Promise<RetentionReport>;
   /** A target's scans started within [from, to], oldest first (the evaluation record of a report). */
-  inPeriod(target: string, from: string, to: string): PeriodScan[];
+  inPeriod(target: string, from: string, to: string): Promise<PeriodScan[]>;
   /** A target's response headers in the period, each time they changed. */
-  headerHistory(target: string, from: string, to: string): HeaderValues[];
+  headerHistory(target: string, from: string, to: string): Promise<HeaderValues[]>;
   /** The scan chain's head as of a time; and whether a head is still as recorded. */
-  chainHeadAt(at: string): ChainHead | null;
+  chainHeadAt(at: string): Promise<ChainHead | null>;
   /** When a target was first scanned; null before any scan. */
-  firstAt(target: string): string | null;
-  hasChainHead(head: ChainHead): boolean;
+  firstAt(target: string): Promise<string | null>;
+  hasChainHead(head: ChainHead): Promise<boolean>;
 }
 
 /** What the pages run and send: scripts, their versions and settings, destinations, headers, field access. */
 export interface InventoryStore {
-  scripts(filter: InventoryQuery): StoredScriptRow[];
-  destinations(filter: { target?: string }): StoredDestinationRow[];
-  headers(filter: { target?: string }): HeaderRow[];
+  scripts(filter: InventoryQuery): Promise<StoredScriptRow[]>;
+  destinations(filter: { target?: string }): Promise<StoredDestinationRow[]>;
+  headers(filter: { target?: string }): Promise<HeaderRow[]>;
   /** Scripts that listened to or read payment and login fields in the latest scan of each page. */
-  fieldAccess(filter: { target?: string }): FieldAccessRow[];
+  fieldAccess(filter: { target?: string }): Promise<FieldAccessRow[]>;
   /** Scanned pages and profiles by target name; all of them, or one page of them. */
-  overview(paging?: { limit?: number; offset?: number }): TargetOverview[];
+  overview(paging?: { limit?: number; offset?: number }): Promise<TargetOverview[]>;
   /** How many pages and profiles have been scanned. */
-  pageCount(): number;
+  pageCount(): Promise<number>;
   /** Names of the targets scanned so far, in order. */
-  targetNames(): string[];
-  script(id: number): ScriptInfo | null;
-  scriptId(target: string, profile: string, key: string): number | null;
-  versions(id: number): ScriptVersion[];
-  versionMeta(scriptId: number, sha256: string): ObservationMeta | null;
+  targetNames(): Promise<string[]>;
+  script(id: number): Promise<ScriptInfo | null>;
+  scriptId(target: string, profile: string, key: string): Promise<number | null>;
+  versions(id: number): Promise<ScriptVersion[]>;
+  versionMeta(scriptId: number, sha256: string): Promise<ObservationMeta | null>;
   /** Masking rules turned off and volatile positions learned for one script. */
-  maskSettings(scriptId: number): MaskSettings;
+  maskSettings(scriptId: number): Promise<MaskSettings>;
   /**
    * Replaces a script's mask settings and stores its accepted versions' hashes under them, computed by `hash` (the
    * planner's normalisation, normalizedHash in src/plan/normalize.ts), in one transaction; audited when an actor is given.
    */
-  setMaskSettings(scriptId: number, settings: MaskSettings, hash: (text: string) => string, now?: string, actor?: Actor): void;
+  setMaskSettings(scriptId: number, settings: MaskSettings, hash: (text: string) => string, now?: string, actor?: Actor): Promise<void>;
   /** The beautified text of a stored body if already computed (undefined when not yet; null when the body is not stored). */
-  cachedBeautified(sha256: string): string | null | undefined;
-  saveBeautified(sha256: string, text: string): void;
+  cachedBeautified(sha256: string): Promise<string | null | undefined>;
+  saveBeautified(sha256: string, text: string): Promise<void>;
   /** Authorizes scripts by id with one justification (audited); returns the ids. Pending first-baseline versions are approved with them. */
-  authorize(scriptIds: number[], input: AuthorizeInput): number[];
+  authorize(scriptIds: number[], input: AuthorizeInput): Promise<number[]>;
   /** A script's authorizations, newest first. */
-  authorizations(scriptId: number): Authorization[];
+  authorizations(scriptId: number): Promise<Authorization[]>;
 }
 
 /** The scheduler's state per target, kept so a restart continues the schedule, and the targets' health alerts. */
 export interface SchedulingStore {
-  read(): ScheduleRow[];
-  save(row: ScheduleRow): void;
+  read(): Promise<ScheduleRow[]>;
+  save(row: ScheduleRow): Promise<void>;
   /** Opens one target.unhealthy alert (null when one is already open). */
-  openUnhealthy(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): AlertWithDetails | null;
+  openUnhealthy(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): Promise<AlertWithDetails | null>;
   /** Resolves the open target.unhealthy alert when the target recovers. */
-  resolveUnhealthy(target: string, now: string): AlertWithDetails | null;
+  resolveUnhealthy(target: string, now: string): Promise<AlertWithDetails | null>;
 }
 
 /** Notification deliveries: queue once per alert and channel, read what is due, record each attempt. */
 export interface NotificationStore {
-  queue(entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): void;
-  due(now: string): NotificationRow[];
-  pending(): NotificationRow[];
-  pendingCount(): number;
-  forAlert(alertId: number): NotificationRow[];
-  record(id: number, outcome: Parameters<typeof recordAttempt>[2]): void;
+  queue(entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): Promise<void>;
+  due(now: string): Promise<NotificationRow[]>;
+  pending(): Promise<NotificationRow[]>;
+  pendingCount(): Promise<number>;
+  forAlert(alertId: number): Promise<NotificationRow[]>;
+  record(id: number, outcome: Parameters<typeof recordAttempt>[2]): Promise<void>;
 }
 
 /** Evidence files of a scan, and an alert's trail of them. */
 export interface EvidenceStore {
-  put(scanId: number, files: { name: string; bytes: Buffer }[]): void;
-  list(scanId: number): EvidenceFile[];
-  trail(alertId: number): AlertTrail | null;
+  put(scanId: number, files: { name: string; bytes: Buffer }[]): Promise<void>;
+  list(scanId: number): Promise<EvidenceFile[]>;
+  trail(alertId: number): Promise<AlertTrail | null>;
 }
 
 /** One SQLite file, by concern. Storage only: what to write comes decided (a plan, a decision, settings). */
 export interface Store {
   readonly path: string;
   /** Folds the write-ahead log into the database file (at shutdown, before a backup or a size measurement). */
-  checkpoint(): void;
+  checkpoint(): Promise<void>;
   readonly blobs: Blobs;
   alerts: AlertStore;
   scans: ScanStore;
@@ -147,27 +147,28 @@ export interface Store {
   access: Access;
   /** Published npm releases fetched to verify library files, by file SHA-256. */
   releases: Releases;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export function openStore(path: string): Store {
+export async function openStore(path: string): Promise<Store> {
   // Migration 015 moves observations into sets, which SQL alone cannot digest.
-  const db = openDatabase(path, { 15: moveObservationsToSets });
+  const db = await openDatabase(path, { 15: moveObservationsToSets });
   const blobs = createBlobs(db);
+  let closed = false;
   // The chain reads a set's items once while the store is open, not on every scan that points at it.
   const memo = { chain: chainMemo(), hashMeta: metaHasher(), entries: new WeakMap() };
   const beautifiedOf = (source: number) =>
     db.prepare<[number], { blob_id: number }>("SELECT blob_id FROM derived WHERE source_blob = ? AND kind = 'beautified'").get(source);
   return {
     path,
-    checkpoint: () => { db.pragma('wal_checkpoint(TRUNCATE)'); },
+    checkpoint: async () => { if (db.dialect === 'sqlite') await db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').all(); },
     blobs,
     alerts: {
       list: (filter) => listAlerts(db, filter),
       get: (id) => readAlert(db, id),
       latestId: () => latestAlertId(db),
-      standingKeys(target, profile, dedupeKeys) {
-        const id = targetId(db, target);
+      async standingKeys(target, profile, dedupeKeys) {
+        const id = await targetId(db, target);
         return id === null ? new Set() : standingDedupeKeys(db, id, profile, dedupeKeys);
       },
       decide: (ids, status, decision, policy) => decideAlerts(db, ids, status, decision, policy),
@@ -179,9 +180,9 @@ export function openStore(path: string): Store {
       readBaseline: (target, profile) => readBaseline(db, blobs, target, profile),
       applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now, memo),
       list: (filter) => listScans(db, filter),
-      counts() {
-        const open = db.prepare<[], { severity: string; n: number }>("SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity").all();
-        const scans = db.prepare<[], { status: string; n: number }>('SELECT status, n FROM scan_counts').all();
+      async counts() {
+        const open = await db.prepare<[], { severity: string; n: number }>("SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity").all();
+        const scans = await db.prepare<[], { status: string; n: number }>('SELECT status, n FROM scan_counts').all();
         return { openAlerts: Object.fromEntries(open.map((r) => [r.severity, r.n])), scans: Object.fromEntries(scans.map((r) => [r.status, r.n])) };
       },
       verify: () => verifyStore(db),
@@ -206,30 +207,30 @@ export function openStore(path: string): Store {
       versionMeta: (scriptId, sha256) => versionMeta(db, blobs, scriptId, sha256),
       maskSettings: (scriptId) => readScriptSettings(db, scriptId),
       setMaskSettings: (scriptId, settings, hash, now = new Date().toISOString(), actor) =>
-        db.transaction(() => {
-          const before = readScriptSettings(db, scriptId);
-          writeScriptSettings(db, scriptId, settings, now);
-          rehashAccepted(db, blobs, scriptId, hash);
+        db.transaction(async () => {
+          const before = await readScriptSettings(db, scriptId);
+          await writeScriptSettings(db, scriptId, settings, now);
+          await rehashAccepted(db, blobs, scriptId, hash);
           if (actor) {
-            appendAudit(db, {
+            await appendAudit(db, {
               actor: actor.name, ip: actor.ip, action: 'script.rules_changed', objectType: 'script', objectId: scriptId,
               before: { disabled: before.disabled, learned: before.learned.length }, after: { disabled: settings.disabled, learned: settings.learned.length },
             }, now);
           }
-        }).immediate(),
-      cachedBeautified(sha256) {
-        const source = blobs.idOf(sha256);
+        }),
+      async cachedBeautified(sha256) {
+        const source = await blobs.idOf(sha256);
         if (source === null) return null;
-        const cached = beautifiedOf(source);
+        const cached = await beautifiedOf(source);
         return cached ? blobs.text(cached.blob_id) : undefined;
       },
-      saveBeautified(sha256, text) {
-        const source = blobs.idOf(sha256);
+      async saveBeautified(sha256, text) {
+        const source = await blobs.idOf(sha256);
         if (source === null) return;
-        db.transaction(() => {
-          const blobId = blobs.put(text);
-          db.prepare("INSERT INTO derived (source_blob, kind, blob_id) VALUES (?, 'beautified', ?) ON CONFLICT DO NOTHING").run(source, blobId);
-        }).immediate();
+        await db.transaction(async () => {
+          const blobId = await blobs.put(text);
+          await db.prepare("INSERT INTO derived (source_blob, kind, blob_id) VALUES (?, 'beautified', ?) ON CONFLICT DO NOTHING").run(source, blobId);
+        });
       },
       authorize: (scriptIds, input) => authorizeScripts(db, scriptIds, input),
       authorizations: (scriptId) => authorizationHistory(db, scriptId),
@@ -249,14 +250,15 @@ export function openStore(path: string): Store {
       record: (id, outcome) => recordAttempt(db, id, outcome),
     },
     evidence: {
-      put: (scanId, files) => db.transaction(() => putEvidence(db, blobs, scanId, files))(),
+      put: (scanId, files) => db.transaction(async () => putEvidence(db, blobs, scanId, files)),
       list: (scanId) => listEvidence(db, scanId),
       trail: (alertId) => alertTrail(db, alertId),
     },
     access: createAccess(db),
     releases: createReleases(db),
-    close: () => {
-      if (db.open) db.close();
+    close: async () => {
+      if (!closed) await db.close();
+      closed = true;
     },
   };
 }

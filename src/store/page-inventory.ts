@@ -3,6 +3,7 @@
 import type { PlannedDestination } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { inOrder } from './sql.js';
 import { DESTINATION_LAST_SEEN, DESTINATION_LATEST_META } from './observation-sets.js';
 
 /** One destination as stored; reports add its party (src/evidence/inventory-report.ts). */
@@ -31,8 +32,8 @@ export interface HeaderRow {
 
 type State = 'approved' | 'pending' | null;
 
-export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string }): StoredDestinationRow[] {
-  const rows = db
+export async function readDestinations(db: Db, blobs: Blobs, filter: { target?: string }): Promise<StoredDestinationRow[]> {
+  const rows = (await db
     .prepare(
       `SELECT t.name AS target, t.url AS page, d.profile, d.host, d.first_seen, ${DESTINATION_LAST_SEEN} AS last_seen, bl.state,
               ${DESTINATION_LATEST_META} AS meta_id
@@ -41,11 +42,11 @@ export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string
         WHERE (? IS NULL OR t.name = ?)
         ORDER BY t.name, d.profile, d.host`,
     )
-    .all(filter.target ?? null, filter.target ?? null) as {
+    .all(filter.target ?? null, filter.target ?? null)) as {
       target: string; page: string; profile: string; host: string; first_seen: string; last_seen: string; state: State; meta_id: number | null;
     }[];
-  return rows.map((row) => {
-    const meta = blobs.json<PlannedDestination>(row.meta_id);
+  return inOrder(rows, async (row) => {
+    const meta = await blobs.json<PlannedDestination>(row.meta_id);
     return {
       target: row.target,
       profile: row.profile,
@@ -62,27 +63,27 @@ export function readDestinations(db: Db, blobs: Blobs, filter: { target?: string
 }
 
 /** Security headers of each target's latest successful scan. */
-export function readHeaders(db: Db, blobs: Blobs, filter: { target?: string }): HeaderRow[] {
-  const scans = db
+export async function readHeaders(db: Db, blobs: Blobs, filter: { target?: string }): Promise<HeaderRow[]> {
+  const scans = (await db
     .prepare(
       `SELECT t.id AS target_id, t.name AS target, s.profile, s.finished_at, s.headers_blob
          FROM page_latest p JOIN scans s ON s.id = p.last_ok_scan_id JOIN targets t ON t.id = s.target_id
         WHERE t.type = 'page' AND (? IS NULL OR t.name = ?)
         ORDER BY t.name, s.profile`,
     )
-    .all(filter.target ?? null, filter.target ?? null) as { target_id: number; target: string; profile: string; finished_at: string; headers_blob: number | null }[];
+    .all(filter.target ?? null, filter.target ?? null)) as { target_id: number; target: string; profile: string; finished_at: string; headers_blob: number | null }[];
   const stateOf = db.prepare<[number, string, string, string], { state: 'approved' | 'pending' }>(
     "SELECT state FROM baseline WHERE target_id = ? AND profile = ? AND subject_type = 'header' AND subject_key = ? AND value = ?",
   );
   const out: HeaderRow[] = [];
   for (const scan of scans) {
-    const headers = blobs.json<Record<string, string>>(scan.headers_blob) ?? {};
-    const names = db
+    const headers = await blobs.json<Record<string, string>>(scan.headers_blob) ?? {};
+    const names = (await db
       .prepare("SELECT DISTINCT subject_key FROM baseline WHERE target_id = ? AND profile = ? AND subject_type = 'header' ORDER BY subject_key")
-      .all(scan.target_id, scan.profile) as { subject_key: string }[];
+      .all(scan.target_id, scan.profile)) as { subject_key: string }[];
     for (const { subject_key: name } of names) {
       const value = headers[name] ?? null;
-      const state = stateOf.get(scan.target_id, scan.profile, name, JSON.stringify(value))?.state ?? 'unapproved';
+      const state = (await stateOf.get(scan.target_id, scan.profile, name, JSON.stringify(value)))?.state ?? 'unapproved';
       out.push({ target: scan.target, profile: scan.profile, name, value, seenAt: scan.finished_at, state });
     }
   }

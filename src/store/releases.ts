@@ -16,11 +16,11 @@ export interface ReleaseRecord {
 
 export interface Releases {
   /** What is known of one release: fetched (with its file count), known not to exist, or null when never fetched. */
-  get(name: string, version: string): ReleaseRecord | null;
+  get(name: string, version: string): Promise<ReleaseRecord | null>;
   /** Records a fetched release and its files (replacing an earlier record), in one transaction. */
-  put(release: { name: string; version: string; status: 'ok' | 'missing'; registry: string; files: { path: string; sha256: string; size: number }[] }, now: string): void;
+  put(release: { name: string; version: string; status: 'ok' | 'missing'; registry: string; files: { path: string; sha256: string; size: number }[] }, now: string): Promise<void>;
   /** Published files with exactly these bytes. */
-  bySha(sha256: string): PublishedFile[];
+  bySha(sha256: string): Promise<PublishedFile[]>;
 }
 
 export function createReleases(db: Db): Releases {
@@ -30,19 +30,19 @@ export function createReleases(db: Db): Releases {
   );
   const bySha = db.prepare<[string], PublishedFile>('SELECT package, version, path FROM published_files WHERE sha256 = ? ORDER BY package, version, path LIMIT 20');
   return {
-    get(name, version) {
-      const row = get.get(name, version);
+    async get(name, version) {
+      const row = await get.get(name, version);
       return row ? { status: row.status, fetchedAt: row.fetched_at, files: row.files } : null;
     },
-    put(release, now) {
-      db.transaction(() => {
-        db.prepare('DELETE FROM published_releases WHERE package = ? AND version = ?').run(release.name, release.version);
-        db.prepare('INSERT INTO published_releases (package, version, status, registry, fetched_at) VALUES (?, ?, ?, ?, ?)').run(
+    async put(release, now) {
+      (await db.transaction(async () => {
+        await db.prepare('DELETE FROM published_releases WHERE package = ? AND version = ?').run(release.name, release.version);
+        await db.prepare('INSERT INTO published_releases (package, version, status, registry, fetched_at) VALUES (?, ?, ?, ?, ?)').run(
           release.name, release.version, release.status, release.registry, now,
         );
-        const insert = db.prepare('INSERT OR IGNORE INTO published_files (package, version, path, sha256, size) VALUES (?, ?, ?, ?, ?)');
-        for (const file of release.files) insert.run(release.name, release.version, file.path, file.sha256, file.size);
-      }).immediate();
+        const insert = db.prepare('INSERT INTO published_files (package, version, path, sha256, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+        for (const file of release.files) await insert.run(release.name, release.version, file.path, file.sha256, file.size);
+      }));
     },
     bySha: (sha256) => bySha.all(sha256),
   };

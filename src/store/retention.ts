@@ -18,9 +18,9 @@ export interface RetentionReport {
  * keep a digest of what they observed (kept once, on the set), so the chain still verifies. One transaction per set: a killed process leaves
  * each set either whole or pruned.
  */
-export function applyRetention(db: Db, cutoff: string, now: string): RetentionReport {
+export async function applyRetention(db: Db, cutoff: string, now: string): Promise<RetentionReport> {
   const report: RetentionReport = { scans: 0, observationsRemoved: 0 };
-  const candidates = db.prepare<[string], { id: number; first_scan_id: number; last_scan_id: number }>(
+  const candidates = await db.prepare<[string], { id: number; first_scan_id: number; last_scan_id: number }>(
     `SELECT os.id, os.first_scan_id, os.last_scan_id FROM observation_sets os
       WHERE os.pruned_at IS NULL
         AND os.last_scan_id < (SELECT MAX(l.last_scan_id) FROM observation_sets l WHERE l.target_id = os.target_id AND l.profile = os.profile)
@@ -35,21 +35,21 @@ export function applyRetention(db: Db, cutoff: string, now: string): RetentionRe
     `DELETE FROM set_scripts AS o
       WHERE o.set_id = ?
         AND EXISTS (SELECT 1 FROM set_scripts p JOIN observation_sets ps ON ps.id = p.set_id
-                     WHERE p.script_id = o.script_id AND p.blob_id IS o.blob_id AND ps.first_scan_id < ?)
+                     WHERE p.script_id = o.script_id AND p.blob_id IS NOT DISTINCT FROM o.blob_id AND ps.first_scan_id < ?)
         AND EXISTS (SELECT 1 FROM set_scripts n JOIN observation_sets ns ON ns.id = n.set_id
                      WHERE n.script_id = o.script_id AND ns.last_scan_id > ?)`,
   );
   const countScans = db.prepare<[number, number], { n: number }>('SELECT COUNT(*) AS n FROM scans WHERE set_id = ? AND id <= ?');
   // One row marked per set (migration 017): the chain reads the digest from it for the set's scans up to lastScan.
   const markSet = db.prepare('UPDATE observation_sets SET pruned_at = ?, pruned_digest = ?, pruned_through = ? WHERE id = ?');
-  const pruneSet = db.transaction((setId: number, firstScan: number, lastScan: number) => {
-    const digest = observationsDigest(db, setId);
-    const removed = prune.run(setId, firstScan, lastScan).changes;
-    markSet.run(now, digest, lastScan, setId);
-    return { removed, scans: countScans.get(setId, lastScan)?.n ?? 0 };
+  const pruneSet = (setId: number, firstScan: number, lastScan: number) => db.transaction(async () => {
+    const digest = await observationsDigest(db, setId);
+    const removed = (await prune.run(setId, firstScan, lastScan)).changes;
+    await markSet.run(now, digest, lastScan, setId);
+    return { removed, scans: (await countScans.get(setId, lastScan))?.n ?? 0 };
   });
   for (const { id, first_scan_id: firstScan, last_scan_id: lastScan } of candidates) {
-    const { removed, scans } = pruneSet(id, firstScan, lastScan);
+    const { removed, scans } = await pruneSet(id, firstScan, lastScan);
     report.observationsRemoved += removed;
     report.scans += scans;
   }

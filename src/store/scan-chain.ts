@@ -4,6 +4,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import { sha256Hex } from '../plan/fingerprint.js';
 import { verifyAudit } from './audit.js';
 import type { Db } from './database.js';
+import { byId } from './sql.js';
 
 interface ScanRow {
   id: number;
@@ -45,11 +46,11 @@ type Observed = { key: string; body: string | null; meta: string | null }[];
 type Destined = { host: string; meta: string | null }[];
 
 /** What a set holds, as the chain lists a scan's observations (by key). `memo` shares a set's reading within one verify. */
-function observationsOf(db: Db, setId: number | null, memo?: Map<number, Observed>): Observed {
+async function observationsOf(db: Db, setId: number | null, memo?: Map<number, Observed>): Promise<Observed> {
   if (setId === null) return [];
   const cached = memo?.get(setId);
   if (cached) return cached;
-  const rows = db.prepare<[number], Observed[number]>(
+  const rows = await db.prepare<[number], Observed[number]>(
     `SELECT sc.key, b.sha256 AS body, m.sha256 AS meta FROM set_scripts o JOIN scripts sc ON sc.id = o.script_id
        LEFT JOIN blobs b ON b.id = o.blob_id LEFT JOIN blobs m ON m.id = o.meta_id WHERE o.set_id = ? ORDER BY sc.key`,
   ).all(setId);
@@ -64,11 +65,11 @@ function remember<T>(memo: Map<number, T> | undefined, id: number, value: T): vo
   memo.set(id, value);
 }
 
-function destinationsOf(db: Db, setId: number | null, memo?: Map<number, Destined>): Destined {
+async function destinationsOf(db: Db, setId: number | null, memo?: Map<number, Destined>): Promise<Destined> {
   if (setId === null) return [];
   const cached = memo?.get(setId);
   if (cached) return cached;
-  const rows = db.prepare<[number], Destined[number]>(
+  const rows = await db.prepare<[number], Destined[number]>(
     `SELECT d.host, m.sha256 AS meta FROM set_destinations o JOIN destinations d ON d.id = o.destination_id
        LEFT JOIN blobs m ON m.id = o.meta_id WHERE o.set_id = ? ORDER BY d.host`,
   ).all(setId);
@@ -77,8 +78,8 @@ function destinationsOf(db: Db, setId: number | null, memo?: Map<number, Destine
 }
 
 /** The digest that stands for a scan's observations in chain format 2, kept on the scan when retention prunes them. */
-export function observationsDigest(db: Db, setId: number): string {
-  return digestOf(observationsOf(db, setId));
+export async function observationsDigest(db: Db, setId: number): Promise<string> {
+  return digestOf(await observationsOf(db, setId));
 }
 
 const digestOf = (observations: unknown[]) => sha256Hex(JSON.stringify(observations));
@@ -96,11 +97,11 @@ function setDigestOf(setId: number | null, observations: Observed, memo?: ChainM
  * Format 1 lists the observations; format 2 (scans written since retention exists) hashes them into one digest.
  * Health alerts are the scheduler's verdict on a run of scans, not content of one, and are not part of it.
  */
-function scanRecord(db: Db, row: ScanRow, memo?: ChainMemo): string {
-  const observations = observationsOf(db, row.set_id, memo?.observed);
-  const destinations = destinationsOf(db, row.set_id, memo?.destined);
+async function scanRecord(db: Db, row: ScanRow, memo?: ChainMemo): Promise<string> {
+  const observations = await observationsOf(db, row.set_id, memo?.observed);
+  const destinations = await destinationsOf(db, row.set_id, memo?.destined);
   // What an alert was when it was raised; its later decisions belong to the reviewers' record, not the scan's.
-  const alerts = db.prepare<[number], { id: number; type: string; severity: string; dedupe_key: string; old_value: string | null; new_value: string | null }>(
+  const alerts = await db.prepare<[number], { id: number; type: string; severity: string; dedupe_key: string; old_value: string | null; new_value: string | null }>(
     "SELECT id, type, severity, dedupe_key, old_value, new_value FROM alerts WHERE first_scan_id = ? AND type <> 'target.unhealthy' ORDER BY id",
   ).all(row.id);
   const { prev_hash: _prev, record_hash: _record, observations_digest: digest, pruned_at: pruned, chain_version: version, set_id: _set, ...scan } = row;
@@ -129,15 +130,15 @@ export function chainMemo(): ChainMemo {
  * a set's items are read once, not on every scan that points at it. Sets do not change once written except by
  * retention, which stamps the set it prunes: a set stamped since it was read (by any process) is read again.
  */
-export function chainScan(db: Db, scanId: number, memo?: ChainMemo): void {
-  const previous = db.prepare<[number], { record_hash: string | null }>(
+export async function chainScan(db: Db, scanId: number, memo?: ChainMemo): Promise<void> {
+  const previous = await db.prepare<[number], { record_hash: string | null }>(
     'SELECT record_hash FROM scans WHERE id < ? AND record_hash IS NOT NULL ORDER BY id DESC LIMIT 1',
   ).get(scanId);
-  db.prepare('UPDATE scans SET chain_version = 2 WHERE id = ?').run(scanId);
-  const row = db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id = ?`).get(scanId);
+  await db.prepare('UPDATE scans SET chain_version = 2 WHERE id = ?').run(scanId);
+  const row = await db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id = ?`).get(scanId);
   if (!row) return;
   if (memo && row.set_id !== null) {
-    const pruned = db.prepare<[number], { pruned_at: string | null }>('SELECT pruned_at FROM observation_sets WHERE id = ?').get(row.set_id)?.pruned_at ?? null;
+    const pruned = (await db.prepare<[number], { pruned_at: string | null }>('SELECT pruned_at FROM observation_sets WHERE id = ?').get(row.set_id))?.pruned_at ?? null;
     if (memo.pruned.get(row.set_id) !== pruned) {
       memo.observed.delete(row.set_id);
       memo.destined.delete(row.set_id);
@@ -146,7 +147,7 @@ export function chainScan(db: Db, scanId: number, memo?: ChainMemo): void {
     }
   }
   const prev = previous?.record_hash ?? '';
-  db.prepare('UPDATE scans SET record_hash = ? WHERE id = ?').run(hashOf(prev, scanRecord(db, row, memo)), scanId);
+  await db.prepare('UPDATE scans SET record_hash = ? WHERE id = ?').run(hashOf(prev, await scanRecord(db, row, memo)), scanId);
 }
 
 export interface VerifyReport {
@@ -162,13 +163,13 @@ export interface VerifyReport {
 }
 
 /** Checks every scan against the chain and every blob against its SHA-256; stops at the first break of each kind. */
-export function verifyStore(db: Db): VerifyReport {
+export async function verifyStore(db: Db): Promise<VerifyReport> {
   const report: VerifyReport = { ok: true, scans: 0, unchained: 0, blobs: 0, auditEntries: 0, firstBreak: null };
   let prev: string | null = null;
   let prevId: number | null = null;
   // Scans of one set share its reading: an edited set breaks the first scan that points at it.
   const memo = chainMemo();
-  for (const row of db.prepare<[], ScanRow>(`${SCAN_SQL} ORDER BY s.id`).iterate()) {
+  for await (const row of byId((after) => db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id > ? ORDER BY s.id LIMIT 500`).all(after))) {
     report.scans++;
     if (row.record_hash === null && prev === null) {
       report.unchained++;
@@ -180,7 +181,7 @@ export function verifyStore(db: Db): VerifyReport {
     let reason: string | null = null;
     if (row.record_hash === null) reason = 'has no hash: written outside scriptwarden, or the chain was cut';
     else if (!follows) reason = 'does not follow the scan before it: a scan was removed, inserted or re-hashed';
-    else if (hashOf(expectedPrev, scanRecord(db, row, memo)) !== row.record_hash) reason = 'does not match its hash: the scan, its observations or its alerts were edited';
+    else if (hashOf(expectedPrev, await scanRecord(db, row, memo)) !== row.record_hash) reason = 'does not match its hash: the scan, its observations or its alerts were edited';
     if (reason) {
       report.firstBreak = { kind: 'scan', id: row.id, reason: `scan #${row.id} (${row.target}, ${row.finished_at}) ${reason}` };
       break;
@@ -188,7 +189,7 @@ export function verifyStore(db: Db): VerifyReport {
     prev = row.record_hash;
     prevId = row.id;
   }
-  for (const blob of db.prepare<[], { id: number; sha256: string; size: number; encoding: string; data: Buffer }>('SELECT id, sha256, size, encoding, data FROM blobs ORDER BY id').iterate()) {
+  for await (const blob of byId((after) => db.prepare<[number], { id: number; sha256: string; size: number; encoding: string; data: Buffer }>('SELECT id, sha256, size, encoding, data FROM blobs WHERE id > ? ORDER BY id LIMIT 50').all(after))) {
     report.blobs++;
     if (report.firstBreak) continue;
     let reason: string | null = null;
@@ -201,7 +202,7 @@ export function verifyStore(db: Db): VerifyReport {
     }
     if (reason) report.firstBreak = { kind: 'blob', id: blob.id, sha256: blob.sha256, reason: `blob ${blob.sha256} ${reason}` };
   }
-  const audit = verifyAudit(db);
+  const audit = await verifyAudit(db);
   report.auditEntries = audit.entries;
   if (audit.firstBreak && !report.firstBreak) report.firstBreak = { kind: 'audit', id: audit.firstBreak.id, reason: audit.firstBreak.reason };
   report.ok = report.firstBreak === null;

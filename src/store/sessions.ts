@@ -26,44 +26,47 @@ export interface SessionLimits {
 const newSecret = () => randomBytes(32).toString('base64url');
 
 /** Creates a session and returns the cookie value, shown to the browser once and never stored. */
-export function createSession(db: Db, userId: number, stage: SessionStage, ip: string | null, now: string): { cookie: string; csrfToken: string } {
+export async function createSession(db: Db, userId: number, stage: SessionStage, ip: string | null, now: string): Promise<{ cookie: string; csrfToken: string }> {
   const cookie = newSecret();
   const csrfToken = newSecret();
-  db.prepare('INSERT INTO sessions (id_hash, user_id, csrf_token, stage, created_at, last_seen_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  await db.prepare('INSERT INTO sessions (id_hash, user_id, csrf_token, stage, created_at, last_seen_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     sha256Hex(cookie), userId, csrfToken, stage, now, now, ip,
   );
   return { cookie, csrfToken };
 }
 
 /** The live session for a cookie value, touched; an expired one is deleted and null returned. */
-export function readSession(db: Db, cookie: string, limits: SessionLimits, now: string): Session | null {
+export async function readSession(db: Db, cookie: string, limits: SessionLimits, now: string): Promise<Session | null> {
   const idHash = sha256Hex(cookie);
-  const row = db.prepare('SELECT user_id, csrf_token, stage, pending_totp_secret, created_at, last_seen_at FROM sessions WHERE id_hash = ?').get(idHash) as
+  const row = (await db.prepare('SELECT user_id, csrf_token, stage, pending_totp_secret, created_at, last_seen_at FROM sessions WHERE id_hash = ?').get(idHash)) as
     | { user_id: number; csrf_token: string; stage: SessionStage; pending_totp_secret: string | null; created_at: string; last_seen_at: string }
     | undefined;
   if (!row) return null;
   const at = Date.parse(now);
-  const user = userById(db, row.user_id);
+  const user = await userById(db, row.user_id);
   if (!user || at - Date.parse(row.last_seen_at) > limits.idleMs || at - Date.parse(row.created_at) > limits.absoluteMs) {
-    db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+    await db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
     return null;
   }
   // Touch at most once a minute: a page with many requests does not write on each.
-  if (at - Date.parse(row.last_seen_at) > 60_000) db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(now, idHash);
+  if (at - Date.parse(row.last_seen_at) > 60_000) await db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(now, idHash);
   return { idHash, user, csrfToken: row.csrf_token, stage: row.stage, pendingTotpSecret: row.pending_totp_secret, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
 }
 
-export const deleteSession = (db: Db, idHash: string): void => void db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+export async function deleteSession(db: Db, idHash: string): Promise<void> {
+  await db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+}
 
-export const setPendingTotp = (db: Db, idHash: string, secret: string | null): void =>
-  void db.prepare('UPDATE sessions SET pending_totp_secret = ? WHERE id_hash = ?').run(secret, idHash);
+export async function setPendingTotp(db: Db, idHash: string, secret: string | null): Promise<void> {
+  await db.prepare('UPDATE sessions SET pending_totp_secret = ? WHERE id_hash = ?').run(secret, idHash);
+}
 
 /** Removes sessions past their limits, so the table does not grow with abandoned logins. */
-export function pruneSessions(db: Db, limits: SessionLimits, now: string): number {
+export async function pruneSessions(db: Db, limits: SessionLimits, now: string): Promise<number> {
   const at = Date.parse(now);
-  return db.prepare('DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?').run(
+  return (await db.prepare('DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?').run(
     new Date(at - limits.idleMs).toISOString(), new Date(at - limits.absoluteMs).toISOString(),
-  ).changes;
+  )).changes;
 }
 
 export interface SessionSummary {
@@ -76,11 +79,11 @@ export interface SessionSummary {
 }
 
 /** A user's open sessions, newest first. */
-export function userSessions(db: Db, userId: number): SessionSummary[] {
-  return db.prepare('SELECT id_hash AS idHash, created_at AS createdAt, last_seen_at AS lastSeenAt, ip, stage FROM sessions WHERE user_id = ? ORDER BY created_at DESC').all(userId) as SessionSummary[];
+export async function userSessions(db: Db, userId: number): Promise<SessionSummary[]> {
+  return (await db.prepare('SELECT id_hash AS "idHash", created_at AS "createdAt", last_seen_at AS "lastSeenAt", ip, stage FROM sessions WHERE user_id = ? ORDER BY created_at DESC').all(userId)) as SessionSummary[];
 }
 
 /** Ends every session of a user except `keep` (the caller's own); returns how many ended. */
-export function endOtherSessions(db: Db, userId: number, keep: string | null): number {
-  return db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?').run(userId, keep).changes;
+export async function endOtherSessions(db: Db, userId: number, keep: string | null): Promise<number> {
+  return (await db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?').run(userId, keep)).changes;
 }

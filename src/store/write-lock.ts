@@ -1,6 +1,5 @@
 // Write transactions take SQLite's write lock up front (BEGIN IMMEDIATE), wait out a busy database, and name a full disk.
 
-import type Database from 'better-sqlite3';
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ScriptwardenError } from '../errors.js';
@@ -34,42 +33,23 @@ export function diskFullError(path: string, error: unknown): ScriptwardenError {
   return new ScriptwardenError('STORE_FAILED', `the disk holding database ${path} ran out of space (${(error as Error).message}); this write was rolled back, so nothing is half-written. Free space on that disk and run again; "scriptwarden verify" checks the database.`, { cause: error });
 }
 
-/** Blocks this thread for `ms` without spinning (better-sqlite3 is synchronous, so the wait is too). */
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /**
- * Runs `attempt` (a transaction started with BEGIN IMMEDIATE) until it is not refused as busy: SQLite already waits
- * `busy_timeout` per attempt, and this tries again with growing pauses until BUSY_WAIT_MS have passed, then fails
- * with a clear message. A deferred transaction that read first would get SQLITE_BUSY at once instead.
+ * Runs `attempt` (a whole transaction started with BEGIN IMMEDIATE) until it is not refused as busy: SQLite already
+ * waits `busy_timeout` per attempt, and this tries again with growing pauses until BUSY_WAIT_MS have passed, then
+ * fails with a clear message. A deferred transaction that read first would get SQLITE_BUSY at once instead.
  */
-export function retryWhileBusy<T>(path: string, attempt: () => T, waitMs = BUSY_WAIT_MS): T {
+export async function retryWhileBusy<T>(path: string, attempt: () => Promise<T>, waitMs = BUSY_WAIT_MS): Promise<T> {
   const started = Date.now();
   for (let pauseMs = 50; ; pauseMs = Math.min(pauseMs * 2, 1000)) {
     try {
-      return attempt();
+      return await attempt();
     } catch (error) {
       if (isDiskFull(error, path)) throw diskFullError(path, error);
       if (!isBusy(error)) throw error;
       if (Date.now() - started + pauseMs > waitMs) {
         throw new ScriptwardenError('STORE_FAILED', `database ${path} stayed locked by another process for over ${Math.round(waitMs / 1000)} s; nothing was written. Try again, or find the process holding it.`, { cause: error });
       }
-      pause(pauseMs);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
-}
-
-/**
- * Makes every transaction of this connection a write transaction that starts as BEGIN IMMEDIATE and waits out a
- * busy database (`db.transaction(fn)()` and `.immediate()` alike); nested ones stay savepoints of the outer one.
- */
-export function immediateTransactions(db: Database.Database, path: string, waitMs = BUSY_WAIT_MS): void {
-  const original = db.transaction.bind(db);
-  const wrapped = (fn: (...args: unknown[]) => unknown) => {
-    const tx = original(fn);
-    const run = (...args: unknown[]) => (db.inTransaction ? tx.immediate(...args) : retryWhileBusy(path, () => tx.immediate(...args), waitMs));
-    return Object.assign(run, { default: run, immediate: run, deferred: tx.deferred, exclusive: tx.exclusive, database: db });
-  };
-  db.transaction = wrapped as unknown as typeof db.transaction;
 }

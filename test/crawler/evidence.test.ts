@@ -85,11 +85,11 @@ describe('evidence of a load', () => {
 
   it('takes the DOM copy and the screenshot only when the load shows something its baseline does not hold', async () => {
     const limits = { pageTimeoutMs: 8000, settleMs: 300, maxScriptsPerPage: 100, maxBodyBytes: 1024 * 1024 };
-    const store = openStore(join(tempProject('sw-evidence-'), 'scriptwarden.db'));
+    const store = await openStore(join(tempProject('sw-evidence-'), 'scriptwarden.db'));
     try {
       // The baseline is the first load's, recorded as a scan records it.
-      store.scans.applyPlan(planScan(capture, store.scans.readBaseline('secure', 'desktop'), { removalThreshold: 2 }));
-      const known = knownContent(store.scans.readBaseline('secure', 'desktop'))!;
+      await store.scans.applyPlan(planScan(capture, await store.scans.readBaseline('secure', 'desktop'), { removalThreshold: 2 }));
+      const known = knownContent(await store.scans.readBaseline('secure', 'desktop'))!;
       const same = await browser.capture({ target: 'secure', url: `${origin}/`, profile: 'desktop', known }, limits);
       assert.deepEqual(same.outcome, { ok: true });
       assert.equal(same.evidence?.documentHtml, PAGE, 'the document, the network log and TLS are kept');
@@ -103,7 +103,7 @@ describe('evidence of a load', () => {
       assert.ok(changed.evidence?.screenshotPng, 'a screenshot of the changed page');
     } finally {
       tag = TAG;
-      store.close();
+      await store.close();
     }
   });
 });

@@ -22,35 +22,35 @@ export interface AccessSetup {
 
 /** `deps`: more of the app's dependencies (an approval policy, say). */
 export async function startAccessSetup(auth: AppDeps['auth'] = {}, deps: Partial<AppDeps> = {}): Promise<AccessSetup> {
-  const store = openStore(join(tempProject('sw-access-'), 'sw.db'));
-  const scan = (c: ReturnType<typeof healthyShop>) => store.scans.applyPlan(planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
-  scan(healthyShop());
-  store.alerts.approveAll({ by: 'setup', note: 'initial', at: new Date().toISOString() });
+  const store = await openStore(join(tempProject('sw-access-'), 'sw.db'));
+  const scan = async (c: ReturnType<typeof healthyShop>) => store.scans.applyPlan(planScan(c, await store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
+  await scan(healthyShop());
+  await store.alerts.approveAll({ by: 'setup', note: 'initial', at: new Date().toISOString() });
   // Three open alerts: a changed first-party script, a changed library, and a new script.
   const app2 = script({ kind: 'external', url: APP.url, body: 'window.app = 2;' });
   const lib2 = script({ kind: 'external', url: LIB.url, body: 'window.lib={v:"1.2.4"};' });
-  scan(pageCapture([app2, LIB, INLINE_A, INLINE_B]));
-  scan(pageCapture([app2, lib2, INLINE_A, INLINE_B]));
-  scan(pageCapture([app2, lib2, INLINE_A, INLINE_B, script({ kind: 'external', url: 'https://cdn.example/new.js', body: 'window.n = 1;' })]));
-  const alertIds = store.alerts.list({ status: 'open' }).map((a) => a.id).sort((a, b) => a - b);
+  await scan(pageCapture([app2, LIB, INLINE_A, INLINE_B]));
+  await scan(pageCapture([app2, lib2, INLINE_A, INLINE_B]));
+  await scan(pageCapture([app2, lib2, INLINE_A, INLINE_B, script({ kind: 'external', url: 'https://cdn.example/new.js', body: 'window.n = 1;' })]));
+  const alertIds = (await store.alerts.list({ status: 'open' })).map((a) => a.id).sort((a, b) => a - b);
   if (alertIds.length < 3) throw new Error(`expected three open alerts, got ${alertIds.length}`);
-  const trail = store.evidence.trail(alertIds[0]!)!;
-  store.evidence.put(trail.firstScanId, [{ name: 'page.html', bytes: Buffer.from('<p>the document as served</p>') }]);
+  const trail = (await store.evidence.trail(alertIds[0]!))!;
+  await store.evidence.put(trail.firstScanId, [{ name: 'page.html', bytes: Buffer.from('<p>the document as served</p>') }]);
   for (const [name, role] of [['vera', 'viewer'], ['april', 'approver'], ['adam', 'admin']] as const) await addUser(store, name, role);
   const actor = { name: 'setup', ip: null };
-  const token = (user: string) => store.access.tokens.create({ user, name: 'test', expiresAt: null }, actor).token;
-  const tokens = { viewer: token('vera'), approver: token('april'), admin: token('adam') };
+  const token = async (user: string) => (await store.access.tokens.create({ user, name: 'test', expiresAt: null }, actor)).token;
+  const tokens = { viewer: await token('vera'), approver: await token('april'), admin: await token('adam') };
   const config = parseConfig({ database: store.path, targets: [{ name: 'checkout', url: PAGE_URL }] }, join(tempProject('sw-access-config-'), 'scriptwarden.yml'));
   const dashboard = createApp({ store, actor: 'nobody', auth, reports: { config, generator: 'scriptwarden test' }, ...deps });
   const base = (await dashboard.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
-  const alert = store.alerts.get(alertIds[0]!)!;
+  const alert = (await store.alerts.get(alertIds[0]!))!;
   return {
     store, dashboard, base, alertIds, tokens,
-    scriptId: store.inventory.scriptId('checkout', 'desktop', APP.url!)!,
+    scriptId: (await store.inventory.scriptId('checkout', 'desktop', APP.url!))!,
     blobSha: alert.newValue!,
     close: async () => {
       await dashboard.close();
-      store.close();
+      await store.close();
     },
   };
 }

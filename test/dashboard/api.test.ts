@@ -24,17 +24,17 @@ describe('dashboard API', () => {
   };
 
   beforeAll(async () => {
-    store = openStore(join(tempProject('sw-api-'), 'sw.db'));
-    const scan = (c: ReturnType<typeof healthyShop>) => store.scans.applyPlan(planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
-    scan(healthyShop());
-    store.alerts.approveAll({ by: 'alice', note: 'initial', at: new Date().toISOString() });
-    alertId = scan(pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 2;' }), LIB, INLINE_A, INLINE_B])).newAlerts[0]!.id;
+    store = await openStore(join(tempProject('sw-api-'), 'sw.db'));
+    const scan = async (c: ReturnType<typeof healthyShop>) => store.scans.applyPlan(planScan(c, await store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
+    await scan(healthyShop());
+    await store.alerts.approveAll({ by: 'alice', note: 'initial', at: new Date().toISOString() });
+    alertId = (await scan(pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 2;' }), LIB, INLINE_A, INLINE_B]))).newAlerts[0]!.id;
     dashboard = createApp({ store, actor: 'api-user' });
     url = (await dashboard.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
   });
   afterAll(async () => {
     await dashboard.close();
-    store.close();
+    await store.close();
   });
 
   it('lists targets, alerts, inventory and versions', async () => {
@@ -49,7 +49,7 @@ describe('dashboard API', () => {
     assert.ok(Array.isArray(detail.body.diff) && (detail.body.diff as unknown[]).length > 0);
     const inventory = await get('/api/inventory');
     assert.equal((inventory.body.inventory as unknown[]).length, 4);
-    const id = store.inventory.scriptId('checkout', 'desktop', APP.url!)!;
+    const id = (await store.inventory.scriptId('checkout', 'desktop', APP.url!))!;
     const versions = await get(`/api/scripts/${id}/versions`);
     assert.equal((versions.body.versions as unknown[]).length, 2);
   });
@@ -63,14 +63,14 @@ describe('dashboard API', () => {
   });
 
   it('switches a script\'s masking rules from its page, and shows them', async () => {
-    const scriptId = store.inventory.scriptId('checkout', 'desktop', APP.url!)!;
+    const scriptId = (await store.inventory.scriptId('checkout', 'desktop', APP.url!))!;
     const response = await fetch(`${url}/scripts/${scriptId}/rules`, {
       method: 'POST', redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'rule=timestamps&rule=uuids&rule=long-numbers&rule=hex-ids&rule=learned-tokens&rule=whitespace&rule=cache-buster',
     });
     assert.equal(response.status, 303);
-    assert.deepEqual(store.inventory.maskSettings(scriptId).disabled, ['quoted-tokens']);
+    assert.deepEqual((await store.inventory.maskSettings(scriptId)).disabled, ['quoted-tokens']);
     const page = await (await fetch(`${url}/scripts/${scriptId}`)).text();
     assert.match(page, /Masking rules/);
     assert.match(page, /<input type="checkbox" name="rule" value="quoted-tokens" >/);
@@ -106,7 +106,7 @@ describe('dashboard API', () => {
       });
       assert.equal(response.status, 403);
     }
-    assert.notEqual(store.alerts.get(alertId)!.note, 'pwned');
+    assert.notEqual((await store.alerts.get(alertId))!.note, 'pwned');
     const sameOrigin = await fetch(`${url}/api/alerts/${alertId}/approve`, {
       method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ note: 'ok' }),
     });

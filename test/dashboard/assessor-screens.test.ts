@@ -34,9 +34,9 @@ describe('assessor screens', () => {
     await page.type('form.authorize textarea[name=justification]', 'UI library from our CDN, pinned version');
     await Promise.all([page.waitForNavigation(), page.click('form.authorize button[type=submit]')]);
     assert.match(await page.$eval('main', (m) => m.textContent ?? ''), /Authorized 1 script\./);
-    const lib = h.store.inventory.scripts({}).find((r) => r.url === LIB.url)!;
+    const lib = (await h.store.inventory.scripts({})).find((r) => r.url === LIB.url)!;
     assert.deepEqual([lib.state, lib.justification, lib.authorizedBy, lib.bulkApproved], ['approved', 'UI library from our CDN, pinned version', 'tester', false]);
-    assert.ok(h.store.inventory.scripts({}).filter((r) => r.url !== LIB.url).every((r) => r.state === 'pending'), 'the others are not touched');
+    assert.ok((await h.store.inventory.scripts({})).filter((r) => r.url !== LIB.url).every((r) => r.state === 'pending'), 'the others are not touched');
     await page.close();
   });
 

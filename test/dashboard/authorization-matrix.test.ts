@@ -112,8 +112,8 @@ describe('authorization matrix', () => {
     s = await startAccessSetup();
     const actor = { name: 'setup', ip: null };
     ids = {
-      revokeHtml: s.store.access.tokens.create({ user: 'vera', name: 'to revoke', expiresAt: null }, actor).summary.id,
-      revokeApi: s.store.access.tokens.create({ user: 'vera', name: 'to revoke by api', expiresAt: null }, actor).summary.id,
+      revokeHtml: (await s.store.access.tokens.create({ user: 'vera', name: 'to revoke', expiresAt: null }, actor)).summary.id,
+      revokeApi: (await s.store.access.tokens.create({ user: 'vera', name: 'to revoke by api', expiresAt: null }, actor)).summary.id,
     };
     const { addUser } = await import('../fixtures/access.js');
     await addUser(s.store, 'matrix-target', 'viewer');
@@ -166,13 +166,13 @@ describe('authorization matrix', () => {
   });
 
   it('records who approved through the API and the page, never a name the request claims', async () => {
-    const decisions = s.store.alerts.decisions(s.alertIds[1]!);
+    const decisions = await s.store.alerts.decisions(s.alertIds[1]!);
     assert.deepEqual(decisions.map((d) => d.by), ['april', 'adam', 'april', 'adam']);
     const claimed = await fetch(`${s.base}/api/alerts/${s.alertIds[1]}/approve`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${s.tokens.approver}` }, body: JSON.stringify({ note: 'x', by: 'adam' }),
     });
     assert.equal(claimed.status, 400);
-    const audit = s.store.access.audit.list({ objectType: 'alert', objectId: s.alertIds[0]! });
+    const audit = await s.store.access.audit.list({ objectType: 'alert', objectId: s.alertIds[0]! });
     assert.deepEqual(audit.map((e) => [e.action, e.actor, e.note]).reverse(), [
       ['alert.approved', 'april', 'matrix'], ['alert.approved', 'adam', 'matrix'], ['alert.rejected', 'april', 'matrix'], ['alert.rejected', 'adam', 'matrix'],
     ]);

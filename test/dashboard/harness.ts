@@ -17,13 +17,13 @@ export interface DashboardHarness {
   dashboard: Dashboard;
   url: string;
   browser: Browser;
-  scan(capture: PageCapture): Promise<ReturnType<Store['scans']['applyPlan']>>;
+  scan(capture: PageCapture): ReturnType<Store['scans']['applyPlan']>;
   close(): Promise<void>;
 }
 
 /** `deps`: more of the app's dependencies, given the store and the test's browser (reports that render PDFs, say). */
 export async function startDashboard(deps: (store: Store, browser: Browser) => Partial<AppDeps> = () => ({})): Promise<DashboardHarness> {
-  const store = openStore(join(tempProject('sw-dash-'), 'scriptwarden.db'));
+  const store = await openStore(join(tempProject('sw-dash-'), 'scriptwarden.db'));
   const intel = loadIntel({ libraries: [], knownBadHosts: [] });
   const browser = await launchTestPuppeteer();
   const dashboard = createApp({ store, actor: 'tester', ...deps(store, browser) });
@@ -34,14 +34,14 @@ export async function startDashboard(deps: (store: Store, browser: Browser) => P
     url,
     browser,
     scan: async (capture) => {
-      const baseline = store.scans.readBaseline(capture.target, capture.profile);
+      const baseline = await store.scans.readBaseline(capture.target, capture.profile);
       const planned = planScan(capture, baseline, { removalThreshold: 2, libraries: intel.libraries });
       return store.scans.applyPlan(await detect(planned, await readJudgement(planned, baseline, store, intel, 50)));
     },
     close: async () => {
       await browser.close();
       await dashboard.close();
-      store.close();
+      await store.close();
     },
   };
 }

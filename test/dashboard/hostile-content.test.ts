@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Browser } from 'puppeteer';
 import { createApp, type Dashboard } from '../../dashboard/create-app.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
+import { inOrder } from '../../src/store/sql.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { runCli, tempProject, writeConfig } from '../fixtures/cli.js';
@@ -49,7 +50,7 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
     });
     assert.equal((await runCli(['scan'], { cwd: dir })).code, 1);
 
-    store = openStore(join(dir, 'scriptwarden.db'));
+    store = await openStore(join(dir, 'scriptwarden.db'));
     dashboard = createApp({ store, actor: PAYLOADS[2]! });
     url = (await dashboard.listen(0, '127.0.0.1')).url;
     browser = await launchTestPuppeteer();
@@ -57,15 +58,15 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
   afterAll(async () => {
     await browser?.close();
     await dashboard?.close();
-    store?.close();
+    await store?.close();
     await site?.close();
   });
 
   it('renders every page without running or rendering any payload', async () => {
-    const alerts = store.alerts.list({ status: 'all' });
+    const alerts = await store.alerts.list({ status: 'all' });
     assert.ok(alerts.length >= 3, 'the tampered scan raised alerts to look at');
     assert.ok(alerts.some((a) => a.type === 'exfiltration.detected'), 'a canary alert with a hostile URL is among them');
-    const scripts = store.inventory.scripts({}).map((r) => store.inventory.scriptId(r.target, r.profile, r.subject)!);
+    const scripts = await inOrder(await store.inventory.scripts({}), async (r) => (await store.inventory.scriptId(r.target, r.profile, r.subject))!);
     const paths = ['/', '/alerts', '/alerts?status=all', '/inventory', '/scans', ...alerts.map((a) => `/alerts/${a.id}`), ...scripts.map((id) => `/scripts/${id}`)];
     const tab = await browser.newPage();
     const dialogs: string[] = [];
@@ -89,7 +90,7 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
   });
 
   it('serves raw bodies as attachments of plain text that browsers must not sniff', async () => {
-    const alert = store.alerts.list({ status: 'all' }).find((a) => a.type === 'script.changed' && a.newValue)!;
+    const alert = (await store.alerts.list({ status: 'all' })).find((a) => a.type === 'script.changed' && a.newValue)!;
     const response = await fetch(`${url}raw/${alert.newValue}`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');

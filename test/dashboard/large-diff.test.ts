@@ -16,11 +16,11 @@ describe('large and hostile changes on the alert page', () => {
   let pool: AnalysisPool;
   let dashboard: Dashboard;
   let url: string;
-  const scan = (body: string, extra: ReturnType<typeof script>[] = []) =>
-    store.scans.applyPlan(planScan(pageCapture([script({ kind: 'external', url: APP.url, body }), INLINE_A, ...extra]), store.scans.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }));
+  const scan = async (body: string, extra: ReturnType<typeof script>[] = []) =>
+    store.scans.applyPlan(planScan(pageCapture([script({ kind: 'external', url: APP.url, body }), INLINE_A, ...extra]), await store.scans.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }));
   let appBody = '';
   beforeAll(async () => {
-    store = openStore(join(tempProject('sw-bigdiff-'), 'sw.db'));
+    store = await openStore(join(tempProject('sw-bigdiff-'), 'sw.db'));
     pool = createAnalysisPool({ intel: { libraries: [], knownBadHosts: [] }, budgetMs: 8000, workerFile: join(DIST, 'src', 'run', 'analysis-worker.js') });
     dashboard = createApp({ store, actor: 'tester', analysis: pool });
     ({ url } = await dashboard.listen(0, '127.0.0.1'));
@@ -28,14 +28,14 @@ describe('large and hostile changes on the alert page', () => {
   afterAll(async () => {
     await dashboard.close();
     await pool.close();
-    store.close();
+    await store.close();
   });
 
   it('shows a notice instead of a diff for a 10,000-line replacement, and answers again from the cache', { timeout: 60_000 }, async () => {
-    scan(Array.from({ length: 10_000 }, (_, i) => `window.oldValue${i} = ${i};`).join('\n'));
-    store.alerts.approveAll({ by: 'setup', note: 'initial', at: new Date().toISOString() });
+    await scan(Array.from({ length: 10_000 }, (_, i) => `window.oldValue${i} = ${i};`).join('\n'));
+    await store.alerts.approveAll({ by: 'setup', note: 'initial', at: new Date().toISOString() });
     appBody = Array.from({ length: 10_000 }, (_, i) => `document.newThing${i * 7} = "${i}";`).join('\n');
-    const [alertId] = scan(appBody).newAlerts.map((a) => a.id);
+    const [alertId] = (await scan(appBody)).newAlerts.map((a) => a.id);
     assert.ok(alertId);
     for (let view = 0; view < 2; view++) {
       const page = await (await fetch(new URL(`/alerts/${alertId}`, url))).text();
@@ -49,7 +49,7 @@ describe('large and hostile changes on the alert page', () => {
 
   it('serves the page of a body that stalls beautifying (a run of brackets) within the worker\'s budget', { timeout: 60_000 }, async () => {
     const hostile = script({ kind: 'external', url: 'https://cdn.example/brackets.js', body: '['.repeat(200_000) });
-    const [alertId] = scan(appBody, [hostile]).newAlerts.filter((a) => a.subject === hostile.url).map((a) => a.id);
+    const [alertId] = (await scan(appBody, [hostile])).newAlerts.filter((a) => a.subject === hostile.url).map((a) => a.id);
     assert.ok(alertId);
     const started = await fetch(new URL('/healthz', url));
     assert.equal(started.status, 200);

@@ -10,7 +10,7 @@ describe('live pages', () => {
   beforeAll(async () => {
     h = await startDashboard();
     await h.scan(healthyShop());
-    h.store.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
+    await h.store.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
   });
   afterAll(async () => { await h?.close(); });
 

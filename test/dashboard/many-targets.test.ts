@@ -36,7 +36,7 @@ describe('a dashboard of many targets', () => {
   });
 
   it('shows each page its latest scan, whether it failed or not', async () => {
-    const [latest, failed] = [h.store.inventory.overview({ limit: 2 }), h.store.inventory.overview({ limit: 1, offset: 1 })];
+    const [latest, failed] = [await h.store.inventory.overview({ limit: 2 }), await h.store.inventory.overview({ limit: 1, offset: 1 })];
     assert.equal(latest[0]!.lastStatus, 'failed');
     assert.equal(failed[0]!.target, name(1));
     assert.equal(failed[0]!.lastStatus, 'ok');
@@ -45,10 +45,10 @@ describe('a dashboard of many targets', () => {
   it('still offers every target in the filters, and counts scans exactly without reading them all', async () => {
     const alerts = await (await fetch(`${h.url}alerts`)).text();
     assert.match(alerts, new RegExp(`<option[^>]*>${name(TARGETS - 1)}</option>`));
-    assert.equal(h.store.inventory.targetNames().length, TARGETS);
+    assert.equal((await h.store.inventory.targetNames()).length, TARGETS);
     const counted = rawDb(h.store).prepare('SELECT status, COUNT(*) AS n FROM scans GROUP BY status').all() as { status: string; n: number }[];
-    assert.deepEqual(h.store.scans.counts().scans, Object.fromEntries(counted.map((r) => [r.status, r.n])));
-    assert.deepEqual(h.store.scans.counts().scans, { ok: TARGETS, failed: TARGETS - 1 });
+    assert.deepEqual((await h.store.scans.counts()).scans, Object.fromEntries(counted.map((r) => [r.status, r.n])));
+    assert.deepEqual((await h.store.scans.counts()).scans, { ok: TARGETS, failed: TARGETS - 1 });
   });
 });
 
@@ -57,7 +57,7 @@ describe('a dashboard of many alerts', () => {
   beforeAll(async () => {
     h = await startDashboard();
     for (let i = 0; i < 130; i++) await h.scan(healthyShop({ target: name(i) }));
-    h.store.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
+    await h.store.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
     // Two changed scripts on each page: 260 alerts.
     for (let i = 0; i < 130; i++) {
       await h.scan(pageCapture([{ ...APP, body: `${APP.body}\nwindow.v = ${i};` }, { ...LIB, body: `${LIB.body}\nwindow.w = ${i};` }, INLINE_A, INLINE_B], { target: name(i) }));
@@ -70,8 +70,8 @@ describe('a dashboard of many alerts', () => {
     const first = await (await fetch(`${h.url}alerts?status=open`)).text();
     const second = await (await fetch(`${h.url}alerts?status=open&page=2`)).text();
     assert.equal(ids(first).length, 250);
-    assert.equal(ids(second).length, h.store.alerts.list({ status: 'open' }).length - 250);
-    assert.deepEqual([...ids(first), ...ids(second)], h.store.alerts.list({ status: 'open' }).map((a) => a.id));
+    assert.equal(ids(second).length, (await h.store.alerts.list({ status: 'open' })).length - 250);
+    assert.deepEqual([...ids(first), ...ids(second)], (await h.store.alerts.list({ status: 'open' })).map((a) => a.id));
     assert.match(first, /href="\/alerts\?status=open&amp;severity=&amp;target=&amp;type=&amp;page=2"/);
     assert.doesNotMatch(second, /page=3/);
   });

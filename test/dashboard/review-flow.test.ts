@@ -16,7 +16,7 @@ describe('reviewing alerts in the dashboard', () => {
   beforeAll(async () => {
     h = await startDashboard();
     await h.scan(healthyShop());
-    h.store.alerts.approveAll({ by: 'alice', note: 'initial inventory reviewed', at: new Date().toISOString() });
+    await h.store.alerts.approveAll({ by: 'alice', note: 'initial inventory reviewed', at: new Date().toISOString() });
     const tampered = script({ kind: 'external', url: APP.url, body: `${APP.body}\n${SKIMMER}` });
     const extra = script({ kind: 'external', url: 'https://cdnjs-cloud.example/jq.js', body: 'window.jq = 1;' });
     const result = await h.scan(pageCapture([tampered, LIB, INLINE_A, INLINE_B, extra]));
@@ -47,7 +47,7 @@ describe('reviewing alerts in the dashboard', () => {
     assert.equal((await response).status(), 403);
     await page.close();
     evil.close();
-    assert.equal(h.store.alerts.get(changedId)!.status, 'open');
+    assert.equal((await h.store.alerts.get(changedId))!.status, 'open');
   });
 
   it('shows the added code as a diff and approves the change with a note', async () => {
@@ -64,10 +64,10 @@ describe('reviewing alerts in the dashboard', () => {
     assert.match(await page.$eval('main', (m) => m.textContent ?? ''), /approved by\s*tester/);
     await page.close();
 
-    const alert = h.store.alerts.get(changedId)!;
+    const alert = (await h.store.alerts.get(changedId))!;
     assert.equal(alert.status, 'approved');
     assert.equal(alert.note, 'vendor release 4.2');
-    const row = h.store.inventory.scripts({}).find((r) => r.url === APP.url)!;
+    const row = (await h.store.inventory.scripts({})).find((r) => r.url === APP.url)!;
     assert.equal(row.state, 'approved');
     assert.equal(row.versionNote, 'vendor release 4.2');
     assert.notEqual(row.justification, 'vendor release 4.2', 'a new version keeps the script\'s own justification');
@@ -89,6 +89,6 @@ describe('reviewing alerts in the dashboard', () => {
     await page.close();
     const again = await h.scan(pageCapture([script({ kind: 'external', url: APP.url, body: `${APP.body}\n${SKIMMER}` }), LIB, INLINE_A, INLINE_B, script({ kind: 'external', url: 'https://cdnjs-cloud.example/jq.js', body: 'window.jq = 1;' })]));
     assert.deepEqual(again.newAlerts, [], 'the approved change is quiet; the rejected one is not raised twice');
-    assert.equal(h.store.alerts.get(addedId)!.status, 'rejected');
+    assert.equal((await h.store.alerts.get(addedId))!.status, 'rejected');
   });
 });

@@ -25,7 +25,7 @@ describe('signing in and deciding in Chromium', () => {
 
   beforeAll(async () => {
     s = await startAccessSetup();
-    s.store.access.setTwoFactorPolicy('approvers', { name: 'adam', ip: null });
+    await s.store.access.setTwoFactorPolicy('approvers', { name: 'adam', ip: null });
     browser = await launchTestPuppeteer({ '*.test': '127.0.0.1' });
     // Another site: its page posts the approval form to the dashboard as soon as it loads.
     evil = createServer((_req, res) => {
@@ -61,7 +61,7 @@ describe('signing in and deciding in Chromium', () => {
     await page.type('form.decide.approve textarea[name=note]', 'vendor release, ticket CHG-7');
     assert.equal(await page.$('form.decide input[name=by]'), null, 'signed in, the form does not ask who you are');
     await Promise.all([page.waitForNavigation(), page.click('form.decide.approve button')]);
-    assert.equal(s.store.alerts.get(s.alertIds[0]!)!.status, 'approved');
+    assert.equal((await s.store.alerts.get(s.alertIds[0]!))!.status, 'approved');
     const history = await page.$eval('table.audit', (t) => t.textContent ?? '');
     assert.match(history, /alert\.approved[\s\S]*vendor release, ticket CHG-7/);
     assert.match(history, /april/);
@@ -84,7 +84,7 @@ describe('signing in and deciding in Chromium', () => {
     const attack = await context.newPage();
     await attack.goto(`http://evil.test:${evilPort}/`);
     await attack.waitForNetworkIdle({ idleTime: 200 });
-    assert.equal(s.store.alerts.get(s.alertIds[1]!)!.status, 'open', 'the cross-site post changed nothing');
+    assert.equal((await s.store.alerts.get(s.alertIds[1]!))!.status, 'open', 'the cross-site post changed nothing');
     assert.doesNotMatch(new URL(attack.url()).pathname, new RegExp(`/alerts/${s.alertIds[1]}$`));
     await context.close();
   });
@@ -104,7 +104,7 @@ describe('signing in and deciding in Chromium', () => {
       return response.status;
     }, s.alertIds[2]);
     assert.equal(status, 403);
-    assert.equal(s.store.alerts.get(s.alertIds[2]!)!.status, 'open');
+    assert.equal((await s.store.alerts.get(s.alertIds[2]!))!.status, 'open');
     await context.close();
   });
 });

@@ -10,7 +10,7 @@ import { tempProject } from '../fixtures/cli.js';
 
 describe('sign-in under concurrent attack', () => {
   it('checks at most lockoutAfter passwords for an account however many guesses arrive at once (60 here), and then refuses the right one', async () => {
-    const store = openStore(join(tempProject('sw-guess-'), 'sw.db'));
+    const store = await openStore(join(tempProject('sw-guess-'), 'sw.db'));
     await addUser(store, 'victim', 'approver');
     // Per address high enough that the account limit is what is tested.
     const app = createApp({ store, actor: 'x', auth: { lockout: { maxFailures: 5, lockMs: 60_000 }, loginAttemptsPerIp: 1000 } });
@@ -18,21 +18,21 @@ describe('sign-in under concurrent attack', () => {
     try {
       const guesses = await Promise.all(Array.from({ length: 60 }, (_, i) => postLogin(base, 'victim', `wrong guess number ${i}`)));
       assert.ok(guesses.every((g) => g.status === 401), JSON.stringify([...new Set(guesses.map((g) => g.status))]));
-      const checked = store.access.audit.list({ limit: 10_000 }).filter((e) => e.action === 'login.failure' && e.note === 'wrong password');
+      const checked = (await store.access.audit.list({ limit: 10_000 })).filter((e) => e.action === 'login.failure' && e.note === 'wrong password');
       assert.ok(checked.length <= 5, `${checked.length} passwords were checked; the policy allows 5`);
       const right = await postLogin(base, 'victim', PASSWORD);
       assert.equal(right.status, 401, 'the right password after the lockout is refused');
       assert.equal(right.session, null);
     } finally {
       await app.close();
-      store.close();
+      await store.close();
     }
   });
 
   it('holds the per-address limit across two dashboards on one database, under concurrency', async () => {
     const path = join(tempProject('sw-guess-'), 'sw.db');
-    const first = openStore(path);
-    const second = openStore(path);
+    const first = await openStore(path);
+    const second = await openStore(path);
     const apps = [createApp({ store: first, actor: 'x', auth: { loginAttemptsPerIp: 30 } }), createApp({ store: second, actor: 'x', auth: { loginAttemptsPerIp: 30 } })];
     const bases = await Promise.all(apps.map(async (a) => (await a.listen(0, '127.0.0.1')).url.replace(/\/$/, '')));
     try {
@@ -44,8 +44,8 @@ describe('sign-in under concurrent attack', () => {
       assert.equal((await postLogin(bases[1]!, 'someone', PASSWORD)).status, 429, 'the address stays limited on either dashboard');
     } finally {
       await Promise.all(apps.map((a) => a.close()));
-      first.close();
-      second.close();
+      await first.close();
+      await second.close();
     }
   });
 });

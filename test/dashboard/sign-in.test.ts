@@ -40,7 +40,7 @@ describe('sign-in and sessions', () => {
     const adam = await signIn(s.base, 'adam');
     assert.equal((await approve(april.cookie, { note: 'swapped', _csrf: adam.csrf })).status, 403);
     assert.equal((await approve(april.cookie, { note: 'cross-site', _csrf: april.csrf }, { 'sec-fetch-site': 'cross-site' })).status, 403);
-    assert.equal(s.store.alerts.get(s.alertIds[2]!)!.status, 'open', 'nothing was approved');
+    assert.equal((await s.store.alerts.get(s.alertIds[2]!))!.status, 'open', 'nothing was approved');
     // The API with a session cookie needs the token in a header.
     const api = (headers: Record<string, string>) => fetch(`${s.base}/api/alerts/${s.alertIds[2]}/reject`, {
       method: 'POST', headers: { 'content-type': 'application/json', cookie: `sw_session=${april.cookie}`, ...headers }, body: JSON.stringify({ note: 'api' }),
@@ -49,7 +49,7 @@ describe('sign-in and sessions', () => {
     assert.equal((await api({ 'x-csrf-token': april.csrf })).status, 200);
     const ok = await approve(april.cookie, { note: 'with the token', _csrf: april.csrf });
     assert.equal(ok.status, 303);
-    assert.equal(s.store.alerts.get(s.alertIds[2]!)!.status, 'approved');
+    assert.equal((await s.store.alerts.get(s.alertIds[2]!))!.status, 'approved');
   });
 
   it('issues a new session id at sign-in, so a planted one is never signed in', async () => {
@@ -97,7 +97,7 @@ describe('sign-in and sessions', () => {
     });
     for (let i = 0; i < 5; i++) assert.equal((await change(`guess number ${i} xxxx`)).status, 400);
     assert.equal((await change(PASSWORD)).status, 423, 'the right password is not accepted once the guesses locked the account');
-    const audit = s.store.access.audit.list({ objectType: 'user', objectId: 'gus' }).map((e) => e.action);
+    const audit = (await s.store.access.audit.list({ objectType: 'user', objectId: 'gus' })).map((e) => e.action);
     assert.ok(audit.includes('user.locked'));
     assert.equal(audit.filter((a) => a === 'login.failure').length, 5);
   });
@@ -112,7 +112,7 @@ describe('sign-in and sessions', () => {
     assert.match(await end.text(), /Signed out \d+ other sessions?/);
     assert.equal(await status('/', phone.cookie), 'login');
     assert.equal(await status('/', laptop.cookie), 200);
-    assert.equal(s.store.access.audit.list({ objectType: 'user', objectId: 'vera' })[0]!.action, 'user.sessions_ended');
+    assert.equal((await s.store.access.audit.list({ objectType: 'user', objectId: 'vera' }))[0]!.action, 'user.sessions_ended');
   });
 
   it('sets the session cookie HttpOnly and SameSite=Lax, and Secure behind an HTTPS proxy it trusts', async () => {
@@ -149,42 +149,42 @@ describe('sign-in and sessions', () => {
     const adam = await signIn(s.base, 'adam');
     const users = await (await fetch(`${s.base}/admin/users`, { headers: { cookie: `sw_session=${adam.cookie}` } })).text();
     assert.match(users, /<td>lou<\/td>[\s\S]*?locked/);
-    const audit = s.store.access.audit.list({ objectType: 'user', objectId: 'lou' }).map((e) => e.action);
+    const audit = (await s.store.access.audit.list({ objectType: 'user', objectId: 'lou' })).map((e) => e.action);
     assert.equal(audit.filter((a) => a === 'login.failure').length, 6);
     assert.ok(audit.includes('user.locked'));
     // An admin's password reset clears the lock.
-    s.store.access.users.setPassword('lou', s.store.access.users.get('vera')!.passwordHash, { name: 'adam', ip: null });
+    await s.store.access.users.setPassword('lou', (await s.store.access.users.get('vera'))!.passwordHash, { name: 'adam', ip: null });
     assert.equal((await postLogin(s.base, 'lou', PASSWORD)).status, 303);
   });
 
   it('keeps a password typed into the name field out of the audit log', async () => {
     assert.equal((await postLogin(s.base, 'my secret pass!', 'x')).status, 401);
-    const [entry] = s.store.access.audit.list({ objectType: 'user' });
+    const [entry] = await s.store.access.audit.list({ objectType: 'user' });
     assert.deepEqual([entry!.action, entry!.actor, entry!.note], ['login.failure', '(not a user name)', 'unknown user']);
-    assert.ok(!JSON.stringify(s.store.access.audit.list({ limit: 1000 })).includes('my secret pass!'));
+    assert.ok(!JSON.stringify(await s.store.access.audit.list({ limit: 1000 })).includes('my secret pass!'));
   });
 
   it('limits failed sign-ins per client address across user names', async () => {
     // The count lives in the database: a fresh one, so earlier tests' failures from this address do not count here.
-    const store = openStore(join(tempProject('sw-limit-'), 'sw.db'));
+    const store = await openStore(join(tempProject('sw-limit-'), 'sw.db'));
     for (const [name, role] of [['vera', 'viewer'], ['adam', 'admin']] as const) await addUser(store, name, role);
     const limited = createApp({ store, actor: 'x', auth: { loginAttemptsPerIp: 3 } });
     const base = (await limited.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
     try {
       for (const name of ['nobody-1', 'nobody-2', 'vera']) assert.equal((await postLogin(base, name, 'not the password at all')).status, 401);
-      const failures = store.access.audit.list({ objectType: 'user' }).filter((e) => e.action === 'login.failure').slice(0, 3).map((e) => e.actor);
+      const failures = (await store.access.audit.list({ objectType: 'user' })).filter((e) => e.action === 'login.failure').slice(0, 3).map((e) => e.actor);
       assert.deepEqual(failures.reverse(), ['nobody-1', 'nobody-2', 'vera']);
       const blocked = await postLogin(base, 'adam', PASSWORD);
       assert.equal(blocked.status, 429);
       assert.equal(blocked.session, null);
     } finally {
       await limited.close();
-      store.close();
+      await store.close();
     }
   });
 
   it('refuses a revoked or expired token on the very next request', async () => {
-    const { token, summary } = s.store.access.tokens.create({ user: 'april', name: 'ci', expiresAt: null }, { name: 'adam', ip: null });
+    const { token, summary } = await s.store.access.tokens.create({ user: 'april', name: 'ci', expiresAt: null }, { name: 'adam', ip: null });
     const me = () => fetch(`${s.base}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     assert.deepEqual(await (await me()).json(), { user: 'april', role: 'approver', via: 'token' });
     // Prometheus scrapes /metrics with a token; without one it is challenged, not sent to a form.
@@ -192,7 +192,7 @@ describe('sign-in and sessions', () => {
     const anonymous = await fetch(`${s.base}/metrics`, { redirect: 'manual' });
     assert.equal(anonymous.status, 401);
     assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Bearer/);
-    s.store.access.tokens.revoke(summary.id, { name: 'adam', ip: null });
+    await s.store.access.tokens.revoke(summary.id, { name: 'adam', ip: null });
     const refused = await me();
     assert.equal(refused.status, 401);
     assert.match(refused.headers.get('www-authenticate') ?? '', /invalid_token/);
@@ -200,19 +200,19 @@ describe('sign-in and sessions', () => {
     assert.equal((await fetch(`${s.base}/api/me`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status, 401);
     assert.equal(await status('/', undefined), 'login');
     assert.equal((await fetch(`${s.base}/`, { redirect: 'manual', headers: { authorization: 'Basic dXNlcjpwYXNz', cookie: `sw_session=${(await signIn(s.base, 'vera')).cookie}` } })).status, 200);
-    const expired = s.store.access.tokens.create({ user: 'april', name: 'old', expiresAt: new Date(Date.now() - 1000).toISOString() }, { name: 'adam', ip: null });
+    const expired = await s.store.access.tokens.create({ user: 'april', name: 'old', expiresAt: new Date(Date.now() - 1000).toISOString() }, { name: 'adam', ip: null });
     assert.equal((await fetch(`${s.base}/api/me`, { headers: { authorization: `Bearer ${expired.token}` } })).status, 401);
     // A removed user's tokens die with them.
     await addUser(s.store, 'temp', 'viewer');
-    const temp = s.store.access.tokens.create({ user: 'temp', name: 't', expiresAt: null }, { name: 'adam', ip: null });
-    s.store.access.users.remove('temp', { name: 'adam', ip: null });
+    const temp = await s.store.access.tokens.create({ user: 'temp', name: 't', expiresAt: null }, { name: 'adam', ip: null });
+    await s.store.access.users.remove('temp', { name: 'adam', ip: null });
     assert.equal((await fetch(`${s.base}/api/me`, { headers: { authorization: `Bearer ${temp.token}` } })).status, 401);
   });
 
   it('asks for the TOTP code after the password, with a fresh session id, and takes each code or recovery code once', async () => {
     await addUser(s.store, 'tess', 'approver');
     const secret = base32Encode(newTotpSecret());
-    s.store.access.users.setTwoFactor('tess', secret, ['abcde-fghij'], { name: 'tess', ip: null });
+    await s.store.access.users.setTwoFactor('tess', secret, ['abcde-fghij'], { name: 'tess', ip: null });
     const login = await postLogin(s.base, 'tess', PASSWORD);
     assert.equal(login.location, '/login/two-factor?next=%2F');
     const partial = login.session!;
@@ -239,14 +239,14 @@ describe('sign-in and sessions', () => {
     });
     assert.equal((await again(code)).status, 401);
     assert.equal((await again('ABCDE-FGHIJ')).status, 303);
-    assert.equal(s.store.access.users.recoveryCodesLeft(s.store.access.users.get('tess')!.id), 0);
-    const methods = s.store.access.audit.list({ objectType: 'user', objectId: 'tess' }).filter((e) => e.action === 'login.success').map((e) => e.note);
+    assert.equal(await s.store.access.users.recoveryCodesLeft((await s.store.access.users.get('tess'))!.id), 0);
+    const methods = (await s.store.access.audit.list({ objectType: 'user', objectId: 'tess' })).filter((e) => e.action === 'login.success').map((e) => e.note);
     assert.deepEqual(methods.reverse(), ['password + authenticator', 'password + recovery code']);
   });
 
   it('sends approvers without two-factor to enrolment when an admin requires it', async () => {
     const before = await signIn(s.base, 'april');
-    s.store.access.setTwoFactorPolicy('approvers', { name: 'adam', ip: '127.0.0.1' });
+    await s.store.access.setTwoFactorPolicy('approvers', { name: 'adam', ip: '127.0.0.1' });
     try {
       assert.equal(await status('/alerts', before.cookie), 302, 'a session opened before the policy changed must enrol too');
       await addUser(s.store, 'nora', 'approver');
@@ -259,10 +259,10 @@ describe('sign-in and sessions', () => {
       assert.equal(await status('/alerts', login.session!), 302, 'nothing else until enrolled');
       // Viewers are not asked.
       assert.equal((await postLogin(s.base, 'vera', PASSWORD)).location, '/');
-      const change = s.store.access.audit.list({ objectType: 'setting', objectId: 'two_factor_policy' })[0]!;
+      const change = (await s.store.access.audit.list({ objectType: 'setting', objectId: 'two_factor_policy' }))[0]!;
       assert.deepEqual([change.before, change.after], [null, { value: 'approvers' }]);
     } finally {
-      s.store.access.setTwoFactorPolicy('optional', { name: 'adam', ip: '127.0.0.1' });
+      await s.store.access.setTwoFactorPolicy('optional', { name: 'adam', ip: '127.0.0.1' });
     }
   });
 });
@@ -278,7 +278,7 @@ describe('where sign-in leads', () => {
 
 describe('open access before the first user', () => {
   it('runs open on loopback with a banner, refuses other host names, and closes once a user exists', async () => {
-    const store = openStore(join(tempProject('sw-open-'), 'sw.db'));
+    const store = await openStore(join(tempProject('sw-open-'), 'sw.db'));
     const app = createApp({ store, actor: 'local' });
     const { url } = await app.listen(0, '127.0.0.1');
     try {
@@ -304,7 +304,7 @@ describe('open access before the first user', () => {
       assert.equal(closed.headers.get('location'), '/login?next=%2F');
     } finally {
       await app.close();
-      store.close();
+      await store.close();
     }
   });
 });

@@ -15,7 +15,7 @@ describe('two-person approval', () => {
   beforeAll(async () => {
     s = await startAccessSetup({}, { approvals: { required: 2, from: 'info' } });
     await addUser(s.store, 'bea', 'approver');
-    secondApprover = s.store.access.tokens.create({ user: 'bea', name: 'test', expiresAt: null }, { name: 'setup', ip: null }).token;
+    secondApprover = (await s.store.access.tokens.create({ user: 'bea', name: 'test', expiresAt: null }, { name: 'setup', ip: null })).token;
   });
   afterAll(async () => { await s.close(); });
 
@@ -25,7 +25,7 @@ describe('two-person approval', () => {
     assert.equal(first.status, 200);
     const { alert } = await first.json() as { alert: { status: string; approvals: { by: string }[]; approvalsRequired: number } };
     assert.deepEqual([alert.status, alert.approvals.map((a) => a.by), alert.approvalsRequired], ['open', ['april'], 2]);
-    assert.equal(s.store.inventory.scripts({}).find((r) => r.sha256 === s.blobSha)!.state, 'unapproved', 'the new version is not in the baseline yet');
+    assert.equal((await s.store.inventory.scripts({})).find((r) => r.sha256 === s.blobSha)!.state, 'unapproved', 'the new version is not in the baseline yet');
 
     const again = await approve(id, s.tokens.approver);
     assert.equal(again.status, 403);
@@ -41,9 +41,9 @@ describe('two-person approval', () => {
     assert.equal(second.status, 200);
     const done = (await second.json() as { alert: { status: string; approvals: { by: string }[] } }).alert;
     assert.deepEqual([done.status, done.approvals.map((a) => a.by).sort()], ['approved', ['april', 'bea']]);
-    assert.equal(s.store.alerts.get(id)!.decidedBy, 'bea');
-    assert.equal(s.store.inventory.scripts({}).find((r) => r.sha256 === s.blobSha)!.state, 'approved');
-    const audit = s.store.access.audit.list({ objectType: 'alert', objectId: id }).map((e) => [e.action, e.actor]);
+    assert.equal((await s.store.alerts.get(id))!.decidedBy, 'bea');
+    assert.equal((await s.store.inventory.scripts({})).find((r) => r.sha256 === s.blobSha)!.state, 'approved');
+    const audit = (await s.store.access.audit.list({ objectType: 'alert', objectId: id })).map((e) => [e.action, e.actor]);
     assert.deepEqual(audit.reverse(), [['alert.approval_recorded', 'april'], ['alert.approved', 'bea']]);
   });
 

@@ -12,95 +12,95 @@ import { rawDb } from '../fixtures/raw-db.js';
 const admin = { name: 'adam', ip: '10.0.0.5' };
 const HASH = 'scrypt$N=16384,r=8,p=1$c2FsdA==$a2V5';
 
-function storeWithHistory(): Store {
-  const store = openStore(join(tempProject('sw-audit-'), 'sw.db'));
-  store.access.users.create({ name: 'adam', role: 'admin', passwordHash: HASH }, { name: 'cli:root', ip: null });
-  store.access.users.create({ name: 'vera', role: 'viewer', passwordHash: HASH }, admin);
-  store.access.users.setRole('vera', 'approver', admin);
-  store.access.tokens.create({ user: 'vera', name: 'ci', expiresAt: null }, admin);
+async function storeWithHistory(): Promise<Store> {
+  const store = await openStore(join(tempProject('sw-audit-'), 'sw.db'));
+  await store.access.users.create({ name: 'adam', role: 'admin', passwordHash: HASH }, { name: 'cli:root', ip: null });
+  await store.access.users.create({ name: 'vera', role: 'viewer', passwordHash: HASH }, admin);
+  await store.access.users.setRole('vera', 'approver', admin);
+  await store.access.tokens.create({ user: 'vera', name: 'ci', expiresAt: null }, admin);
   return store;
 }
 
 describe('audit log', () => {
-  it('records actor, address, object and before/after for each change, chained by hash', () => {
-    const store = storeWithHistory();
-    const entries = store.access.audit.list().reverse();
+  it('records actor, address, object and before/after for each change, chained by hash', async () => {
+    const store = await storeWithHistory();
+    const entries = (await store.access.audit.list()).reverse();
     assert.deepEqual(entries.map((e) => e.action), ['user.created', 'user.created', 'user.role_changed', 'token.created']);
     const role = entries[2]!;
     assert.deepEqual([role.actor, role.ip, role.objectType, role.objectId, role.before, role.after], ['adam', '10.0.0.5', 'user', 'vera', { role: 'viewer' }, { role: 'approver' }]);
     assert.equal(entries[0]!.ip, null, 'the command line has no address');
-    const report = store.scans.verify();
+    const report = await store.scans.verify();
     assert.equal(report.ok, true);
     assert.equal(report.auditEntries, 4);
-    store.close();
+    await store.close();
   });
 
-  it('refuses updates and deletes through SQL', () => {
-    const store = storeWithHistory();
+  it('refuses updates and deletes through SQL', async () => {
+    const store = await storeWithHistory();
     assert.throws(() => rawDb(store).prepare("UPDATE audit_log SET note = 'x' WHERE id = 1").run(), /append-only/);
     assert.throws(() => rawDb(store).prepare('DELETE FROM audit_log WHERE id = 1').run(), /append-only/);
-    store.close();
+    await store.close();
   });
 
-  it('names the first edited, removed or re-hashed entry when someone gets past the triggers', () => {
+  it('names the first edited, removed or re-hashed entry when someone gets past the triggers', async () => {
     for (const tamper of [
       "UPDATE audit_log SET after = '{\"role\":\"viewer\"}' WHERE id = 3",
       'DELETE FROM audit_log WHERE id = 2',
       // Re-hashing the edited entry alone does not help: the next entry's link no longer matches.
       `UPDATE audit_log SET actor = 'someone-else', hash = '${sha256Hex('forged')}' WHERE id = 3`,
     ]) {
-      const store = storeWithHistory();
+      const store = await storeWithHistory();
       const path = store.path;
-      store.close();
+      await store.close();
       const raw = new Database(path);
       raw.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
       raw.exec(tamper);
       raw.close();
-      const reopened = openStore(path);
-      const report = reopened.scans.verify();
+      const reopened = await openStore(path);
+      const report = await reopened.scans.verify();
       assert.equal(report.ok, false, tamper);
       assert.equal(report.firstBreak!.kind, 'audit');
       assert.equal(report.firstBreak!.id, 3, tamper);
       assert.match(report.firstBreak!.reason, /^audit entry #3 /);
-      reopened.close();
+      await reopened.close();
     }
   });
 
-  it('keeps an approval and its audit entry in one transaction', () => {
-    const store = storeWithHistory();
-    assert.throws(() => store.alerts.decide([999], 'approved', { by: 'vera', note: 'n', at: new Date().toISOString(), ip: '10.0.0.9' }), /no alert/);
-    assert.equal(store.access.audit.list({ objectType: 'alert' }).length, 0);
-    store.close();
+  it('keeps an approval and its audit entry in one transaction', async () => {
+    const store = await storeWithHistory();
+    await assert.rejects(() => store.alerts.decide([999], 'approved', { by: 'vera', note: 'n', at: new Date().toISOString(), ip: '10.0.0.9' }), /no alert/);
+    assert.equal((await store.access.audit.list({ objectType: 'alert' })).length, 0);
+    await store.close();
   });
 });
 
 describe('sessions and tokens at rest', () => {
-  it('expires sessions after the idle and the absolute limit', () => {
-    const store = storeWithHistory();
-    const user = store.access.users.get('vera')!;
+  it('expires sessions after the idle and the absolute limit', async () => {
+    const store = await storeWithHistory();
+    const user = (await store.access.users.get('vera'))!;
     const limits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
     const start = Date.parse('2026-01-01T00:00:00Z');
     const at = (ms: number) => new Date(start + ms).toISOString();
-    const { cookie } = store.access.sessions.create(user.id, 'full', null, at(0));
-    assert.ok(store.access.sessions.read(cookie, limits, at(29 * 60_000)));
-    assert.equal(store.access.sessions.read(cookie, limits, at(29 * 60_000 + 31 * 60_000)), null, 'idle for 31 minutes');
+    const { cookie } = await store.access.sessions.create(user.id, 'full', null, at(0));
+    assert.ok(await store.access.sessions.read(cookie, limits, at(29 * 60_000)));
+    assert.equal(await store.access.sessions.read(cookie, limits, at(29 * 60_000 + 31 * 60_000)), null, 'idle for 31 minutes');
     // Active every 20 minutes, it still ends 12 hours after sign-in.
-    const busy = store.access.sessions.create(user.id, 'full', null, at(0)).cookie;
+    const busy = (await store.access.sessions.create(user.id, 'full', null, at(0))).cookie;
     let alive = 0;
     for (let t = 20 * 60_000; t <= 13 * 3_600_000; t += 20 * 60_000) {
-      if (store.access.sessions.read(busy, limits, at(t))) alive = t;
+      if ((await store.access.sessions.read(busy, limits, at(t)))) alive = t;
     }
     assert.equal(alive, 12 * 3_600_000);
-    store.close();
+    await store.close();
   });
 
-  it('stores the SHA-256 of session ids and tokens, never the values', () => {
-    const store = storeWithHistory();
-    const { cookie } = store.access.sessions.create(store.access.users.get('vera')!.id, 'full', null);
-    const { token } = store.access.tokens.create({ user: 'vera', name: 'x', expiresAt: null }, admin);
+  it('stores the SHA-256 of session ids and tokens, never the values', async () => {
+    const store = await storeWithHistory();
+    const { cookie } = await store.access.sessions.create((await store.access.users.get('vera'))!.id, 'full', null);
+    const { token } = await store.access.tokens.create({ user: 'vera', name: 'x', expiresAt: null }, admin);
     const dump = JSON.stringify([rawDb(store).prepare('SELECT * FROM sessions').all(), rawDb(store).prepare('SELECT * FROM api_tokens').all()]);
     assert.ok(!dump.includes(cookie) && !dump.includes(token));
     assert.ok(dump.includes(sha256Hex(cookie)) && dump.includes(sha256Hex(token)));
-    store.close();
+    await store.close();
   });
 });

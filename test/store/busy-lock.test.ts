@@ -35,7 +35,7 @@ describe('a busy database', () => {
     writeConfig(dir, [{ name: 'installer', url: site.url('downloads.test', '/install.sh'), type: 'resource' }]);
     path = join(dir, 'scriptwarden.db');
     // The holder writes to settings, which exist once the migrations ran.
-    openStore(path).close();
+    await (await openStore(path)).close();
   });
   afterAll(async () => { await site?.close(); });
 
@@ -46,23 +46,23 @@ describe('a busy database', () => {
     assert.equal(scan.code, 0, scan.stderr);
     assert.equal(parseJson<{ targets: { status: string }[] }>(scan).targets[0]!.status, 'ok');
     assert.equal(await holder.done, 0);
-    const store = openStore(path);
+    const store = await openStore(path);
     try {
-      assert.equal(store.scans.list({ limit: 10, offset: 0 }).length, 1, 'the scan result is stored');
+      assert.equal((await store.scans.list({ limit: 10, offset: 0 })).length, 1, 'the scan result is stored');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
   it('records every result when two scans run at once on one file', async () => {
     const [a, b] = await Promise.all([runCli(['scan', '--json'], { cwd: dir, process: true }), runCli(['scan', '--json'], { cwd: dir, process: true })]);
     assert.deepEqual([a.code, b.code], [0, 0], `${a.stderr}${b.stderr}`);
-    const store = openStore(path);
+    const store = await openStore(path);
     try {
-      assert.equal(store.scans.list({ limit: 10, offset: 0 }).length, 3);
-      assert.equal(store.scans.verify().ok, true);
+      assert.equal((await store.scans.list({ limit: 10, offset: 0 })).length, 3);
+      assert.equal((await store.scans.verify()).ok, true);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

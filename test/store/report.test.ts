@@ -25,32 +25,32 @@ function at(day: number, hour = 8): { startedAt: string; finishedAt: string } {
 }
 
 /** October 2026 of one checkout: first baseline, an authorization, a rejected skimmer, a missed week, a CSP change. */
-function scriptedMonth(): { store: Store; config: ReturnType<typeof parseConfig>; ids: { rejected: number; approved: number } } {
+async function scriptedMonth(): Promise<{ store: Store; config: ReturnType<typeof parseConfig>; ids: { rejected: number; approved: number } }> {
   const dir = tempProject('sw-report-');
   const config = parseConfig({ database: join(dir, 'sw.db'), targets: [{ name: 'checkout', url: PAGE_URL }] }, join(dir, 'scriptwarden.yml'));
-  const store = openStore(config.database);
-  const scan = (c: PageCapture) => store.scans.applyPlan(planScan(c, store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
+  const store = await openStore(config.database);
+  const scan = async (c: PageCapture) => store.scans.applyPlan(planScan(c, await store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
   const page = (scripts = [APP, LIB, INLINE_A, INLINE_B, HOSTILE], csp = CSP_1, day = 1) =>
     pageCapture(scripts, { ...at(day), securityHeaders: { 'content-security-policy': csp, 'x-frame-options': 'DENY' } });
-  scan(page());
-  store.alerts.approveAll({ by: 'alice', note: 'first baseline reviewed', at: at(1, 10).startedAt });
-  const app = store.inventory.scripts({}).find((r) => r.url === APP.url)!;
-  store.inventory.authorize([app.scriptId], { justification: 'checkout logic, our own build', by: 'bob', at: at(2).startedAt, selector: 'script' });
-  scan(page(undefined, CSP_1, 7));
-  const [skimmer] = scan(page([APP, LIB_2, INLINE_A, INLINE_B, HOSTILE], CSP_1, 14)).newAlerts;
-  store.alerts.decide([skimmer!.id], 'rejected', { by: 'carol', note: 'not ours: incident INC-1', at: at(14, 12).startedAt });
-  scan(pageCapture([], { ...at(18), outcome: { ok: false, code: 'PAGE_TIMEOUT', reason: 'no load in 30 s' } }));
-  const [header] = scan(page([APP, LIB, INLINE_A, INLINE_B, HOSTILE], CSP_2, 26)).newAlerts;
-  store.alerts.decide([header!.id], 'approved', { by: 'alice', note: 'CSP tightened (change CHG-9)', at: at(27).startedAt });
+  await scan(page());
+  await store.alerts.approveAll({ by: 'alice', note: 'first baseline reviewed', at: at(1, 10).startedAt });
+  const app = (await store.inventory.scripts({})).find((r) => r.url === APP.url)!;
+  await store.inventory.authorize([app.scriptId], { justification: 'checkout logic, our own build', by: 'bob', at: at(2).startedAt, selector: 'script' });
+  await scan(page(undefined, CSP_1, 7));
+  const [skimmer] = (await scan(page([APP, LIB_2, INLINE_A, INLINE_B, HOSTILE], CSP_1, 14))).newAlerts;
+  await store.alerts.decide([skimmer!.id], 'rejected', { by: 'carol', note: 'not ours: incident INC-1', at: at(14, 12).startedAt });
+  await scan(pageCapture([], { ...at(18), outcome: { ok: false, code: 'PAGE_TIMEOUT', reason: 'no load in 30 s' } }));
+  const [header] = (await scan(page([APP, LIB, INLINE_A, INLINE_B, HOSTILE], CSP_2, 26))).newAlerts;
+  await store.alerts.decide([header!.id], 'approved', { by: 'alice', note: 'CSP tightened (change CHG-9)', at: at(27).startedAt });
   return { store, config, ids: { rejected: skimmer!.id, approved: header!.id } };
 }
 
 const OCTOBER = { targets: [], from: '2026-10-01T00:00:00.000Z', to: '2026-10-31T23:59:59.999Z', generatedAt: '2026-11-01T09:00:00.000Z' };
 
 describe('assessor report', () => {
-  it('lists each script of the payment page with its source, integrity and authorization, bulk-approved ones marked', () => {
-    const { store, config } = scriptedMonth();
-    const report = buildReport(store, config, OCTOBER);
+  it('lists each script of the payment page with its source, integrity and authorization, bulk-approved ones marked', async () => {
+    const { store, config } = await scriptedMonth();
+    const report = await buildReport(store, config, OCTOBER);
     assert.equal(report.pages.length, 1);
     const [page] = report.pages;
     assert.deepEqual([page!.target, page!.url, page!.paymentBecause], ['checkout', PAGE_URL, 'a payment form was seen on it']);
@@ -66,12 +66,12 @@ describe('assessor report', () => {
     assert.equal(report.summary.scripts, 5);
     assert.equal(report.summary.authorizedShare, 1 / 5, 'only the script authorized on its own counts');
     assert.equal(report.summary.bulkOnly, 4);
-    store.close();
+    await store.close();
   });
 
-  it('records the evaluations, the largest gap and the missed weekly evaluation, the header history and every alert with its resolution', () => {
-    const { store, config, ids } = scriptedMonth();
-    const report = buildReport(store, config, OCTOBER);
+  it('records the evaluations, the largest gap and the missed weekly evaluation, the header history and every alert with its resolution', async () => {
+    const { store, config, ids } = await scriptedMonth();
+    const report = await buildReport(store, config, OCTOBER);
     const [page] = report.pages;
     const e = page!.evaluation;
     assert.deepEqual([e.scans.length, e.successful, e.failed], [5, 4, 1]);
@@ -97,10 +97,10 @@ describe('assessor report', () => {
 
     assert.equal(report.tamperEvidence.verified, true);
     assert.equal(report.tamperEvidence.chainHeadAtStart, null, 'no scan before the period');
-    const last = store.scans.list({ limit: 1, offset: 0 })[0]!;
+    const last = (await store.scans.list({ limit: 1, offset: 0 }))[0]!;
     assert.equal(report.tamperEvidence.chainHeadAtEnd!.scanId, last.id);
-    assert.ok(store.scans.hasChainHead(report.tamperEvidence.chainHeadAtEnd!));
-    store.close();
+    assert.ok(await store.scans.hasChainHead(report.tamperEvidence.chainHeadAtEnd!));
+    await store.close();
   });
 
   it('counts the gaps from the start of the period and to its end', () => {
@@ -108,9 +108,9 @@ describe('assessor report', () => {
     assert.deepEqual(largestGap(['2026-10-02T00:00:00.000Z'], '2026-10-01T00:00:00.000Z', '2026-10-12T00:00:00.000Z')!.ms, 10 * DAY);
   });
 
-  it('seals HTML and JSON with a manifest that catches an edited report, and escapes what pages served', () => {
-    const { store, config } = scriptedMonth();
-    const report = buildReport(store, config, OCTOBER);
+  it('seals HTML and JSON with a manifest that catches an edited report, and escapes what pages served', async () => {
+    const { store, config } = await scriptedMonth();
+    const report = await buildReport(store, config, OCTOBER);
     const head = report.tamperEvidence.chainHeadAtEnd;
     const fields = { chainHead: head, periodDigest: periodDigest(report, head), parameters: OCTOBER, generator: 'scriptwarden test' };
     const html = reportHtml(report, 'scriptwarden test');
@@ -135,15 +135,15 @@ describe('assessor report', () => {
     assert.throws(() => openReport(Buffer.from('<html>no manifest</html>')), /no scriptwarden manifest/);
 
     // The period's record derived again from the same database is the one sealed; a later scan does not change it.
-    assert.equal(periodDigest(buildReport(store, config, OCTOBER), head), fields.periodDigest);
-    store.scans.applyPlan(planScan(pageCapture([APP, LIB, INLINE_A, INLINE_B, HOSTILE], { ...at(31, 20), securityHeaders: { 'content-security-policy': CSP_2 } }),
-      store.scans.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }), at(31, 20).finishedAt);
-    assert.equal(periodDigest(buildReport(store, config, OCTOBER), head), fields.periodDigest, 'a scan after the report leaves the period as it was');
+    assert.equal(periodDigest(await buildReport(store, config, OCTOBER), head), fields.periodDigest);
+    await store.scans.applyPlan(planScan(pageCapture([APP, LIB, INLINE_A, INLINE_B, HOSTILE], { ...at(31, 20), securityHeaders: { 'content-security-policy': CSP_2 } }),
+      await store.scans.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }), at(31, 20).finishedAt);
+    assert.equal(periodDigest(await buildReport(store, config, OCTOBER), head), fields.periodDigest, 'a scan after the report leaves the period as it was');
     // A rewritten evaluation (the failed scan turned into a success) no longer derives to the sealed digest.
-    const forged = buildReport(store, config, OCTOBER);
+    const forged = await buildReport(store, config, OCTOBER);
     forged.pages[0]!.evaluation.scans[3]!.status = 'ok';
     assert.notEqual(periodDigest(forged, head), fields.periodDigest);
-    store.close();
+    await store.close();
   });
 });
 

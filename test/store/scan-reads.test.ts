@@ -37,34 +37,34 @@ describe('a scan run on the store', () => {
   const config = parseConfig({ database: './sw.db', targets: [{ name: 'checkout', url }], profiles: ['desktop', 'mobile'] }, join(tempProject('sw-reads-'), 'sw.yml'));
 
   it('looks the standing alerts of each scan up once, however many alerts it raises', async () => {
-    const raw = openStore(join(tempProject('sw-reads-'), 'sw.db'));
+    const raw = await openStore(join(tempProject('sw-reads-'), 'sw.db'));
     const { store, standing } = counting(raw);
     let next = 'checkout';
     const capturer = replay(() => next);
     await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
-    raw.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
+    await raw.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
     const before = standing();
     next = 'checkout-british-airways';
     const run = await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
     assert.ok(run.alerts.length >= 4, JSON.stringify(run.alerts.map((a) => a.type)));
     assert.equal(standing() - before, 2, 'one lookup per scan: two profiles');
-    raw.close();
+    await raw.close();
   });
 
   it('writes a change every profile saw without a cloaking note, and one only the mobile profile saw with it, in its scan', async () => {
-    const store = openStore(join(tempProject('sw-reads-'), 'sw.db'));
+    const store = await openStore(join(tempProject('sw-reads-'), 'sw.db'));
     let attack = false;
     const capturer = replay((profile) => (attack && profile === 'mobile' ? 'checkout-british-airways' : 'checkout-again'));
     await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
-    store.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
+    await store.alerts.approveAll({ by: 'alice', note: 'baseline', at: new Date().toISOString() });
     attack = true;
     const run = await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });
     const changed = run.alerts.find((a) => a.type === 'script.changed')!;
     assert.equal(changed.profile, 'mobile');
     assert.match(changed.summary, /possible cloaking: only the mobile profile sees this/);
     // As stored, not only as returned: the note was written with the alert.
-    assert.match(store.alerts.get(changed.id)!.summary, /possible cloaking/);
-    assert.equal(store.alerts.get(changed.id)!.details.cloaking, 'possible cloaking: only the mobile profile sees this; the desktop profile did not in the same run');
-    store.close();
+    assert.match((await store.alerts.get(changed.id))!.summary, /possible cloaking/);
+    assert.equal((await store.alerts.get(changed.id))!.details.cloaking, 'possible cloaking: only the mobile profile sees this; the desktop profile did not in the same run');
+    await store.close();
   });
 });

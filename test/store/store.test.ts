@@ -12,139 +12,139 @@ import { rawDb } from '../fixtures/raw-db.js';
 const options = { removalThreshold: 2 };
 const decision = { by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' };
 
-function scan(store: Store, capture = healthyShop()) {
-  const plan = planScan(capture, store.scans.readBaseline(capture.target, capture.profile), options);
-  return { plan, result: store.scans.applyPlan(plan) };
+async function scan(store: Store, capture = healthyShop()) {
+  const plan = planScan(capture, await store.scans.readBaseline(capture.target, capture.profile), options);
+  return { plan, result: await store.scans.applyPlan(plan) };
 }
 
 function count(store: Store, table: string): number {
   return (rawDb(store).prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 }
 
-function fresh(): Store {
+async function fresh(): Promise<Store> {
   return openStore(join(tempProject('sw-store-'), 'nested', 'scriptwarden.db'));
 }
 
 describe('store', () => {
-  it('stores each body once: a rescan of unchanged pages adds no blobs', () => {
-    const store = fresh();
-    scan(store);
+  it('stores each body once: a rescan of unchanged pages adds no blobs', async () => {
+    const store = await fresh();
+    await scan(store);
     const blobs = count(store, 'blobs');
-    scan(store);
-    scan(store);
+    await scan(store);
+    await scan(store);
     assert.equal(count(store, 'blobs'), blobs);
     // Three scans that saw the same thing: one set of four script observations, pointed at by all three.
     assert.equal(count(store, 'observation_sets'), 1);
     assert.equal(count(store, 'set_scripts'), 4);
     assert.equal((rawDb(store).prepare('SELECT COUNT(*) AS n FROM scans WHERE set_id = (SELECT id FROM observation_sets)').get() as { n: number }).n, 3);
-    store.close();
+    await store.close();
   });
 
-  it('writes no row per script for an unchanged rescan: last seen comes from the latest set', () => {
-    const store = fresh();
-    scan(store);
+  it('writes no row per script for an unchanged rescan: last seen comes from the latest set', async () => {
+    const store = await fresh();
+    await scan(store);
     const scripts = () => rawDb(store).prepare('SELECT id, last_seen, last_blob, missing_streak FROM scripts ORDER BY id').all();
     const before = scripts();
     const at = '2026-11-22T12:00:00.000Z';
-    scan(store, healthyShop({ finishedAt: at }));
+    await scan(store, healthyShop({ finishedAt: at }));
     assert.deepEqual(scripts(), before, 'script rows are left as they were');
     assert.equal(count(store, 'set_scripts'), 4);
-    assert.deepEqual(store.inventory.scripts({}).map((s) => s.lastSeen), [at, at, at, at]);
-    store.close();
+    assert.deepEqual((await store.inventory.scripts({})).map((s) => s.lastSeen), [at, at, at, at]);
+    await store.close();
   });
 
-  it('writes a scan result all or nothing', () => {
-    const store = fresh();
-    scan(store);
+  it('writes a scan result all or nothing', async () => {
+    const store = await fresh();
+    await scan(store);
     const before = { scans: count(store, 'scans'), sets: count(store, 'observation_sets'), observations: count(store, 'set_scripts'), blobs: count(store, 'blobs') };
     const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'brand new body' }), LIB, INLINE_A, INLINE_B]);
-    const plan = planScan(changed, store.scans.readBaseline('checkout', 'desktop'), options);
+    const plan = planScan(changed, await store.scans.readBaseline('checkout', 'desktop'), options);
     plan.baselineAdds.push({ subjectType: 'bogus' as never, subjectKey: 'x', value: 'y' });
-    assert.throws(() => store.scans.applyPlan(plan), /CHECK constraint/);
+    await assert.rejects(() => store.scans.applyPlan(plan), /CHECK constraint/);
     assert.deepEqual({ scans: count(store, 'scans'), sets: count(store, 'observation_sets'), observations: count(store, 'set_scripts'), blobs: count(store, 'blobs') }, before);
-    store.close();
+    await store.close();
   });
 
-  it('updates lastSeen of an unapproved change instead of duplicating it', () => {
-    const store = fresh();
-    scan(store);
-    store.alerts.approveAll(decision);
+  it('updates lastSeen of an unapproved change instead of duplicating it', async () => {
+    const store = await fresh();
+    await scan(store);
+    await store.alerts.approveAll(decision);
     const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 2;' }), LIB, INLINE_A, INLINE_B], { finishedAt: '2026-11-22T10:00:00.000Z' });
-    const first = scan(store, changed).result;
+    const first = (await scan(store, changed)).result;
     assert.equal(first.newAlerts.length, 1);
     const later = { ...changed, finishedAt: '2026-11-22T11:00:00.000Z' };
-    const second = scan(store, later).result;
+    const second = (await scan(store, later)).result;
     assert.equal(second.newAlerts.length, 0);
     assert.equal(second.repeatedAlerts.length, 1);
-    const alerts = store.alerts.list({ status: 'all' });
+    const alerts = await store.alerts.list({ status: 'all' });
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]!.firstSeen, '2026-11-22T10:00:00.000Z');
     assert.equal(alerts[0]!.lastSeen, '2026-11-22T11:00:00.000Z');
-    store.close();
+    await store.close();
   });
 
-  it('approving an alert adds the version to the baseline with who, when and why', () => {
-    const store = fresh();
-    scan(store);
-    store.alerts.approveAll(decision);
+  it('approving an alert adds the version to the baseline with who, when and why', async () => {
+    const store = await fresh();
+    await scan(store);
+    await store.alerts.approveAll(decision);
     const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 3;' }), LIB, INLINE_A, INLINE_B]);
-    const [alert] = scan(store, changed).result.newAlerts;
-    store.alerts.decide([alert!.id], 'rejected', { by: 'alice', note: 'unknown change', at: '2026-11-22T11:00:00.000Z' });
-    store.alerts.decide([alert!.id], 'approved', { by: 'bob', note: 'release 4.2', at: '2026-11-22T12:00:00.000Z' });
-    assert.deepEqual(store.alerts.decisions(alert!.id).map((d) => [d.status, d.by, d.note]), [['rejected', 'alice', 'unknown change'], ['approved', 'bob', 'release 4.2']],
+    const [alert] = (await scan(store, changed)).result.newAlerts;
+    await store.alerts.decide([alert!.id], 'rejected', { by: 'alice', note: 'unknown change', at: '2026-11-22T11:00:00.000Z' });
+    await store.alerts.decide([alert!.id], 'approved', { by: 'bob', note: 'release 4.2', at: '2026-11-22T12:00:00.000Z' });
+    assert.deepEqual((await store.alerts.decisions(alert!.id)).map((d) => [d.status, d.by, d.note]), [['rejected', 'alice', 'unknown change'], ['approved', 'bob', 'release 4.2']],
       'every decision stays on the record, not only the last');
-    assert.deepEqual(scan(store, changed).result.newAlerts, []);
-    const row = store.inventory.scripts({}).find((r) => r.url === APP.url)!;
+    assert.deepEqual((await scan(store, changed)).result.newAlerts, []);
+    const row = (await store.inventory.scripts({})).find((r) => r.url === APP.url)!;
     assert.equal(row.state, 'approved');
     assert.equal(row.approvedBy, 'bob');
     assert.equal(row.versionNote, 'release 4.2', 'the approval note goes with the version');
     assert.equal(row.justification, decision.note, 'the reason the script exists is carried over to its new version');
     assert.equal(row.bulkApproved, true);
     assert.match(row.sri!, /^sha384-/);
-    assert.throws(() => store.alerts.decide([9999], 'approved', decision), /no alert with id 9999/);
-    store.close();
+    await assert.rejects(() => store.alerts.decide([9999], 'approved', decision), /no alert with id 9999/);
+    await store.close();
   });
 
-  it('keeps the inventory pending until approved, then records the justification', () => {
-    const store = fresh();
-    scan(store);
-    assert.ok(store.inventory.scripts({}).every((r) => r.state === 'pending'));
-    const counts = store.alerts.approveAll(decision);
+  it('keeps the inventory pending until approved, then records the justification', async () => {
+    const store = await fresh();
+    await scan(store);
+    assert.ok((await store.inventory.scripts({})).every((r) => r.state === 'pending'));
+    const counts = await store.alerts.approveAll(decision);
     assert.equal(counts.alerts, 0);
     assert.ok(counts.pending > 4);
-    const rows = store.inventory.scripts({ target: 'checkout' });
+    const rows = await store.inventory.scripts({ target: 'checkout' });
     assert.equal(rows.length, 4);
     assert.ok(rows.every((r) => r.state === 'approved' && r.approvedBy === 'alice' && r.justification === 'reviewed'));
-    store.close();
+    await store.close();
   });
 
-  it('reopens an existing database without migrating twice', () => {
+  it('reopens an existing database without migrating twice', async () => {
     const dir = tempProject('sw-store-');
     const path = join(dir, 'sw.db');
-    const a = openStore(path);
-    scan(a);
+    const a = await openStore(path);
+    await scan(a);
     const migrations = count(a, 'schema_migrations');
-    a.close();
-    const b = openStore(path);
+    await a.close();
+    const b = await openStore(path);
     assert.ok(migrations >= 2);
     assert.equal(count(b, 'schema_migrations'), migrations);
     assert.equal(count(b, 'scans'), 1);
-    b.close();
+    await b.close();
   });
 });
 
 describe('store and volatile tokens', () => {
-  it('shows a masked observation with the decision of the version it matched', () => {
-    const store = fresh();
+  it('shows a masked observation with the decision of the version it matched', async () => {
+    const store = await fresh();
     const tokened = (token: string) => pageCapture([APP, script({ kind: 'inline', body: `window.csrf = "${token}"; init();` })]);
-    scan(store, tokened('q7Zx2Lp9Wm4Rt8Yv3Nb6Kd1F'));
-    store.alerts.approveAll({ by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' });
-    const { result } = scan(store, tokened('Hk3Jd8Ls2Qw9Ez4Rx7Tc5Vb0'));
+    await scan(store, tokened('q7Zx2Lp9Wm4Rt8Yv3Nb6Kd1F'));
+    await store.alerts.approveAll({ by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' });
+    const { result } = await scan(store, tokened('Hk3Jd8Ls2Qw9Ez4Rx7Tc5Vb0'));
     assert.deepEqual(result.newAlerts, []);
-    const inline = store.inventory.scripts({}).find((r) => r.kind === 'inline')!;
+    const inline = (await store.inventory.scripts({})).find((r) => r.kind === 'inline')!;
     assert.equal(inline.state, 'approved');
     assert.equal(inline.approvedBy, 'alice');
     assert.match(inline.masked ?? '', /volatile tokens masked/);
-    store.close();
+    await store.close();
   });
 });

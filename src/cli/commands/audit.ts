@@ -11,13 +11,13 @@ const COLUMNS = ['id', 'at', 'actor', 'ip', 'action', 'objectType', 'objectId', 
 const cell = (entry: AuditEntry, column: (typeof COLUMNS)[number]) =>
   column === 'before' || column === 'after' ? (entry[column] === null ? '' : JSON.stringify(entry[column])) : entry[column];
 
-export function auditCommand(opts: { config?: string; actor?: string; type?: string; limit?: string; json?: boolean; csv?: boolean }, ctx: CommandContext): number {
+export async function auditCommand(opts: { config?: string; actor?: string; type?: string; limit?: string; json?: boolean; csv?: boolean }, ctx: CommandContext): Promise<number> {
   if (opts.json && opts.csv) throw new ScriptwardenError('USAGE', 'give either --json or --csv, not both');
   const limit = opts.limit === undefined ? 1_000_000 : Number(opts.limit);
   if (!Number.isSafeInteger(limit) || limit < 1) throw new ScriptwardenError('USAGE', `--limit must be a positive whole number, not "${opts.limit}"`);
-  return withStore(opts.config, ctx, (store) => {
-    const entries = store.access.audit.list({ actor: opts.actor, objectType: opts.type, limit }).reverse();
-    const chain = store.access.audit.verify();
+  return withStore(opts.config, ctx, async (store) => {
+    const entries = (await store.access.audit.list({ actor: opts.actor, objectType: opts.type, limit })).reverse();
+    const chain = await store.access.audit.verify();
     if (opts.json) ctx.stdout.write(`${JSON.stringify({ chain, entries }, null, 2)}\n`);
     else if (opts.csv) ctx.stdout.write(`${[COLUMNS.join(','), ...entries.map((e) => COLUMNS.map((c) => csvCell(cell(e, c))).join(','))].join('\r\n')}\r\n`);
     else {

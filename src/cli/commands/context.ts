@@ -36,13 +36,13 @@ export interface CommandContext {
   version: string;
 }
 
-export function withStore<T>(configPath: string | undefined, ctx: CommandContext, fn: (store: Store, config: Config) => T): T {
+export async function withStore<T>(configPath: string | undefined, ctx: CommandContext, fn: (store: Store, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig(configPath, ctx.cwd, ctx.env);
-  const store = openStore(config.database);
+  const store = await openStore(config.database);
   try {
-    return fn(store, config);
+    return await fn(store, config);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -67,11 +67,11 @@ export interface DashboardDeps {
   store: Store;
   actor: string;
   log(line: string): void;
-  health?(): { status: number; body: HealthReport };
-  metrics?(): string;
+  health?(): Promise<{ status: number; body: HealthReport }>;
+  metrics?(): Promise<string>;
   version: string;
   /** Called with the alerts a reviewer just approved or rejected, for their notifications. */
-  onDecision?(alerts: AlertWithDetails[]): void;
+  onDecision?(alerts: AlertWithDetails[]): Promise<void>;
   /** Approvals an alert needs, by severity (config `approvals`). */
   approvals?: ApprovalPolicy;
   /** The Reports screen: the config it reports on, a PDF renderer, and who made the report. */

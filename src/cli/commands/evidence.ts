@@ -13,12 +13,12 @@ export async function evidenceCommand(id: string, options: { config?: string; ou
   const out = resolve(ctx.cwd, options.out);
   if (!existsSync(dirname(out))) throw new ScriptwardenError('USAGE', `--out: folder ${dirname(out)} does not exist`);
   const config = loadConfig(options.config, ctx.cwd, ctx.env);
-  const store = openStore(config.database);
+  const store = await openStore(config.database);
   let files: BundleFile[];
   try {
-    files = bundleFiles(store, Number(id), new Date().toISOString(), ctx.version);
+    files = await bundleFiles(store, Number(id), new Date().toISOString(), ctx.version);
   } finally {
-    store.close();
+    await store.close();
   }
   await new Promise<void>((done, fail) => {
     const stream = createWriteStream(out);

@@ -68,14 +68,14 @@ async function verifyReport(path: string, options: ReportOptions, ctx: CommandCo
     if (options.config || !(error instanceof ScriptwardenError && error.code === 'CONFIG_NOT_FOUND')) throw error;
   }
   if (config && manifest.chainHead) {
-    const store = openStore(config.database);
+    const store = await openStore(config.database);
     try {
       // Building the report verifies the whole database once; without a period to build, verify alone.
-      const rebuilt = manifest.periodDigest && validParameters(manifest.parameters) ? buildReport(store, config, manifest.parameters) : null;
+      const rebuilt = manifest.periodDigest && validParameters(manifest.parameters) ? await buildReport(store, config, manifest.parameters) : null;
       if (rebuilt) rederived = periodDigest(rebuilt, manifest.chainHead) === manifest.periodDigest;
-      headOk = store.scans.hasChainHead(manifest.chainHead) && (rebuilt ? rebuilt.tamperEvidence.verified : store.scans.verify().ok);
+      headOk = await store.scans.hasChainHead(manifest.chainHead) && (rebuilt ? rebuilt.tamperEvidence.verified : (await store.scans.verify()).ok);
     } finally {
-      store.close();
+      await store.close();
     }
     lines.push(headOk ? 'database: the chain head is in it and the scan chain verifies' : 'database: MISMATCH: that chain head is not in this database as recorded, or its scan chain does not verify');
     if (rederived !== null) lines.push(rederived ? 're-derived: the period\'s scans, header values, alerts and chain heads in the database are those the report was built from' : 'DIFFERS: the period derived again from this database is not the one the report was built from (another database, a changed target list, or edited records)');
@@ -98,11 +98,11 @@ export async function reportCommand(options: ReportOptions, ctx: CommandContext)
   if (!options.out) throw new ScriptwardenError('USAGE', 'give --out FILE (or --out - for standard output, html and json only)');
   if (options.out === '-' && format === 'pdf') throw new ScriptwardenError('USAGE', 'a PDF is written to a file: give --out report.pdf');
   const config = loadConfig(options.config, ctx.cwd, ctx.env);
-  const store = openStore(config.database);
+  const store = await openStore(config.database);
   let bytes: Buffer;
   let parameters: ReportParameters;
   try {
-    parameters = reportParameters(options, config, store);
+    parameters = await reportParameters(options, config, store);
     // Progress on a terminal only: a PDF of a long period takes a while (the store's reads, then Chromium's print).
     const progress = (line: string) => { if (ctx.stderr.isTTY) ctx.stderr.write(`${line}\n`); };
     progress(`building the report of ${parameters.from.slice(0, 10)} to ${parameters.to.slice(0, 10)}…`);
@@ -111,7 +111,7 @@ export async function reportCommand(options: ReportOptions, ctx: CommandContext)
       return ctx.renderPdf(config, html);
     });
   } finally {
-    store.close();
+    await store.close();
   }
   if (options.out === '-') {
     ctx.stdout.write(bytes.toString('utf8'));

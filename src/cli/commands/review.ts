@@ -8,6 +8,7 @@ import { EXIT, withStore, type CommandContext } from './context.js';
 import { loadConfig } from '../../config/config.js';
 import { deliverWithin, queueDecisions } from '../../run/notify.js';
 import { openStore } from '../../store/open-store.js';
+import { inOrder } from '../../store/sql.js';
 import type { AlertWithDetails } from '../../store/alerts.js';
 import { approvalsNeeded, withApprovalsRequired, type ApprovalPolicy } from '../../auth/approvals.js';
 import { describePolicy, watchApprovalPolicy } from '../../run/approval-policy.js';
@@ -26,27 +27,27 @@ function parseIds(ids: string[]): number[] {
   });
 }
 
-export function alertsCommand(options: { config?: string; status?: string; target?: string; json?: boolean }, ctx: CommandContext): number {
+export async function alertsCommand(options: { config?: string; status?: string; target?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
   const status = (options.status ?? 'open') as AlertStatus | 'all';
   if (status !== 'all' && !ALERT_STATUSES.includes(status)) {
     throw new ScriptwardenError('USAGE', `--status must be one of ${[...ALERT_STATUSES, 'all'].join(', ')}`);
   }
-  return withStore(options.config, ctx, (store, config) => {
-    const alerts = store.alerts.list({ status, target: options.target });
+  return withStore(options.config, ctx, async (store, config) => {
+    const alerts = await store.alerts.list({ status, target: options.target });
     const json = () => JSON.stringify({ alerts: alerts.map((a) => withApprovalsRequired(a, config.approvals)) }, null, 2);
     ctx.stdout.write(options.json ? `${json()}\n` : `${formatAlerts(alerts)}\n`);
     return EXIT.ok;
   });
 }
 
-export function showCommand(rawId: string, options: { config?: string; json?: boolean }, ctx: CommandContext): number {
+export async function showCommand(rawId: string, options: { config?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
   const [id] = parseIds([rawId]);
-  return withStore(options.config, ctx, (store, config) => {
-    const alert = store.alerts.get(id!);
+  return withStore(options.config, ctx, async (store, config) => {
+    const alert = await store.alerts.get(id!);
     if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
     const isScript = /^(script|resource)\./.test(alert.type);
-    const oldBody = isScript && alert.oldValue ? store.blobs.textBySha(alert.oldValue) : null;
-    const newBody = isScript && alert.newValue ? store.blobs.textBySha(alert.newValue) : null;
+    const oldBody = isScript && alert.oldValue ? await store.blobs.textBySha(alert.oldValue) : null;
+    const newBody = isScript && alert.newValue ? await store.blobs.textBySha(alert.newValue) : null;
     const diff = isScript && (oldBody !== null || newBody !== null)
       ? unifiedDiff(oldBody ?? '', newBody ?? '', { old: `${typeof alert.details.previousUrl === 'string' ? alert.details.previousUrl : alert.subject} (${alert.oldValue?.slice(0, 12) ?? 'none'})`, new: `${alert.subject} (${alert.newValue?.slice(0, 12) ?? 'none'})` })
       : null;
@@ -89,26 +90,26 @@ export async function decideCommand(
   }
   const decision = { by: options.by ?? ctx.defaultActor, note: options.note ?? null, at: new Date().toISOString() };
   const config = loadConfig(options.config, ctx.cwd, ctx.env);
-  const store = openStore(config.database);
+  const store = await openStore(config.database);
   try {
     const policy = await watchApprovalPolicy(store, config, (line) => ctx.stderr.write(`${line}\n`));
     if (status === 'approved' && policy.required > 1) {
       // Where two people must approve, the name on an approval must be a person's: a user of this installation.
       const needsTwo = options.all
-        ? store.alerts.list({ status: 'open' }).some((a) => approvalsNeeded(policy, a.severity) > 1)
-        : parseIds(ids).some((id) => { const a = store.alerts.get(id); return a !== null && approvalsNeeded(policy, a.severity) > 1; });
-      if (needsTwo && (!options.by || !store.access.users.get(options.by))) {
+        ? (await store.alerts.list({ status: 'open' })).some((a) => approvalsNeeded(policy, a.severity) > 1)
+        : (await inOrder(parseIds(ids), (id) => store.alerts.get(id))).some((a) => a !== null && approvalsNeeded(policy, a.severity) > 1);
+      if (needsTwo && (!options.by || !(await store.access.users.get(options.by)))) {
         throw new ScriptwardenError('FORBIDDEN', `${describePolicy(policy)} (approvals.required): give --by with the name of a scriptwarden user${options.by ? `; "${options.by}" is not one` : ''} (see scriptwarden users list)`);
       }
     }
     let decided: AlertWithDetails[];
     if (options.all) {
-      const counts = store.alerts.approveAll(decision, policy);
+      const counts = await store.alerts.approveAll(decision, policy);
       decided = counts.decided;
       ctx.stdout.write(`Approved ${counts.alerts} open alerts and ${counts.pending} pending inventory entries as ${safeText(decision.by)}.\n`);
       for (const alert of decided.filter((a) => a.status === 'open')) ctx.stdout.write(`Alert ${alert.id}: ${progressOf(alert, policy)}\n`);
     } else {
-      decided = store.alerts.decide(parseIds(ids), status, decision, policy);
+      decided = await store.alerts.decide(parseIds(ids), status, decision, policy);
       for (const alert of decided) {
         ctx.stdout.write(alert.status === 'open' && status === 'approved'
           ? `Alert ${alert.id}: ${progressOf(alert, policy)}: ${safeText(alert.summary)}\n`
@@ -116,11 +117,11 @@ export async function decideCommand(
       }
     }
     // Channels told that these alerts opened are told how they were decided.
-    if (config.notify.length > 0 && queueDecisions(store, config.notify, decided, decision.at) > 0) {
+    if (config.notify.length > 0 && (await queueDecisions(store, config.notify, decided, decision.at)) > 0) {
       await deliverWithin(store, config, (line) => ctx.stderr.write(`${line}\n`));
     }
     return EXIT.ok;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -20,23 +20,23 @@ function ruleList(values: string[] | undefined, flag: string): MaskRule[] {
   return rules as MaskRule[];
 }
 
-export function rulesCommand(rawId: string, options: RulesOptions, ctx: CommandContext): number {
+export async function rulesCommand(rawId: string, options: RulesOptions, ctx: CommandContext): Promise<number> {
   if (!/^[1-9]\d{0,15}$/.test(rawId)) throw new ScriptwardenError('USAGE', 'SCRIPT_ID must be a positive whole number (see "scriptwarden inventory")');
   const disable = ruleList(options.disable, '--disable');
   const enable = ruleList(options.enable, '--enable');
   const both = disable.filter((r) => enable.includes(r));
   if (both.length) throw new ScriptwardenError('USAGE', `rule ${both.join(', ')} is both enabled and disabled`);
-  return withStore(options.config, ctx, (store) => {
+  return withStore(options.config, ctx, async (store) => {
     const id = Number(rawId);
-    const script = store.inventory.script(id);
+    const script = await store.inventory.script(id);
     if (!script) throw new ScriptwardenError('NOT_FOUND', `no script with id ${id}`);
-    const current = store.inventory.maskSettings(id);
+    const current = await store.inventory.maskSettings(id);
     if (disable.length || enable.length || options.forgetLearned) {
       const disabled = [...new Set([...current.disabled, ...disable])].filter((r) => !enable.includes(r));
       const next = { disabled, learned: options.forgetLearned ? [] : current.learned };
-      store.inventory.setMaskSettings(id, next, normalizedHash(next));
+      await store.inventory.setMaskSettings(id, next, normalizedHash(next));
     }
-    const settings = store.inventory.maskSettings(id);
+    const settings = await store.inventory.maskSettings(id);
     const rules = MASK_RULES.map((rule) => ({ rule, enabled: !settings.disabled.includes(rule), masks: MASK_RULE_HELP[rule] }));
     if (options.json) {
       ctx.stdout.write(`${JSON.stringify({ scriptId: id, subject: script.key, target: script.target, profile: script.profile, rules, learnedTokens: settings.learned.length }, null, 2)}\n`);

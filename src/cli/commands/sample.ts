@@ -29,7 +29,7 @@ export async function sampleCommand(options: { config?: string; target?: string[
   const targets = selectTargets(config, options.target);
   const intel = loadIntel(config.intel);
   const capturer = await ctx.openCapturer(config, targets.some((t) => t.type === 'page'));
-  const store = openStore(config.database);
+  const store = await openStore(config.database);
   try {
     const outcomes = await runSample({ config, store, capturer, intel, targets }, (outcome) => {
       if (!options.json) ctx.stdout.write(`${describe(outcome).join('\n')}\n`);
@@ -37,7 +37,7 @@ export async function sampleCommand(options: { config?: string; target?: string[
     if (options.json) ctx.stdout.write(`${JSON.stringify({ samples: outcomes }, null, 2)}\n`);
     return outcomes.some((o) => o.status === 'failed') ? EXIT.targetsFailed : EXIT.ok;
   } finally {
-    store.close();
+    await store.close();
     await capturer.close();
   }
 }

@@ -24,7 +24,7 @@ export async function scanCommand(options: ScanOptions, ctx: CommandContext): Pr
   }
   const intel = loadIntel(config.intel);
   const capturer = await ctx.openCapturer(config, targets.some((t) => t.type === 'page'));
-  const store = openStore(config.database);
+  const store = await openStore(config.database);
   // Planning and analysis of what pages served run in worker threads, each task within its time budget.
   const analysis = await ctx.openAnalysis({ intel: config.intel, budgetMs: config.limits.analysisBudget });
   const live = ctx.stderr.isTTY;
@@ -56,7 +56,7 @@ export async function scanCommand(options: ScanOptions, ctx: CommandContext): Pr
     }
     return exitCode;
   } finally {
-    store.close();
+    await store.close();
     await capturer.close();
     await analysis.close();
   }

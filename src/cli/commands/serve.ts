@@ -33,9 +33,9 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
   const config = loadConfig(opts.config, ctx.cwd, ctx.env);
   const loopback = isLoopback(opts.host);
-  const store = openStore(config.database);
-  if (!loopback && store.access.users.count() === 0) {
-    store.close();
+  const store = await openStore(config.database);
+  if (!loopback && (await store.access.users.count()) === 0) {
+    await store.close();
     const configFlag = opts.config ? ` --config ${opts.config}` : '';
     throw new ScriptwardenError('USAGE', `no dashboard user exists, so serve will not listen on ${opts.host} (only loopback may run open). Create the first admin:\n  npx scriptwarden users add admin --role admin${configFlag}`);
   }
@@ -43,7 +43,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   try {
     capturer = opts.schedule ? await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page')) : null;
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   // Hostile bodies are planned, analysed, beautified and diffed in worker threads: the dashboard, /healthz and the
@@ -55,8 +55,8 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const browserState = (): BrowserState => capturer?.browserState() ?? { state: 'not-started', pid: null, restarts: 0, lastRestartAt: null };
   let stopping = false;
 
-  const health = (): { status: number; body: HealthReport } => {
-    const snapshot = scheduler?.snapshot() ?? null;
+  const health = async (): Promise<{ status: number; body: HealthReport }> => {
+    const snapshot = await scheduler?.snapshot() ?? null;
     const targets = snapshot?.targets ?? [];
     const browser = browserState();
     const status: HealthReport['status'] = stopping ? 'stopping' : targets.some((t) => !t.healthy) || browser.state === 'down' ? 'degraded' : 'ok';
@@ -72,16 +72,16 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
       },
     };
   };
-  const metrics = () => renderMetrics({
-    snapshot: scheduler?.snapshot() ?? null,
+  const metrics = async () => renderMetrics({
+    snapshot: await scheduler?.snapshot() ?? null,
     counters: scheduler?.counters() ?? null,
-    store: store.scans.counts(),
-    notificationsPending: store.notifications.pendingCount(),
+    store: await store.scans.counts(),
+    notificationsPending: await store.notifications.pendingCount(),
     browser: browserState(),
   });
 
-  const onDecision = (alerts: AlertWithDetails[]) => {
-    if (config.notify.length > 0) queueDecisions(store, config.notify, alerts, new Date().toISOString());
+  const onDecision = async (alerts: AlertWithDetails[]) => {
+    if (config.notify.length > 0) await queueDecisions(store, config.notify, alerts, new Date().toISOString());
   };
   // A change of the approval policy since the last process is audited and told before anyone decides under it.
   const approvals = await watchApprovalPolicy(store, config, (line) => log.warn('approvals.changed', line));
@@ -93,29 +93,29 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     auth, trustProxy: d.trustProxy ?? false, notifyChannels: config.notify.map(channelLabel), targetNames: config.targets.map((t) => t.name),
   });
   // Expired sessions are removed hourly; a read of one checks its limits anyway.
-  const pruneSessions = setInterval(() => store.access.sessions.prune(auth), 3_600_000);
+  const pruneSessions = setInterval(() => void store.access.sessions.prune(auth).catch((error) => log.error('sessions.prune_failed', describeError(error))), 3_600_000);
   pruneSessions.unref();
-  store.access.sessions.prune(auth);
+  await store.access.sessions.prune(auth);
   let address: { url: string };
   try {
     address = await dashboard.listen(port, opts.host);
   } catch (error) {
-    store.close();
+    await store.close();
     await capturer?.close();
     await analysis.close();
     throw new ScriptwardenError('USAGE', `cannot listen on ${opts.host}:${port}: ${describeError(error)}`);
   }
   log.info('serve.started', `scriptwarden dashboard: ${address.url}`, { url: address.url, scheduler: Boolean(scheduler) });
-  if (store.access.users.count() === 0) log.warn('serve.open_access', 'no dashboard users yet: open access on loopback until the first admin exists (npx scriptwarden users add NAME --role admin)');
+  if ((await store.access.users.count()) === 0) log.warn('serve.open_access', 'no dashboard users yet: open access on loopback until the first admin exists (npx scriptwarden users add NAME --role admin)');
   if (!scheduler) log.info('serve.no_schedule', 'scheduled scans are off (--no-schedule); serving the dashboard only');
-  scheduler?.start();
+  await scheduler?.start();
   // Deliveries (new alerts, decisions, retries) run on their own loop, so a slow receiver never delays a scan.
   const delivery = startDelivery(store, config, (line) => log.warn('notify.failed', line));
 
   const signal = await ctx.waitForShutdown();
   stopping = true;
   log.info('serve.stopping', `${signal} received: finishing running scans (up to ${graceMs / 1000}s)`, { signal });
-  const { abandoned } = (await scheduler?.stop(graceMs)) ?? { abandoned: 0 };
+  const { abandoned } = await scheduler?.stop(graceMs) ?? { abandoned: 0 };
   if (abandoned > 0) log.warn('serve.abandoned', `abandoning ${abandoned} running scans; they are not recorded`, { abandoned });
   await dashboard.close();
   clearInterval(pruneSessions);
@@ -124,11 +124,11 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   await scheduler?.idle(10_000);
   await analysis.close();
   try {
-    store.checkpoint();
+    await store.checkpoint();
   } catch (error) {
     log.warn('serve.checkpoint', `database checkpoint: ${describeError(error)}`);
   }
-  store.close();
+  await store.close();
   log.info('serve.stopped', 'stopped cleanly');
   return EXIT.ok;
 }

@@ -6,15 +6,15 @@ import { safeText } from '../output.js';
 import { EXIT, withStore, type CommandContext } from './context.js';
 import { cliActor } from './users.js';
 
-export function tokensCreateCommand(opts: { config?: string; user: string; name?: string; expires?: string; json?: boolean }, ctx: CommandContext): number {
+export async function tokensCreateCommand(opts: { config?: string; user: string; name?: string; expires?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
   let expiresAt: string | null = null;
   if (opts.expires !== undefined && opts.expires !== 'never') {
     const ms = parseDuration(opts.expires);
     if (ms === null || ms <= 0) throw new ScriptwardenError('USAGE', `--expires must be a duration such as 90d or 12h, or "never", not "${opts.expires}"`);
     expiresAt = new Date(Date.now() + ms).toISOString();
   }
-  return withStore(opts.config, ctx, (store) => {
-    const { token, summary } = store.access.tokens.create({ user: opts.user, name: opts.name ?? 'api', expiresAt }, cliActor(ctx));
+  return withStore(opts.config, ctx, async (store) => {
+    const { token, summary } = await store.access.tokens.create({ user: opts.user, name: opts.name ?? 'api', expiresAt }, cliActor(ctx));
     if (opts.json) ctx.stdout.write(`${JSON.stringify({ token, ...summary }, null, 2)}\n`);
     else {
       ctx.stderr.write(`Token #${summary.id} "${summary.name}" for ${summary.user}, ${expiresAt ? `expires ${expiresAt}` : 'does not expire'}. It is shown only now:\n`);
@@ -25,9 +25,9 @@ export function tokensCreateCommand(opts: { config?: string; user: string; name?
   });
 }
 
-export function tokensListCommand(opts: { config?: string; user?: string; json?: boolean }, ctx: CommandContext): number {
-  return withStore(opts.config, ctx, (store) => {
-    const tokens = store.access.tokens.list(opts.user);
+export async function tokensListCommand(opts: { config?: string; user?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
+  return withStore(opts.config, ctx, async (store) => {
+    const tokens = await store.access.tokens.list(opts.user);
     if (opts.json) ctx.stdout.write(`${JSON.stringify({ tokens }, null, 2)}\n`);
     else if (tokens.length === 0) ctx.stdout.write('No API tokens.\n');
     else {
@@ -40,13 +40,13 @@ export function tokensListCommand(opts: { config?: string; user?: string; json?:
 }
 
 /** Revokes by id (from tokens list) or by the token itself, for one that leaked. */
-export function tokensRevokeCommand(rawId: string, opts: { config?: string }, ctx: CommandContext): number {
+export async function tokensRevokeCommand(rawId: string, opts: { config?: string }, ctx: CommandContext): Promise<number> {
   const byValue = rawId.startsWith('swt_');
   if (!byValue && !/^[1-9]\d{0,15}$/.test(rawId)) throw new ScriptwardenError('USAGE', `"${rawId}" is not a token id (see tokens list) or a token`);
-  return withStore(opts.config, ctx, (store) => {
-    const id = byValue ? store.access.tokens.idOf(rawId) : Number(rawId);
+  return withStore(opts.config, ctx, async (store) => {
+    const id = byValue ? await store.access.tokens.idOf(rawId) : Number(rawId);
     if (id === null) throw new ScriptwardenError('NOT_FOUND', 'no such token');
-    const token = store.access.tokens.revoke(id, cliActor(ctx));
+    const token = await store.access.tokens.revoke(id, cliActor(ctx));
     ctx.stdout.write(`Revoked token #${token.id} "${safeText(token.name)}" of ${safeText(token.user)}; it is refused from now on.\n`);
     return EXIT.ok;
   });

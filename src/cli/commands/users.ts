@@ -30,17 +30,17 @@ async function newPassword(ctx: CommandContext, fromStdin: boolean | undefined):
 export async function usersAddCommand(name: string, opts: Common & { role?: string; passwordStdin?: boolean }, ctx: CommandContext): Promise<number> {
   if (!opts.role) throw new ScriptwardenError('USAGE', '--role is required: viewer, approver or admin');
   const hash = await newPassword(ctx, opts.passwordStdin);
-  return withStore(opts.config, ctx, (store) => {
-    const user = store.access.users.create({ name, role: opts.role!, passwordHash: hash }, cliActor(ctx));
+  return withStore(opts.config, ctx, async (store) => {
+    const user = await store.access.users.create({ name, role: opts.role!, passwordHash: hash }, cliActor(ctx));
     ctx.stdout.write(`Added ${user.name} (${user.role}).\n`);
     return EXIT.ok;
   });
 }
 
-export function usersListCommand(opts: Common & { json?: boolean }, ctx: CommandContext): number {
-  return withStore(opts.config, ctx, (store) => {
-    const users = store.access.users.list();
-    if (opts.json) ctx.stdout.write(`${JSON.stringify({ users, twoFactorPolicy: store.access.twoFactorPolicy() }, null, 2)}\n`);
+export async function usersListCommand(opts: Common & { json?: boolean }, ctx: CommandContext): Promise<number> {
+  return withStore(opts.config, ctx, async (store) => {
+    const users = await store.access.users.list();
+    if (opts.json) ctx.stdout.write(`${JSON.stringify({ users, twoFactorPolicy: await store.access.twoFactorPolicy() }, null, 2)}\n`);
     else if (users.length === 0) ctx.stdout.write('No users yet. Add the first admin with: npx scriptwarden users add NAME --role admin\n');
     else {
       const rows = users.map((u) => [u.name, u.role, u.twoFactor ? '2fa' : '-', u.lockedUntil ? `locked until ${u.lockedUntil}` : '', u.lastLoginAt ?? 'never', `${u.tokens} tokens`]);
@@ -50,37 +50,37 @@ export function usersListCommand(opts: Common & { json?: boolean }, ctx: Command
   });
 }
 
-export function usersRemoveCommand(name: string, opts: Common, ctx: CommandContext): number {
-  return withStore(opts.config, ctx, (store) => {
-    store.access.users.remove(name, cliActor(ctx));
+export async function usersRemoveCommand(name: string, opts: Common, ctx: CommandContext): Promise<number> {
+  return withStore(opts.config, ctx, async (store) => {
+    await store.access.users.remove(name, cliActor(ctx));
     ctx.stdout.write(`Removed ${name}; their sessions and tokens no longer work.\n`);
     return EXIT.ok;
   });
 }
 
-export function usersSetRoleCommand(name: string, role: string, opts: Common, ctx: CommandContext): number {
-  return withStore(opts.config, ctx, (store) => {
-    const user = store.access.users.setRole(name, role, cliActor(ctx));
+export async function usersSetRoleCommand(name: string, role: string, opts: Common, ctx: CommandContext): Promise<number> {
+  return withStore(opts.config, ctx, async (store) => {
+    const user = await store.access.users.setRole(name, role, cliActor(ctx));
     ctx.stdout.write(`${user.name} is now ${user.role}.\n`);
     return EXIT.ok;
   });
 }
 
 export async function usersResetPasswordCommand(name: string, opts: Common & { passwordStdin?: boolean }, ctx: CommandContext): Promise<number> {
-  withStore(opts.config, ctx, (store) => {
-    if (!store.access.users.get(name)) throw new ScriptwardenError('NOT_FOUND', `no user named "${name}"`);
+  await withStore(opts.config, ctx, async (store) => {
+    if (!(await store.access.users.get(name))) throw new ScriptwardenError('NOT_FOUND', `no user named "${name}"`);
   });
   const hash = await newPassword(ctx, opts.passwordStdin);
-  return withStore(opts.config, ctx, (store) => {
-    store.access.users.setPassword(name, hash, cliActor(ctx));
+  return withStore(opts.config, ctx, async (store) => {
+    await store.access.users.setPassword(name, hash, cliActor(ctx));
     ctx.stdout.write(`New password set for ${name}; the lockout is cleared and their sessions are signed out.\n`);
     return EXIT.ok;
   });
 }
 
-export function usersResetTwoFactorCommand(name: string, opts: Common, ctx: CommandContext): number {
-  return withStore(opts.config, ctx, (store) => {
-    store.access.users.setTwoFactor(name, null, [], cliActor(ctx));
+export async function usersResetTwoFactorCommand(name: string, opts: Common, ctx: CommandContext): Promise<number> {
+  return withStore(opts.config, ctx, async (store) => {
+    await store.access.users.setTwoFactor(name, null, [], cliActor(ctx));
     ctx.stdout.write(`Two-factor removed for ${name}; they enrol again at their next sign-in.\n`);
     return EXIT.ok;
   });

@@ -4,9 +4,9 @@ import { EXIT, withStore, type CommandContext } from './context.js';
 
 export const VERIFY_BROKEN = 1;
 
-export function verifyCommand(options: { config?: string; json?: boolean }, ctx: CommandContext): number {
-  return withStore(options.config, ctx, (store) => {
-    const report = store.scans.verify();
+export async function verifyCommand(options: { config?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
+  return withStore(options.config, ctx, async (store) => {
+    const report = await store.scans.verify();
     if (options.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (report.ok) {
       const older = report.unchained ? ` (${report.unchained} written before the chain existed, not judged)` : '';

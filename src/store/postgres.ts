@@ -1,0 +1,65 @@
+// The PostgreSQL side of the query layer: a pg pool under Kysely's PostgresDialect, with values read back as SQLite gives them.
+
+import pg from 'pg';
+import { Kysely, PostgresDialect, CompiledQuery } from 'kysely';
+import { ScriptwardenError, describeError } from '../errors.js';
+import { createSql, type Sql } from './sql.js';
+
+/** The URL with its password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+export const isPostgresUrl = (spec: string): boolean => /^postgres(ql)?:\/\//i.test(spec);
+
+// Counts and sums come back as numbers, as SQLite returns them (ids and counts stay far below 2^53).
+const INT8 = 20;
+const NUMERIC = 1700;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 || oid === NUMERIC ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Writers take this transaction-level lock, so that writes run one at a time, as SQLite's BEGIN IMMEDIATE makes them. */
+const WRITE_LOCK = 727_001;
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/** The message for a database that cannot be reached or used, naming it without its password. */
+export function postgresError(name: string, error: unknown): unknown {
+  if (error instanceof ScriptwardenError) return error;
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET'].includes(code) || code.startsWith('28') || code === '3D000') {
+    return new ScriptwardenError('STORE_INVALID', `cannot use database ${name}: ${describeError(error)}. Check "database:" in the config, that PostgreSQL runs and accepts this user.`, { cause: error });
+  }
+  if (code === '53100') return new ScriptwardenError('STORE_FAILED', `the disk holding database ${name} ran out of space (${describeError(error)}); this write was rolled back, so nothing is half-written.`, { cause: error });
+  return error;
+}
+
+export function openPostgres(url: string, options: { poolSize?: number } = {}): Sql {
+  const name = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types, connectionTimeoutMillis: 10_000 });
+  // An idle client that loses its server must not take the process down; the next query reports it.
+  pool.on('error', () => undefined);
+  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  return createSql(kysely, 'postgres', name, {
+    begin: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`,
+    async retry(attempt) {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await attempt();
+        } catch (error) {
+          const code = String((error as { code?: unknown }).code ?? '');
+          if (!RETRYABLE.has(code) || tries >= 5) throw postgresError(name, error);
+        }
+      }
+    },
+  }, async (text, on) => {
+    await on.executeQuery(CompiledQuery.raw(text, []));
+  });
+}
