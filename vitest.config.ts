@@ -24,7 +24,16 @@ export default defineConfig({
       // Pure: no build, no browser, no database.
       layer('unit', 10_000),
       // The others may run the compiled command line: its build is brought up to date first.
-      layer('store', 60_000, { globalSetup: ['test/global-setup.ts'] }),
+      layer('store', 60_000, { globalSetup: ['test/global-setup.ts'], exclude: ['test/store/dialects.test.ts'] }),
+      // The same store tests on PostgreSQL, on a throwaway cluster the project starts (test/postgres-setup.ts). The files
+      // left out test what only SQLite has: its busy lock, and the upgrade of a database file an older release made.
+      {
+        test: {
+          name: 'store-postgres', include: ['test/store/**/*.test.ts'], exclude: ['test/store/busy-lock.test.ts', 'test/store/migrate-release.test.ts'],
+          testTimeout: 60_000, hookTimeout: 60_000, env: { SCRIPTWARDEN_TEST_DIALECT: 'postgres' },
+          globalSetup: ['test/global-setup.ts', 'test/postgres-setup.ts'],
+        },
+      },
       // These share one Chromium per project (test/browser-setup.ts), as Vite's own e2e suite does.
       layer('crawler', 60_000, { globalSetup: ['test/global-setup.ts', 'test/browser-setup.ts'] }),
       layer('dashboard', 60_000, { globalSetup: ['test/global-setup.ts', 'test/browser-setup.ts'] }),

@@ -29,7 +29,7 @@ async function applyApprovalToBaseline(db: Db, row: AlertRow, decision: Decision
      VALUES (?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?, ?)
      ON CONFLICT (target_id, profile, subject_type, subject_key, value) DO UPDATE SET
        state = 'approved', decided_by = excluded.decided_by, decided_at = excluded.decided_at,
-       note = excluded.note, alert_id = excluded.alert_id, normalized = COALESCE(excluded.normalized, normalized)`,
+       note = excluded.note, alert_id = excluded.alert_id, normalized = COALESCE(excluded.normalized, baseline.normalized)`,
   );
   const details = JSON.parse(row.details) as { normalized?: unknown };
   const normalized = typeof details.normalized === 'string' ? details.normalized : null;

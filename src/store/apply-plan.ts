@@ -43,9 +43,9 @@ export async function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: strin
     // The page's latest scan and the count by status, read by the overview and /metrics (migration 016).
     await db.prepare(
       `INSERT INTO page_latest (target_id, profile, last_scan_id, last_ok_scan_id) VALUES (?, ?, ?, ?)
-       ON CONFLICT (target_id, profile) DO UPDATE SET last_scan_id = excluded.last_scan_id, last_ok_scan_id = COALESCE(excluded.last_ok_scan_id, last_ok_scan_id)`,
+       ON CONFLICT (target_id, profile) DO UPDATE SET last_scan_id = excluded.last_scan_id, last_ok_scan_id = COALESCE(excluded.last_ok_scan_id, page_latest.last_ok_scan_id)`,
     ).run(target, plan.profile, scanId, scan.status === 'ok' ? scanId : null);
-    await db.prepare('INSERT INTO scan_counts (status, n) VALUES (?, 1) ON CONFLICT (status) DO UPDATE SET n = n + 1').run(scan.status);
+    await db.prepare('INSERT INTO scan_counts (status, n) VALUES (?, 1) ON CONFLICT (status) DO UPDATE SET n = scan_counts.n + 1').run(scan.status);
     if (scan.status !== 'ok') {
       await chainScan(db, scanId, memo?.chain);
       return { scanId, newAlerts: [], repeatedAlerts: [] };

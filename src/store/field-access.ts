@@ -21,7 +21,7 @@ export async function readFieldAccess(db: Db, blobs: Blobs, filter: { target?: s
     `SELECT t.name AS target, t.url AS page, s.profile, s.runtime_blob, s.finished_at
        FROM scans s JOIN targets t ON t.id = s.target_id
       WHERE s.id IN (SELECT last_ok_scan_id FROM page_latest)
-        AND (? IS NULL OR t.name = ?)
+        AND (CAST(? AS TEXT) IS NULL OR t.name = ?)
       ORDER BY t.name, s.profile`,
   ).all(filter.target ?? null, filter.target ?? null);
   const rows: FieldAccessRow[] = [];

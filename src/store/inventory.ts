@@ -117,14 +117,14 @@ function libraryFields(raw: string | null): { library: string | null; vulnerabil
 
 export async function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Promise<StoredScriptRow[]> {
   // The page of scripts is chosen first, walking targets by name and each one's scripts by index (scripts_listing;
-  // CROSS JOIN keeps that order): last sightings and metadata are looked up for the rows shown, not for all.
+  // SQLite's CROSS JOIN keeps that order): last sightings and metadata are looked up for the rows shown, not for all.
   const rows = (await db
     .prepare(
       `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen,
               ${SCRIPT_LAST_SEEN} AS last_seen, s.missing_streak, s.retired_at, s.library, b.sha256, bl.state, bl.decided_by,
               bl.decided_at, bl.note, ${SCRIPT_LATEST_META} AS meta_id, au.justification AS au_justification,
               au.authorized_by AS au_by, au.authorized_at AS au_at, au.bulk AS au_bulk
-         FROM (SELECT sc.* FROM targets tp CROSS JOIN scripts sc ON sc.target_id = tp.id WHERE (? IS NULL OR tp.name = ?)
+         FROM (SELECT sc.* FROM targets tp ${db.dialect === 'sqlite' ? 'CROSS JOIN' : 'JOIN'} scripts sc ON sc.target_id = tp.id WHERE (CAST(? AS TEXT) IS NULL OR tp.name = ?)
                 ORDER BY tp.name, sc.profile, sc.first_seen, sc.id LIMIT ? OFFSET ?) s
          JOIN targets t ON t.id = s.target_id
          LEFT JOIN blobs b ON b.id = s.last_blob
@@ -133,7 +133,7 @@ export async function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery
          LEFT JOIN script_authorizations au ON au.id = ${LATEST_AUTHORIZATION}
         ORDER BY t.name, s.profile, s.first_seen, s.id`,
     )
-    .all(filter.target ?? null, filter.target ?? null, filter.limit ?? -1, filter.offset ?? 0)) as Row[];
+    .all(filter.target ?? null, filter.target ?? null, filter.limit ?? Number.MAX_SAFE_INTEGER, filter.offset ?? 0)) as Row[];
   const byNormalized = db.prepare<[number, string, string, string], Pick<Row, 'state' | 'decided_by' | 'decided_at' | 'note'>>(
     `SELECT state, decided_by, decided_at, note FROM baseline
       WHERE target_id = ? AND profile = ? AND subject_type = 'script' AND subject_key = ? AND normalized = ?

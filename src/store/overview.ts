@@ -79,7 +79,7 @@ export async function targetsOverview(db: Db, paging: { limit?: number; offset?:
          LEFT JOIN scans s ON s.id = p.last_scan_id
         ORDER BY t.name, p.profile LIMIT ? OFFSET ?`,
     )
-    .all(paging.limit ?? -1, paging.offset ?? 0)) as { id: number; name: string; url: string; type: string; profile: string; finished_at: string | null; status: 'ok' | 'failed' | null; error_message: string | null; scripts: number; approved: number }[];
+    .all(paging.limit ?? Number.MAX_SAFE_INTEGER, paging.offset ?? 0)) as { id: number; name: string; url: string; type: string; profile: string; finished_at: string | null; status: 'ok' | 'failed' | null; error_message: string | null; scripts: number; approved: number }[];
   const counts = db.prepare<[number, string], { severity: Severity; n: number }>(
     "SELECT severity, COUNT(*) AS n FROM alerts WHERE target_id = ? AND profile = ? AND status = 'open' GROUP BY severity",
   );
@@ -121,7 +121,7 @@ export async function listScans(db: Db, filter: { target?: string; limit: number
       `SELECT s.id, t.name AS target, s.profile, s.url, s.started_at, s.finished_at, s.status, s.error_code, s.error_message, s.warnings, s.script_count,
               (SELECT COUNT(*) FROM alerts a WHERE a.first_scan_id = s.id) AS new_alerts
          FROM scans s JOIN targets t ON t.id = s.target_id
-        WHERE (? IS NULL OR t.name = ?)
+        WHERE (CAST(? AS TEXT) IS NULL OR t.name = ?)
         ORDER BY s.id DESC LIMIT ? OFFSET ?`,
     )
     .all(filter.target ?? null, filter.target ?? null, filter.limit, filter.offset)) as {

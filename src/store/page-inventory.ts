@@ -39,7 +39,7 @@ export async function readDestinations(db: Db, blobs: Blobs, filter: { target?: 
               ${DESTINATION_LATEST_META} AS meta_id
          FROM destinations d JOIN targets t ON t.id = d.target_id
          LEFT JOIN baseline bl ON bl.target_id = d.target_id AND bl.profile = d.profile AND bl.subject_type = 'host' AND bl.subject_key = d.host
-        WHERE (? IS NULL OR t.name = ?)
+        WHERE (CAST(? AS TEXT) IS NULL OR t.name = ?)
         ORDER BY t.name, d.profile, d.host`,
     )
     .all(filter.target ?? null, filter.target ?? null)) as {
@@ -68,7 +68,7 @@ export async function readHeaders(db: Db, blobs: Blobs, filter: { target?: strin
     .prepare(
       `SELECT t.id AS target_id, t.name AS target, s.profile, s.finished_at, s.headers_blob
          FROM page_latest p JOIN scans s ON s.id = p.last_ok_scan_id JOIN targets t ON t.id = s.target_id
-        WHERE t.type = 'page' AND (? IS NULL OR t.name = ?)
+        WHERE t.type = 'page' AND (CAST(? AS TEXT) IS NULL OR t.name = ?)
         ORDER BY t.name, s.profile`,
     )
     .all(filter.target ?? null, filter.target ?? null)) as { target_id: number; target: string; profile: string; finished_at: string; headers_blob: number | null }[];

@@ -41,11 +41,14 @@ export function postgresError(name: string, error: unknown): unknown {
   return error;
 }
 
-export function openPostgres(url: string, options: { poolSize?: number } = {}): Sql {
+/** `onConnect`: a statement each new connection runs first (a test's tamperer turns its triggers off). */
+export function openPostgres(url: string, options: { poolSize?: number; onConnect?: string } = {}): Sql {
   const name = redactUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types, connectionTimeoutMillis: 10_000 });
   // An idle client that loses its server must not take the process down; the next query reports it.
   pool.on('error', () => undefined);
+  const onConnect = options.onConnect;
+  if (onConnect) pool.on('connect', (client) => { client.query(onConnect).catch(() => undefined); });
   const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   return createSql(kysely, 'postgres', name, {
     begin: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`,

@@ -1,19 +1,18 @@
 // Store: the audit log is append-only and hash-chained, sessions expire, tokens are kept only as hashes.
 
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { sha256Hex } from '../../src/plan/fingerprint.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { tempProject } from '../fixtures/cli.js';
-import { rawDb } from '../fixtures/raw-db.js';
+import { plainSql, rawSql, tamper, testDatabase } from '../fixtures/test-database.js';
 
 const admin = { name: 'adam', ip: '10.0.0.5' };
 const HASH = 'scrypt$N=16384,r=8,p=1$c2FsdA==$a2V5';
 
 async function storeWithHistory(): Promise<Store> {
-  const store = await openStore(join(tempProject('sw-audit-'), 'sw.db'));
+  const store = await openStore(await testDatabase(tempProject('sw-audit-')));
   await store.access.users.create({ name: 'adam', role: 'admin', passwordHash: HASH }, { name: 'cli:root', ip: null });
   await store.access.users.create({ name: 'vera', role: 'viewer', passwordHash: HASH }, admin);
   await store.access.users.setRole('vera', 'approver', admin);
@@ -37,13 +36,15 @@ describe('audit log', () => {
 
   it('refuses updates and deletes through SQL', async () => {
     const store = await storeWithHistory();
-    assert.throws(() => rawDb(store).prepare("UPDATE audit_log SET note = 'x' WHERE id = 1").run(), /append-only/);
-    assert.throws(() => rawDb(store).prepare('DELETE FROM audit_log WHERE id = 1').run(), /append-only/);
+    const other = plainSql(store.path);
+    await assert.rejects(() => other.prepare("UPDATE audit_log SET note = 'x' WHERE id = 1").run(), /append-only/);
+    await assert.rejects(() => other.prepare('DELETE FROM audit_log WHERE id = 1').run(), /append-only/);
+    await other.close();
     await store.close();
   });
 
   it('names the first edited, removed or re-hashed entry when someone gets past the triggers', async () => {
-    for (const tamper of [
+    for (const tampering of [
       "UPDATE audit_log SET after = '{\"role\":\"viewer\"}' WHERE id = 3",
       'DELETE FROM audit_log WHERE id = 2',
       // Re-hashing the edited entry alone does not help: the next entry's link no longer matches.
@@ -52,15 +53,12 @@ describe('audit log', () => {
       const store = await storeWithHistory();
       const path = store.path;
       await store.close();
-      const raw = new Database(path);
-      raw.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
-      raw.exec(tamper);
-      raw.close();
+      await tamper(path, tampering);
       const reopened = await openStore(path);
       const report = await reopened.scans.verify();
-      assert.equal(report.ok, false, tamper);
+      assert.equal(report.ok, false, tampering);
       assert.equal(report.firstBreak!.kind, 'audit');
-      assert.equal(report.firstBreak!.id, 3, tamper);
+      assert.equal(report.firstBreak!.id, 3, tampering);
       assert.match(report.firstBreak!.reason, /^audit entry #3 /);
       await reopened.close();
     }
@@ -98,7 +96,7 @@ describe('sessions and tokens at rest', () => {
     const store = await storeWithHistory();
     const { cookie } = await store.access.sessions.create((await store.access.users.get('vera'))!.id, 'full', null);
     const { token } = await store.access.tokens.create({ user: 'vera', name: 'x', expiresAt: null }, admin);
-    const dump = JSON.stringify([rawDb(store).prepare('SELECT * FROM sessions').all(), rawDb(store).prepare('SELECT * FROM api_tokens').all()]);
+    const dump = JSON.stringify([await rawSql(store).prepare('SELECT * FROM sessions').all(), await rawSql(store).prepare('SELECT * FROM api_tokens').all()]);
     assert.ok(!dump.includes(cookie) && !dump.includes(token));
     assert.ok(dump.includes(sha256Hex(cookie)) && dump.includes(sha256Hex(token)));
     await store.close();

@@ -11,6 +11,7 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, INLINE_A, INLINE_B, LIB, PAGE_URL, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
+import { testDatabase } from '../fixtures/test-database.js';
 import type { PageCapture } from '../../src/capture/types.js';
 
 const CSP_1 = "default-src 'self'; script-src 'self' https://cdn.example";
@@ -27,7 +28,7 @@ function at(day: number, hour = 8): { startedAt: string; finishedAt: string } {
 /** October 2026 of one checkout: first baseline, an authorization, a rejected skimmer, a missed week, a CSP change. */
 async function scriptedMonth(): Promise<{ store: Store; config: ReturnType<typeof parseConfig>; ids: { rejected: number; approved: number } }> {
   const dir = tempProject('sw-report-');
-  const config = parseConfig({ database: join(dir, 'sw.db'), targets: [{ name: 'checkout', url: PAGE_URL }] }, join(dir, 'scriptwarden.yml'));
+  const config = parseConfig({ database: await testDatabase(dir), targets: [{ name: 'checkout', url: PAGE_URL }] }, join(dir, 'scriptwarden.yml'));
   const store = await openStore(config.database);
   const scan = async (c: PageCapture) => store.scans.applyPlan(planScan(c, await store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }), c.finishedAt);
   const page = (scripts = [APP, LIB, INLINE_A, INLINE_B, HOSTILE], csp = CSP_1, day = 1) =>

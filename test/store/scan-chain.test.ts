@@ -7,11 +7,11 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
-import { rawDb } from '../fixtures/raw-db.js';
+import { rawSql, testDatabase } from '../fixtures/test-database.js';
 import type { ScriptCapture } from '../../src/capture/types.js';
 
 async function scanned(): Promise<Store> {
-  const store = await openStore(join(tempProject('sw-chain-'), 'sw.db'));
+  const store = await openStore(await testDatabase(tempProject('sw-chain-')));
   const scan = async (capture = healthyShop()) => store.scans.applyPlan(planScan(capture, await store.scans.readBaseline(capture.target, capture.profile), { removalThreshold: 2 }));
   await scan();
   await store.alerts.approveAll({ by: 'alice', note: 'baseline', at: '2026-11-22T09:00:00.000Z' });
@@ -35,7 +35,7 @@ describe('scan chain', () => {
 
   it('names the first scan whose row was edited', async () => {
     const store = await scanned();
-    rawDb(store).prepare('UPDATE scans SET http_status = 302 WHERE id = 2').run();
+    await rawSql(store).prepare('UPDATE scans SET http_status = 302 WHERE id = 2').run();
     assert.match((await store.scans.verify()).firstBreak?.reason ?? '', /^scan #2 .* does not match its hash/);
     await store.close();
   });
@@ -43,23 +43,23 @@ describe('scan chain', () => {
   it('finds an observation pointed at other content, a scan pointed at another set, and a removed scan', async () => {
     const store = await scanned();
     // Scan 4 saw what scan 1 saw: they share one set, and an edit of it breaks the first scan that points at it.
-    assert.equal((rawDb(store).prepare('SELECT COUNT(DISTINCT set_id) AS n FROM scans WHERE id IN (1, 4)').get() as { n: number }).n, 1);
-    rawDb(store).prepare(`UPDATE set_scripts SET blob_id = (SELECT MAX(id) FROM blobs)
+    assert.equal((await rawSql(store).prepare<[], { n: number }>('SELECT COUNT(DISTINCT set_id) AS n FROM scans WHERE id IN (1, 4)').get())!.n, 1);
+    await rawSql(store).prepare(`UPDATE set_scripts SET blob_id = (SELECT MAX(id) FROM blobs)
       WHERE set_id = (SELECT set_id FROM scans WHERE id = 4) AND script_id = (SELECT MIN(script_id) FROM set_scripts WHERE set_id = (SELECT set_id FROM scans WHERE id = 4) AND blob_id IS NOT NULL)`).run();
     assert.match((await store.scans.verify()).firstBreak?.reason ?? '', /^scan #1 .* does not match its hash/);
     await store.close();
     const repointed = await scanned();
-    rawDb(repointed).prepare('UPDATE scans SET set_id = (SELECT set_id FROM scans WHERE id = 2) WHERE id = 4').run();
+    await rawSql(repointed).prepare('UPDATE scans SET set_id = (SELECT set_id FROM scans WHERE id = 2) WHERE id = 4').run();
     assert.match((await repointed.scans.verify()).firstBreak?.reason ?? '', /^scan #4 .* does not match its hash/);
     await repointed.close();
     const other = await scanned();
-    rawDb(other).prepare('DELETE FROM scans WHERE id = 2').run();
+    await rawSql(other).prepare('DELETE FROM scans WHERE id = 2').run();
     assert.match((await other.scans.verify()).firstBreak?.reason ?? '', /^scan #3 .* does not follow the scan before it/);
     await other.close();
   });
 
   it('keeps verifying when another process prunes a set this one goes on pointing scans at', async () => {
-    const path = join(tempProject('sw-chain-'), 'sw.db');
+    const path = await testDatabase(tempProject('sw-chain-'));
     const writer = await openStore(path);
     // A CDN answering from three addresses: three sets, whose scripts other than the library repeat.
     const scanAt = async (ip: string, day: number) => {
@@ -82,10 +82,10 @@ describe('scan chain', () => {
 
   it('names a blob with a flipped byte', async () => {
     const store = await scanned();
-    const blob = rawDb(store).prepare("SELECT id, sha256, data FROM blobs WHERE encoding = 'raw' ORDER BY id LIMIT 1").get() as { id: number; sha256: string; data: Buffer };
+    const blob = (await rawSql(store).prepare<[], { id: number; sha256: string; data: Buffer }>("SELECT id, sha256, data FROM blobs WHERE encoding = 'raw' ORDER BY id LIMIT 1").get())!;
     const data = Buffer.from(blob.data);
     data[0] = data[0]! ^ 0x01;
-    rawDb(store).prepare('UPDATE blobs SET data = ? WHERE id = ?').run(data, blob.id);
+    await rawSql(store).prepare('UPDATE blobs SET data = ? WHERE id = ?').run(data, blob.id);
     const report = await store.scans.verify();
     assert.equal(report.ok, false);
     assert.equal(report.firstBreak?.kind, 'blob');

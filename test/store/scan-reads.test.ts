@@ -10,6 +10,7 @@ import { runScan, type Capturer } from '../../src/run/run-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import type { PageCapture } from '../../src/capture/types.js';
 import { tempProject } from '../fixtures/cli.js';
+import { testDatabase } from '../fixtures/test-database.js';
 import { ROOT } from '../fixtures/paths.js';
 
 const recorded = (name: string): PageCapture => JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'recorded', `${name}.json`), 'utf8')) as PageCapture;
@@ -37,7 +38,7 @@ describe('a scan run on the store', () => {
   const config = parseConfig({ database: './sw.db', targets: [{ name: 'checkout', url }], profiles: ['desktop', 'mobile'] }, join(tempProject('sw-reads-'), 'sw.yml'));
 
   it('looks the standing alerts of each scan up once, however many alerts it raises', async () => {
-    const raw = await openStore(join(tempProject('sw-reads-'), 'sw.db'));
+    const raw = await openStore(await testDatabase(tempProject('sw-reads-')));
     const { store, standing } = counting(raw);
     let next = 'checkout';
     const capturer = replay(() => next);
@@ -52,7 +53,7 @@ describe('a scan run on the store', () => {
   });
 
   it('writes a change every profile saw without a cloaking note, and one only the mobile profile saw with it, in its scan', async () => {
-    const store = await openStore(join(tempProject('sw-reads-'), 'sw.db'));
+    const store = await openStore(await testDatabase(tempProject('sw-reads-')));
     let attack = false;
     const capturer = replay((profile) => (attack && profile === 'mobile' ? 'checkout-british-airways' : 'checkout-again'));
     await runScan({ config, store, capturer, intel: emptyIntel(), targets: config.targets });

@@ -1,4 +1,4 @@
-// Store: a real SQLite file; content stored once per SHA-256, atomic scan writes, dedupe and approvals.
+// Store: a real database (a SQLite file, or PostgreSQL in the store-postgres project); content stored once per SHA-256, atomic scan writes, dedupe and approvals.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
-import { rawDb } from '../fixtures/raw-db.js';
+import { rawSql, testDatabase } from '../fixtures/test-database.js';
 
 const options = { removalThreshold: 2 };
 const decision = { by: 'alice', note: 'reviewed', at: '2026-11-22T09:00:00.000Z' };
@@ -17,38 +17,38 @@ async function scan(store: Store, capture = healthyShop()) {
   return { plan, result: await store.scans.applyPlan(plan) };
 }
 
-function count(store: Store, table: string): number {
-  return (rawDb(store).prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+async function count(store: Store, table: string): Promise<number> {
+  return (await rawSql(store).prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).get())!.n;
 }
 
 async function fresh(): Promise<Store> {
-  return openStore(join(tempProject('sw-store-'), 'nested', 'scriptwarden.db'));
+  return openStore(await testDatabase(join(tempProject('sw-store-'), 'nested')));
 }
 
 describe('store', () => {
   it('stores each body once: a rescan of unchanged pages adds no blobs', async () => {
     const store = await fresh();
     await scan(store);
-    const blobs = count(store, 'blobs');
+    const blobs = await count(store, 'blobs');
     await scan(store);
     await scan(store);
-    assert.equal(count(store, 'blobs'), blobs);
+    assert.equal(await count(store, 'blobs'), blobs);
     // Three scans that saw the same thing: one set of four script observations, pointed at by all three.
-    assert.equal(count(store, 'observation_sets'), 1);
-    assert.equal(count(store, 'set_scripts'), 4);
-    assert.equal((rawDb(store).prepare('SELECT COUNT(*) AS n FROM scans WHERE set_id = (SELECT id FROM observation_sets)').get() as { n: number }).n, 3);
+    assert.equal(await count(store, 'observation_sets'), 1);
+    assert.equal(await count(store, 'set_scripts'), 4);
+    assert.equal((await rawSql(store).prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM scans WHERE set_id = (SELECT id FROM observation_sets)').get())!.n, 3);
     await store.close();
   });
 
   it('writes no row per script for an unchanged rescan: last seen comes from the latest set', async () => {
     const store = await fresh();
     await scan(store);
-    const scripts = () => rawDb(store).prepare('SELECT id, last_seen, last_blob, missing_streak FROM scripts ORDER BY id').all();
-    const before = scripts();
+    const scripts = () => rawSql(store).prepare('SELECT id, last_seen, last_blob, missing_streak FROM scripts ORDER BY id').all();
+    const before = await scripts();
     const at = '2026-11-22T12:00:00.000Z';
     await scan(store, healthyShop({ finishedAt: at }));
-    assert.deepEqual(scripts(), before, 'script rows are left as they were');
-    assert.equal(count(store, 'set_scripts'), 4);
+    assert.deepEqual(await scripts(), before, 'script rows are left as they were');
+    assert.equal(await count(store, 'set_scripts'), 4);
     assert.deepEqual((await store.inventory.scripts({})).map((s) => s.lastSeen), [at, at, at, at]);
     await store.close();
   });
@@ -56,12 +56,12 @@ describe('store', () => {
   it('writes a scan result all or nothing', async () => {
     const store = await fresh();
     await scan(store);
-    const before = { scans: count(store, 'scans'), sets: count(store, 'observation_sets'), observations: count(store, 'set_scripts'), blobs: count(store, 'blobs') };
+    const before = { scans: await count(store, 'scans'), sets: await count(store, 'observation_sets'), observations: await count(store, 'set_scripts'), blobs: await count(store, 'blobs') };
     const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'brand new body' }), LIB, INLINE_A, INLINE_B]);
     const plan = planScan(changed, await store.scans.readBaseline('checkout', 'desktop'), options);
     plan.baselineAdds.push({ subjectType: 'bogus' as never, subjectKey: 'x', value: 'y' });
-    await assert.rejects(() => store.scans.applyPlan(plan), /CHECK constraint/);
-    assert.deepEqual({ scans: count(store, 'scans'), sets: count(store, 'observation_sets'), observations: count(store, 'set_scripts'), blobs: count(store, 'blobs') }, before);
+    await assert.rejects(() => store.scans.applyPlan(plan), /check constraint/i);
+    assert.deepEqual({ scans: await count(store, 'scans'), sets: await count(store, 'observation_sets'), observations: await count(store, 'set_scripts'), blobs: await count(store, 'blobs') }, before);
     await store.close();
   });
 
@@ -120,15 +120,15 @@ describe('store', () => {
 
   it('reopens an existing database without migrating twice', async () => {
     const dir = tempProject('sw-store-');
-    const path = join(dir, 'sw.db');
+    const path = await testDatabase(dir, 'sw.db');
     const a = await openStore(path);
     await scan(a);
-    const migrations = count(a, 'schema_migrations');
+    const migrations = await count(a, 'schema_migrations');
     await a.close();
     const b = await openStore(path);
-    assert.ok(migrations >= 2);
-    assert.equal(count(b, 'schema_migrations'), migrations);
-    assert.equal(count(b, 'scans'), 1);
+    assert.ok(migrations >= 1);
+    assert.equal(await count(b, 'schema_migrations'), migrations);
+    assert.equal(await count(b, 'scans'), 1);
     await b.close();
   });
 });

@@ -346,8 +346,10 @@ CREATE INDEX script_authorizations_script ON script_authorizations (script_id, i
 -- The audit log is append-only, as SQLite's triggers keep it; a scan is sealed once chained: never changed, never removed.
 CREATE FUNCTION scriptwarden_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_TABLE_NAME = 'scans' AND TG_OP = 'UPDATE' AND OLD.record_hash IS NULL THEN
-    RETURN NEW;
+  IF TG_TABLE_NAME = 'scans' AND TG_OP = 'UPDATE' THEN
+    IF OLD.record_hash IS NULL THEN
+      RETURN NEW;
+    END IF;
   END IF;
   RAISE EXCEPTION 'the % is append-only', CASE TG_TABLE_NAME WHEN 'audit_log' THEN 'audit log' ELSE 'scan log' END;
 END;
