@@ -8,6 +8,19 @@ const layer = (name: string, timeoutMs: number, extra: Record<string, unknown> =
   test: { name, include: [`test/${name}/**/*.test.ts`], testTimeout: timeoutMs, hookTimeout: timeoutMs, ...extra },
 });
 
+/** A layer again on PostgreSQL (`<name>-postgres`), on a throwaway cluster its global setup starts; `sqliteOnly` files are left out. */
+const onPostgres = (name: string, timeoutMs: number, sqliteOnly: string[], setup: string[] = []) => ({
+  test: {
+    name: `${name}-postgres`, include: [`test/${name}/**/*.test.ts`], exclude: sqliteOnly, testTimeout: timeoutMs, hookTimeout: timeoutMs,
+    env: { SCRIPTWARDEN_TEST_DIALECT: 'postgres' }, globalSetup: ['test/global-setup.ts', 'test/postgres-setup.ts', ...setup],
+  },
+});
+
+/** End-to-end files that open the SQLite file directly (to read rows, fill its disk, or put something else in its place). */
+const SQLITE_ONLY_E2E = [
+  'cli-errors', 'db-schema', 'full-disk', 'killed-scan', 'scheduler',
+].map((f) => `test/e2e/${f}.test.ts`);
+
 export default defineConfig({
   test: {
     // Each file in its own process: the CLI and browser tests spawn children and listen on ports of their own.
@@ -27,17 +40,14 @@ export default defineConfig({
       layer('store', 60_000, { globalSetup: ['test/global-setup.ts'], exclude: ['test/store/dialects.test.ts'] }),
       // The same store tests on PostgreSQL, on a throwaway cluster the project starts (test/postgres-setup.ts). The files
       // left out test what only SQLite has: its busy lock, and the upgrade of a database file an older release made.
-      {
-        test: {
-          name: 'store-postgres', include: ['test/store/**/*.test.ts'], exclude: ['test/store/busy-lock.test.ts', 'test/store/migrate-release.test.ts'],
-          testTimeout: 60_000, hookTimeout: 60_000, env: { SCRIPTWARDEN_TEST_DIALECT: 'postgres' },
-          globalSetup: ['test/global-setup.ts', 'test/postgres-setup.ts'],
-        },
-      },
+      onPostgres('store', 60_000, ['test/store/busy-lock.test.ts', 'test/store/migrate-release.test.ts']),
       // These share one Chromium per project (test/browser-setup.ts), as Vite's own e2e suite does.
       layer('crawler', 60_000, { globalSetup: ['test/global-setup.ts', 'test/browser-setup.ts'] }),
       layer('dashboard', 60_000, { globalSetup: ['test/global-setup.ts', 'test/browser-setup.ts'] }),
       layer('e2e', 240_000, { globalSetup: ['test/global-setup.ts', 'test/browser-setup.ts'] }),
+      // The dashboard and the end-to-end runs again on PostgreSQL. Left out: what reads or breaks the SQLite file itself.
+      onPostgres('dashboard', 60_000, [], ['test/browser-setup.ts']),
+      onPostgres('e2e', 240_000, SQLITE_ONLY_E2E, ['test/browser-setup.ts']),
     ],
   },
 });

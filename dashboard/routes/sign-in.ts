@@ -91,11 +91,13 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
     const right = await verifyPassword(password, user.passwordHash);
-    await store.access.attempts.settle(reserved.id, right);
+    // A failure is counted on the account before its check stops counting as running: never neither, for a guess that arrives between.
     if (!right) {
       await store.access.users.loginFailed(user, ip, 'wrong password', settings.lockout);
+      await store.access.attempts.settle(reserved.id, false);
       return showLogin(req, res, 'Wrong user name or password.', 401, name);
     }
+    await store.access.attempts.settle(reserved.id, true);
     if (cookie) dropCookie(req, res, LOGIN_COOKIE, '/login');
     const next = safeNext(bodyText(req, 'next'));
     if (user.totpSecret) {
@@ -142,9 +144,10 @@ export function signInRouter(store: Store, settings: AuthSettings): Router {
     } else if (code.length >= 8 && await store.access.users.useRecoveryCode(user.id, code)) {
       method = 'password + recovery code';
     }
-    await store.access.attempts.settle(reserved.id, method !== null);
-    if (!method) {
+    if (method) await store.access.attempts.settle(reserved.id, true);
+    else {
       const locked = await store.access.users.loginFailed(user, ip, 'wrong two-factor code', settings.lockout);
+      await store.access.attempts.settle(reserved.id, false);
       if (locked) {
         await store.access.sessions.remove(partial.idHash);
         dropCookie(req, res, SESSION_COOKIE);

@@ -165,7 +165,7 @@ export async function scriptVersions(db: Db, blobs: Blobs, id: number): Promise<
          LEFT JOIN baseline bl ON bl.target_id = s.target_id AND bl.profile = s.profile AND bl.subject_type = 'script'
                               AND bl.subject_key = s.key AND bl.value = b.sha256
         WHERE o.script_id = ?
-        GROUP BY b.id ORDER BY first_seen`,
+        GROUP BY b.id, b.sha256, b.size, bl.state, bl.decided_by, bl.note ORDER BY first_seen`,
     )
     .all(id)) as { sha256: string; size: number; first_seen: string; last_seen: string; n: number; meta_id: number | null; state: 'approved' | 'pending' | null; decided_by: string | null; note: string | null }[];
   return inOrder(rows, async (r) => ({

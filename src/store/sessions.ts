@@ -85,5 +85,5 @@ export async function userSessions(db: Db, userId: number): Promise<SessionSumma
 
 /** Ends every session of a user except `keep` (the caller's own); returns how many ended. */
 export async function endOtherSessions(db: Db, userId: number, keep: string | null): Promise<number> {
-  return (await db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?').run(userId, keep)).changes;
+  return (await db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash IS DISTINCT FROM ?').run(userId, keep)).changes;
 }

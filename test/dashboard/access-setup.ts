@@ -7,6 +7,7 @@ import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, PAGE_URL, pageCapture, script } from '../fixtures/captures.js';
 import { parseConfig } from '../../src/config/config.js';
 import { tempProject } from '../fixtures/cli.js';
+import { testDatabase } from '../fixtures/test-database.js';
 import { addUser } from '../fixtures/access.js';
 
 export interface AccessSetup {
@@ -22,7 +23,7 @@ export interface AccessSetup {
 
 /** `deps`: more of the app's dependencies (an approval policy, say). */
 export async function startAccessSetup(auth: AppDeps['auth'] = {}, deps: Partial<AppDeps> = {}): Promise<AccessSetup> {
-  const store = await openStore(join(tempProject('sw-access-'), 'sw.db'));
+  const store = await openStore(await testDatabase(tempProject('sw-access-')));
   const scan = async (c: ReturnType<typeof healthyShop>) => store.scans.applyPlan(planScan(c, await store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
   await scan(healthyShop());
   await store.alerts.approveAll({ by: 'setup', note: 'initial', at: new Date().toISOString() });

@@ -8,6 +8,7 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
+import { testDatabase } from '../fixtures/test-database.js';
 
 describe('dashboard API', () => {
   let store: Store;
@@ -24,7 +25,7 @@ describe('dashboard API', () => {
   };
 
   beforeAll(async () => {
-    store = await openStore(join(tempProject('sw-api-'), 'sw.db'));
+    store = await openStore(await testDatabase(tempProject('sw-api-')));
     const scan = async (c: ReturnType<typeof healthyShop>) => store.scans.applyPlan(planScan(c, await store.scans.readBaseline(c.target, c.profile), { removalThreshold: 2 }));
     await scan(healthyShop());
     await store.alerts.approveAll({ by: 'alice', note: 'initial', at: new Date().toISOString() });

@@ -11,6 +11,7 @@ import { openStore, type Store } from '../../src/store/open-store.js';
 import type { PageCapture } from '../../src/capture/types.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { tempProject } from '../fixtures/cli.js';
+import { testDatabase } from '../fixtures/test-database.js';
 
 export interface DashboardHarness {
   store: Store;
@@ -23,7 +24,7 @@ export interface DashboardHarness {
 
 /** `deps`: more of the app's dependencies, given the store and the test's browser (reports that render PDFs, say). */
 export async function startDashboard(deps: (store: Store, browser: Browser) => Partial<AppDeps> = () => ({})): Promise<DashboardHarness> {
-  const store = await openStore(join(tempProject('sw-dash-'), 'scriptwarden.db'));
+  const store = await openStore(await testDatabase(tempProject('sw-dash-')));
   const intel = loadIntel({ libraries: [], knownBadHosts: [] });
   const browser = await launchTestPuppeteer();
   const dashboard = createApp({ store, actor: 'tester', ...deps(store, browser) });

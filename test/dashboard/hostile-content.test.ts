@@ -10,6 +10,7 @@ import { inOrder } from '../../src/store/sql.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { runCli, tempProject, writeConfig } from '../fixtures/cli.js';
+import { databaseOf } from '../fixtures/test-database.js';
 
 const PAYLOADS = [
   '</script><script>alert(1)</script>',
@@ -50,7 +51,7 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
     });
     assert.equal((await runCli(['scan'], { cwd: dir })).code, 1);
 
-    store = await openStore(join(dir, 'scriptwarden.db'));
+    store = await openStore(databaseOf(dir));
     dashboard = createApp({ store, actor: PAYLOADS[2]! });
     url = (await dashboard.listen(0, '127.0.0.1')).url;
     browser = await launchTestPuppeteer();

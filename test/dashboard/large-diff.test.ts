@@ -9,6 +9,7 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, INLINE_A, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
+import { testDatabase } from '../fixtures/test-database.js';
 import { DIST } from '../fixtures/paths.js';
 
 describe('large and hostile changes on the alert page', () => {
@@ -20,7 +21,7 @@ describe('large and hostile changes on the alert page', () => {
     store.scans.applyPlan(planScan(pageCapture([script({ kind: 'external', url: APP.url, body }), INLINE_A, ...extra]), await store.scans.readBaseline('checkout', 'desktop'), { removalThreshold: 2 }));
   let appBody = '';
   beforeAll(async () => {
-    store = await openStore(join(tempProject('sw-bigdiff-'), 'sw.db'));
+    store = await openStore(await testDatabase(tempProject('sw-bigdiff-')));
     pool = createAnalysisPool({ intel: { libraries: [], knownBadHosts: [] }, budgetMs: 8000, workerFile: join(DIST, 'src', 'run', 'analysis-worker.js') });
     dashboard = createApp({ store, actor: 'tester', analysis: pool });
     ({ url } = await dashboard.listen(0, '127.0.0.1'));

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture } from '../fixtures/captures.js';
-import { rawDb } from '../fixtures/raw-db.js';
+import { rawSql } from '../fixtures/test-database.js';
 import { startDashboard, type DashboardHarness } from './harness.js';
 
 const TARGETS = 105;
@@ -46,7 +46,7 @@ describe('a dashboard of many targets', () => {
     const alerts = await (await fetch(`${h.url}alerts`)).text();
     assert.match(alerts, new RegExp(`<option[^>]*>${name(TARGETS - 1)}</option>`));
     assert.equal((await h.store.inventory.targetNames()).length, TARGETS);
-    const counted = rawDb(h.store).prepare('SELECT status, COUNT(*) AS n FROM scans GROUP BY status').all() as { status: string; n: number }[];
+    const counted = await rawSql(h.store).prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM scans GROUP BY status').all();
     assert.deepEqual((await h.store.scans.counts()).scans, Object.fromEntries(counted.map((r) => [r.status, r.n])));
     assert.deepEqual((await h.store.scans.counts()).scans, { ok: TARGETS, failed: TARGETS - 1 });
   });

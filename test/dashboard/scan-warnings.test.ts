@@ -8,13 +8,14 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, LIB, pageCapture } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
+import { testDatabase } from '../fixtures/test-database.js';
 
 describe('failed sub-resources on the dashboard', () => {
   let store: Store;
   let dashboard: Dashboard;
   let url: string;
   beforeAll(async () => {
-    store = await openStore(join(tempProject('sw-warn-'), 'scriptwarden.db'));
+    store = await openStore(await testDatabase(tempProject('sw-warn-')));
     dashboard = createApp({ store, actor: 'tester' });
     ({ url } = await dashboard.listen(0, '127.0.0.1'));
   });

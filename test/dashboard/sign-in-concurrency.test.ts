@@ -7,10 +7,11 @@ import { createApp } from '../../dashboard/create-app.js';
 import { openStore } from '../../src/store/open-store.js';
 import { addUser, PASSWORD, postLogin } from '../fixtures/access.js';
 import { tempProject } from '../fixtures/cli.js';
+import { testDatabase } from '../fixtures/test-database.js';
 
 describe('sign-in under concurrent attack', () => {
   it('checks at most lockoutAfter passwords for an account however many guesses arrive at once (60 here), and then refuses the right one', async () => {
-    const store = await openStore(join(tempProject('sw-guess-'), 'sw.db'));
+    const store = await openStore(await testDatabase(tempProject('sw-guess-')));
     await addUser(store, 'victim', 'approver');
     // Per address high enough that the account limit is what is tested.
     const app = createApp({ store, actor: 'x', auth: { lockout: { maxFailures: 5, lockMs: 60_000 }, loginAttemptsPerIp: 1000 } });
@@ -30,7 +31,7 @@ describe('sign-in under concurrent attack', () => {
   });
 
   it('holds the per-address limit across two dashboards on one database, under concurrency', async () => {
-    const path = join(tempProject('sw-guess-'), 'sw.db');
+    const path = await testDatabase(tempProject('sw-guess-'));
     const first = await openStore(path);
     const second = await openStore(path);
     const apps = [createApp({ store: first, actor: 'x', auth: { loginAttemptsPerIp: 30 } }), createApp({ store: second, actor: 'x', auth: { loginAttemptsPerIp: 30 } })];

@@ -9,6 +9,7 @@ import { base32Encode, newTotpSecret } from '../../src/auth/totp.js';
 import { openStore } from '../../src/store/open-store.js';
 import { addUser, codeFor, csrfIn, PASSWORD, postLogin, signIn } from '../fixtures/access.js';
 import { tempProject } from '../fixtures/cli.js';
+import { testDatabase } from '../fixtures/test-database.js';
 import { startAccessSetup, type AccessSetup } from './access-setup.js';
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -166,7 +167,7 @@ describe('sign-in and sessions', () => {
 
   it('limits failed sign-ins per client address across user names', async () => {
     // The count lives in the database: a fresh one, so earlier tests' failures from this address do not count here.
-    const store = await openStore(join(tempProject('sw-limit-'), 'sw.db'));
+    const store = await openStore(await testDatabase(tempProject('sw-limit-')));
     for (const [name, role] of [['vera', 'viewer'], ['adam', 'admin']] as const) await addUser(store, name, role);
     const limited = createApp({ store, actor: 'x', auth: { loginAttemptsPerIp: 3 } });
     const base = (await limited.listen(0, '127.0.0.1')).url.replace(/\/$/, '');
@@ -278,7 +279,7 @@ describe('where sign-in leads', () => {
 
 describe('open access before the first user', () => {
   it('runs open on loopback with a banner, refuses other host names, and closes once a user exists', async () => {
-    const store = await openStore(join(tempProject('sw-open-'), 'sw.db'));
+    const store = await openStore(await testDatabase(tempProject('sw-open-')));
     const app = createApp({ store, actor: 'local' });
     const { url } = await app.listen(0, '127.0.0.1');
     try {

@@ -2,7 +2,7 @@
 // on a public address, and verify catching an edited audit entry.
 
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import { databaseOf, plainSql, tamper } from '../fixtures/test-database.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { PASSWORD, postLogin } from '../fixtures/access.js';
@@ -42,9 +42,9 @@ describe('users and tokens from the command line', () => {
     assert.deepEqual(list.users.map((u) => [u.name, u.role, u.twoFactor]), [['ann', 'approver', false], ['root', 'admin', false]]);
     assert.equal((await cli(['users', 'reset-password', 'ann'], 'a brand new password\n')).code, 0);
     assert.equal((await cli(['users', 'remove', 'nobody'])).code, 2);
-    const db = new Database(join(dir, 'scriptwarden.db'), { readonly: true });
-    const raw = JSON.stringify(db.prepare('SELECT * FROM users').all());
-    db.close();
+    const db = plainSql(databaseOf(dir));
+    const raw = JSON.stringify(await db.prepare('SELECT * FROM users').all());
+    await db.close();
     assert.ok(!raw.includes(PASSWORD) && raw.includes('scrypt$N='), 'only scrypt hashes are stored');
   });
 
@@ -87,9 +87,7 @@ describe('users and tokens from the command line', () => {
     const csv = (await cli(['audit', '--csv', '--type', 'token'])).stdout.split('\r\n');
     assert.equal(csv[0], 'id,at,actor,ip,action,objectType,objectId,before,after,note');
     assert.match(csv[1]!, /"token\.created","token","\d+","","\{""user"":""ann""/);
-    const db = new Database(join(dir, 'scriptwarden.db'));
-    db.exec("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after = '{\"role\":\"admin\"}' WHERE action = 'user.role_changed'");
-    db.close();
+    await tamper(databaseOf(dir), "UPDATE audit_log SET after = '{\"role\":\"admin\"}' WHERE action = 'user.role_changed'");
     const broken = await cli(['verify']);
     assert.equal(broken.code, 1);
     assert.equal((await cli(['audit'])).code, 1);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { severityRank, type Severity } from '../../src/capture/types.js';
 import type { CorpusCase } from '../fixtures/corpus/case.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
+import { configDatabase } from '../fixtures/test-database.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { fetchReleases, startLocalRegistry, type LocalRegistry } from '../fixtures/npm-releases.js';
 import type { ScanJson } from './scenario.js';
@@ -52,7 +53,7 @@ export async function scanCorpus(cases: CorpusCase[], options: { registry?: bool
   const dir = tempProject('sw-corpus-');
   const targets = cases.map((c) => `  - name: ${c.id}\n    url: ${site.url(c.page.slice(0, c.page.indexOf('/')), c.page.slice(c.page.indexOf('/')))}`);
   writeFileSync(join(dir, 'scriptwarden.yml'), [
-    'database: ./scriptwarden.db',
+    `database: ${configDatabase(dir)}`,
     'resolve:',
     '  "*.test": 127.0.0.1',
     '  "cdn.polyfill.io": 127.0.0.1',

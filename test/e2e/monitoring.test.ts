@@ -2,11 +2,11 @@
 // server; the evidence zip's manifest verifies; verify passes, then names a flipped blob; a killed browser recovers.
 
 import assert from 'node:assert/strict';
+import { databaseOf, rawSql } from '../fixtures/test-database.js';
 import { createHash, createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import yauzl from 'yauzl';
 import { baselinedShop, type Scenario } from './scenario.js';
 import { APP_JS } from '../fixtures/shop.js';
@@ -235,12 +235,12 @@ describe('continuous monitoring (serve)', () => {
   it('verify passes, then names a blob whose byte was flipped', async () => {
     const ok = await s.cli('verify');
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    const db = new Database(join(s.dir, 'scriptwarden.db'));
-    const blob = db.prepare("SELECT b.id, b.sha256, b.data FROM blobs b JOIN evidence e ON e.blob_id = b.id WHERE e.name = 'screenshot.png'").get() as { id: number; sha256: string; data: Buffer };
+    const db = rawSql({ path: databaseOf(s.dir) });
+    const blob = (await db.prepare<[], { id: number; sha256: string; data: Buffer }>("SELECT b.id, b.sha256, b.data FROM blobs b JOIN evidence e ON e.blob_id = b.id WHERE e.name = 'screenshot.png'").get())!;
     const data = Buffer.from(blob.data);
     data[Math.floor(data.length / 2)] ^= 0x01;
-    db.prepare('UPDATE blobs SET data = ? WHERE id = ?').run(data, blob.id);
-    db.close();
+    await db.prepare('UPDATE blobs SET data = ? WHERE id = ?').run(data, blob.id);
+    await db.close();
     const broken = await s.cli('verify');
     assert.equal(broken.code, 1);
     assert.match(broken.stdout, new RegExp(`blob ${blob.sha256}`));

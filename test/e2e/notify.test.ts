@@ -1,9 +1,9 @@
 // E2E: new alerts reach a signed webhook (retried after a 500) and Slack with a link, once each, without leaking secrets.
 
 import assert from 'node:assert/strict';
+import { databaseOf, plainSql } from '../fixtures/test-database.js';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { baselinedShop, type Scenario } from './scenario.js';
 import { APP_JS } from '../fixtures/shop.js';
@@ -62,9 +62,9 @@ describe('notifications', () => {
     assert.equal(again.result.code, 0);
     assert.equal(received.length, hooks.length + slack.length, 'an alert seen again does not notify again');
 
-    const db = new Database(join(s.dir, 'scriptwarden.db'), { readonly: true });
-    const rows = db.prepare('SELECT channel, status, attempts FROM notifications WHERE alert_id = ? ORDER BY channel').all(changed.id) as { channel: string; status: string; attempts: number }[];
-    db.close();
+    const db = plainSql(databaseOf(s.dir));
+    const rows = await db.prepare<[number], { channel: string; status: string; attempts: number }>('SELECT channel, status, attempts FROM notifications WHERE alert_id = ? ORDER BY channel').all(changed.id);
+    await db.close();
     assert.deepEqual(rows.map((r) => r.status), ['sent', 'sent'], 'the dashboard shows both deliveries as sent');
     assert.ok(rows.every((r) => !r.channel.includes('slack-token-xyz') && !r.channel.includes(SECRET)));
 

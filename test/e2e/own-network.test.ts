@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isPrivateAddress } from '../../src/capture/private-address.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
+import { configDatabase } from '../fixtures/test-database.js';
 import type { ScanJson } from './scenario.js';
 
 /** An address of this machine outside the private ranges: where a "public" site can be served in a test. */
@@ -47,7 +48,7 @@ describe.skipIf(!PUBLIC_IP)('the monitor\'s own network', () => {
   function project(extra = ''): string {
     const dir = tempProject();
     writeFileSync(join(dir, 'scriptwarden.yml'), [
-      'database: ./scriptwarden.db',
+      `database: ${configDatabase(dir)}`,
       'resolve:',
       `  pub.test: ${PUBLIC_IP}`,
       '  "*.test": 127.0.0.1',
