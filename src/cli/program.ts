@@ -106,6 +106,12 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
   db.command('migrate').description('apply the pending migrations now (every command does it when it opens the database)')
     .addOption(configOption()).option('--json', 'print JSON')
     .action(async (opts) => setExit(await (await import('./commands/db.js')).dbMigrateCommand(opts, ctx)));
+  db.command('copy').description('copy a whole installation into a new, empty database (SQLite to PostgreSQL), then verify the copy')
+    .option('--from <database>', 'the database to copy: a SQLite file or a postgres:// URL (or env:NAME)')
+    .option('--to <database>', 'the empty database to copy into: a postgres:// URL or a SQLite file (or env:NAME)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExit codes: 0 copied and verified, 1 the copy does not verify, 2 usage error (the target is not empty, say).\n\nExample:\n  $ scriptwarden db copy --from ./scriptwarden.db --to env:SCRIPTWARDEN_DATABASE_URL')
+    .action(async (opts) => setExit(await (await import('./commands/db.js')).dbCopyCommand(opts, ctx)));
 
   program.command('sample').description('load targets once more and learn which values change on every load (no scan, no alerts)')
     .addOption(configOption())

@@ -150,9 +150,11 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** Migration 015 moves observations into sets, which SQL alone cannot digest. */
+export const STORE_DATA_STEPS = { 15: moveObservationsToSets };
+
 export async function openStore(path: string): Promise<Store> {
-  // Migration 015 moves observations into sets, which SQL alone cannot digest.
-  const db = await openDatabase(path, { 15: moveObservationsToSets });
+  const db = await openDatabase(path, STORE_DATA_STEPS);
   const blobs = createBlobs(db);
   let closed = false;
   // The chain reads a set's items once while the store is open, not on every scan that points at it.

@@ -127,6 +127,21 @@ describe('one schema on SQLite and PostgreSQL', () => {
     }
   });
 
+  it('refuses a PostgreSQL database that a newer scriptwarden migrated, naming it without its password', async () => {
+    const url = new URL(await createDatabase(cluster()));
+    url.password = 'do-not-print-me';
+    await (await openStore(url.toString())).close();
+    const other = openPostgres(url.toString(), { poolSize: 1 });
+    await other.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '999-future.sql', '2027-01-01T00:00:00.000Z')").run();
+    await other.close();
+    await assert.rejects(() => openStore(url.toString()), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'STORE_INVALID');
+      assert.match(error.message, /schema is newer than this scriptwarden knows \(migration 999/);
+      assert.doesNotMatch(error.message, /do-not-print-me/);
+      return true;
+    });
+  });
+
   it('keeps the scan log append-only on PostgreSQL: a sealed scan cannot be changed or removed', async () => {
     const store = await openStore(await createDatabase(cluster()));
     await history(store);
