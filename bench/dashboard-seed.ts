@@ -5,6 +5,7 @@ import type { PageCapture, ScriptCapture } from '../src/capture/types.js';
 import { planScan } from '../src/plan/plan-scan.js';
 import type { ScanPlan } from '../src/plan/plan.js';
 import { openStore, type Store } from '../src/store/open-store.js';
+import { isPostgresUrl } from '../src/store/postgres.js';
 
 export interface SeedShape {
   targets: number;
@@ -50,8 +51,10 @@ const at = (plan: ScanPlan, time: string): ScanPlan => ({ ...plan, scan: { ...pl
  * planScan's with its own times, until the content changes. Each scan is its own applyPlan transaction.
  */
 export async function seedDashboardStore(path: string, shape: SeedShape, bundles: [string, string], progress: (done: number, total: number) => void): Promise<Store> {
-  const partial = `${path}.partial`;
-  rmSync(partial, { force: true });
+  // A SQLite file is written under another name and renamed when complete; a PostgreSQL database is written in place.
+  const postgres = isPostgresUrl(path);
+  const partial = postgres ? path : `${path}.partial`;
+  if (!postgres) rmSync(partial, { force: true });
   const store = await openStore(partial);
   const slots = Math.round((shape.days * DAY) / (shape.intervalMinutes * 60_000));
   const slotsPerWeek = Math.round((7 * DAY) / (shape.intervalMinutes * 60_000));
@@ -92,7 +95,9 @@ export async function seedDashboardStore(path: string, shape: SeedShape, bundles
     if (slot % 96 === 0) progress(slot, slots);
   }
   await store.close();
-  renameSync(partial, path);
-  for (const suffix of ['-wal', '-shm']) if (existsSync(partial + suffix)) rmSync(partial + suffix);
+  if (!postgres) {
+    renameSync(partial, path);
+    for (const suffix of ['-wal', '-shm']) if (existsSync(partial + suffix)) rmSync(partial + suffix);
+  }
   return openStore(path);
 }

@@ -9,6 +9,7 @@ import { parseDuration } from './duration.js';
 import { journeySchema, resolveGoto } from './journey.js';
 import { count, cron, duration, every, hostPattern, httpUrl } from './config-parts.js';
 import { missingSecrets, notifySchema, withSecrets } from './config-notify.js';
+import { databaseSpec, isPostgresUrl } from './config-database.js';
 import { ScriptwardenError } from '../errors.js';
 import { SEVERITIES } from '../capture/types.js';
 
@@ -213,25 +214,6 @@ function duplicateNames(raw: unknown): string[] {
   return lines;
 }
 
-/** `database:` read through env:NAME, and checked when it is a postgres:// URL; spec undefined when not a string. */
-function databaseSpec(value: unknown, env: Record<string, string | undefined>): { spec?: string; errors: string[] } {
-  if (typeof value !== 'string' || value.length === 0) return { errors: [] };
-  let spec = value;
-  if (value.startsWith('env:')) {
-    const found = env[value.slice(4)];
-    if (!found) return { errors: [`database: environment variable ${value.slice(4)} is not set`] };
-    spec = found;
-  }
-  if (/^postgres(ql)?:\/\//i.test(spec)) {
-    let url: URL | null = null;
-    try { url = new URL(spec); } catch { /* reported below */ }
-    if (!url || !url.hostname && !url.searchParams.get('host')) return { errors: ['database: not a valid postgres:// URL (postgres://user:password@host:5432/database)'] };
-  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    return { errors: ['database: must be a SQLite file path or a postgres:// URL'] };
-  }
-  return { spec, errors: [] };
-}
-
 /** Validates an already-parsed config document. `configPath` anchors relative paths; `env` resolves `env:NAME` secrets. */
 export function parseConfig(raw: unknown, configPath: string, env: Record<string, string | undefined> = {}): Config {
   const result = configSchema.safeParse(raw ?? {});
@@ -246,7 +228,7 @@ export function parseConfig(raw: unknown, configPath: string, env: Record<string
   const anchor = (p: string) => (isAbsolute(p) || p === ':memory:' ? p : resolve(base, p));
   return {
     ...config,
-    database: database.spec === undefined || /^postgres(ql)?:\/\//i.test(database.spec) ? database.spec ?? anchor(config.database) : anchor(database.spec),
+    database: database.spec === undefined ? anchor(config.database) : isPostgresUrl(database.spec) ? database.spec : anchor(database.spec),
     browser: {
       ...config.browser,
       executablePath: config.browser.executablePath ? anchor(config.browser.executablePath) : undefined,

@@ -32,7 +32,7 @@ export async function bundleFiles(store: Store, alertId: number, generatedAt: st
     const meta = { old: await response(alert.oldValue), new: await response(alert.newValue) };
     if (meta.old || meta.new) files.push({ name: 'response.json', bytes: json(meta), description: 'status, headers, remote IP and port, initiator of each version' });
   }
-  for (const file of (await store.evidence.list(trail.firstScanId))) {
+  for (const file of await store.evidence.list(trail.firstScanId)) {
     const bytes = await store.blobs.bytesBySha(file.sha256);
     // Scanned HTML must not render when the zip is opened on a desktop: it keeps a .txt ending.
     if (bytes) files.push({ name: /\.html?$/i.test(file.name) ? `${file.name}.txt` : file.name, bytes, description: `from scan #${trail.firstScanId}` });

@@ -164,7 +164,7 @@ async function evaluationOf(store: Store, config: Config, target: TargetConfig, 
 async function headerChanges(store: Store, target: string, p: ReportParameters): Promise<HeaderChange[]> {
   const changes: HeaderChange[] = [];
   const last = new Map<string, string | null>();
-  for (const seen of (await store.scans.headerHistory(target, p.from, p.to))) {
+  for (const seen of await store.scans.headerHistory(target, p.from, p.to)) {
     for (const header of SECURITY_HEADERS) {
       const value = seen.headers[header] ?? null;
       const key = `${seen.profile}\n${header}`;

@@ -96,7 +96,7 @@ export async function deliverDue(
   log: (line: string) => void,
   now: () => Date = () => new Date(),
 ): Promise<void> {
-  for (const row of (await store.notifications.due(now().toISOString()))) {
+  for (const row of await store.notifications.due(now().toISOString())) {
     const channel = config.notify.find((c) => channelKey(c) === row.channelKey);
     const alert = await store.alerts.get(row.alertId);
     if (!channel || !alert) {

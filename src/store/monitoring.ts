@@ -59,10 +59,10 @@ export function resolveHealthAlert(db: Db): (target: string, now: string) => Pro
     ).get(target, DEDUPE);
     if (!row) return null;
     const note = 'target recovered: a scheduled scan succeeded';
-    (await db.transaction(async () => {
+    await db.transaction(async () => {
       await db.prepare("UPDATE alerts SET status = 'resolved', decided_by = 'scriptwarden', decided_at = ?, last_seen = ?, note = ? WHERE id = ?").run(now, now, note, row.id);
       await db.prepare("INSERT INTO alert_decisions (alert_id, status, decided_by, decided_at, note) VALUES (?, 'resolved', 'scriptwarden', ?, ?)").run(row.id, now, note);
-    }));
+    });
     return readAlert(db, row.id);
   };
 }

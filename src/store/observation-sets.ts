@@ -104,9 +104,9 @@ export async function recordObservations(
   if (previous?.set_id === setId && plan.scripts.every((p) => p.library === undefined)) return { reused };
 
   const known = new Map<string, ScriptState>();
-  for (const row of (await db.prepare<[number, string], ScriptState & { key: string }>(
+  for (const row of await db.prepare<[number, string], ScriptState & { key: string }>(
     'SELECT s.id, s.key, b.sha256 AS last_sha, s.missing_streak, s.url, s.frame_url FROM scripts s LEFT JOIN blobs b ON b.id = s.last_blob WHERE s.target_id = ? AND s.profile = ?',
-  ).all(target, plan.profile))) known.set(row.key, row);
+  ).all(target, plan.profile)) known.set(row.key, row);
 
   const insertScript = db.prepare<SqlValue[], { id: number }>(
     `INSERT INTO scripts (target_id, profile, key, kind, url, frame_url, label, first_seen, last_seen, last_blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,

@@ -85,7 +85,7 @@ export async function targetsOverview(db: Db, paging: { limit?: number; offset?:
   );
   return inOrder(rows, async (row) => {
     const openAlerts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-    for (const c of (await counts.all(row.id, row.profile))) openAlerts[c.severity] = c.n;
+    for (const c of await counts.all(row.id, row.profile)) openAlerts[c.severity] = c.n;
     return {
       target: row.name, url: row.url, type: row.type, profile: row.profile, lastScanAt: row.finished_at, lastStatus: row.status,
       lastError: row.error_message, openAlerts, scripts: row.scripts, approvedScripts: row.approved,

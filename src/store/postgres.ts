@@ -1,5 +1,6 @@
 // The PostgreSQL side of the query layer: a pg pool under Kysely's PostgresDialect, with values read back as SQLite gives them.
 
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Kysely, PostgresDialect, CompiledQuery } from 'kysely';
 import { ScriptwardenError, describeError } from '../errors.js';
@@ -16,7 +17,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-export const isPostgresUrl = (spec: string): boolean => /^postgres(ql)?:\/\//i.test(spec);
+export { isPostgresUrl } from '../config/config-database.js';
 
 // Counts and sums come back as numbers, as SQLite returns them (ids and counts stay far below 2^53).
 const INT8 = 20;
@@ -25,6 +26,27 @@ const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8 || oid === NUMERIC ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
+
+/**
+ * Each statement with parameters is prepared once per connection, by a name derived from its text, and then only
+ * bound and run: parsing and planning the same sixty statements for every scan cost the server more CPU than the
+ * rows did, CPU the browsers on the same machine need. Statements without parameters (BEGIN, a migration) run as text.
+ */
+function preparedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const names = new Map<string, string>();
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0) return query(text, values, callback);
+    let name = names.get(text);
+    if (name === undefined) {
+      // Statements built with values in them would prepare without end: past a bound, they run unprepared.
+      if (names.size >= 1000) return query(text, values, callback);
+      name = `sw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      names.set(text, name);
+    }
+    return query({ name, text, values }, callback);
+  };
+}
 
 /** Writers take this transaction-level lock, so that writes run one at a time, as SQLite's BEGIN IMMEDIATE makes them. */
 const WRITE_LOCK = 727_001;
@@ -48,7 +70,10 @@ export function openPostgres(url: string, options: { poolSize?: number; onConnec
   // An idle client that loses its server must not take the process down; the next query reports it.
   pool.on('error', () => undefined);
   const onConnect = options.onConnect;
-  if (onConnect) pool.on('connect', (client) => { client.query(onConnect).catch(() => undefined); });
+  pool.on('connect', (client) => {
+    if (onConnect) client.query(onConnect).catch(() => undefined);
+    preparedStatements(client);
+  });
   const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   return createSql(kysely, 'postgres', name, {
     begin: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`,

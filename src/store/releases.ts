@@ -35,14 +35,14 @@ export function createReleases(db: Db): Releases {
       return row ? { status: row.status, fetchedAt: row.fetched_at, files: row.files } : null;
     },
     async put(release, now) {
-      (await db.transaction(async () => {
+      await db.transaction(async () => {
         await db.prepare('DELETE FROM published_releases WHERE package = ? AND version = ?').run(release.name, release.version);
         await db.prepare('INSERT INTO published_releases (package, version, status, registry, fetched_at) VALUES (?, ?, ?, ?, ?)').run(
           release.name, release.version, release.status, release.registry, now,
         );
         const insert = db.prepare('INSERT INTO published_files (package, version, path, sha256, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
         for (const file of release.files) await insert.run(release.name, release.version, file.path, file.sha256, file.size);
-      }));
+      });
     },
     bySha: (sha256) => bySha.all(sha256),
   };

@@ -34,12 +34,12 @@ export async function pausedTargets(db: Db): Promise<PausedTarget[]> {
 }
 
 export async function setTargetPaused(db: Db, target: string, paused: boolean, actor: Actor, now: string): Promise<void> {
-  (await db.transaction(async () => {
+  await db.transaction(async () => {
     const key = PAUSE_PREFIX + target;
     const was = (await readSetting(db, key)) !== null;
     if (was === paused) return;
     if (paused) await db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(key, JSON.stringify({ since: now, by: actor.name }));
     else await db.prepare('DELETE FROM settings WHERE key = ?').run(key);
     await appendAudit(db, { actor: actor.name, ip: actor.ip, action: paused ? 'target.paused' : 'target.resumed', objectType: 'target', objectId: target, before: { paused: was }, after: { paused } }, now);
-  }));
+  });
 }

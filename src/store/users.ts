@@ -87,7 +87,7 @@ export async function createUser(db: Db, input: { name: string; role: string; pa
   assertRole(input.role);
   const role: Role = input.role;
   return db.transaction(async () => {
-    if ((await userByName(db, input.name))) throw new ScriptwardenError('USAGE', `a user named "${input.name}" already exists`);
+    if (await userByName(db, input.name)) throw new ScriptwardenError('USAGE', `a user named "${input.name}" already exists`);
     await db.prepare('INSERT INTO users (name, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)').run(input.name, role, input.passwordHash, now, now);
     await appendAudit(db, { ...auditActor(actor), action: 'user.created', objectType: 'user', objectId: input.name, after: { role } }, now);
     return (await listUsers(db, now, input.name))[0]!;
@@ -97,12 +97,12 @@ export async function createUser(db: Db, input: { name: string; role: string; pa
 const auditActor = (actor: Actor) => ({ actor: actor.name, ip: actor.ip });
 
 export async function removeUser(db: Db, name: string, actor: Actor, now: string): Promise<void> {
-  (await db.transaction(async () => {
+  await db.transaction(async () => {
     const user = await required(db, name);
     await keepAnAdmin(db, user.id, actor);
     await db.prepare('DELETE FROM users WHERE id = ?').run(user.id);
     await appendAudit(db, { ...auditActor(actor), action: 'user.removed', objectType: 'user', objectId: user.name, before: { role: user.role } }, now);
-  }));
+  });
 }
 
 export async function setRole(db: Db, name: string, role: string, actor: Actor, now: string): Promise<UserSummary> {
@@ -120,17 +120,17 @@ export async function setRole(db: Db, name: string, role: string, actor: Actor, 
 
 /** A new password: clears the lockout and signs the user out everywhere. */
 export async function setPassword(db: Db, name: string, passwordHash: string, actor: Actor, now: string): Promise<void> {
-  (await db.transaction(async () => {
+  await db.transaction(async () => {
     const user = await required(db, name);
     await db.prepare('UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL WHERE id = ?').run(passwordHash, now, user.id);
     await db.prepare('DELETE FROM sessions WHERE user_id = ?').run(user.id);
     await appendAudit(db, { ...auditActor(actor), action: 'user.password_reset', objectType: 'user', objectId: user.name }, now);
-  }));
+  });
 }
 
 /** Turns two-factor on with a confirmed secret and stores the recovery codes' hashes; or off (secret null). */
 export async function setTwoFactor(db: Db, name: string, secret: string | null, recoveryCodes: string[], actor: Actor, now: string): Promise<void> {
-  (await db.transaction(async () => {
+  await db.transaction(async () => {
     const user = await required(db, name);
     await db.prepare('UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?').run(secret, user.id);
     await db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(user.id);
@@ -140,7 +140,7 @@ export async function setTwoFactor(db: Db, name: string, secret: string | null, 
       ...auditActor(actor), action: secret ? 'user.two_factor_enabled' : 'user.two_factor_reset', objectType: 'user', objectId: user.name,
       before: { twoFactor: user.totpSecret !== null }, after: { twoFactor: secret !== null },
     }, now);
-  }));
+  });
 }
 
 const recoveryHash = (code: string) => sha256Hex(code.replace(/[\s-]/g, '').toLowerCase());
@@ -164,10 +164,10 @@ export async function recordLoginFailure(db: Db, user: UserRow, ip: string | nul
 }
 
 export async function recordLoginSuccess(db: Db, user: UserRow, ip: string | null, method: string, now: string): Promise<void> {
-  (await db.transaction(async () => {
+  await db.transaction(async () => {
     await db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?').run(now, user.id);
     await appendAudit(db, { actor: user.name, ip, action: 'login.success', objectType: 'user', objectId: user.name, note: method }, now);
-  }));
+  });
 }
 
 /** Accepts a TOTP step once: a code already used (or an older one) is a replay. */

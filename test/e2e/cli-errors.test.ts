@@ -1,7 +1,7 @@
 // End to end: bad input, unreachable targets and a missing browser give specific messages and exit codes.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
@@ -44,6 +44,28 @@ describe('command-line errors', () => {
       assert.match(result.stderr, /Restore it from a backup/);
       assert.doesNotMatch(result.stderr, /internal error|\n\s+at /);
     }
+  });
+
+  it('names a PostgreSQL database it cannot reach without its password, and a database: that is neither a file nor a postgres:// URL', async () => {
+    const dir = tempProject();
+    const config = writeConfig(dir, [{ name: 'shop', url: 'http://shop.test/' }]);
+    const withDatabase = (line: string) => writeFileSync(config, readFileSync(config, 'utf8').replace(/^database: .*$/m, line));
+    // Port 9 (discard) on loopback: nothing listens there.
+    withDatabase('database: env:SW_TEST_DB');
+    for (const args of [['alerts'], ['verify'], ['db', 'status']]) {
+      const result = await runCli(args, { cwd: dir, env: { ...process.env, SW_TEST_DB: 'postgres://sw:hunter2-secret@127.0.0.1:9/scriptwarden' } });
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /cannot use database postgres:\/\/sw:\*\*\*@127\.0\.0\.1:9\/scriptwarden: connect ECONNREFUSED/);
+      assert.doesNotMatch(result.stderr, /hunter2/);
+      noStack(result.stderr);
+    }
+    const unset = await runCli(['alerts'], { cwd: dir, env: { ...process.env, SW_TEST_DB: undefined } });
+    assert.equal(unset.code, 2);
+    assert.match(unset.stderr, /database: environment variable SW_TEST_DB is not set/);
+    withDatabase('database: mysql://root@db.internal/scriptwarden');
+    const other = await runCli(['alerts'], { cwd: dir });
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /database: must be a SQLite file path or a postgres:\/\/ URL/);
   });
 
   it('rejects unparseable YAML and a missing config file with exit 2', async () => {

@@ -86,7 +86,7 @@ describe('sessions and tokens at rest', () => {
     const busy = (await store.access.sessions.create(user.id, 'full', null, at(0))).cookie;
     let alive = 0;
     for (let t = 20 * 60_000; t <= 13 * 3_600_000; t += 20 * 60_000) {
-      if ((await store.access.sessions.read(busy, limits, at(t)))) alive = t;
+      if (await store.access.sessions.read(busy, limits, at(t))) alive = t;
     }
     assert.equal(alive, 12 * 3_600_000);
     await store.close();
