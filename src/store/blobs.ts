@@ -3,6 +3,7 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { sha256Hex } from '../plan/fingerprint.js';
 import type { Db } from './database.js';
+import { jsonValues } from './sql.js';
 
 export interface Blobs {
   /** Stores text if its SHA-256 is new; returns the blob id either way. */
@@ -16,6 +17,8 @@ export interface Blobs {
   shaOf(id: number): Promise<string | null>;
   putJson(value: unknown): Promise<number>;
   json<T>(id: number | null): Promise<T | null>;
+  /** Several JSON documents by id in one read (ids not stored are absent from the map). */
+  jsonMany<T>(ids: number[]): Promise<Map<number, T>>;
 }
 
 export function createBlobs(db: Db): Blobs {
@@ -23,6 +26,7 @@ export function createBlobs(db: Db): Blobs {
   const insert = db.prepare<[string, number, string, Buffer], { id: number }>('INSERT INTO blobs (sha256, size, encoding, data) VALUES (?, ?, ?, ?) RETURNING id');
   const read = db.prepare<[number], { encoding: string; data: Buffer }>('SELECT encoding, data FROM blobs WHERE id = ?');
   const sha = db.prepare<[number], { sha256: string }>('SELECT sha256 FROM blobs WHERE id = ?');
+  const readMany = db.prepare<[string], { id: number; encoding: string; data: Buffer }>(`SELECT id, encoding, data FROM blobs WHERE id IN (${jsonValues(db.dialect, 'integer')})`);
 
   const decode = (row: { encoding: string; data: Buffer } | undefined): string | null => {
     if (!row) return null;
@@ -68,6 +72,11 @@ export function createBlobs(db: Db): Blobs {
       if (id === null) return null;
       const text = decode(await read.get(id));
       return text === null ? null : (JSON.parse(text) as T);
+    },
+    async jsonMany<T>(ids: number[]): Promise<Map<number, T>> {
+      const unique = [...new Set(ids)];
+      const rows = unique.length ? await readMany.all(JSON.stringify(unique)) : [];
+      return new Map(rows.map((row) => [row.id, JSON.parse(decode(row)!) as T]));
     },
   };
   return blobs;

@@ -2,7 +2,7 @@
 
 import type { ReleaseVerification } from '../detect/intel/release-claims.js';
 import type { LibraryMatch } from '../detect/intel/libraries.js';
-import { readScriptSettings } from './script-settings.js';
+import { settingsOf } from './script-settings.js';
 import type { ObservationMeta } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
@@ -80,6 +80,8 @@ interface Row {
   au_by: string | null;
   au_at: string | null;
   au_bulk: number | null;
+  disabled_rules: string | null;
+  learned: string | null;
 }
 
 function hostOf(url: string | null): string | null {
@@ -123,7 +125,7 @@ export async function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery
       `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen,
               ${SCRIPT_LAST_SEEN} AS last_seen, s.missing_streak, s.retired_at, s.library, b.sha256, bl.state, bl.decided_by,
               bl.decided_at, bl.note, ${SCRIPT_LATEST_META} AS meta_id, au.justification AS au_justification,
-              au.authorized_by AS au_by, au.authorized_at AS au_at, au.bulk AS au_bulk
+              au.authorized_by AS au_by, au.authorized_at AS au_at, au.bulk AS au_bulk, ss.disabled_rules, ss.learned
          FROM (SELECT sc.* FROM targets tp ${db.dialect === 'sqlite' ? 'CROSS JOIN' : 'JOIN'} scripts sc ON sc.target_id = tp.id WHERE (CAST(? AS TEXT) IS NULL OR tp.name = ?)
                 ORDER BY tp.name, sc.profile, sc.first_seen, sc.id LIMIT ? OFFSET ?) s
          JOIN targets t ON t.id = s.target_id
@@ -131,6 +133,7 @@ export async function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery
          LEFT JOIN baseline bl ON bl.target_id = s.target_id AND bl.profile = s.profile AND bl.subject_type = 'script'
                               AND bl.subject_key = s.key AND bl.value = b.sha256
          LEFT JOIN script_authorizations au ON au.id = ${LATEST_AUTHORIZATION}
+         LEFT JOIN script_settings ss ON ss.script_id = s.id
         ORDER BY t.name, s.profile, s.first_seen, s.id`,
     )
     .all(filter.target ?? null, filter.target ?? null, filter.limit ?? Number.MAX_SAFE_INTEGER, filter.offset ?? 0)) as Row[];
@@ -139,8 +142,10 @@ export async function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery
       WHERE target_id = ? AND profile = ? AND subject_type = 'script' AND subject_key = ? AND normalized = ?
       ORDER BY state = 'approved' DESC, id DESC LIMIT 1`,
   );
+  // The rows' metadata in one read, not one per row (a round trip each on PostgreSQL).
+  const metas = await blobs.jsonMany<ObservationMeta>(rows.flatMap((r) => (r.meta_id === null ? [] : [r.meta_id])));
   return inOrder(rows, async (found) => {
-    const meta = await blobs.json<ObservationMeta>(found.meta_id);
+    const meta = found.meta_id === null ? null : metas.get(found.meta_id) ?? null;
     const masked = meta?.masked ?? null;
     // A masked observation matched an accepted version by its normalised text; it takes that version's decision.
     const decision = found.state === null && masked && meta?.normalized
@@ -170,7 +175,7 @@ export async function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery
       state,
       masked,
       ...libraryFields(row.library),
-      disabledRules: (await readScriptSettings(db, row.id)).disabled,
+      disabledRules: settingsOf(row).disabled,
       approvedBy: row.state === 'approved' ? row.decided_by : null,
       approvedAt: row.state === 'approved' ? row.decided_at : null,
       versionNote: row.state === 'approved' ? row.note : null,

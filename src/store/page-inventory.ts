@@ -3,7 +3,6 @@
 import type { PlannedDestination } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
-import { inOrder } from './sql.js';
 import { DESTINATION_LAST_SEEN, DESTINATION_LATEST_META } from './observation-sets.js';
 
 /** One destination as stored; reports add its party (src/evidence/inventory-report.ts). */
@@ -45,8 +44,10 @@ export async function readDestinations(db: Db, blobs: Blobs, filter: { target?: 
     .all(filter.target ?? null, filter.target ?? null)) as {
       target: string; page: string; profile: string; host: string; first_seen: string; last_seen: string; state: State; meta_id: number | null;
     }[];
-  return inOrder(rows, async (row) => {
-    const meta = await blobs.json<PlannedDestination>(row.meta_id);
+  // Metadata in one read, not one per row (a round trip each on PostgreSQL).
+  const metas = await blobs.jsonMany<PlannedDestination>(rows.flatMap((r) => (r.meta_id === null ? [] : [r.meta_id])));
+  return rows.map((row) => {
+    const meta = row.meta_id === null ? null : metas.get(row.meta_id) ?? null;
     return {
       target: row.target,
       profile: row.profile,
@@ -72,18 +73,26 @@ export async function readHeaders(db: Db, blobs: Blobs, filter: { target?: strin
         ORDER BY t.name, s.profile`,
     )
     .all(filter.target ?? null, filter.target ?? null)) as { target_id: number; target: string; profile: string; finished_at: string; headers_blob: number | null }[];
-  const stateOf = db.prepare<[number, string, string, string], { state: 'approved' | 'pending' }>(
-    "SELECT state FROM baseline WHERE target_id = ? AND profile = ? AND subject_type = 'header' AND subject_key = ? AND value = ?",
-  );
+  // The baseline's header entries and the scans' header documents in one read each, not per scan and header.
+  const entries = await db.prepare<[string | null, string | null], { target_id: number; profile: string; subject_key: string; value: string; state: 'approved' | 'pending' }>(
+    `SELECT b.target_id, b.profile, b.subject_key, b.value, b.state FROM baseline b JOIN targets t ON t.id = b.target_id
+      WHERE b.subject_type = 'header' AND (CAST(? AS TEXT) IS NULL OR t.name = ?)`,
+  ).all(filter.target ?? null, filter.target ?? null);
+  const namesOf = new Map<string, Set<string>>();
+  const stateOf = new Map<string, 'approved' | 'pending'>();
+  for (const e of entries) {
+    const page = `${e.target_id}\u0000${e.profile}`;
+    namesOf.set(page, (namesOf.get(page) ?? new Set()).add(e.subject_key));
+    stateOf.set(`${page}\u0000${e.subject_key}\u0000${e.value}`, e.state);
+  }
+  const documents = await blobs.jsonMany<Record<string, string>>(scans.flatMap((s) => (s.headers_blob === null ? [] : [s.headers_blob])));
   const out: HeaderRow[] = [];
   for (const scan of scans) {
-    const headers = await blobs.json<Record<string, string>>(scan.headers_blob) ?? {};
-    const names = (await db
-      .prepare("SELECT DISTINCT subject_key FROM baseline WHERE target_id = ? AND profile = ? AND subject_type = 'header' ORDER BY subject_key")
-      .all(scan.target_id, scan.profile)) as { subject_key: string }[];
-    for (const { subject_key: name } of names) {
+    const headers = (scan.headers_blob === null ? null : documents.get(scan.headers_blob)) ?? {};
+    const page = `${scan.target_id}\u0000${scan.profile}`;
+    for (const name of [...(namesOf.get(page) ?? [])].sort()) {
       const value = headers[name] ?? null;
-      const state = (await stateOf.get(scan.target_id, scan.profile, name, JSON.stringify(value)))?.state ?? 'unapproved';
+      const state = stateOf.get(`${page}\u0000${name}\u0000${JSON.stringify(value)}`) ?? 'unapproved';
       out.push({ target: scan.target, profile: scan.profile, name, value, seenAt: scan.finished_at, state });
     }
   }

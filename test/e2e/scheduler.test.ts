@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { tempProject, writeConfig } from '../fixtures/cli.js';
 import { startHttpReceiver, type HttpReceiver } from '../fixtures/receivers.js';
+import { databaseOf, plainSql, TEST_DIALECT } from '../fixtures/test-database.js';
 import { startServe, type ServeProcess } from '../fixtures/serve-process.js';
 
 /**
@@ -34,12 +34,14 @@ describe('scheduler', () => {
     site.set('shop.test', '/', '<html><body><script>var plain = 1;</script></body></html>');
     const dir = tempProject();
     writeConfig(dir, [{ name: 'home', url: site.url('shop.test', '/') }], 'every: 1h\njitter: 0s');
-    const db = () => new Database(join(dir, 'scriptwarden.db'));
+    const db = () => plainSql(databaseOf(dir));
 
     let serve = await startServe(dir);
     await serve.waitFor((l) => l.event === 'scan.finished', 30_000, 'the first scan (no schedule stored yet)');
     assert.equal(await serve.stop(), 0);
-    const stored = db().prepare("SELECT next_run_at AS next FROM schedule WHERE target = 'home'").get() as { next: string };
+    const reader = db();
+    const stored = (await reader.prepare<[], { next: string }>("SELECT next_run_at AS next FROM schedule WHERE target = 'home'").get())!;
+    await reader.close();
     const ahead = Date.parse(stored.next) - Date.now();
     assert.ok(ahead > 3_500_000 && ahead <= 3_600_000, `next run about an hour ahead (${ahead} ms)`);
 
@@ -53,9 +55,9 @@ describe('scheduler', () => {
 
     // Down for five intervals: one scan, not five.
     const handle = db();
-    handle.prepare("UPDATE schedule SET next_run_at = ? WHERE target = 'home'").run(new Date(Date.now() - 5 * 3_600_000).toISOString());
-    const scansBefore = (handle.prepare('SELECT COUNT(*) AS n FROM scans').get() as { n: number }).n;
-    handle.close();
+    await handle.prepare("UPDATE schedule SET next_run_at = ? WHERE target = 'home'").run(new Date(Date.now() - 5 * 3_600_000).toISOString());
+    const scansBefore = (await handle.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM scans').get())!.n;
+    await handle.close();
     serve = await startServe(dir);
     await serve.waitFor((l) => l.event === 'schedule.next', 30_000, 'the catch-up scan to finish');
     // Ticks after the next run was set: a second missed interval would have started a scan in them.
@@ -63,10 +65,10 @@ describe('scheduler', () => {
     assert.equal(serve.logs.filter((l) => l.event === 'scan.started').length, 1, 'exactly one catch-up scan');
     assert.equal(await serve.stop(), 0);
     const after = db();
-    assert.equal((after.prepare('SELECT COUNT(*) AS n FROM scans').get() as { n: number }).n, scansBefore + 1);
-    const next = (after.prepare("SELECT next_run_at AS next FROM schedule WHERE target = 'home'").get() as { next: string }).next;
+    assert.equal((await after.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM scans').get())!.n, scansBefore + 1);
+    const next = (await after.prepare<[], { next: string }>("SELECT next_run_at AS next FROM schedule WHERE target = 'home'").get())!.next;
     assert.ok(Date.parse(next) - Date.now() > 3_500_000, 'and the next one an interval later');
-    after.close();
+    await after.close();
   });
 
   it('skips a target an admin paused, shows it in /healthz, /metrics and the audit log, and scans again on resume', async () => {
@@ -94,10 +96,10 @@ describe('scheduler', () => {
     } finally {
       assert.equal(await serve.stop(), 0);
     }
-    const db = new Database(join(dir, 'scriptwarden.db'));
-    const audit = db.prepare("SELECT action, object_id AS object FROM audit_log WHERE object_type = 'target' ORDER BY id").all();
+    const db = plainSql(databaseOf(dir));
+    const audit = await db.prepare("SELECT action, object_id AS object FROM audit_log WHERE object_type = 'target' ORDER BY id").all();
     assert.deepEqual(audit, [{ action: 'target.paused', object: 'sdk' }, { action: 'target.resumed', object: 'sdk' }]);
-    db.close();
+    await db.close();
   });
 
   it('abandons a scan still running after --stop-timeout on SIGTERM, records nothing for it, and exits 0', async () => {
@@ -115,10 +117,10 @@ describe('scheduler', () => {
     assert.ok(Date.now() - asked < 10_000, `stopped in ${Date.now() - asked} ms`);
     assert.ok(serve.logs.some((l) => l.event === 'serve.abandoned' && l.abandoned === 1));
     assert.ok(serve.logs.some((l) => l.event === 'serve.stopped'));
-    const db = new Database(join(dir, 'scriptwarden.db'));
-    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM scans').get() as { n: number }).n, 0, 'an abandoned scan is not a failed scan');
-    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-    db.close();
+    const db = plainSql(databaseOf(dir));
+    assert.equal((await db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM scans').get())!.n, 0, 'an abandoned scan is not a failed scan');
+    if (TEST_DIALECT === 'sqlite') assert.equal((await db.prepare<[], { integrity_check: string }>('PRAGMA integrity_check').get())!.integrity_check, 'ok');
+    await db.close();
   });
 
   it('raises one target.unhealthy alert after retries, and resolves it when the target recovers', async () => {
@@ -156,9 +158,9 @@ describe('scheduler', () => {
     } finally {
       assert.equal(await serve.stop(), 0);
     }
-    const verify = new Database(join(dir, 'scriptwarden.db'));
-    const row = verify.prepare("SELECT status, decided_by FROM alerts WHERE type = 'target.unhealthy'").get() as { status: string; decided_by: string };
+    const verify = plainSql(databaseOf(dir));
+    const row = await verify.prepare("SELECT status, decided_by FROM alerts WHERE type = 'target.unhealthy'").get();
     assert.deepEqual(row, { status: 'resolved', decided_by: 'scriptwarden' });
-    verify.close();
+    await verify.close();
   });
 });
