@@ -3,6 +3,7 @@
 import type { RuntimeSignal } from '../capture/types.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { whenGiven, type SqlValue } from './sql.js';
 
 export interface FieldAccessRow {
   target: string;
@@ -17,13 +18,14 @@ export interface FieldAccessRow {
 
 /** PCI DSS assessors ask "which scripts can touch the card field?": this answers it for each page and profile. */
 export async function readFieldAccess(db: Db, blobs: Blobs, filter: { target?: string }): Promise<FieldAccessRow[]> {
-  const scans = await db.prepare<[string | null, string | null], { target: string; page: string; profile: string; runtime_blob: number | null; finished_at: string }>(
+  const target = whenGiven('t.name', filter.target);
+  const scans = await db.prepare<SqlValue[], { target: string; page: string; profile: string; runtime_blob: number | null; finished_at: string }>(
     `SELECT t.name AS target, t.url AS page, s.profile, s.runtime_blob, s.finished_at
        FROM scans s JOIN targets t ON t.id = s.target_id
       WHERE s.id IN (SELECT last_ok_scan_id FROM page_latest)
-        AND (CAST(? AS TEXT) IS NULL OR t.name = ?)
+        AND ${target.sql}
       ORDER BY t.name, s.profile`,
-  ).all(filter.target ?? null, filter.target ?? null);
+  ).all(...target.params);
   const rows: FieldAccessRow[] = [];
   for (const scan of scans) {
     const signals = await blobs.json<RuntimeSignal[]>(scan.runtime_blob) ?? [];

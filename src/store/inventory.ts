@@ -6,7 +6,7 @@ import { settingsOf } from './script-settings.js';
 import type { ObservationMeta } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
-import { inOrder } from './sql.js';
+import { inOrder, whenGiven } from './sql.js';
 import { SCRIPT_LAST_SEEN, SCRIPT_LATEST_META } from './observation-sets.js';
 import { LATEST_AUTHORIZATION } from './authorizations.js';
 
@@ -120,13 +120,14 @@ function libraryFields(raw: string | null): { library: string | null; vulnerabil
 export async function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery): Promise<StoredScriptRow[]> {
   // The page of scripts is chosen first, walking targets by name and each one's scripts by index (scripts_listing;
   // SQLite's CROSS JOIN keeps that order): last sightings and metadata are looked up for the rows shown, not for all.
+  const target = whenGiven('tp.name', filter.target);
   const rows = (await db
     .prepare(
       `SELECT s.id, s.target_id, t.name AS target, t.url AS page, s.profile, s.kind, s.key, s.url, s.frame_url, s.first_seen,
               ${SCRIPT_LAST_SEEN} AS last_seen, s.missing_streak, s.retired_at, s.library, b.sha256, bl.state, bl.decided_by,
               bl.decided_at, bl.note, ${SCRIPT_LATEST_META} AS meta_id, au.justification AS au_justification,
               au.authorized_by AS au_by, au.authorized_at AS au_at, au.bulk AS au_bulk, ss.disabled_rules, ss.learned
-         FROM (SELECT sc.* FROM targets tp ${db.dialect === 'sqlite' ? 'CROSS JOIN' : 'JOIN'} scripts sc ON sc.target_id = tp.id WHERE (CAST(? AS TEXT) IS NULL OR tp.name = ?)
+         FROM (SELECT sc.* FROM targets tp ${db.dialect === 'sqlite' ? 'CROSS JOIN' : 'JOIN'} scripts sc ON sc.target_id = tp.id WHERE ${target.sql}
                 ORDER BY tp.name, sc.profile, sc.first_seen, sc.id LIMIT ? OFFSET ?) s
          JOIN targets t ON t.id = s.target_id
          LEFT JOIN blobs b ON b.id = s.last_blob
@@ -136,7 +137,7 @@ export async function readInventory(db: Db, blobs: Blobs, filter: InventoryQuery
          LEFT JOIN script_settings ss ON ss.script_id = s.id
         ORDER BY t.name, s.profile, s.first_seen, s.id`,
     )
-    .all(filter.target ?? null, filter.target ?? null, filter.limit ?? Number.MAX_SAFE_INTEGER, filter.offset ?? 0)) as Row[];
+    .all(...target.params, filter.limit ?? Number.MAX_SAFE_INTEGER, filter.offset ?? 0)) as Row[];
   const byNormalized = db.prepare<[number, string, string, string], Pick<Row, 'state' | 'decided_by' | 'decided_at' | 'note'>>(
     `SELECT state, decided_by, decided_at, note FROM baseline
       WHERE target_id = ? AND profile = ? AND subject_type = 'script' AND subject_key = ? AND normalized = ?

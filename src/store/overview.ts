@@ -4,7 +4,7 @@ import type { ObservationMeta } from '../plan/plan.js';
 import type { Severity } from '../capture/types.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
-import { inOrder } from './sql.js';
+import { inOrder, whenGiven } from './sql.js';
 import { SCRIPT_LAST_SEEN } from './observation-sets.js';
 
 export interface TargetOverview {
@@ -116,15 +116,16 @@ export async function alertTrend(db: Db, now: Date, days = 14): Promise<{ day: s
 }
 
 export async function listScans(db: Db, filter: { target?: string; limit: number; offset: number }): Promise<ScanRow[]> {
+  const target = whenGiven('t.name', filter.target);
   return ((await db
     .prepare(
       `SELECT s.id, t.name AS target, s.profile, s.url, s.started_at, s.finished_at, s.status, s.error_code, s.error_message, s.warnings, s.script_count,
               (SELECT COUNT(*) FROM alerts a WHERE a.first_scan_id = s.id) AS new_alerts
          FROM scans s JOIN targets t ON t.id = s.target_id
-        WHERE (CAST(? AS TEXT) IS NULL OR t.name = ?)
+        WHERE ${target.sql}
         ORDER BY s.id DESC LIMIT ? OFFSET ?`,
     )
-    .all(filter.target ?? null, filter.target ?? null, filter.limit, filter.offset)) as {
+    .all(...target.params, filter.limit, filter.offset)) as {
       id: number; target: string; profile: string; url: string; started_at: string; finished_at: string; status: 'ok' | 'failed';
       error_code: string | null; error_message: string | null; warnings: string | null; script_count: number; new_alerts: number;
     }[]).map((r) => ({

@@ -3,6 +3,7 @@
 import type { PlannedDestination } from '../plan/plan.js';
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
+import { whenGiven, type SqlValue } from './sql.js';
 import { DESTINATION_LAST_SEEN, DESTINATION_LATEST_META } from './observation-sets.js';
 
 /** One destination as stored; reports add its party (src/evidence/inventory-report.ts). */
@@ -32,16 +33,17 @@ export interface HeaderRow {
 type State = 'approved' | 'pending' | null;
 
 export async function readDestinations(db: Db, blobs: Blobs, filter: { target?: string }): Promise<StoredDestinationRow[]> {
+  const target = whenGiven('t.name', filter.target);
   const rows = (await db
     .prepare(
       `SELECT t.name AS target, t.url AS page, d.profile, d.host, d.first_seen, ${DESTINATION_LAST_SEEN} AS last_seen, bl.state,
               ${DESTINATION_LATEST_META} AS meta_id
          FROM destinations d JOIN targets t ON t.id = d.target_id
          LEFT JOIN baseline bl ON bl.target_id = d.target_id AND bl.profile = d.profile AND bl.subject_type = 'host' AND bl.subject_key = d.host
-        WHERE (CAST(? AS TEXT) IS NULL OR t.name = ?)
+        WHERE ${target.sql}
         ORDER BY t.name, d.profile, d.host`,
     )
-    .all(filter.target ?? null, filter.target ?? null)) as {
+    .all(...target.params)) as {
       target: string; page: string; profile: string; host: string; first_seen: string; last_seen: string; state: State; meta_id: number | null;
     }[];
   // Metadata in one read, not one per row (a round trip each on PostgreSQL).
@@ -65,19 +67,20 @@ export async function readDestinations(db: Db, blobs: Blobs, filter: { target?: 
 
 /** Security headers of each target's latest successful scan. */
 export async function readHeaders(db: Db, blobs: Blobs, filter: { target?: string }): Promise<HeaderRow[]> {
+  const target = whenGiven('t.name', filter.target);
   const scans = (await db
     .prepare(
       `SELECT t.id AS target_id, t.name AS target, s.profile, s.finished_at, s.headers_blob
          FROM page_latest p JOIN scans s ON s.id = p.last_ok_scan_id JOIN targets t ON t.id = s.target_id
-        WHERE t.type = 'page' AND (CAST(? AS TEXT) IS NULL OR t.name = ?)
+        WHERE t.type = 'page' AND ${target.sql}
         ORDER BY t.name, s.profile`,
     )
-    .all(filter.target ?? null, filter.target ?? null)) as { target_id: number; target: string; profile: string; finished_at: string; headers_blob: number | null }[];
+    .all(...target.params)) as { target_id: number; target: string; profile: string; finished_at: string; headers_blob: number | null }[];
   // The baseline's header entries and the scans' header documents in one read each, not per scan and header.
-  const entries = await db.prepare<[string | null, string | null], { target_id: number; profile: string; subject_key: string; value: string; state: 'approved' | 'pending' }>(
+  const entries = await db.prepare<SqlValue[], { target_id: number; profile: string; subject_key: string; value: string; state: 'approved' | 'pending' }>(
     `SELECT b.target_id, b.profile, b.subject_key, b.value, b.state FROM baseline b JOIN targets t ON t.id = b.target_id
-      WHERE b.subject_type = 'header' AND (CAST(? AS TEXT) IS NULL OR t.name = ?)`,
-  ).all(filter.target ?? null, filter.target ?? null);
+      WHERE b.subject_type = 'header' AND ${target.sql}`,
+  ).all(...target.params);
   const namesOf = new Map<string, Set<string>>();
   const stateOf = new Map<string, 'approved' | 'pending'>();
   for (const e of entries) {

@@ -37,9 +37,6 @@ function preparedStatements(client: pg.PoolClient): void {
   const names = new Map<string, string>();
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
     if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0) return query(text, values, callback);
-    // A filter that applies only when its value is given (`? IS NULL OR name = ?`) is planned for its values each time:
-    // one plan for any value (PostgreSQL's generic plan, chosen after five runs) read every target to show one.
-    if (/ IS NULL OR /i.test(text)) return query(text, values, callback);
     let name = names.get(text);
     if (name === undefined) {
       // Statements built with values in them would prepare without end: past a bound, they run unprepared.

@@ -181,3 +181,12 @@ export function jsonValues(dialect: Dialect, kind: 'text' | 'integer'): string {
   if (dialect === 'sqlite') return 'SELECT value FROM json_each(?)';
   return kind === 'text' ? 'SELECT value FROM json_array_elements_text(CAST(? AS json))' : 'SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(? AS json))';
 }
+
+/**
+ * A condition on one column that applies only when a value is given: `column = ?` with the value, or a condition that
+ * always holds with none. Each case is its own statement, so a plan made once serves it for any value (a single
+ * `? IS NULL OR column = ?` statement made PostgreSQL's reused plan read every row to show one target's).
+ */
+export function whenGiven(column: string, value: string | undefined): { sql: string; params: SqlValue[] } {
+  return value === undefined ? { sql: '1 = 1', params: [] } : { sql: `${column} = ?`, params: [value] };
+}

@@ -5,7 +5,8 @@ import { schemaStatus, type SchemaStatus } from '../../store/database.js';
 import { copyDatabase } from '../../store/copy-database.js';
 import { openDatabase } from '../../store/database.js';
 import { openStore, STORE_DATA_STEPS } from '../../store/open-store.js';
-import { isPostgresUrl, redactUrl } from '../../store/postgres.js';
+import { databaseSpec, isPostgresUrl } from '../../config/config-database.js';
+import { redactUrl } from '../../store/postgres.js';
 
 const shownName = (spec: string) => (isPostgresUrl(spec) ? redactUrl(spec) : spec);
 import { existsSync } from 'node:fs';
@@ -46,14 +47,10 @@ export async function dbMigrateCommand(options: { config?: string; json?: boolea
   return EXIT.ok;
 }
 
-/** A database named on the command line: a postgres:// URL (or env:NAME holding one) as it is, a file path from the working directory. */
+/** A database named on the command line, read as `database:` is (env:NAME, a URL), a file path from the working directory. */
 function databaseArgument(value: string, flag: string, ctx: CommandContext): string {
-  let spec = value;
-  if (value.startsWith('env:')) {
-    const found = ctx.env[value.slice(4)];
-    if (!found) throw new ScriptwardenError('USAGE', `${flag}: environment variable ${value.slice(4)} is not set`);
-    spec = found;
-  }
+  const { spec, errors } = databaseSpec(value, ctx.env);
+  if (errors.length || spec === undefined) throw new ScriptwardenError('USAGE', `${flag}: ${(errors[0] ?? 'a database is required').replace(/^database: /, '')}`);
   return isPostgresUrl(spec) ? spec : resolve(ctx.cwd, spec);
 }
 
