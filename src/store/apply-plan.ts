@@ -28,9 +28,11 @@ export async function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: strin
     const scanId = (
       (await db
         .prepare<SqlValue[], { id: number }>(
-          `INSERT INTO scans (target_id, profile, url, final_url, started_at, finished_at, status, error_code, error_message,
+          // Scan ids have no gaps, so verify reads a gap as a removed scan: the next id is taken under the write lock,
+          // not from PostgreSQL's sequence, which a rolled-back (killed) scan would have advanced all the same.
+          `INSERT INTO scans (id, target_id, profile, url, final_url, started_at, finished_at, status, error_code, error_message,
                               http_status, payment_form, script_count, headers_blob, forms_blob, warnings)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+           VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM scans), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
         )
         .get(
           target, plan.profile, scan.url, scan.finalUrl, scan.startedAt, scan.finishedAt, scan.status, scan.errorCode,

@@ -70,13 +70,19 @@ export function openPostgres(url: string, options: { poolSize?: number; onConnec
   // An idle client that loses its server must not take the process down; the next query reports it.
   pool.on('error', () => undefined);
   const onConnect = options.onConnect;
-  pool.on('connect', (client) => {
-    // Short queries only: compiling one with JIT (PostgreSQL's default above a cost) took longer than running it.
-    client.query('SET jit = off').catch(() => undefined);
-    if (onConnect) client.query(onConnect).catch(() => undefined);
-    preparedStatements(client);
+  pool.on('connect', (client) => preparedStatements(client));
+  const kysely = new Kysely<unknown>({
+    dialect: new PostgresDialect({
+      pool,
+      // Run, and finished, before the connection's first statement: a query sent while another runs is queued by pg
+      // only until pg 9. Short queries only: compiling one with JIT (PostgreSQL's default above a cost) took longer
+      // than running it.
+      async onCreateConnection(connection) {
+        await connection.executeQuery(CompiledQuery.raw('SET jit = off', []));
+        if (onConnect) await connection.executeQuery(CompiledQuery.raw(onConnect, []));
+      },
+    }),
   });
-  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   return createSql(kysely, 'postgres', name, {
     begin: `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`,
     async retry(attempt) {

@@ -62,6 +62,11 @@ describe('store', () => {
     plan.baselineAdds.push({ subjectType: 'bogus' as never, subjectKey: 'x', value: 'y' });
     await assert.rejects(() => store.scans.applyPlan(plan), /check constraint/i);
     assert.deepEqual({ scans: await count(store, 'scans'), sets: await count(store, 'observation_sets'), observations: await count(store, 'set_scripts'), blobs: await count(store, 'blobs') }, before);
+    // The rolled-back scan leaves no gap in the scan ids (PostgreSQL's sequence would), which verify reads as a removal.
+    await scan(store, changed);
+    const report = await store.scans.verify();
+    assert.equal(report.firstBreak, null, report.firstBreak?.reason);
+    assert.deepEqual((await rawSql(store).prepare<[], { id: number }>('SELECT id FROM scans ORDER BY id').all()).map((r) => r.id), [1, 2]);
     await store.close();
   });
 
