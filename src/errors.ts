@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'STORE_INVALID'
-  | 'STORE_FAILED';
+  | 'STORE_FAILED'
+  | 'SCAN_DUPLICATE';
 
 /** The exit codes every command uses (documented in the README's table). */
 export const EXIT = { ok: 0, newAlerts: 1, usage: 2, targetsFailed: 3, storeFailed: 4, internal: 70 } as const;
@@ -53,6 +54,8 @@ export const ERROR_CATALOGUE: Record<ErrorCode, { exit: number; http: number }> 
   RESOURCE_FETCH_FAILED: { exit: EXIT.targetsFailed, http: 502 },
   // The database could not be written (locked past the wait, a full disk): nothing was half-written; run again.
   STORE_FAILED: { exit: EXIT.storeFailed, http: 503 },
+  // A scheduled slot another worker already recorded (a redelivered job): refused at commit, recorded once.
+  SCAN_DUPLICATE: { exit: EXIT.storeFailed, http: 409 },
   // A fault inside scriptwarden.
   CAPTURE_FAILED: { exit: EXIT.internal, http: 500 },
 };

@@ -53,6 +53,7 @@ export function formatOutcome(outcome: TargetOutcome, index: number, total: numb
   const head = `[${index + 1}/${total}] ${safeText(outcome.target, 40)} (${outcome.profile})`;
   const secs = `${(outcome.durationMs / 1000).toFixed(1)}s`;
   if (outcome.status === 'failed') return `${head}: FAILED ${outcome.error?.code}: ${safeText(outcome.error?.message)} (${secs})`;
+  if (outcome.status === 'duplicate') return `${head}: not recorded, ${safeText(outcome.error?.message)} (${secs})`;
   const warnings = outcome.warnings.length ? `; WARNING ${outcome.warnings.map((w) => safeText(w)).join('; ')}` : '';
   return `${head}: ok, ${plural(outcome.scripts, 'script')}, ${plural(outcome.newAlerts, 'new alert')} (${secs})${warnings}`;
 }

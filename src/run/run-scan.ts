@@ -34,7 +34,8 @@ export interface TargetOutcome {
   type: 'page' | 'resource';
   url: string;
   profile: string;
-  status: 'ok' | 'failed';
+  /** `duplicate`: the scheduled slot was already recorded (by another worker); this scan of it was not. */
+  status: 'ok' | 'failed' | 'duplicate';
   error: { code: string; message: string } | null;
   scanId: number | null;
   scripts: number;
@@ -172,8 +173,8 @@ async function judge(job: Job, deps: ScanDeps): Promise<Judged> {
   return { job, started, capture, plan, repeatKeys: inputs.repeatKeys };
 }
 
-/** Writes one judged plan in its one transaction. */
-async function record(judged: Judged, plan: ScanPlan | null, store: Store): Promise<JobResult> {
+/** Writes one judged plan in its one transaction; a slot another scan recorded is refused, not recorded twice. */
+async function record(judged: Judged, plan: ScanPlan | null, store: Store, slot: string | null): Promise<JobResult> {
   const { job: { target, profile }, capture, started } = judged;
   const base = { target: target.name, type: target.type, url: target.url, profile };
   if (!plan) {
@@ -183,7 +184,17 @@ async function record(judged: Judged, plan: ScanPlan | null, store: Store): Prom
       rejected: [],
     };
   }
-  const result = await store.scans.applyPlan(plan);
+  let result: Awaited<ReturnType<Store['scans']['applyPlan']>>;
+  try {
+    result = await store.scans.applyPlan(plan, undefined, slot);
+  } catch (error) {
+    if (!isScriptwardenError(error) || error.code !== 'SCAN_DUPLICATE') throw error;
+    return {
+      outcome: { ...base, status: 'duplicate', error: { code: error.code, message: error.message }, scanId: null, scripts: plan.scripts.length, newAlerts: 0, durationMs: Date.now() - started, warnings: [], failedLoads: [] },
+      alerts: [],
+      rejected: [],
+    };
+  }
   return {
     outcome: {
       ...base,
@@ -212,6 +223,8 @@ export interface ScanDeps {
   version?: string;
   /** Worker threads for planning and analysis; absent, both run on this thread. */
   analysis?: AnalysisPool;
+  /** The scheduled time these scans are for: each page records a slot once (see applyPlan). */
+  slot?: string;
 }
 
 export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, events: ScanEvents = {}): Promise<ScanRun> {
@@ -230,7 +243,7 @@ export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, even
     const noted = noteCloaking(judgedPlans.map((r) => ({ plan: r.judged.plan!, repeatKeys: r.judged.repeatKeys })));
     for (const { index, judged } of ready) {
       const at = judgedPlans.findIndex((r) => r.index === index);
-      const { outcome, alerts: found, rejected } = await record(judged, at === -1 ? null : noted[at]!, deps.store);
+      const { outcome, alerts: found, rejected } = await record(judged, at === -1 ? null : noted[at]!, deps.store, deps.slot ?? null);
       outcomes[index] = outcome;
       alerts.push(...found);
       rejectedStillServed.push(...rejected);

@@ -68,6 +68,8 @@ export interface Scheduler {
 
 const TICK_MS = 200;
 const RETENTION_EVERY_MS = 6 * 3_600_000;
+/** How often the heads of the scan chains that moved are anchored (and once more at a clean stop). */
+const ANCHOR_EVERY_MS = 5 * 60_000;
 
 interface Slot {
   target: TargetConfig;
@@ -90,6 +92,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let lastTickAt: string | null = null;
   let timer: NodeJS.Timeout | null = null;
   let lastRetention = 0;
+  let lastAnchor = 0;
   const pausedTargets = async () => new Set((await store.access.targets.paused()).map((p) => p.target));
   let abandoning = false;
   const slots: Slot[] = [];
@@ -107,7 +110,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (config.notify.length > 0 && alerts.length > 0) await queueNotifications(store, config.notify, alerts, now().toISOString(), event);
   };
 
-  async function scanSlot(slot: Slot): Promise<void> {
+  const anchor = async (at: Date) => {
+    lastAnchor = at.getTime();
+    try {
+      const anchored = await store.scans.anchor(at.toISOString());
+      if (anchored) log.info('chain.anchored', `anchor #${anchored.id} over the heads of ${anchored.chains} scan chains`, { anchorId: anchored.id, chains: anchored.chains });
+    } catch (error) {
+      log.error('chain.anchor_failed', `cannot anchor the scan chains: ${describeError(error)}`);
+    }
+  };
+
+  async function scanSlot(slot: Slot, due: string): Promise<void> {
     const name = slot.target.name;
     const started = now();
     slot.row.lastStartedAt = started.toISOString();
@@ -116,7 +129,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     try {
       const run = await runScan({
         config: { ...config, browser: { ...config.browser, concurrency: 1 } },
-        store, capturer: deps.capturer, targets: [slot.target], intel: deps.loadIntel(), version: deps.version, analysis: deps.analysis,
+        store, capturer: deps.capturer, targets: [slot.target], intel: deps.loadIntel(), version: deps.version, analysis: deps.analysis, slot: due,
         retry: {
           attempts: config.retries, delayMs: config.retryDelay, abandoned: () => abandoning,
           onRetry: (target, profile, attempt, reason) => {
@@ -139,6 +152,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (const outcome of run.targets) {
         const fields = { target: name, profile: outcome.profile, status: outcome.status, scripts: outcome.scripts, newAlerts: outcome.newAlerts, durationMs: outcome.durationMs, scanId: outcome.scanId };
         if (outcome.status === 'ok') log.info('scan.finished', `scanned ${name} (${outcome.profile}): ${outcome.scripts} scripts, ${outcome.newAlerts} new alerts`, fields);
+        else if (outcome.status === 'duplicate') log.warn('scan.duplicate_dropped', `scan of ${name} (${outcome.profile}) for ${due} not recorded: ${outcome.error?.message ?? ''}`, { ...fields, slot: due });
         else log.warn('scan.failed', `scan of ${name} (${outcome.profile}) failed: ${outcome.error?.message ?? ''}`, { ...fields, error: outcome.error?.code });
       }
       for (const alert of run.alerts) {
@@ -174,7 +188,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   const launch = (slot: Slot) => {
-    slot.running = scanSlot(slot)
+    slot.running = scanSlot(slot, slot.next.toISOString())
       .catch((error) => log.error('scan.error', `scan of ${slot.target.name}: ${describeError(error)}`, { target: slot.target.name }))
       .finally(async () => {
         slot.running = null;
@@ -197,6 +211,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (active() >= config.browser.concurrency) break;
       if (!paused.has(slot.target.name)) launch(slot);
     }
+    if (at.getTime() - lastAnchor > ANCHOR_EVERY_MS) await anchor(at);
     if (config.retention && at.getTime() - lastRetention > RETENTION_EVERY_MS) {
       lastRetention = at.getTime();
       const cutoff = new Date(at.getTime() - parseDuration(config.retention)!).toISOString();
@@ -247,6 +262,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       clearTimeout(timeout);
       const abandoned = finished ? 0 : active();
       if (abandoned > 0) abandoning = true;
+      else await anchor(now());
       state = 'stopped';
       return { abandoned };
     },

@@ -11,6 +11,7 @@ import { upsertTarget } from './targets.js';
 import { chainScan, type ChainMemo } from './scan-chain.js';
 import { putEvidence } from './evidence.js';
 import { recordObservations, type PlannedEntries } from './observation-sets.js';
+import { ScriptwardenError } from '../errors.js';
 
 export interface ApplyResult {
   scanId: number;
@@ -21,25 +22,31 @@ export interface ApplyResult {
 /** What one open store remembers between writes: sets' chain records, metadata hashes. */
 export interface WriteMemo { chain: ChainMemo; hashMeta: (meta: string) => string; entries: WeakMap<object, PlannedEntries> }
 
-export async function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string, memo?: WriteMemo): Promise<ApplyResult> {
+/** `slot`: the scheduled time a scan is for; a slot already recorded for the page is refused (SCAN_DUPLICATE). */
+export async function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: string, memo?: WriteMemo, slot: string | null = null): Promise<ApplyResult> {
   return db.transaction(async (): Promise<ApplyResult> => {
     const target = await upsertTarget(db, plan.target, now);
     const scan = plan.scan;
+    if (slot !== null) {
+      // Under the write lock, so the check and the insert are one step; the unique index backs it.
+      const recorded = await db.prepare<[number, string, string], { id: number }>('SELECT id FROM scans WHERE target_id = ? AND profile = ? AND slot = ?').get(target, plan.profile, slot);
+      if (recorded) throw new ScriptwardenError('SCAN_DUPLICATE', `the ${slot} slot of ${plan.target.name} (${plan.profile}) is already recorded, by scan #${recorded.id}: this scan of it was not recorded`);
+    }
     const scanId = (
       (await db
         .prepare<SqlValue[], { id: number }>(
           // Scan ids have no gaps, so verify reads a gap as a removed scan: the next id is taken under the write lock,
           // not from PostgreSQL's sequence, which a rolled-back (killed) scan would have advanced all the same.
           `INSERT INTO scans (id, target_id, profile, url, final_url, started_at, finished_at, status, error_code, error_message,
-                              http_status, payment_form, script_count, headers_blob, forms_blob, warnings)
-           VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM scans), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+                              http_status, payment_form, script_count, headers_blob, forms_blob, warnings, slot)
+           VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM scans), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
         )
         .get(
           target, plan.profile, scan.url, scan.finalUrl, scan.startedAt, scan.finishedAt, scan.status, scan.errorCode,
           scan.errorMessage, scan.httpStatus, scan.paymentForm ? 1 : 0, plan.scripts.length,
           scan.status === 'ok' ? await blobs.putJson(scan.headers) : null,
           scan.status === 'ok' ? await blobs.putJson(scan.forms) : null,
-          scan.warnings.length ? JSON.stringify(scan.warnings.slice(0, 100)) : null,
+          scan.warnings.length ? JSON.stringify(scan.warnings.slice(0, 100)) : null, slot,
         ))
     )!.id;
     // The page's latest scan and the count by status, read by the overview and /metrics (migration 016).

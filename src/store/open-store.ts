@@ -16,7 +16,9 @@ import { appendAudit } from './audit.js';
 import type { Actor } from './users.js';
 import { targetId } from './targets.js';
 import { readFieldAccess, type FieldAccessRow } from './field-access.js';
-import { chainMemo, verifyStore, type VerifyReport } from './scan-chain.js';
+import { chainMemo } from './scan-chain.js';
+import { verifyStore, type VerifyReport } from './verify-store.js';
+import { writeAnchor, type AnchorResult } from './chain-anchors.js';
 import { metaHasher, moveObservationsToSets } from './observation-sets.js';
 import { dueNotifications, notificationsFor, pendingNotificationCount, pendingNotifications, queueNotification, recordAttempt, type NotificationRow } from './notifications.js';
 import { openHealthAlert, readSchedule, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
@@ -52,7 +54,10 @@ export interface AlertStore {
 /** Scans: the baseline a scan reads, the plan it writes (one transaction), and the record of them all. */
 export interface ScanStore {
   readBaseline(target: string, profile: string): Promise<BaselineSnapshot>;
-  applyPlan(plan: ScanPlan, now?: string): Promise<ApplyResult>;
+  /** `slot`: the scheduled time the scan is for; a second scan of a recorded slot is refused (SCAN_DUPLICATE). */
+  applyPlan(plan: ScanPlan, now?: string, slot?: string | null): Promise<ApplyResult>;
+  /** Anchors the heads of the scan chains that moved since the last anchor; null when none did. */
+  anchor(at?: string): Promise<AnchorResult | null>;
   list(filter: { target?: string; limit: number; offset: number }): Promise<ScanRow[]>;
   /** Open alerts by severity, and scans by status, for /metrics. */
   counts(): Promise<{ openAlerts: Record<string, number>; scans: Record<string, number> }>;
@@ -180,7 +185,8 @@ export async function openStore(path: string): Promise<Store> {
     },
     scans: {
       readBaseline: (target, profile) => readBaseline(db, blobs, target, profile),
-      applyPlan: (plan, now = new Date().toISOString()) => applyPlan(db, blobs, plan, now, memo),
+      applyPlan: (plan, now = new Date().toISOString(), slot = null) => applyPlan(db, blobs, plan, now, memo, slot),
+      anchor: (at = new Date().toISOString()) => writeAnchor(db, at),
       list: (filter) => listScans(db, filter),
       async counts() {
         const open = await db.prepare<[], { severity: string; n: number }>("SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'open' GROUP BY severity").all();

@@ -1,12 +1,9 @@
-// The tamper-evident scan log: each scan's record (metadata and content hashes) hashed together with the previous one's.
+// The tamper-evident scan log: each scan's record (metadata and content hashes) hashed with the previous one's in its chain.
 
-import { brotliDecompressSync } from 'node:zlib';
 import { sha256Hex } from '../plan/fingerprint.js';
-import { verifyAudit } from './audit.js';
 import type { Db } from './database.js';
-import { byId } from './sql.js';
 
-interface ScanRow {
+export interface ScanRow {
   id: number;
   target: string;
   profile: string;
@@ -31,11 +28,16 @@ interface ScanRow {
   pruned_at: string | null;
   /** Where the scan's observations are; not part of the record (the record holds what is in it). */
   set_id: number | null;
+  /** Format 3: the scan's place in the chain of its target and profile, and the scheduled slot it recorded. */
+  chain_seq: number | null;
+  slot: string | null;
+  /** The chain's key with profile; not part of the record, which names the target. */
+  target_id: number;
 }
 
-const SCAN_SQL = `SELECT s.id, t.name AS target, s.profile, s.url, s.final_url, s.started_at, s.finished_at, s.status, s.error_code,
+export const SCAN_SQL = `SELECT s.id, t.name AS target, s.profile, s.url, s.final_url, s.started_at, s.finished_at, s.status, s.error_code,
        s.error_message, s.http_status, s.payment_form, s.script_count, s.prev_hash, s.record_hash,
-       s.chain_version, s.set_id,
+       s.chain_version, s.set_id, s.chain_seq, s.slot, s.target_id,
        COALESCE(s.observations_digest, CASE WHEN s.id <= os.pruned_through THEN os.pruned_digest END) AS observations_digest,
        COALESCE(s.pruned_at, CASE WHEN s.id <= os.pruned_through THEN os.pruned_at END) AS pruned_at,
        (SELECT sha256 FROM blobs WHERE id = s.headers_blob) AS headers_sha, (SELECT sha256 FROM blobs WHERE id = s.forms_blob) AS forms_sha,
@@ -59,7 +61,7 @@ async function observationsOf(db: Db, setId: number | null, memo?: Map<number, O
 }
 
 /** Bounded: a database of many distinct sets is verified in constant memory. */
-function remember<T>(memo: Map<number, T> | undefined, id: number, value: T): void {
+export function remember<T>(memo: Map<number, T> | undefined, id: number, value: T): void {
   if (!memo) return;
   if (memo.size >= 2000) memo.clear();
   memo.set(id, value);
@@ -97,22 +99,25 @@ function setDigestOf(setId: number | null, observations: Observed, memo?: ChainM
  * Format 1 lists the observations; format 2 (scans written since retention exists) hashes them into one digest.
  * Health alerts are the scheduler's verdict on a run of scans, not content of one, and are not part of it.
  */
-async function scanRecord(db: Db, row: ScanRow, memo?: ChainMemo): Promise<string> {
+/** `memo`: a set's items are read once, not on every scan that points at it. */
+export async function scanRecord(db: Db, row: ScanRow, memo?: ChainMemo): Promise<string> {
   const observations = await observationsOf(db, row.set_id, memo?.observed);
   const destinations = await destinationsOf(db, row.set_id, memo?.destined);
   // What an alert was when it was raised; its later decisions belong to the reviewers' record, not the scan's.
   const alerts = await db.prepare<[number], { id: number; type: string; severity: string; dedupe_key: string; old_value: string | null; new_value: string | null }>(
     "SELECT id, type, severity, dedupe_key, old_value, new_value FROM alerts WHERE first_scan_id = ? AND type <> 'target.unhealthy' ORDER BY id",
   ).all(row.id);
-  const { prev_hash: _prev, record_hash: _record, observations_digest: digest, pruned_at: pruned, chain_version: version, set_id: _set, ...scan } = row;
+  const { prev_hash: _prev, record_hash: _record, observations_digest: digest, pruned_at: pruned, chain_version: version, set_id: _set,
+    chain_seq: seq, slot, target_id: _target, ...scan } = row;
   if (version >= 2) {
     const observed = pruned ? digest : setDigestOf(row.set_id, observations, memo);
+    if (version >= 3) return JSON.stringify({ version, seq, scan: { ...scan, slot }, observations: observed, destinations, alerts });
     return JSON.stringify({ version, scan, observations: observed, destinations, alerts });
   }
   return JSON.stringify({ scan, observations, destinations, alerts });
 }
 
-function hashOf(prev: string, record: string): string {
+export function hashOf(prev: string, record: string): string {
   return sha256Hex(`${prev}\n${record}`);
 }
 
@@ -124,19 +129,22 @@ export function chainMemo(): ChainMemo {
 }
 
 /**
- * Links a just-written scan to the chain. Called inside the scan's transaction, after everything it wrote. The
- * previous record's hash is part of this one's, and is not stored again: verify recomputes the chain in order, so a
- * removed, inserted or edited scan breaks it all the same. (Scans written before 0.2 also keep prev_hash.) `memo`:
- * a set's items are read once, not on every scan that points at it. Sets do not change once written except by
- * retention, which stamps the set it prunes: a set stamped since it was read (by any process) is read again.
+ * Links a just-written scan to the chain of its target and profile (format 3). Called inside the scan's transaction,
+ * after everything it wrote. The scan takes the next number of its chain, under the lock of the chain's head row, and
+ * its hash covers the previous scan's: a removed, inserted or edited scan breaks the chain, and the head and the anchors
+ * show removed newest scans. Only scans of one target and profile wait for each other, and those never run together.
+ * Sets do not change once written except by retention, which stamps the set it prunes: a set stamped since it was
+ * read (by any process) is read again.
  */
 export async function chainScan(db: Db, scanId: number, memo?: ChainMemo): Promise<void> {
-  const previous = await db.prepare<[number], { record_hash: string | null }>(
-    'SELECT record_hash FROM scans WHERE id < ? AND record_hash IS NOT NULL ORDER BY id DESC LIMIT 1',
-  ).get(scanId);
-  await db.prepare('UPDATE scans SET chain_version = 2 WHERE id = ?').run(scanId);
-  const row = await db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id = ?`).get(scanId);
-  if (!row) return;
+  const key = await db.prepare<[number], { target_id: number; profile: string }>('SELECT target_id, profile FROM scans WHERE id = ?').get(scanId);
+  if (!key) return;
+  const head = await db.prepare<[number, string], { seq: number; hash: string }>(
+    `SELECT seq, hash FROM chain_heads WHERE target_id = ? AND profile = ?${db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+  ).get(key.target_id, key.profile);
+  const seq = (head?.seq ?? 0) + 1;
+  await db.prepare('UPDATE scans SET chain_version = 3, chain_seq = ? WHERE id = ?').run(seq, scanId);
+  const row = (await db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id = ?`).get(scanId))!;
   if (memo && row.set_id !== null) {
     const pruned = (await db.prepare<[number], { pruned_at: string | null }>('SELECT pruned_at FROM observation_sets WHERE id = ?').get(row.set_id))?.pruned_at ?? null;
     if (memo.pruned.get(row.set_id) !== pruned) {
@@ -146,65 +154,10 @@ export async function chainScan(db: Db, scanId: number, memo?: ChainMemo): Promi
       remember(memo.pruned, row.set_id, pruned);
     }
   }
-  const prev = previous?.record_hash ?? '';
-  await db.prepare('UPDATE scans SET record_hash = ? WHERE id = ?').run(hashOf(prev, await scanRecord(db, row, memo)), scanId);
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  scans: number;
-  /** Scans written before the chain existed (an older database): listed, not judged. */
-  unchained: number;
-  blobs: number;
-  /** Entries in the audit log, checked the same way. */
-  auditEntries: number;
-  /** The first thing that does not match, or null. */
-  firstBreak: { kind: 'scan' | 'blob' | 'audit'; id: number; sha256?: string; reason: string } | null;
-}
-
-/** Checks every scan against the chain and every blob against its SHA-256; stops at the first break of each kind. */
-export async function verifyStore(db: Db): Promise<VerifyReport> {
-  const report: VerifyReport = { ok: true, scans: 0, unchained: 0, blobs: 0, auditEntries: 0, firstBreak: null };
-  let prev: string | null = null;
-  let prevId: number | null = null;
-  // Scans of one set share its reading: an edited set breaks the first scan that points at it.
-  const memo = chainMemo();
-  for await (const row of byId((after) => db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id > ? ORDER BY s.id LIMIT 500`).all(after))) {
-    report.scans++;
-    if (row.record_hash === null && prev === null) {
-      report.unchained++;
-      continue;
-    }
-    const expectedPrev: string = prev ?? '';
-    // Scan ids are never reused or skipped by scriptwarden (no scan row is ever deleted): a gap is a removed scan.
-    const follows = row.prev_hash !== null ? row.prev_hash === expectedPrev : prevId === null || row.id === prevId + 1;
-    let reason: string | null = null;
-    if (row.record_hash === null) reason = 'has no hash: written outside scriptwarden, or the chain was cut';
-    else if (!follows) reason = 'does not follow the scan before it: a scan was removed, inserted or re-hashed';
-    else if (hashOf(expectedPrev, await scanRecord(db, row, memo)) !== row.record_hash) reason = 'does not match its hash: the scan, its observations or its alerts were edited';
-    if (reason) {
-      report.firstBreak = { kind: 'scan', id: row.id, reason: `scan #${row.id} (${row.target}, ${row.finished_at}) ${reason}` };
-      break;
-    }
-    prev = row.record_hash;
-    prevId = row.id;
-  }
-  for await (const blob of byId((after) => db.prepare<[number], { id: number; sha256: string; size: number; encoding: string; data: Buffer }>('SELECT id, sha256, size, encoding, data FROM blobs WHERE id > ? ORDER BY id LIMIT 50').all(after))) {
-    report.blobs++;
-    if (report.firstBreak) continue;
-    let reason: string | null = null;
-    try {
-      const bytes = blob.encoding === 'br' ? brotliDecompressSync(blob.data) : blob.data;
-      if (bytes.length !== blob.size) reason = `is ${bytes.length} bytes, recorded as ${blob.size}`;
-      else if (sha256Hex(bytes) !== blob.sha256) reason = 'does not match its SHA-256';
-    } catch (error) {
-      reason = `cannot be decoded (${(error as Error).message})`;
-    }
-    if (reason) report.firstBreak = { kind: 'blob', id: blob.id, sha256: blob.sha256, reason: `blob ${blob.sha256} ${reason}` };
-  }
-  const audit = await verifyAudit(db);
-  report.auditEntries = audit.entries;
-  if (audit.firstBreak && !report.firstBreak) report.firstBreak = { kind: 'audit', id: audit.firstBreak.id, reason: audit.firstBreak.reason };
-  report.ok = report.firstBreak === null;
-  return report;
+  const hash = hashOf(head?.hash ?? '', await scanRecord(db, row, memo));
+  await db.prepare('UPDATE scans SET record_hash = ? WHERE id = ?').run(hash, scanId);
+  await db.prepare(
+    `INSERT INTO chain_heads (target_id, profile, seq, hash) VALUES (?, ?, ?, ?)
+     ON CONFLICT (target_id, profile) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
+  ).run(key.target_id, key.profile, seq, hash);
 }

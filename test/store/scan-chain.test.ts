@@ -7,11 +7,11 @@ import { planScan } from '../../src/plan/plan-scan.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { APP, healthyShop, INLINE_A, INLINE_B, LIB, pageCapture, script } from '../fixtures/captures.js';
 import { tempProject } from '../fixtures/cli.js';
-import { rawSql, testDatabase } from '../fixtures/test-database.js';
+import { rawSql, tamper, TEST_DIALECT, testDatabase } from '../fixtures/test-database.js';
 import type { ScriptCapture } from '../../src/capture/types.js';
 
-async function scanned(): Promise<Store> {
-  const store = await openStore(await testDatabase(tempProject('sw-chain-')));
+async function scanned(path?: string): Promise<Store> {
+  const store = await openStore(path ?? await testDatabase(tempProject('sw-chain-')));
   const scan = async (capture = healthyShop()) => store.scans.applyPlan(planScan(capture, await store.scans.readBaseline(capture.target, capture.profile), { removalThreshold: 2 }));
   await scan();
   await store.alerts.approveAll({ by: 'alice', note: 'baseline', at: '2026-11-22T09:00:00.000Z' });
@@ -54,8 +54,66 @@ describe('scan chain', () => {
     await repointed.close();
     const other = await scanned();
     await rawSql(other).prepare('DELETE FROM scans WHERE id = 2').run();
-    assert.match((await other.scans.verify()).firstBreak?.reason ?? '', /^scan #3 .* does not follow the scan before it/);
+    assert.match((await other.scans.verify()).firstBreak?.reason ?? '', /^scan #3 .* is scan 3 of its chain, where scan 2 should be: scan 2 of checkout \(desktop\) were removed/);
     await other.close();
+  });
+
+  it('shows removed newest scans by the chain head, and by an anchor when the head was rewritten too', async () => {
+    const store = await scanned();
+    assert.deepEqual(await store.scans.anchor('2026-11-22T12:00:00.000Z'), { id: 1, chains: 1 });
+    assert.equal(await store.scans.anchor('2026-11-22T12:05:00.000Z'), null, 'nothing moved since');
+    const report = await store.scans.verify();
+    assert.deepEqual([report.ok, report.chains, report.anchors], [true, 1, 1]);
+    await rawSql(store).prepare('DELETE FROM scans WHERE id = 4').run();
+    assert.match((await store.scans.verify()).firstBreak?.reason ?? '', /^the chain of checkout \(desktop\) ends at scan 3 but its head is scan 4: its newest scans were removed/);
+    // Someone who also rewrites the head to the scan now newest: the anchor still names the removed scan.
+    await rawSql(store).prepare("UPDATE chain_heads SET seq = 3, hash = (SELECT record_hash FROM scans WHERE id = 3)").run();
+    const broken = await store.scans.verify();
+    assert.equal(broken.firstBreak?.kind, 'anchor');
+    assert.match(broken.firstBreak!.reason, /^anchor #1 \(2026-11-22T12:00:00.000Z\) lists scan 4 of checkout \(desktop\), which is missing/);
+    await store.close();
+  });
+
+  it('finds an anchor removed from the middle or edited', async () => {
+    const path = await testDatabase(tempProject('sw-chain-'));
+    const store = await scanned(path);
+    const again = async (minute: number) => {
+      const capture = healthyShop({ finishedAt: `2026-11-22T13:${String(minute).padStart(2, '0')}:00.000Z` });
+      await store.scans.applyPlan(planScan(capture, await store.scans.readBaseline(capture.target, capture.profile), { removalThreshold: 2 }));
+      await store.scans.anchor(capture.finishedAt);
+    };
+    for (const minute of [0, 5, 10]) await again(minute);
+    assert.equal((await store.scans.verify()).anchors, 3);
+    await tamper(path, "UPDATE chain_anchors SET at = '2026-11-22T13:06:00.000Z' WHERE id = 2");
+    assert.match((await store.scans.verify()).firstBreak?.reason ?? '', /^anchor #2 .* does not match its hash/);
+    await tamper(path, 'DELETE FROM chain_anchors WHERE id = 2');
+    assert.match((await store.scans.verify()).firstBreak?.reason ?? '', /^anchor #3 .* does not follow the anchor before it/);
+    await store.close();
+  });
+
+  it('keeps one gapless chain per target and profile when two processes write at once', async () => {
+    const path = await testDatabase(tempProject('sw-chain-'));
+    // Two stores on PostgreSQL; on SQLite one (its connection is synchronous: a second one in the same process would
+    // wait for the first while holding up the event loop the first needs to finish).
+    const a = await openStore(path);
+    const b = TEST_DIALECT === 'postgres' ? await openStore(path) : a;
+    const scanOf = async (store: Store, target: string, profile: string, i: number) => {
+      const capture = healthyShop({ target, profile, finishedAt: new Date(Date.UTC(2026, 10, 22, 0, i)).toISOString() });
+      await store.scans.applyPlan(planScan(capture, await store.scans.readBaseline(target, profile), { removalThreshold: 2 }));
+    };
+    const pages = [['checkout', 'desktop'], ['checkout', 'mobile'], ['cart', 'desktop']] as const;
+    // Each writer scans every page in its own order, all at once: commits of the two interleave.
+    await Promise.all([a, b].map((store, w) => Promise.all(Array.from({ length: 12 }, (_, i) => {
+      const [target, profile] = pages[(i + w) % pages.length]!;
+      return scanOf(store, target, profile, i * 2 + w);
+    }))));
+    const chains = await rawSql(a).prepare<[], { key: string; seqs: string }>(
+      "SELECT t.name || '/' || s.profile AS key, COUNT(*) AS n, MIN(s.chain_seq) || '-' || MAX(s.chain_seq) AS seqs FROM scans s JOIN targets t ON t.id = s.target_id GROUP BY t.name, s.profile ORDER BY 1",
+    ).all();
+    assert.deepEqual(chains.map((c) => [c.key, c.seqs]), [['cart/desktop', '1-8'], ['checkout/desktop', '1-8'], ['checkout/mobile', '1-8']]);
+    const report = await a.scans.verify();
+    assert.deepEqual([report.ok, report.scans, report.chains], [true, 24, 3], JSON.stringify(report.firstBreak));
+    await Promise.all([...new Set([a, b])].map((store) => store.close()));
   });
 
   it('keeps verifying when another process prunes a set this one goes on pointing scans at', async () => {

@@ -70,6 +70,26 @@ describe('store', () => {
     await store.close();
   });
 
+  it('records a scheduled slot once: a second scan of it is refused and leaves no trace', async () => {
+    const store = await fresh();
+    const slot = '2026-11-22T09:15:00.000Z';
+    const first = await store.scans.applyPlan(planScan(healthyShop(), await store.scans.readBaseline('checkout', 'desktop'), options), undefined, slot);
+    const before = { scans: await count(store, 'scans'), alerts: await count(store, 'alerts') };
+    const late = pageCapture([script({ kind: 'external', url: APP.url, body: 'window.late = 1;' }), LIB, INLINE_A, INLINE_B]);
+    const latePlan = planScan(late, await store.scans.readBaseline('checkout', 'desktop'), options);
+    await assert.rejects(
+      () => store.scans.applyPlan(latePlan, undefined, slot),
+      (error: Error & { code?: string }) => error.code === 'SCAN_DUPLICATE' && error.message.includes(`already recorded, by scan #${first.scanId}`),
+    );
+    assert.deepEqual({ scans: await count(store, 'scans'), alerts: await count(store, 'alerts') }, before);
+    // The same slot of another profile, and the next slot, are recorded.
+    await store.scans.applyPlan(planScan(healthyShop({ profile: 'mobile' }), await store.scans.readBaseline('checkout', 'mobile'), options), undefined, slot);
+    await store.scans.applyPlan(planScan(healthyShop(), await store.scans.readBaseline('checkout', 'desktop'), options), undefined, '2026-11-22T09:30:00.000Z');
+    assert.equal(await count(store, 'scans'), 3);
+    assert.equal((await store.scans.verify()).ok, true);
+    await store.close();
+  });
+
   it('updates lastSeen of an unapproved change instead of duplicating it', async () => {
     const store = await fresh();
     await scan(store);

@@ -45,6 +45,8 @@ export async function scanCommand(options: ScanOptions, ctx: CommandContext): Pr
         },
       },
     );
+    // The heads of the chains this run moved are anchored, so removing its scans later shows in verify.
+    await store.scans.anchor();
     // Notifications go out after the results are stored, so a slow or failing receiver never holds a scan back.
     await notifyAfterScan(store, config, run.alerts, (line) => ctx.stderr.write(`${line}\n`));
     const failed = run.targets.filter((t) => t.status === 'failed').length;
