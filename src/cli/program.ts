@@ -211,10 +211,19 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('-p, --port <port>', 'TCP port', '8080')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--no-schedule', 'serve only, without scheduled scans')
+    .addOption(new Option('--role <role>', 'all in one process; or, on a shared PostgreSQL database, web (the dashboard) or scheduler (dispatch scans to workers)').choices(['all', 'web', 'scheduler']).default('all'))
     .addOption(new Option('--log-format <format>', 'log lines on stdout as text or JSON').choices(['text', 'json']).default('text'))
     .option('--stop-timeout <duration>', 'on SIGTERM, how long running scans may take before they are abandoned', '20s')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden serve\n  $ scriptwarden serve --log-format json\n  $ scriptwarden serve --port 9000 --no-schedule')
     .action(async (opts) => setExit(await (await import('./commands/serve.js')).serveCommand(opts, ctx)));
+
+  program.command('worker').description('take scan jobs from the shared PostgreSQL queue and record them, until SIGTERM (with serve --role scheduler)')
+    .addOption(configOption())
+    .option('--vantage <name>', 'a vantage whose jobs this worker takes (repeatable; default: default)', (value: string, previous: string[] = []) => [...previous, value])
+    .addOption(new Option('--log-format <format>', 'log lines on stdout as text or JSON').choices(['text', 'json']).default('text'))
+    .option('--stop-timeout <duration>', 'on SIGTERM, how long running scans may take before they are abandoned (and go to another worker)', '20s')
+    .addHelpText('after', '\nExit codes: 0 stopped cleanly, 2 usage/config error (a SQLite database cannot be shared).\n\nExamples:\n  $ scriptwarden worker\n  $ scriptwarden worker --vantage default --log-format json')
+    .action(async (opts) => setExit(await (await import('./commands/worker.js')).workerCommand(opts, ctx)));
 
   program.command('demo').description('watch a demo shop on this machine: scan, approve, plant a skimmer, and see the alert (no internet, no config)')
     .option('--serve', 'run the real serve on it: the skimmer is planted while the dashboard is open, and the alert appears by itself')

@@ -109,6 +109,9 @@ const configSchema = z
     retryDelay: duration('5s'),
     /** Consecutive failed scheduled scans before one target.unhealthy alert opens. */
     unhealthyAfter: count(1, 100).default(3),
+    /** Workers on a shared PostgreSQL database (`scriptwarden worker`): a scan job a worker took and did not finish
+     * within jobExpiry (it was killed, or its machine was lost) goes to another worker. */
+    queue: z.strictObject({ jobExpiry: duration('5m') }).prefault({}),
     /** Observations of unchanged scripts older than this are removed; baselines, alerts and evidence are kept. */
     retention: z.string().refine((v) => (parseDuration(v) ?? 0) >= 86_400_000, 'must be a duration of at least 1d, such as 90d').optional(),
     notify: notifySchema,

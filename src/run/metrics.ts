@@ -10,6 +10,8 @@ export interface MetricsInput {
   store: { openAlerts: Record<string, number>; scans: Record<string, number> };
   notificationsPending: number;
   browser: BrowserState;
+  /** With workers on a shared database: each vantage's waiting jobs, and how late its oldest due scan is. */
+  queue?: { vantage: string; depth: number; lagSeconds: number }[];
 }
 
 const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -37,6 +39,10 @@ export function renderMetrics(input: MetricsInput): string {
   metric('scriptwarden_scan_retries_total', 'counter', 'Failed loads tried again.', [[{}, input.counters?.retries ?? 0]]);
   metric('scriptwarden_open_alerts', 'gauge', 'Open alerts by severity.', SEVERITIES.map((s) => [{ severity: s }, input.store.openAlerts[s] ?? 0]));
   metric('scriptwarden_stored_scans', 'gauge', 'Scans in the database, by status.', ['ok', 'failed'].map((s) => [{ status: s }, input.store.scans[s] ?? 0]));
+  if (input.queue) {
+    metric('scriptwarden_queue_depth', 'gauge', 'Scan jobs waiting for a worker, by vantage.', input.queue.map((q) => [{ vantage: q.vantage }, q.depth]));
+    metric('scriptwarden_schedule_lag_seconds', 'gauge', 'How long the oldest due scan of a vantage has waited (0: none is late).', input.queue.map((q) => [{ vantage: q.vantage }, q.lagSeconds]));
+  }
   const targets = input.snapshot?.targets ?? [];
   metric('scriptwarden_target_last_success_timestamp_seconds', 'gauge', 'When each target last scanned successfully (Unix time; 0 = never).',
     targets.map((t) => [{ target: t.target }, t.lastSuccessAt ? Date.parse(t.lastSuccessAt) / 1000 : 0]));

@@ -90,6 +90,9 @@ async function post(channel: Exclude<Channel, { type: 'email' }>, body: string):
 }
 
 /** Sends what is due now; failures are retried later with backoff, and logged without secrets. */
+/** How long one delivery attempt holds its notification; longer than any channel's own timeout. */
+const DELIVERY_LEASE_MS = 120_000;
+
 export async function deliverDue(
   store: Store,
   config: Pick<Config, 'notify' | 'dashboardUrl'>,
@@ -97,6 +100,9 @@ export async function deliverDue(
   now: () => Date = () => new Date(),
 ): Promise<void> {
   for (const row of await store.notifications.due(now().toISOString())) {
+    // Several processes may deliver (serve on many machines): each notification goes out from the one that takes it.
+    const at = now();
+    if (!(await store.notifications.claim(row.id, at.toISOString(), new Date(at.getTime() + DELIVERY_LEASE_MS).toISOString()))) continue;
     const channel = config.notify.find((c) => channelKey(c) === row.channelKey);
     const alert = await store.alerts.get(row.alertId);
     if (!channel || !alert) {

@@ -1,16 +1,18 @@
-// Scans targets on their schedules inside `serve`: jitter, one scan per target at a time, bounded concurrency,
-// retries, one self-clearing target.unhealthy alert, queued notifications, retention, and a clean stop.
+// Scans targets on their schedules inside `serve` (one machine): jitter, one scan per target at a time, bounded
+// concurrency, anchors, retention, and a clean stop. Each scan runs through scanTarget, as a worker's does.
 
 import type { Config, TargetConfig } from '../config/config.js';
 import { describeError } from '../errors.js';
 import type { Intel } from '../detect/intel/intel.js';
 import type { Logger } from './log.js';
-import { runScan, type Capturer } from './run-scan.js';
-import { queueNotifications } from './notify.js';
+import type { Capturer } from './run-scan.js';
+import { scanTarget, type RunRecord, type ScanCounters, type ScanTargetDeps } from './scan-target.js';
 import { firstRun, followingRun, jitterMs, scheduleFor, type ScheduleSpec } from './schedule.js';
 import type { Store } from '../store/open-store.js';
-import { parseDuration } from '../config/duration.js';
+import { createHousekeeping } from './housekeeping.js';
 import type { AnalysisPool } from './analysis-pool.js';
+
+export type { ScanCounters } from './scan-target.js';
 
 export interface SchedulerDeps {
   config: Config;
@@ -40,12 +42,6 @@ export interface TargetState {
   healthy: boolean;
 }
 
-export interface ScanCounters {
-  /** Scans by target and status (ok, failed). */
-  scans: Map<string, { ok: number; failed: number; durationSeconds: number }>;
-  retries: number;
-}
-
 export interface SchedulerSnapshot {
   state: 'idle' | 'running' | 'stopping' | 'stopped';
   startedAt: string | null;
@@ -67,9 +63,6 @@ export interface Scheduler {
 }
 
 const TICK_MS = 200;
-const RETENTION_EVERY_MS = 6 * 3_600_000;
-/** How often the heads of the scan chains that moved are anchored (and once more at a clean stop). */
-const ANCHOR_EVERY_MS = 5 * 60_000;
 
 interface Slot {
   target: TargetConfig;
@@ -77,7 +70,7 @@ interface Slot {
   jitter: number;
   next: Date;
   running: Promise<void> | null;
-  row: { lastStartedAt: string | null; lastFinishedAt: string | null; lastSuccessAt: string | null; consecutiveFailures: number; lastError: string | null };
+  row: RunRecord;
 }
 
 const describeSpec = (spec: ScheduleSpec) => ('every' in spec ? `every ${spec.every / 1000}s` : `cron ${spec.cron}`);
@@ -91,8 +84,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let startedAt: string | null = null;
   let lastTickAt: string | null = null;
   let timer: NodeJS.Timeout | null = null;
-  let lastRetention = 0;
-  let lastAnchor = 0;
   const pausedTargets = async () => new Set((await store.access.targets.paused()).map((p) => p.target));
   let abandoning = false;
   const slots: Slot[] = [];
@@ -106,86 +97,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   };
   const active = () => slots.filter((s) => s.running).length;
 
-  const notify = async (alerts: Parameters<typeof queueNotifications>[2], event: 'alert.opened' | 'alert.resolved') => {
-    if (config.notify.length > 0 && alerts.length > 0) await queueNotifications(store, config.notify, alerts, now().toISOString(), event);
-  };
+  const housekeeping = createHousekeeping(store, config, log);
 
-  const anchor = async (at: Date) => {
-    lastAnchor = at.getTime();
-    try {
-      const anchored = await store.scans.anchor(at.toISOString());
-      if (anchored) log.info('chain.anchored', `anchor #${anchored.id} over the heads of ${anchored.chains} scan chains`, { anchorId: anchored.id, chains: anchored.chains });
-    } catch (error) {
-      log.error('chain.anchor_failed', `cannot anchor the scan chains: ${describeError(error)}`);
-    }
+  const scanDeps: ScanTargetDeps = {
+    config, store, capturer: deps.capturer, loadIntel: deps.loadIntel, analysis: deps.analysis, log, version: deps.version, now,
+    abandoned: () => abandoning, counters,
   };
-
-  async function scanSlot(slot: Slot, due: string): Promise<void> {
-    const name = slot.target.name;
-    const started = now();
-    slot.row.lastStartedAt = started.toISOString();
-    log.info('scan.started', `scanning ${name}`, { target: name });
-    let failure: string | null = null;
-    try {
-      const run = await runScan({
-        config: { ...config, browser: { ...config.browser, concurrency: 1 } },
-        store, capturer: deps.capturer, targets: [slot.target], intel: deps.loadIntel(), version: deps.version, analysis: deps.analysis, slot: due,
-        retry: {
-          attempts: config.retries, delayMs: config.retryDelay, abandoned: () => abandoning,
-          onRetry: (target, profile, attempt, reason) => {
-            counters.retries++;
-            log.warn('scan.retry', `load of ${target} (${profile}) failed, retry ${attempt} of ${config.retries}: ${reason}`, { target, profile, attempt });
-          },
-        },
-      });
-      if (run.targets.some((t) => t.error?.code === 'ABANDONED')) {
-        log.warn('scan.abandoned', `scan of ${name} abandoned at shutdown`, { target: name });
-        return;
-      }
-      const failed = run.targets.filter((t) => t.status === 'failed');
-      const seconds = (now().getTime() - started.getTime()) / 1000;
-      const count = counters.scans.get(name) ?? { ok: 0, failed: 0, durationSeconds: 0 };
-      count[failed.length > 0 ? 'failed' : 'ok']++;
-      count.durationSeconds += seconds;
-      counters.scans.set(name, count);
-      failure = failed.length > 0 ? failed.map((t) => `${t.profile}: ${t.error?.message ?? 'failed'}`).join('; ') : null;
-      for (const outcome of run.targets) {
-        const fields = { target: name, profile: outcome.profile, status: outcome.status, scripts: outcome.scripts, newAlerts: outcome.newAlerts, durationMs: outcome.durationMs, scanId: outcome.scanId };
-        if (outcome.status === 'ok') log.info('scan.finished', `scanned ${name} (${outcome.profile}): ${outcome.scripts} scripts, ${outcome.newAlerts} new alerts`, fields);
-        else if (outcome.status === 'duplicate') log.warn('scan.duplicate_dropped', `scan of ${name} (${outcome.profile}) for ${due} not recorded: ${outcome.error?.message ?? ''}`, { ...fields, slot: due });
-        else log.warn('scan.failed', `scan of ${name} (${outcome.profile}) failed: ${outcome.error?.message ?? ''}`, { ...fields, error: outcome.error?.code });
-      }
-      for (const alert of run.alerts) {
-        log.warn('alert.opened', `alert #${alert.id} ${alert.severity} ${alert.type} on ${name}: ${alert.summary.slice(0, 200)}`, { alertId: alert.id, severity: alert.severity, type: alert.type, target: name });
-      }
-      await notify(run.alerts, 'alert.opened');
-    } catch (error) {
-      failure = describeError(error);
-      log.error('scan.error', `scan of ${name} failed: ${failure}`, { target: name });
-    }
-    const at = now().toISOString();
-    slot.row.lastFinishedAt = at;
-    if (failure === null) {
-      slot.row.lastSuccessAt = at;
-      slot.row.consecutiveFailures = 0;
-      slot.row.lastError = null;
-      const resolved = await store.scheduling.resolveUnhealthy(name, at);
-      if (resolved) {
-        log.info('alert.resolved', `alert #${resolved.id} target.unhealthy on ${name} resolved: the target recovered`, { alertId: resolved.id, target: name });
-        await notify([resolved], 'alert.resolved');
-      }
-    } else {
-      slot.row.consecutiveFailures++;
-      slot.row.lastError = failure.slice(0, 500);
-      if (slot.row.consecutiveFailures >= config.unhealthyAfter) {
-        const opened = await store.scheduling.openUnhealthy({ name, url: slot.target.url, type: slot.target.type }, failure, slot.row.consecutiveFailures, at);
-        if (opened) {
-          log.warn('alert.opened', `alert #${opened.id} target.unhealthy on ${name}: ${opened.summary.slice(0, 200)}`, { alertId: opened.id, target: name });
-          await notify([opened], 'alert.opened');
-        }
-      }
-    }
-  }
+  const scanSlot = async (slot: Slot, due: string) => { await scanTarget(scanDeps, slot.target, due, slot.row); };
 
   const launch = (slot: Slot) => {
     slot.running = scanSlot(slot, slot.next.toISOString())
@@ -211,17 +129,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (active() >= config.browser.concurrency) break;
       if (!paused.has(slot.target.name)) launch(slot);
     }
-    if (at.getTime() - lastAnchor > ANCHOR_EVERY_MS) await anchor(at);
-    if (config.retention && at.getTime() - lastRetention > RETENTION_EVERY_MS) {
-      lastRetention = at.getTime();
-      const cutoff = new Date(at.getTime() - parseDuration(config.retention)!).toISOString();
-      try {
-        const report = await store.scans.retain(cutoff, at.toISOString());
-        if (report.observationsRemoved > 0) log.info('retention', `retention removed ${report.observationsRemoved} observations from ${report.scans} scans before ${cutoff}`, { ...report });
-      } catch (error) {
-        log.error('retention.failed', `retention failed: ${describeError(error)}`);
-      }
-    }
+    await housekeeping.tick(at);
     timer = setTimeout(() => void tick().catch((error) => log.error('schedule.tick_failed', `scheduler tick failed: ${describeError(error)}`)), TICK_MS);
   };
 
@@ -262,7 +170,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       clearTimeout(timeout);
       const abandoned = finished ? 0 : active();
       if (abandoned > 0) abandoning = true;
-      else await anchor(now());
+      else await housekeeping.anchor(now());
       state = 'stopped';
       return { abandoned };
     },

@@ -1,7 +1,7 @@
 // The scheduler's rows: per-target schedule state, and target.unhealthy alerts that open and resolve themselves.
 
 import type { Db } from './database.js';
-import type { SqlValue } from './sql.js';
+import { jsonValues, type SqlValue } from './sql.js';
 import { upsertTarget } from './targets.js';
 import { readAlert, type AlertWithDetails } from './alerts.js';
 
@@ -30,6 +30,39 @@ export async function saveSchedule(db: Db, row: ScheduleRow): Promise<void> {
        last_finished_at = excluded.last_finished_at, last_success_at = excluded.last_success_at,
        consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error`,
   ).run(row);
+}
+
+/** Adds a schedule row for each target that has none (another process may add the same at once). */
+export async function ensureSchedule(db: Db, rows: { target: string; nextRunAt: string }[]): Promise<void> {
+  const add = db.prepare('INSERT INTO schedule (target, next_run_at) VALUES (?, ?) ON CONFLICT (target) DO NOTHING');
+  await db.transaction(async () => { for (const row of rows) await add.run(row.target, row.nextRunAt); });
+}
+
+/**
+ * Claims the rows due at `now` but those of `skip` (paused targets keep their due time), on PostgreSQL skipping rows
+ * another dispatcher holds, lets `dispatch` send their
+ * jobs in the same transaction, and moves each row to the next time it returns: sent and advanced together, or neither.
+ */
+export async function claimDue(
+  db: Db, now: string, limit: number, skip: string[], dispatch: (due: ScheduleRow[]) => Promise<{ target: string; nextRunAt: string }[]>,
+): Promise<number> {
+  return db.transaction(async () => {
+    const lock = db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const due = (await db.prepare(`${SELECT} WHERE next_run_at <= ? AND target NOT IN (${jsonValues(db.dialect, 'text')}) ORDER BY next_run_at LIMIT ?${lock}`)
+      .all(now, JSON.stringify(skip), limit)) as ScheduleRow[];
+    if (due.length === 0) return 0;
+    const advance = db.prepare('UPDATE schedule SET next_run_at = ? WHERE target = ?');
+    for (const next of await dispatch(due)) await advance.run(next.nextRunAt, next.target);
+    return due.length;
+  });
+}
+
+/** Records how a run went on its target's row, leaving the next due time to the dispatcher. */
+export async function recordRun(db: Db, target: string, run: Omit<ScheduleRow, 'target' | 'nextRunAt'>): Promise<void> {
+  await db.prepare<[object]>(
+    `UPDATE schedule SET last_started_at = @lastStartedAt, last_finished_at = @lastFinishedAt, last_success_at = @lastSuccessAt,
+       consecutive_failures = @consecutiveFailures, last_error = @lastError WHERE target = @target`,
+  ).run({ ...run, target });
 }
 
 const DEDUPE = 'target.unhealthy';

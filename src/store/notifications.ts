@@ -45,6 +45,15 @@ export async function notificationsFor(db: Db, alertId: number): Promise<Notific
   return (await db.prepare(`${SELECT} WHERE alert_id = ? ORDER BY id`).all(alertId)) as NotificationRow[];
 }
 
+/**
+ * Takes a due notification for one delivery attempt until `leaseUntil`: false when another process took it first, so
+ * each is sent once whichever process delivers. One lost with its process is due again when the lease ends.
+ */
+export async function claimNotification(db: Db, id: number, now: string, leaseUntil: string): Promise<boolean> {
+  const { changes } = await db.prepare("UPDATE notifications SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?").run(leaseUntil, id, now);
+  return changes === 1;
+}
+
 export async function recordAttempt(db: Db, id: number, outcome: { sent: true; at: string } | { sent: false; error: string; nextAttemptAt: string | null }): Promise<void> {
   if (outcome.sent) {
     await db.prepare("UPDATE notifications SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").run(outcome.at, id);

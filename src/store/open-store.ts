@@ -11,6 +11,7 @@ import { applyPlan, type ApplyResult } from './apply-plan.js';
 import { readBaseline } from './baseline-reader.js';
 import { createBlobs, type Blobs } from './blobs.js';
 import { openDatabase } from './database.js';
+import type { Sql } from './sql.js';
 import { createAccess, type Access } from './access.js';
 import { appendAudit } from './audit.js';
 import type { Actor } from './users.js';
@@ -20,8 +21,8 @@ import { chainMemo } from './scan-chain.js';
 import { verifyStore, type VerifyReport } from './verify-store.js';
 import { writeAnchor, type AnchorResult } from './chain-anchors.js';
 import { metaHasher, moveObservationsToSets } from './observation-sets.js';
-import { dueNotifications, notificationsFor, pendingNotificationCount, pendingNotifications, queueNotification, recordAttempt, type NotificationRow } from './notifications.js';
-import { openHealthAlert, readSchedule, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
+import { dueNotifications, notificationsFor, pendingNotificationCount, pendingNotifications, queueNotification, recordAttempt, type NotificationRow, claimNotification } from './notifications.js';
+import { claimDue, ensureSchedule, openHealthAlert, readSchedule, recordRun, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
 import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFile } from './evidence.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 import { createReleases, type Releases } from './releases.js';
@@ -117,12 +118,20 @@ export interface SchedulingStore {
   openUnhealthy(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): Promise<AlertWithDetails | null>;
   /** Resolves the open target.unhealthy alert when the target recovers. */
   resolveUnhealthy(target: string, now: string): Promise<AlertWithDetails | null>;
+  /** Rows for targets that have none, at their first due time. */
+  ensure(rows: { target: string; nextRunAt: string }[]): Promise<void>;
+  /** Claims due rows, dispatches them in the same transaction, and advances each to the time `dispatch` returns. */
+  claimDue(now: string, limit: number, skip: string[], dispatch: (due: ScheduleRow[]) => Promise<{ target: string; nextRunAt: string }[]>): Promise<number>;
+  /** How a run went, on the target's row (its next due time is the dispatcher's). */
+  recordRun(target: string, run: Omit<ScheduleRow, 'target' | 'nextRunAt'>): Promise<void>;
 }
 
 /** Notification deliveries: queue once per alert and channel, read what is due, record each attempt. */
 export interface NotificationStore {
   queue(entry: { alertId: number; channel: string; channelKey: string; event: string }, now: string): Promise<void>;
   due(now: string): Promise<NotificationRow[]>;
+  /** Takes one due notification for an attempt until leaseUntil; false when another process has it. */
+  claim(id: number, now: string, leaseUntil: string): Promise<boolean>;
   pending(): Promise<NotificationRow[]>;
   pendingCount(): Promise<number>;
   forAlert(alertId: number): Promise<NotificationRow[]>;
@@ -152,6 +161,8 @@ export interface Store {
   access: Access;
   /** Published npm releases fetched to verify library files, by file SHA-256. */
   releases: Releases;
+  /** The database itself, for the job queue that keeps its jobs in it and sends them in the store's transactions. */
+  readonly database: Sql;
   close(): Promise<void>;
 }
 
@@ -248,6 +259,9 @@ export async function openStore(path: string): Promise<Store> {
       save: (row) => saveSchedule(db, row),
       openUnhealthy: openHealthAlert(db),
       resolveUnhealthy: resolveHealthAlert(db),
+      ensure: (rows) => ensureSchedule(db, rows),
+      claimDue: (now, limit, skip, dispatch) => claimDue(db, now, limit, skip, dispatch),
+      recordRun: (target, run) => recordRun(db, target, run),
     },
     notifications: {
       queue: (entry, now) => queueNotification(db, entry, now),
@@ -256,6 +270,7 @@ export async function openStore(path: string): Promise<Store> {
       pendingCount: () => pendingNotificationCount(db),
       forAlert: (alertId) => notificationsFor(db, alertId),
       record: (id, outcome) => recordAttempt(db, id, outcome),
+      claim: (id, now, leaseUntil) => claimNotification(db, id, now, leaseUntil),
     },
     evidence: {
       put: (scanId, files) => db.transaction(async () => putEvidence(db, blobs, scanId, files)),
@@ -264,6 +279,7 @@ export async function openStore(path: string): Promise<Store> {
     },
     access: createAccess(db),
     releases: createReleases(db),
+    database: db,
     close: async () => {
       if (!closed) await db.close();
       closed = true;

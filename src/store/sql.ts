@@ -28,6 +28,11 @@ export interface Sql {
   /** Runs several statements with no parameters (a migration). */
   exec(text: string): Promise<void>;
   /**
+   * Runs one statement in the dialect's own words (`$1` on PostgreSQL), on the transaction's connection inside one: for
+   * a library that brings its SQL (the job queue sends its jobs in the scan's transaction through this).
+   */
+  query<R = unknown>(text: string, values: unknown[]): Promise<{ rows: R[] }>;
+  /**
    * Runs `fn` in one write transaction (SQLite: BEGIN IMMEDIATE); every statement `fn` runs, however deep, uses the
    * transaction's connection. Nested calls are savepoints of the outer one. A rejected `fn` rolls everything back.
    */
@@ -126,6 +131,10 @@ export function createSql(
       };
     },
     exec: (text) => rawExec(text, current.getStore()?.executor ?? kysely),
+    async query<R>(text: string, values: unknown[]) {
+      const result = await (current.getStore()?.executor ?? kysely).executeQuery<R>(CompiledQuery.raw(text, values));
+      return { rows: [...result.rows] };
+    },
     async transaction<T>(fn: () => Promise<T>): Promise<T> {
       const outer = current.getStore();
       if (outer) {

