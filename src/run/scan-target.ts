@@ -22,6 +22,11 @@ export interface ScanTargetDeps {
   /** True once shutting down: a load cut short then is not the target's failure. */
   abandoned(): boolean;
   counters: ScanCounters;
+  /**
+   * A worker's: a run whose result could not be written (the database was unreachable) throws, so that the queue
+   * gives the job again, instead of counting as the target's failure. Serve's own scheduler records it as one.
+   */
+  throwUnwritten?: boolean;
 }
 
 export interface ScanCounters {
@@ -79,7 +84,8 @@ export async function scanTarget(deps: ScanTargetDeps, target: TargetConfig, due
     await notify(run.alerts, 'alert.opened');
   } catch (error) {
     failure = describeError(error);
-    log.error('scan.error', `scan of ${name} failed: ${failure}`, { target: name });
+    log.error('scan.error', `scan of ${name} failed: ${failure}`, { target: name, slot: due });
+    if (deps.throwUnwritten) throw error;
   }
   const at = now().toISOString();
   row.lastFinishedAt = at;

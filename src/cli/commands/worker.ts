@@ -49,7 +49,7 @@ export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): P
     opened.push(analysis);
     const queue = await openJobQueue(config.database, store.database, { expireMs: config.queue.jobExpiry, vantages });
     const counters: ScanCounters = { scans: new Map(), retries: 0 };
-    const deps = { config, store, capturer, loadIntel: () => loadIntel(config.intel), analysis, log, version: ctx.version, now: () => new Date(), abandoned: () => abandoning, counters };
+    const deps = { config, store, capturer, loadIntel: () => loadIntel(config.intel), analysis, log, version: ctx.version, now: () => new Date(), abandoned: () => abandoning, counters, throwUnwritten: true };
     for (const vantage of vantages) {
       await queue.work(vantage, config.browser.concurrency, async (job) => {
         const target = byName.get(job.target);
