@@ -29,9 +29,13 @@ export interface Dispatcher {
   lastTickAt(): string | null;
 }
 
-/** Payment pages first; a target never scanned (a first scan loads the page twice) after those already known. */
-export function jobPriority(target: TargetConfig, row: ScheduleRow): number {
-  return (target.payment ? 2 : 0) + (row.lastSuccessAt !== null ? 1 : 0);
+/**
+ * Payment pages are sent first among the slots due together. Only the order of sending: the queue hands jobs out
+ * oldest first, so under overload a page that is not a payment page waits its turn instead of starving behind payment
+ * pages that keep coming due.
+ */
+export function dispatchOrder(target: TargetConfig): number {
+  return target.payment ? 1 : 0;
 }
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
@@ -50,11 +54,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const sorted = due
       .map((row) => ({ row, target: byName.get(row.target) }))
       .filter((d): d is { row: ScheduleRow; target: TargetConfig } => d.target !== undefined)
-      .sort((a, b) => jobPriority(b.target, b.row) - jobPriority(a.target, a.row));
+      .sort((a, b) => dispatchOrder(b.target) - dispatchOrder(a.target));
     const advanced: { target: string; nextRunAt: string }[] = [];
     for (const { row, target } of sorted) {
       const spec = scheduleFor(config, target);
-      const sent = await queue.enqueue({ target: target.name, slot: row.nextRunAt, vantage: DEFAULT_VANTAGE }, jobPriority(target, row));
+      const sent = await queue.enqueue({ target: target.name, slot: row.nextRunAt, vantage: DEFAULT_VANTAGE });
       // A slot due while the target's previous job still waits is folded into that job (missed runs give one run).
       if (!sent) log.info('schedule.coalesced', `${target.name}: the ${row.nextRunAt} slot joins the job still waiting`, { target: target.name, slot: row.nextRunAt });
       const next = followingRun(spec, new Date(row.nextRunAt), at, jitterMs(config.jitter, spec, at), random);

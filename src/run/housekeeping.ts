@@ -25,7 +25,7 @@ export function createHousekeeping(store: Store, config: Pick<Config, 'retention
     lastAnchor = at.getTime();
     try {
       const anchored = await store.scans.anchor(at.toISOString());
-      if (anchored) log.info('chain.anchored', `anchor #${anchored.id} over the heads of ${anchored.chains} scan chains`, { anchorId: anchored.id, chains: anchored.chains });
+      if (anchored) log.info('chain.anchored', `anchor #${anchored.id} over the heads of ${anchored.chains} scan chains: ${anchored.hash}`, { anchorId: anchored.id, chains: anchored.chains, hash: anchored.hash });
     } catch (error) {
       log.error('chain.anchor_failed', `cannot anchor the scan chains: ${describeError(error)}`);
     }

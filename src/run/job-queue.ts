@@ -12,7 +12,7 @@ export interface JobQueue {
    * Sends a job in the caller's transaction (it commits with the schedule's advance, or not at all). False when the
    * target already has a job waiting at this vantage: the slot is coalesced into it, as missed runs are today.
    */
-  enqueue(job: ScanJob, priority: number): Promise<boolean>;
+  enqueue(job: ScanJob): Promise<boolean>;
   /** Takes jobs of the vantage, at most `concurrency` at a time, only as a handler finishes: a busy worker takes none. */
   work(vantage: string, concurrency: number, handler: (job: ScanJob) => Promise<void>): Promise<void>;
   /** Jobs waiting at a vantage, and the due time of the oldest of them (null: none). */
@@ -87,8 +87,8 @@ export async function openJobQueue(url: string, sql: Sql, options: JobQueueOptio
   const inTransaction = { executeSql: (text: string, values: unknown[]) => sql.query(text, values) };
   const workers: string[] = [];
   return {
-    async enqueue(job, priority) {
-      const id = await boss.send(queueName(job.vantage), job, { singletonKey: job.target, priority, expireInSeconds, db: inTransaction });
+    async enqueue(job) {
+      const id = await boss.send(queueName(job.vantage), job, { singletonKey: job.target, expireInSeconds, db: inTransaction });
       return id !== null;
     },
     async work(vantage, concurrency, handler) {

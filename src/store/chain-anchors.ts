@@ -12,7 +12,8 @@ export interface AnchorHeads {
   legacy: { scanId: number; hash: string } | null;
 }
 
-export interface AnchorResult { id: number; chains: number }
+/** `hash`: the anchor's hash, to copy where the scanning hosts cannot write. */
+export interface AnchorResult { id: number; chains: number; hash: string }
 
 const anchorHash = (prev: string, at: string, headsSha: string) => sha256Hex(`${prev}\n${at}\n${headsSha}`);
 
@@ -37,12 +38,13 @@ export async function writeAnchor(db: Db, at: string): Promise<AnchorResult | nu
     const blobId = await blobs.putJson(heads);
     const headsSha = (await blobs.shaOf(blobId))!;
     const prev = (await db.prepare<[], { hash: string }>('SELECT hash FROM chain_anchors ORDER BY id DESC LIMIT 1').get())?.hash ?? '';
+    const hash = anchorHash(prev, at, headsSha);
     const id = (await db.prepare<[string, number, string, string], { id: number }>(
       'INSERT INTO chain_anchors (id, at, heads_blob, prev_hash, hash) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM chain_anchors), ?, ?, ?, ?) RETURNING id',
-    ).get(at, blobId, prev, anchorHash(prev, at, headsSha)))!.id;
+    ).get(at, blobId, prev, hash))!.id;
     const mark = db.prepare('UPDATE chain_heads SET anchored_seq = ? WHERE target_id = ? AND profile = ?');
     for (const h of moved) await mark.run(h.seq, h.target_id, h.profile);
-    return { id, chains: moved.length };
+    return { id, chains: moved.length, hash };
   });
 }
 

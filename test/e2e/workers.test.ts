@@ -102,6 +102,38 @@ describe('workers on a shared PostgreSQL database', () => {
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   });
 
+  it('under more work than one worker can do keeps the queue bounded and reports the lag, which a second worker brings down', async () => {
+    const overloaded = tempProject('sw-workers-overload-');
+    const pages = 10;
+    const path = writeConfig(overloaded, Array.from({ length: pages }, (_, i) => ({ name: `busy${i}`, url: site.url('shop.test', '/checkout') })),
+      ['every: 1s', 'jitter: 0s', 'queue:\n  jobExpiry: 30s', 'canary:\n  enabled: false'].join('\n'));
+    writeFileSync(path, readFileSync(path, 'utf8').replace('  settle: 300ms', '  settle: 300ms\n  concurrency: 1'));
+    const roles = [await startRole(overloaded, ['serve', '--role', 'scheduler'], 'serve.started'), await startRole(overloaded, ['serve', '--role', 'web', '--port', '0'], 'serve.started')];
+    const first = await startRole(overloaded, ['worker'], 'worker.started');
+    running.push(...roles, first);
+    const sample = async () => {
+      const text = await (await fetch(`${roles[1]!.url}metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name}\\{vantage="default"\\} ([\\d.]+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return { depth: value('scriptwarden_queue_depth'), lag: value('scriptwarden_schedule_lag_seconds') };
+    };
+    const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    // Ten pages due every second, one scan at a time: the oldest waiting page is soon several intervals late.
+    await expect.poll(async () => (await sample()).lag, { timeout: 60_000 }).toBeGreaterThan(3);
+    const memory = rss(first.child.pid!);
+    const samples = [];
+    for (let i = 0; i < 10; i++) {
+      samples.push(await sample());
+      await first.waitFor((l) => l.event === 'scan.finished' && first.logs.indexOf(l) >= first.logs.length - 1, 30_000, 'another scan');
+    }
+    assert.ok(samples.every((s) => s.depth <= pages), `at most one waiting job per page: ${samples.map((s) => s.depth).join(', ')}`);
+    const lagAlone = Math.max(...samples.map((s) => s.lag));
+    assert.ok(rss(first.child.pid!) < memory * 1.5 + 50 * 1024 * 1024, 'the worker\'s memory stays flat while work piles up');
+    const second = await startRole(overloaded, ['worker'], 'worker.started');
+    running.push(second);
+    await expect.poll(async () => (await sample()).lag, { timeout: 60_000 }).toBeLessThan(lagAlone / 1.5);
+    for (const p of [...roles, first, second]) await p.stop('SIGTERM');
+  });
+
   it('refuses the shared roles on a SQLite database, and says why', async () => {
     const local = tempProject('sw-workers-sqlite-');
     const path = writeConfig(local, [{ name: 'home', url: site.url('shop.test', '/') }]);
