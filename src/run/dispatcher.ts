@@ -6,9 +6,13 @@ import { describeError } from '../errors.js';
 import type { Store } from '../store/open-store.js';
 import type { ScheduleRow } from '../store/monitoring.js';
 import { createHousekeeping } from './housekeeping.js';
-import type { JobQueue } from './job-queue.js';
+import { waitingJobs, type JobQueue } from './job-queue.js';
+import { queueNotifications } from './notify.js';
 import type { Logger } from './log.js';
-import { firstRun, followingRun, jitterMs, scheduleFor } from './schedule.js';
+import { firstRun, followingRun, intervalMs, jitterMs, scheduleFor } from './schedule.js';
+
+/** How often waiting jobs are looked at for targets that are overdue. */
+const OVERDUE_EVERY_MS = 10_000;
 
 export const DEFAULT_VANTAGE = 'default';
 
@@ -49,6 +53,26 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let stopped = false;
   let lastTick: string | null = null;
   let unknown: string[] = [];
+  let lastOverdue = 0;
+
+  /**
+   * A target whose scan has waited for a worker longer than its interval is reported unhealthy, as "overdue" (one
+   * alert, resolved by its next successful scan): the workers are short of capacity, or none runs.
+   */
+  const reportOverdue = async (at: Date) => {
+    lastOverdue = at.getTime();
+    for (const job of await waitingJobs(store.database, DEFAULT_VANTAGE)) {
+      const target = byName.get(job.target);
+      if (!target) continue;
+      const late = at.getTime() - Date.parse(job.slot);
+      if (!(late > intervalMs(scheduleFor(config, target), at))) continue;
+      const reason = `its ${job.slot} scan has waited ${Math.round(late / 1000)} s for a worker, longer than its interval`;
+      const opened = await store.scheduling.openUnhealthy({ name: target.name, url: target.url, type: target.type }, reason, 0, at.toISOString());
+      if (!opened) continue;
+      log.warn('alert.opened', `alert #${opened.id} target.unhealthy on ${target.name}: ${opened.summary.slice(0, 200)}`, { alertId: opened.id, target: target.name, overdue: true });
+      if (config.notify.length > 0) await queueNotifications(store, config.notify, [opened], at.toISOString(), 'alert.opened');
+    }
+  };
 
   const dispatch = async (due: ScheduleRow[], at: Date) => {
     const sorted = due
@@ -75,6 +99,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       // left alone. Rows are claimed in batches until none are due, so a backlog drains in one tick.
       const skip = (await store.access.targets.paused()).map((p) => p.target);
       while (!stopped && (await store.scheduling.claimDue(at.toISOString(), 500, [...skip, ...unknown], (due) => dispatch(due, at))) === 500);
+      if (at.getTime() - lastOverdue > OVERDUE_EVERY_MS) await reportOverdue(at);
     } catch (error) {
       log.error('schedule.dispatch_failed', `cannot dispatch due scans: ${describeError(error)}`);
     }

@@ -49,11 +49,22 @@ export async function queueMetrics(sql: Sql, vantage: string, now: Date): Promis
   return { vantage, depth: waiting.depth, lagSeconds: oldest ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : 0 };
 }
 
+/** The jobs waiting at a vantage: which target, for which slot. */
+export async function waitingJobs(sql: Sql, vantage: string): Promise<{ target: string; slot: string }[]> {
+  const { rows } = await sql.query<{ target: string; slot: string }>(
+    "SELECT data->>'target' AS target, data->>'slot' AS slot FROM pgboss.job WHERE name = $1 AND state < 'active'",
+    [queueName(vantage)],
+  );
+  return rows;
+}
+
 export interface JobQueueOptions {
   /** A job a worker took and did not finish within this time is given to another worker. */
   expireMs: number;
   /** How often a waiting worker looks for a job. */
   pollMs?: number;
+  /** Errors of the queue's own connections and of reporting a job's outcome (the database away): logged, not thrown. */
+  onError?: (error: unknown) => void;
   vantages: string[];
 }
 
@@ -72,8 +83,7 @@ export async function openJobQueue(url: string, sql: Sql, options: JobQueueOptio
     archiveCompletedAfterSeconds: 900,
     deleteAfterHours: 24,
   });
-  const errors: Error[] = [];
-  boss.on('error', (error) => { if (errors.length < 100) errors.push(error); });
+  boss.on('error', (error) => options.onError?.(error));
   await boss.start();
   for (const vantage of options.vantages) {
     const name = queueName(vantage);
@@ -85,23 +95,54 @@ export async function openJobQueue(url: string, sql: Sql, options: JobQueueOptio
     }
   }
   const inTransaction = { executeSql: (text: string, values: unknown[]) => sql.query(text, values) };
-  const workers: string[] = [];
+  const loops: Promise<void>[] = [];
+  let stopping = false;
+  const sleepers = new Set<() => void>();
+  const pause = (ms: number) => new Promise<void>((resolve) => {
+    const wake = () => { clearTimeout(timer); sleepers.delete(wake); resolve(); };
+    const timer = setTimeout(wake, ms);
+    sleepers.add(wake);
+  });
+  const report = (error: unknown) => options.onError?.(error);
   return {
     async enqueue(job) {
       const id = await boss.send(queueName(job.vantage), job, { singletonKey: job.target, expireInSeconds, db: inTransaction });
       return id !== null;
     },
     async work(vantage, concurrency, handler) {
-      // One poller per slot of capacity, each taking one job only once its previous one is done.
-      for (let i = 0; i < concurrency; i++) {
-        workers.push(await boss.work<ScanJob>(queueName(vantage), { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, (options.pollMs ?? 1000) / 1000) }, async (jobs) => {
-          for (const job of jobs) await handler(job.data);
-        }));
-      }
+      const name = queueName(vantage);
+      // One loop per slot of capacity, each taking a job only once its previous one is done. The job's outcome is
+      // reported and awaited here: while the database is away it cannot be, and the job expires and comes back.
+      const loop = async () => {
+        while (!stopping) {
+          let job: PgBoss.Job<ScanJob> | undefined;
+          try {
+            [job] = await boss.fetch<ScanJob>(name, { batchSize: 1 });
+          } catch (error) {
+            report(error);
+          }
+          if (!job) {
+            await pause(options.pollMs ?? 1000);
+            continue;
+          }
+          try {
+            await handler(job.data);
+            await boss.complete(name, job.id).catch(report);
+          } catch (error) {
+            await boss.fail(name, job.id, { message: (error as Error).message ?? String(error) }).catch(report);
+          }
+        }
+      };
+      for (let i = 0; i < concurrency; i++) loops.push(loop());
     },
     waiting: (vantage) => queueWaiting(sql, vantage),
     async close(graceMs = 0) {
-      await boss.stop({ graceful: graceMs > 0, timeout: Math.max(1000, graceMs), wait: true });
+      stopping = true;
+      for (const wake of [...sleepers]) wake();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(loops), new Promise((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+      clearTimeout(timer);
+      await boss.stop({ graceful: false, wait: true });
     },
   };
 }

@@ -91,7 +91,13 @@ export async function applyPlan(db: Db, blobs: Blobs, plan: ScanPlan, now: strin
 
     const newAlerts: AlertWithDetails[] = [];
     const repeatedAlerts: AlertWithDetails[] = [];
+    // A change approved while this scan was being judged (by another process, on a shared database) is not raised
+    // again by the scan that saw it unapproved: its plan read the baseline before the approval.
+    const approvedSince = db.prepare<[number, string, string, string], { id: number }>(
+      "SELECT id FROM alerts WHERE target_id = ? AND profile = ? AND dedupe_key = ? AND status = 'approved' AND decided_at >= ? LIMIT 1",
+    );
     for (const alert of plan.alerts) {
+      if (await approvedSince.get(target, plan.profile, alert.dedupeKey, scan.startedAt)) continue;
       const id = await upsertAlert(db, target, plan.profile, alert, scanId, scan.finishedAt);
       const record = (await readAlert(db, id.id))!;
       (id.created ? newAlerts : repeatedAlerts).push(record);

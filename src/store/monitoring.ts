@@ -73,7 +73,8 @@ export function openHealthAlert(db: Db): (target: { name: string; url: string; t
     const existing = await db.prepare<[number, string], { id: number }>("SELECT id FROM alerts WHERE target_id = ? AND dedupe_key = ? AND status = 'open'").get(targetId, DEDUPE);
     if (existing) return null;
     const lastScan = (await db.prepare<[number], { id: number }>('SELECT id FROM scans WHERE target_id = ? ORDER BY id DESC LIMIT 1').get(targetId))?.id ?? 0;
-    const summary = `${target.name} failed ${failures} scheduled scans in a row: ${reason}`;
+    // No failures: the target is overdue (its scan has waited for a worker for longer than its interval).
+    const summary = failures > 0 ? `${target.name} failed ${failures} scheduled scans in a row: ${reason}` : `${target.name} is overdue: ${reason}`;
     const id = (await db.prepare<SqlValue[], { id: number }>(
       `INSERT INTO alerts (target_id, profile, type, severity, status, page, subject, subject_type, subject_key, summary, dedupe_key,
          details, first_seen, last_seen, first_scan_id, last_scan_id)

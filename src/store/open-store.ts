@@ -114,7 +114,7 @@ export interface InventoryStore {
 export interface SchedulingStore {
   read(): Promise<ScheduleRow[]>;
   save(row: ScheduleRow): Promise<void>;
-  /** Opens one target.unhealthy alert (null when one is already open). */
+  /** Opens one target.unhealthy alert (null when one is already open); `failures` 0: the target is overdue. */
   openUnhealthy(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): Promise<AlertWithDetails | null>;
   /** Resolves the open target.unhealthy alert when the target recovers. */
   resolveUnhealthy(target: string, now: string): Promise<AlertWithDetails | null>;

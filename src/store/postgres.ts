@@ -70,7 +70,12 @@ export function openPostgres(url: string, options: { poolSize?: number; onConnec
   // An idle client that loses its server must not take the process down; the next query reports it.
   pool.on('error', () => undefined);
   const onConnect = options.onConnect;
-  pool.on('connect', (client) => preparedStatements(client));
+  pool.on('connect', (client) => {
+    preparedStatements(client);
+    // A connection the server ends while it is checked out (a transaction between statements, the server stopping)
+    // reports it to its next statement; the event alone must not take the process down.
+    client.on('error', () => undefined);
+  });
   const kysely = new Kysely<unknown>({
     dialect: new PostgresDialect({
       pool,

@@ -61,7 +61,10 @@ describe('a database outage under workers', () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - down))));
     cluster.resume();
     const before = await scans();
-    await expect.poll(scans, { timeout: 90_000 }).toBeGreaterThanOrEqual(before + TARGETS * 2);
+    const trail = () => [scheduler, worker].map((p) => p.logs.slice(-15).map((l) => `${l.event}: ${l.message}`).join('\n')).join('\n---\n');
+    await expect.poll(scans, { timeout: 90_000 }).toBeGreaterThanOrEqual(before + TARGETS * 2).catch((error: Error) => {
+      throw new Error(`scans did not go on after the outage: ${error.message}\n${trail()}`);
+    });
     assert.deepEqual([scheduler.child.exitCode, worker.child.exitCode], [null, null], 'both kept running through the outage');
     for (const p of running) await p.stop('SIGTERM');
 

@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { APP_JS, installShop } from '../fixtures/shop.js';
-import { runCli, tempProject, writeConfig } from '../fixtures/cli.js';
+import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
+import { PASSWORD } from '../fixtures/access.js';
 import { startHttpReceiver, type HttpReceiver } from '../fixtures/receivers.js';
 import { databaseOf, plainSql } from '../fixtures/test-database.js';
 import { startRole, type ServeProcess } from '../fixtures/serve-process.js';
@@ -82,14 +83,28 @@ describe('workers on a shared PostgreSQL database', () => {
     const openAlerts = () => count("SELECT COUNT(DISTINCT target_id) AS n FROM alerts WHERE status = 'open' AND type <> 'target.unhealthy'");
     await expect.poll(openAlerts, { timeout: 60_000 }).toBe(TARGETS);
     const allAlerts = () => count("SELECT COUNT(*) AS n FROM alerts WHERE type <> 'target.unhealthy'");
-    await expect.poll(async () => hook.received.length >= await allAlerts(), { timeout: 30_000 }).toBe(true);
+    const changeNotices = () => hook.received.filter((r) => !r.body.includes('"type":"target.unhealthy"')).length;
+    await expect.poll(async () => changeNotices() >= await allAlerts(), { timeout: 30_000 }).toBe(true);
     const metrics = await (await fetch(`${web.url}metrics`)).text();
     assert.match(metrics, /^scriptwarden_queue_depth\{vantage="default"\} \d+$/m);
     assert.match(metrics, /^scriptwarden_schedule_lag_seconds\{vantage="default"\} [\d.]+$/m);
+    // Approvals through two web processes at once, while the workers go on scanning: one linear audit chain.
+    assert.equal((await runCli(['users', 'add', 'vera', '--role', 'approver', '--password-stdin'], { cwd: dir, input: `${PASSWORD}\n` })).code, 0);
+    const token = (await runCli(['tokens', 'create', '--user', 'vera', '--name', 'ci'], { cwd: dir })).stdout.trim();
+    const webs = [web, await start(['serve', '--role', 'web', '--port', '0'], 'serve.started')];
+    const open = parseJson<{ alerts: { id: number }[] }>(await runCli(['alerts', '--json'], { cwd: dir })).alerts.map((alert) => alert.id);
+    const decided = await Promise.all(open.map((id, i) => fetch(`${webs[i % 2]!.url}api/alerts/${id}/approve`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ note: 'our release' }),
+    })));
+    assert.deepEqual(decided.map((r) => r.status), open.map(() => 200));
+    assert.equal((await runCli(['audit'], { cwd: dir })).code, 0, 'the audit chain holds');
+    assert.equal(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action LIKE 'alert.%'"), open.length, 'one audit entry per decision');
     for (const p of running) await p.stop('SIGTERM');
 
-    const alertIds = hook.received.map((r) => (JSON.parse(r.body) as { alert: { id: number } }).alert.id);
-    assert.equal(new Set(alertIds).size, alertIds.length, `each alert notified once: ${alertIds.join(', ')}`);
+    const notified = hook.received.map((r) => (JSON.parse(r.body) as { event: string; alert: { id: number; type: string } }));
+    const sent = notified.map((n) => `${n.event} ${n.alert.id}`);
+    assert.equal(new Set(sent).size, sent.length, `each alert notified once: ${sent.join(', ')}`);
+    const alertIds = notified.filter((n) => n.event === 'alert.opened' && n.alert.type !== 'target.unhealthy').map((n) => n.alert.id);
     // The skimmer's change and its new destination, raised once per page: no alert twice.
     const raised = await allAlerts();
     assert.equal(await count("SELECT COUNT(*) AS n FROM (SELECT DISTINCT target_id, profile, dedupe_key FROM alerts WHERE type <> 'target.unhealthy') d"), raised, 'no alert raised twice');
@@ -128,6 +143,15 @@ describe('workers on a shared PostgreSQL database', () => {
     assert.ok(samples.every((s) => s.depth <= pages), `at most one waiting job per page: ${samples.map((s) => s.depth).join(', ')}`);
     const lagAlone = Math.max(...samples.map((s) => s.lag));
     assert.ok(rss(first.child.pid!) < memory * 1.5 + 50 * 1024 * 1024, 'the worker\'s memory stays flat while work piles up');
+    const overdue = async () => {
+      const db = plainSql(databaseOf(overloaded));
+      try {
+        return (await db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE type = 'target.unhealthy' AND status = 'open' AND summary LIKE '% is overdue: %'").get())!.n;
+      } finally {
+        await db.close();
+      }
+    };
+    await expect.poll(overdue, { timeout: 30_000 }).toBeGreaterThan(0);
     const second = await startRole(overloaded, ['worker'], 'worker.started');
     running.push(second);
     await expect.poll(async () => (await sample()).lag, { timeout: 60_000 }).toBeLessThan(lagAlone / 1.5);

@@ -90,6 +90,22 @@ describe('store', () => {
     await store.close();
   });
 
+  it('does not raise again a change approved while the scan that saw it was being judged', async () => {
+    const store = await fresh();
+    await scan(store);
+    await store.alerts.approveAll(decision);
+    const changed = pageCapture([script({ kind: 'external', url: APP.url, body: 'window.app = 9;' }), LIB, INLINE_A, INLINE_B], { startedAt: '2026-11-22T10:00:00.000Z', finishedAt: '2026-11-22T10:00:05.000Z' });
+    await scan(store, changed);
+    const raised = (await store.alerts.list({ status: 'open' }))[0]!;
+    // Another worker's scan planned before the approval below, and written after it.
+    const stale = planScan({ ...changed, startedAt: '2026-11-22T10:01:00.000Z', finishedAt: '2026-11-22T10:01:05.000Z' }, await store.scans.readBaseline('checkout', 'desktop'), options);
+    await store.alerts.decide([raised.id], 'approved', { by: 'bob', note: 'our release', at: '2026-11-22T10:01:02.000Z' });
+    const result = await store.scans.applyPlan(stale);
+    assert.deepEqual([result.newAlerts.length, result.repeatedAlerts.length], [0, 0]);
+    assert.equal((await store.alerts.list({ status: 'all' })).length, 1, 'one alert for the change');
+    await store.close();
+  });
+
   it('updates lastSeen of an unapproved change instead of duplicating it', async () => {
     const store = await fresh();
     await scan(store);

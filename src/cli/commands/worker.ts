@@ -47,7 +47,7 @@ export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): P
     opened.push(capturer);
     const analysis = await ctx.openAnalysis({ intel: config.intel, budgetMs: config.limits.analysisBudget });
     opened.push(analysis);
-    const queue = await openJobQueue(config.database, store.database, { expireMs: config.queue.jobExpiry, vantages });
+    const queue = await openJobQueue(config.database, store.database, { expireMs: config.queue.jobExpiry, vantages, onError: (error) => log.warn('queue.error', `job queue: ${describeError(error)}`) });
     const counters: ScanCounters = { scans: new Map(), retries: 0 };
     const deps = { config, store, capturer, loadIntel: () => loadIntel(config.intel), analysis, log, version: ctx.version, now: () => new Date(), abandoned: () => abandoning, counters, throwUnwritten: true };
     for (const vantage of vantages) {
