@@ -14,15 +14,8 @@ import type { AnalysisPool } from './analysis-pool.js';
 
 export type { ScanCounters } from './scan-target.js';
 
-export interface SchedulerDeps {
-  config: Config;
-  store: Store;
-  capturer: Capturer;
-  loadIntel(): Intel;
-  /** Worker threads for planning and analysis, so the dashboard and health checks stay responsive. */
-  analysis?: AnalysisPool;
-  log: Logger;
-  version: string;
+/** What a scan needs (see ScanTargetDeps), and the scheduler's own clock and dice. */
+export interface SchedulerDeps extends Pick<ScanTargetDeps, 'config' | 'store' | 'capturer' | 'loadIntel' | 'analysis' | 'log' | 'version'> {
   now?: () => Date;
   random?: () => number;
 }
