@@ -56,10 +56,16 @@ export async function copyDatabase(from: Sql, to: Sql, progress: (table: string,
     for (const { table, key } of COPY_ORDER) {
       if (!source.includes(table)) continue;
       let copied = 0;
-      for (let offset = 0; ; ) {
-        const rows = await from.prepare<[number, number], Record<string, SqlValue>>(`SELECT * FROM ${table} ORDER BY ${key} LIMIT ? OFFSET ?`).all(1000, offset);
+      // Pages follow the key (keyset), not an offset: reading the millionth row does not walk past the ones before it.
+      const keys = key.split(',').map((k) => k.trim());
+      const first = from.prepare<[number], Record<string, SqlValue>>(`SELECT * FROM ${table} ORDER BY ${key} LIMIT ?`);
+      const next = from.prepare<SqlValue[], Record<string, SqlValue>>(
+        `SELECT * FROM ${table} WHERE (${key}) > (${keys.map(() => '?').join(', ')}) ORDER BY ${key} LIMIT ?`,
+      );
+      for (let after: SqlValue[] | null = null; ; ) {
+        const rows: Record<string, SqlValue>[] = after === null ? await first.all(1000) : await next.all(...after, 1000);
         if (rows.length === 0) break;
-        offset += rows.length;
+        after = keys.map((k) => rows[rows.length - 1]![k] ?? null);
         const columns = Object.keys(rows[0]!);
         const names = columns.map((c) => `"${c}"`).join(', ');
         const size = batchSize(columns.length);
