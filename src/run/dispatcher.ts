@@ -7,7 +7,7 @@ import type { Store } from '../store/open-store.js';
 import type { ScheduleRow } from '../store/monitoring.js';
 import { createHousekeeping } from './housekeeping.js';
 import { waitingJobs, type JobQueue } from './job-queue.js';
-import { queueNotifications } from './notify.js';
+import { raiseUnhealthy } from './scan-target.js';
 import type { Logger } from './log.js';
 import { firstRun, followingRun, intervalMs, jitterMs, scheduleFor } from './schedule.js';
 
@@ -67,10 +67,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const late = at.getTime() - Date.parse(job.slot);
       if (!(late > intervalMs(scheduleFor(config, target), at))) continue;
       const reason = `its ${job.slot} scan has waited ${Math.round(late / 1000)} s for a worker, longer than its interval`;
-      const opened = await store.scheduling.openUnhealthy({ name: target.name, url: target.url, type: target.type }, reason, 0, at.toISOString());
-      if (!opened) continue;
-      log.warn('alert.opened', `alert #${opened.id} target.unhealthy on ${target.name}: ${opened.summary.slice(0, 200)}`, { alertId: opened.id, target: target.name, overdue: true });
-      if (config.notify.length > 0) await queueNotifications(store, config.notify, [opened], at.toISOString(), 'alert.opened');
+      await raiseUnhealthy(deps, target, reason, 0, at.toISOString());
     }
   };
 

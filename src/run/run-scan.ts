@@ -177,23 +177,19 @@ async function judge(job: Job, deps: ScanDeps): Promise<Judged> {
 async function record(judged: Judged, plan: ScanPlan | null, store: Store, slot: string | null): Promise<JobResult> {
   const { job: { target, profile }, capture, started } = judged;
   const base = { target: target.name, type: target.type, url: target.url, profile };
-  if (!plan) {
-    return {
-      outcome: { ...base, status: 'failed', error: { code: 'ABANDONED', message: 'abandoned at shutdown' }, scanId: null, scripts: 0, newAlerts: 0, durationMs: Date.now() - started, warnings: [], failedLoads: [] },
-      alerts: [],
-      rejected: [],
-    };
-  }
+  // A scan not recorded: abandoned at shutdown, or a slot another scan holds.
+  const unrecorded = (status: 'failed' | 'duplicate', error: { code: string; message: string }, scripts: number): JobResult => ({
+    outcome: { ...base, status, error, scanId: null, scripts, newAlerts: 0, durationMs: Date.now() - started, warnings: [], failedLoads: [] },
+    alerts: [],
+    rejected: [],
+  });
+  if (!plan) return unrecorded('failed', { code: 'ABANDONED', message: 'abandoned at shutdown' }, 0);
   let result: Awaited<ReturnType<Store['scans']['applyPlan']>>;
   try {
     result = await store.scans.applyPlan(plan, undefined, slot);
   } catch (error) {
     if (!isScriptwardenError(error) || error.code !== 'SCAN_DUPLICATE') throw error;
-    return {
-      outcome: { ...base, status: 'duplicate', error: { code: error.code, message: error.message }, scanId: null, scripts: plan.scripts.length, newAlerts: 0, durationMs: Date.now() - started, warnings: [], failedLoads: [] },
-      alerts: [],
-      rejected: [],
-    };
+    return unrecorded('duplicate', { code: error.code, message: error.message }, plan.scripts.length);
   }
   return {
     outcome: {

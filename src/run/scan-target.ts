@@ -38,6 +38,17 @@ export interface ScanCounters {
 /** How a target's scheduled runs went, as its schedule row keeps it. */
 export interface RunRecord { lastStartedAt: string | null; lastFinishedAt: string | null; lastSuccessAt: string | null; consecutiveFailures: number; lastError: string | null }
 
+/**
+ * Opens the target's one target.unhealthy alert (nothing when one is open), logs it and queues its notifications.
+ * `failures` 0: the target is overdue rather than failing.
+ */
+export async function raiseUnhealthy(deps: Pick<ScanTargetDeps, 'config' | 'store' | 'log'>, target: TargetConfig, reason: string, failures: number, at: string): Promise<void> {
+  const opened = await deps.store.scheduling.openUnhealthy({ name: target.name, url: target.url, type: target.type }, reason, failures, at);
+  if (!opened) return;
+  deps.log.warn('alert.opened', `alert #${opened.id} target.unhealthy on ${target.name}: ${opened.summary.slice(0, 200)}`, { alertId: opened.id, target: target.name, overdue: failures === 0 });
+  if (deps.config.notify.length > 0) await queueNotifications(deps.store, deps.config.notify, [opened], at, 'alert.opened');
+}
+
 /** Scans `target` for the slot due at `due`, updating `row` in place; 'abandoned' when cut short by a shutdown. */
 export async function scanTarget(deps: ScanTargetDeps, target: TargetConfig, due: string, row: RunRecord): Promise<'done' | 'abandoned'> {
   const { config, store, log, now, counters } = deps;
@@ -101,13 +112,7 @@ export async function scanTarget(deps: ScanTargetDeps, target: TargetConfig, due
   } else {
     row.consecutiveFailures++;
     row.lastError = failure.slice(0, 500);
-    if (row.consecutiveFailures >= config.unhealthyAfter) {
-      const opened = await store.scheduling.openUnhealthy({ name, url: target.url, type: target.type }, failure, row.consecutiveFailures, at);
-      if (opened) {
-        log.warn('alert.opened', `alert #${opened.id} target.unhealthy on ${name}: ${opened.summary.slice(0, 200)}`, { alertId: opened.id, target: name });
-        await notify([opened], 'alert.opened');
-      }
-    }
+    if (row.consecutiveFailures >= config.unhealthyAfter) await raiseUnhealthy(deps, target, failure, row.consecutiveFailures, at);
   }
   return 'done';
 }

@@ -22,6 +22,11 @@ export async function readSchedule(db: Db): Promise<ScheduleRow[]> {
   return (await db.prepare(`${SELECT} ORDER BY target`).all()) as ScheduleRow[];
 }
 
+/** One target's row (null before the target's first dispatch). */
+export async function readScheduleRow(db: Db, target: string): Promise<ScheduleRow | null> {
+  return ((await db.prepare(`${SELECT} WHERE target = ?`).get(target)) as ScheduleRow | undefined) ?? null;
+}
+
 export async function saveSchedule(db: Db, row: ScheduleRow): Promise<void> {
   await db.prepare<[object]>(
     `INSERT INTO schedule (target, next_run_at, last_started_at, last_finished_at, last_success_at, consecutive_failures, last_error)

@@ -22,7 +22,7 @@ import { verifyStore, type VerifyReport } from './verify-store.js';
 import { writeAnchor, type AnchorResult } from './chain-anchors.js';
 import { metaHasher, moveObservationsToSets } from './observation-sets.js';
 import { dueNotifications, notificationsFor, pendingNotificationCount, pendingNotifications, queueNotification, recordAttempt, type NotificationRow, claimNotification } from './notifications.js';
-import { claimDue, ensureSchedule, openHealthAlert, readSchedule, recordRun, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
+import { claimDue, ensureSchedule, openHealthAlert, readSchedule, readScheduleRow, recordRun, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
 import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFile } from './evidence.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 import { createReleases, type Releases } from './releases.js';
@@ -113,6 +113,7 @@ export interface InventoryStore {
 /** The scheduler's state per target, kept so a restart continues the schedule, and the targets' health alerts. */
 export interface SchedulingStore {
   read(): Promise<ScheduleRow[]>;
+  row(target: string): Promise<ScheduleRow | null>;
   save(row: ScheduleRow): Promise<void>;
   /** Opens one target.unhealthy alert (null when one is already open); `failures` 0: the target is overdue. */
   openUnhealthy(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): Promise<AlertWithDetails | null>;
@@ -256,6 +257,7 @@ export async function openStore(path: string): Promise<Store> {
     },
     scheduling: {
       read: () => readSchedule(db),
+      row: (target) => readScheduleRow(db, target),
       save: (row) => saveSchedule(db, row),
       openUnhealthy: openHealthAlert(db),
       resolveUnhealthy: resolveHealthAlert(db),

@@ -137,14 +137,16 @@ export function chainMemo(): ChainMemo {
  * read (by any process) is read again.
  */
 export async function chainScan(db: Db, scanId: number, memo?: ChainMemo): Promise<void> {
-  const key = await db.prepare<[number], { target_id: number; profile: string }>('SELECT target_id, profile FROM scans WHERE id = ?').get(scanId);
-  if (!key) return;
+  const row = await db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id = ?`).get(scanId);
+  if (!row) return;
   const head = await db.prepare<[number, string], { seq: number; hash: string }>(
     `SELECT seq, hash FROM chain_heads WHERE target_id = ? AND profile = ?${db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
-  ).get(key.target_id, key.profile);
+  ).get(row.target_id, row.profile);
   const seq = (head?.seq ?? 0) + 1;
   await db.prepare('UPDATE scans SET chain_version = 3, chain_seq = ? WHERE id = ?').run(seq, scanId);
-  const row = (await db.prepare<[number], ScanRow>(`${SCAN_SQL} WHERE s.id = ?`).get(scanId))!;
+  // The record is of the row as now written.
+  row.chain_version = 3;
+  row.chain_seq = seq;
   if (memo && row.set_id !== null) {
     const pruned = (await db.prepare<[number], { pruned_at: string | null }>('SELECT pruned_at FROM observation_sets WHERE id = ?').get(row.set_id))?.pruned_at ?? null;
     if (memo.pruned.get(row.set_id) !== pruned) {
@@ -159,5 +161,5 @@ export async function chainScan(db: Db, scanId: number, memo?: ChainMemo): Promi
   await db.prepare(
     `INSERT INTO chain_heads (target_id, profile, seq, hash) VALUES (?, ?, ?, ?)
      ON CONFLICT (target_id, profile) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
-  ).run(key.target_id, key.profile, seq, hash);
+  ).run(row.target_id, row.profile, seq, hash);
 }

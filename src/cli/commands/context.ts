@@ -7,6 +7,8 @@ import type { BrowserState } from '../../capture/types.js';
 import type { AlertWithDetails } from '../../store/alerts.js';
 import type { ApprovalPolicy } from '../../auth/approvals.js';
 import { openStore, type Store } from '../../store/open-store.js';
+import { isPostgresUrl } from '../../config/config-database.js';
+import { ScriptwardenError } from '../../errors.js';
 
 export interface Output {
   write(text: string): void;
@@ -90,4 +92,11 @@ export interface DashboardDeps {
   targetNames: string[];
   /** Worker threads for beautifying and diffing large bodies off the request thread. */
   analysis?: AnalysisPool;
+}
+
+/** Roles that share work through the database need one all their processes reach: PostgreSQL, not a file. */
+export function requireSharedDatabase(config: Config, role: string): void {
+  if (!isPostgresUrl(config.database)) {
+    throw new ScriptwardenError('USAGE', `${role} shares its work through the database, and "database:" is a SQLite file (${config.database}) that only one machine can use. Set database: to a postgres:// URL, or run plain \`scriptwarden serve\`, which scans by itself.`);
+  }
 }

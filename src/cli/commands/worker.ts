@@ -1,29 +1,22 @@
 // `scriptwarden worker`: takes scan jobs of its vantages from the shared PostgreSQL queue and records each slot once.
 
-import { loadConfig, type Config } from '../../config/config.js';
-import { isPostgresUrl } from '../../config/config-database.js';
+import { loadConfig } from '../../config/config.js';
 import { parseDuration } from '../../config/duration.js';
 import { describeError, ScriptwardenError } from '../../errors.js';
 import { DEFAULT_VANTAGE } from '../../run/dispatcher.js';
 import { openJobQueue } from '../../run/job-queue.js';
 import { loadIntel } from '../../run/load-intel.js';
 import { createLogger, type LogFormat } from '../../run/log.js';
-import { scanTarget, type RunRecord, type ScanCounters } from '../../run/scan-target.js';
+import { scanTarget, type ScanCounters } from '../../run/scan-target.js';
+import type { ScheduleRow } from '../../store/monitoring.js';
 import { openStore } from '../../store/open-store.js';
-import { EXIT, type CommandContext } from './context.js';
+import { EXIT, requireSharedDatabase, type CommandContext } from './context.js';
 
 export interface WorkerOptions {
   config?: string;
   vantage?: string[];
   logFormat: string;
   stopTimeout: string;
-}
-
-/** Roles that share work through the database need one all their processes reach: PostgreSQL, not a file. */
-export function requireSharedDatabase(config: Config, role: string): void {
-  if (!isPostgresUrl(config.database)) {
-    throw new ScriptwardenError('USAGE', `${role} shares its work through the database, and "database:" is a SQLite file (${config.database}) that only one machine can use. Set database: to a postgres:// URL, or run plain \`scriptwarden serve\`, which scans by itself.`);
-  }
 }
 
 export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): Promise<number> {
@@ -57,11 +50,8 @@ export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): P
           log.warn('job.unknown_target', `job for ${job.target}, which this worker's config does not have: skipped`, { target: job.target, slot: job.slot });
           return;
         }
-        const stored = (await store.scheduling.read()).find((r) => r.target === target.name);
-        const row: RunRecord = {
-          lastStartedAt: stored?.lastStartedAt ?? null, lastFinishedAt: stored?.lastFinishedAt ?? null, lastSuccessAt: stored?.lastSuccessAt ?? null,
-          consecutiveFailures: stored?.consecutiveFailures ?? 0, lastError: stored?.lastError ?? null,
-        };
+        const { target: _name, nextRunAt: _next, ...row }: ScheduleRow = (await store.scheduling.row(target.name))
+          ?? { target: target.name, nextRunAt: job.slot, lastStartedAt: null, lastFinishedAt: null, lastSuccessAt: null, consecutiveFailures: 0, lastError: null };
         // Cut short by a shutdown: the job fails, and another worker (or this one, restarted) takes it again.
         if ((await scanTarget(deps, target, job.slot, row)) === 'abandoned') throw new Error('abandoned at shutdown');
         await store.scheduling.recordRun(target.name, row);
