@@ -47,3 +47,13 @@ export const cron = z.string({ error: 'must be a cron expression' }).superRefine
   const problem = cronError(value);
   if (problem) ctx.addIssue({ code: 'custom', message: `must be a cron expression such as "*/10 * * * *" (${problem})` });
 });
+
+/** A forward proxy scans leave through: http(s) with optional credentials, or SOCKS. */
+export const proxyUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:', 'socks4:', 'socks5:'].includes(url.protocol) && Boolean(url.hostname) && Boolean(url.port);
+  } catch {
+    return false;
+  }
+}, 'must be a proxy URL with a port: http://host:port, https://…, socks4://… or socks5://… (credentials allowed for http)');

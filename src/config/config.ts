@@ -7,18 +7,14 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { journeySchema, resolveGoto } from './journey.js';
-import { count, cron, duration, every, hostPattern, httpUrl } from './config-parts.js';
+import { count, cron, duration, every, hostPattern, httpUrl, proxyUrl } from './config-parts.js';
 import { missingSecrets, notifySchema, withSecrets } from './config-notify.js';
 import { databaseSpec, isPostgresUrl } from './config-database.js';
 import { ScriptwardenError } from '../errors.js';
 import { SEVERITIES } from '../capture/types.js';
+import { profileList, targetVantagesSchema, vantageIssues, profileKey, vantagesFor, vantagesSchema } from './vantages.js';
 
-export const PROFILE_NAMES = ['desktop', 'mobile'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
-
-const profileList = z
-  .array(z.enum(PROFILE_NAMES, { error: `must be one of: ${PROFILE_NAMES.join(', ')}` }))
-  .min(1, 'must list at least one profile');
+export { PROFILE_NAMES, type ProfileName } from './vantages.js';
 
 const targetSchema = z.strictObject({
   name: z
@@ -27,6 +23,8 @@ const targetSchema = z.strictObject({
   url: httpUrl,
   type: z.enum(['page', 'resource'], { error: 'must be page or resource' }).default('page'),
   profiles: profileList.optional(),
+  /** Where it is scanned from: names of `vantages` (default: all of them), or `{name, profiles}`. */
+  vantages: targetVantagesSchema.optional(),
   journey: journeySchema.optional(),
   every: every.optional(),
   cron: cron.optional(),
@@ -44,11 +42,15 @@ const targetSchema = z.strictObject({
 
 /** Resource targets are fetched directly: through an http(s) proxy, but not through a SOCKS one. */
 function socksForResources(raw: unknown): string[] {
-  const doc = raw as { browser?: { proxy?: unknown }; targets?: unknown } | null;
-  const proxy = doc?.browser?.proxy;
-  if (typeof proxy !== 'string' || !/^socks/i.test(proxy) || !Array.isArray(doc?.targets)) return [];
+  const doc = raw as { browser?: { proxy?: unknown }; vantages?: unknown; targets?: unknown } | null;
+  const socks = (proxy: unknown) => typeof proxy === 'string' && /^socks/i.test(proxy);
+  const where = [
+    ...(socks(doc?.browser?.proxy) ? ['browser.proxy'] : []),
+    ...(Array.isArray(doc?.vantages) ? doc.vantages.flatMap((v, i) => (socks((v as { proxy?: unknown } | null)?.proxy) ? [`vantages[${i}].proxy`] : [])) : []),
+  ];
+  if (where.length === 0 || !Array.isArray(doc?.targets)) return [];
   return doc.targets.flatMap((t, i) => ((t as { type?: unknown } | null)?.type === 'resource'
-    ? [`targets[${i}].type: resource targets are fetched directly and cannot use a SOCKS proxy (browser.proxy); use an http proxy`] : []));
+    ? [`targets[${i}].type: resource targets are fetched directly and cannot use a SOCKS proxy (${where.join(', ')}); use an http proxy`] : []));
 }
 
 const trustProxy = z.union([z.boolean(), count(0, 10), z.string().min(1)], { error: 'must be true, false, a hop count or a comma-separated list of proxy addresses' });
@@ -61,6 +63,8 @@ const configSchema = z
       .record(hostPattern, z.string().refine((ip) => isIP(ip) !== 0, 'must be an IP address'))
       .default({}),
     profiles: profileList.default(['desktop']),
+    /** Where scans are made from (a region, a way out through a proxy); absent: one vantage, this machine's. */
+    vantages: vantagesSchema.optional(),
     removalThreshold: count(1, 100).default(2),
     /**
      * Let a public target reach loopback, link-local and private addresses (redirects of resources, requests of pages).
@@ -76,14 +80,7 @@ const configSchema = z
         pageTimeout: duration('30s'),
         settle: duration('500ms'),
         concurrency: count(1, 32).default(2),
-        proxy: z.string().refine((value) => {
-          try {
-            const url = new URL(value);
-            return ['http:', 'https:', 'socks4:', 'socks5:'].includes(url.protocol) && Boolean(url.hostname) && Boolean(url.port);
-          } catch {
-            return false;
-          }
-        }, 'must be a proxy URL with a port: http://host:port, https://…, socks4://… or socks5://… (credentials allowed for http)').optional(),
+        proxy: proxyUrl.optional(),
       })
       .prefault({}),
     limits: z
@@ -111,7 +108,11 @@ const configSchema = z
     unhealthyAfter: count(1, 100).default(3),
     /** Workers on a shared PostgreSQL database (`scriptwarden worker`): a scan job a worker took and did not finish
      * within jobExpiry (it was killed, or its machine was lost) goes to another worker. */
-    queue: z.strictObject({ jobExpiry: duration('5m') }).prefault({}),
+    queue: z.strictObject({
+      jobExpiry: duration('5m'),
+      /** Politeness: scans of one registrable domain (shop.example.co.uk) waiting or running at once, across all workers. */
+      perDomain: count(1, 1000).default(4),
+    }).prefault({}),
     /** Observations of unchanged scripts older than this are removed; baselines, alerts and evidence are kept. */
     retention: z.string().refine((v) => (parseDuration(v) ?? 0) >= 86_400_000, 'must be a duration of at least 1d, such as 90d').optional(),
     notify: notifySchema,
@@ -171,6 +172,7 @@ const configSchema = z
     if (config.trustProxy !== undefined && config.dashboard.trustProxy !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['trustProxy'], message: 'give either trustProxy or dashboard.trustProxy, not both' });
     }
+    for (const issue of vantageIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 type ParsedConfig = z.output<typeof configSchema>;
@@ -291,8 +293,12 @@ export function loadConfig(explicit: string | undefined, cwd: string, env: Recor
   return parseConfig(raw, path, env);
 }
 
-/** The profiles a target is scanned in. */
-export function profilesFor(config: Config, target: TargetConfig): ProfileName[] {
-  if (target.type === 'resource') return ['desktop'];
-  return target.profiles ?? config.profiles;
+/**
+ * The profile keys a target is scanned under (`desktop`, or `desktop@eu-west` when vantages are configured), at one
+ * vantage or at all of them.
+ */
+export function profilesFor(config: Config, target: TargetConfig, vantage?: string): string[] {
+  return vantagesFor(config, target)
+    .filter((v) => vantage === undefined || v.name === vantage)
+    .flatMap((v) => v.profiles.map((profile) => profileKey(profile, v.name)));
 }

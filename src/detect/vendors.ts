@@ -11,7 +11,8 @@ export interface PartyInfo {
   category: string | null;
 }
 
-function siteOf(hostOrUrl: string): string {
+/** The registrable domain of a host or URL (`shop.co.uk`); the host itself for IP addresses and single-label hosts. */
+export function siteOf(hostOrUrl: string): string {
   const host = getHostname(hostOrUrl) ?? hostOrUrl;
   return getDomain(host, { allowPrivateDomains: true }) ?? host.toLowerCase();
 }

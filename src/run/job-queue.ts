@@ -4,8 +4,8 @@
 import PgBoss from 'pg-boss';
 import type { Sql } from '../store/sql.js';
 
-/** One scheduled scan: a target's slot (its due time) at one vantage. */
-export interface ScanJob { target: string; slot: string; vantage: string }
+/** One scheduled scan: a target's slot (its due time) at one vantage; `domain`, its registrable domain (politeness). */
+export interface ScanJob { target: string; slot: string; vantage: string; domain?: string }
 
 export interface JobQueue {
   /**
@@ -35,15 +35,16 @@ export async function queueWaiting(sql: Sql, vantage: string): Promise<{ depth: 
 }
 
 /**
- * A vantage's queue for /metrics: waiting jobs, and the lag of the oldest due scan, whether it waits as a job or as a
- * schedule row no dispatcher has sent yet (none running, or overloaded).
+ * A vantage's queue for /metrics: waiting jobs, and the lag of the oldest due scan of its `targets`, whether it
+ * waits as a job or as a schedule row no dispatcher has sent yet (none running, overloaded, or held for politeness).
  */
-export async function queueMetrics(sql: Sql, vantage: string, now: Date): Promise<{ vantage: string; depth: number; lagSeconds: number }> {
+export async function queueMetrics(sql: Sql, vantage: string, now: Date, targets: string[]): Promise<{ vantage: string; depth: number; lagSeconds: number }> {
   const waiting = await queueWaiting(sql, vantage);
   // A paused target keeps its due time: it is not late.
   const { rows } = await sql.query<{ due: string | null }>(
-    "SELECT MIN(next_run_at) AS due FROM schedule WHERE next_run_at <= $1 AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'paused:' || schedule.target)",
-    [now.toISOString()],
+    `SELECT MIN(next_run_at) AS due FROM schedule WHERE next_run_at <= $1 AND target = ANY(CAST($2 AS text[]))
+       AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'paused:' || schedule.target)`,
+    [now.toISOString(), targets],
   );
   const oldest = [waiting.oldestSlot, rows[0]?.due ?? null].filter((t): t is string => t !== null).sort()[0];
   return { vantage, depth: waiting.depth, lagSeconds: oldest ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : 0 };
@@ -56,6 +57,25 @@ export async function waitingJobs(sql: Sql, vantage: string): Promise<{ target: 
     [queueName(vantage)],
   );
   return rows;
+}
+
+/**
+ * Scan jobs waiting or running for each of `domains` (registrable domains), across every vantage's queue, counted
+ * under a transaction-level lock per domain: until the caller's transaction ends, no other dispatcher counts them, so
+ * what it sends on the count holds.
+ */
+export async function inFlightByDomain(sql: Sql, domains: string[]): Promise<Map<string, number>> {
+  const sorted = [...new Set(domains)].sort();
+  const counts = new Map(sorted.map((d) => [d, 0]));
+  if (sorted.length === 0) return counts;
+  // In one order, so two dispatchers locking overlapping sets cannot deadlock.
+  await sql.query("SELECT pg_advisory_xact_lock(hashtext('scriptwarden.domain:' || d)) FROM unnest(CAST($1 AS text[])) AS d ORDER BY d", [sorted]);
+  const { rows } = await sql.query<{ domain: string; n: number }>(
+    "SELECT data->>'domain' AS domain, COUNT(*) AS n FROM pgboss.job WHERE name LIKE 'scan\\_%' AND state IN ('created', 'retry', 'active') AND data->>'domain' = ANY(CAST($1 AS text[])) GROUP BY 1",
+    [sorted],
+  );
+  for (const row of rows) counts.set(row.domain, Number(row.n));
+  return counts;
 }
 
 export interface JobQueueOptions {

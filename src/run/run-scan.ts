@@ -18,6 +18,7 @@ import { emptyCapture } from '../capture/empty-capture.js';
 import type { JourneyStep } from '../config/journey.js';
 import { evidenceFiles } from '../evidence/evidence.js';
 import { knownContent, type KnownContent } from '../plan/known-content.js';
+import { DEFAULT_VANTAGE, splitProfileKey } from '../config/vantages.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
 export interface Capturer {
@@ -25,8 +26,8 @@ export interface Capturer {
    * `sample`: an extra load while a baseline is established, read for its scripts only (see crawler/capture-page).
    * `known`: what the baseline holds; a load that shows nothing else may skip the DOM copy and the screenshot.
    */
-  page(request: { target: string; url: string; profile: string; journey?: JourneyStep[]; sample?: boolean; known?: KnownContent }): Promise<PageCapture>;
-  resource(target: { name: string; url: string }): Promise<PageCapture>;
+  page(request: { target: string; url: string; profile: string; journey?: JourneyStep[]; sample?: boolean; known?: KnownContent; vantage?: string }): Promise<PageCapture>;
+  resource(target: { name: string; url: string; vantage?: string }): Promise<PageCapture>;
 }
 
 export interface TargetOutcome {
@@ -110,13 +111,17 @@ const BROWSER_GONE = /Target closed|Session closed|Connection closed|Protocol er
  * One load of a target; a capturer that throws becomes a failed capture: BROWSER_CRASHED when the browser failed
  * or went away, CAPTURE_FAILED for anything else (a fault in scriptwarden, not the browser's).
  */
-export async function captureOnce(capturer: Capturer, target: TargetConfig, profile: string, sample = false, known?: KnownContent): Promise<PageCapture> {
+export async function captureOnce(capturer: Capturer, target: TargetConfig, key: string, sample = false, known?: KnownContent): Promise<PageCapture> {
+  // The browser is told the device profile and the vantage; the capture is stored under the key of both.
+  const { profile, vantage } = splitProfileKey(key);
+  const at = vantage === DEFAULT_VANTAGE ? {} : { vantage };
   try {
-    return target.type === 'resource'
-      ? await capturer.resource({ name: target.name, url: target.url })
-      : await capturer.page({ target: target.name, url: target.url, profile, journey: target.journey, ...(sample ? { sample } : {}), ...(known ? { known } : {}) });
+    const capture = target.type === 'resource'
+      ? await capturer.resource({ name: target.name, url: target.url, ...at })
+      : await capturer.page({ target: target.name, url: target.url, profile, journey: target.journey, ...(sample ? { sample } : {}), ...(known ? { known } : {}), ...at });
+    return capture.profile === key ? capture : { ...capture, profile: key };
   } catch (error) {
-    const failed = emptyCapture({ target: target.name, targetType: target.type, profile, requestedUrl: target.url, startedAt: new Date().toISOString() });
+    const failed = emptyCapture({ target: target.name, targetType: target.type, profile: key, requestedUrl: target.url, startedAt: new Date().toISOString() });
     const browser = (isScriptwardenError(error) && error.code.startsWith('BROWSER_')) || (!isProgrammingError(error) && BROWSER_GONE.test(describeError(error)));
     return {
       ...failed,
@@ -221,11 +226,13 @@ export interface ScanDeps {
   analysis?: AnalysisPool;
   /** The scheduled time these scans are for: each page records a slot once (see applyPlan). */
   slot?: string;
+  /** Scan from this vantage only (a worker's job); absent: from every vantage of each target. */
+  vantage?: string;
 }
 
 export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, events: ScanEvents = {}): Promise<ScanRun> {
   const startedAt = new Date().toISOString();
-  const jobs: Job[] = deps.targets.flatMap((target) => profilesFor(deps.config, target).map((profile) => ({ target, profile })));
+  const jobs: Job[] = deps.targets.flatMap((target) => profilesFor(deps.config, target, deps.vantage).map((profile) => ({ target, profile })));
   const outcomes: TargetOutcome[] = new Array(jobs.length);
   const alerts: AlertWithDetails[] = [];
   const rejectedStillServed: AlertWithDetails[] = [];

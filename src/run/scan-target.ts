@@ -1,7 +1,9 @@
 // One scheduled scan of one target, wherever it runs (serve's scheduler or a worker): retries, logs, the run's
 // record on the target's schedule row, one self-clearing target.unhealthy alert, and notifications queued.
 
-import type { Config, TargetConfig } from '../config/config.js';
+import { profilesFor, type Config, type TargetConfig } from '../config/config.js';
+import { vantagesFor } from '../config/vantages.js';
+import { slotNotes } from '../detect/cloaking.js';
 import { describeError } from '../errors.js';
 import type { Intel } from '../detect/intel/intel.js';
 import type { Store } from '../store/open-store.js';
@@ -49,13 +51,16 @@ export async function raiseUnhealthy(deps: Pick<ScanTargetDeps, 'config' | 'stor
   if (deps.config.notify.length > 0) await queueNotifications(deps.store, deps.config.notify, [opened], at, 'alert.opened');
 }
 
-/** Scans `target` for the slot due at `due`, updating `row` in place; 'abandoned' when cut short by a shutdown. */
-export async function scanTarget(deps: ScanTargetDeps, target: TargetConfig, due: string, row: RunRecord): Promise<'done' | 'abandoned'> {
+/**
+ * Scans `target` for the slot due at `due` (from one vantage, a worker's job; else from all), updating `row` in
+ * place; 'abandoned' when cut short by a shutdown.
+ */
+export async function scanTarget(deps: ScanTargetDeps, target: TargetConfig, due: string, row: RunRecord, vantage?: string): Promise<'done' | 'abandoned'> {
   const { config, store, log, now, counters } = deps;
   const name = target.name;
   const started = now();
   row.lastStartedAt = started.toISOString();
-  log.info('scan.started', `scanning ${name}`, { target: name, slot: due });
+  log.info('scan.started', `scanning ${name}${vantage ? ` from ${vantage}` : ''}`, { target: name, slot: due, ...(vantage ? { vantage } : {}) });
   const notify = async (alerts: Parameters<typeof queueNotifications>[2], event: 'alert.opened' | 'alert.resolved') => {
     if (config.notify.length > 0 && alerts.length > 0) await queueNotifications(store, config.notify, alerts, now().toISOString(), event);
   };
@@ -63,7 +68,7 @@ export async function scanTarget(deps: ScanTargetDeps, target: TargetConfig, due
   try {
     const run = await runScan({
       config: { ...config, browser: { ...config.browser, concurrency: 1 } },
-      store, capturer: deps.capturer, targets: [target], intel: deps.loadIntel(), version: deps.version, analysis: deps.analysis, slot: due,
+      store, capturer: deps.capturer, targets: [target], intel: deps.loadIntel(), version: deps.version, analysis: deps.analysis, slot: due, vantage,
       retry: {
         attempts: config.retries, delayMs: config.retryDelay, abandoned: deps.abandoned,
         onRetry: (t, profile, attempt, reason) => {
@@ -115,4 +120,21 @@ export async function scanTarget(deps: ScanTargetDeps, target: TargetConfig, due
     if (row.consecutiveFailures >= config.unhealthyAfter) await raiseUnhealthy(deps, target, failure, row.consecutiveFailures, at);
   }
   return 'done';
+}
+
+/**
+ * After a worker recorded its vantage's scans of a slot: when the target is scanned from several vantages and this
+ * was the last of them to report, compares them (once, whichever worker gets here last) and notifies the alerts
+ * that only one vantage was served.
+ */
+export async function checkVantages(deps: Pick<ScanTargetDeps, 'config' | 'store' | 'log' | 'now'>, target: TargetConfig, slot: string): Promise<void> {
+  const { config, store, log } = deps;
+  if (vantagesFor(config, target).length < 2) return;
+  const at = deps.now().toISOString();
+  const noted = await store.scans.checkSlot(target.name, slot, profilesFor(config, target), at, slotNotes);
+  if (!noted?.length) return;
+  for (const alert of noted) {
+    log.warn('alert.cloaking', `alert #${alert.id} ${alert.type} on ${target.name}: ${String(alert.details.cloaking ?? '').slice(0, 300)}`, { alertId: alert.id, target: target.name, profile: alert.profile, slot });
+  }
+  if (config.notify.length > 0) await queueNotifications(store, config.notify, noted, at, 'alert.updated');
 }

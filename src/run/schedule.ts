@@ -60,3 +60,8 @@ export function followingRun(spec: ScheduleSpec, startedAt: Date, now: Date, jit
   if (next.getTime() < now.getTime()) next = 'every' in spec ? now : nextRun(spec, now);
   return new Date(next.getTime() + Math.floor(random() * jitter));
 }
+
+/** A schedule in words, as /healthz shows it: `every 900s`, or `cron` and its expression. */
+export function describeSpec(spec: ScheduleSpec): string {
+  return 'every' in spec ? `every ${spec.every / 1000}s` : `cron ${spec.cron}`;
+}

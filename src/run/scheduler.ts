@@ -7,7 +7,7 @@ import type { Intel } from '../detect/intel/intel.js';
 import type { Logger } from './log.js';
 import type { Capturer } from './run-scan.js';
 import { scanTarget, type RunRecord, type ScanCounters, type ScanTargetDeps } from './scan-target.js';
-import { firstRun, followingRun, jitterMs, scheduleFor, type ScheduleSpec } from './schedule.js';
+import { describeSpec, firstRun, followingRun, jitterMs, scheduleFor, type ScheduleSpec } from './schedule.js';
 import type { Store } from '../store/open-store.js';
 import { createHousekeeping } from './housekeeping.js';
 import type { AnalysisPool } from './analysis-pool.js';
@@ -66,7 +66,6 @@ interface Slot {
   row: RunRecord;
 }
 
-const describeSpec = (spec: ScheduleSpec) => ('every' in spec ? `every ${spec.every / 1000}s` : `cron ${spec.cron}`);
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { config, store, log } = deps;

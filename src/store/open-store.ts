@@ -1,5 +1,6 @@
 // The store factory: one object over one SQLite file, with close().
 
+import { checkSlot } from './slot-checks.js';
 import type { BaselineSnapshot } from '../plan/baseline.js';
 import type { MaskSettings } from '../plan/normalize.js';
 import { readScriptSettings, rehashAccepted, writeScriptSettings } from './script-settings.js';
@@ -75,6 +76,8 @@ export interface ScanStore {
   /** When a target was first scanned; null before any scan. */
   firstAt(target: string): Promise<string | null>;
   hasChainHead(head: ChainHead): Promise<boolean>;
+  /** The cross-vantage check of a slot, once, when every expected profile key has reported (see slot-checks). */
+  checkSlot(target: string, slot: string, expected: string[], at: string, decide: Parameters<typeof checkSlot>[5]): Promise<AlertWithDetails[] | null>;
 }
 
 /** What the pages run and send: scripts, their versions and settings, destinations, headers, field access. */
@@ -212,6 +215,7 @@ export async function openStore(path: string): Promise<Store> {
       chainHeadAt: (at) => chainHeadAt(db, at),
       firstAt: (target) => firstScanAt(db, target),
       hasChainHead: (head) => hasChainHead(db, head),
+      checkSlot: (target, slot, expected, at, decide) => checkSlot(db, target, slot, expected, at, decide),
     },
     inventory: {
       scripts: (filter) => readInventory(db, blobs, filter),

@@ -2,18 +2,16 @@
 
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parseJson, runCli, tempProject } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
+import { startExitProxy, type ExitProxy } from '../fixtures/exit-proxy.js';
 import type { ScanJson } from './scenario.js';
 
 describe('scanning through a proxy', () => {
   let site: FixtureSite;
-  let proxy: http.Server;
-  const seen: string[] = [];
+  let proxy: ExitProxy;
   let dir: string;
 
   beforeAll(async () => {
@@ -21,27 +19,12 @@ describe('scanning through a proxy', () => {
     site.set('proxied-shop.test', '/', '<html><head><script src="http://cdn-proxied.test:{{PORT}}/lib.js"></script></head><body>shop</body></html>');
     site.set('cdn-proxied.test', '/lib.js', 'window.lib = 1;');
     site.set('dl-proxied.test', '/install.sh', '#!/bin/sh\necho install\n');
-    const expected = `Basic ${Buffer.from('scan:s3cret').toString('base64')}`;
     // A forward proxy that insists on credentials, like a corporate or residential exit.
-    proxy = http.createServer((req, res) => {
-      if (req.headers['proxy-authorization'] !== expected) {
-        res.writeHead(407, { 'proxy-authenticate': 'Basic realm="scan exit"' }).end();
-        return;
-      }
-      seen.push(`${req.method} ${req.url}`);
-      const target = new URL(req.url ?? '/');
-      const upstream = http.request({ host: '127.0.0.1', port: site.port, path: `${target.pathname}${target.search}`, method: req.method, headers: { ...req.headers, host: target.host } }, (response) => {
-        res.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(res);
-      });
-      upstream.on('error', () => res.writeHead(502).end());
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxy = await startExitProxy(site.port, { credentials: 'scan:s3cret' });
     dir = tempProject('sw-proxy-');
     writeFileSync(join(dir, 'scriptwarden.yml'), `database: ./sw.db
 browser:
-  proxy: http://scan:s3cret@127.0.0.1:${(proxy.address() as AddressInfo).port}
+  proxy: ${proxy.url}
   settle: 200ms
 targets:
   - name: shop
@@ -52,7 +35,7 @@ targets:
 `);
   });
   afterAll(async () => {
-    proxy?.close();
+    await proxy?.close();
     await site?.close();
   });
 
@@ -60,7 +43,7 @@ targets:
     const scan = parseJson<ScanJson>(await runCli(['scan', '--json'], { cwd: dir }));
     assert.deepEqual(scan.targets.map((t) => [t.target, t.status]), [['shop', 'ok'], ['installer', 'ok']], JSON.stringify(scan.targets));
     for (const url of [site.url('proxied-shop.test', '/'), site.url('cdn-proxied.test', '/lib.js'), site.url('dl-proxied.test', '/install.sh')]) {
-      assert.ok(seen.includes(`GET ${url}`), `${url} went through the proxy: ${seen.join(', ')}`);
+      assert.ok(proxy.seen.includes(`GET ${url}`), `${url} went through the proxy: ${proxy.seen.join(', ')}`);
     }
   });
 

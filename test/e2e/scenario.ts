@@ -7,7 +7,7 @@ import type { AlertRecord } from '../../src/capture/types.js';
 
 export interface ScanJson {
   exitCode: number;
-  targets: { target: string; status: string; error: { code: string; message: string } | null; warnings: string[]; failedLoads: { url: string; error: string }[] }[];
+  targets: { target: string; profile: string; status: string; error: { code: string; message: string } | null; warnings: string[]; failedLoads: { url: string; error: string }[] }[];
   alerts: (AlertRecord & { details: Record<string, unknown> })[];
 }
 

@@ -54,6 +54,10 @@ export { EXIT } from './exit-codes.js';
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'stopping';
   version: string;
+  /** all, or web (the scheduler and workers run elsewhere: targets are read from the shared schedule). */
+  role: string;
+  /** The web role's: each vantage's jobs waiting and the lag of its oldest due scan. */
+  queue?: { vantage: string; depth: number; lagSeconds: number }[];
   scheduler: { enabled: boolean; state: string; startedAt: string | null; lastTickAt: string | null; activeScans: number; concurrency: number };
   targets: { target: string; schedule: string; nextRunAt: string; running: boolean; paused: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[];
   browser: BrowserState;

@@ -1,5 +1,7 @@
 // `scriptwarden sample`: loads each target once more and learns which literals change on every load.
 
+import { openVantageCapturer } from '../../run/vantage-capturer.js';
+import { configuredVantages } from '../../config/vantages.js';
 import { loadConfig } from '../../config/config.js';
 import { ScriptwardenError } from '../../errors.js';
 import { loadIntel } from '../../run/load-intel.js';
@@ -28,7 +30,7 @@ export async function sampleCommand(options: { config?: string; target?: string[
   if (unknown.length) throw new ScriptwardenError('USAGE', `unknown target ${unknown.map((n) => `"${n}"`).join(', ')}`);
   const targets = selectTargets(config, options.target);
   const intel = loadIntel(config.intel);
-  const capturer = await ctx.openCapturer(config, targets.some((t) => t.type === 'page'));
+  const capturer = await openVantageCapturer(ctx.openCapturer, config, targets.some((t) => t.type === 'page'), configuredVantages(config));
   const store = await openStore(config.database);
   try {
     const outcomes = await runSample({ config, store, capturer, intel, targets }, (outcome) => {

@@ -1,5 +1,7 @@
 // `scriptwarden scan`: scans the configured targets and reports new alerts through the exit code.
 
+import { openVantageCapturer } from '../../run/vantage-capturer.js';
+import { configuredVantages } from '../../config/vantages.js';
 import { loadConfig } from '../../config/config.js';
 import { ScriptwardenError } from '../../errors.js';
 import { loadIntel } from '../../run/load-intel.js';
@@ -23,7 +25,7 @@ export async function scanCommand(options: ScanOptions, ctx: CommandContext): Pr
     throw new ScriptwardenError('USAGE', `unknown target ${unknown.map((n) => `"${n}"`).join(', ')}; configured: ${config.targets.map((t) => t.name).join(', ')}`);
   }
   const intel = loadIntel(config.intel);
-  const capturer = await ctx.openCapturer(config, targets.some((t) => t.type === 'page'));
+  const capturer = await openVantageCapturer(ctx.openCapturer, config, targets.some((t) => t.type === 'page'), configuredVantages(config));
   const store = await openStore(config.database);
   // Planning and analysis of what pages served run in worker threads, each task within its time budget.
   const analysis = await ctx.openAnalysis({ intel: config.intel, budgetMs: config.limits.analysisBudget });

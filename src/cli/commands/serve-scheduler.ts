@@ -2,7 +2,8 @@
 // and delivers notifications, until SIGTERM. Several may run at once; each due slot is sent once.
 
 import type { Config } from '../../config/config.js';
-import { createDispatcher, DEFAULT_VANTAGE } from '../../run/dispatcher.js';
+import { createDispatcher } from '../../run/dispatcher.js';
+import { configuredVantages } from '../../config/vantages.js';
 import { describeError } from '../../errors.js';
 import { openJobQueue } from '../../run/job-queue.js';
 import type { Logger } from '../../run/log.js';
@@ -13,7 +14,7 @@ import { EXIT, type CommandContext } from './context.js';
 export async function schedulerRole(config: Config, log: Logger, ctx: CommandContext): Promise<number> {
   const store = await openStore(config.database);
   try {
-    const queue = await openJobQueue(config.database, store.database, { expireMs: config.queue.jobExpiry, vantages: [DEFAULT_VANTAGE], onError: (error) => log.warn('queue.error', `job queue: ${describeError(error)}`) });
+    const queue = await openJobQueue(config.database, store.database, { expireMs: config.queue.jobExpiry, vantages: configuredVantages(config), onError: (error) => log.warn('queue.error', `job queue: ${describeError(error)}`) });
     const dispatcher = createDispatcher({ config, store, queue, log });
     await dispatcher.start();
     const delivery = startDelivery(store, config, (line) => log.warn('notify.failed', line));

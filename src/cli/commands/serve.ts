@@ -1,5 +1,7 @@
 // `scriptwarden serve`: the dashboard plus the scheduler in one foreground process (or one role of them), stopped cleanly by SIGTERM.
 
+import { openVantageCapturer } from '../../run/vantage-capturer.js';
+import { configuredVantages } from '../../config/vantages.js';
 import { loadConfig } from '../../config/config.js';
 import { parseDuration } from '../../config/duration.js';
 import { describeError, ScriptwardenError } from '../../errors.js';
@@ -15,8 +17,7 @@ import { isLoopback } from '../../auth/loopback.js';
 import { EXIT, requireSharedDatabase, type CommandContext, type HealthReport } from './context.js';
 import { watchApprovalPolicy } from '../../run/approval-policy.js';
 import { schedulerRole } from './serve-scheduler.js';
-import { queueMetrics } from '../../run/job-queue.js';
-import { DEFAULT_VANTAGE } from '../../run/dispatcher.js';
+import { sharedTargets, vantageQueues } from '../../run/shared-health.js';
 
 export interface ServeOptions {
   config?: string;
@@ -52,7 +53,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   }
   let capturer: Awaited<ReturnType<CommandContext['openCapturer']>> | null;
   try {
-    capturer = opts.schedule ? await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page')) : null;
+    capturer = opts.schedule ? await openVantageCapturer(ctx.openCapturer, config, config.targets.some((t) => t.type === 'page'), configuredVantages(config)) : null;
   } catch (error) {
     await store.close();
     throw error;
@@ -68,7 +69,9 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
 
   const health = async (): Promise<{ status: number; body: HealthReport }> => {
     const snapshot = await scheduler?.snapshot() ?? null;
-    const targets = snapshot?.targets ?? [];
+    // The web role has no scheduler of its own: it reports the schedule and the queues the others keep.
+    const web = role === 'web' ? { targets: await sharedTargets(config, store, new Date()), queue: await vantageQueues(config, store, new Date()) } : null;
+    const targets = web?.targets ?? snapshot?.targets ?? [];
     const browser = browserState();
     const status: HealthReport['status'] = stopping ? 'stopping' : targets.some((t) => !t.healthy) || browser.state === 'down' ? 'degraded' : 'ok';
     return {
@@ -76,7 +79,9 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
       body: {
         status,
         version: ctx.version,
-        scheduler: { enabled: Boolean(scheduler), state: snapshot?.state ?? 'disabled', startedAt: snapshot?.startedAt ?? null, lastTickAt: snapshot?.lastTickAt ?? null, activeScans: snapshot?.activeScans ?? 0, concurrency: config.browser.concurrency },
+        role,
+        ...(web ? { queue: web.queue } : {}),
+        scheduler: { enabled: Boolean(scheduler), state: snapshot?.state ?? (role === 'web' ? 'elsewhere' : 'disabled'), startedAt: snapshot?.startedAt ?? null, lastTickAt: snapshot?.lastTickAt ?? null, activeScans: snapshot?.activeScans ?? 0, concurrency: config.browser.concurrency },
         targets: targets.map(({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError }) =>
           ({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError })),
         browser,
@@ -89,7 +94,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     store: await store.scans.counts(),
     notificationsPending: await store.notifications.pendingCount(),
     browser: browserState(),
-    queue: role === 'web' ? [await queueMetrics(store.database, DEFAULT_VANTAGE, new Date())] : undefined,
+    queue: role === 'web' ? await vantageQueues(config, store, new Date()) : undefined,
   });
 
   const onDecision = async (alerts: AlertWithDetails[]) => {

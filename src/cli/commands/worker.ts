@@ -3,11 +3,12 @@
 import { loadConfig } from '../../config/config.js';
 import { parseDuration } from '../../config/duration.js';
 import { describeError, ScriptwardenError } from '../../errors.js';
-import { DEFAULT_VANTAGE } from '../../run/dispatcher.js';
+import { configuredVantages, DEFAULT_VANTAGE } from '../../config/vantages.js';
+import { openVantageCapturer } from '../../run/vantage-capturer.js';
 import { openJobQueue } from '../../run/job-queue.js';
 import { loadIntel } from '../../run/load-intel.js';
 import { createLogger, type LogFormat } from '../../run/log.js';
-import { scanTarget, type ScanCounters } from '../../run/scan-target.js';
+import { checkVantages, scanTarget, type ScanCounters } from '../../run/scan-target.js';
 import type { ScheduleRow } from '../../store/monitoring.js';
 import { openStore } from '../../store/open-store.js';
 import { EXIT, requireSharedDatabase, type CommandContext } from './context.js';
@@ -25,9 +26,14 @@ export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): P
   if (graceMs === null) throw new ScriptwardenError('USAGE', `--stop-timeout must be a duration such as 20s, not "${opts.stopTimeout}"`);
   const config = loadConfig(opts.config, ctx.cwd, ctx.env);
   requireSharedDatabase(config, 'scriptwarden worker');
-  const vantages = opts.vantage?.length ? [...new Set(opts.vantage)] : [DEFAULT_VANTAGE];
-  const unknown = vantages.filter((v) => v !== DEFAULT_VANTAGE);
-  if (unknown.length) throw new ScriptwardenError('USAGE', `--vantage ${unknown.join(', ')}: this config scans from one vantage, "${DEFAULT_VANTAGE}"`);
+  const configured = configuredVantages(config);
+  // Without --vantage, a worker serves every vantage of a config: enough for one region, or for one machine.
+  const vantages = opts.vantage?.length ? [...new Set(opts.vantage)] : configured;
+  const unknown = vantages.filter((v) => !configured.includes(v));
+  if (unknown.length) {
+    const known = configured[0] === DEFAULT_VANTAGE ? `this config scans from one vantage, "${DEFAULT_VANTAGE}" (add vantages: to scan from more)` : `the config's vantages are ${configured.join(', ')}`;
+    throw new ScriptwardenError('USAGE', `--vantage ${unknown.join(', ')}: ${known}`);
+  }
   const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
   const byName = new Map(config.targets.map((t) => [t.name, t]));
 
@@ -36,7 +42,7 @@ export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): P
   const closeAll = async () => { for (const part of opened.reverse()) await part.close().catch(() => undefined); };
   let abandoning = false;
   try {
-    const capturer = await ctx.openCapturer(config, config.targets.some((t) => t.type === 'page'));
+    const capturer = await openVantageCapturer(ctx.openCapturer, config, config.targets.some((t) => t.type === 'page'), vantages);
     opened.push(capturer);
     const analysis = await ctx.openAnalysis({ intel: config.intel, budgetMs: config.limits.analysisBudget });
     opened.push(analysis);
@@ -53,8 +59,9 @@ export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): P
         const { target: _name, nextRunAt: _next, ...row }: ScheduleRow = (await store.scheduling.row(target.name))
           ?? { target: target.name, nextRunAt: job.slot, lastStartedAt: null, lastFinishedAt: null, lastSuccessAt: null, consecutiveFailures: 0, lastError: null };
         // Cut short by a shutdown: the job fails, and another worker (or this one, restarted) takes it again.
-        if ((await scanTarget(deps, target, job.slot, row)) === 'abandoned') throw new Error('abandoned at shutdown');
+        if ((await scanTarget(deps, target, job.slot, row, job.vantage)) === 'abandoned') throw new Error('abandoned at shutdown');
         await store.scheduling.recordRun(target.name, row);
+        await checkVantages(deps, target, job.slot);
         // Fault injection for the tests of redelivery: the scan is committed, the job not yet completed.
         if (ctx.env.SCRIPTWARDEN_FAULT === 'kill-after-commit') process.kill(process.pid, 'SIGKILL');
       });

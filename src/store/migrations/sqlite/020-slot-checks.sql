@@ -1,0 +1,9 @@
+-- Vantages: a target's scheduled slot scanned from several vantages (by different workers) is compared across them
+-- once, by whichever scan of the slot reported last.
+CREATE TABLE slot_checks (
+  target_id INTEGER NOT NULL REFERENCES targets(id),
+  slot TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  flagged INTEGER NOT NULL,
+  PRIMARY KEY (target_id, slot)
+);
