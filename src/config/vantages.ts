@@ -43,6 +43,7 @@ export interface Vantage {
 interface VantageConfig {
   profiles: ProfileName[];
   queue?: { perDomain: number };
+  browser?: { wsEndpoint?: string };
   vantages?: z.output<typeof vantagesSchema>;
   targets: { type: 'page' | 'resource'; profiles?: ProfileName[]; vantages?: z.output<typeof targetVantagesSchema> }[];
 }
@@ -53,6 +54,8 @@ export function vantageIssues(config: VantageConfig): { path: (string | number)[
   const defined = new Set<string>();
   (config.vantages ?? []).forEach((v, i) => {
     if (defined.has(v.name)) issues.push({ path: ['vantages', i, 'name'], message: `duplicate vantage name "${v.name}"` });
+    // A running browser was started with its own way out; scriptwarden launches one per vantage proxy.
+    if (v.proxy && config.browser?.wsEndpoint) issues.push({ path: ['vantages', i, 'proxy'], message: 'cannot be used with browser.wsEndpoint (a browser scriptwarden does not launch keeps its own proxy)' });
     defined.add(v.name);
   });
   config.targets.forEach((target, t) => {

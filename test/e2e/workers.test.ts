@@ -39,7 +39,7 @@ describe('workers on a shared PostgreSQL database', () => {
     hook = await startHttpReceiver();
     dir = tempProject('sw-workers-');
     const targets = Array.from({ length: TARGETS }, (_, i) => ({ name: `shop${i}`, url: site.url('shop.test', '/checkout') }));
-    writeConfig(dir, targets, ['every: 3s', 'jitter: 0s', 'queue:\n  jobExpiry: 6s', 'canary:\n  enabled: false',
+    writeConfig(dir, targets, ['every: 3s', 'jitter: 0s', 'queue:\n  jobExpiry: 6s\n  perDomain: 100', 'canary:\n  enabled: false',
       `notify:\n  - type: webhook\n    url: ${hook.url}/hook\n    minSeverity: low`].join('\n'));
     assert.equal((await runCli(['scan'], { cwd: dir })).code, 0);
     assert.equal((await runCli(['approve', '--all', '--by', 'alice', '--note', 'initial inventory'], { cwd: dir })).code, 0);
@@ -121,7 +121,7 @@ describe('workers on a shared PostgreSQL database', () => {
     const overloaded = tempProject('sw-workers-overload-');
     const pages = 10;
     const path = writeConfig(overloaded, Array.from({ length: pages }, (_, i) => ({ name: `busy${i}`, url: site.url('shop.test', '/checkout') })),
-      ['every: 1s', 'jitter: 0s', 'queue:\n  jobExpiry: 30s', 'canary:\n  enabled: false'].join('\n'));
+      ['every: 1s', 'jitter: 0s', 'queue:\n  jobExpiry: 30s\n  perDomain: 100', 'canary:\n  enabled: false'].join('\n'));
     writeFileSync(path, readFileSync(path, 'utf8').replace('  settle: 300ms', '  settle: 300ms\n  concurrency: 1'));
     const roles = [await startRole(overloaded, ['serve', '--role', 'scheduler'], 'serve.started'), await startRole(overloaded, ['serve', '--role', 'web', '--port', '0'], 'serve.started')];
     const first = await startRole(overloaded, ['worker'], 'worker.started');

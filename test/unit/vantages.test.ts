@@ -55,6 +55,8 @@ describe('vantages', () => {
     assert.match(message, /vantages\[0\]\.name: must be 1-32 lowercase letters/);
     assert.match(message, /vantages\[1\]\.proxy: must be a proxy URL with a port/);
     assert.match(message, /vantages\[3\]\.name: "default" is the vantage of a config without vantages/);
+    assert.match(errorOf({ browser: { wsEndpoint: 'ws://127.0.0.1:9222/devtools/browser/x' }, vantages: [{ name: 'eu', proxy: 'http://exit:3128' }], targets: [{ name: 's', url: 'https://s.example/' }] }),
+      /vantages\[0\]\.proxy: cannot be used with browser.wsEndpoint/);
     assert.match(errorOf({ vantages: regions, targets: [{ name: 's', url: 'https://s.example/', vantages: ['ap-south', 'eu-west', 'eu-west'] }] }),
       /targets\[0\]\.vantages\[0\]: unknown vantage "ap-south"; vantages are: eu-west, us-east\n\s+targets\[0\]\.vantages\[2\]: vantage "eu-west" is listed twice/);
     assert.match(errorOf({ vantages: [{ name: 'a' }, { name: 'a' }], targets: [{ name: 's', url: 'https://s.example/' }] }), /vantages\[1\]\.name: duplicate vantage name "a"/);
