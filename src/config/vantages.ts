@@ -114,3 +114,8 @@ export function splitProfileKey(key: string): { profile: string; vantage: string
   const at = key.indexOf('@');
   return at === -1 ? { profile: key, vantage: DEFAULT_VANTAGE } : { profile: key.slice(0, at), vantage: key.slice(at + 1) };
 }
+
+/** The vantage a run record or health alert is kept under: none for the default vantage (the target's own row). */
+export function namedVantage(vantage: string | undefined): string | undefined {
+  return vantage && vantage !== DEFAULT_VANTAGE ? vantage : undefined;
+}

@@ -64,15 +64,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
    */
   const reportOverdue = async (at: Date) => {
     lastOverdue = at.getTime();
-    for (const vantage of configuredVantages(config)) {
+    for (const vantage of vantages) {
       for (const job of await waitingJobs(store.database, vantage)) {
         const target = byName.get(job.target);
         if (!target) continue;
         const late = at.getTime() - Date.parse(job.slot);
         if (!(late > intervalMs(scheduleFor(config, target), at))) continue;
-        const from = vantages.length > 1 ? ` at ${vantage}` : '';
-        const reason = `its ${job.slot} scan has waited ${Math.round(late / 1000)} s for a worker${from}, longer than its interval`;
-        await raiseUnhealthy(deps, target, reason, 0, at.toISOString());
+        const reason = `its ${job.slot} scan has waited ${Math.round(late / 1000)} s for a worker, longer than its interval`;
+        await raiseUnhealthy(deps, target, reason, 0, at.toISOString(), vantage);
       }
     }
   };

@@ -2,7 +2,7 @@
 // record on the target's schedule row, one self-clearing target.unhealthy alert, and notifications queued.
 
 import { profilesFor, type Config, type TargetConfig } from '../config/config.js';
-import { vantagesFor } from '../config/vantages.js';
+import { namedVantage, vantagesFor } from '../config/vantages.js';
 import { slotNotes } from '../detect/cloaking.js';
 import { describeError } from '../errors.js';
 import type { Intel } from '../detect/intel/intel.js';
@@ -44,10 +44,10 @@ export interface RunRecord { lastStartedAt: string | null; lastFinishedAt: strin
  * Opens the target's one target.unhealthy alert (nothing when one is open), logs it and queues its notifications.
  * `failures` 0: the target is overdue rather than failing.
  */
-export async function raiseUnhealthy(deps: Pick<ScanTargetDeps, 'config' | 'store' | 'log'>, target: TargetConfig, reason: string, failures: number, at: string): Promise<void> {
-  const opened = await deps.store.scheduling.openUnhealthy({ name: target.name, url: target.url, type: target.type }, reason, failures, at);
+export async function raiseUnhealthy(deps: Pick<ScanTargetDeps, 'config' | 'store' | 'log'>, target: TargetConfig, reason: string, failures: number, at: string, vantage?: string): Promise<void> {
+  const opened = await deps.store.scheduling.openUnhealthy({ name: target.name, url: target.url, type: target.type }, reason, failures, at, namedVantage(vantage));
   if (!opened) return;
-  deps.log.warn('alert.opened', `alert #${opened.id} target.unhealthy on ${target.name}: ${opened.summary.slice(0, 200)}`, { alertId: opened.id, target: target.name, overdue: failures === 0 });
+  deps.log.warn('alert.opened', `alert #${opened.id} target.unhealthy on ${target.name}: ${opened.summary.slice(0, 200)}`, { alertId: opened.id, target: target.name, overdue: failures === 0, ...(namedVantage(vantage) ? { vantage } : {}) });
   if (deps.config.notify.length > 0) await queueNotifications(deps.store, deps.config.notify, [opened], at, 'alert.opened');
 }
 
@@ -109,7 +109,7 @@ export async function scanTarget(deps: ScanTargetDeps, target: TargetConfig, due
     row.lastSuccessAt = at;
     row.consecutiveFailures = 0;
     row.lastError = null;
-    const resolved = await store.scheduling.resolveUnhealthy(name, at);
+    const resolved = await store.scheduling.resolveUnhealthy(name, at, namedVantage(vantage));
     if (resolved) {
       log.info('alert.resolved', `alert #${resolved.id} target.unhealthy on ${name} resolved: the target recovered`, { alertId: resolved.id, target: name });
       await notify([resolved], 'alert.resolved');
@@ -117,7 +117,7 @@ export async function scanTarget(deps: ScanTargetDeps, target: TargetConfig, due
   } else {
     row.consecutiveFailures++;
     row.lastError = failure.slice(0, 500);
-    if (row.consecutiveFailures >= config.unhealthyAfter) await raiseUnhealthy(deps, target, failure, row.consecutiveFailures, at);
+    if (row.consecutiveFailures >= config.unhealthyAfter) await raiseUnhealthy(deps, target, failure, row.consecutiveFailures, at, vantage);
   }
   return 'done';
 }

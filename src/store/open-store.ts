@@ -23,7 +23,7 @@ import { verifyStore, type VerifyReport } from './verify-store.js';
 import { writeAnchor, type AnchorResult } from './chain-anchors.js';
 import { metaHasher, moveObservationsToSets } from './observation-sets.js';
 import { dueNotifications, notificationsFor, pendingNotificationCount, pendingNotifications, queueNotification, recordAttempt, type NotificationRow, claimNotification } from './notifications.js';
-import { claimDue, ensureSchedule, openHealthAlert, readSchedule, readScheduleRow, recordRun, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
+import { claimDue, ensureSchedule, openHealthAlert, readSchedule, readScheduleRow, readVantageRuns, recordRun, resolveHealthAlert, saveSchedule, type ScheduleRow } from './monitoring.js';
 import { alertTrail, listEvidence, putEvidence, type AlertTrail, type EvidenceFile } from './evidence.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 import { createReleases, type Releases } from './releases.js';
@@ -116,18 +116,20 @@ export interface InventoryStore {
 /** The scheduler's state per target, kept so a restart continues the schedule, and the targets' health alerts. */
 export interface SchedulingStore {
   read(): Promise<ScheduleRow[]>;
-  row(target: string): Promise<ScheduleRow | null>;
+  /** `vantage` (of a config that names vantages): that vantage's runs, kept apart. */
+  row(target: string, vantage?: string): Promise<ScheduleRow | null>;
+  vantageRuns(): ReturnType<typeof readVantageRuns>;
   save(row: ScheduleRow): Promise<void>;
   /** Opens one target.unhealthy alert (null when one is already open); `failures` 0: the target is overdue. */
-  openUnhealthy(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string): Promise<AlertWithDetails | null>;
+  openUnhealthy(target: { name: string; url: string; type: string }, reason: string, failures: number, now: string, vantage?: string): Promise<AlertWithDetails | null>;
   /** Resolves the open target.unhealthy alert when the target recovers. */
-  resolveUnhealthy(target: string, now: string): Promise<AlertWithDetails | null>;
+  resolveUnhealthy(target: string, now: string, vantage?: string): Promise<AlertWithDetails | null>;
   /** Rows for targets that have none, at their first due time. */
   ensure(rows: { target: string; nextRunAt: string }[]): Promise<void>;
   /** Claims due rows, dispatches them in the same transaction, and advances each to the time `dispatch` returns. */
   claimDue(now: string, limit: number, skip: string[], dispatch: (due: ScheduleRow[]) => Promise<{ target: string; nextRunAt: string }[]>): Promise<number>;
   /** How a run went, on the target's row (its next due time is the dispatcher's). */
-  recordRun(target: string, run: Omit<ScheduleRow, 'target' | 'nextRunAt'>): Promise<void>;
+  recordRun(target: string, run: Omit<ScheduleRow, 'target' | 'nextRunAt'>, vantage?: string): Promise<void>;
 }
 
 /** Notification deliveries: queue once per alert and channel, read what is due, record each attempt. */
@@ -261,13 +263,14 @@ export async function openStore(path: string): Promise<Store> {
     },
     scheduling: {
       read: () => readSchedule(db),
-      row: (target) => readScheduleRow(db, target),
+      row: (target, vantage) => readScheduleRow(db, target, vantage),
+      vantageRuns: () => readVantageRuns(db),
       save: (row) => saveSchedule(db, row),
       openUnhealthy: openHealthAlert(db),
       resolveUnhealthy: resolveHealthAlert(db),
       ensure: (rows) => ensureSchedule(db, rows),
       claimDue: (now, limit, skip, dispatch) => claimDue(db, now, limit, skip, dispatch),
-      recordRun: (target, run) => recordRun(db, target, run),
+      recordRun: (target, run, vantage) => recordRun(db, target, run, vantage),
     },
     notifications: {
       queue: (entry, now) => queueNotification(db, entry, now),

@@ -1,5 +1,6 @@
-// E2E on PostgreSQL: workers of two regions (each through its own exit) scan one page, each only its vantage; a
-// skimmer served to one region is flagged once both vantages of the slot reported; politeness holds per domain.
+// E2E on PostgreSQL: workers of two regions (each through its own exit) scan the pages, each only its vantage; a
+// skimmer served to one region is flagged once both vantages of the slot reported; a region that cannot reach a site
+// is reported unhealthy though the other succeeds; politeness holds per domain.
 
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -40,13 +41,17 @@ describe('workers of several vantages', () => {
     site.set('geo.test', '/app.js', { body: '', render: ({ headers }) => `window.app = 1;${planted && headers['x-exit'] === 'eu' ? "\nnew Image().src = '/p?c=' + btoa(document.cookie);" : ''}` });
     for (let i = 0; i < 3; i++) site.set('polite.test', `/p${i}`, { body: '<!doctype html><html><head><script src="/a.js"></script></head><body>p</body></html>', delayMs: 400 });
     site.set('polite.test', '/a.js', 'window.a = 1;');
-    eu = await startExitProxy(site.port, { exit: 'eu' });
+    site.set('blocked.test', '/', '<!doctype html><html><body>no scripts</body></html>');
+    // The eu-west exit cannot reach one site: that vantage fails, the other goes on succeeding.
+    eu = await startExitProxy(site.port, { exit: 'eu', refuse: (url) => url.includes('blocked.test') });
     us = await startExitProxy(site.port, { exit: 'us' });
     hook = await startHttpReceiver();
     dir = tempProject('sw-vworkers-');
     writeFileSync(join(dir, 'scriptwarden.yml'), `database: ${configDatabase(dir)}
 every: 3s
 jitter: 0s
+retries: 0
+unhealthyAfter: 2
 canary:
   enabled: false
 browser:
@@ -67,6 +72,8 @@ notify:
 targets:
   - name: geo
     url: ${site.url('geo.test', '/')}
+  - name: blocked
+    url: ${site.url('blocked.test', '/')}
 ${[0, 1, 2].map((i) => `  - name: polite${i}\n    url: ${site.url('polite.test', `/p${i}`)}\n    vantages: [eu-west]`).join('\n')}
 `);
   });
@@ -101,11 +108,20 @@ ${[0, 1, 2].map((i) => `  - name: polite${i}\n    url: ${site.url('polite.test',
     assert.equal((await rows('SELECT id FROM alerts WHERE profile = ? AND type <> ?', 'desktop@us-east', 'target.unhealthy')).length, 0, 'us-east raised nothing');
     await expect.poll(() => hook.received.filter((r) => r.body.includes('"event":"alert.updated"') && r.body.includes(`"id":${alert!.id},`)).length, { timeout: 20_000 }).toBe(1);
 
+    // One vantage failing in a row is reported for that vantage, though the other succeeds in between.
+    await expect.poll(async () => (await rows<{ dedupe_key: string }>("SELECT dedupe_key FROM alerts WHERE type = 'target.unhealthy' AND status = 'open'")).map((r) => r.dedupe_key), { timeout: 30_000 })
+      .toEqual(['target.unhealthy@eu-west']);
+    const [unhealthy] = await rows<{ summary: string }>("SELECT summary FROM alerts WHERE type = 'target.unhealthy'");
+    assert.match(unhealthy!.summary, /^blocked failed 2 scheduled scans from eu-west in a row: desktop@eu-west: /);
     const metrics = await (await fetch(`${web.url}metrics`)).text();
     for (const v of ['eu-west', 'us-east']) assert.match(metrics, new RegExp(`^scriptwarden_queue_depth\\{vantage="${v}"\\} \\d+$`, 'm'));
-    const health = await (await fetch(`${web.url}healthz`)).json() as { role: string; targets: { target: string }[]; queue: { vantage: string }[] };
+    type Health = { role: string; status: string; targets: { target: string; healthy: boolean; vantages: { vantage: string; healthy: boolean }[] }[]; queue: { vantage: string }[] };
+    const health = await (await fetch(`${web.url}healthz`)).json() as Health;
     assert.equal(health.role, 'web');
-    assert.deepEqual(health.targets.map((t) => t.target).sort(), ['geo', 'polite0', 'polite1', 'polite2']);
+    assert.deepEqual(health.targets.map((t) => t.target).sort(), ['blocked', 'geo', 'polite0', 'polite1', 'polite2']);
+    const blocked = health.targets.find((t) => t.target === 'blocked')!;
+    assert.equal(health.status, 'degraded');
+    assert.deepEqual([blocked.healthy, blocked.vantages.map((v) => `${v.vantage} ${v.healthy}`)], [false, ['eu-west false', 'us-east true']]);
     assert.deepEqual(health.queue.map((q) => q.vantage), ['eu-west', 'us-east']);
     for (const p of running) await p.stop('SIGTERM');
 

@@ -59,7 +59,9 @@ export interface HealthReport {
   /** The web role's: each vantage's jobs waiting and the lag of its oldest due scan. */
   queue?: { vantage: string; depth: number; lagSeconds: number }[];
   scheduler: { enabled: boolean; state: string; startedAt: string | null; lastTickAt: string | null; activeScans: number; concurrency: number };
-  targets: { target: string; schedule: string; nextRunAt: string; running: boolean; paused: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[];
+  targets: { target: string; schedule: string; nextRunAt: string; running: boolean; paused: boolean; lastSuccessAt: string | null; lastFinishedAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null;
+    /** The web role's, with named vantages: each vantage's runs. */
+    vantages?: { vantage: string; lastSuccessAt: string | null; consecutiveFailures: number; healthy: boolean; lastError: string | null }[] }[];
   browser: BrowserState;
 }
 

@@ -82,8 +82,8 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
         role,
         ...(web ? { queue: web.queue } : {}),
         scheduler: { enabled: Boolean(scheduler), state: snapshot?.state ?? (role === 'web' ? 'elsewhere' : 'disabled'), startedAt: snapshot?.startedAt ?? null, lastTickAt: snapshot?.lastTickAt ?? null, activeScans: snapshot?.activeScans ?? 0, concurrency: config.browser.concurrency },
-        targets: targets.map(({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError }) =>
-          ({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError })),
+        targets: targets.map(({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError, ...rest }) =>
+          ({ target, schedule, nextRunAt, running, paused, lastSuccessAt, lastFinishedAt, consecutiveFailures, healthy, lastError, ...('vantages' in rest ? { vantages: rest.vantages } : {}) })),
         browser,
       },
     };

@@ -3,7 +3,7 @@
 import { loadConfig } from '../../config/config.js';
 import { parseDuration } from '../../config/duration.js';
 import { describeError, ScriptwardenError } from '../../errors.js';
-import { configuredVantages, DEFAULT_VANTAGE } from '../../config/vantages.js';
+import { configuredVantages, DEFAULT_VANTAGE, namedVantage } from '../../config/vantages.js';
 import { openVantageCapturer } from '../../run/vantage-capturer.js';
 import { openJobQueue } from '../../run/job-queue.js';
 import { loadIntel } from '../../run/load-intel.js';
@@ -56,11 +56,11 @@ export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): P
           log.warn('job.unknown_target', `job for ${job.target}, which this worker's config does not have: skipped`, { target: job.target, slot: job.slot });
           return;
         }
-        const { target: _name, nextRunAt: _next, ...row }: ScheduleRow = (await store.scheduling.row(target.name))
+        const { target: _name, nextRunAt: _next, ...row }: ScheduleRow = (await store.scheduling.row(target.name, namedVantage(job.vantage)))
           ?? { target: target.name, nextRunAt: job.slot, lastStartedAt: null, lastFinishedAt: null, lastSuccessAt: null, consecutiveFailures: 0, lastError: null };
         // Cut short by a shutdown: the job fails, and another worker (or this one, restarted) takes it again.
         if ((await scanTarget(deps, target, job.slot, row, job.vantage)) === 'abandoned') throw new Error('abandoned at shutdown');
-        await store.scheduling.recordRun(target.name, row);
+        await store.scheduling.recordRun(target.name, row, namedVantage(job.vantage));
         await checkVantages(deps, target, job.slot);
         // Fault injection for the tests of redelivery: the scan is committed, the job not yet completed.
         if (ctx.env.SCRIPTWARDEN_FAULT === 'kill-after-commit') process.kill(process.pid, 'SIGKILL');
