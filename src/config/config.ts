@@ -10,6 +10,7 @@ import { journeySchema, resolveGoto } from './journey.js';
 import { count, cron, duration, every, hostPattern, httpUrl, proxyUrl } from './config-parts.js';
 import { missingSecrets, notifySchema, withSecrets } from './config-notify.js';
 import { databaseSpec, isPostgresUrl } from './config-database.js';
+import { duplicateNames, registryFromEnv, socksForResources } from './config-checks.js';
 import { ScriptwardenError } from '../errors.js';
 import { SEVERITIES } from '../capture/types.js';
 import { profileList, targetVantagesSchema, vantageIssues, profileKey, vantagesFor, vantagesSchema } from './vantages.js';
@@ -39,19 +40,6 @@ const targetSchema = z.strictObject({
   }
   if (target.journey && target.type === 'resource') ctx.addIssue({ code: 'custom', path: ['journey'], message: 'only page targets can have a journey' });
 });
-
-/** Resource targets are fetched directly: through an http(s) proxy, but not through a SOCKS one. */
-function socksForResources(raw: unknown): string[] {
-  const doc = raw as { browser?: { proxy?: unknown }; vantages?: unknown; targets?: unknown } | null;
-  const socks = (proxy: unknown) => typeof proxy === 'string' && /^socks/i.test(proxy);
-  const where = [
-    ...(socks(doc?.browser?.proxy) ? ['browser.proxy'] : []),
-    ...(Array.isArray(doc?.vantages) ? doc.vantages.flatMap((v, i) => (socks((v as { proxy?: unknown } | null)?.proxy) ? [`vantages[${i}].proxy`] : [])) : []),
-  ];
-  if (where.length === 0 || !Array.isArray(doc?.targets)) return [];
-  return doc.targets.flatMap((t, i) => ((t as { type?: unknown } | null)?.type === 'resource'
-    ? [`targets[${i}].type: resource targets are fetched directly and cannot use a SOCKS proxy (${where.join(', ')}); use an http proxy`] : []));
-}
 
 const trustProxy = z.union([z.boolean(), count(0, 10), z.string().min(1)], { error: 'must be true, false, a hop count or a comma-separated list of proxy addresses' });
 
@@ -204,21 +192,6 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return lines;
 }
 
-/** Duplicate target names, checked on the raw document so they are reported alongside other problems. */
-function duplicateNames(raw: unknown): string[] {
-  const targets = (raw as { targets?: unknown } | null)?.targets;
-  if (!Array.isArray(targets)) return [];
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  targets.forEach((target, index) => {
-    const name = (target as { name?: unknown } | null)?.name;
-    if (typeof name !== 'string') return;
-    if (seen.has(name)) lines.push(`targets[${index}].name: duplicate target name "${name}"`);
-    seen.add(name);
-  });
-  return lines;
-}
-
 /** Validates an already-parsed config document. `configPath` anchors relative paths; `env` resolves `env:NAME` secrets. */
 export function parseConfig(raw: unknown, configPath: string, env: Record<string, string | undefined> = {}): Config {
   const result = configSchema.safeParse(raw ?? {});
@@ -247,12 +220,6 @@ export function parseConfig(raw: unknown, configPath: string, env: Record<string
     dashboard: { ...config.dashboard, trustProxy: config.trustProxy ?? config.dashboard.trustProxy ?? false },
     configPath,
   };
-}
-
-/** The registry npm itself is set to use (`npm_config_registry`), else the public one. */
-function registryFromEnv(env: Record<string, string | undefined>): string {
-  const configured = env.npm_config_registry ?? env.NPM_CONFIG_REGISTRY;
-  return configured && /^https?:\/\//.test(configured) ? configured : 'https://registry.npmjs.org/';
 }
 
 /** Finds the config file: the given path, else ./scriptwarden.yml, else ./scriptwarden.json. */
