@@ -24,7 +24,8 @@ export async function loadAlertView(
 ): Promise<AlertView> {
   const alert = await store.alerts.get(id);
   if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
-  const isScript = /^(script|resource)\./.test(alert.type);
+  // A provenance mismatch compares the publisher's bytes (old) with the served ones (new), as a change does.
+  const isScript = /^(script|resource|provenance)\./.test(alert.type);
   const oldBody = isScript && alert.oldValue ? await store.blobs.textBySha(alert.oldValue) : null;
   const newBody = isScript && alert.newValue ? await store.blobs.textBySha(alert.newValue) : null;
   const oldPrint = oldBody !== null ? fingerprint(oldBody) : null;

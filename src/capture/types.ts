@@ -22,6 +22,7 @@ export const ALERT_TYPES = [
   'canary.stored',
   'target.unhealthy',
   'alerts.capped',
+  'provenance.mismatch',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

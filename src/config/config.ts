@@ -11,6 +11,7 @@ import { count, cron, duration, every, hostPattern, httpUrl, proxyUrl } from './
 import { missingSecrets, notifySchema, withSecrets } from './config-notify.js';
 import { databaseSpec, isPostgresUrl } from './config-database.js';
 import { duplicateNames, registryFromEnv, socksForResources } from './config-checks.js';
+import { expectIssues, expectSchema } from './provenance.js';
 import { ScriptwardenError } from '../errors.js';
 import { SEVERITIES } from '../capture/types.js';
 import { profileList, targetVantagesSchema, vantageIssues, profileKey, vantagesFor, vantagesSchema } from './vantages.js';
@@ -31,6 +32,8 @@ const targetSchema = z.strictObject({
   cron: cron.optional(),
   /** A payment page (PCI DSS 6.4.3 / 11.6.1 scope) even when no payment form is seen on it, e.g. one whose form is in a provider's frame. */
   payment: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Where the true bytes come from (provenance): of the resource, or of named scripts of the page. */
+  expect: expectSchema.optional(),
 }).superRefine((target, ctx) => {
   if (target.every && target.cron) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give either every or cron, not both' });
   for (const [index, step] of (target.journey ?? []).entries()) {
@@ -160,7 +163,7 @@ const configSchema = z
     if (config.trustProxy !== undefined && config.dashboard.trustProxy !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['trustProxy'], message: 'give either trustProxy or dashboard.trustProxy, not both' });
     }
-    for (const issue of vantageIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of [...vantageIssues(config), ...expectIssues(config.targets)]) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 type ParsedConfig = z.output<typeof configSchema>;
@@ -178,12 +181,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+/** The value at a path of the raw document (undefined where it is missing). */
+const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), raw);
+
+/** Zod's issues as lines: a value of the wrong type gets its own message, a missing one "is required". */
+function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) lines.push(`${formatPath([...issue.path, key])}: unknown key`);
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+    } else if (issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined) {
       lines.push(`${formatPath(issue.path)}: is required`);
     } else {
       lines.push(`${formatPath(issue.path)}: ${issue.message}`);
@@ -198,7 +206,7 @@ export function parseConfig(raw: unknown, configPath: string, env: Record<string
   const database = databaseSpec((raw as { database?: unknown } | null)?.database, env);
   const duplicates = [...duplicateNames(raw), ...socksForResources(raw), ...missingSecrets(raw, env), ...database.errors];
   if (!result.success || duplicates.length > 0) {
-    const lines = [...(result.success ? [] : describeIssues(result.error.issues)), ...duplicates];
+    const lines = [...(result.success ? [] : describeIssues(result.error.issues, raw ?? {})), ...duplicates];
     throw new ScriptwardenError('CONFIG_INVALID', `invalid configuration in ${configPath}:\n  ${lines.join('\n  ')}`);
   }
   const base = dirname(configPath);
@@ -217,6 +225,7 @@ export function parseConfig(raw: unknown, configPath: string, env: Record<string
       registry: config.intel.registry === 'off' ? null : config.intel.registry ?? registryFromEnv(env),
     },
     notify: config.notify.map((channel) => withSecrets(channel, env)),
+    targets: config.targets.map((t) => (t.expect ? { ...t, expect: t.expect.map((e) => (e.file ? { ...e, file: anchor(e.file) } : e)) } : t)),
     dashboard: { ...config.dashboard, trustProxy: config.trustProxy ?? config.dashboard.trustProxy ?? false },
     configPath,
   };

@@ -8,7 +8,7 @@ export const PROFILE_NAMES = ['desktop', 'mobile'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export const profileList = z
-  .array(z.enum(PROFILE_NAMES, { error: `must be one of: ${PROFILE_NAMES.join(', ')}` }))
+  .array(z.enum(PROFILE_NAMES, { error: `must be one of: ${PROFILE_NAMES.join(', ')}` }), { error: 'must be a list of profiles, such as [desktop, mobile]' })
   .min(1, 'must list at least one profile');
 
 /** The one vantage of a config that names none: its scans are stored under the plain profile (`desktop`). */
@@ -26,12 +26,12 @@ export const vantagesSchema = z.array(z.strictObject({
   profiles: profileList.optional(),
   /** Where this vantage's traffic leaves: the proxy of the browsers (and resource fetches) serving it, instead of browser.proxy. */
   proxy: proxyUrl.optional(),
-}), { error: 'must be a list of vantages' }).min(1, 'must list at least one vantage');
+}, { error: 'must be {name, profiles, proxy}' }), { error: 'must be a list of vantages' }).min(1, 'must list at least one vantage');
 
 /** A target's own list: names of configured vantages, or `{name, profiles}` to scan other profiles from one. */
 export const targetVantagesSchema = z.array(z.union([vantageName, z.strictObject({ name: vantageName, profiles: profileList.optional() })], {
   error: 'must be a vantage name, or {name, profiles}',
-})).min(1, 'must list at least one vantage');
+}), { error: 'must be a list of vantage names' }).min(1, 'must list at least one vantage');
 
 export interface Vantage {
   name: string;
@@ -52,7 +52,9 @@ interface VantageConfig {
 export function vantageIssues(config: VantageConfig): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
   const defined = new Set<string>();
-  (config.vantages ?? []).forEach((v, i) => {
+  // Refinements run over a document with other problems too: parts that did not parse are reported already.
+  if (!Array.isArray(config.targets)) return issues;
+  (Array.isArray(config.vantages) ? config.vantages : []).forEach((v, i) => {
     if (defined.has(v.name)) issues.push({ path: ['vantages', i, 'name'], message: `duplicate vantage name "${v.name}"` });
     // A running browser was started with its own way out; scriptwarden launches one per vantage proxy.
     if (v.proxy && config.browser?.wsEndpoint) issues.push({ path: ['vantages', i, 'proxy'], message: 'cannot be used with browser.wsEndpoint (a browser scriptwarden does not launch keeps its own proxy)' });
@@ -60,7 +62,7 @@ export function vantageIssues(config: VantageConfig): { path: (string | number)[
   });
   config.targets.forEach((target, t) => {
     const seen = new Set<string>();
-    (target.vantages ?? []).forEach((entry, i) => {
+    (Array.isArray(target.vantages) ? target.vantages : []).forEach((entry, i) => {
       const name = typeof entry === 'string' ? entry : entry.name;
       const path = ['targets', t, 'vantages', i, ...(typeof entry === 'string' ? [] : ['name'])];
       if (!defined.has(name)) {
@@ -71,8 +73,9 @@ export function vantageIssues(config: VantageConfig): { path: (string | number)[
   });
   // A slot's jobs (one per vantage) are sent together, so a target needs as many scans of its domain at once.
   const perDomain = config.queue?.perDomain;
-  if (issues.length === 0 && perDomain !== undefined) {
+  if (issues.length === 0 && typeof perDomain === 'number' && Array.isArray(config.vantages)) {
     config.targets.forEach((target, i) => {
+      if (target.vantages !== undefined && !Array.isArray(target.vantages)) return;
       const n = vantagesFor(config, target).length;
       if (n > perDomain) issues.push({ path: ['queue', 'perDomain'], message: `must be at least ${n}: targets[${i}] is scanned from ${n} vantages at once` });
     });

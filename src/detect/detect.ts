@@ -1,4 +1,5 @@
-// Detection, the one pure step between reading and writing: release verdicts, analyzers, grouping and the alert cap.
+// Detection, the one pure step between reading and writing: release verdicts, analyzers, provenance, grouping and the
+// alert cap.
 
 import { analyzeAlert, type AnalyzeChange } from './analyze-alert.js';
 import { runAnalyzers } from './analyzers/run-analyzers.js';
@@ -8,6 +9,7 @@ import type { BaselineSnapshot } from '../plan/baseline.js';
 import type { PlannedAlert, ScanPlan } from '../plan/plan.js';
 import type { KnownBadHosts } from './intel/known-bad-hosts.js';
 import type { ReleaseVerification } from './intel/release-claims.js';
+import { provenanceFindings, type Expectation } from './provenance.js';
 
 /** Everything the judgement of one plan needs, read beforehand: nothing in `detect` reads the store or the network. */
 export interface DetectInputs {
@@ -21,6 +23,9 @@ export interface DetectInputs {
   knownBad: KnownBadHosts;
   /** limits.maxAlertsPerScan. */
   maxAlerts: number;
+  /** The target's expectations of true bytes (config `expect`), resolved; and the mismatches approved already. */
+  provenance?: Expectation[];
+  acceptedProvenance?: ReadonlySet<string>;
 }
 
 export interface DetectOptions {
@@ -45,6 +50,10 @@ export async function detect(plan: ScanPlan, inputs: DetectInputs, options: Dete
   if (verdicts.size) applyVerification(out, verdicts);
   const context = { baseline: inputs.baseline, oldBodies: inputs.oldBodies, knownBad: inputs.knownBad, analyze: options.analyze ?? ((change) => runAnalyzers(change)) };
   const analysed = await Promise.all(out.alerts.map((alert) => (isRepeat(inputs, alert) ? alert : analyzeAlert(alert, out, context))));
+  // Provenance is judged on its own terms (the publisher's bytes, not the baseline), so the analyzers do not rate it.
+  const provenance = provenanceFindings(out, inputs.provenance ?? []);
+  if (provenance.warnings.length) out.scan = { ...out.scan, warnings: [...out.scan.warnings, ...provenance.warnings] };
+  analysed.push(...provenance.alerts.filter((a) => !inputs.acceptedProvenance?.has(a.dedupeKey)));
   out.alerts = capAlerts(groupRuntimeAlerts(analysed), inputs.maxAlerts, (alert) => isRepeat(inputs, alert), out.target.url);
   return out;
 }

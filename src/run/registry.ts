@@ -37,7 +37,7 @@ export function createRegistry(url: string, options: { timeoutMs?: number } = {}
   const get = (target: string) => fetch(target, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json, */*' }, redirect: 'follow' });
   return {
     url: base,
-    async fetchRelease(name, version) {
+    async fetchRelease(name, version, keep) {
       try {
         const meta = await get(`${base}/${name.replace('/', '%2f')}/${encodeURIComponent(version)}`);
         if (meta.status === 404) return { status: 'missing' };
@@ -48,7 +48,10 @@ export function createRegistry(url: string, options: { timeoutMs?: number } = {}
         if (!tarball.ok) return { status: 'failed', reason: `the tarball answered HTTP ${tarball.status}` };
         const files = readTarball(await readBounded(tarball, MAX_TARBALL_BYTES))
           .filter((f) => SCRIPT_FILE.test(f.path))
-          .map((f) => ({ path: f.path.replace(/^[^/]+\//, ''), sha256: createHash('sha256').update(f.data).digest('hex'), size: f.data.length }));
+          .map((f) => {
+            const path = f.path.replace(/^[^/]+\//, '');
+            return { path, sha256: createHash('sha256').update(f.data).digest('hex'), size: f.data.length, ...(path === keep ? { body: f.data.toString('utf8') } : {}) };
+          });
         return { status: 'ok', files };
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause?.code;

@@ -19,6 +19,7 @@ import type { JourneyStep } from '../config/journey.js';
 import { evidenceFiles } from '../evidence/evidence.js';
 import { knownContent, type KnownContent } from '../plan/known-content.js';
 import { DEFAULT_VANTAGE, splitProfileKey } from '../config/vantages.js';
+import { resolveExpectations } from './provenance-sources.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
 export interface Capturer {
@@ -170,7 +171,11 @@ async function judge(job: Job, deps: ScanDeps): Promise<Judged> {
   const baseline = await store.scans.readBaseline(target.name, profile);
   const samples: PageCapture[] = capture.outcome.ok ? sampled : [];
   const planned = await planOf(capture, baseline, { removalThreshold: config.removalThreshold, libraries: intel.libraries, knownBad: intel.knownBad, samples, approvedHosts: config.canary.approvedHosts }, deps.analysis);
-  const inputs = await readJudgement(planned, baseline, store, intel, config.limits.maxAlertsPerScan);
+  // The true bytes the target's config expects (provenance), fetched the way this scan leaves.
+  const expectations = target.expect?.length && capture.outcome.ok
+    ? await resolveExpectations(target, { store, capturer, registry: intel.registry, maxBodyBytes: config.limits.maxBodyBytes, vantage: splitProfileKey(profile).vantage })
+    : [];
+  const inputs = await readJudgement(planned, baseline, store, intel, config.limits.maxAlertsPerScan, expectations);
   const pool = deps.analysis;
   const plan = await detect(planned, inputs, pool ? { analyze: async (change) => await pool.analyze(change) ?? [budgetFinding(pool.budgetMs)] } : {});
   // Evidence is built only for a scan that raises something new; an open alert seen again keeps its first evidence.

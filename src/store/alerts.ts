@@ -79,11 +79,11 @@ export async function repeatedAlertId(db: Db, targetId: number, profile: string,
 }
 
 /** Of the given dedupe keys, those with an alert still open or rejected for the target and profile (one query). */
-export async function standingDedupeKeys(db: Db, targetId: number, profile: string, keys: string[]): Promise<Set<string>> {
+export async function standingDedupeKeys(db: Db, targetId: number, profile: string, keys: string[], approved = false): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const rows = await db
     .prepare<[number, string, string], { key: string }>(
-      `SELECT DISTINCT dedupe_key AS key FROM alerts WHERE target_id = ? AND profile = ? AND status IN ('open', 'rejected')
+      `SELECT DISTINCT dedupe_key AS key FROM alerts WHERE target_id = ? AND profile = ? AND status IN ('open', 'rejected'${approved ? ", 'approved'" : ''})
          AND dedupe_key IN (${jsonValues(db.dialect, 'text')})`,
     )
     .all(targetId, profile, JSON.stringify([...new Set(keys)]));

@@ -42,8 +42,8 @@ export interface AlertStore {
   get(id: number): Promise<AlertWithDetails | null>;
   /** The newest alert's id; null before any. */
   latestId(): Promise<number | null>;
-  /** Of these dedupe keys, those an open or rejected alert already stands for (a new sighting only updates it). */
-  standingKeys(target: string, profile: string, dedupeKeys: string[]): Promise<Set<string>>;
+  /** Of these dedupe keys, those an open or rejected alert (or, `approved`, an approved one too) already stands for. */
+  standingKeys(target: string, profile: string, dedupeKeys: string[], approved?: boolean): Promise<Set<string>>;
   /** Decides alerts; under an approval policy an alert may need approvals by several people before it is approved. */
   decide(ids: number[], status: 'approved' | 'rejected', decision: Decision, policy?: ApprovalPolicy): Promise<AlertWithDetails[]>;
   /** Every decision on one alert, oldest first. */
@@ -191,9 +191,9 @@ export async function openStore(path: string): Promise<Store> {
       list: (filter) => listAlerts(db, filter),
       get: (id) => readAlert(db, id),
       latestId: () => latestAlertId(db),
-      async standingKeys(target, profile, dedupeKeys) {
+      async standingKeys(target, profile, dedupeKeys, approved = false) {
         const id = await targetId(db, target);
-        return id === null ? new Set() : standingDedupeKeys(db, id, profile, dedupeKeys);
+        return id === null ? new Set() : standingDedupeKeys(db, id, profile, dedupeKeys, approved);
       },
       decide: (ids, status, decision, policy) => decideAlerts(db, ids, status, decision, policy),
       decisions: (alertId) => alertDecisions(db, alertId),

@@ -21,6 +21,11 @@ export interface Releases {
   put(release: { name: string; version: string; status: 'ok' | 'missing'; registry: string; files: { path: string; sha256: string; size: number }[] }, now: string): Promise<void>;
   /** Published files with exactly these bytes. */
   bySha(sha256: string): Promise<PublishedFile[]>;
+  /** The SHA-256 of one file of a fetched release; null when the release does not ship it (or was not fetched). */
+  fileSha(name: string, version: string, path: string): Promise<string | null>;
+  /** Provenance: what a source of true bytes (`url https://…`) gave when last fetched, and recording it. */
+  source(source: string): Promise<{ sha256: string; fetchedAt: string } | null>;
+  putSource(source: string, sha256: string, now: string): Promise<void>;
 }
 
 export function createReleases(db: Db): Releases {
@@ -45,5 +50,17 @@ export function createReleases(db: Db): Releases {
       });
     },
     bySha: (sha256) => bySha.all(sha256),
+    async fileSha(name, version, path) {
+      const row = await db.prepare<[string, string, string], { sha256: string }>('SELECT sha256 FROM published_files WHERE package = ? AND version = ? AND path = ?').get(name, version, path);
+      return row?.sha256 ?? null;
+    },
+    async source(source) {
+      const row = await db.prepare<[string], { sha256: string; fetched_at: string }>('SELECT sha256, fetched_at FROM provenance_sources WHERE source = ?').get(source);
+      return row ? { sha256: row.sha256, fetchedAt: row.fetched_at } : null;
+    },
+    async putSource(source, sha256, now) {
+      await db.prepare('INSERT INTO provenance_sources (source, sha256, fetched_at) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET sha256 = excluded.sha256, fetched_at = excluded.fetched_at')
+        .run(source, sha256, now);
+    },
   };
 }

@@ -65,6 +65,15 @@ describe('vantages', () => {
       /targets\[0\]\.type: resource targets are fetched directly and cannot use a SOCKS proxy \(vantages\[0\]\.proxy\)/);
   });
 
+  it('says what a value of the wrong type should be, rather than that it is missing', () => {
+    const message = errorOf({ vantages: [{ name: 'eu' }, 3], targets: [{ name: 'a', url: 'https://a.example/', vantages: 'eu', profiles: 'desktop' }] });
+    assert.match(message, /vantages\[1\]: must be \{name, profiles, proxy\}/);
+    assert.match(message, /targets\[0\]\.vantages: must be a list of vantage names/);
+    assert.match(message, /targets\[0\]\.profiles: must be a list of profiles, such as \[desktop, mobile\]/);
+    assert.match(errorOf({ targets: 'shop' }), /targets: must be a list of targets/);
+    assert.match(errorOf({}), /targets: is required/);
+  });
+
   it('needs queue.perDomain to allow a slot of every vantage at once', () => {
     assert.equal(parse({ targets: [{ name: 's', url: 'https://s.example/' }] }).queue.perDomain, 4);
     assert.match(errorOf({ vantages: regions, queue: { perDomain: 1 }, targets: [{ name: 's', url: 'https://s.example/' }] }),

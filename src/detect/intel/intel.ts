@@ -5,13 +5,14 @@ import type { KnownBadHosts } from './known-bad-hosts.js';
 
 /** What an npm registry answered for one release (src/run/registry.ts asks it). */
 export type FetchedRelease =
-  | { status: 'ok'; files: { path: string; sha256: string; size: number }[] }
+  /** `body`: the text of the file asked to be kept (`keep`), for a diff against what a page served. */
+  | { status: 'ok'; files: { path: string; sha256: string; size: number; body?: string }[] }
   | { status: 'missing' }
   | { status: 'failed'; reason: string };
 
 export interface RegistryClient {
   readonly url: string;
-  fetchRelease(name: string, version: string): Promise<FetchedRelease>;
+  fetchRelease(name: string, version: string, keep?: string): Promise<FetchedRelease>;
 }
 
 export interface Intel {
