@@ -10,10 +10,9 @@ import { MASK_RULES } from '../config/mask-rules.js';
 import { describeError, exitCodeOf, isScriptwardenError } from '../errors.js';
 import { readAll, readHidden } from './prompt.js';
 import { capturerFactory, renderPdfWith } from './crawler-factory.js';
+import { addRecordCommands, collect, configOption } from './program-records.js';
 
 const VERSION = readVersion();
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-const configOption = () => new Option('-c, --config <path>', 'config file (default ./scriptwarden.yml, else ./scriptwarden.json)');
 
 function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Command {
   const program = new Command('scriptwarden')
@@ -130,18 +129,7 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExamples:\n  $ scriptwarden rules 12\n  $ scriptwarden rules 12 --disable quoted-tokens,learned-tokens')
     .action(async (id: string, opts) => setExit(await (await import('./commands/rules.js')).rulesCommand(id, opts, ctx)));
 
-  program.command('verify').description('check the tamper-evident scan log, the audit log and the stored contents against their hashes')
-    .addOption(configOption())
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExit codes: 0 everything matches, 1 a scan, audit entry or blob does not (the first break is named), 2 usage/config error.')
-    .action(async (opts) => setExit(await (await import('./commands/verify.js')).verifyCommand(opts, ctx)));
-
-  program.command('evidence').argument('<alert-id>', 'alert id')
-    .description('write one alert\'s evidence bundle: bodies, headers, HTML, screenshot, HAR, TLS, initiators, timeline, SHA-256 manifest')
-    .addOption(configOption())
-    .requiredOption('-o, --out <file>', 'zip file to write')
-    .addHelpText('after', '\nExamples:\n  $ scriptwarden evidence 12 --out incident-12.zip')
-    .action(async (id: string, opts) => setExit(await (await import('./commands/evidence.js')).evidenceCommand(id, opts, ctx)));
+  addRecordCommands(program, ctx, setExit);
 
   const intel = program.command('intel').description('show the library signatures and known-bad host lists in use')
     .addOption(configOption())
@@ -195,16 +183,6 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
   tokens.command('revoke').argument('<id>', 'token id from tokens list, or the token itself').description('revoke a token; the next request with it is refused')
     .addOption(configOption())
     .action(async (id: string, opts) => setExit(await (await tokensModule()).tokensRevokeCommand(id, opts, ctx)));
-
-  program.command('audit').description('the audit trail: sign-ins, decisions, user, token and settings changes, and its hash chain')
-    .addOption(configOption())
-    .option('--actor <name>', 'only what this user did')
-    .option('--type <type>', 'only this kind of object: alert, user, token, setting, script, target, inventory')
-    .option('--limit <n>', 'only the newest N entries')
-    .option('--json', 'print JSON')
-    .option('--csv', 'print CSV')
-    .addHelpText('after', '\nExit codes: 0 listed and the chain holds, 1 the chain is broken (named at the end), 2 usage/config error.\n\nExamples:\n  $ scriptwarden audit --type alert --csv > decisions.csv')
-    .action(async (opts) => setExit(await (await import('./commands/audit.js')).auditCommand(opts, ctx)));
 
   program.command('serve').description('scan on schedule and serve the dashboard, /healthz and /metrics, until SIGTERM')
     .addOption(configOption())
