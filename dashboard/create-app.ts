@@ -14,6 +14,7 @@ import { apiRouter } from './routes/api.js';
 import { createDiffViews } from './diff-views.js';
 import type { AnalysisPool } from '../src/run/analysis-pool.js';
 import { inventoryRouter } from './routes/inventory.js';
+import { huntRouter } from './routes/hunt.js';
 import { reportsRouter, type ReportDeps } from './routes/reports.js';
 import { pagesRouter } from './routes/pages.js';
 import { layout } from './views/layout.js';
@@ -142,6 +143,7 @@ export function createApp(deps: AppDeps): Dashboard {
   app.use('/api', apiRouter(deps.store, views, deps.actor, { onDecision: deps.onDecision, approvals: deps.approvals }));
   app.use(adminRouter(deps.store, deps.notifyChannels ?? [], async () => deps.targetNames ?? await deps.store.inventory.targetNames()));
   app.use(inventoryRouter(deps.store));
+  app.use(huntRouter(deps.store));
   if (deps.reports) app.use(reportsRouter(deps.store, deps.reports));
   app.use(pagesRouter(deps.store, views, deps.actor, deps.version ?? 'unknown', { onDecision: deps.onDecision, approvals: deps.approvals }));
   app.use((_req: Request, res: Response) => {

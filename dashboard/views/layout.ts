@@ -17,10 +17,13 @@ export function layout(title: string, body: Html, options: { active?: string; li
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
 </head><body${new Html(options.live ? ' data-live="alerts"' : '')}>
-<header><strong class="brand">scriptwarden</strong><nav>${nav}</nav>${ACCOUNT_SLOT}</header>
+<header><strong class="brand">scriptwarden</strong><nav>${nav}</nav>${SEARCH}${ACCOUNT_SLOT}</header>
 ${BANNER_SLOT}<main>${body}</main>
 </body></html>`.value}`;
 }
+
+/** The search box every page has (the retro-hunt, /hunt): a hash, a host or text, told apart by their shape. */
+const SEARCH = html`<form class="search" method="get" action="/hunt" role="search"><input name="q" maxlength="1000" placeholder="Search: host, hash, text" aria-label="Search the stored record"><input type="hidden" name="kind" value="auto"></form>`;
 
 /** Filled per request by sendPage: who is signed in, and the admin links. */
 const ACCOUNT_SLOT = new Html('<!--sw:account-->');

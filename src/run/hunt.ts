@@ -12,12 +12,23 @@ export interface HuntResult {
   destinations: HuntDestination[];
   evidence: HuntEvidence[];
   searched: { bodies: number; evidence: number; destinations: boolean };
+  /** The time budget ran out before every body was read: what is listed matched, the rest was not searched. */
+  truncated: boolean;
+}
+
+export interface HuntOptions {
+  progress?: (done: number, total: number) => void;
+  /** Stop reading bodies after this long (the dashboard's search answers within it); absent: read them all. */
+  budgetMs?: number;
 }
 
 /** Images are not searched for text. */
 const BINARY = /\.(png|jpe?g|gif|webp|pdf|zip)$/i;
 
-export async function runHunt(store: Store, matcher: HuntMatcher, progress?: (done: number, total: number) => void): Promise<HuntResult> {
+export async function runHunt(store: Store, matcher: HuntMatcher, options: HuntOptions = {}): Promise<HuntResult> {
+  const { progress } = options;
+  const deadline = options.budgetMs === undefined ? Infinity : Date.now() + options.budgetMs;
+  let truncated = false;
   const db = store.database;
   const blobs = await versionBlobs(db);
   const evidence = await evidenceFiles(db);
@@ -25,6 +36,7 @@ export async function runHunt(store: Store, matcher: HuntMatcher, progress?: (do
   const byBody = new Map<number, 'body' | 'sha256'>();
   let done = 0;
   for (const blob of blobs) {
+    if (Date.now() > deadline) { truncated = true; break; }
     if (matcher.sha256(blob.sha256)) byBody.set(blob.id, 'sha256');
     else if (matcher.query.kind !== 'sha256') {
       const text = await store.blobs.text(blob.id);
@@ -43,6 +55,7 @@ export async function runHunt(store: Store, matcher: HuntMatcher, progress?: (do
   })).filter((v) => v.matched.length > 0);
   const matchedEvidence: HuntEvidence[] = [];
   for (const file of evidence) {
+    if (Date.now() > deadline) { truncated = true; break; }
     let hit = matcher.sha256(file.sha256);
     if (!hit && matcher.query.kind !== 'sha256' && !BINARY.test(file.name)) {
       const text = await store.blobs.text(file.blobId);
@@ -54,5 +67,5 @@ export async function runHunt(store: Store, matcher: HuntMatcher, progress?: (do
   }
   progress?.(total, total);
   const destinations = matcher.query.kind === 'host' ? await huntDestinations(db, (h) => matcher.host(h)) : [];
-  return { query: matcher.query, versions, destinations, evidence: matchedEvidence, searched: { bodies: blobs.length, evidence: evidence.length, destinations: matcher.query.kind === 'host' } };
+  return { query: matcher.query, versions, destinations, evidence: matchedEvidence, searched: { bodies: blobs.length, evidence: evidence.length, destinations: matcher.query.kind === 'host' }, truncated };
 }

@@ -68,7 +68,9 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
     assert.ok(alerts.length >= 3, 'the tampered scan raised alerts to look at');
     assert.ok(alerts.some((a) => a.type === 'exfiltration.detected'), 'a canary alert with a hostile URL is among them');
     const scripts = await inOrder(await store.inventory.scripts({}), async (r) => (await store.inventory.scriptId(r.target, r.profile, r.subject))!);
-    const paths = ['/', '/alerts', '/alerts?status=all', '/inventory', '/scans', ...alerts.map((a) => `/alerts/${a.id}`), ...scripts.map((id) => `/scripts/${id}`)];
+    // The search screen lists hostile versions, destinations and evidence, and echoes a hostile query.
+    const searches = ['/hunt?q=exfil.test', `/hunt?kind=string&q=${encodeURIComponent(PAYLOADS[1]!)}`, `/hunt?kind=regex&q=${encodeURIComponent('onerror=alert\\(\\d\\)')}`];
+    const paths = ['/', '/alerts', '/alerts?status=all', '/inventory', '/scans', ...searches, ...alerts.map((a) => `/alerts/${a.id}`), ...scripts.map((id) => `/scripts/${id}`)];
     const tab = await browser.newPage();
     const dialogs: string[] = [];
     tab.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
@@ -86,6 +88,7 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
       assert.deepEqual(injected, { svg: 0, img: 0, iframe: 0, scripts: ['/static/app.js'], handlers: 0 }, path);
       const text = await tab.$eval('body', (b) => b.textContent ?? '');
       if (path.startsWith('/alerts/')) assert.ok(PAYLOADS.some((p) => text.includes(p)) || /onerror|onload/.test(text), `${path} shows the payload as text`);
+      if (path.startsWith('/hunt')) assert.match(text, /[1-9]\d* script versions|[1-9]\d* destinations/, `${path} found the hostile script`);
     }
     assert.deepEqual(dialogs, []);
   });
@@ -106,5 +109,9 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
     }
     const page = await fetch(url);
     assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'(;|$)/);
+    // A search the dashboard cannot run says why, as a page.
+    const bad = await fetch(`${url}hunt?kind=regex&q=${encodeURIComponent('(a')}`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /is not an expression RE2 accepts/);
   });
 });

@@ -44,7 +44,7 @@ export async function huntCommand(opts: HuntOptions, ctx: CommandContext): Promi
   const matcher = huntMatcher({ kind: given[0]!, value: opts[given[0]!]! });
   return withStore(opts.config, ctx, async (store) => {
     const live = ctx.stderr.isTTY && !opts.json;
-    const result = await runHunt(store, matcher, live ? (done, total) => ctx.stderr.write(`\rsearching ${done} of ${total} stored bodies…`) : undefined);
+    const result = await runHunt(store, matcher, live ? { progress: (done, total) => ctx.stderr.write(`\rsearching ${done} of ${total} stored bodies…`) } : {});
     if (live) ctx.stderr.write('\n');
     ctx.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatHunt(result)}\n`);
     // Like a scan's new alerts, a match is what needs attention: exit 1.

@@ -1,0 +1,39 @@
+// The search screen: a retro-hunt through the stored record from the dashboard, within a time budget.
+
+import { Router } from 'express';
+import { huntMatcher, type HuntKind } from '../../src/detect/hunt-query.js';
+import { isScriptwardenError } from '../../src/errors.js';
+import { runHunt } from '../../src/run/hunt.js';
+import type { Store } from '../../src/store/open-store.js';
+import { need } from '../auth/authenticate.js';
+import { queryText } from '../request-input.js';
+import { sendPage } from '../send-page.js';
+import { huntPage } from '../views/hunt.js';
+
+const KINDS: HuntKind[] = ['host', 'sha256', 'string', 'regex'];
+/** A search from the dashboard answers within this; the command line has none. */
+const BUDGET_MS = 10_000;
+
+/** The header's box: 64 hex digits are a hash, a dotted name a host, anything else text. */
+function guessKind(q: string): HuntKind {
+  if (/^[0-9a-f]{64}$/i.test(q)) return 'sha256';
+  return /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(q) ? 'host' : 'string';
+}
+
+export function huntRouter(store: Store): Router {
+  const router = Router();
+  router.get('/hunt', need('read'), async (req, res) => {
+    const q = queryText(req, 'q').trim().slice(0, 1000);
+    const asked = queryText(req, 'kind');
+    const kind = KINDS.includes(asked as HuntKind) ? (asked as HuntKind) : guessKind(q);
+    if (!q) return sendPage(res, huntPage(kind, '', null, null));
+    try {
+      const matcher = huntMatcher({ kind, value: q });
+      sendPage(res, huntPage(kind, q, await runHunt(store, matcher, { budgetMs: BUDGET_MS }), null));
+    } catch (error) {
+      if (!isScriptwardenError(error) || error.code !== 'USAGE') throw error;
+      sendPage(res, huntPage(kind, q, null, error.message), 400);
+    }
+  });
+  return router;
+}
