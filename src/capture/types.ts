@@ -23,6 +23,7 @@ export const ALERT_TYPES = [
   'target.unhealthy',
   'alerts.capped',
   'provenance.mismatch',
+  'intel.match',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

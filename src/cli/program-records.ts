@@ -26,8 +26,9 @@ export function addRecordCommands(program: Command, ctx: CommandContext, setExit
     .option('--sha256 <hex>', 'a SHA-256: script versions and evidence files with exactly these bytes')
     .option('--string <text>', 'text contained in a body or an evidence file')
     .option('--regex <expression>', 'an RE2 regular expression (linear time: no back-references or lookarounds)')
+    .option('--intel', 'check everything approved against the intelligence now (as the next scan would): hosts new on the known-bad list, new vulnerabilities')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExit codes: 0 nothing matched, 1 something did (listed), 2 usage/config error.\n\nExamples:\n  $ scriptwarden hunt --host cdn-stats.example\n  $ scriptwarden hunt --regex "atob\\\\(.{0,40}card" --json')
+    .addHelpText('after', '\nExit codes: 0 nothing matched (--intel: no new alert), 1 something did (listed), 2 usage/config error.\n\nExamples:\n  $ scriptwarden hunt --host cdn-stats.example\n  $ scriptwarden hunt --regex "atob\\\\(.{0,40}card" --json')
     .action(async (opts) => setExit(await (await import('./commands/hunt.js')).huntCommand(opts, ctx)));
 
   program.command('audit').description('the audit trail: sign-ins, decisions, user, token and settings changes, and its hash chain')

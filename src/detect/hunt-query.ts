@@ -30,7 +30,7 @@ function hostOf(url: string): string | null {
 }
 
 /** True when `text` names `host` as a host: not as part of a longer name (`notevil.example` is not `evil.example`). */
-function namesHost(text: string, host: string): boolean {
+export function namesHost(text: string, host: string): boolean {
   const lower = text.toLowerCase();
   const part = /[a-z0-9-]/;
   for (let at = lower.indexOf(host); at !== -1; at = lower.indexOf(host, at + 1)) {

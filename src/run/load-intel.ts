@@ -1,6 +1,7 @@
 // Reads library signatures and known-bad host lists from the bundled data and the files config `intel` names.
 
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ScriptwardenError } from '../errors.js';
@@ -69,6 +70,7 @@ export function loadIntel(files: IntelFiles): Intel {
   });
   return {
     libraries: buildLibraryIndex(...repositories),
+    librariesDigest: createHash('sha256').update(JSON.stringify(repositories)).digest('hex'),
     knownBad: { hosts, sources: [bundledHosts, ...files.knownBadHosts] },
     registry: files.registry ? createRegistry(files.registry) : null,
     sources,

@@ -20,6 +20,7 @@ import { evidenceFiles } from '../evidence/evidence.js';
 import { knownContent, type KnownContent } from '../plan/known-content.js';
 import { DEFAULT_VANTAGE, splitProfileKey } from '../config/vantages.js';
 import { resolveExpectations } from './provenance-sources.js';
+import { recheckIntel } from './intel-recheck.js';
 
 /** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
 export interface Capturer {
@@ -237,9 +238,11 @@ export interface ScanDeps {
 
 export async function runScan(deps: ScanDeps & { targets: TargetConfig[] }, events: ScanEvents = {}): Promise<ScanRun> {
   const startedAt = new Date().toISOString();
+  // Intelligence that learned of a host or a vulnerability since the last run looks again at what was approved before.
+  const { raised: intelAlerts } = await recheckIntel(deps.store, deps.intel);
   const jobs: Job[] = deps.targets.flatMap((target) => profilesFor(deps.config, target, deps.vantage).map((profile) => ({ target, profile })));
   const outcomes: TargetOutcome[] = new Array(jobs.length);
-  const alerts: AlertWithDetails[] = [];
+  const alerts: AlertWithDetails[] = [...intelAlerts];
   const rejectedStillServed: AlertWithDetails[] = [];
   // A target's profiles are written together once all are judged: a change only one profile saw (the mobile one,
   // say) may be served selectively, and says so in the alert as it is written.

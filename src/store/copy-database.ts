@@ -20,7 +20,7 @@ export const COPY_ORDER: { table: string; key: string }[] = [
   { table: 'login_attempts', key: 'id' }, { table: 'page_latest', key: 'target_id, profile' }, { table: 'scan_counts', key: 'status' },
   { table: 'script_authorizations', key: 'id' }, { table: 'chain_heads', key: 'target_id, profile' }, { table: 'chain_anchors', key: 'id' },
   { table: 'slot_checks', key: 'target_id, slot' }, { table: 'vantage_runs', key: 'target, vantage' },
-  { table: 'provenance_sources', key: 'source' },
+  { table: 'provenance_sources', key: 'source' }, { table: 'intel_checks', key: 'kind' },
 ];
 
 /** The tables of a database, but its migration record. */

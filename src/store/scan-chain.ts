@@ -97,7 +97,8 @@ function setDigestOf(setId: number | null, observations: Observed, memo?: ChainM
 /**
  * The canonical text of one scan: its metadata, and the content hash of everything it observed and raised.
  * Format 1 lists the observations; format 2 (scans written since retention exists) hashes them into one digest.
- * Health alerts are the scheduler's verdict on a run of scans, not content of one, and are not part of it.
+ * Health alerts are the scheduler's verdict on a run of scans, not content of one, and are not part of it; nor are
+ * intel matches, raised later against what was stored when the intelligence learned of it.
  */
 /** `memo`: a set's items are read once, not on every scan that points at it. */
 export async function scanRecord(db: Db, row: ScanRow, memo?: ChainMemo): Promise<string> {
@@ -105,7 +106,7 @@ export async function scanRecord(db: Db, row: ScanRow, memo?: ChainMemo): Promis
   const destinations = await destinationsOf(db, row.set_id, memo?.destined);
   // What an alert was when it was raised; its later decisions belong to the reviewers' record, not the scan's.
   const alerts = await db.prepare<[number], { id: number; type: string; severity: string; dedupe_key: string; old_value: string | null; new_value: string | null }>(
-    "SELECT id, type, severity, dedupe_key, old_value, new_value FROM alerts WHERE first_scan_id = ? AND type <> 'target.unhealthy' ORDER BY id",
+    "SELECT id, type, severity, dedupe_key, old_value, new_value FROM alerts WHERE first_scan_id = ? AND type NOT IN ('target.unhealthy', 'intel.match') ORDER BY id",
   ).all(row.id);
   const { prev_hash: _prev, record_hash: _record, observations_digest: digest, pruned_at: pruned, chain_version: version, set_id: _set,
     chain_seq: seq, slot, target_id: _target, ...scan } = row;

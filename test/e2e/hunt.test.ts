@@ -4,10 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import type { HuntResult } from '../../src/run/hunt.js';
+import type { ScanJson } from './scenario.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -69,6 +72,23 @@ describe('hunt: since when were we serving it?', () => {
     assert.match(none.stdout, /: 0 script versions, 0 destinations, 0 evidence files/);
   });
 
+  it('raises an alert, at the next scan, for an approved version and destination of a host new on the known-bad list', async () => {
+    writeFileSync(join(dir, 'bad-hosts.txt'), '# threat feed, December\nstats-collector.test\n');
+    const config = join(dir, 'scriptwarden.yml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}intel:\n  knownBadHosts: [./bad-hosts.txt]\n`);
+    const scan = parseJson<ScanJson>(await runCli(['scan', '--json'], { cwd: dir }));
+    assert.equal(scan.exitCode, 1);
+    const raised = scan.alerts.filter((a) => a.type === 'intel.match');
+    assert.deepEqual(raised.map((a) => [a.severity, a.subject.replace(/:\d+/, '')]).sort(), [['critical', 'http://hunt-shop.test/app.js'], ['critical', 'stats-collector.test']]);
+    const version = raised.find((a) => a.subject.endsWith('/app.js'))!;
+    assert.equal(version.newValue, sha(v1), 'the old approved version, not the one served now');
+    assert.match(version.summary, /names stats-collector\.test, now on the known-bad host list/);
+    // Raised once: hunt --intel (the same re-check on its own) finds nothing new.
+    const again = await hunt('--intel');
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /^intel re-check: 0 hosts new on the known-bad list, library data unchanged; 0 alerts raised/);
+  });
+
   it('refuses a malformed hunt with exit 2 and says why', async () => {
     const cases: [string[], RegExp][] = [
       [['--regex', '(a'], /--regex is not an expression RE2 accepts/],
@@ -77,6 +97,7 @@ describe('hunt: since when were we serving it?', () => {
       [[], /give exactly one of --host, --sha256, --string or --regex/],
       [['--sha256', 'abc'], /--sha256 must be a SHA-256 in hex/],
       [['--host', 'http://x/'], /--host must be a host name/],
+      [['--intel', '--host', 'x.test'], /--intel checks what was approved against the intelligence; give it alone/],
     ];
     for (const [args, message] of cases) {
       const result = await hunt(...args);

@@ -6,9 +6,11 @@ import { ScriptwardenError } from '../../errors.js';
 import { runHunt, type HuntResult } from '../../run/hunt.js';
 import type { HuntAlert } from '../../store/hunt.js';
 import { safeText } from '../output.js';
+import { recheckIntel } from '../../run/intel-recheck.js';
+import { loadIntel } from '../../run/load-intel.js';
 import { EXIT, withStore, type CommandContext } from './context.js';
 
-export interface HuntOptions { config?: string; host?: string; sha256?: string; string?: string; regex?: string; json?: boolean }
+export interface HuntOptions { config?: string; host?: string; sha256?: string; string?: string; regex?: string; intel?: boolean; json?: boolean }
 
 const KINDS: HuntKind[] = ['host', 'sha256', 'string', 'regex'];
 
@@ -38,9 +40,27 @@ export function formatHunt(result: HuntResult): string {
   return lines.join('\n');
 }
 
+/** `hunt --intel`: the re-check a scan makes first, on its own: new known-bad hosts and vulnerabilities in what was approved. */
+async function huntIntel(opts: HuntOptions, ctx: CommandContext): Promise<number> {
+  return withStore(opts.config, ctx, async (store, config) => {
+    const result = await recheckIntel(store, loadIntel(config.intel));
+    if (opts.json) ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      const lines = [`intel re-check: ${result.knownBadAdded.length} host${result.knownBadAdded.length === 1 ? '' : 's'} new on the known-bad list${result.knownBadAdded.length ? ` (${result.knownBadAdded.map((h) => safeText(h, 80)).join(', ')})` : ''}, library data ${result.librariesChanged ? 'changed' : 'unchanged'}; ${result.raised.length} alert${result.raised.length === 1 ? '' : 's'} raised`];
+      for (const a of result.raised) lines.push(`  #${a.id} ${a.severity} ${a.type} on ${safeText(a.target, 40)} (${safeText(a.profile, 30)}): ${safeText(a.summary, 300)}`);
+      ctx.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return result.raised.length ? EXIT.newAlerts : EXIT.ok;
+  });
+}
+
 export async function huntCommand(opts: HuntOptions, ctx: CommandContext): Promise<number> {
   const given = KINDS.filter((k) => opts[k] !== undefined);
-  if (given.length !== 1) throw new ScriptwardenError('USAGE', `give exactly one of --host, --sha256, --string or --regex${given.length ? ` (not ${given.map((k) => `--${k}`).join(' and ')})` : ''}`);
+  if (opts.intel) {
+    if (given.length) throw new ScriptwardenError('USAGE', `--intel checks what was approved against the intelligence; give it alone (not with ${given.map((k) => `--${k}`).join(' and ')})`);
+    return huntIntel(opts, ctx);
+  }
+  if (given.length !== 1) throw new ScriptwardenError('USAGE', `give exactly one of --host, --sha256, --string or --regex${given.length ? ` (not ${given.map((k) => `--${k}`).join(' and ')})` : ''}, or --intel`);
   const matcher = huntMatcher({ kind: given[0]!, value: opts[given[0]!]! });
   return withStore(opts.config, ctx, async (store) => {
     const live = ctx.stderr.isTTY && !opts.json;

@@ -22,6 +22,8 @@ export interface Intel {
   registry: RegistryClient | null;
   /** Where each part came from: bundled data files and the user's own (config `intel`). */
   sources: { kind: 'libraries' | 'knownBadHosts'; path: string; entries: number }[];
+  /** SHA-256 of the library data as loaded: when it changes, what was approved before is identified again. */
+  librariesDigest?: string;
 }
 
 /** No knowledge at all: for tests of the rules that do not depend on it. */
