@@ -46,6 +46,7 @@ const HTML_ROWS: Row[] = [
   { route: 'POST /alerts/:id/reject', method: 'POST', path: (s) => `/alerts/${s.alertIds[0]}/reject`, body: { note: 'matrix' }, expect: ['login', 403, 303, 303] },
   { route: 'GET /inventory', method: 'GET', path: () => '/inventory', expect: READ },
   { route: 'GET /inventory.csv', method: 'GET', path: () => '/inventory.csv', expect: READ },
+  { route: 'GET /hunt', method: 'GET', path: () => '/hunt?q=cdn.example', expect: READ },
   { route: 'POST /inventory/authorize', method: 'POST', path: () => '/inventory/authorize', body: { script: '1', justification: 'matrix' }, expect: ['login', 403, 303, 303] },
   { route: 'GET /reports', method: 'GET', path: () => '/reports', expect: READ },
   { route: 'GET /reports/download', method: 'GET', path: () => '/reports/download?format=json&from=2026-01-01', expect: READ },
