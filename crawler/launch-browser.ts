@@ -1,11 +1,12 @@
 // Launches Chromium with quiet, bounded settings and hands out page captures; relaunches after a crash.
 
+import { replayPolicy, type ReplayRequest } from './replay-policy.js';
 import puppeteer, { type Browser } from 'puppeteer';
 import { describeError, ScriptwardenError } from '../src/errors.js';
 import { hostResolverRules, type ResolveMap } from '../src/config/resolve-map.js';
 import type { PageCapture } from '../src/capture/types.js';
 import { renderPdf } from './render-pdf.js';
-import type { BrowserState } from '../src/capture/types.js';
+import type { BrowserState, PolicyReplay } from '../src/capture/types.js';
 import { capturePage, openFreshPage, type CaptureLimits, type CaptureRequest } from './capture-page.js';
 import { watchNewTargets } from './new-target-guard.js';
 import { sparePages } from './spare-page.js';
@@ -33,6 +34,8 @@ export interface LaunchOptions {
 
 export interface BrowserHandle {
   capture(request: CaptureRequest, limits: CaptureLimits): Promise<PageCapture>;
+  /** Loads a page with a Content-Security-Policy enforced, in a fresh context, and reports its violations. */
+  replay(request: ReplayRequest, policy: string, limits: { pageTimeoutMs: number; settleMs: number }): Promise<PolicyReplay>;
   version(): Promise<string>;
   /** scriptwarden's own HTML (a report) as a PDF, rendered with JavaScript and the network off. */
   pdf(html: string): Promise<Buffer>;
@@ -183,6 +186,12 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserHand
       const capture = await capturePage(fresh, version, request, limits);
       if (!capture.outcome.ok && ['PAGE_TIMEOUT', 'PAGE_CRASHED', 'BROWSER_CRASHED'].includes(capture.outcome.code)) await killIfHung(owner);
       return capture;
+    },
+    async replay(request, policy, limits) {
+      const owner = await live();
+      const fresh = await openFreshPage(owner, owner === browser ? watcher : undefined);
+      if (proxyAuth) await fresh.page.authenticate(proxyAuth).catch(() => undefined);
+      return replayPolicy(fresh, version, request, policy, limits);
     },
     state: () => ({
       state: closed ? 'closed' : browser.connected && browser !== killed ? 'running' : 'down',

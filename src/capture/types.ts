@@ -202,6 +202,19 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
+/** One violation of a proposed policy, as the browser reported it while the page was replayed with it enforced. */
+export interface PolicyViolation {
+  /** The directive that blocked it: script-src-elem, connect-src, … */
+  directive: string;
+  /** The URL blocked, or `inline` / `eval`. */
+  blocked: string;
+  /** Where in the page's code it happened (URL:line), when the browser says. */
+  source: string | null;
+}
+
+/** A replay of a page with a policy enforced (see crawler/replay-policy). */
+export interface PolicyReplay { ok: boolean; error: string | null; violations: PolicyViolation[] }
+
 /** The capturing browser's state, as /healthz and /metrics report it. */
 export interface BrowserState {
   /** running, down (crashed, relaunching at the next scan), not-started (no page targets yet), closed */

@@ -41,6 +41,10 @@ export function capturerFactory(env: NodeJS.ProcessEnv, runningAsRoot: boolean) 
         if (!browser) throw new ScriptwardenError('CAPTURE_FAILED', 'no browser was started for page targets');
         return browser.capture(request, limits);
       },
+      replay: (request, policy) => {
+        if (!browser) throw new ScriptwardenError('CAPTURE_FAILED', 'no browser was started to replay pages in');
+        return browser.replay(request, policy, { pageTimeoutMs: config.browser.pageTimeout, settleMs: config.browser.settle });
+      },
       resource: (target) =>
         fetchResource(target, { resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: config.browser.pageTimeout, maxBodyBytes: config.limits.maxBodyBytes, userAgent, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork }),
       close: async () => { await browser?.close(); },

@@ -78,6 +78,12 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExamples:\n  $ scriptwarden authorize 12 --justification "payment form validation" --by alice\n  $ scriptwarden authorize --vendor Stripe --justification "card tokenisation (PSP)" --by alice')
     .action(async (ids: string[], opts) => setExit(await (await import('./commands/authorize.js')).authorizeCommand(ids, opts, ctx)));
 
+  program.command('harden').argument('<target>', 'a page target').description('propose a Content-Security-Policy and SRI from the approved inventory, proved by replaying the page with the policy enforced')
+    .addOption(configOption())
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExit codes: 0 the proposal replayed with no violation (safe), 1 it would break something (listed, with fixes), 2 usage/config error.\n\nExamples:\n  $ scriptwarden harden checkout')
+    .action(async (target: string, opts) => setExit(await (await import('./commands/harden.js')).hardenCommand(target, opts, ctx)));
+
   program.command('inventory').description('every script per page, with its approval and justification')
     .addOption(configOption())
     .option('-t, --target <name>', 'only this target')

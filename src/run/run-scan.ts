@@ -7,7 +7,7 @@ import { describeError, isScriptwardenError } from '../errors.js';
 import type { AlertWithDetails } from '../store/alerts.js';
 import type { Store } from '../store/open-store.js';
 import type { ScanPlan } from '../plan/plan.js';
-import type { PageCapture } from '../capture/types.js';
+import type { PageCapture, PolicyReplay } from '../capture/types.js';
 import type { BaselineSnapshot } from '../plan/baseline.js';
 import type { Intel } from '../detect/intel/intel.js';
 import { readJudgement } from './read-judgement.js';
@@ -30,6 +30,8 @@ export interface Capturer {
    */
   page(request: { target: string; url: string; profile: string; journey?: JourneyStep[]; sample?: boolean; known?: KnownContent; vantage?: string }): Promise<PageCapture>;
   resource(target: { name: string; url: string; vantage?: string }): Promise<PageCapture>;
+  /** Loads the page (and its journey) with `policy` enforced and reports the violations (`harden`); absent without a browser. */
+  replay?(request: { target: string; url: string; profile: string; journey?: JourneyStep[]; vantage?: string }, policy: string): Promise<PolicyReplay>;
 }
 
 export interface TargetOutcome {

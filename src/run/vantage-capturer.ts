@@ -41,6 +41,11 @@ export async function openVantageCapturer(
   return {
     page: (request) => pick(request.vantage).page(request),
     resource: (target) => pick(target.vantage).resource(target),
+    replay: (request, policy) => {
+      const capturer = pick(request.vantage);
+      if (!capturer.replay) throw new Error('no browser was started to replay pages in');
+      return capturer.replay(request, policy);
+    },
     async close() {
       for (const capturer of all) await capturer.close().catch(() => undefined);
     },
