@@ -15,6 +15,7 @@ import { createDiffViews } from './diff-views.js';
 import type { AnalysisPool } from '../src/run/analysis-pool.js';
 import { inventoryRouter } from './routes/inventory.js';
 import { huntRouter } from './routes/hunt.js';
+import type { HardenResult } from '../src/run/harden.js';
 import { reportsRouter, type ReportDeps } from './routes/reports.js';
 import { pagesRouter } from './routes/pages.js';
 import { layout } from './views/layout.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   onDecision?: (alerts: AlertWithDetails[]) => Promise<void>;
   /** The Reports screen: the config it reports on and the PDF renderer; absent: no Reports screen. */
   reports?: ReportDeps;
+  /** The Harden screen of a target (a proposal, replayed when the process has a browser); null: no such page target. */
+  harden?: (target: string) => Promise<HardenResult | null>;
   /** Approvals an alert needs, by severity (config `approvals`); absent: one. */
   approvals?: ApprovalPolicy;
   /** Sign-in settings. Absent: open access while no user exists (tests and local use), config defaults otherwise. */
@@ -143,7 +146,7 @@ export function createApp(deps: AppDeps): Dashboard {
   app.use('/api', apiRouter(deps.store, views, deps.actor, { onDecision: deps.onDecision, approvals: deps.approvals }));
   app.use(adminRouter(deps.store, deps.notifyChannels ?? [], async () => deps.targetNames ?? await deps.store.inventory.targetNames()));
   app.use(inventoryRouter(deps.store));
-  app.use(huntRouter(deps.store));
+  app.use(huntRouter(deps.store, deps.harden));
   if (deps.reports) app.use(reportsRouter(deps.store, deps.reports));
   app.use(pagesRouter(deps.store, views, deps.actor, deps.version ?? 'unknown', { onDecision: deps.onDecision, approvals: deps.approvals }));
   app.use((_req: Request, res: Response) => {

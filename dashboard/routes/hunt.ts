@@ -1,14 +1,16 @@
-// The search screen: a retro-hunt through the stored record from the dashboard, within a time budget.
+// The search screen (a retro-hunt through the stored record, within a time budget) and a target's Harden screen.
 
 import { Router } from 'express';
 import { huntMatcher, type HuntKind } from '../../src/detect/hunt-query.js';
-import { isScriptwardenError } from '../../src/errors.js';
+import { isScriptwardenError, ScriptwardenError } from '../../src/errors.js';
+import type { HardenResult } from '../../src/run/harden.js';
 import { runHunt } from '../../src/run/hunt.js';
 import type { Store } from '../../src/store/open-store.js';
 import { need } from '../auth/authenticate.js';
 import { queryText } from '../request-input.js';
 import { sendPage } from '../send-page.js';
 import { huntPage } from '../views/hunt.js';
+import { hardenPage } from '../views/harden.js';
 
 const KINDS: HuntKind[] = ['host', 'sha256', 'string', 'regex'];
 /** A search from the dashboard answers within this; the command line has none. */
@@ -20,8 +22,13 @@ function guessKind(q: string): HuntKind {
   return /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(q) ? 'host' : 'string';
 }
 
-export function huntRouter(store: Store): Router {
+export function huntRouter(store: Store, harden?: (target: string) => Promise<HardenResult | null>): Router {
   const router = Router();
+  router.get('/targets/:name/harden', need('read'), async (req, res) => {
+    const result = harden ? await harden(String(req.params.name)) : null;
+    if (!result) throw new ScriptwardenError('NOT_FOUND', `no page target named ${String(req.params.name).slice(0, 64)} to harden`);
+    sendPage(res, hardenPage(result));
+  });
   router.get('/hunt', need('read'), async (req, res) => {
     const q = queryText(req, 'q').trim().slice(0, 1000);
     const asked = queryText(req, 'kind');

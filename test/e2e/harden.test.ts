@@ -10,6 +10,7 @@ import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js'
 import { CHECKOUT_HTML, installShop } from '../fixtures/shop.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
 import type { HardenResult } from '../../src/run/harden.js';
+import { startServe } from '../fixtures/serve-process.js';
 
 const VENDOR = 'window.vendorLib = { version: "1.2.0" };';
 
@@ -75,6 +76,22 @@ describe('harden: CSP and SRI that will not break the page', () => {
     assert.equal(await tab.evaluate(() => (window as unknown as { vendorLib?: unknown }).vendorLib), undefined, 'the tampered copy did not run');
     await tab.close();
     site.set('shop.test', '/static/vendor-1.2.0.min.js', VENDOR);
+  });
+
+  it('shows the proposal and its replay on the target\'s Harden screen of the dashboard', async () => {
+    const serve = await startServe(dir);
+    try {
+      const page = await fetch(`${serve.url}targets/checkout/harden`);
+      assert.equal(page.status, 200);
+      const text = await page.text();
+      assert.match(text, /<h1>Harden checkout<\/h1>/);
+      assert.match(text, /Safe: the page was replayed with this policy enforced in desktop, with no violation/);
+      assert.match(text, /Content-Security-Policy-Report-Only: script-src &#39;self&#39;/);
+      assert.equal((await fetch(`${serve.url}targets/no-such-target/harden`)).status, 404);
+      assert.match(await (await fetch(serve.url)).text(), /href="\/targets\/checkout\/harden"/);
+    } finally {
+      await serve.stop('SIGTERM');
+    }
   });
 
   it('catches, by replaying, a proposal that would break an inline script, and says how to fix it', async () => {

@@ -18,6 +18,7 @@ import { EXIT, requireSharedDatabase, type CommandContext, type HealthReport } f
 import { watchApprovalPolicy } from '../../run/approval-policy.js';
 import { schedulerRole } from './serve-scheduler.js';
 import { sharedTargets, vantageQueues } from '../../run/shared-health.js';
+import { hardenTarget } from '../../run/harden.js';
 
 export interface ServeOptions {
   config?: string;
@@ -104,8 +105,17 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const approvals = await watchApprovalPolicy(store, config, (line) => log.warn('approvals.changed', line));
   const d = config.dashboard;
   const auth = { allowOpen: loopback, idleMs: d.sessionIdle, absoluteMs: d.sessionMax, lockout: { maxFailures: d.lockoutAfter, lockMs: d.lockoutFor }, loginAttemptsPerIp: d.loginAttemptsPerIp };
+  // The Harden screen replays in this process's browser, one target at a time (a viewer cannot pile replays up).
+  let hardening: Promise<unknown> = Promise.resolve();
+  const harden = async (name: string) => {
+    const target = config.targets.find((t) => t.name === name && t.type === 'page');
+    if (!target) return null;
+    const run = hardening.then(() => hardenTarget({ config, store, capturer }, target));
+    hardening = run.catch(() => undefined);
+    return run;
+  };
   const dashboard = await ctx.createDashboard({
-    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, approvals, analysis,
+    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, approvals, analysis, harden,
     reports: { config, renderPdf: (page) => ctx.renderPdf(config, page), generator: `scriptwarden ${ctx.version}` },
     auth, trustProxy: d.trustProxy ?? false, notifyChannels: config.notify.map(channelLabel), targetNames: config.targets.map((t) => t.name),
   });
