@@ -1,5 +1,6 @@
 // Gathers what the alert screen and the alert API show: the alert, the old version's fingerprints and the diff.
 
+import { comparesBodies } from '../src/capture/types.js';
 import type { DiffViews } from './diff-views.js';
 import { ScriptwardenError } from '../src/errors.js';
 import { fingerprint } from '../src/plan/fingerprint.js';
@@ -24,8 +25,7 @@ export async function loadAlertView(
 ): Promise<AlertView> {
   const alert = await store.alerts.get(id);
   if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
-  // A provenance mismatch compares the publisher's bytes (old) with the served ones (new), as a change does.
-  const isScript = /^(script|resource|provenance)\./.test(alert.type);
+  const isScript = comparesBodies(alert.type);
   const oldBody = isScript && alert.oldValue ? await store.blobs.textBySha(alert.oldValue) : null;
   const newBody = isScript && alert.newValue ? await store.blobs.textBySha(alert.newValue) : null;
   const oldPrint = oldBody !== null ? fingerprint(oldBody) : null;

@@ -27,6 +27,11 @@ export const ALERT_TYPES = [
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
+/** Alerts whose old and new values are bodies (SHA-256 of a script or file version), shown as a diff. */
+export function comparesBodies(type: string): boolean {
+  return /^(script|resource|provenance)\./.test(type);
+}
+
 /** `resolved`: closed by scriptwarden itself (a target.unhealthy alert whose target recovered). */
 export const ALERT_STATUSES = ['open', 'approved', 'rejected', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];

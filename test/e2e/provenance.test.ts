@@ -76,6 +76,8 @@ describe('provenance: the served file is the published file', () => {
   });
 
   it('keeps the true bytes, so the mismatch shows what was added', async () => {
+    const shown = parseJson<{ diff: string | null }>(await runCli(['show', String(first.alerts.find((a) => a.target === 'sdk-url')!.id), '--json'], { cwd: dir }));
+    assert.match(shown.diff ?? '', /^\+document\.addEventListener\('submit'/m, 'the diff is the publisher\'s file against the served one');
     const db = plainSql(databaseOf(dir));
     try {
       const stored = await db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM blobs WHERE sha256 = ?').get(sha(TRUE_SDK));

@@ -3,7 +3,7 @@
 import { ScriptwardenError } from '../../errors.js';
 import { unifiedDiff } from '../../evidence/diff.js';
 import { formatAlerts, safeText } from '../output.js';
-import { ALERT_STATUSES, type AlertStatus } from '../../capture/types.js';
+import { ALERT_STATUSES, comparesBodies, type AlertStatus } from '../../capture/types.js';
 import { EXIT, withStore, type CommandContext } from './context.js';
 import { loadConfig } from '../../config/config.js';
 import { deliverWithin, queueDecisions } from '../../run/notify.js';
@@ -45,7 +45,7 @@ export async function showCommand(rawId: string, options: { config?: string; jso
   return withStore(options.config, ctx, async (store, config) => {
     const alert = await store.alerts.get(id!);
     if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
-    const isScript = /^(script|resource)\./.test(alert.type);
+    const isScript = comparesBodies(alert.type);
     const oldBody = isScript && alert.oldValue ? await store.blobs.textBySha(alert.oldValue) : null;
     const newBody = isScript && alert.newValue ? await store.blobs.textBySha(alert.newValue) : null;
     const diff = isScript && (oldBody !== null || newBody !== null)
