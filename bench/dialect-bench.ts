@@ -7,7 +7,8 @@ import { launchBrowser, type LaunchOptions } from '../crawler/launch-browser.js'
 import { parseConfig } from '../src/config/config.js';
 import { planScan } from '../src/plan/plan-scan.js';
 import { loadIntel } from '../src/run/load-intel.js';
-import { runScan, type Capturer } from '../src/run/run-scan.js';
+import { runScan } from '../src/run/run-scan.js';
+import type { Capturer } from '../src/capture/capturer.js';
 import { copyDatabase } from '../src/store/copy-database.js';
 import { openDatabase } from '../src/store/database.js';
 import { openStore, STORE_DATA_STEPS, type Store } from '../src/store/open-store.js';

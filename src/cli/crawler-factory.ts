@@ -3,7 +3,7 @@
 import type { BrowserHandle } from '../../crawler/launch-browser.js';
 import type { Config } from '../config/config.js';
 import { ScriptwardenError } from '../errors.js';
-import type { Capturer } from '../run/run-scan.js';
+import type { Capturer } from '../capture/capturer.js';
 import type { BrowserState } from '../capture/types.js';
 import { effectiveResolveMap } from '../config/resolve-map.js';
 

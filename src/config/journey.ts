@@ -1,14 +1,9 @@
 // Journeys: the steps that reach a page (add to cart, open the basket, go to checkout), validated with the config.
 
 import { z } from 'zod';
+import type { JourneyStep } from '../capture/capturer.js';
 
-export type JourneyStep =
-  | { goto: string }
-  | { click: string }
-  | { type: { selector: string; text: string } }
-  | { select: { selector: string; value: string } }
-  | { waitFor: string }
-  | { scan: true };
+export type { JourneyStep } from '../capture/capturer.js';
 
 const selector = z.string({ error: 'must be a CSS selector' }).min(1, 'must be a CSS selector').max(500);
 

@@ -4,17 +4,9 @@ import type { BaselineSnapshot } from './baseline.js';
 import { collectDestinations, comparableHeaderValue } from './compare-page.js';
 import { sha256Hex } from './fingerprint.js';
 import { SECURITY_HEADERS, type PageCapture } from '../capture/types.js';
+import type { KnownContent } from '../capture/capturer.js';
 
-/** Plain data, sent with a capture request. */
-export interface KnownContent {
-  /** Every accepted body hash of the page's live scripts. */
-  bodies: string[];
-  /** The latest body hash of each live script: one not seen means a script is missing or changed. */
-  expected: string[];
-  /** Security header name → accepted values, JSON-encoded as the baseline keeps them. */
-  headers: Record<string, string[]>;
-  hosts: string[];
-}
+export type { KnownContent } from '../capture/capturer.js';
 
 /** Undefined before the baseline is established: a first scan knows nothing yet. */
 export function knownContent(baseline: BaselineSnapshot): KnownContent | undefined {

@@ -7,7 +7,7 @@ import { fixFor, proposeHardening, type HardenDestination, type HardenProposal, 
 import { destinationInventory, scriptInventory } from '../evidence/inventory-report.js';
 import type { PolicyViolation } from '../capture/types.js';
 import type { Store } from '../store/open-store.js';
-import type { Capturer } from './run-scan.js';
+import type { Capturer } from '../capture/capturer.js';
 
 export interface HardenReplay { profile: string; ok: boolean; error: string | null; violations: (PolicyViolation & { fix: string })[] }
 

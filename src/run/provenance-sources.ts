@@ -10,7 +10,7 @@ import { sha256Hex } from '../plan/fingerprint.js';
 import type { Expectation } from '../detect/provenance.js';
 import type { RegistryClient } from '../detect/intel/intel.js';
 import type { Store } from '../store/open-store.js';
-import type { Capturer } from './run-scan.js';
+import type { Capturer } from '../capture/capturer.js';
 
 /** How long the bytes a URL gave stand before it is fetched again. */
 const URL_FRESH_MS = 3_600_000;

@@ -7,7 +7,8 @@ import { describeError, isScriptwardenError } from '../errors.js';
 import type { AlertWithDetails } from '../store/alerts.js';
 import type { Store } from '../store/open-store.js';
 import type { ScanPlan } from '../plan/plan.js';
-import type { PageCapture, PolicyReplay } from '../capture/types.js';
+import type { PageCapture } from '../capture/types.js';
+import type { Capturer } from '../capture/capturer.js';
 import type { BaselineSnapshot } from '../plan/baseline.js';
 import type { Intel } from '../detect/intel/intel.js';
 import { readJudgement } from './read-judgement.js';
@@ -22,17 +23,6 @@ import { DEFAULT_VANTAGE, splitProfileKey } from '../config/vantages.js';
 import { resolveExpectations } from './provenance-sources.js';
 import { recheckIntel } from './intel-recheck.js';
 
-/** What the monitor needs from the outside world to look at a target; cli.ts wires the crawler in. */
-export interface Capturer {
-  /**
-   * `sample`: an extra load while a baseline is established, read for its scripts only (see crawler/capture-page).
-   * `known`: what the baseline holds; a load that shows nothing else may skip the DOM copy and the screenshot.
-   */
-  page(request: { target: string; url: string; profile: string; journey?: JourneyStep[]; sample?: boolean; known?: KnownContent; vantage?: string }): Promise<PageCapture>;
-  resource(target: { name: string; url: string; vantage?: string }): Promise<PageCapture>;
-  /** Loads the page (and its journey) with `policy` enforced and reports the violations (`harden`); absent without a browser. */
-  replay?(request: { target: string; url: string; profile: string; journey?: JourneyStep[]; vantage?: string }, policy: string): Promise<PolicyReplay>;
-}
 
 export interface TargetOutcome {
   target: string;

@@ -10,7 +10,8 @@ import type { Store } from '../store/open-store.js';
 import type { Logger } from './log.js';
 import type { AnalysisPool } from './analysis-pool.js';
 import { queueNotifications } from './notify.js';
-import { runScan, type Capturer } from './run-scan.js';
+import { runScan } from './run-scan.js';
+import type { Capturer } from '../capture/capturer.js';
 
 export interface ScanTargetDeps {
   config: Config;

@@ -5,7 +5,7 @@ import type { Config, TargetConfig } from '../config/config.js';
 import { describeError } from '../errors.js';
 import type { Intel } from '../detect/intel/intel.js';
 import type { Logger } from './log.js';
-import type { Capturer } from './run-scan.js';
+import type { Capturer } from '../capture/capturer.js';
 import { scanTarget, type RunRecord, type ScanCounters, type ScanTargetDeps } from './scan-target.js';
 import { describeSpec, firstRun, followingRun, jitterMs, scheduleFor, type ScheduleSpec } from './schedule.js';
 import type { Store } from '../store/open-store.js';

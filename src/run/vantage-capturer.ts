@@ -4,7 +4,7 @@
 import type { Config } from '../config/config.js';
 import { DEFAULT_VANTAGE, proxyOf } from '../config/vantages.js';
 import type { BrowserState } from '../capture/types.js';
-import type { Capturer } from './run-scan.js';
+import type { Capturer } from '../capture/capturer.js';
 
 export type ClosableCapturer = Capturer & { close(): Promise<void>; browserState(): BrowserState };
 

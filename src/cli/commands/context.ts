@@ -2,7 +2,7 @@
 
 import type { AnalysisPool, PoolOptions } from '../../run/analysis-pool.js';
 import { loadConfig, type Config } from '../../config/config.js';
-import type { Capturer } from '../../run/run-scan.js';
+import type { Capturer } from '../../capture/capturer.js';
 import type { BrowserState } from '../../capture/types.js';
 import type { AlertWithDetails } from '../../store/alerts.js';
 import type { ApprovalPolicy } from '../../auth/approvals.js';
