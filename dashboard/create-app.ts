@@ -15,6 +15,8 @@ import { createDiffViews } from './diff-views.js';
 import type { AnalysisPool } from '../src/run/analysis-pool.js';
 import { inventoryRouter } from './routes/inventory.js';
 import { huntRouter } from './routes/hunt.js';
+import { cspReportsRouter } from './routes/csp-reports.js';
+import type { Collector } from '../src/run/visitor-collector.js';
 import type { HardenResult } from '../src/run/harden.js';
 import { reportsRouter, type ReportDeps } from './routes/reports.js';
 import { pagesRouter } from './routes/pages.js';
@@ -41,6 +43,10 @@ export interface AppDeps {
   onDecision?: (alerts: AlertWithDetails[]) => Promise<void>;
   /** The Reports screen: the config it reports on and the PDF renderer; absent: no Reports screen. */
   reports?: ReportDeps;
+  /** Where visitors' browsers send CSP reports (POST /reports/csp/:key); absent: no collector in this process. */
+  collector?: Collector;
+  /** Serve only the collector (the collector role's own port). */
+  collectorOnly?: boolean;
   /** The Harden screen of a target (a proposal, replayed when the process has a browser); null: no such page target. */
   harden?: (target: string) => Promise<HardenResult | null>;
   /** Approvals an alert needs, by severity (config `approvals`); absent: one. */
@@ -126,6 +132,13 @@ export function createApp(deps: AppDeps): Dashboard {
   );
   app.use('/static', express.static(STATIC_DIR, { fallthrough: false, index: false }));
   app.get('/favicon.ico', (_req: Request, res: Response) => void res.status(204).end());
+  // Visitors' browsers post CSP reports from the monitored site: before the cross-site and sign-in checks.
+  if (deps.collector) app.use(cspReportsRouter(deps.collector));
+  // `serve --role collector`: the collector alone, on its own port; nothing else answers there.
+  if (deps.collectorOnly) {
+    app.use((_req: Request, res: Response) => void res.status(404).type('text/plain').send('this port only takes CSP reports: POST /reports/csp/KEY'));
+    return serving(app);
+  }
   app.use(refuseCrossSiteWrites);
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(express.json({ limit: '16kb' }));
@@ -163,6 +176,11 @@ export function createApp(deps: AppDeps): Dashboard {
     }
   });
 
+  return serving(app);
+}
+
+/** An app with listen and close: the dashboard, or the collector alone. */
+function serving(app: express.Express): Dashboard {
   let server: Server | null = null;
   return {
     app,

@@ -1,4 +1,5 @@
-// The search screen (a retro-hunt through the stored record, within a time budget) and a target's Harden screen.
+// The investigation screens: search (a retro-hunt through the stored record, within a time budget), and a target's
+// Harden and Visitors screens.
 
 import { Router } from 'express';
 import { huntMatcher, type HuntKind } from '../../src/detect/hunt-query.js';
@@ -11,6 +12,8 @@ import { queryText } from '../request-input.js';
 import { sendPage } from '../send-page.js';
 import { huntPage } from '../views/hunt.js';
 import { hardenPage } from '../views/harden.js';
+import { visitorsPage } from '../views/visitors.js';
+import { reportsSince } from '../../src/store/visitor-reports.js';
 
 const KINDS: HuntKind[] = ['host', 'sha256', 'string', 'regex'];
 /** A search from the dashboard answers within this; the command line has none. */
@@ -24,6 +27,11 @@ function guessKind(q: string): HuntKind {
 
 export function huntRouter(store: Store, harden?: (target: string) => Promise<HardenResult | null>): Router {
   const router = Router();
+  router.get('/targets/:name/visitors', need('read'), async (req, res) => {
+    const name = String(req.params.name).slice(0, 64);
+    const since = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    sendPage(res, visitorsPage(name, await reportsSince(store.database, name, since(1)), await reportsSince(store.database, name, since(7))));
+  });
   router.get('/targets/:name/harden', need('read'), async (req, res) => {
     const result = harden ? await harden(String(req.params.name)) : null;
     if (!result) throw new ScriptwardenError('NOT_FOUND', `no page target named ${String(req.params.name).slice(0, 64)} to harden`);

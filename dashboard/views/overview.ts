@@ -22,7 +22,7 @@ export function overviewPage(
       (s) => html`<a href="/alerts?status=open&amp;severity=${s}&amp;target=${encodeURIComponent(t.target)}">${severityBadge(s)} ${t.openAlerts[s]}</a> `,
     );
     return html`<tr>
-      <td><a href="/alerts?target=${encodeURIComponent(t.target)}">${t.target}</a> <a class="small" href="/targets/${encodeURIComponent(t.target)}/harden">Harden</a><div class="muted small"><a href="${safeHref(t.url)}" rel="noreferrer noopener" target="_blank">${t.url}</a></div></td>
+      <td><a href="/alerts?target=${encodeURIComponent(t.target)}">${t.target}</a> <a class="small" href="/targets/${encodeURIComponent(t.target)}/harden">Harden</a> <a class="small" href="/targets/${encodeURIComponent(t.target)}/visitors">Visitors</a><div class="muted small"><a href="${safeHref(t.url)}" rel="noreferrer noopener" target="_blank">${t.url}</a></div></td>
       <td>${t.profile}</td><td>${timeText(t.lastScanAt)}</td><td>${result}</td>
       <td>${alerts.length ? alerts : html`<span class="muted">none</span>`}</td>
       <td class="num">${t.scripts}</td><td class="num">${share}</td>

@@ -24,6 +24,8 @@ export const ALERT_TYPES = [
   'alerts.capped',
   'provenance.mismatch',
   'intel.match',
+  'visitor.unseen-script',
+  'visitor.unseen-destination',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

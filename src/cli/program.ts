@@ -84,6 +84,12 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .addHelpText('after', '\nExit codes: 0 the proposal replayed with no violation (safe), 1 it would break something (listed, with fixes), 2 usage/config error.\n\nExamples:\n  $ scriptwarden harden checkout')
     .action(async (target: string, opts) => setExit(await (await import('./commands/harden.js')).hardenCommand(target, opts, ctx)));
 
+  program.command('report-policy').argument('<target>', 'a page target').description('print the Content-Security-Policy-Report-Only header that makes visitors\' browsers report to the collector (blocks nothing)')
+    .addOption(configOption())
+    .option('--url <base>', 'the collector\'s public address (default: dashboardUrl)')
+    .option('--json', 'print JSON')
+    .action(async (target: string, opts) => setExit(await (await import('./commands/report-policy.js')).reportPolicyCommand(target, opts, ctx)));
+
   program.command('inventory').description('every script per page, with its approval and justification')
     .addOption(configOption())
     .option('-t, --target <name>', 'only this target')
@@ -195,7 +201,7 @@ function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Com
     .option('-p, --port <port>', 'TCP port', '8080')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--no-schedule', 'serve only, without scheduled scans')
-    .addOption(new Option('--role <role>', 'all in one process; or, on a shared PostgreSQL database, web (the dashboard) or scheduler (dispatch scans to workers)').choices(['all', 'web', 'scheduler']).default('all'))
+    .addOption(new Option('--role <role>', 'all in one process; or, on a shared PostgreSQL database, web (the dashboard) or scheduler (dispatch scans to workers); or collector (only POST /reports/csp/KEY, on its own --port)').choices(['all', 'web', 'scheduler', 'collector']).default('all'))
     .addOption(new Option('--log-format <format>', 'log lines on stdout as text or JSON').choices(['text', 'json']).default('text'))
     .option('--stop-timeout <duration>', 'on SIGTERM, how long running scans may take before they are abandoned', '20s')
     .addHelpText('after', '\nExamples:\n  $ scriptwarden serve\n  $ scriptwarden serve --log-format json\n  $ scriptwarden serve --port 9000 --no-schedule')

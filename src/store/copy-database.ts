@@ -21,6 +21,7 @@ export const COPY_ORDER: { table: string; key: string }[] = [
   { table: 'script_authorizations', key: 'id' }, { table: 'chain_heads', key: 'target_id, profile' }, { table: 'chain_anchors', key: 'id' },
   { table: 'slot_checks', key: 'target_id, slot' }, { table: 'vantage_runs', key: 'target, vantage' },
   { table: 'provenance_sources', key: 'source' }, { table: 'intel_checks', key: 'kind' },
+  { table: 'report_keys', key: 'target' }, { table: 'visitor_reports', key: 'id' },
 ];
 
 /** The tables of a database, but its migration record. */

@@ -5,7 +5,7 @@
 import type { Blobs } from './blobs.js';
 import type { Db } from './database.js';
 import { readAlert, type AlertWithDetails } from './alerts.js';
-import type { SqlValue } from './sql.js';
+import { insertLateAlert } from './late-alerts.js';
 import type { ApprovedHost, ApprovedVersion, IntelHit } from '../detect/intel-hits.js';
 
 /** The last check of one kind; its state (large: the last list, or every version's vulnerabilities) is read on demand. */
@@ -42,15 +42,8 @@ export async function recordIntelCheck(db: Db, blobs: Blobs, kind: string, diges
       .run(kind, digest, stateBlob, now);
     const raised: number[] = [];
     for (const hit of hits) {
-      const exists = await db.prepare<[number, string, string], { id: number }>('SELECT id FROM alerts WHERE target_id = ? AND profile = ? AND dedupe_key = ?').get(hit.targetId, hit.profile, hit.dedupeKey);
-      if (exists) continue;
-      const lastScan = (await db.prepare<[number, string], { id: number }>('SELECT id FROM scans WHERE target_id = ? AND profile = ? ORDER BY id DESC LIMIT 1').get(hit.targetId, hit.profile))?.id ?? 0;
-      raised.push(Number((await db.prepare<SqlValue[], { id: number }>(
-        `INSERT INTO alerts (target_id, profile, type, severity, status, page, subject, subject_type, subject_key, summary, dedupe_key, old_value, new_value,
-           details, first_seen, last_seen, first_scan_id, last_scan_id)
-         VALUES (?, ?, 'intel.match', ?, 'open', ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?) RETURNING id`,
-      ).get(hit.targetId, hit.profile, hit.severity, hit.page, hit.subject, hit.subjectType, hit.subject, hit.summary.slice(0, 1000), hit.dedupeKey, hit.sha256,
-        JSON.stringify(hit.details), now, now, Number(lastScan), Number(lastScan)))!.id));
+      const id = await insertLateAlert(db, 'intel.match', hit, now);
+      if (id !== null) raised.push(id);
     }
     const out: AlertWithDetails[] = [];
     for (const id of raised) {

@@ -1,7 +1,11 @@
 // The tamper-evident scan log: each scan's record (metadata and content hashes) hashed with the previous one's in its chain.
 
+import { LATE_ALERT_TYPES } from './late-alerts.js';
 import { sha256Hex } from '../plan/fingerprint.js';
 import type { Db } from './database.js';
+
+/** The alerts a scan's record leaves out, as SQL literals. */
+const LATER = ['target.unhealthy', ...LATE_ALERT_TYPES].map((t) => `'${t}'`).join(', ');
 
 export interface ScanRow {
   id: number;
@@ -98,7 +102,7 @@ function setDigestOf(setId: number | null, observations: Observed, memo?: ChainM
  * The canonical text of one scan: its metadata, and the content hash of everything it observed and raised.
  * Format 1 lists the observations; format 2 (scans written since retention exists) hashes them into one digest.
  * Health alerts are the scheduler's verdict on a run of scans, not content of one, and are not part of it; nor are
- * intel matches, raised later against what was stored when the intelligence learned of it.
+ * alerts raised later against what was stored (intel matches, visitors' reports).
  */
 /** `memo`: a set's items are read once, not on every scan that points at it. */
 export async function scanRecord(db: Db, row: ScanRow, memo?: ChainMemo): Promise<string> {
@@ -106,7 +110,7 @@ export async function scanRecord(db: Db, row: ScanRow, memo?: ChainMemo): Promis
   const destinations = await destinationsOf(db, row.set_id, memo?.destined);
   // What an alert was when it was raised; its later decisions belong to the reviewers' record, not the scan's.
   const alerts = await db.prepare<[number], { id: number; type: string; severity: string; dedupe_key: string; old_value: string | null; new_value: string | null }>(
-    "SELECT id, type, severity, dedupe_key, old_value, new_value FROM alerts WHERE first_scan_id = ? AND type NOT IN ('target.unhealthy', 'intel.match') ORDER BY id",
+    `SELECT id, type, severity, dedupe_key, old_value, new_value FROM alerts WHERE first_scan_id = ? AND type NOT IN (${LATER}) ORDER BY id`,
   ).all(row.id);
   const { prev_hash: _prev, record_hash: _record, observations_digest: digest, pruned_at: pruned, chain_version: version, set_id: _set,
     chain_seq: seq, slot, target_id: _target, ...scan } = row;

@@ -48,6 +48,7 @@ const HTML_ROWS: Row[] = [
   { route: 'GET /inventory.csv', method: 'GET', path: () => '/inventory.csv', expect: READ },
   { route: 'GET /hunt', method: 'GET', path: () => '/hunt?q=cdn.example', expect: READ },
   // The matrix's app has no harden dependency: every target is "no such page target" (404), once signed in.
+  { route: 'GET /targets/:name/visitors', method: 'GET', path: () => '/targets/checkout/visitors', expect: READ },
   { route: 'GET /targets/:name/harden', method: 'GET', path: () => '/targets/checkout/harden', expect: ['login', 404, 404, 404] },
   { route: 'POST /inventory/authorize', method: 'POST', path: () => '/inventory/authorize', body: { script: '1', justification: 'matrix' }, expect: ['login', 403, 303, 303] },
   { route: 'GET /reports', method: 'GET', path: () => '/reports', expect: READ },

@@ -15,10 +15,10 @@ describe('database schema (db status, db migrate)', () => {
     assert.deepEqual(fresh.applied, []);
     // PostgreSQL starts from one baseline equal to SQLite's first 18 migrations.
     if (TEST_DIALECT === 'sqlite') assert.ok(fresh.pending.length >= 18);
-    else assert.deepEqual(fresh.pending.map((m) => m.version), [18, 19, 20, 21, 22, 23]);
+    else assert.deepEqual(fresh.pending.map((m) => m.version), [18, 19, 20, 21, 22, 23, 24]);
     const migrated = await runCli(['db', 'migrate'], { cwd: dir });
     assert.equal(migrated.code, 0, migrated.stderr);
-    assert.match(migrated.stdout, TEST_DIALECT === 'sqlite' ? /^applied: 001-initial\.sql, /m : /^applied: 018-baseline\.sql, 019-chains\.sql, 020-slot-checks\.sql, 021-vantage-runs\.sql, 022-provenance\.sql, 023-intel-checks\.sql$/m);
+    assert.match(migrated.stdout, TEST_DIALECT === 'sqlite' ? /^applied: 001-initial\.sql, /m : /^applied: 018-baseline\.sql, 019-chains\.sql, 020-slot-checks\.sql, 021-vantage-runs\.sql, 022-provenance\.sql, 023-intel-checks\.sql, 024-visitor-reports\.sql$/m);
     const status = await runCli(['db', 'status'], { cwd: dir });
     assert.match(status.stdout, /^schema:\s+(\d+) \(\d+-[a-z-]+\.sql, applied /m);
     assert.match(status.stdout, /^pending:\s+none$/m);

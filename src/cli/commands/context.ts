@@ -7,6 +7,7 @@ import type { BrowserState } from '../../capture/types.js';
 import type { AlertWithDetails } from '../../store/alerts.js';
 import type { ApprovalPolicy } from '../../auth/approvals.js';
 import type { HardenResult } from '../../run/harden.js';
+import type { Collector } from '../../run/visitor-collector.js';
 import { openStore, type Store } from '../../store/open-store.js';
 import { isPostgresUrl } from '../../config/config-database.js';
 import { ScriptwardenError } from '../../errors.js';
@@ -83,6 +84,10 @@ export interface DashboardDeps {
   onDecision?(alerts: AlertWithDetails[]): Promise<void>;
   /** Approvals an alert needs, by severity (config `approvals`). */
   approvals?: ApprovalPolicy;
+  /** Where visitors' browsers send CSP reports; absent: no collector. */
+  collector?: Collector;
+  /** Serve only the collector (the collector role's own port). */
+  collectorOnly?: boolean;
   /** A target's Harden screen: its proposal, replayed when this process has a browser; null for no such page target. */
   harden?: (target: string) => Promise<HardenResult | null>;
   /** The Reports screen: the config it reports on, a PDF renderer, and who made the report. */

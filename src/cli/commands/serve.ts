@@ -19,6 +19,8 @@ import { watchApprovalPolicy } from '../../run/approval-policy.js';
 import { schedulerRole } from './serve-scheduler.js';
 import { sharedTargets, vantageQueues } from '../../run/shared-health.js';
 import { hardenTarget } from '../../run/harden.js';
+import { createCollector } from '../../run/visitor-collector.js';
+import { collectorRole } from './serve-collector.js';
 
 export interface ServeOptions {
   config?: string;
@@ -40,7 +42,9 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const log = createLogger(opts.logFormat as LogFormat, (line) => ctx.stdout.write(line));
   const config = loadConfig(opts.config, ctx.cwd, ctx.env);
   const role = opts.role ?? 'all';
-  if (!['all', 'web', 'scheduler'].includes(role)) throw new ScriptwardenError('USAGE', `--role must be all, web or scheduler, not "${role}"`);
+  if (!['all', 'web', 'scheduler', 'collector'].includes(role)) throw new ScriptwardenError('USAGE', `--role must be all, web, scheduler or collector, not "${role}"`);
+  // The collector writes reports only: beside a serve on the same SQLite file, as the command line does.
+  if (role === 'collector') return collectorRole(config, log, ctx, { port, host: opts.host });
   if (role !== 'all') requireSharedDatabase(config, `serve --role ${role}`);
   if (role === 'scheduler') return schedulerRole(config, log, ctx);
   // The web role serves the dashboard; scans are dispatched by a scheduler and run by workers.
@@ -114,8 +118,10 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     hardening = run.catch(() => undefined);
     return run;
   };
+  // Visitors' CSP reports, written in batches (role all and web; `serve --role collector` runs it alone).
+  const collector = createCollector({ config, store, log });
   const dashboard = await ctx.createDashboard({
-    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, approvals, analysis, harden,
+    store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, approvals, analysis, harden, collector,
     reports: { config, renderPdf: (page) => ctx.renderPdf(config, page), generator: `scriptwarden ${ctx.version}` },
     auth, trustProxy: d.trustProxy ?? false, notifyChannels: config.notify.map(channelLabel), targetNames: config.targets.map((t) => t.name),
   });
@@ -127,6 +133,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   try {
     address = await dashboard.listen(port, opts.host);
   } catch (error) {
+    await collector.close();
     await store.close();
     await capturer?.close();
     await analysis.close();
@@ -145,6 +152,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
   const { abandoned } = await scheduler?.stop(graceMs) ?? { abandoned: 0 };
   if (abandoned > 0) log.warn('serve.abandoned', `abandoning ${abandoned} running scans; they are not recorded`, { abandoned });
   await dashboard.close();
+  await collector.close();
   clearInterval(pruneSessions);
   await delivery.stop();
   await capturer?.close();
