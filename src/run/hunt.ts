@@ -44,11 +44,11 @@ export async function runHunt(store: Store, matcher: HuntMatcher, options: HuntO
     }
     if (++done % 200 === 0) progress?.(done, total);
   }
-  const byUrl = matcher.query.kind === 'host' ? (await scriptUrls(db)).filter((s) => matcher.url(s.url)).map((s) => s.id) : [];
+  const loadedFrom = matcher.query.kind === 'host' ? (await scriptUrls(db)).filter((s) => matcher.url(s.url)) : [];
+  const byUrl = loadedFrom.map((s) => s.id);
   const found = (byBody.size || byUrl.length) ? await huntVersions(db, { blobIds: [...byBody.keys()], scriptIds: byUrl }) : [];
   const shaOfMatch = new Map(blobs.filter((b) => byBody.has(b.id)).map((b) => [b.sha256, byBody.get(b.id)!]));
-  const urlIds = new Set(byUrl);
-  const urls = new Set((await scriptUrls(db)).filter((s) => urlIds.has(s.id)).map((s) => s.url));
+  const urls = new Set(loadedFrom.map((s) => s.url));
   const versions = found.map((v) => ({
     ...v,
     matched: [...(shaOfMatch.has(v.sha256) ? [shaOfMatch.get(v.sha256)!] : []), ...(v.url !== null && urls.has(v.url) ? ['url' as const] : [])],
