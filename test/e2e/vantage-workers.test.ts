@@ -10,7 +10,7 @@ import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js'
 import { startExitProxy, type ExitProxy } from '../fixtures/exit-proxy.js';
 import { runCli, tempProject } from '../fixtures/cli.js';
 import { startHttpReceiver, type HttpReceiver } from '../fixtures/receivers.js';
-import { configDatabase, databaseOf, plainSql } from '../fixtures/test-database.js';
+import { configDatabase, rowsOf } from '../fixtures/test-database.js';
 import { startRole, type ServeProcess } from '../fixtures/serve-process.js';
 
 describe('workers of several vantages', () => {
@@ -26,14 +26,7 @@ describe('workers of several vantages', () => {
     running.push(started);
     return started;
   };
-  const rows = async <R>(sql: string, ...params: (string | number)[]) => {
-    const db = plainSql(databaseOf(dir));
-    try {
-      return await db.prepare<(string | number)[], R>(sql).all(...params);
-    } finally {
-      await db.close();
-    }
-  };
+  const rows = <R>(sql: string, ...params: (string | number)[]) => rowsOf<R>(dir, sql, ...params);
 
   beforeAll(async () => {
     site = await startFixtureSite();

@@ -11,7 +11,7 @@ import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js'
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { startServe, type ServeProcess } from '../fixtures/serve-process.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
-import { databaseOf, plainSql } from '../fixtures/test-database.js';
+import { rowsOf } from '../fixtures/test-database.js';
 
 const mobile = (headers: Record<string, unknown>) => /iPhone|Android|Mobile/.test(String(headers['user-agent'] ?? ''));
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
@@ -25,14 +25,7 @@ describe('what visitors\' browsers report, checked against what the crawler saw'
   let keys: { shop: string; blog: string };
   const endpoint = (key: string) => `${serve.url}reports/csp/${key}`;
   const post = (key: string, type: string, body: string) => fetch(endpoint(key), { method: 'POST', headers: { 'content-type': type }, body });
-  const rows = async <R>(sql: string) => {
-    const db = plainSql(databaseOf(dir));
-    try {
-      return await db.prepare<[], R>(sql).all();
-    } finally {
-      await db.close();
-    }
-  };
+  const rows = <R>(sql: string, ...params: (string | number)[]) => rowsOf<R>(dir, sql, ...params);
 
   beforeAll(async () => {
     site = await startFixtureSite();

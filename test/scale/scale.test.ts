@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 import { startHttpReceiver, type HttpReceiver } from '../fixtures/receivers.js';
-import { databaseOf, plainSql } from '../fixtures/test-database.js';
+import { rowsOf } from '../fixtures/test-database.js';
 import { startRole, type ServeProcess } from '../fixtures/serve-process.js';
 
 const PAGES = 50;
@@ -22,14 +22,7 @@ describe('50 pages every 10 s on two workers', () => {
   let hook: HttpReceiver;
   let dir: string;
   const running: ServeProcess[] = [];
-  const rows = async <R>(sql: string) => {
-    const db = plainSql(databaseOf(dir));
-    try {
-      return await db.prepare<[], R>(sql).all();
-    } finally {
-      await db.close();
-    }
-  };
+  const rows = <R>(sql: string, ...params: (string | number)[]) => rowsOf<R>(dir, sql, ...params);
 
   beforeAll(async () => {
     site = await startFixtureSite();
