@@ -1,9 +1,11 @@
 // The load of the report bench, run as its own process: CSP reports posted to a collector for a number of keys, as
 // many as it takes, from `concurrency` connections for a bounded time and count; prints what it measured as JSON.
 
+import { setPriority } from 'node:os';
 import { summarize } from './latency.js';
 
-const [base, keysJson, msText, concurrencyText] = process.argv.slice(2);
+const [base, keysJson, msText, concurrencyText, priority] = process.argv.slice(2);
+if (priority === 'nice') setPriority(19);
 const keys = JSON.parse(keysJson!) as string[];
 const until = performance.now() + Number(msText);
 const MAX_REQUESTS = 500_000;

@@ -12,6 +12,8 @@ import type { Request, Response } from 'express';
 import { authOf } from './auth/authenticate.js';
 import { decisionInput, parseId } from './request-input.js';
 import type { AlertView } from './views/alert-detail.js';
+import { subjectFigures } from '../src/store/visitor-reports.js';
+import { reportSubject } from '../src/detect/visitor-reports.js';
 
 /** The evidence files kept with the scan that raised the alert. */
 export async function evidenceOf(store: Store, alertId: number): Promise<EvidenceFile[]> {
@@ -27,7 +29,9 @@ export async function loadAlertView(
   if (!alert) throw new ScriptwardenError('NOT_FOUND', `no alert with id ${id}`);
   const isScript = comparesBodies(alert.type);
   const oldBody = isScript && alert.oldValue ? await store.blobs.textBySha(alert.oldValue) : null;
-  const newBody = isScript && alert.newValue ? await store.blobs.textBySha(alert.newValue) : null;
+  // A visitor alert's value is the reported script as the collector fetched it.
+  const visitorAlert = alert.type.startsWith('visitor.');
+  const newBody = (isScript || visitorAlert) && alert.newValue ? await store.blobs.textBySha(alert.newValue) : null;
   const oldPrint = oldBody !== null ? fingerprint(oldBody) : null;
   const scriptId = isScript ? await store.inventory.scriptId(alert.target, alert.profile, alert.subject) : null;
   // A release moved to a new URL: the old body belongs to the script it replaces.
@@ -50,6 +54,7 @@ export async function loadAlertView(
     canDecide: viewer.canDecide,
     askName: viewer.askName,
     approvalsRequired: approvalsNeeded(viewer.approvals, alert.severity),
+    visitors: visitorAlert ? await subjectFigures(store.database, alert.target, (r) => reportSubject(r)?.subject === alert.subject) : null,
   };
 }
 

@@ -2,7 +2,7 @@
 
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describeError, httpStatusOf, isScriptwardenError, ScriptwardenError } from '../src/errors.js';
@@ -15,7 +15,7 @@ import { createDiffViews } from './diff-views.js';
 import type { AnalysisPool } from '../src/run/analysis-pool.js';
 import { inventoryRouter } from './routes/inventory.js';
 import { huntRouter } from './routes/hunt.js';
-import { cspReportsRouter } from './routes/csp-reports.js';
+import { cspReportFastPath, cspReportsRouter } from './routes/csp-reports.js';
 import type { Collector } from '../src/run/visitor-collector.js';
 import type { HardenResult } from '../src/run/harden.js';
 import { reportsRouter, type ReportDeps } from './routes/reports.js';
@@ -137,7 +137,7 @@ export function createApp(deps: AppDeps): Dashboard {
   // `serve --role collector`: the collector alone, on its own port; nothing else answers there.
   if (deps.collectorOnly) {
     app.use((_req: Request, res: Response) => void res.status(404).type('text/plain').send('this port only takes CSP reports: POST /reports/csp/KEY'));
-    return serving(app);
+    return serving(app, deps.collector);
   }
   app.use(refuseCrossSiteWrites);
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
@@ -176,17 +176,20 @@ export function createApp(deps: AppDeps): Dashboard {
     }
   });
 
-  return serving(app);
+  return serving(app, deps.collector);
 }
 
 /** An app with listen and close: the dashboard, or the collector alone. */
-function serving(app: express.Express): Dashboard {
+function serving(app: express.Express, collector?: Collector): Dashboard {
   let server: Server | null = null;
+  // Reports are answered ahead of the app's middleware: a flood of them costs this process as little as it can.
+  const report = collector ? cspReportFastPath(collector) : null;
+  const handle = (req: IncomingMessage, res: ServerResponse) => { if (!report?.(req, res)) app(req, res); };
   return {
     app,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
-        server = app.listen(port, host);
+        server = createServer(handle).listen(port, host);
         server.once('error', reject);
         server.once('listening', () => {
           const address = server!.address() as AddressInfo;

@@ -9,6 +9,7 @@ import type { AuditEntry } from '../../src/store/audit.js';
 import { describeRelease } from '../../src/store/inventory.js';
 import type { ReleaseVerification } from '../../src/detect/intel/release-claims.js';
 import { auditTable } from './audit.js';
+import { visitorChange, type VisitorFigures } from './visitors.js';
 import { html, safeHref, type Html } from '../html.js';
 import { addedCode, diffTable } from './diff.js';
 import { CSRF_INPUT, layout, severityBadge, stateBadge, timeText } from './layout.js';
@@ -33,6 +34,8 @@ export interface AlertView {
   askName: boolean;
   /** Approvals this alert needs (config `approvals`); more than 1: each by a different person. */
   approvalsRequired: number;
+  /** A visitor alert's running figures: every report about its subject so far. */
+  visitors: VisitorFigures | null;
 }
 
 /** The files kept from the load that raised the alert; every download is an attachment, the screenshot is shown. */
@@ -103,6 +106,7 @@ function changeSection(view: AlertView): { change: Html; evidence: Html } {
       ${row('Script', html`<code>${alert.subject}</code>`)}${row('Signals', list(d.signals))}${row('WebSockets', list(d.sockets) || null)}
     </table>` };
   }
+  if (view.visitors) return { evidence: html``, change: visitorChange(alert, view.visitors, view.newBody, addedCode) };
   if (alert.type === 'connection.added') {
     return { evidence: html``, change: html`<h2>New destination</h2><table class="kv">
       ${row('Host', alert.subject)}${row('Request types', list(d.types))}${row('Methods', list(d.methods))}${row('Initiated by', list(d.initiators))}

@@ -6,6 +6,7 @@ import { ScriptwardenError } from '../errors.js';
 import type { Capturer } from '../capture/capturer.js';
 import type { BrowserState } from '../capture/types.js';
 import { effectiveResolveMap } from '../config/resolve-map.js';
+import type { ScriptFetcher } from '../run/visitor-judge.js';
 
 /** The browser the config asks for: a running one at browser.wsEndpoint, or the system's Chromium launched. */
 export async function openBrowser(config: Config, env: NodeJS.ProcessEnv, runningAsRoot: boolean): Promise<BrowserHandle> {
@@ -61,4 +62,21 @@ export async function renderPdfWith(config: Config, env: NodeJS.ProcessEnv, runn
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * Fetches a script visitors reported, as their kind of device would ask for it (the profile's user agent), through the
+ * bounded fetcher that refuses the monitor's own network (the collector gives a slow name up as well).
+ */
+export async function reportedScriptFetcher(config: Config): Promise<ScriptFetcher> {
+  const [{ fetchResource }, { profileSettings }] = await Promise.all([import('../../crawler/fetch-resource.js'), import('../../crawler/profiles.js')]);
+  return async (url, device) => {
+    const userAgent = profileSettings(device === 'mobile' || device === 'tablet' ? 'mobile' : 'desktop', 'Chrome/130.0').userAgent;
+    const capture = await fetchResource({ name: 'visitor-report', url }, {
+      resolve: effectiveResolveMap(config.resolve, config.browser.args), timeoutMs: Math.min(config.browser.pageTimeout, 10_000), maxBodyBytes: config.limits.maxBodyBytes,
+      userAgent, proxy: config.browser.proxy, allowPrivateNetwork: config.allowPrivateNetwork,
+    });
+    const body = capture.outcome.ok ? capture.scripts[0]?.body ?? null : null;
+    return { body, status: capture.documentStatus, error: capture.outcome.ok ? null : capture.outcome.reason, userAgent };
+  };
 }

@@ -119,3 +119,19 @@ export function reportHost(r: VisitorReport): string | null {
     return null;
   }
 }
+
+/** Collapses whitespace: an inline script's sample is compared with the start of the bodies the crawler kept. */
+export const squeezeSpace = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * What a visitor alert would be about for this report: a script URL, an inline script by its first characters (when
+ * the browser sent a sample), or a destination host; null for reports that cannot be told apart (inline without a
+ * sample, eval, styles). One subject is one alert, whatever devices and browsers reported it.
+ */
+export function reportSubject(r: VisitorReport): { type: 'visitor.unseen-script' | 'visitor.unseen-destination'; subject: string } | null {
+  const kind = reportKind(r);
+  if (kind === 'script' && /^https?:\/\//.test(r.blocked)) return { type: 'visitor.unseen-script', subject: r.blocked };
+  if (kind === 'script' && r.blocked === 'inline' && r.sample && squeezeSpace(r.sample)) return { type: 'visitor.unseen-script', subject: `inline script "${squeezeSpace(r.sample)}" on ${r.document}` };
+  const host = kind === 'destination' ? reportHost(r) : null;
+  return host ? { type: 'visitor.unseen-destination', subject: host } : null;
+}

@@ -106,3 +106,32 @@ export async function sawPaymentForm(db: Db, target: string): Promise<boolean> {
   const row = await db.prepare<[string], { payment_form: number }>('SELECT s.payment_form FROM scans s JOIN targets t ON t.id = s.target_id WHERE t.name = ? ORDER BY s.id DESC LIMIT 1').get(target);
   return Boolean(row && Number(row.payment_form));
 }
+
+/** A target's visitor alerts: every subject ever alerted (never raised twice), and how many were raised since a time. */
+export async function visitorAlertsSince(db: Db, target: string, since: string): Promise<{ subjects: Set<string>; lastHour: number }> {
+  const rows = await db.prepare<[string], { dedupe_key: string; first_seen: string }>(
+    "SELECT a.dedupe_key, a.first_seen FROM alerts a JOIN targets t ON t.id = a.target_id WHERE t.name = ? AND a.type IN ('visitor.unseen-script', 'visitor.unseen-destination')",
+  ).all(target);
+  return { subjects: new Set(rows.map((r) => r.dedupe_key)), lastHour: rows.filter((r) => r.first_seen > since).length };
+}
+
+/** The running figures of a subject's reports (a visitor alert's screen): every report about it, counted. */
+export async function subjectFigures(db: Db, target: string, matches: (r: StoredReport) => boolean): Promise<{ count: number; firstSeen: string | null; lastSeen: string | null; devices: string[]; userAgents: string[]; reports: number }> {
+  const rows = (await db.prepare<[string], Record<string, unknown>>("SELECT * FROM visitor_reports WHERE target = ? AND kind <> 'overflow' LIMIT 100000").all(target)).map(toStored).filter(matches);
+  const uniq = (values: string[]) => [...new Set(values)].sort();
+  return {
+    count: rows.reduce((n, r) => n + r.count, 0), reports: rows.length,
+    firstSeen: rows.map((r) => r.firstSeen).sort()[0] ?? null, lastSeen: rows.map((r) => r.lastSeen).sort().at(-1) ?? null,
+    devices: uniq(rows.map((r) => r.device)), userAgents: uniq(rows.map((r) => r.uaFamily)),
+  };
+}
+
+/** Keeps what fetching a visitor alert's script gave: its SHA-256 as the alert's value (the screen shows the code). */
+export async function attachFetchedScript(db: Db, alertId: number, sha256: string | null, fetched: Record<string, unknown>): Promise<void> {
+  await db.transaction(async () => {
+    const row = await db.prepare<[number], { details: string | null }>('SELECT details FROM alerts WHERE id = ?').get(alertId);
+    if (!row) return;
+    const details = { ...(JSON.parse(row.details ?? '{}') as Record<string, unknown>), fetched };
+    await db.prepare<SqlValue[], never>('UPDATE alerts SET new_value = COALESCE(new_value, ?), details = ? WHERE id = ?').run(sha256, JSON.stringify(details), alertId);
+  });
+}

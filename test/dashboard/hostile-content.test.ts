@@ -11,6 +11,10 @@ import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
 import { runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 import { databaseOf } from '../fixtures/test-database.js';
+import { parseConfig } from '../../src/config/config.js';
+import { createCollector } from '../../src/run/visitor-collector.js';
+import { createLogger } from '../../src/run/log.js';
+import { reportKeyOf } from '../../src/store/visitor-reports.js';
 
 const PAYLOADS = [
   '</script><script>alert(1)</script>',
@@ -52,6 +56,14 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
     assert.equal((await runCli(['scan'], { cwd: dir })).code, 1);
 
     store = await openStore(databaseOf(dir));
+    // Visitors' reports are attacker-controlled too: a hostile URL, sample and source, and a fetched hostile body.
+    const config = parseConfig({ database: databaseOf(dir), targets: [{ name: 'evil-shop', url: site.url('evil.test', '/') }] }, join(dir, 'scriptwarden.yml'));
+    const collector = createCollector({ config, store, log: createLogger('json', () => undefined), flushMs: 60_000, fetchScript: async () => ({ body: BODY, status: 200, error: null, userAgent: PAYLOADS[0]! }) });
+    const key = await reportKeyOf(store.database, 'evil-shop', new Date().toISOString());
+    const report = (blocked: string, sample: string) => JSON.stringify({ 'csp-report': { 'document-uri': site.url('evil.test', '/'), 'violated-directive': 'script-src-elem', 'blocked-uri': blocked, 'script-sample': sample, 'source-file': `http://evil.test/${PAYLOADS[2]}` } });
+    assert.equal((await collector.accept(key, 'application/csp-report', report(`http://cdn.test/${encodeURIComponent(PAYLOADS[0]!)}.js`, PAYLOADS[1]!), PAYLOADS[3])).status, 204);
+    assert.equal((await collector.accept(key, 'application/csp-report', report('inline', PAYLOADS[0]!), PAYLOADS[1])).status, 204);
+    await collector.close();
     dashboard = createApp({ store, actor: PAYLOADS[2]! });
     url = (await dashboard.listen(0, '127.0.0.1')).url;
     browser = await launchTestPuppeteer();
@@ -67,10 +79,11 @@ document.addEventListener('DOMContentLoaded', function () { document.querySelect
     const alerts = await store.alerts.list({ status: 'all' });
     assert.ok(alerts.length >= 3, 'the tampered scan raised alerts to look at');
     assert.ok(alerts.some((a) => a.type === 'exfiltration.detected'), 'a canary alert with a hostile URL is among them');
+    assert.equal(alerts.filter((a) => a.type === 'visitor.unseen-script').length, 2, 'and visitor alerts made of hostile reports');
     const scripts = await inOrder(await store.inventory.scripts({}), async (r) => (await store.inventory.scriptId(r.target, r.profile, r.subject))!);
     // The search screen lists hostile versions, destinations and evidence, and echoes a hostile query.
     const searches = ['/hunt?q=exfil.test', `/hunt?kind=string&q=${encodeURIComponent(PAYLOADS[1]!)}`, `/hunt?kind=regex&q=${encodeURIComponent('onerror=alert\\(\\d\\)')}`];
-    const paths = ['/', '/alerts', '/alerts?status=all', '/inventory', '/scans', ...searches, ...alerts.map((a) => `/alerts/${a.id}`), ...scripts.map((id) => `/scripts/${id}`)];
+    const paths = ['/', '/alerts', '/alerts?status=all', '/inventory', '/scans', ...searches, '/targets/evil-shop/visitors', ...alerts.map((a) => `/alerts/${a.id}`), ...scripts.map((id) => `/scripts/${id}`)];
     const tab = await browser.newPage();
     const dialogs: string[] = [];
     tab.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });

@@ -4,6 +4,7 @@
 // are refused.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer';
 import { CHECKOUT_FORM } from '../fixtures/canary-shops.js';
@@ -31,7 +32,7 @@ describe('what visitors\' browsers report, checked against what the crawler saw'
     site = await startFixtureSite();
     site.set('visit-shop.test', '/checkout', {
       body: '',
-      render: ({ headers }) => `<!doctype html><html><head><title>Checkout</title><script src="/js/app.js"></script>${mobile(headers) ? `<script src="http://m-helper.test:${site.port}/m.js"></script>` : ''}</head><body>${CHECKOUT_FORM}</body></html>`,
+      render: ({ headers }) => `<!doctype html><html><head><title>Checkout</title><script src="/js/app.js"></script>${mobile(headers) ? `<script src="http://m-helper.test:${site.port}/m.js"></script><script>window.mobileOnly = 2;</script>` : ''}</head><body>${CHECKOUT_FORM}</body></html>`,
     });
     site.set('visit-shop.test', '/js/app.js', 'window.app = 1;');
     site.set('m-helper.test', '/m.js', 'window.helper = 1;');
@@ -50,7 +51,7 @@ describe('what visitors\' browsers report, checked against what the crawler saw'
     site.set('visit-shop.test', '/checkout', {
       body: '',
       headers: { 'content-security-policy-report-only': policy },
-      render: ({ headers }) => `<!doctype html><html><head><title>Checkout</title><script src="/js/app.js"></script>${mobile(headers) ? `<script src="http://m-helper.test:${site.port}/m.js"></script>` : ''}</head><body>${CHECKOUT_FORM}</body></html>`,
+      render: ({ headers }) => `<!doctype html><html><head><title>Checkout</title><script src="/js/app.js"></script>${mobile(headers) ? `<script src="http://m-helper.test:${site.port}/m.js"></script><script>window.mobileOnly = 2;</script>` : ''}</head><body>${CHECKOUT_FORM}</body></html>`,
     });
     browser = await launchTestPuppeteer({ '*.test': '127.0.0.1' });
   });
@@ -76,11 +77,27 @@ describe('what visitors\' browsers report, checked against what the crawler saw'
       await tab.close();
     }
     await expect.poll(async () => (await rows<{ type: string }>("SELECT type FROM alerts WHERE type LIKE 'visitor.%'")).length, { timeout: 20_000 }).toBeGreaterThan(0);
-    const alerts = await rows<{ type: string; subject: string; severity: string; details: string }>("SELECT type, subject, severity, details FROM alerts WHERE type LIKE 'visitor.%'");
-    assert.deepEqual(alerts.map((a) => [a.type, a.subject]), [['visitor.unseen-script', `http://m-helper.test:${site.port}/m.js`]]);
+    await expect.poll(async () => (await rows<{ type: string }>("SELECT type FROM alerts WHERE type LIKE 'visitor.%'")).length, { timeout: 20_000 }).toBe(2);
+    const alerts = await rows<{ id: number; type: string; subject: string; severity: string; details: string }>("SELECT id, type, subject, severity, details FROM alerts WHERE type LIKE 'visitor.%' ORDER BY subject DESC");
+    // The script by its URL, and the inline one by the first characters the browser sent of it ('report-sample').
+    assert.deepEqual(alerts.map((a) => [a.type, a.subject]), [
+      ['visitor.unseen-script', `inline script "window.mobileOnly = 2;" on http://visit-shop.test:${site.port}/checkout`],
+      ['visitor.unseen-script', `http://m-helper.test:${site.port}/m.js`],
+    ].sort().reverse());
+    alerts.sort((a, b) => (a.subject.startsWith('http') ? -1 : 1) - (b.subject.startsWith('http') ? -1 : 1));
     assert.equal(alerts[0]!.severity, 'high', 'a payment page');
     const visitors = (JSON.parse(alerts[0]!.details) as { visitors: { devices: string[]; userAgents: string[]; count: number } }).visitors;
     assert.deepEqual([visitors.devices, visitors.userAgents], [['mobile'], ['Safari']], 'the visitor that got it: an iPhone');
+    // The collector fetched the reported script, as a phone would ask for it, and the alert screen shows it.
+    // (fetched beside the collector's writes, so it lands a moment after the alert)
+    const fetchedOf = async () => (JSON.parse((await rows<{ details: string }>('SELECT details FROM alerts WHERE id = ?', alerts[0]!.id))[0]!.details) as { fetched?: { status: number; sha256: string; userAgent: string } }).fetched;
+    await expect.poll(fetchedOf, { timeout: 20_000 }).toBeDefined();
+    const fetched = (await fetchedOf())!;
+    assert.deepEqual([fetched.status, fetched.sha256], [200, createHash('sha256').update('window.helper = 1;').digest('hex')]);
+    assert.match(fetched.userAgent, /Mobile/);
+    const screen = await (await fetch(`${serve.url}alerts/${alerts[0]!.id}`)).text();
+    assert.match(screen, /The script as the collector fetched it[\s\S]*HTTP 200, 18 bytes[\s\S]*window\.helper = /);
+    assert.match(screen, /What visitors' browsers reported[\s\S]*Devices<\/th><td>mobile/);
     // The target's Visitors panel lists the report the crawler cannot explain, as text.
     const panel = await (await fetch(`${serve.url}targets/shop/visitors`)).text();
     assert.match(panel, /Not explained by the crawler[\s\S]*m-helper\.test:\d+\/m\.js[\s\S]*<strong>not explained<\/strong>/);

@@ -1,16 +1,27 @@
 // `scriptwarden serve --role collector`: only the CSP report collector (POST /reports/csp/KEY), on its own port,
 // without sign-in, until SIGTERM: the one part that faces the internet, run apart from the dashboard.
 
+import { setPriority } from 'node:os';
 import type { Config } from '../../config/config.js';
 import { describeError, ScriptwardenError } from '../../errors.js';
 import type { Logger } from '../../run/log.js';
 import { createCollector } from '../../run/visitor-collector.js';
 import { openStore } from '../../store/open-store.js';
 import { EXIT, type CommandContext } from './context.js';
+import { reportedScriptFetcher } from '../crawler-factory.js';
+
+/** How much lower than normal the collector role's scheduling priority is (Unix niceness). */
+const COLLECTOR_NICENESS = 10;
 
 export async function collectorRole(config: Config, log: Logger, ctx: CommandContext, listen: { port: number; host: string }): Promise<number> {
+  // The collector yields the CPU to the dashboard and the scans on the same machine: a flood of reports waits, they do not.
+  try {
+    setPriority(COLLECTOR_NICENESS);
+  } catch {
+    // not allowed here: it runs at the priority it was given
+  }
   const store = await openStore(config.database);
-  const collector = createCollector({ config, store, log });
+  const collector = createCollector({ config, store, log, fetchScript: await reportedScriptFetcher(config) });
   try {
     const d = config.dashboard;
     // No sign-in here at all (browsers cannot sign in): the settings are the dashboard's, and unused.

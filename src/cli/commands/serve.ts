@@ -20,6 +20,7 @@ import { schedulerRole } from './serve-scheduler.js';
 import { sharedTargets, vantageQueues } from '../../run/shared-health.js';
 import { hardenTarget } from '../../run/harden.js';
 import { createCollector } from '../../run/visitor-collector.js';
+import { reportedScriptFetcher } from '../crawler-factory.js';
 import { collectorRole } from './serve-collector.js';
 
 export interface ServeOptions {
@@ -119,7 +120,7 @@ export async function serveCommand(opts: ServeOptions, ctx: CommandContext): Pro
     return run;
   };
   // Visitors' CSP reports, written in batches (role all and web; `serve --role collector` runs it alone).
-  const collector = createCollector({ config, store, log });
+  const collector = createCollector({ config, store, log, fetchScript: await reportedScriptFetcher(config) });
   const dashboard = await ctx.createDashboard({
     store, actor: ctx.defaultActor, log: (line) => log.error('dashboard', line), health, metrics, version: ctx.version, onDecision, approvals, analysis, harden, collector,
     reports: { config, renderPdf: (page) => ctx.renderPdf(config, page), generator: `scriptwarden ${ctx.version}` },
