@@ -31,9 +31,11 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
 
   router.get('/', async (req, res) => {
     const page = pageNumber(req);
+    // Read first: an alert raised while the page is made is newer than this, and reloads it.
+    const latestId = await store.alerts.latestId();
     const targets = await store.inventory.overview({ limit: OVERVIEW_PAGE, offset: (page - 1) * OVERVIEW_PAGE });
     const paging = { page, pageSize: OVERVIEW_PAGE, total: await store.inventory.pageCount() };
-    sendPage(res, overviewPage(targets, await store.alerts.trend(new Date()), await store.access.targets.paused(), paging));
+    sendPage(res, overviewPage(targets, await store.alerts.trend(new Date()), await store.access.targets.paused(), paging, latestId));
   });
 
   router.get('/alerts', async (req, res) => {
@@ -43,8 +45,9 @@ export function pagesRouter(store: Store, views: DiffViews, actor: string, versi
     if (type && !ALERT_TYPES.includes(type as never)) throw new ScriptwardenError('USAGE', `type must be one of ${ALERT_TYPES.join(', ')}`);
     const target = queryText(req, 'target');
     const page = pageNumber(req);
+    const latestId = await store.alerts.latestId();
     const alerts = await store.alerts.list({ status, severity, type: type || undefined, target: target || undefined, limit: ALERTS_PAGE + 1, offset: (page - 1) * ALERTS_PAGE });
-    sendPage(res, alertsPage(alerts.slice(0, ALERTS_PAGE), { status, severity: severity ?? '', target, type }, await targetNames(), { page, hasMore: alerts.length > ALERTS_PAGE }, decisions.approvals));
+    sendPage(res, alertsPage(alerts.slice(0, ALERTS_PAGE), { status, severity: severity ?? '', target, type }, await targetNames(), { page, hasMore: alerts.length > ALERTS_PAGE }, decisions.approvals, latestId));
   });
 
   router.get('/alerts/:id', async (req, res) => {

@@ -10,7 +10,9 @@ document.querySelectorAll('form.decide').forEach(function (form) {
 });
 // Live pages reload when a new alert is raised: the latest alert id is asked for every 5 s.
 if (document.body.dataset.live === 'alerts') {
-  var latest; // unknown until the first answer; null means no alert yet
+  // The newest alert when the page's data was read (null: none yet); unknown on a page that does not say.
+  var said = document.body.dataset.latest;
+  var latest = said === undefined ? undefined : said === 'none' ? null : Number(said);
   var check = function () {
     fetch('/api/alerts/latest', { credentials: 'same-origin', headers: { accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })

@@ -20,7 +20,7 @@ function select(name: string, current: string, options: readonly string[], any: 
 }
 
 /** `approvals`: the approval policy, so an alert waiting for a second person's approval says "1 of 2". */
-export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targets: string[], paging = { page: 1, hasMore: false }, approvals?: ApprovalPolicy): string {
+export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targets: string[], paging = { page: 1, hasMore: false }, approvals?: ApprovalPolicy, latestId?: number | null): string {
   const pageHref = (page: number) => `/alerts?${new URLSearchParams({ ...filter, page: String(page) }).toString()}`;
   const rows = alerts.map((a) => html`<tr>
     <td><a href="/alerts/${a.id}">#${a.id}</a></td><td>${severityBadge(a.severity)}</td><td>${stateBadge(a.status)}${a.status === 'open' && a.approvals.length > 0 ? html` <span class="muted small">${a.approvals.length} of ${approvalsNeeded(approvals, a.severity)} approvals</span>` : ''}</td>
@@ -39,5 +39,5 @@ export function alertsPage(alerts: AlertWithDetails[], filter: AlertFilter, targ
     <table><thead><tr><th>ID</th><th>Severity</th><th>Status</th><th>Type</th><th>Target</th><th>Summary</th><th>Last seen</th></tr></thead>
     <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No alerts match.</td></tr>`}</tbody></table>
     ${pageLinks(paging.page, paging.hasMore, pageHref)}
-  `, { active: '/alerts', live: true });
+  `, { active: '/alerts', live: true, latestId });
 }

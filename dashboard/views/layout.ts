@@ -2,8 +2,11 @@
 
 import { Html, html } from '../html.js';
 
-/** `live`: the page reloads by itself when a new alert is raised (the overview and the alert list). */
-export function layout(title: string, body: Html, options: { active?: string; live?: boolean } = {}): string {
+/**
+ * `live`: the page reloads by itself when a new alert is raised (the overview and the alert list); `latestId` is the
+ * newest alert when its data was read, so an alert raised while it loads reloads it too.
+ */
+export function layout(title: string, body: Html, options: { active?: string; live?: boolean; latestId?: number | null } = {}): string {
   const nav = [
     ['/', 'Overview'],
     ['/alerts', 'Alerts'],
@@ -16,7 +19,7 @@ export function layout(title: string, body: Html, options: { active?: string; li
 <title>${title} · scriptwarden</title>
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
-</head><body${new Html(options.live ? ' data-live="alerts"' : '')}>
+</head><body${new Html(options.live ? ` data-live="alerts"${options.latestId !== undefined ? ` data-latest="${options.latestId ?? 'none'}"` : ''}` : '')}>
 <header><strong class="brand">scriptwarden</strong><nav>${nav}</nav>${SEARCH}${ACCOUNT_SLOT}</header>
 ${BANNER_SLOT}<main>${body}</main>
 </body></html>`.value}`;

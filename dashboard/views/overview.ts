@@ -9,6 +9,7 @@ import { layout, pageLinks, severityBadge, timeText } from './layout.js';
 export function overviewPage(
   targets: TargetOverview[], trend: { day: string; count: number }[], paused: PausedTarget[] = [],
   paging: { page: number; pageSize: number; total: number } = { page: 1, pageSize: targets.length, total: targets.length },
+  latestId?: number | null,
 ): string {
   const max = Math.max(1, ...trend.map((t) => t.count));
   const bars = trend.map((t) => html`<span class="bar h${Math.round((t.count / max) * 10)}" title="${t.day}: ${t.count}"></span>`);
@@ -35,7 +36,7 @@ export function overviewPage(
     <table><thead><tr><th>Target</th><th>Profile</th><th>Last scan</th><th>Result</th><th>Open alerts</th><th class="num">Scripts</th><th class="num">Approved</th></tr></thead>
     <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No scans yet. Run <code>scriptwarden scan</code>.</td></tr>`}</tbody></table>
     ${pager(paging)}
-  `, { active: '/', live: true });
+  `, { active: '/', live: true, latestId });
 }
 
 /** Where this page sits among all pages and profiles, with links to the ones before and after it (none on one page). */

