@@ -6,7 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { tempProject } from '../test/fixtures/cli.js';
+import { runCli, tempProject } from '../test/fixtures/cli.js';
+import { startFixtureSite } from '../test/fixtures/fixture-site.js';
+import { installGeneratedSite } from './generated-site.js';
 import { startRole, startServe } from '../test/fixtures/serve-process.js';
 import { openStore } from '../src/store/open-store.js';
 import { reportKeyOf } from '../src/store/visitor-reports.js';
@@ -15,18 +17,60 @@ import { timeRequests } from './latency.js';
 const TARGETS = 200;
 const FLOOD_MS = Number(process.env.BENCH_REPORTS_MS ?? 15_000);
 const CONCURRENCY = 16;
+const SCAN_PAGES = Number(process.env.BENCH_REPORT_SCAN_PAGES ?? 20);
 
 /** A project of TARGETS targets with their report keys, and `serve` on it (with the collector role beside it, if asked). */
-async function project(withRole: boolean) {
+async function project(withRole: boolean, pages: string[] = []) {
   const dir = tempProject('sw-report-bench-');
-  writeFileSync(join(dir, 'scriptwarden.yml'), ['database: ./scriptwarden.db', 'targets:', ...Array.from({ length: TARGETS }, (_, i) => `  - name: shop${i}\n    url: https://shop${i}.example/checkout`), ''].join('\n'));
+  writeFileSync(join(dir, 'scriptwarden.yml'), [
+    'database: ./scriptwarden.db', 'resolve:', '  "*.test": 127.0.0.1', 'browser:', '  settle: 200ms', 'canary:', '  enabled: false', 'targets:',
+    ...Array.from({ length: TARGETS }, (_, i) => `  - name: shop${i}\n    url: https://shop${i}.example/checkout`),
+    ...pages.map((url, i) => `  - name: page-${i}\n    url: ${url}`), '',
+  ].join('\n'));
+  // The pages' first scan (their baseline), before serve starts.
+  if (pages.length) await scanPages(dir, pages.length);
   const store = await openStore(join(dir, 'scriptwarden.db'));
   const keys: string[] = [];
   for (let i = 0; i < TARGETS; i++) keys.push(await reportKeyOf(store.database, `shop${i}`, new Date().toISOString()));
   await store.close();
   const serve = await startServe(dir, {}, ['--no-schedule', '--host', '127.0.0.1']);
   const collector = withRole ? await startRole(dir, ['serve', '--role', 'collector', '--port', '0', '--host', '127.0.0.1'], 'serve.started') : null;
-  return { keys, serve, collector, stop: async () => { await collector?.stop(); await serve.stop(); } };
+  return { dir, keys, serve, collector, stop: async () => { await collector?.stop(); await serve.stop(); } };
+}
+
+/** An unchanged `scriptwarden scan` of the project's generated pages (a process of its own, as a cron job runs it). */
+async function scanPages(dir: string, pages: number): Promise<number> {
+  const started = performance.now();
+  const result = await runCli(['scan', ...Array.from({ length: pages }, (_, i) => ['--target', `page-${i}`]).flat()], { cwd: dir });
+  if (result.code !== 0 && result.code !== 1) throw new Error(`bench scan exited ${result.code}: ${result.stderr.slice(-500)}`);
+  return performance.now() - started;
+}
+
+type FloodResult = { requests: number; reports: number; seconds: number; statuses: Record<string, number>; p50: number; p99: number };
+
+/** The flood, from a second process (at the lowest priority when `nice`). */
+async function flood(base: string, keys: string[], ms: number, nice: boolean): Promise<FloodResult> {
+  const run = await promisify(execFile)(process.execPath, [fileURLToPath(new URL('./report-flood.js', import.meta.url)), base, JSON.stringify(keys), String(ms), String(CONCURRENCY), nice ? 'nice' : 'normal'], { maxBuffer: 1 << 20 });
+  return JSON.parse(run.stdout) as FloodResult;
+}
+
+/** The same unchanged scan of generated pages, quiet and during a flood into the collector (in serve, or its own role). */
+async function scansUnderFlood(withRole: boolean): Promise<void> {
+  const site = await startFixtureSite();
+  const pages = installGeneratedSite(site, SCAN_PAGES);
+  const { dir, keys, serve, collector, stop } = await project(withRole, pages);
+  try {
+    const quiet = await scanPages(dir, SCAN_PAGES);
+    // The flood outlasts the scan (3x the quiet scan's time and some), bounded in time like the others.
+    const flooding = flood((collector ?? serve).url, keys, Math.round(quiet * 3 + 3000), true);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const busy = await scanPages(dir, SCAN_PAGES);
+    const result = await flooding;
+    console.log(`scans during a flood into ${withRole ? 'the collector role' : 'the serve process'}: an unchanged scan of ${SCAN_PAGES} generated pages took ${(quiet / 1000).toFixed(1)} s quiet, ${(busy / 1000).toFixed(1)} s during ${Math.round(result.reports / result.seconds)} reports/s (${(busy / quiet).toFixed(2)}x; target: unchanged, within 1.2x)`);
+  } finally {
+    await stop();
+    await site.close();
+  }
 }
 
 /**
@@ -38,11 +82,11 @@ async function measure(label: string, withRole: boolean, niceLoad: boolean): Pro
   try {
     const base = collector?.url ?? serve.url;
     const idle = await timeRequests(`${serve.url}alerts`, 200);
-    const flood = promisify(execFile)(process.execPath, [fileURLToPath(new URL('./report-flood.js', import.meta.url)), base, JSON.stringify(keys), String(FLOOD_MS), String(CONCURRENCY), niceLoad ? 'nice' : 'normal'], { maxBuffer: 1 << 20 });
+    const flooding = flood(base, keys, FLOOD_MS, niceLoad);
     // The dashboard is measured while the flood runs (it starts a moment later).
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const busy = await timeRequests(`${serve.url}alerts`, 200);
-    const result = JSON.parse((await flood).stdout) as { requests: number; reports: number; seconds: number; statuses: Record<string, number>; p50: number; p99: number };
+    const result = await flooding;
     console.log(`${label}: ${CONCURRENCY} connections from a second process${niceLoad ? ' (at the lowest priority)' : ''} for ${result.seconds.toFixed(1)} s, ${TARGETS} keys, 10 reports a request`);
     console.log(`  ${result.requests} requests (${Object.entries(result.statuses).map(([s, n]) => `${n}× ${s}`).join(', ')}), ${Math.round(result.reports / result.seconds)} reports/s accepted, ${Math.round(result.requests / result.seconds)} requests/s answered, request p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms (target p99 < 50 ms)`);
     // The flood raises alerts (capped per target and hour), so the page has more to show after it: the dashboard is
@@ -61,3 +105,5 @@ async function measure(label: string, withRole: boolean, niceLoad: boolean): Pro
 await measure('collector in the serve process', false, true);
 await measure('collector as its own role (serve --role collector)', true, true);
 await measure('collector as its own role, the load at normal priority (it then takes a core from the dashboard)', true, false);
+await scansUnderFlood(false);
+await scansUnderFlood(true);
