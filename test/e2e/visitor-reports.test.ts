@@ -10,7 +10,8 @@ import type { Browser } from 'puppeteer';
 import { CHECKOUT_FORM } from '../fixtures/canary-shops.js';
 import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
-import { startServe, type ServeProcess } from '../fixtures/serve-process.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { startRole, startServe, type ServeProcess } from '../fixtures/serve-process.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { rowsOf } from '../fixtures/test-database.js';
 
@@ -117,5 +118,29 @@ describe('what visitors\' browsers report, checked against what the crawler saw'
     assert.equal((await post(keys.shop, 'application/reports+json', api)).status, 204);
     await expect.poll(async () => (await rows<{ subject: string }>("SELECT subject FROM alerts WHERE type = 'visitor.unseen-destination'")).map((a) => a.subject), { timeout: 10_000 }).toEqual(['beacon-sink.test']);
     assert.equal((await rows<{ n: number }>("SELECT COUNT(*) AS n FROM visitor_reports WHERE blocked LIKE 'http://forged.test%'"))[0]!.n, 0, 'nothing of the forged report was stored');
+  });
+
+  it('runs as its own role on its own port, in the idle scheduling class, and serves nothing of the dashboard', async () => {
+    const role = await startRole(dir, ['serve', '--role', 'collector', '--port', '0', '--host', '127.0.0.1'], 'serve.started');
+    try {
+      const started = role.logs.find((l) => l.event === 'serve.started')!;
+      assert.notEqual(role.url, serve.url);
+      if (process.platform === 'linux') {
+        assert.equal(started.priority, 'idle');
+        // Every thread of the process (field 41 of /proc/PID/task/TID/stat is the policy; 5 is SCHED_IDLE).
+        const policies = readdirSync(`/proc/${role.child.pid}/task`).map((tid) => {
+          const stat = readFileSync(`/proc/${role.child.pid}/task/${tid}/stat`, 'utf8');
+          return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38];
+        });
+        assert.deepEqual([...new Set(policies)], ['5'], 'every thread of the collector is SCHED_IDLE');
+      }
+      const api = JSON.stringify([{ type: 'csp-violation', url: site.url('visit-shop.test', '/checkout'), user_agent: IPHONE, body: { documentURL: site.url('visit-shop.test', '/checkout'), effectiveDirective: 'connect-src', blockedURL: 'http://role-sink.test/c' } }]);
+      const answer = await fetch(`${role.url}reports/csp/${keys.shop}`, { method: 'POST', headers: { 'content-type': 'application/reports+json' }, body: api });
+      assert.equal(answer.status, 204);
+      assert.equal((await fetch(`${role.url}alerts`)).status, 404, 'no dashboard on the collector\'s port');
+      await expect.poll(async () => (await rows<{ subject: string }>("SELECT subject FROM alerts WHERE type = 'visitor.unseen-destination' AND subject = 'role-sink.test'")).length, { timeout: 10_000 }).toBe(1);
+    } finally {
+      assert.equal(await role.stop('SIGTERM'), 0);
+    }
   });
 });

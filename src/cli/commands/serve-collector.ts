@@ -1,7 +1,6 @@
 // `scriptwarden serve --role collector`: only the CSP report collector (POST /reports/csp/KEY), on its own port,
 // without sign-in, until SIGTERM: the one part that faces the internet, run apart from the dashboard.
 
-import { setPriority } from 'node:os';
 import type { Config } from '../../config/config.js';
 import { describeError, ScriptwardenError } from '../../errors.js';
 import type { Logger } from '../../run/log.js';
@@ -9,17 +8,12 @@ import { createCollector } from '../../run/visitor-collector.js';
 import { openStore } from '../../store/open-store.js';
 import { EXIT, type CommandContext } from './context.js';
 import { reportedScriptFetcher } from '../crawler-factory.js';
-
-/** How much lower than normal the collector role's scheduling priority is (Unix niceness). */
-const COLLECTOR_NICENESS = 10;
+import { runAtIdlePriority } from '../idle-priority.js';
 
 export async function collectorRole(config: Config, log: Logger, ctx: CommandContext, listen: { port: number; host: string }): Promise<number> {
-  // The collector yields the CPU to the dashboard and the scans on the same machine: a flood of reports waits, they do not.
-  try {
-    setPriority(COLLECTOR_NICENESS);
-  } catch {
-    // not allowed here: it runs at the priority it was given
-  }
+  // The collector yields the CPU to the dashboard and the scans on the same machine: a flood of reports waits, they do
+  // not. On a machine of its own, nothing else wants the CPU, and it has all of it.
+  const priority = runAtIdlePriority();
   const store = await openStore(config.database);
   const collector = createCollector({ config, store, log, fetchScript: await reportedScriptFetcher(config) });
   try {
@@ -36,7 +30,7 @@ export async function collectorRole(config: Config, log: Logger, ctx: CommandCon
     } catch (error) {
       throw new ScriptwardenError('USAGE', `cannot listen on ${listen.host}:${listen.port}: ${describeError(error)}`);
     }
-    log.info('serve.started', `CSP report collector: ${address.url}reports/csp/KEY`, { role: 'collector', url: address.url });
+    log.info('serve.started', `CSP report collector: ${address.url}reports/csp/KEY (CPU priority: ${priority})`, { role: 'collector', url: address.url, priority });
     const signal = await ctx.waitForShutdown();
     log.info('serve.stopping', `${signal} received`, { signal });
     await app.close();
