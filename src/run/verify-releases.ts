@@ -56,13 +56,11 @@ export async function verifyReleases(candidates: ReleaseCandidate[], options: Ve
         } else {
           await options.releases.put({ name: claim.name, version: claim.version, status: fetched.status, registry: options.registry.url, files: fetched.status === 'ok' ? fetched.files : [] }, now());
           record = await options.releases.get(claim.name, claim.version);
-          verdict = await identical();
         }
       }
-      if (verdict) break;
-      // Another target's scan may have recorded this release since the first look (targets are judged side by
-      // side): its files are read again before the bytes are said to differ.
-      if (record?.status === 'ok') verdict = await identical();
+      // The record is this fetch's, or another target's scan recorded it since the first look (targets are judged side
+      // by side): the files are read again before the bytes are said to differ.
+      if (record) verdict = await identical();
       if (verdict) break;
       if (record?.status === 'ok') differs ??= { status: 'differs', name: claim.name, version: claim.version, via: claim.via };
       else if (!record) unverified ??= { status: 'unverified', name: claim.name, version: claim.version, reason: offline ?? 'not fetched yet: too many releases to fetch in one scan' };

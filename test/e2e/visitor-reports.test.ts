@@ -5,12 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer';
 import { CHECKOUT_FORM } from '../fixtures/canary-shops.js';
 import { parseJson, runCli, tempProject, writeConfig } from '../fixtures/cli.js';
 import { startFixtureSite, type FixtureSite } from '../fixtures/fixture-site.js';
-import { readdirSync, readFileSync } from 'node:fs';
 import { startRole, startServe, type ServeProcess } from '../fixtures/serve-process.js';
 import { launchTestPuppeteer } from '../fixtures/browser.js';
 import { rowsOf } from '../fixtures/test-database.js';
